@@ -1,0 +1,5 @@
+"""`python -m pmsize`."""
+
+from pmsize.cli import main
+
+main()

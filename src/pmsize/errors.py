@@ -1,0 +1,68 @@
+"""Errors are data; one boundary in `cli` turns them into messages and exit codes.
+
+    PmsizeError
+     ├── InputError        one located problem in an input file (file:line:column)
+     └── InputErrors       every InputError found in one run, reported together
+
+Exit codes are the `ExitCode` enum; the README's table is tested against it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class ExitCode(enum.IntEnum):
+    """Process exit codes (SPEC §5)."""
+
+    OK = 0
+    POLICY_FAILED = 1
+    BAD_INPUT = 2
+    INTERNAL_ERROR = 3
+    INTERRUPTED = 130
+
+
+class PmsizeError(Exception):
+    """Base of every error pmsize raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where in an input something is: file name and 1-based line and column."""
+
+    file: str
+    line: int = 1
+    column: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+class InputError(PmsizeError):
+    """One problem with an input, at a place in a file, with an optional field path."""
+
+    def __init__(self, location: Location, message: str, *, path: str = "") -> None:
+        super().__init__(message)
+        self.location = location
+        self.message = message
+        self.path = path
+
+    def __str__(self) -> str:
+        where = f"{self.path}: " if self.path else ""
+        return f"{self.location}: {where}{self.message}"
+
+
+class InputErrors(PmsizeError):  # noqa: N818 - a batch of InputError, named for it
+    """Every input error found, in file order; raised once loading is finished."""
+
+    def __init__(self, errors: list[InputError]) -> None:
+        super().__init__(f"{len(errors)} input error(s)")
+        self.errors = errors
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)
+
+
+class UsageError(PmsizeError):
+    """A command-line option or argument that cannot be used as given."""

@@ -1,0 +1,74 @@
+"""How numbers read for people: `$10.0m`, `$450k`, `6%`, `2.4 years` (three significant figures).
+
+Plain functions with no Rich, shared by the table, markdown, explain and flag messages.
+"""
+
+from __future__ import annotations
+
+import math
+
+MINUS = "\u2212"  # a typographic minus reads better than a hyphen in tables
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+_SCALES = ((1e12, "t"), (1e9, "b"), (1e6, "m"), (1e3, "k"))
+
+
+def money(value: float | None, currency: str = "USD", *, sign: bool = False) -> str:
+    """`$10.0m`, `$450k`, `−$15.6m`, `€3.00b`, `CHF 250k`; `n/a` for None or NaN."""
+    if value is None or math.isnan(value):
+        return "n/a"
+    symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
+    prefix = MINUS if value < 0 else ("+" if sign and value > 0 else "")
+    return f"{prefix}{symbol}{_scaled(abs(value))}"
+
+
+def _scaled(value: float) -> str:
+    if value == 0:
+        return "0"
+    for scale, suffix in _SCALES:
+        if _round3(value / scale) >= 1:
+            return f"{_three(value / scale)}{suffix}"
+    return _three(value)
+
+
+def _round3(x: float) -> float:
+    return float(f"{x:.3g}")
+
+
+def _three(x: float) -> str:
+    """Three significant figures: 9.999 -> `10.0`, 0.5 -> `0.500`, 450 -> `450`."""
+    rounded = _round3(x)
+    if rounded == 0:
+        return "0"
+    decimals = max(0, 2 - math.floor(math.log10(rounded)))
+    return f"{rounded:.{decimals}f}"
+
+
+def percent(value: float | None, *, sign: bool = False) -> str:
+    """`6%`, `12.5%`, `0.4%`, `−100%`; `n/a` for None or NaN."""
+    if value is None or math.isnan(value):
+        return "n/a"
+    pct = value * 100
+    prefix = MINUS if pct < 0 else ("+" if sign and pct > 0 else "")
+    magnitude = abs(pct)
+    if magnitude >= 100 or magnitude == 0:
+        body = f"{magnitude:.0f}"
+    elif magnitude >= 1:
+        body = f"{magnitude:.1f}".removesuffix(".0")
+    else:
+        body = f"{magnitude:.2f}".rstrip("0").rstrip(".")
+    return f"{prefix}{body}%"
+
+
+def years(value: float | None, horizon: int | None = None) -> str:
+    """`2.4 years`, `1 year`; when None, `not within H years`."""
+    if value is None:
+        return f"not within {horizon} years" if horizon else "n/a"
+    text = f"{value:.1f}".removesuffix(".0")
+    return f"{text} year" if text == "1" else f"{text} years"
+
+
+def count(value: float) -> str:
+    """`400`, `1,200`, `2.5` (customers can be fractional estimates)."""
+    if float(value).is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.1f}"

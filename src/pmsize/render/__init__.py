@@ -1,0 +1,1 @@
+"""Output formats: one module each. Only this package talks to Rich."""

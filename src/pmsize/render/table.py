@@ -1,0 +1,261 @@
+"""`--format table`: what a person reads at a desk, built with Rich.
+
+One problem gets a block that reads top to bottom like the argument: the
+problem, our value, the ceiling and what sets it, NPV beside the naive NPV,
+then the flags in words. Several problems get a ranked table, the summary and
+every flag. Text from files is always passed as `Text` (never markup), and
+number columns never shrink below their widest figure, so they are never cut.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from typing import IO
+
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from pmsize import fmt
+from pmsize.engine import AVOID, ERROR, PURSUE, RECONSIDER, Evaluation
+
+VERDICT_STYLE = {PURSUE: "bold green", RECONSIDER: "bold yellow", AVOID: "bold red"}
+SEVERITY_MARK = {ERROR: ("✗", "red"), "warning": ("!", "yellow")}
+
+
+def make_console(file: IO[str] | None = None, *, terminal: bool | None = None) -> Console:
+    """A console for people: colour only on a terminal and without NO_COLOR; no markup, no emoji."""
+    return Console(
+        file=file,
+        force_terminal=terminal,
+        no_color="NO_COLOR" in os.environ or None,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        soft_wrap=False,
+    )
+
+
+def render(console: Console, results: Sequence[Evaluation]) -> None:
+    """Print the evaluation of one problem as a block, of several as a ranked table."""
+    if len(results) == 1:
+        print_trimmed(console, problem_block(results[0]))
+        return
+    rows = ranked_rows(results)
+    natural = sum(max(len(cell) for cell in column) for column in zip(*rows, strict=True))
+    fits = natural + 2 * (len(RANKED_HEADERS) - 1) <= console.width
+    ranked = ranked_table(rows, results) if fits else ranked_records(results)
+    parts: list[RenderableType] = [ranked, summary_line(results)]
+    flagged = [r for r in results if r.flags]
+    if flagged:
+        parts.append(Text())
+        for r in flagged:
+            parts += [Text(r.name, style="bold"), flag_lines(r)]
+    print_trimmed(console, Group(*parts))
+
+
+_TRAILING = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
+
+
+def print_trimmed(console: Console, renderable: RenderableType) -> None:
+    """Print without the spaces Rich pads lines with, so output diffs and pastes cleanly."""
+    with console.capture() as captured:
+        console.print(renderable)
+    console.file.write(_TRAILING.sub(r"\1", captured.get()))
+    console.file.flush()
+
+
+def problem_block(r: Evaluation) -> RenderableType:
+    """The argument for one problem's verdict, top to bottom."""
+
+    def money(x: float | None, sign: bool = False) -> str:
+        return fmt.money(x, r.currency, sign=sign)
+
+    head = Table.grid(expand=True)
+    head.add_column(ratio=1)
+    head.add_column(justify="right", no_wrap=True)
+    head.add_row(Text(r.name, style="bold"), Text(r.verdict.upper(), VERDICT_STYLE[r.verdict]))
+
+    body = Table.grid(padding=(0, 2, 0, 0))
+    body.add_column(no_wrap=True, style="dim")
+    body.add_column(overflow="fold")
+    source = ""
+    if r.revenue is not None and r.problem_share is not None:
+        source = f" ({fmt.percent(r.problem_share)} of {money(r.revenue)} revenue)"
+    body.add_row("Problem", f"{money(r.problem_cost_per_customer)} per customer a year{source}")
+    body.add_row(
+        "",
+        f"× {fmt.count(r.customers)} customers = {money(r.market_size)} a year (the market)",
+    )
+    body.add_row(
+        "Our value",
+        f"{money(r.value_per_customer)} per customer a year "
+        f"({r.solution_name} removes {fmt.percent(r.solution_solves)} of it)",
+    )
+    body.add_row("Ceiling", ceiling_text(r))
+    if r.price_given is not None:
+        if r.price_given <= r.ceiling_per_customer:
+            price = f"{money(r.price_given)} per customer a year, as given (within the ceiling)"
+        else:
+            price = (
+                f"{money(r.price_given)} asked, but only {money(r.price_per_customer)} holds "
+                "(the ceiling)"
+            )
+        body.add_row("Price", price)
+    body.add_row(
+        "NPV",
+        f"{money(r.npv)}   (naive, ignoring alternatives: {money(r.naive_npv, sign=True)})",
+    )
+    body.add_row(
+        "",
+        f"ROI {fmt.percent(r.roi)} · IRR {fmt.percent(r.irr)} · "
+        f"payback {fmt.years(r.payback_years, r.horizon_years)}",
+    )
+    for u in r.uncertain:
+        body.add_row("Range", uncertain_text(u.path, u.range.low, u.range.high, u.range.dist, r))
+    parts: list[RenderableType] = [head, Padding(body, (0, 0, 0, 2)), Text()]
+    parts.append(flag_lines(r) if r.flags else Text("  ✓ no flags", style="green"))
+    return Group(*parts)
+
+
+def ceiling_text(r: Evaluation) -> str:
+    """What caps the price and why, in a sentence."""
+    money = fmt.money
+    binding = next((a for a in r.alternatives if a.sets_ceiling), None)
+    if binding is None:
+        if not r.alternatives:
+            return (
+                f"{money(r.ceiling_per_customer, r.currency)} per customer (no alternatives listed)"
+            )
+        return (
+            f"{money(r.ceiling_per_customer, r.currency)} per customer: no alternative "
+            "undercuts the value we deliver"
+        )
+    text = (
+        f"{money(r.ceiling_per_customer, r.currency)} per customer a year, set by {binding.name}: "
+        f"it removes {fmt.percent(binding.solves)} for "
+        f"{money(binding.effective_annual_cost, r.currency)} a year"
+    )
+    if binding.one_time_cost:
+        text += (
+            f" ({money(binding.annual_cost, r.currency)} + "
+            f"{money(binding.one_time_cost, r.currency)} setup over {r.horizon_years} years)"
+        )
+    return text
+
+
+def uncertain_text(path: str, low: float, high: float, dist: str, r: Evaluation) -> str:
+    """A ranged input: its interval, shape, and the central value used (and mean if far off)."""
+    is_share = any(key in path for key in ("solves", "share", "adoption", "discount_rate"))
+
+    def show(x: float) -> str:
+        if is_share:
+            return fmt.percent(x)
+        if "customers" in path:
+            return fmt.count(round(x, 1))
+        return fmt.money(x, r.currency)
+
+    from pmsize.values import Range
+
+    q = Range(low, high, dist)  # type: ignore[arg-type]
+    text = f"{path} {show(low)} to {show(high)} ({dist}), central {show(q.central)}"
+    if q.central and abs(q.mean - q.central) > 0.25 * abs(q.central):
+        text += f", mean {show(q.mean)}"
+    return text
+
+
+def flag_lines(r: Evaluation) -> RenderableType:
+    """One line a flag: its mark, its code, its message."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(no_wrap=True)
+    grid.add_column(no_wrap=True)
+    grid.add_column(overflow="fold")
+    for flag in r.flags:
+        mark, style = SEVERITY_MARK[flag.severity]
+        grid.add_row(Text(mark, style=style), Text(flag.code, style=style), Text(flag.message))
+    return Padding(grid, (0, 0, 0, 2))
+
+
+RANKED_HEADERS = (
+    "#",
+    "Problem",
+    "Verdict",
+    "Market/yr",
+    "Ceiling",
+    "Set by",
+    "NPV",
+    "Naive NPV",
+    "Payback",
+)
+
+
+def ranked_rows(results: Sequence[Evaluation]) -> list[tuple[str, ...]]:
+    """The cells of the ranked table, headers first, as people read them."""
+    return [RANKED_HEADERS] + [
+        (
+            str(i),
+            r.name,
+            r.verdict,
+            fmt.money(r.market_size, r.currency),
+            fmt.money(r.ceiling_per_customer, r.currency),
+            r.ceiling_set_by or "none",
+            fmt.money(r.npv, r.currency),
+            fmt.money(r.naive_npv, r.currency),
+            "—" if r.payback_years is None else f"{r.payback_years:.1f} y",
+        )
+        for i, r in enumerate(results, 1)
+    ]
+
+
+def ranked_table(rows: list[tuple[str, ...]], results: Sequence[Evaluation]) -> Table:
+    """One row a problem, in the order given, when the table fits the width."""
+    table = Table(box=None, padding=(0, 1), header_style="bold", pad_edge=False)
+    for header in rows[0]:
+        is_text = header in ("Problem", "Set by", "Verdict")
+        table.add_column(header, justify="left" if is_text else "right", no_wrap=True)
+    for row, r in zip(rows[1:], results, strict=True):
+        cells = [Text(cell) for cell in row]
+        cells[2].stylize(VERDICT_STYLE[r.verdict])
+        table.add_row(*cells)
+    return table
+
+
+def ranked_records(results: Sequence[Evaluation]) -> RenderableType:
+    """The ranked results for a narrow terminal: two lines a problem, figures never cut."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for i, r in enumerate(results, 1):
+        money = fmt.money
+        head = Text(r.name, style="bold")
+        head.append("  ")
+        head.append(r.verdict, style=VERDICT_STYLE[r.verdict])
+        payback = "—" if r.payback_years is None else f"{r.payback_years:.1f} y"
+        detail = Text(
+            f"NPV {money(r.npv, r.currency)} (naive {money(r.naive_npv, r.currency)}) · "
+            f"ceiling {money(r.ceiling_per_customer, r.currency)} set by "
+            f"{r.ceiling_set_by or 'none'} · market {money(r.market_size, r.currency)}/yr · "
+            f"payback {payback}",
+            style="dim",
+        )
+        grid.add_row(str(i), head)
+        grid.add_row("", detail)
+    return grid
+
+
+def summary_line(results: Sequence[Evaluation]) -> Text:
+    """`3 problems · 1 pursue · 1 reconsider · 1 avoid · total NPV $122m`."""
+    counts = " · ".join(f"{sum(r.verdict == v for r in results)} {v}" for v in VERDICT_STYLE)
+    currencies = {r.currency for r in results}
+    if len(currencies) == 1:
+        currency = currencies.pop()
+        total = fmt.money(sum(r.npv for r in results), currency)
+        market = fmt.money(sum(r.market_size for r in results), currency)
+        totals = f" · total NPV {total} · markets {market} a year"
+    else:
+        totals = " · totals not shown: the problems use different currencies"
+    noun = "problem" if len(results) == 1 else "problems"
+    return Text(f"{len(results)} {noun} · {counts}{totals}")

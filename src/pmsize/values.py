@@ -1,0 +1,263 @@
+"""Amounts, percents, counts and ranges: the value grammar of the problem file (SPEC §2).
+
+Every parser takes what the loader hands it -- the scalar's text as written in
+the file (the loader never lets YAML 1.1 guess types), a Python number (from
+tests and the API), or for a range a mapping -- and returns a `Quantity`: a
+plain float, or a `Range` whose `central` value the point evaluation uses.
+Parsers raise `ValueError` with a message a person can act on; the loader
+adds the file, line, column and field path.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal, TypeAlias
+
+Kind = Literal["amount", "percent", "count"]
+Dist = Literal["lognormal", "normal", "uniform"]
+DISTS: tuple[Dist, ...] = ("lognormal", "normal", "uniform")
+
+MAX_VALUE = 1e15
+# low and high are the 5th and 95th percentiles: z(0.95) of the standard normal.
+Z95 = 1.6448536269514722
+
+SYMBOLS = {"$": ("USD", "CAD", "AUD", "NZD", "HKD", "SGD", "MXN"), "€": ("EUR",), "£": ("GBP",)}
+SYMBOLS["¥"] = ("JPY", "CNY")
+SCALES = {
+    "k": 1e3,
+    "thousand": 1e3,
+    "m": 1e6,
+    "mm": 1e6,
+    "million": 1e6,
+    "b": 1e9,
+    "bn": 1e9,
+    "billion": 1e9,
+    "t": 1e12,
+    "trillion": 1e12,
+}
+
+_NUMBER = re.compile(
+    r"""^(?P<sign>[-+])?\s*(?P<symbol>[$€£¥])?\s*(?P<sign2>[-+])?
+    (?P<digits>[0-9][0-9,_]*(?:\.[0-9]*)?|\.[0-9]+)
+    (?P<exp>[eE][-+]?[0-9]+)?
+    \s*(?P<scale>k|mm|m|bn|b|t|thousand|million|billion|trillion)?
+    \s*(?P<percent>%)?$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_GROUPED = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$")
+_RANGE_SPLIT = re.compile(r"\s+to\s+", re.IGNORECASE)
+_BOOL_WORDS = {"yes", "no", "true", "false", "on", "off", "y", "n"}
+_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
+_EXAMPLES = {
+    "amount": "write an amount such as 250k, $5m or 1,200,000",
+    "percent": "write a percent such as 10% (or a fraction such as 0.1)",
+    "count": "write a count such as 400, 1,200 or 40k",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    """An uncertain input: `low` and `high` are its 5th and 95th percentiles
+    (its bounds for `uniform`), in the same units as a point value."""
+
+    low: float
+    high: float
+    dist: Dist = "lognormal"
+
+    @property
+    def central(self) -> float:
+        """The median: sqrt(low*high) for lognormal, (low+high)/2 otherwise."""
+        if self.dist == "lognormal":
+            return math.sqrt(self.low * self.high)
+        return (self.low + self.high) / 2
+
+    @property
+    def sigma(self) -> float:
+        """Spread of the underlying normal: log-space for lognormal, plain for normal."""
+        if self.dist == "lognormal":
+            return (math.log(self.high) - math.log(self.low)) / (2 * Z95)
+        return (self.high - self.low) / (2 * Z95)
+
+    @property
+    def mean(self) -> float:
+        """The mean before clipping: exp(mu + sigma^2/2) for lognormal, the median otherwise."""
+        if self.dist == "lognormal":
+            return self.central * math.exp(self.sigma**2 / 2)
+        return self.central
+
+
+Quantity: TypeAlias = float | Range
+
+
+def central(q: Quantity) -> float:
+    """The value a point calculation uses: the number itself or the range's median."""
+    return q.central if isinstance(q, Range) else q
+
+
+def parse_amount(raw: object, currency: str = "USD") -> Quantity:
+    """Money per year or one-time: `$5m`, `250k`, `1.2bn`, `40 million`, `1e6`, or a range."""
+    return _parse_quantity(raw, "amount", currency)
+
+
+def parse_percent(raw: object) -> Quantity:
+    """A share from 0 to 1: `10%` or `0.1`, or a range of them."""
+    return _parse_quantity(raw, "percent", "")
+
+
+def parse_count(raw: object) -> Quantity:
+    """A non-negative count: `400`, `1,200`, `40k`, or a range."""
+    return _parse_quantity(raw, "count", "")
+
+
+def parse_number(raw: object, kind: Kind, currency: str = "") -> float:
+    """One point value of `kind`; a range here is an error."""
+    if isinstance(raw, bool):
+        raise ValueError(f"{str(raw).lower()} is a yes/no value; {_EXAMPLES[kind]}")
+    if isinstance(raw, int | float):
+        value = float(raw)
+        _check_finite_non_negative(value, str(raw), kind)
+        return (
+            _check_percent(value, str(raw), had_percent_sign=False) if kind == "percent" else value
+        )
+    if raw is None:
+        raise ValueError(f"has no value; {_EXAMPLES[kind]}")
+    if not isinstance(raw, str):
+        raise ValueError(f"expected a single value, got a {_type_name(raw)}; {_EXAMPLES[kind]}")
+    text = raw.strip()
+    if not text:
+        raise ValueError(f"the value is empty; {_EXAMPLES[kind]}")
+    match = _NUMBER.match(text)
+    if match is None:
+        raise ValueError(_not_a_number(text, kind))
+    if match["sign"] == "-" or match["sign2"] == "-":
+        raise ValueError(f"{text} is negative; {kind}s cannot be below zero")
+    digits = match["digits"]
+    if "," in digits and not _GROUPED.match(digits):
+        raise ValueError(
+            f"{text}: a comma here is not a thousands separator; "
+            f"write {digits.replace(',', '.')} for a decimal or 1,000,000 for a grouped number"
+        )
+    if (
+        len(digits) > 1
+        and digits.startswith("0")
+        and digits[1].isdigit()
+        and "." not in digits
+        and not match["percent"]
+    ):
+        raise ValueError(
+            f"{text} has a leading zero (YAML 1.1 reads it as an octal number); "
+            f"write {digits.lstrip('0') or '0'}"
+        )
+    symbol = match["symbol"]
+    if symbol is not None:
+        if kind != "amount":
+            raise ValueError(
+                f"{text} has a currency symbol, but this is a {kind}; drop the {symbol}"
+            )
+        if currency and currency not in SYMBOLS[symbol]:
+            raise ValueError(
+                f"{text} is written in {symbol} but the file's currency is {currency}; "
+                f"drop the symbol or set `currency:` to match"
+            )
+    value = float(digits.replace(",", "").replace("_", "") + (match["exp"] or ""))
+    if match["scale"]:
+        value *= SCALES[match["scale"].lower()]
+    _check_finite_non_negative(value, text, kind)
+    if match["percent"]:
+        if kind != "percent":
+            raise ValueError(f"{text} is a percent, but this is an {kind}; {_EXAMPLES[kind]}")
+        return _check_percent(value / 100, text, had_percent_sign=True)
+    if kind == "percent":
+        return _check_percent(value, text, had_percent_sign=False)
+    return value
+
+
+def _parse_quantity(raw: object, kind: Kind, currency: str) -> Quantity:
+    if isinstance(raw, Mapping):
+        return _parse_range_mapping(raw, kind, currency)
+    if isinstance(raw, str) and _RANGE_SPLIT.search(raw.strip()):
+        parts = _RANGE_SPLIT.split(raw.strip())
+        if len(parts) != 2 or not all(parts):
+            raise ValueError(
+                f"{raw.strip()}: a range is written `low to high`, such as `$1m to $4m`"
+            )
+        low = parse_number(parts[0], kind, currency)
+        high = parse_number(parts[1], kind, currency)
+        return make_range(low, high, None)
+    if isinstance(raw, list | tuple):
+        raise ValueError(f"expected a single value, got a list; {_EXAMPLES[kind]}")
+    return parse_number(raw, kind, currency)
+
+
+def _parse_range_mapping(raw: Mapping[object, object], kind: Kind, currency: str) -> Range:
+    unknown = [str(k) for k in raw if k not in ("low", "high", "dist")]
+    if unknown:
+        raise ValueError(f"a range has only low, high and dist; remove {', '.join(unknown)}")
+    missing = [k for k in ("low", "high") if k not in raw]
+    if missing:
+        raise ValueError(f"a range needs {' and '.join(missing)}, as in {{low: 50k, high: 200k}}")
+    dist = raw.get("dist")
+    if dist is not None and dist not in DISTS:
+        raise ValueError(f"dist {dist} is not one of {', '.join(DISTS)}")
+    low = parse_number(raw["low"], kind, currency)
+    high = parse_number(raw["high"], kind, currency)
+    return make_range(low, high, dist)
+
+
+def make_range(low: float, high: float, dist: Dist | None) -> Range:
+    """A checked `Range`; `dist=None` means not named, which defaults to lognormal."""
+    if not low < high:
+        raise ValueError(
+            f"a range needs low below high (got {low:g} and {high:g}); "
+            "for a value you are sure of, write it alone"
+        )
+    if dist is None and low <= 0:
+        raise ValueError(
+            "a range starting at 0 must name its shape, or it would silently be lognormal: "
+            "write {low: 0, high: ..., dist: uniform} (or dist: normal)"
+        )
+    if dist == "lognormal" and low <= 0:
+        raise ValueError("a lognormal range needs low above 0; name dist: normal or uniform")
+    return Range(low, high, dist or "lognormal")
+
+
+def _check_finite_non_negative(value: float, text: str, kind: Kind) -> None:
+    if math.isnan(value) or math.isinf(value):
+        raise ValueError(f"{text} is not a finite number; {_EXAMPLES[kind]}")
+    if value < 0:
+        raise ValueError(f"{text} is negative; {kind}s cannot be below zero")
+    if value > MAX_VALUE:
+        # products of such inputs could overflow to infinity, and JSON carries finite numbers only
+        raise ValueError(f"{text} is over a quadrillion; check the units")
+
+
+def _check_percent(value: float, text: str, *, had_percent_sign: bool) -> float:
+    if value > 1:
+        if had_percent_sign:
+            raise ValueError(f"{text} is over 100%; a share is at most 100%")
+        raise ValueError(f"{text} is read as {value * 100:g}%; write {text}%")
+    return value
+
+
+def _not_a_number(text: str, kind: Kind) -> str:
+    lowered = text.lower()
+    if lowered in _BOOL_WORDS:
+        return f"{text} is not a number (YAML reads it as a yes/no value); {_EXAMPLES[kind]}"
+    if _DATE.match(text):
+        return f"{text} looks like a date, not a number; {_EXAMPLES[kind]}"
+    if lowered.lstrip("+-.") in ("nan", "inf", "infinity"):
+        return f"{text} is not a finite number; {_EXAMPLES[kind]}"
+    if re.match(r"^\d+(:\d+)+$", text):
+        return f"{text} is not a number (YAML 1.1 reads it as base 60); {_EXAMPLES[kind]}"
+    return f"{text} is not {'an' if kind == 'amount' else 'a'} {kind}; {_EXAMPLES[kind]}"
+
+
+def _type_name(raw: object) -> str:
+    if isinstance(raw, Mapping):
+        return "mapping"
+    if isinstance(raw, list | tuple):
+        return "list"
+    return "null" if raw is None else type(raw).__name__
