@@ -179,7 +179,7 @@ def flag_lines(r: Evaluation) -> RenderableType:
     return Padding(grid, (0, 0, 0, 2))
 
 
-RANKED_HEADERS = (
+RANKED_HEADERS: tuple[str, ...] = (
     "#",
     "Problem",
     "Verdict",
@@ -194,7 +194,8 @@ RANKED_HEADERS = (
 
 def ranked_rows(results: Sequence[Evaluation]) -> list[tuple[str, ...]]:
     """The cells of the ranked table, headers first, as people read them."""
-    return [RANKED_HEADERS] + [
+    rows: list[tuple[str, ...]] = [RANKED_HEADERS]
+    return rows + [
         (
             str(i),
             r.name,
