@@ -1,0 +1,153 @@
+"""`pmsize evaluate` as a person and a script see it: exit codes, stdout and stderr apart."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pmsize import engine
+from pmsize.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+CLAIMS = str(ROOT / "examples" / "claims-processing.yaml")
+ENV = {"NO_COLOR": "1", "COLUMNS": "80", "TERM": "dumb"}
+
+
+def invoke(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), env=ENV, input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_seed_example_is_avoided_and_says_why() -> None:
+    code, out, err = invoke("evaluate", CLAIMS)
+    assert (code, err) == (0, "")
+    head = out.splitlines()[0]
+    assert head.startswith("Claims order processing")
+    assert head.endswith("AVOID")
+    assert "set by Open-source workflow stack" in out
+    assert "✗ no-sustainable-price" in out
+    assert "naive, ignoring alternatives: +$992m" in out
+    assert max(len(line) for line in out.splitlines()) <= 80
+
+
+def test_two_problems_are_ranked_by_npv_with_a_summary() -> None:
+    examples = ROOT / "examples"
+    code, out, _ = invoke(
+        "evaluate", str(examples / "claims-processing.yaml"), str(examples / "dock-scheduling.yaml")
+    )
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("1 Dock appointment scheduling")
+    assert lines[3].startswith("2 Claims order processing")
+    assert "2 problems · 0 pursue · 1 reconsider · 1 avoid" in out
+
+
+def test_json_carries_every_field_of_the_contract() -> None:
+    code, out, err = invoke("evaluate", CLAIMS, "--format", "json")
+    assert (code, err) == (0, "")
+    doc = json.loads(out)
+    assert doc["schema_version"] == 1
+    result = doc["results"][0]
+    required = [
+        "file",
+        "name",
+        "currency",
+        "problem_cost_per_customer",
+        "customers",
+        "market_size",
+        "value_per_customer",
+        "ceiling_per_customer",
+        "ceiling_set_by",
+        "cap_ratio",
+        "price_per_customer",
+        "npv",
+        "roi",
+        "irr",
+        "payback_years",
+        "pv_revenue",
+        "pv_costs",
+        "cash_flows",
+        "naive_npv",
+        "naive_roi",
+        "flags",
+        "verdict",
+    ]
+    assert [key for key in required if key not in result] == []
+    assert result["verdict"] == "avoid"
+    assert result["ceiling_per_customer"] == 0
+    assert result["irr"] is None
+    assert [f["code"] for f in result["flags"]] == ["no-sustainable-price", "negative-npv"]
+    assert doc["summary"] == {
+        "problems": 1,
+        "pursue": 0,
+        "reconsider": 0,
+        "avoid": 1,
+        "total_npv": result["npv"],
+        "total_market_size": 5e9,  # $10m x 500 customers
+    }
+
+
+def test_fail_on_avoid_exits_one_and_still_prints() -> None:
+    code, out, _ = invoke("evaluate", CLAIMS, "--fail-on", "avoid")
+    assert code == 1
+    assert "AVOID" in out
+
+
+def test_bad_input_reports_every_error_located_and_exits_two(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "name: Typo\n"
+        "market:\n"
+        "  customers: 400\n"
+        "  problem_cots: $1m\n"
+        "solution:\n"
+        "  adoption: 5\n"
+        "  solves: 80%\n"
+    )
+    code, out, err = invoke("evaluate", str(bad))
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        f"{bad}:4:3: market.problem_cots: unknown key 'problem_cots'; did you mean problem_cost?",
+        f"{bad}:6:13: solution.adoption: 5 is read as 500%; write 5%",
+        "pmsize: 2 input errors; nothing evaluated",
+    ]
+
+
+def test_an_internal_error_exits_three_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(engine, "evaluate", broken)
+    code, out, err = invoke("evaluate", CLAIMS)
+    assert (code, out) == (3, "")
+    assert "internal error (ZeroDivisionError: boom)" in err
+    assert "Traceback" not in err
+
+
+def test_output_file_gets_the_document_and_stdout_stays_empty(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    code, out, _ = invoke("evaluate", CLAIMS, "--format", "json", "--output", str(target))
+    assert (code, out) == (0, "")
+    assert json.loads(target.read_text())["results"][0]["name"] == "Claims order processing"
+
+
+def test_runs_as_a_real_process_with_python_dash_m() -> None:
+    env = {**os.environ, **ENV}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pmsize", "evaluate", CLAIMS, "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["results"][0]["verdict"] == "avoid"
+    assert proc.stderr == ""

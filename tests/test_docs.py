@@ -1,0 +1,34 @@
+"""The README tells the truth: its example output is what pmsize prints."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from pmsize.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_example_output_is_what_the_tool_prints() -> None:
+    block = re.search(r"```text\n\$ pmsize (evaluate [^\n]+)\n(.*?)```", README, re.S)
+    assert block is not None
+    args = block.group(1).split()
+    result = CliRunner().invoke(
+        app, args, env={"NO_COLOR": "1", "COLUMNS": "80", "TERM": "dumb"}, catch_exceptions=False
+    )
+    assert result.exit_code == 0
+    assert result.stdout == block.group(2)
+
+
+def test_quick_start_has_exactly_two_commands() -> None:
+    section = README.split("## Quick start", 1)[1]
+    commands = re.search(r"```sh\n(.*?)```", section, re.S)
+    assert commands is not None
+    lines = [line for line in commands.group(1).splitlines() if line.strip()]
+    assert len(lines) == 2
+    assert "pmsize evaluate examples/claims-processing.yaml" in lines[0]
+    assert "pytest" in lines[1]

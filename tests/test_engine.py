@@ -1,0 +1,124 @@
+"""The engine's invariants (SPEC §3) and its edge cases, independent of any one case file."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from pmsize import engine
+from pmsize.engine import Thresholds, discounted_payback, evaluate, unique_irr
+from pmsize.loader import load_text
+
+BASE = """
+name: Base
+market: {{customers: 1000, problem_cost: $200k}}
+solution:
+  build_cost: {build}
+  annual_cost: $1m
+  cost_per_customer: $10k
+  solves: 80%
+  adoption: [2%, 4%, 6%]
+  {price}
+alternatives:
+  - {{name: Vendor suite, annual_cost: {alt_cost}, solves: 70%}}
+  - {{name: Spreadsheets, kind: manual, annual_cost: $20k, solves: 20%}}
+"""
+
+
+def run(build: str = "$3m", alt_cost: str = "$60k", price: str = "") -> engine.Evaluation:
+    text = BASE.format(build=build, alt_cost=alt_cost, price=f"price: {price}" if price else "")
+    return evaluate(load_text(text)[0].problem)
+
+
+@pytest.mark.parametrize("alt_cost", ["0", "$10k", "$60k", "$150k", "$400k", "$2m"])
+def test_ceiling_stays_between_zero_and_value(alt_cost: str) -> None:
+    r = run(alt_cost=alt_cost)
+    assert 0 <= r.ceiling_per_customer <= r.value_per_customer
+
+
+def test_raising_an_alternatives_cost_never_lowers_the_ceiling() -> None:
+    costs = ["0", "$10k", "$30k", "$60k", "$100k", "$150k", "$400k", "$2m"]
+    ceilings = [run(alt_cost=c).ceiling_per_customer for c in costs]
+    assert ceilings == sorted(ceilings)
+    assert ceilings[0] < ceilings[-1]  # the sweep crosses the interesting region
+
+
+def test_raising_build_cost_never_raises_npv() -> None:
+    npvs = [run(build=b).npv for b in ["0", "$1m", "$3m", "$10m", "$50m"]]
+    assert npvs == sorted(npvs, reverse=True)
+    # build cost is paid at t = 0, undiscounted: NPV falls one for one
+    assert npvs[0] - npvs[1] == pytest.approx(1e6)
+
+
+@pytest.mark.parametrize("alt_cost", ["0", "$60k", "$2m"])
+def test_without_a_price_naive_npv_is_never_below_npv(alt_cost: str) -> None:
+    r = run(alt_cost=alt_cost)
+    assert r.naive_npv >= r.npv
+
+
+def test_the_ceiling_worked_by_hand() -> None:
+    # P = 200k, V = 160k. Vendor: c = 60k, R = 140k, C_a = 60k + 20k = 80k.
+    # Spreadsheets: c = 20k, R = 40k, C_a = 20k + 120k = 140k. C = 80k (vendor), cap = 0.5.
+    r = run()
+    assert r.value_per_customer == pytest.approx(160e3)
+    assert r.ceiling_per_customer == pytest.approx(80e3)
+    assert r.ceiling_set_by == "Vendor suite"
+    assert r.cap_ratio == pytest.approx(0.5)
+    # w = 20, 40, 60 (then 60, 60); CF_t = 80k w - (1m + 10k w) = 70k w - 1m
+    assert r.cash_flows == pytest.approx((-3e6, 0.4e6, 1.8e6, 3.2e6, 3.2e6, 3.2e6))
+
+
+def test_a_price_within_the_ceiling_is_kept_and_one_above_is_capped() -> None:
+    assert run(price="$50k").price_per_customer == pytest.approx(50e3)
+    above = run(price="$120k")
+    assert above.price_per_customer == pytest.approx(80e3)
+    assert [f.code for f in above.flags] == ["overpriced"]
+    # naive figures use the asked price: CF_t = 110k w - 1m
+    assert above.naive_npv > above.npv
+
+
+def test_thresholds_move_the_warnings() -> None:
+    r = run()
+    assert r.cap_ratio == pytest.approx(0.5)
+    problem = load_text(BASE.format(build="$3m", alt_cost="$60k", price=""))[0].problem
+    strict = evaluate(problem, Thresholds(cap_threshold=0.6))
+    assert "capped-by-alternative" in [f.code for f in strict.flags]
+    assert strict.verdict == "reconsider"
+    assert "capped-by-alternative" not in [f.code for f in r.flags]  # 0.5 is not below 0.5
+
+
+def test_irr_is_the_root_of_npv_when_unique() -> None:
+    flows = (-1000.0, 300.0, 400.0, 500.0)
+    irr, note = unique_irr(flows)
+    assert note is None
+    assert irr is not None
+    assert sum(cf / (1 + irr) ** t for t, cf in enumerate(flows)) == pytest.approx(0, abs=1e-7)
+    assert irr == pytest.approx(0.0889633947, rel=1e-8)  # numpy_financial.irr, same flows
+
+
+def test_irr_is_null_with_a_note_when_not_unique() -> None:
+    assert unique_irr((-100.0, 230.0, -132.0)) == (
+        None,
+        "no unique IRR: the cash flows change sign 2 times",
+    )
+    assert unique_irr((100.0, 50.0)) == (None, "no IRR: the cash flows never change sign")
+
+
+def test_payback_interpolates_inside_the_crossing_year() -> None:
+    # D = -100, -60, -20, +20: crosses in year 3, 2 + 20/40 = 2.5
+    assert discounted_payback((-100.0, 40.0, 40.0, 40.0), (1.0, 1.0, 1.0, 1.0)) == 2.5
+    assert discounted_payback((-100.0, 10.0, 10.0), (1.0, 1.0, 1.0)) is None
+    assert discounted_payback((0.0, 5.0), (1.0, 1.0)) == 0.0
+
+
+def test_zero_discount_rate_spreads_one_time_costs_evenly() -> None:
+    text = (
+        BASE.format(build="$3m", alt_cost="$60k", price="")
+        .replace("name: Base", "name: Base\ndiscount_rate: 0%\nhorizon_years: 4")
+        .replace("annual_cost: $60k,", "annual_cost: $60k, one_time_cost: $100k,")
+    )
+    r = evaluate(load_text(text)[0].problem)
+    assert r.crf == 0.25
+    assert r.alternatives[0].effective_annual_cost == pytest.approx(85e3)  # 60k + 100k / 4
+    assert r.npv == pytest.approx(math.fsum(r.cash_flows))
