@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -24,6 +24,7 @@ from pmsize import __version__
 from pmsize.errors import ExitCode, InputError, InputErrors, Location, PmsizeError, UsageError
 
 ISSUES_URL = "https://github.com/pmsize/pmsize/issues"
+STEP_SUMMARY_LIMIT = 1024 * 1024  # bytes GitHub keeps of one step's summary
 
 
 class Format(str, enum.Enum):
@@ -31,6 +32,9 @@ class Format(str, enum.Enum):
 
     table = "table"
     json = "json"
+    csv = "csv"
+    markdown = "markdown"
+    github = "github"
 
 
 class FailOn(str, enum.Enum):
@@ -121,17 +125,182 @@ def evaluate(
     """Evaluate problems and rank them, e.g. `pmsize evaluate examples/`."""
     with boundary():
         from pmsize import service
+        from pmsize.render.progress import progress_bar
 
-        results = service.evaluate_paths(
-            paths, service.cli_policy(cap_threshold, thin_margin), sort=sort.value
-        )
-        if format is Format.json:
-            from pmsize.render import json as render_json
-
-            emit(render_json.document(results), output)
-        else:
-            emit_rich(lambda console: _table(console, results), output)
+        policy = service.cli_policy(cap_threshold, thin_margin)
+        with service.collector_paused():
+            with progress_bar() as progress:
+                results = service.evaluate_paths(paths, policy, sort=sort.value, progress=progress)
+            _write_evaluation(results, format, output)
         exit_for(service.worst_verdict(results), fail_on.value)
+
+
+@app.command()
+def validate(paths: PathsArg) -> None:
+    """Check problem files and report every error, evaluating nothing, e.g. `pmsize validate .`."""
+    with boundary():
+        from pmsize import loader
+
+        checked = loader.check_paths(paths)
+        emit("".join(f"{file}: ok ({n} problem{'s' * (n != 1)})\n" for file, n in checked), None)
+
+
+class ExplainFormat(str, enum.Enum):
+    """Output formats of `explain`."""
+
+    table = "table"
+    markdown = "markdown"
+
+
+@app.command()
+def explain(
+    file: Annotated[
+        str, typer.Argument(help="A problem file, or - for stdin.", show_default=False)
+    ],
+    format: Annotated[
+        ExplainFormat, typer.Option("--format", "-f", help="table for a terminal, or markdown.")
+    ] = ExplainFormat.table,
+    output: OutputOpt = None,
+    cap_threshold: CapOpt = None,
+    thin_margin: ThinOpt = None,
+) -> None:
+    """Explain a problem's verdict as a memo, e.g. `pmsize explain problem.yaml`."""
+    with boundary():
+        from pmsize import loader, service
+        from pmsize.render import explain as render
+
+        policy = service.cli_policy(cap_threshold, thin_margin)
+        memos = render.explain_entries(loader.load_paths([file]), policy)
+        if format is ExplainFormat.markdown:
+            emit(render.markdown(memos), output)
+        else:
+            emit_rich(lambda console: render.render(console, memos), output)  # type: ignore[arg-type]
+
+
+@app.command()
+def init(
+    file: Annotated[
+        str, typer.Argument(help="The file to write, or - for stdout.", show_default=True)
+    ] = "problem.yaml",
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+) -> None:
+    """Write a commented starter problem file, e.g. `pmsize init claims.yaml`."""
+    with boundary():
+        from pmsize import starter
+
+        if file == "-":
+            emit(starter.text(), None)
+            return
+        starter.write(Path(file), force=force)
+        sys.stderr.write(f"Wrote {file}. Edit it, then run: pmsize evaluate {file}\n")
+
+
+@app.command()
+def schema(output: OutputOpt = None) -> None:
+    """Print the JSON Schema of problem files for editors, e.g. `pmsize schema > s.json`."""
+    with boundary():
+        import json
+
+        from pmsize import models
+
+        emit(json.dumps(models.json_schema(), indent=2, ensure_ascii=False) + "\n", output)
+
+
+def _write_evaluation(results: Sequence[Any], format: Format, output: Path | None) -> None:
+    """Write `results` in `format`; for `github`, also append the markdown to the step summary."""
+    if format is Format.table:
+        emit_rich(lambda console: _table(console, results), output)
+        return
+    from pmsize.render import csv, github, json, markdown
+
+    if format is Format.github:
+        emit(github.document(results, os.environ.get("GITHUB_WORKSPACE")), output)
+        summary = os.environ.get("GITHUB_STEP_SUMMARY")
+        if summary:
+            append_step_summary(Path(summary), results)
+        return
+    documents = {
+        Format.json: json.document,
+        Format.csv: csv.document,
+        Format.markdown: markdown.document,
+    }
+    emit(documents[format](results), output)
+
+
+class SimulationFormat(str, enum.Enum):
+    """Output formats of `simulate` and `sensitivity`."""
+
+    table = "table"
+    json = "json"
+
+
+SimulationFormatOpt = Annotated[
+    SimulationFormat, typer.Option("--format", "-f", help="Output format.")
+]
+SamplesOpt = Annotated[
+    int, typer.Option("--samples", "-n", min=1, help="Monte Carlo samples per problem.")
+]
+SeedOpt = Annotated[
+    int, typer.Option(min=0, help="Seed of the random draws; the same seed, the same output.")
+]
+
+
+@app.command()
+def simulate(
+    paths: PathsArg,
+    format: SimulationFormatOpt = SimulationFormat.table,
+    output: OutputOpt = None,
+    samples: SamplesOpt = 10_000,
+    seed: SeedOpt = 0,
+    cap_threshold: CapOpt = None,
+    thin_margin: ThinOpt = None,
+) -> None:
+    """Simulate the ranges of problems (Monte Carlo), e.g. `pmsize simulate examples/`."""
+    with boundary():
+        from pmsize import service
+        from pmsize import simulate as uncertainty
+        from pmsize.render import simulate as render
+        from pmsize.render.progress import progress_bar
+
+        policy = service.cli_policy(cap_threshold, thin_margin)
+        with progress_bar() as progress:
+            results = uncertainty.simulate_paths(
+                paths, policy, samples=samples, seed=seed, progress=progress
+            )
+        if format is SimulationFormat.json:
+            emit(render.simulation_document(results), output)
+        else:
+            emit_rich(lambda console: render.render_simulations(console, results), output)
+
+
+@app.command()
+def sensitivity(
+    file: Annotated[
+        str, typer.Argument(help="A problem file, or - for stdin.", show_default=False)
+    ],
+    format: SimulationFormatOpt = SimulationFormat.table,
+    output: OutputOpt = None,
+    samples: SamplesOpt = 100_000,  # value of information needs more than percentiles do
+    seed: SeedOpt = 0,
+    cap_threshold: CapOpt = None,
+    thin_margin: ThinOpt = None,
+) -> None:
+    """Show what drives NPV and what to find out first, e.g. `pmsize sensitivity problem.yaml`."""
+    with boundary():
+        from pmsize import service
+        from pmsize import simulate as uncertainty
+        from pmsize.render import simulate as render
+        from pmsize.render.progress import progress_bar
+
+        policy = service.cli_policy(cap_threshold, thin_margin)
+        with progress_bar() as progress:
+            results = uncertainty.simulate_paths(
+                [file], policy, samples=samples, seed=seed, sensitivity=True, progress=progress
+            )
+        if format is SimulationFormat.json:
+            emit(render.sensitivity_document(results), output)
+        else:
+            emit_rich(lambda console: render.render_sensitivities(console, results), output)
 
 
 def _table(console: object, results: Sequence[object]) -> None:
@@ -175,7 +344,11 @@ def emit_rich(draw: Callable[[object], None], output: Path | None) -> None:
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to a temp file beside `path`, then rename it over `path`."""
+    """Write `text` to a temp file beside `path`, then rename it over `path`.
+
+    The file gets the permissions a new file would (mkstemp makes it private);
+    on any failure the temp file is removed and `path` is left as it was.
+    """
     import tempfile
 
     directory = path.parent if str(path.parent) else Path()
@@ -184,12 +357,37 @@ def write_atomically(path: Path, text: str) -> None:
     except OSError as exc:
         raise UsageError(f"--output {path}: cannot write there ({exc.strerror})") from None
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        Path(temp).chmod(0o666 & ~umask)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
         Path(temp).replace(path)
+    except OSError as exc:
+        Path(temp).unlink(missing_ok=True)
+        raise UsageError(f"--output {path}: cannot write there ({exc.strerror or exc})") from None
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def append_step_summary(path: Path, results: Sequence[Any]) -> None:
+    """Append the markdown table to GitHub's step summary, within its 1 MiB; warn if it fails."""
+    from pmsize.render import markdown
+
+    try:
+        room = STEP_SUMMARY_LIMIT - (path.stat().st_size if path.exists() else 0)
+        if room < markdown.MIN_LIMIT:
+            sys.stderr.write(f"pmsize: GITHUB_STEP_SUMMARY {path} is full; nothing added\n")
+            return
+        # Blank lines around it, so it never runs into what other steps write.
+        text = "\n" + markdown.document(results, limit=room - 2, heading="pmsize evaluate") + "\n"
+        with path.open("a", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    except OSError as exc:
+        sys.stderr.write(
+            f"pmsize: cannot append to GITHUB_STEP_SUMMARY {path} ({exc.strerror or exc})\n"
+        )
 
 
 @contextmanager

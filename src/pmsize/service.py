@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 
 from pmsize import engine, loader, values
 from pmsize.engine import VERDICTS, Evaluation
@@ -15,6 +17,10 @@ SORT_KEYS = {
     "ceiling": lambda r: (-r.ceiling_per_customer, r.name),
     "name": lambda r: (r.name.casefold(), r.name),
 }
+
+# Told `(done, total)` as work goes on; `total` is None while files are still being read.
+Progress = Callable[[int, int | None], None]
+PROGRESS_EVERY = 100  # problems between two progress reports
 
 
 def cli_policy(cap_threshold: str | None, thin_margin: str | None) -> Policy:
@@ -30,21 +36,62 @@ def cli_policy(cap_threshold: str | None, thin_margin: str | None) -> Policy:
     return Policy(**found)
 
 
-def evaluate_entries(entries: Iterable[loader.Entry], policy: Policy) -> list[Evaluation]:
+def evaluate_entries(
+    entries: Iterable[loader.Entry], policy: Policy, progress: Progress | None = None
+) -> list[Evaluation]:
     """Point evaluations, thresholds resolved CLI flag > problem > portfolio > built-in."""
-    return [
-        engine.evaluate(
-            entry.problem,
-            engine.resolve_thresholds(policy, entry.problem.policy, entry.portfolio_policy),
-            entry.location,
+    todo = list(entries)
+    results: list[Evaluation] = []
+    total = len(todo)
+    for done, entry in enumerate(todo):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, total)
+        results.append(
+            engine.evaluate(
+                entry.problem,
+                engine.resolve_thresholds(policy, entry.problem.policy, entry.portfolio_policy),
+                entry.location,
+            )
         )
-        for entry in entries
-    ]
+    if progress is not None:
+        progress(total, total)
+    return results
 
 
-def evaluate_paths(paths: Iterable[str], policy: Policy, *, sort: str = "npv") -> list[Evaluation]:
-    """Load every problem from `paths`, evaluate and rank them."""
-    return rank(evaluate_entries(loader.load_paths(paths), policy), sort)
+def evaluate_paths(
+    paths: Iterable[str],
+    policy: Policy,
+    *,
+    sort: str = "npv",
+    progress: Progress | None = None,
+) -> list[Evaluation]:
+    """Load every problem from `paths`, evaluate and rank them.
+
+    The garbage collector is paused meanwhile (see `collector_paused`).
+    """
+    with collector_paused():
+        if progress is not None:
+            progress(0, None)
+        entries = loader.load_paths(paths)
+        return rank(evaluate_entries(entries, policy, progress), sort)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause CPython's cyclic garbage collector, restoring its state afterwards.
+
+    Loading, evaluating and rendering a portfolio allocate millions of small objects
+    that stay alive and hold no cycles; the generational collector would rescan the
+    growing heap again and again for nothing (on 10,000 problems it more than doubled
+    the time of `evaluate`). Reference counting still frees whatever is dropped.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def rank(results: Sequence[Evaluation], sort: str) -> list[Evaluation]:

@@ -72,12 +72,14 @@ def result_record(r: Evaluation) -> dict[str, Any]:
 
 
 def summary_record(results: Sequence[Evaluation]) -> dict[str, Any]:
-    """Counts per verdict and the portfolio totals."""
+    """Counts per verdict and the portfolio totals (null when the problems mix currencies)."""
     summary: dict[str, Any] = {"problems": len(results)}
     for verdict in VERDICTS:
         summary[verdict] = sum(r.verdict == verdict for r in results)
-    summary["total_npv"] = math.fsum(r.npv for r in results)
-    summary["total_market_size"] = math.fsum(r.market_size for r in results)
+    currencies = {r.currency for r in results}
+    one = len(currencies) <= 1
+    summary["total_npv"] = math.fsum(r.npv for r in results) if one else None
+    summary["total_market_size"] = math.fsum(r.market_size for r in results) if one else None
     return summary
 
 

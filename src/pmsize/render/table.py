@@ -5,6 +5,8 @@ problem, our value, the ceiling and what sets it, NPV beside the naive NPV,
 then the flags in words. Several problems get a ranked table, the summary and
 every flag. Text from files is always passed as `Text` (never markup), and
 number columns never shrink below their widest figure, so they are never cut.
+Control characters in that text are shown as escapes (`\\x1b`), never sent to
+the terminal, and it can never start a CI workflow command (see `safe`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 from collections.abc import Sequence
 from typing import IO
 
+from rich.cells import cell_len
 from rich.console import Console, Group, RenderableType
 from rich.padding import Padding
 from rich.table import Table
@@ -24,6 +27,23 @@ from pmsize.engine import AVOID, ERROR, PURSUE, RECONSIDER, Evaluation
 
 VERDICT_STYLE = {PURSUE: "bold green", RECONSIDER: "bold yellow", AVOID: "bold red"}
 SEVERITY_MARK = {ERROR: ("✗", "red"), "warning": ("!", "yellow")}
+# C0 and C1 controls but line feed and tab, and the bidirectional overrides.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def safe(text: str) -> str:
+    """Text from a file made harmless for a terminal and a CI log.
+
+    Control characters show as escapes (`\\x1b`), never reach the terminal; line
+    breaks become spaces; and `::` gets a zero-width space between its colons, so
+    a CI runner that reads `::command` at the start of a log line never finds one
+    in a name (those runners ignore leading spaces, and names can wrap).
+    """
+    text = re.sub(":(?=:)", ":\u200b", _BREAK.sub(" ", text))
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def make_console(file: IO[str] | None = None, *, terminal: bool | None = None) -> Console:
@@ -45,16 +65,34 @@ def render(console: Console, results: Sequence[Evaluation]) -> None:
         print_trimmed(console, problem_block(results[0]))
         return
     rows = ranked_rows(results)
-    natural = sum(max(len(cell) for cell in column) for column in zip(*rows, strict=True))
-    fits = natural + 2 * (len(RANKED_HEADERS) - 1) <= console.width
-    ranked = ranked_table(rows, results) if fits else ranked_records(results)
+    # Names may wrap, never the figures: the table needs every other column's full
+    # width and some room for the names; narrower than that, two lines a problem.
+    least = sum(_least_widths(rows)) + 2 * (len(RANKED_HEADERS) - 1)
+    if least <= console.width:
+        ranked: RenderableType = ranked_table(rows, results)
+    else:
+        ranked = ranked_records(results)
     parts: list[RenderableType] = [ranked, summary_line(results)]
     flagged = [r for r in results if r.flags]
     if flagged:
         parts.append(Text())
         for r in flagged:
-            parts += [Text(r.name, style="bold"), flag_lines(r)]
+            parts += [Text(safe(r.name), style="bold"), flag_lines(r)]
     print_trimmed(console, Group(*parts))
+
+
+def _least_widths(rows: list[tuple[str, ...]]) -> list[int]:
+    """The narrowest each ranked column may be: full width, or a little for the names."""
+    widths = [max(_width(cell) for cell in column) for column in zip(*rows, strict=True)]
+    return [
+        min(width, MIN_NAME_WIDTH) if header in WRAPPING else width
+        for width, header in zip(widths, RANKED_HEADERS, strict=True)
+    ]
+
+
+def _width(cell: str) -> int:
+    """Columns a cell takes on a terminal (wide characters count twice), its widest line."""
+    return max(cell_len(line) for line in cell.split("\n"))
 
 
 _TRAILING = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
@@ -77,7 +115,9 @@ def problem_block(r: Evaluation) -> RenderableType:
     head = Table.grid(expand=True)
     head.add_column(ratio=1)
     head.add_column(justify="right", no_wrap=True)
-    head.add_row(Text(r.name, style="bold"), Text(r.verdict.upper(), VERDICT_STYLE[r.verdict]))
+    head.add_row(
+        Text(safe(r.name), style="bold"), Text(r.verdict.upper(), VERDICT_STYLE[r.verdict])
+    )
 
     body = Table.grid(padding=(0, 2, 0, 0))
     body.add_column(no_wrap=True, style="dim")
@@ -92,10 +132,14 @@ def problem_block(r: Evaluation) -> RenderableType:
     )
     body.add_row(
         "Our value",
-        f"{money(r.value_per_customer)} per customer a year "
-        f"({r.solution_name} removes {fmt.percent(r.solution_solves)} of it)",
+        Text(
+            safe(
+                f"{money(r.value_per_customer)} per customer a year "
+                f"({r.solution_name} removes {fmt.percent(r.solution_solves)} of it)"
+            )
+        ),
     )
-    body.add_row("Ceiling", ceiling_text(r))
+    body.add_row("Ceiling", Text(safe(ceiling_text(r))))
     if r.price_given is not None:
         if r.price_given <= r.ceiling_per_customer:
             price = f"{money(r.price_given)} per customer a year, as given (within the ceiling)"
@@ -175,10 +219,14 @@ def flag_lines(r: Evaluation) -> RenderableType:
     grid.add_column(overflow="fold")
     for flag in r.flags:
         mark, style = SEVERITY_MARK[flag.severity]
-        grid.add_row(Text(mark, style=style), Text(flag.code, style=style), Text(flag.message))
+        grid.add_row(
+            Text(mark, style=style), Text(flag.code, style=style), Text(safe(flag.message))
+        )
     return Padding(grid, (0, 0, 0, 2))
 
 
+WRAPPING = frozenset({"Problem", "Set by"})  # columns of names, which may wrap
+MIN_NAME_WIDTH = 24
 RANKED_HEADERS: tuple[str, ...] = (
     "#",
     "Problem",
@@ -198,11 +246,11 @@ def ranked_rows(results: Sequence[Evaluation]) -> list[tuple[str, ...]]:
     return rows + [
         (
             str(i),
-            r.name,
+            safe(r.name),
             r.verdict,
             fmt.money(r.market_size, r.currency),
             fmt.money(r.ceiling_per_customer, r.currency),
-            r.ceiling_set_by or "none",
+            safe(r.ceiling_set_by or "none"),
             fmt.money(r.npv, r.currency),
             fmt.money(r.naive_npv, r.currency),
             "—" if r.payback_years is None else f"{r.payback_years:.1f} y",
@@ -212,11 +260,17 @@ def ranked_rows(results: Sequence[Evaluation]) -> list[tuple[str, ...]]:
 
 
 def ranked_table(rows: list[tuple[str, ...]], results: Sequence[Evaluation]) -> Table:
-    """One row a problem, in the order given, when the table fits the width."""
+    """One row a problem, in the order given; only the name columns may wrap."""
     table = Table(box=None, padding=(0, 1), header_style="bold", pad_edge=False)
-    for header in rows[0]:
+    for header, least in zip(rows[0], _least_widths(rows), strict=True):
         is_text = header in ("Problem", "Set by", "Verdict")
-        table.add_column(header, justify="left" if is_text else "right", no_wrap=True)
+        table.add_column(
+            header,
+            justify="left" if is_text else "right",
+            no_wrap=header not in WRAPPING,
+            overflow="fold",
+            min_width=least,
+        )
     for row, r in zip(rows[1:], results, strict=True):
         cells = [Text(cell) for cell in row]
         cells[2].stylize(VERDICT_STYLE[r.verdict])
@@ -231,14 +285,14 @@ def ranked_records(results: Sequence[Evaluation]) -> RenderableType:
     grid.add_column(overflow="fold")
     for i, r in enumerate(results, 1):
         money = fmt.money
-        head = Text(r.name, style="bold")
+        head = Text(safe(r.name), style="bold")
         head.append("  ")
         head.append(r.verdict, style=VERDICT_STYLE[r.verdict])
         payback = "—" if r.payback_years is None else f"{r.payback_years:.1f} y"
         detail = Text(
             f"NPV {money(r.npv, r.currency)} (naive {money(r.naive_npv, r.currency)}) · "
             f"ceiling {money(r.ceiling_per_customer, r.currency)} set by "
-            f"{r.ceiling_set_by or 'none'} · market {money(r.market_size, r.currency)}/yr · "
+            f"{safe(r.ceiling_set_by or 'none')} · market {money(r.market_size, r.currency)}/yr · "
             f"payback {payback}",
             style="dim",
         )
@@ -248,15 +302,7 @@ def ranked_records(results: Sequence[Evaluation]) -> RenderableType:
 
 
 def summary_line(results: Sequence[Evaluation]) -> Text:
-    """`3 problems · 1 pursue · 1 reconsider · 1 avoid · total NPV $122m`."""
-    counts = " · ".join(f"{sum(r.verdict == v for r in results)} {v}" for v in VERDICT_STYLE)
-    currencies = {r.currency for r in results}
-    if len(currencies) == 1:
-        currency = currencies.pop()
-        total = fmt.money(sum(r.npv for r in results), currency)
-        market = fmt.money(sum(r.market_size for r in results), currency)
-        totals = f" · total NPV {total} · markets {market} a year"
-    else:
-        totals = " · totals not shown: the problems use different currencies"
-    noun = "problem" if len(results) == 1 else "problems"
-    return Text(f"{len(results)} {noun} · {counts}{totals}")
+    """The summary line: counts of each verdict, total NPV and market size (one currency)."""
+    from pmsize.render.markdown import summary_text
+
+    return Text(summary_text(results))

@@ -1,0 +1,95 @@
+"""`--format github`: workflow commands that annotate the problem files in a pull request.
+
+`::error` for each `avoid`, `::warning` for each `reconsider`, at the file and
+line of the problem's `name:` key, in file order. GitHub shows at most 10 errors
+and 10 warnings a step (50 annotations a job), so the rest are counted in one
+closing `::notice`. Text from files is escaped as the workflow-command syntax
+requires (`%`, CR and LF in the message; also `:` and `,` in properties), so no
+line that starts with `::` can come from data. A last plain line is the summary.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from pmsize import fmt
+from pmsize.engine import AVOID, RECONSIDER, Evaluation
+from pmsize.render.markdown import summary_text
+
+MAX_PER_LEVEL = 10  # GitHub shows 10 error and 10 warning annotations a step
+LEVEL = {AVOID: "error", RECONSIDER: "warning"}
+STDIN_NAME = "<stdin>"
+
+
+def escape_data(text: str) -> str:
+    """A workflow command's message: `%`, CR and LF percent-encoded."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A workflow command's property value: as a message, and `:` and `,` encoded too."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def relative_to(file: str, workspace: str | None) -> str:
+    """`file` relative to the checkout when it lies inside it, as GitHub matches paths."""
+    if not workspace or not Path(file).is_absolute():
+        return file
+    try:
+        relative = os.path.relpath(file, workspace)
+    except ValueError:  # another drive on Windows
+        return file
+    return file if relative.startswith("..") else relative.replace(os.sep, "/")
+
+
+def message(r: Evaluation) -> str:
+    """What the annotation says: the verdict and figures, then one line a flag."""
+    money = fmt.money
+    set_by = f" (set by {r.ceiling_set_by})" if r.ceiling_set_by else ""
+    lines = [
+        f"{r.name}: {r.verdict}. NPV {money(r.npv, r.currency)} "
+        f"(naive {money(r.naive_npv, r.currency, sign=True)}); "
+        f"ceiling {money(r.ceiling_per_customer, r.currency)} per customer a year{set_by}."
+    ]
+    lines += [f"{f.code}: {f.message}" for f in r.flags]
+    return "\n".join(lines)
+
+
+def annotation(r: Evaluation, workspace: str | None = None) -> str:
+    """One `::error` or `::warning` line for a problem to avoid or reconsider."""
+    properties = []
+    if r.file and r.file != STDIN_NAME:
+        properties.append(f"file={escape_property(relative_to(r.file, workspace))}")
+        if r.line:
+            properties.append(f"line={r.line}")
+    properties.append(f"title={escape_property(f'{r.verdict}: {r.name}')}")
+    return f"::{LEVEL[r.verdict]} {','.join(properties)}::{escape_data(message(r))}\n"
+
+
+def document(results: Sequence[Evaluation], workspace: str | None = None) -> str:
+    """Annotations in file order within GitHub's caps, a notice of any left out, the summary."""
+    shown = dict.fromkeys(LEVEL.values(), 0)
+    left_out = dict.fromkeys(LEVEL.values(), 0)
+    lines: list[str] = []
+    for r in sorted(results, key=lambda r: (r.file, r.line)):
+        level = LEVEL.get(r.verdict)
+        if level is None:
+            continue
+        if shown[level] < MAX_PER_LEVEL:
+            shown[level] += 1
+            lines.append(annotation(r, workspace))
+        else:
+            left_out[level] += 1
+    if any(left_out.values()):
+        count = sum(left_out.values())
+        detail = f"{left_out['error']} avoid and {left_out['warning']} reconsider"
+        noun = "annotation" if count == 1 else "annotations"
+        lines.append(
+            f"::notice title=pmsize::{count} more {noun} not shown ({detail}); GitHub shows "
+            f"{MAX_PER_LEVEL} errors and {MAX_PER_LEVEL} warnings a step. "
+            "The step summary and --format json list every problem.\n"
+        )
+    lines.append(f"pmsize: {summary_text(results)}\n")
+    return "".join(lines)

@@ -1,0 +1,141 @@
+"""`--format markdown`: the ranked table, a summary line and the reasons, for a pull request.
+
+Plain text (no Rich). Text from files is escaped so that it renders as written:
+markdown punctuation gets a backslash (so `[x](y)`, `*`, `<b>`, `$math$` and a `|`
+that would end a cell stay literal) and a line break becomes `<br>`. The document
+is cut to fit `limit` bytes (a pull-request comment holds 65,536 characters, a
+GitHub step summary 1 MiB): rows that do not fit are counted in a closing note,
+never cut in the middle.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from pmsize import fmt
+from pmsize.engine import VERDICTS, Evaluation
+
+COMMENT_LIMIT = 65_536  # characters in a GitHub pull-request comment; we count UTF-8 bytes
+MIN_LIMIT = 1024  # room for the header, the summary and the closing note
+HEADERS = (
+    "#",
+    "Problem",
+    "Verdict",
+    "NPV",
+    "Naive NPV",
+    "Ceiling",
+    "Set by",
+    "Market/yr",
+    "Payback",
+)
+_RIGHT = frozenset({"#", "NPV", "Naive NPV", "Ceiling", "Market/yr", "Payback"})
+# What could start markup inside a table cell or a list item; `$` starts math on GitHub.
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&$])")
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def escape(text: str) -> str:
+    """Text from a file as literal markdown inline text: punctuation escaped, breaks as <br>."""
+    return _BREAK.sub("<br>", _SPECIAL.sub(r"\\\1", text))
+
+
+def summary_text(results: Sequence[Evaluation]) -> str:
+    """The summary line, plain: counts of each verdict, total NPV and total market size.
+
+    `3 problems · 1 pursue · 1 reconsider · 1 avoid · total NPV $25.6m · markets $6.21b a year`;
+    the totals only when every problem uses one currency.
+    """
+    noun = "problem" if len(results) == 1 else "problems"
+    counts = " · ".join(f"{sum(r.verdict == v for r in results)} {v}" for v in VERDICTS)
+    currencies = {r.currency for r in results}
+    if len(currencies) == 1:
+        currency = currencies.pop()
+        total = fmt.money(sum(r.npv for r in results), currency)
+        market = fmt.money(sum(r.market_size for r in results), currency)
+        totals = f" · total NPV {total} · markets {market} a year"
+    elif currencies:
+        totals = " · totals not shown: the problems use different currencies"
+    else:
+        totals = ""
+    return f"{len(results)} {noun} · {counts}{totals}"
+
+
+def row_cells(rank: int, r: Evaluation) -> tuple[str, ...]:
+    """One row of the table, already escaped."""
+    money = fmt.money
+    return (
+        str(rank),
+        escape(r.name),
+        f"**{r.verdict}**" if r.verdict != "pursue" else r.verdict,
+        money(r.npv, r.currency),
+        money(r.naive_npv, r.currency),
+        money(r.ceiling_per_customer, r.currency),
+        escape(r.ceiling_set_by) if r.ceiling_set_by else "none",
+        money(r.market_size, r.currency),
+        "—" if r.payback_years is None else f"{r.payback_years:.1f} y",
+    )
+
+
+def _line(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(cells) + " |\n"
+
+
+def _size(text: str) -> int:
+    return len(text.encode("utf-8"))
+
+
+def document(
+    results: Sequence[Evaluation], limit: int = COMMENT_LIMIT, *, heading: str = ""
+) -> str:
+    """The ranked table, the summary and the reasons for each flag, within `limit` bytes.
+
+    `heading`, when given, comes first as a level-3 heading.
+    """
+    head = f"### {escape(heading)}\n\n" if heading else ""
+    head += _line(HEADERS) + _line(["---:" if h in _RIGHT else "---" for h in HEADERS])
+    summary = f"\n**{summary_text(results)}**\n"
+    rows = [_line(row_cells(i, r)) for i, r in enumerate(results, 1)]
+    reasons = [_reason(r) for r in results if r.flags]
+
+    # The longest a closing note can be, so that adding it never breaks the limit.
+    note_room = _size(_note(len(rows), len(reasons), len(rows)))
+    budget = limit - _size(head) - _size(summary) - note_room
+    shown_rows = _fit(rows, budget)
+    budget -= sum(_size(row) for row in rows[:shown_rows])
+    reasons_head = "\n**Why**\n\n"
+    shown_reasons = _fit(reasons, budget - _size(reasons_head)) if reasons else 0
+
+    text = head + "".join(rows[:shown_rows]) + summary
+    if shown_reasons:
+        text += reasons_head + "".join(reasons[:shown_reasons])
+    return text + _note(len(rows) - shown_rows, len(reasons) - shown_reasons, len(rows))
+
+
+def _fit(items: Sequence[str], budget: int) -> int:
+    """How many of `items`, from the first, fit in `budget` bytes."""
+    used = 0
+    for count, item in enumerate(items):
+        used += _size(item)
+        if used > budget:
+            return count
+    return len(items)
+
+
+def _note(rows_left: int, reasons_left: int, rows: int) -> str:
+    if not rows_left and not reasons_left:
+        return ""
+    parts = []
+    if rows_left:
+        parts.append(f"{rows_left:,} of {rows:,} problems")
+    if reasons_left:
+        parts.append(f"the reasons for {reasons_left:,} flagged problems")
+    return (
+        f"\n_Not shown, to fit the size limit: {' and '.join(parts)}. "
+        "`pmsize evaluate --format csv` or `--format json` gives every problem._\n"
+    )
+
+
+def _reason(r: Evaluation) -> str:
+    flags = "".join(f"  - `{f.code}` {escape(f.message)}\n" for f in r.flags)
+    return f"- **{escape(r.name)}** ({r.verdict})\n{flags}"

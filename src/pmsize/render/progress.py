@@ -1,0 +1,67 @@
+"""A transient progress bar on stderr for work that takes more than about a second.
+
+Imports Rich only when a bar may be drawn, so piped runs do not pay for it.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+Report = Callable[[int, int | None], None]  # (work done, total or None while reading)
+
+
+@contextmanager
+def progress_bar(delay: float = 1.0, label: str = "evaluating") -> Iterator[Report | None]:
+    """A progress callback `(done, total)` that shows a bar on stderr once `delay` seconds pass.
+
+    Only when stderr is a terminal; yields None otherwise, so nothing reaches pipes,
+    files or tests. The bar appears from a timer (reading one large file reports no
+    progress until it is done), counts under `label` once `total` is known, and is
+    erased when the work ends, before any output is written.
+    """
+    isatty = getattr(sys.stderr, "isatty", None)
+    if isatty is None or not isatty():
+        yield None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from pmsize.render.table import make_console
+
+    console = make_console(sys.stderr)
+    if console.is_dumb_terminal:
+        yield None
+        return
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        redirect_stdout=False,
+        redirect_stderr=False,
+    )
+    task = bar.add_task("reading problem files", total=None)
+
+    def report(done: int, total: int | None) -> None:
+        if total is not None:
+            bar.update(task, description=label, completed=done, total=total)
+
+    timer = threading.Timer(delay, bar.start)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield report
+    finally:
+        timer.cancel()
+        timer.join()
+        bar.stop()

@@ -1,0 +1,433 @@
+"""Every machine format of `evaluate`, parsed back with an independent reader.
+
+CSV with the csv module, markdown with the small table parser below, GitHub
+workflow commands with the annotation parser below, JSON with json. A name
+holding `%`, `,`, `:`, a line break, `[markup]`, a pipe and a leading `=cmd`
+must come back out of each exactly as it went in.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pmsize import fmt
+from pmsize.cli import app
+from pmsize.render import csv as render_csv
+from pmsize.render import github, markdown
+
+ENV = {"NO_COLOR": "1", "COLUMNS": "80", "TERM": "dumb"}
+HOSTILE = "=cmd|' /C calc'!A0 at 100%, a: [bold]b[/bold] `x` *y* \\ $1 <br>\n::error::injected"
+
+# pursue: C = $35k, NPV = 2.5m x 3.790787 = $9,476,967 (see test_cli_evaluate).
+PURSUE = """\
+market: {customers: 5k, problem_cost: $50k}
+solution: {name: ReceiptMatch, annual_cost: $500k, cost_per_customer: $5k, adoption: 2%}
+alternatives:
+  - {name: Expense tool add-on, annual_cost: $35k}
+"""
+# reconsider: C = $30k, cap 30%, NPV = -1m + 3m x 3.790787 = $10,372,360.
+RECONSIDER = """\
+market: {customers: 1000, problem_cost: $100k}
+solution: {name: Ours, build_cost: $1m, adoption: 10%}
+alternatives:
+  - {name: Cheap suite, annual_cost: $10k, solves: 80%}
+"""
+# avoid: a free tool removes all of it, C = 0, NPV = -$1,000,000, IRR and payback null;
+# naive (p = V = $1m, 10 customers a year): -1m + 10m x 3.790787 = $36.9m.
+AVOID = """\
+market: {customers: 100, problem_cost: $1m}
+solution: {name: Ours, build_cost: $1m, adoption: 10%}
+alternatives:
+  - {name: Free tool, annual_cost: 0}
+"""
+
+
+def problem(name: str, body: str) -> str:
+    return f"name: {json.dumps(name)}\n{body}"
+
+
+def invoke(*args: str, **env: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), env={**ENV, **env})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def run(*args: str, **env: str) -> str:
+    code, out, err = invoke("evaluate", *args, **env)
+    assert (code, err) == (0, ""), err
+    return out
+
+
+@pytest.fixture
+def three(tmp_path: Path) -> Path:
+    folder = tmp_path / "problems"
+    folder.mkdir()
+    (folder / "a.yaml").write_text(problem("Receipt matching", PURSUE))
+    (folder / "b.yaml").write_text(problem(HOSTILE, RECONSIDER))
+    (folder / "c.yaml").write_text(problem("Claims", AVOID))
+    return folder
+
+
+# ------------------------------------------------------------------ independent readers
+
+
+def read_markdown_table(text: str) -> list[list[str]]:
+    """Rows of the first markdown table in `text` (header first, the rule skipped), unescaped."""
+    lines = [line for line in text.splitlines() if line.startswith("|")]
+    rows = [split_row(line) for line in lines]
+    assert all(set(cell) <= set("-: ") for cell in rows[1])
+    return [rows[0], *rows[2:]]
+
+
+def split_row(line: str) -> list[str]:
+    """Cells of a table row: split on pipes not escaped, `<br>` read as a line break."""
+    cells, cell, i = [], "", 1
+    while i < len(line):
+        char = line[i]
+        if char == "\\" and i + 1 < len(line):
+            cell += line[i : i + 2]
+            i += 2
+            continue
+        if char == "|":
+            cells.append(cell.strip())
+            cell = ""
+        else:
+            cell += char
+        i += 1
+    return [unescape_markdown(c) for c in cells]
+
+
+def unescape_markdown(cell: str) -> str:
+    out, i = "", 0
+    while i < len(cell):
+        if cell[i] == "\\" and i + 1 < len(cell):
+            out += cell[i + 1]
+            i += 2
+        elif cell.startswith("<br>", i):
+            out += "\n"
+            i += 4
+        else:
+            out += cell[i]
+            i += 1
+    return out
+
+
+ANNOTATION = re.compile(r"^::(error|warning|notice) ([^:]*)::(.*)$")
+_DECODE = {"%25": "%", "%0D": "\r", "%0A": "\n", "%3A": ":", "%2C": ","}
+
+
+def decode(text: str) -> str:
+    return re.sub("%(25|0D|0A|3A|2C)", lambda m: _DECODE[m.group()], text)
+
+
+def read_annotations(text: str) -> list[dict[str, str]]:
+    """Each workflow command as {level, message, and its properties}, decoded."""
+    found = []
+    for line in text.splitlines():
+        match = ANNOTATION.match(line)
+        if match is None:
+            assert not line.startswith("::"), line
+            continue
+        level, properties, message = match.groups()
+        item = {"level": level, "message": decode(message)}
+        for pair in properties.split(","):
+            key, value = pair.split("=", 1)
+            item[key] = decode(value)
+        found.append(item)
+    return found
+
+
+# ------------------------------------------------------------------ JSON
+
+
+def test_json_keeps_the_contract_order_and_only_finite_numbers(three: Path, tmp_path: Path) -> None:
+    (three / "d.yaml").write_text(problem("Costs nothing", AVOID.replace("$1m}", "0}")))
+    doc = json.loads(
+        run(str(three), "-f", "json"),
+        parse_constant=lambda c: pytest.fail(f"{c} in JSON"),
+    )
+    assert list(doc) == ["schema_version", "tool_version", "results", "summary"]
+    contract = [
+        "file",
+        "line",
+        "name",
+        "currency",
+        "problem_cost_per_customer",
+        "customers",
+        "market_size",
+        "value_per_customer",
+        "ceiling_per_customer",
+        "ceiling_set_by",
+        "cap_ratio",
+        "price_per_customer",
+        "npv",
+        "roi",
+        "irr",
+        "payback_years",
+        "pv_revenue",
+        "pv_costs",
+        "cash_flows",
+        "naive_npv",
+        "naive_roi",
+        "flags",
+        "verdict",
+    ]
+    for result in doc["results"]:
+        assert list(result)[: len(contract)] == contract
+    free = next(r for r in doc["results"] if r["name"] == "Costs nothing")
+    assert free["value_per_customer"] == 0
+    assert free["cap_ratio"] is None  # C / V with V = 0: absent, not NaN
+
+
+# ------------------------------------------------------------------ CSV
+
+
+def test_csv_has_one_row_a_problem_with_the_json_figures_as_numbers(three: Path) -> None:
+    rows = list(csv.DictReader(io.StringIO(run(str(three), "-f", "csv"))))
+    records = json.loads(run(str(three), "-f", "json"))["results"]
+    assert [r["verdict"] for r in rows] == ["reconsider", "pursue", "avoid"]
+    assert list(rows[0]) == list(render_csv.COLUMNS)
+    for row, record in zip(rows, records, strict=True):
+        for column in render_csv.COLUMNS:
+            expected = record[column]
+            if column == "flags":
+                assert row[column] == ";".join(f["code"] for f in expected)
+            elif expected is None:
+                assert row[column] == ""
+            elif isinstance(expected, float | int) and column != "line":
+                assert float(row[column]) == expected  # exact: repr round-trips
+    avoid = rows[2]
+    assert avoid["npv"] == "-1000000.0"  # a number a spreadsheet sums, not text
+    assert avoid["flags"] == "no-sustainable-price;negative-npv"
+    assert (avoid["irr"], avoid["payback_years"]) == ("", "")
+
+
+@pytest.mark.parametrize(
+    ("text", "cell"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("'quoted", "''quoted"),
+        ("a=b", "a=b"),
+        ("Plain name", "Plain name"),
+    ],
+)
+def test_csv_text_that_a_spreadsheet_would_run_is_neutralised(text: str, cell: str) -> None:
+    assert render_csv.neutralise(text) == cell
+
+
+def test_csv_text_cells_never_start_a_formula_but_numbers_stay_numbers(three: Path) -> None:
+    text = run(str(three), "-f", "csv")
+    for row in csv.reader(io.StringIO(text)):
+        for cell in row:
+            if cell.startswith(("=", "+", "@", "\t", "\r")):
+                pytest.fail(f"formula-like cell {cell!r}")
+            if cell.startswith("-"):
+                assert re.fullmatch(r"-\d+(\.\d+)?(e[-+]\d+)?", cell), cell
+
+
+# ------------------------------------------------------------------ markdown
+
+
+def test_markdown_is_a_ranked_table_with_a_summary_and_reasons(three: Path) -> None:
+    text = run(str(three), "-f", "markdown")
+    rows = read_markdown_table(text)
+    assert rows[0] == list(markdown.HEADERS)
+    assert [row[0] for row in rows[1:]] == ["1", "2", "3"]
+    assert [row[2] for row in rows[1:]] == ["**reconsider**", "pursue", "**avoid**"]
+    assert rows[3][3] == f"{fmt.MINUS}$1.00m"
+    assert "**3 problems · 1 pursue · 1 reconsider · 1 avoid · total NPV $18.8m" in text
+    assert "  - `no-sustainable-price` Free tool removes 100% of the problem" in text
+
+
+def test_markdown_cuts_rows_to_fit_a_comment_and_says_how_many(tmp_path: Path) -> None:
+    items = "".join(
+        f"  - name: Problem {i} {'x' * 200}\n"
+        + "".join(f"    {line}\n" for line in PURSUE.splitlines())
+        for i in range(400)
+    )
+    (tmp_path / "big.yaml").write_text(f"problems:\n{items}")
+    text = run(str(tmp_path / "big.yaml"), "-f", "markdown")
+    assert len(text.encode()) <= markdown.COMMENT_LIMIT
+    shown = len(read_markdown_table(text)) - 1
+    assert 100 < shown < 400
+    assert f"Not shown, to fit the size limit: {400 - shown:,} of 400 problems" in text
+
+
+# ------------------------------------------------------------------ GitHub annotations
+
+
+def test_github_annotates_avoid_as_error_and_reconsider_as_warning_at_the_name(
+    three: Path,
+) -> None:
+    text = run(str(three), "-f", "github")
+    found = read_annotations(text)
+    assert [(a["level"], a["file"], a["line"]) for a in found] == [
+        ("warning", str(three / "b.yaml"), "1"),
+        ("error", str(three / "c.yaml"), "1"),
+    ]
+    assert found[1]["title"] == "avoid: Claims"
+    assert found[1]["message"].splitlines() == [
+        # naive: p = V = $1m, 10 customers a year: -1m + 10m x 3.790787 = $36.9m
+        "Claims: avoid. NPV −$1.00m (naive +$36.9m); ceiling $0 per customer a year "
+        "(set by Free tool).",
+        "no-sustainable-price: Free tool removes 100% of the problem for $0 a year, "
+        "so no customer should pay for Ours.",
+        "negative-npv: NPV is −$1.00m over 5 years, while a pitch that ignores "
+        "alternatives would claim +$36.9m.",
+    ]
+    assert text.splitlines()[-1] == (
+        "pmsize: 3 problems · 1 pursue · 1 reconsider · 1 avoid · total NPV $18.8m · "
+        "markets $450m a year"
+    )
+
+
+def test_github_annotation_lines_sit_in_a_portfolio_at_each_name(tmp_path: Path) -> None:
+    body = "".join(f"    {line}\n" for line in AVOID.splitlines())
+    (tmp_path / "p.yaml").write_text(
+        f"defaults:\n  horizon_years: 3\nproblems:\n  - name: First\n{body}  - name: Second\n{body}"
+    )
+    found = read_annotations(run(str(tmp_path / "p.yaml"), "-f", "github"))
+    assert [(a["title"], a["line"]) for a in found] == [
+        ("avoid: First", "4"),
+        ("avoid: Second", "9"),
+    ]
+
+
+def test_github_paths_are_relative_to_the_workspace(three: Path) -> None:
+    found = read_annotations(
+        run(str(three.resolve()), "-f", "github", GITHUB_WORKSPACE=str(three.parent.resolve()))
+    )
+    assert [a["file"] for a in found] == ["problems/b.yaml", "problems/c.yaml"]
+    assert github.relative_to("/elsewhere/x.yaml", str(three)) == "/elsewhere/x.yaml"
+    assert github.relative_to("rel/x.yaml", str(three)) == "rel/x.yaml"
+
+
+def test_github_annotations_of_stdin_carry_no_file() -> None:
+    result = CliRunner().invoke(
+        app, ["evaluate", "-", "-f", "github"], env=ENV, input=problem("Piped", AVOID)
+    )
+    [found] = read_annotations(result.stdout)
+    assert "file" not in found
+    assert "line" not in found
+
+
+def test_github_shows_ten_errors_and_ten_warnings_then_a_notice(tmp_path: Path) -> None:
+    for i in range(25):
+        (tmp_path / f"avoid-{i:02d}.yaml").write_text(problem(f"Avoid {i}", AVOID))
+    for i in range(12):
+        (tmp_path / f"reconsider-{i:02d}.yaml").write_text(problem(f"Reconsider {i}", RECONSIDER))
+    found = read_annotations(run(str(tmp_path), "-f", "github"))
+    levels = [a["level"] for a in found]
+    assert (levels.count("error"), levels.count("warning"), levels.count("notice")) == (10, 10, 1)
+    assert levels[-1] == "notice"
+    assert found[-1]["message"].startswith(
+        "17 more annotations not shown (15 avoid and 2 reconsider); GitHub shows 10 errors and "
+        "10 warnings a step."
+    )
+    # in file order: the first ten files of each verdict
+    assert [Path(a["file"]).name for a in found if a["level"] == "error"][:2] == [
+        "avoid-00.yaml",
+        "avoid-01.yaml",
+    ]
+
+
+def test_github_appends_the_markdown_to_the_step_summary(three: Path, tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    summary.write_text("Earlier step output\n")
+    out = run(str(three), "-f", "github", GITHUB_STEP_SUMMARY=str(summary))
+    assert read_annotations(out)  # the annotations still go to stdout
+    text = summary.read_text()
+    assert text.startswith("Earlier step output\n\n### pmsize evaluate\n\n| # | Problem |")
+    assert [row[1] for row in read_markdown_table(text)[1:]] == [
+        HOSTILE,
+        "Receipt matching",
+        "Claims",
+    ]
+    assert text.endswith("\n\n")
+
+
+def test_a_step_summary_that_cannot_be_written_warns_but_keeps_the_result(
+    three: Path, tmp_path: Path
+) -> None:
+    code, out, err = invoke(
+        "evaluate",
+        str(three),
+        "-f",
+        "github",
+        GITHUB_STEP_SUMMARY=str(tmp_path / "missing" / "summary.md"),
+    )
+    assert code == 0
+    assert read_annotations(out)
+    assert err.startswith("pmsize: cannot append to GITHUB_STEP_SUMMARY")
+
+
+@pytest.mark.parametrize(
+    ("text", "data", "prop"),
+    [
+        ("100%", "100%25", "100%25"),
+        ("a\r\nb", "a%0D%0Ab", "a%0D%0Ab"),
+        ("a: b, c", "a: b, c", "a%3A b%2C c"),
+        ("%0A", "%250A", "%250A"),
+    ],
+)
+def test_workflow_command_escaping(text: str, data: str, prop: str) -> None:
+    assert github.escape_data(text) == data
+    assert github.escape_property(text) == prop
+
+
+# ------------------------------------------------------------------ a hostile name
+
+
+def test_a_hostile_name_survives_every_format(three: Path) -> None:
+    [from_json] = [
+        r["name"]
+        for r in json.loads(run(str(three), "-f", "json"))["results"]
+        if r["verdict"] == "reconsider"
+    ]
+    assert from_json == HOSTILE
+
+    [row] = [
+        r
+        for r in csv.DictReader(io.StringIO(run(str(three), "-f", "csv")))
+        if r["verdict"] == "reconsider"
+    ]
+    assert row["name"].startswith("'=")  # neutralised for spreadsheets ...
+    assert row["name"][1:] == HOSTILE  # ... and nothing else changed
+
+    rows = read_markdown_table(run(str(three), "-f", "markdown"))
+    assert len(rows[1]) == len(markdown.HEADERS)  # the pipe did not split the row
+    assert rows[1][1] == HOSTILE
+
+    out = run(str(three), "-f", "github")
+    [warning] = [a for a in read_annotations(out) if a["level"] == "warning"]
+    assert warning["title"] == f"reconsider: {HOSTILE}"
+    assert warning["message"].startswith(f"{HOSTILE}: reconsider.")
+    assert sum(line.startswith("::") for line in out.splitlines()) == 2  # ours only
+
+    for columns in ("80", "200"):
+        table = run(str(three), COLUMNS=columns)
+        # a CI runner reads `::command` at the start of any log line, leading spaces skipped
+        assert not [line for line in table.splitlines() if line.lstrip().startswith("::")]
+    shown = HOSTILE.replace("\n", " ").replace("::", ":\u200b:")
+    assert shown in table  # literally, markup and all, at 200 columns
+
+
+def test_numbers_are_plain_in_csv_even_when_huge(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(
+        problem("Huge", AVOID.replace("customers: 100", "customers: 1t"))
+    )
+    [row] = csv.DictReader(io.StringIO(run(str(tmp_path / "a.yaml"), "-f", "csv")))
+    assert float(row["market_size"]) == 1e18
+    assert math.isfinite(float(row["naive_npv"]))

@@ -1,0 +1,210 @@
+"""Portfolio files (SPEC §2): `problems:`, `defaults:` key by key, `policy:`, and locations.
+
+Thresholds resolve as: CLI flag, else the problem's own `policy:`, else the
+portfolio's `policy:`, else the built-in default (50% cap, 20% thin margin).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from pmsize.cli import app
+
+ENV = {"NO_COLOR": "1", "COLUMNS": "80", "TERM": "dumb"}
+
+# The capped problem: P = V = $100k; the suite gives C_a = 10k + 100k - 80k = $30k = C,
+# so cap = 30%. Flagged capped-by-alternative when the cap threshold is above 30%.
+CAPPED = """\
+    market: {customers: 1000, problem_cost: $100k}
+    solution: {name: Ours, build_cost: $1m, adoption: 10%}
+    alternatives:
+      - {name: Cheap suite, annual_cost: $10k, solves: 80%}
+"""
+
+
+CAP = "capped-by-alternative"
+
+
+def evaluate(path: Path, *args: str) -> list[dict[str, Any]]:
+    result = CliRunner().invoke(app, ["evaluate", str(path), "-f", "json", *args], env=ENV)
+    assert (result.exit_code, result.stderr) == (0, ""), result.stderr
+    results: list[dict[str, Any]] = json.loads(result.stdout)["results"]
+    return results
+
+
+def by_name(results: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {r["name"]: r for r in results}
+
+
+def test_defaults_fill_what_a_problem_leaves_out(tmp_path: Path) -> None:
+    portfolio = tmp_path / "p.yaml"
+    portfolio.write_text(
+        "defaults:\n"
+        "  horizon_years: 1\n"
+        "  discount_rate: 0%\n"
+        "  market: {customers: 100, problem_cost: $10k}\n"
+        "problems:\n"
+        "  - name: Inherits everything\n"
+        "    solution: {adoption: 50%}\n"
+        "  - name: Own horizon\n"
+        "    horizon_years: 2\n"
+        "    solution: {adoption: 50%}\n"
+    )
+    results = by_name(evaluate(portfolio))
+    # no alternatives, so C = V = $10k; 50 customers pay $10k: $500k a year, undiscounted
+    assert results["Inherits everything"]["cash_flows"] == [0, 500_000]
+    assert results["Inherits everything"]["npv"] == 500_000
+    assert results["Own horizon"]["cash_flows"] == [0, 500_000, 500_000]
+    assert results["Own horizon"]["market_size"] == 1_000_000  # 100 x $10k, from defaults
+
+
+def test_a_problem_key_replaces_the_default_whole_without_deep_merge(tmp_path: Path) -> None:
+    portfolio = tmp_path / "p.yaml"
+    portfolio.write_text(
+        "defaults:\n"
+        "  market: {customers: 100, revenue: $10m, problem_share: 10%}\n"
+        "problems:\n"
+        "  - name: Default market\n"
+        "    solution: {adoption: 10%}\n"
+        "  - name: Own market\n"
+        "    market: {customers: 200, problem_cost: $1m}\n"  # merged, it would hold both forms
+        "    solution: {adoption: 10%}\n"
+    )
+    results = by_name(evaluate(portfolio))
+    assert results["Default market"]["problem_cost_per_customer"] == pytest.approx(1e6)  # 10% x 10m
+    assert results["Default market"]["customers"] == 100
+    assert results["Own market"]["problem_cost_per_customer"] == 1e6
+    assert results["Own market"]["customers"] == 200
+
+
+def test_each_problem_keeps_its_file_and_the_line_of_its_name(tmp_path: Path) -> None:
+    portfolio = tmp_path / "p.yaml"
+    portfolio.write_text(
+        "# a comment\n"
+        "policy: {thin_margin: 10%}\n"
+        "problems:\n"
+        f"  - name: First\n{CAPPED}"  # lines 4 to 8
+        "\n"
+        "  - solution: {adoption: 1%}\n"  # line 10
+        "    name: Second, its name not first\n"  # line 11
+        "    market: {customers: 1000, problem_cost: $100k}\n"
+    )
+    results = by_name(evaluate(portfolio))
+    assert (results["First"]["file"], results["First"]["line"]) == (str(portfolio), 4)
+    assert results["Second, its name not first"]["line"] == 11
+
+
+def test_errors_in_a_portfolio_point_at_the_problem_or_at_the_defaults(tmp_path: Path) -> None:
+    portfolio = tmp_path / "p.yaml"
+    portfolio.write_text(
+        "defaults:\n"
+        "  discount_rate: 150%\n"
+        "problems:\n"
+        f"  - name: Fine\n{CAPPED}"
+        "  - name: Broken\n"
+        "    market: {customers: 10, problem_cost: -5}\n"
+        "    solution: {adoption: 1%}\n"
+    )
+    result = CliRunner().invoke(app, ["evaluate", str(portfolio)], env=ENV)
+    assert (result.exit_code, result.stdout) == (2, "")
+    lines = result.stderr.splitlines()
+    # the default's error is told once, where it is written, not once per problem
+    assert [line.split(": ")[0:2] for line in lines] == [
+        [f"{portfolio}:2:18", "defaults.discount_rate"],
+        [f"{portfolio}:10:43", "problems[1].market.problem_cost"],
+        ["pmsize", "2 input errors; nothing evaluated"],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("portfolio_policy", "own_policy", "flags", "expected"),
+    [
+        # built-in 50%: cap 30% is below it
+        ("", "", [], [CAP]),
+        # the portfolio's 25%: 30% is not below it
+        ("policy: {cap_threshold: 25%}\n", "", [], []),
+        # the problem's own 40% beats the portfolio's 25%
+        ("policy: {cap_threshold: 25%}\n", "    policy: {cap_threshold: 40%}\n", [], [CAP]),
+        # the CLI's 20% beats both
+        (
+            "policy: {cap_threshold: 60%}\n",
+            "    policy: {cap_threshold: 40%}\n",
+            ["--cap-threshold", "20%"],
+            [],
+        ),
+        # ... and the CLI's 35% flags it under a portfolio that would not
+        ("policy: {cap_threshold: 25%}\n", "", ["--cap-threshold", "35%"], [CAP]),
+    ],
+)
+def test_thresholds_resolve_cli_then_problem_then_portfolio_then_built_in(
+    tmp_path: Path,
+    portfolio_policy: str,
+    own_policy: str,
+    flags: list[str],
+    expected: list[str],
+) -> None:
+    portfolio = tmp_path / "p.yaml"
+    portfolio.write_text(f"{portfolio_policy}problems:\n  - name: Capped\n{CAPPED}{own_policy}")
+    [result] = evaluate(portfolio, *flags)
+    assert [f["code"] for f in result["flags"]] == expected
+    assert result["verdict"] == ("reconsider" if expected else "pursue")
+
+
+def test_thin_margin_from_the_portfolio_and_the_cli(tmp_path: Path) -> None:
+    # The capped problem with a $10m build: NPV = -10m + 3m x 3.790787 = $1.372m,
+    # ROI = 1.372m / 10m = 13.7%: thin under the built-in 20%, not under 10%.
+    thin = CAPPED.replace("$1m", "$10m")
+    portfolio = tmp_path / "p.yaml"
+    portfolio.write_text(f"policy: {{cap_threshold: 0%}}\nproblems:\n  - name: Thin\n{thin}")
+    [result] = evaluate(portfolio)
+    assert result["roi"] == pytest.approx(0.137236, abs=1e-6)
+    assert [f["code"] for f in result["flags"]] == ["thin-margin"]
+    [result] = evaluate(portfolio, "--thin-margin", "10%")
+    assert result["flags"] == []
+    portfolio.write_text(
+        f"policy: {{cap_threshold: 0%, thin_margin: 10%}}\nproblems:\n  - name: Thin\n{thin}"
+    )
+    [result] = evaluate(portfolio)
+    assert result["flags"] == []
+    [result] = evaluate(portfolio, "--thin-margin", "0.15")
+    assert [f["code"] for f in result["flags"]] == ["thin-margin"]
+
+
+def test_a_portfolio_with_unknown_top_level_keys_is_refused(tmp_path: Path) -> None:
+    portfolio = tmp_path / "p.yaml"
+    portfolio.write_text(f"defualts: {{}}\nproblems:\n  - name: A\n{CAPPED}")
+    result = CliRunner().invoke(app, ["evaluate", str(portfolio)], env=ENV)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"{portfolio}:1:1: defualts: unknown key 'defualts'; did you mean defaults?"
+    )
+
+
+def test_duplicate_names_in_one_portfolio_are_refused_with_both_places(tmp_path: Path) -> None:
+    portfolio = tmp_path / "p.yaml"
+    portfolio.write_text(f"problems:\n  - name: Twin\n{CAPPED}  - name: Twin\n{CAPPED}")
+    result = CliRunner().invoke(app, ["evaluate", str(portfolio)], env=ENV)
+    assert (result.exit_code, result.stdout) == (2, "")
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(f"{portfolio}:7:5: name: problem name 'Twin' is already used at ")
+    assert re.search(r" at (.*:2:5|line 2); names must be unique$", first)
+
+
+def test_a_portfolio_and_single_files_rank_together(tmp_path: Path) -> None:
+    (tmp_path / "portfolio.yaml").write_text(
+        f"problems:\n  - name: Capped one\n{CAPPED}  - name: Capped two\n"
+        + CAPPED.replace("1000", "2000")
+    )
+    (tmp_path / "single.yaml").write_text(
+        "name: Single\n" + "".join(line[4:] + "\n" for line in CAPPED.splitlines())
+    )
+    results = evaluate(tmp_path)
+    # twice the customers, twice the revenue: NPV = -1m + 6m x 3.790787 = $21.7m first
+    assert [r["name"] for r in results] == ["Capped two", "Capped one", "Single"]
+    assert results[0]["npv"] == pytest.approx(-1e6 + 6e6 * (1 - 1.1**-5) / 0.1, abs=1e-6)
