@@ -12,6 +12,7 @@ time, to map each error's field path back to its line and column.
 from __future__ import annotations
 
 import difflib
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from pmsize.errors import InputError, InputErrors, Location
-from pmsize.models import Policy, Problem, cross_checks
+from pmsize.models import Policy, Problem, cross_checks, format_version
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 20
@@ -34,6 +35,13 @@ _ALLOWED_TAGS = frozenset(
     {None, "!"} | {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "map", "seq")}
 )
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_OTHER_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+_TAG_PREFIX = "tag:yaml.org,2002:"
 
 Loc = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
@@ -53,19 +61,35 @@ def load_paths(paths: Iterable[str]) -> list[Entry]:
 
     Raises `InputErrors` with every error found in every file.
     """
-    entries: list[Entry] = []
+    return [entry for _, entries in _load_files(paths) for entry in entries]
+
+
+def check_paths(paths: Iterable[str]) -> list[tuple[str, int]]:
+    """Each file's name and how many problems it holds, when every file is sound.
+
+    Raises `InputErrors` with every error found in every file, like `load_paths`.
+    """
+    return [(_display(file), len(entries)) for file, entries in _load_files(paths)]
+
+
+def _load_files(paths: Iterable[str]) -> list[tuple[str, list[Entry]]]:
+    loaded: list[tuple[str, list[Entry]]] = []
     errors: list[InputError] = []
     for file in expand_paths(paths, errors):
         try:
-            entries.extend(load_bytes(_read(file), file))
+            loaded.append((file, load_bytes(_read(file), file)))
         except InputErrors as exc:
             errors.extend(exc.errors)
         except InputError as exc:
             errors.append(exc)
-    errors.extend(_duplicate_names(entries))
+    errors.extend(_duplicate_names([entry for _, entries in loaded for entry in entries]))
     if errors:
         raise InputErrors(errors)
-    return entries
+    return loaded
+
+
+def _display(file: str) -> str:
+    return STDIN_NAME if file == STDIN else file
 
 
 def expand_paths(paths: Iterable[str], errors: list[InputError]) -> list[str]:
@@ -124,15 +148,22 @@ def load_text(text: str, file: str = "<string>") -> list[Entry]:
 def _decode(data: bytes, name: str) -> str:
     if len(data) > MAX_BYTES:
         raise InputError(
-            Location(name), f"the file is over {MAX_BYTES // (1024 * 1024)} MB; split it up"
+            Location(name),
+            f"the file is over {MAX_BYTES // (1024 * 1024)} MB, far more than any problem file "
+            "needs; check it is the right file, or split it into several",
         )
+    for bom, encoding in _OTHER_BOMS:
+        if data.startswith(bom):
+            raise InputError(
+                Location(name), f"the file is {encoding} text; save it as UTF-8 and try again"
+            )
     nul = data.find(b"\x00")
     if nul >= 0:
         line = data.count(b"\n", 0, nul) + 1
         column = nul - (data.rfind(b"\n", 0, nul) + 1) + 1
         raise InputError(
             Location(name, line, column),
-            "the file contains a NUL byte; it looks binary, not a YAML text file",
+            "the file contains a NUL byte: it looks like a binary file, not YAML text",
         )
     try:
         text = data.decode("utf-8-sig")
@@ -165,9 +196,15 @@ def _build(text: str, name: str) -> Any:
             container.append(value)
         elif keys[-1] is _NO_KEY:
             if not isinstance(value, str):
-                raise fail(mark, "a key must be plain text")
+                raise fail(mark, "a key must be plain text, such as `name:`")
             if value in container:
-                raise fail(mark, f"duplicate key {value!r}; each key may appear once")
+                first = container.key_lines[value]
+                raise fail(
+                    mark,
+                    f"duplicate key {value!r} (first at line {first}); each key may appear "
+                    "once, so remove one of them",
+                )
+            container.key_lines[value] = mark.line + 1
             keys[-1] = value
         else:
             container[keys[-1]] = value
@@ -179,14 +216,19 @@ def _build(text: str, name: str) -> Any:
             kind = type(event)
             if kind is yaml.ScalarEvent:
                 _check_node(event, fail)
-                if event.implicit[0] and event.value in _PLAIN_NULLS and event.style is None:
+                # a plain scalar has style "" from the C parser and None from the Python one
+                if event.implicit[0] and event.value in _PLAIN_NULLS and not event.style:
                     add(None, event.start_mark)
                 else:
                     add(event.value, event.start_mark)
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 _check_node(event, fail)
                 if len(stack) >= MAX_DEPTH:
-                    raise fail(event.start_mark, f"nested deeper than {MAX_DEPTH} levels")
+                    raise fail(
+                        event.start_mark,
+                        f"nested deeper than {MAX_DEPTH} levels, and no problem file needs more "
+                        "than 5; look for brackets that are never closed",
+                    )
                 new: Any = _Map() if kind is yaml.MappingStartEvent else _List()
                 add(new, event.start_mark)
                 stack.append(new)
@@ -197,31 +239,78 @@ def _build(text: str, name: str) -> Any:
             elif kind is yaml.AliasEvent:
                 raise fail(
                     event.start_mark,
-                    f"alias *{event.anchor} is not allowed; share values with `defaults:` instead",
+                    f"alias *{event.anchor} is not allowed; to share values between problems, "
+                    "put them under `defaults:` in a portfolio file",
                 )
             elif kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
                     raise fail(
                         event.start_mark,
-                        "a second YAML document (---); a file holds one problem or one portfolio",
+                        "a second YAML document (after ---); a file holds one problem, or one "
+                        "portfolio with `problems:`; split it into files or use `problems:`",
                     )
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or "invalid YAML"
-        where = Location(name, mark.line + 1, mark.column + 1) if mark else Location(name)
-        raise InputError(where, f"invalid YAML: {problem}") from None
+        raise _yaml_error(exc, text, name) from None
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
         raise InputError(
-            Location(name, line, column), f"invalid character in the text: {exc.reason}"
+            Location(name, line, column),
+            f"the character {chr(exc.character)!r} cannot appear in a YAML file; delete it",
         ) from None
     except yaml.YAMLError as exc:
         raise InputError(Location(name), f"invalid YAML: {exc}") from None
     if root is _NO_KEY or root is None:
-        raise InputError(Location(name), "the file is empty; start from `pmsize init`")
+        if text.strip():
+            raise InputError(
+                Location(name),
+                "the file has only comments; write a problem below them "
+                "(`pmsize init` writes a starter)",
+            )
+        raise InputError(Location(name), "the file is empty; `pmsize init` writes a starter")
     return root
+
+
+def _yaml_error(exc: yaml.MarkedYAMLError, text: str, name: str) -> InputError:
+    """A syntax error in words a person can act on, at the place to fix."""
+    problem = exc.problem or "not valid YAML"
+    mark = exc.problem_mark or exc.context_mark
+    opened = exc.context_mark
+    hint = ""
+    if "cannot start any token" in problem and mark is not None:
+        char = text[mark.index] if mark.index < len(text) else ""
+        if char == "\t":
+            hint = "a tab character; YAML indents with spaces only"
+        else:
+            hint = f"a value cannot start with {char!r}; put the whole value in quotes"
+    elif "mapping values are not allowed" in problem:
+        hint = (
+            "a `:` that YAML cannot place; line this key up with the keys above it, "
+            "or quote a value that contains ': '"
+        )
+    elif "could not find expected ':'" in problem and opened is not None:
+        mark, hint = opened, "this line needs a `:` after its key, as in `name: value`"
+    elif "end of stream" in problem and "quoted" in (exc.context or "") and opened is not None:
+        mark, hint = opened, "the quote opened here is never closed"
+    elif "flow node" in (exc.context or "") and mark and not text[mark.index :].strip():
+        hint = "the file ends before a [ or { is closed; close it or remove it"
+    elif re.search("flow (sequence|mapping)", exc.context or "") and opened is not None:
+        hint = (
+            f"the bracket opened at line {opened.line + 1}, column {opened.column + 1} "
+            "is not closed where it should be"
+        )
+    elif "expected key" in problem or "expected '-' indicator" in problem:
+        hint = "this line is not indented like the lines above it"
+    elif "tag" in problem:
+        hint = "YAML tags are not allowed; write plain values"
+    message = f"invalid YAML: {hint}" if hint else f"invalid YAML: {problem}"
+    if mark is None:
+        return InputError(Location(name), message)
+    lines = text.split("\n")
+    if mark.line >= len(lines):  # the end of the stream, past the last line break
+        return InputError(Location(name, len(lines), len(lines[-1]) + 1), message)
+    return InputError(Location(name, mark.line + 1, mark.column + 1), message)
 
 
 class _Container:
@@ -229,7 +318,9 @@ class _Container:
 
 
 class _Map(dict[str, Any], _Container):
-    pass
+    def __init__(self) -> None:
+        super().__init__()
+        self.key_lines: dict[str, int] = {}
 
 
 class _List(list[Any], _Container):
@@ -243,10 +334,16 @@ def _check_node(event: Any, fail: Any) -> None:
     if event.anchor is not None:
         raise fail(
             event.start_mark,
-            f"anchor &{event.anchor} is not allowed; share values with `defaults:` instead",
+            f"anchor &{event.anchor} is not allowed; to share values between problems, "
+            "put them under `defaults:` in a portfolio file",
         )
     if event.tag not in _ALLOWED_TAGS:
-        raise fail(event.start_mark, f"YAML tag {event.tag} is not allowed; write plain values")
+        tag = str(event.tag)
+        shown = "!!" + tag.removeprefix(_TAG_PREFIX) if tag.startswith(_TAG_PREFIX) else tag
+        raise fail(
+            event.start_mark,
+            f"YAML tag {shown} is not allowed; pmsize reads plain values only, so remove the tag",
+        )
 
 
 def _problems_of(root: dict[str, Any], text: str, name: str) -> list[Entry]:
@@ -262,16 +359,30 @@ def _problems_of(root: dict[str, Any], text: str, name: str) -> list[Entry]:
         for key in root:
             if key not in PORTFOLIO_KEYS:
                 errors.append(_locate(text, name, (key,), _unknown_key(key, PORTFOLIO_KEYS)))
-        problems, defaults = root["problems"], root.get("defaults") or {}
+        if "pmsize" in root:
+            try:
+                format_version(root["pmsize"])
+            except ValueError as exc:
+                errors.append(_locate(text, name, ("pmsize",), str(exc)))
+        problems = root["problems"]
+        defaults = root.get("defaults")
+        defaults = {} if defaults is None else defaults
         if not isinstance(problems, list) or not problems:
             errors.append(
-                _locate(text, name, ("problems",), "expected a list of problems (- name: ...)")
+                _locate(
+                    text, name, ("problems",), "expected a list of problems, each `- name: ...`"
+                )
             )
             problems = []
         if not isinstance(defaults, dict):
-            errors.append(_locate(text, name, ("defaults",), "expected a mapping of problem keys"))
+            errors.append(
+                _locate(
+                    text, name, ("defaults",), "expected a mapping of problem keys (key: value)"
+                )
+            )
             defaults = {}
-        policy, policy_errors = _validate(Policy, root.get("policy") or {}, "")
+        policy_data = root.get("policy")
+        policy, policy_errors = _validate(Policy, {} if policy_data is None else policy_data, "")
         portfolio_policy = policy or Policy()
         errors.extend(_locate(text, name, ("policy", *loc), msg) for loc, msg in policy_errors)
         for index, item in enumerate(problems):
@@ -284,21 +395,27 @@ def _problems_of(root: dict[str, Any], text: str, name: str) -> list[Entry]:
             sources.append(({**defaults, **item}, ("problems", index), inherited))
     for data, prefix, inherited in sources:
         problem, problem_errors = _validate(Problem, data, _currency_of(data))
-        if problem is not None:
-            problem_errors = cross_checks(problem)
+        problem_errors += cross_checks(data)
         for loc, message in problem_errors:
             where = ("defaults",) if loc and loc[0] in inherited else prefix
             errors.append(_locate(text, name, (*where, *loc), message))
         if problem is not None and not problem_errors:
             entries.append(Entry(problem, _name_location(text, name, prefix), portfolio_policy))
+    errors.extend(_duplicate_names(entries))
     if errors:
-        raise InputErrors(errors)
+        raise InputErrors(_in_file_order(errors))
     return entries
+
+
+def _in_file_order(errors: list[InputError]) -> list[InputError]:
+    """Each error once (a bad default is found once per problem), by line and column."""
+    unique = {(e.location.line, e.location.column, e.path, e.message): e for e in errors}
+    return [unique[key] for key in sorted(unique, key=lambda k: (k[0], k[1]))]
 
 
 def _currency_of(data: dict[str, Any]) -> str:
     currency = data.get("currency", "USD")
-    return currency if isinstance(currency, str) else ""
+    return currency.strip() if isinstance(currency, str) else ""
 
 
 def _validate(model: type[M], data: Any, currency: str) -> tuple[M | None, list[tuple[Loc, str]]]:
@@ -313,9 +430,14 @@ def _message(model: type[BaseModel], error: Any) -> str:
     if kind == "value_error":
         return str(error["ctx"]["error"])
     if kind == "missing":
-        return "is required"
+        return _REQUIRED.get(str(loc[-1]), "is required")
     if kind == "extra_forbidden":
-        return _unknown_key(str(loc[-1]), tuple(_model_at(model, loc[:-1]).model_fields))
+        key = str(loc[-1])
+        if len(loc) == 1 and key in ("problems", "defaults"):
+            return f"unknown key {key!r}; `defaults:` works only beside `problems:` in a portfolio"
+        if key == "<<":
+            return "merge keys (<<) are not allowed; share values with `defaults:` instead"
+        return _unknown_key(key, tuple(_model_at(model, loc[:-1]).model_fields))
     if kind == "literal_error":
         expected = str(error["ctx"]["expected"]).replace("'", "")
         return f"{error['input']} is not one of: {expected}"
@@ -324,6 +446,15 @@ def _message(model: type[BaseModel], error: Any) -> str:
     if kind in ("tuple_type", "list_type"):
         return "expected a list (- item)"
     return str(error["msg"])
+
+
+_REQUIRED = {
+    "name": "is required; add `name:` with a short name for it",
+    "market": "is required; add `market:` with customers and problem_cost",
+    "solution": "is required; add `solution:` with at least `adoption:`",
+    "customers": "is required; add `customers:`, how many organisations have the problem",
+    "adoption": "is required; add `adoption:`, the share of customers paying each year (2%)",
+}
 
 
 def _unknown_key(key: str, known: Iterable[str]) -> str:
@@ -417,9 +548,10 @@ def _duplicate_names(entries: list[Entry]) -> Iterator[InputError]:
     for entry in entries:
         first = seen.setdefault(entry.problem.name, entry.location)
         if first is not entry.location:
+            where = f"line {first.line}" if first.file == entry.location.file else str(first)
             yield InputError(
                 entry.location,
-                f"problem name {entry.problem.name!r} is already used at {first}; "
+                f"problem name {entry.problem.name!r} is already used at {where}; "
                 "names must be unique",
                 path="name",
             )

@@ -1,14 +1,20 @@
-"""The problem file as frozen Pydantic models (SPEC §2, format version 1).
+"""The problem file as frozen Pydantic models (SPEC §2, format version 1), and its JSON Schema.
 
 Fields hold parsed values: money, shares and counts are floats or `Range`s
 (see `values`). Amount fields read the file's currency from the validation
-context, so a `€` in a USD file is caught where it is written. Checks that
-span several fields live in `cross_checks`, which names the field to blame.
+context, so a `€` in a USD file is caught where it is written. Rules that span
+fields live in `cross_checks`, which reads the raw data (so they are reported
+together with every field error) and names the field to blame.
+
+`json_schema()` is the schema editors use: each field's schema mirrors its
+parser (amount strings by pattern, written in the ECMA-262 subset editors
+understand), and `SCHEMA_GAPS` lists the few rules only the loader can check.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -23,30 +29,86 @@ from pydantic import (
 from pmsize import values
 from pmsize.values import Quantity, Range
 
-_NUMBER_TEXT = (
-    r"^\s*[$€£¥]?\s*([0-9][0-9,_]*(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?\s*"
-    r"(?i:k|mm|m|bn|b|t|thousand|million|billion|trillion)?\s*%?\s*$"
-)
-_RANGE_TEXT = _NUMBER_TEXT[:-3].replace("^", "^(") + r"\s+(?i:to)\s+" + _NUMBER_TEXT[1:-3] + ")$"
+MAX_HORIZON = 50
+DEFAULT_HORIZON = 5
+
+# ---------------------------------------------------------------------------------------------
+# JSON Schema fragments for the value grammar of `values` (no inline flags or named groups:
+# yaml-language-server evaluates patterns as JavaScript regular expressions).
+# ---------------------------------------------------------------------------------------------
 
 
-def _quantity_schema(description: str, *, maximum: float | None = None) -> dict[str, Any]:
-    number: dict[str, Any] = {"type": "number", "minimum": 0}
-    if maximum is not None:
-        number["maximum"] = maximum
-    text = {"type": "string", "pattern": _NUMBER_TEXT}
-    range_text = {"type": "string", "pattern": _RANGE_TEXT}
-    range_map = {
+def _ci(word: str) -> str:
+    return "".join(f"[{c.lower()}{c.upper()}]" for c in word)
+
+
+_SCALE = "(?:" + "|".join(_ci(w) for w in sorted(values.SCALES, key=len, reverse=True)) + ")"
+# digits: grouped by commas, or with underscores; no leading zero on a whole number (octal in 1.1)
+_WHOLE = r"(?:0|[1-9][0-9_]*|0_[0-9_]*|(?:0|[1-9][0-9]{0,2})(?:,[0-9]{3})+)"
+_DECIMAL = r"(?:[0-9][0-9_]*\.[0-9]*|[0-9]{1,3}(?:,[0-9]{3})+\.[0-9]*|\.[0-9]+)"
+_NONZERO = r"(?=[-+\s$€£¥]*[0-9_,.]*[1-9])"  # a digit 1-9 before the number ends
+_AMOUNT_TEXT = rf"\+?\s*(?:[$€£¥]\s*)?\+?(?:{_DECIMAL}|{_WHOLE})(?:[eE][-+]?[0-9]+)?\s*{_SCALE}?"
+_COUNT_TEXT = rf"\+?\s*(?:{_DECIMAL}|{_WHOLE})(?:[eE][-+]?[0-9]+)?\s*{_SCALE}?"
+_PERCENT_SIGN = r"\+?\s*(?:0*100(?:\.0*)?|0*[0-9]{1,2}(?:\.[0-9]*)?|0*\.[0-9]+)\s*%"
+_PERCENT_SIGN_BELOW_100 = r"\+?\s*(?:0*[0-9]{1,2}(?:\.[0-9]*)?|0*\.[0-9]+)\s*%"
+_FRACTION = r"\+?(?:0|1|0*\.[0-9]+|0+\.[0-9]*|0*1\.0*)"
+_FRACTION_BELOW_1 = r"\+?(?:0|0*\.[0-9]+|0+\.[0-9]*)"
+_TO = r"\s+[tT][oO]\s+"
+
+
+def _point_text(kind: values.Kind, *, positive: bool = False, below_one: bool = False) -> str:
+    """The pattern of one value written as text, without anchors."""
+    if kind == "percent":
+        sign, fraction = (
+            (_PERCENT_SIGN_BELOW_100, _FRACTION_BELOW_1)
+            if below_one
+            else (_PERCENT_SIGN, _FRACTION)
+        )
+        body = f"(?:{sign}|{fraction})"
+    else:
+        body = _AMOUNT_TEXT if kind == "amount" else _COUNT_TEXT
+    return (_NONZERO if positive else "") + body
+
+
+def _point(kind: values.Kind, *, positive: bool = False, below_one: bool = False) -> dict[str, Any]:
+    """One value: a number, or text matching the grammar."""
+    number: dict[str, Any] = {"type": "number"}
+    number["exclusiveMinimum" if positive else "minimum"] = 0
+    if kind != "percent":
+        number["maximum"] = values.MAX_VALUE
+    else:
+        number["exclusiveMaximum" if below_one else "maximum"] = 1
+    text = _point_text(kind, positive=positive, below_one=below_one)
+    return {"anyOf": [number, {"type": "string", "pattern": rf"^\s*{text}\s*$"}]}
+
+
+def _quantity_schema(
+    kind: values.Kind, description: str, *, positive: bool = False, below_one: bool = False
+) -> dict[str, Any]:
+    """A value or a range of values (`low to high`, or `{low, high, dist}`)."""
+    point = _point(kind, positive=positive, below_one=below_one)
+    low_positive = _point(kind, positive=True, below_one=below_one)
+    high = _point_text(kind, below_one=below_one)
+    low = _point_text(kind, positive=True, below_one=below_one)
+    range_map: dict[str, Any] = {
         "type": "object",
-        "properties": {
-            "low": {"anyOf": [number, text]},
-            "high": {"anyOf": [number, text]},
-            "dist": {"enum": list(values.DISTS)},
-        },
+        "properties": {"low": point, "high": point, "dist": {"enum": list(values.DISTS)}},
         "required": ["low", "high"],
         "additionalProperties": False,
+        # an unnamed shape is lognormal, which needs low above 0
+        "if": {"properties": {"dist": {"const": "lognormal"}}},
+        "then": {"properties": {"low": low_positive}},
     }
-    return {"anyOf": [number, text, range_text, range_map], "description": description}
+    range_text = {"type": "string", "pattern": rf"^\s*{low}{_TO}{high}\s*$"}
+    schema: dict[str, Any] = {"anyOf": [*point["anyOf"], range_text, range_map]}
+    if description:
+        schema["description"] = description
+    return schema
+
+
+# ---------------------------------------------------------------------------------------------
+# Field parsers: raw text (or a number, or a mapping for a range) in, checked values out.
+# ---------------------------------------------------------------------------------------------
 
 
 def _amount(raw: object, info: ValidationInfo) -> Quantity:
@@ -60,6 +122,25 @@ def _percent(raw: object) -> Quantity:
 
 def _count(raw: object) -> Quantity:
     return values.parse_count(raw)
+
+
+def _rate(raw: object) -> Quantity:
+    rate = values.parse_percent(raw)
+    if _upper(rate) >= 1:
+        what = "the range reaches 100%" if isinstance(rate, Range) else f"{raw} is not below 100%"
+        raise ValueError(f"{what}; a discount rate must be below 100%, such as 10%")
+    return rate
+
+
+def _relief(raw: object) -> Quantity:
+    solves = values.parse_percent(raw)
+    if _lower(solves) <= 0:
+        what = "the range starts at 0%" if isinstance(solves, Range) else f"{raw} removes"
+        raise ValueError(
+            f"{what} none of the problem, so the solution is worth nothing; "
+            "write the share it removes, such as 80%"
+        )
+    return solves
 
 
 def _threshold(raw: object) -> float:
@@ -77,15 +158,20 @@ def _text(raw: object) -> str:
 
 
 def _years(raw: object) -> int:
-    if isinstance(raw, str) and re.match(r"^\s*[0-9]+\s*$", raw):
-        years = int(raw)
-    elif isinstance(raw, int) and not isinstance(raw, bool):
-        years = raw
-    else:
-        raise ValueError(f"{raw} is not a whole number of years; write a number from 1 to 50")
-    if not 1 <= years <= 50:
-        raise ValueError(f"{years} is outside 1..50 years")
-    return years
+    try:
+        years = values.parse_number(raw, "count")
+    except ValueError:
+        years = -1.0
+    if not years.is_integer() or years < 0:
+        raise ValueError(
+            f"{raw} is not a whole number of years; write a number from 1 to {MAX_HORIZON}"
+        )
+    if not 1 <= years <= MAX_HORIZON:
+        raise ValueError(
+            f"{years:g} is outside 1 to {MAX_HORIZON}; write a number of years from 1 to "
+            f"{MAX_HORIZON}"
+        )
+    return int(years)
 
 
 def _currency(raw: object) -> str:
@@ -94,8 +180,13 @@ def _currency(raw: object) -> str:
     return raw.strip()
 
 
-def _format_version(raw: object) -> int:
-    if raw not in ("1", 1):
+def format_version(raw: object) -> int:
+    """The file format version; only 1 exists."""
+    try:
+        version = values.parse_number(raw, "count")
+    except ValueError:
+        version = -1.0
+    if version != 1:
         raise ValueError(f"format version {raw} is not supported; this pmsize reads `pmsize: 1`")
     return 1
 
@@ -110,35 +201,36 @@ def _adoption(raw: object) -> tuple[Quantity, ...]:
     return (values.parse_percent(raw),)
 
 
-Amount = Annotated[
-    Quantity,
-    PlainValidator(_amount),
-    WithJsonSchema(_quantity_schema("An amount of money: 250k, $5m, 1.2bn, or a range")),
-]
-Percent = Annotated[
-    Quantity,
-    PlainValidator(_percent),
-    WithJsonSchema(_quantity_schema("A share: 10% or 0.1, or a range", maximum=1)),
-]
-Count = Annotated[
-    Quantity,
-    PlainValidator(_count),
-    WithJsonSchema(_quantity_schema("A count: 400, 1,200, 40k, or a range")),
-]
-Threshold = Annotated[
-    float,
-    PlainValidator(_threshold),
-    WithJsonSchema({"anyOf": [{"type": "number", "minimum": 0, "maximum": 1}, {"type": "string"}]}),
-]
-Text = Annotated[str, PlainValidator(_text), WithJsonSchema({"type": "string", "minLength": 1})]
+_TEXT_SCHEMA = {"type": ["string", "number", "boolean"], "pattern": r"\S"}
+# Named schemas: `json_schema()` moves each into $defs and refers to it where it is used.
+SCHEMA_DEFS: dict[str, dict[str, Any]] = {
+    "Amount": _quantity_schema("amount", "An amount of money: 250k, $5m, 1.2bn, or a range"),
+    "Percent": _quantity_schema("percent", "A share: 10% or 0.1, or a range"),
+    "Rate": _quantity_schema("percent", "A yearly rate below 100%: 10% or 0.1", below_one=True),
+    "Relief": _quantity_schema(
+        "percent", "The share of the problem removed, above 0%", positive=True
+    ),
+    "Count": _quantity_schema("count", "A count: 400, 1,200, 40k, or a range"),
+    "Share": _quantity_schema("percent", "A share: 10% or 0.1, or a range", below_one=False)
+    | {"description": "A share of customers paying: 2% or 0.02, or a range"},
+    "Threshold": _point("percent") | {"description": "A share: 10% or 0.1"},
+    "Text": _TEXT_SCHEMA,
+}
+Amount = Annotated[Quantity, PlainValidator(_amount), WithJsonSchema(SCHEMA_DEFS["Amount"])]
+Percent = Annotated[Quantity, PlainValidator(_percent), WithJsonSchema(SCHEMA_DEFS["Percent"])]
+Rate = Annotated[Quantity, PlainValidator(_rate), WithJsonSchema(SCHEMA_DEFS["Rate"])]
+Relief = Annotated[Quantity, PlainValidator(_relief), WithJsonSchema(SCHEMA_DEFS["Relief"])]
+Count = Annotated[Quantity, PlainValidator(_count), WithJsonSchema(SCHEMA_DEFS["Count"])]
+Threshold = Annotated[float, PlainValidator(_threshold), WithJsonSchema(SCHEMA_DEFS["Threshold"])]
+Text = Annotated[str, PlainValidator(_text), WithJsonSchema(SCHEMA_DEFS["Text"])]
 Adoption = Annotated[
     tuple[Quantity, ...],
     PlainValidator(_adoption),
     WithJsonSchema(
         {
             "anyOf": [
-                _quantity_schema("One share for every year", maximum=1),
-                {"type": "array", "minItems": 1, "items": _quantity_schema("", maximum=1)},
+                SCHEMA_DEFS["Share"],
+                {"type": "array", "minItems": 1, "items": SCHEMA_DEFS["Share"]},
             ],
             "description": "Share of customers paying in year 1, 2, ...; the last repeats",
         }
@@ -175,10 +267,27 @@ class Alternative(BaseModel):
     solves: Percent = 1.0
 
 
+def _given(key: str) -> dict[str, Any]:
+    return {"required": [key], "properties": {key: {"not": {"type": "null"}}}}
+
+
+def _absent(key: str) -> dict[str, Any]:
+    return {"properties": {key: {"type": "null"}}}
+
+
 class Market(BaseModel):
     """Who has the problem and what it costs one of them a year."""
 
-    model_config = _FROZEN
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        json_schema_extra={
+            "oneOf": [
+                {"allOf": [_given("problem_cost"), _absent("revenue"), _absent("problem_share")]},
+                {"allOf": [_absent("problem_cost"), _given("revenue"), _given("problem_share")]},
+            ]
+        },
+    )
 
     customers: Count
     problem_cost: Amount | None = None
@@ -195,7 +304,7 @@ class Solution(BaseModel):
     build_cost: Amount = 0.0
     annual_cost: Amount = 0.0
     cost_per_customer: Amount = 0.0
-    solves: Percent = 1.0
+    solves: Relief = 1.0
     adoption: Adoption
     price: Amount | None = None
 
@@ -205,56 +314,79 @@ class Problem(BaseModel):
 
     model_config = _FROZEN
 
-    pmsize: Annotated[int, PlainValidator(_format_version), WithJsonSchema({"const": 1})] = 1
+    pmsize: Annotated[
+        int,
+        PlainValidator(format_version),
+        WithJsonSchema({"anyOf": [{"const": 1}, {"const": "1"}]}),
+    ] = 1
     name: Text
     description: (
-        Annotated[str, PlainValidator(_text), WithJsonSchema({"type": "string"})] | None
+        Annotated[str, PlainValidator(_text), WithJsonSchema(SCHEMA_DEFS["Text"])] | None
     ) = None
     currency: Annotated[
-        str, PlainValidator(_currency), WithJsonSchema({"type": "string", "pattern": "^[A-Z]{3}$"})
+        str,
+        PlainValidator(_currency),
+        WithJsonSchema({"type": "string", "pattern": r"^\s*[A-Z]{3}\s*$"}),
     ] = "USD"
     horizon_years: Annotated[
         int,
         PlainValidator(_years),
-        WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 50}),
-    ] = 5
-    discount_rate: Percent = 0.10
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "integer", "minimum": 1, "maximum": MAX_HORIZON},
+                    {"type": "string", "pattern": r"^\s*\+?(?:[1-9]|[1-4][0-9]|50)(?:\.0*)?\s*$"},
+                ]
+            }
+        ),
+    ] = DEFAULT_HORIZON
+    discount_rate: Rate = 0.10
     market: Market
     solution: Solution
     alternatives: tuple[Alternative, ...] = Field(default=())
     policy: Policy = Policy()
 
 
-def cross_checks(problem: Problem) -> list[tuple[tuple[str | int, ...], str]]:
-    """Rules that span fields, as (field path, message) pairs; empty when the problem is sound."""
-    found: list[tuple[tuple[str | int, ...], str]] = []
-    market = problem.market
-    if market.problem_cost is not None:
-        if market.revenue is not None or market.problem_share is not None:
+Loc = tuple[str | int, ...]
+
+
+def cross_checks(data: Mapping[str, Any]) -> list[tuple[Loc, str]]:
+    """Rules that span fields, checked on a problem's raw data as (field path, message) pairs.
+
+    They read only the structure (which keys are given, how long a list is), so they are
+    reported together with any field errors; empty when the rules hold.
+    """
+    found: list[tuple[Loc, str]] = []
+    market = data.get("market")
+    if isinstance(market, Mapping) and set(market) <= set(Market.model_fields):
+        keys = ("problem_cost", "revenue", "problem_share")
+        given = {key for key in keys if market.get(key) is not None}
+        if "problem_cost" in given and given & {"revenue", "problem_share"}:
             found.append(
                 (
                     ("market", "problem_cost"),
                     "give either problem_cost, or revenue and problem_share, not both",
                 )
             )
-    elif market.revenue is None or market.problem_share is None:
-        missing = "problem_share" if market.revenue is not None else "revenue"
-        if market.revenue is None and market.problem_share is None:
-            message = "give problem_cost (per customer a year), or revenue and problem_share"
-        else:
-            message = f"{missing} is missing; revenue and problem_share go together"
-        found.append((("market",), message))
-    if _upper(problem.discount_rate) >= 1:
-        found.append((("discount_rate",), "must be below 100%"))
-    if _lower(problem.solution.solves) <= 0:
-        found.append((("solution", "solves"), "must be above 0%; a solution that solves nothing"))
-    adoption = problem.solution.adoption
-    if len(adoption) > problem.horizon_years:
+        elif "problem_cost" not in given and given != {"revenue", "problem_share"}:
+            if not given:
+                message = "give problem_cost (per customer a year), or revenue and problem_share"
+            else:
+                missing = "problem_share" if "revenue" in given else "revenue"
+                message = f"{missing} is missing; revenue and problem_share go together"
+            found.append((("market",), message))
+    solution = data.get("solution")
+    adoption = solution.get("adoption") if isinstance(solution, Mapping) else None
+    try:
+        horizon = _years(data.get("horizon_years", DEFAULT_HORIZON))
+    except ValueError:
+        horizon = MAX_HORIZON  # reported on its own; judge the list by the widest horizon
+    if isinstance(adoption, list | tuple) and len(adoption) > horizon:
         found.append(
             (
                 ("solution", "adoption"),
-                f"lists {len(adoption)} years but horizon_years is {problem.horizon_years}; "
-                f"shorten the list or raise the horizon",
+                f"lists {len(adoption)} years but horizon_years is {horizon}; "
+                "shorten the list or raise the horizon",
             )
         )
     return found
@@ -266,3 +398,102 @@ def _upper(q: Quantity) -> float:
 
 def _lower(q: Quantity) -> float:
     return q.low if isinstance(q, Range) else q
+
+
+# ---------------------------------------------------------------------------------------------
+# The whole schema: a single problem, or a portfolio (`problems:` with `defaults:` and `policy:`)
+# ---------------------------------------------------------------------------------------------
+
+SCHEMA_ID = "https://raw.githubusercontent.com/pmsize/pmsize/main/pmsize.schema.json"
+
+# What only the loader checks: rules between values or about how YAML text is written.
+SCHEMA_GAPS = (
+    "a range's low end below its high end",
+    "currency symbols that match `currency`",
+    "an adoption list no longer than horizon_years",
+    "unique problem names in a portfolio",
+    "amounts over a quadrillion written as text",
+    "YAML written in ways editors read differently: duplicate keys, anchors, tags, "
+    "octal-looking numbers such as 012, .nan",
+)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a problem file, single or portfolio, generated from the models."""
+    problem = _refer_to_named(Problem.model_json_schema())
+    defs: dict[str, Any] = problem.pop("$defs") | SCHEMA_DEFS
+    defs["Problem"] = problem
+    fields = problem["properties"]
+    required = problem["required"]
+    defs["ProblemDefaults"] = {
+        "type": "object",
+        "description": "Any top-level problem field, applied key by key to every problem",
+        "properties": fields,
+        "additionalProperties": False,
+    }
+    item: dict[str, Any] = {
+        "type": "object",
+        "description": "A problem; keys it leaves out come from `defaults:`",
+        "properties": fields,
+        "additionalProperties": False,
+        "allOf": [
+            {
+                "if": {
+                    "properties": {"defaults": {"type": "object", "required": [key]}},
+                    "required": ["defaults"],
+                },
+                "else": {"properties": {"problems": {"items": {"required": [key]}}}},
+            }
+            for key in required
+        ],
+    }
+    conditions = item.pop("allOf")
+    defs["PortfolioProblem"] = item
+    defs["Portfolio"] = {
+        "type": "object",
+        "title": "Portfolio",
+        "description": "Several problems, with shared defaults and policy",
+        "properties": {
+            "pmsize": fields["pmsize"],
+            "problems": {
+                "type": "array",
+                "minItems": 1,
+                "items": {"$ref": "#/$defs/PortfolioProblem"},
+            },
+            "defaults": {"anyOf": [{"$ref": "#/$defs/ProblemDefaults"}, {"type": "null"}]},
+            "policy": {"anyOf": [{"$ref": "#/$defs/Policy"}, {"type": "null"}]},
+        },
+        "required": ["problems"],
+        "additionalProperties": False,
+        "allOf": conditions,
+    }
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": SCHEMA_ID,
+        "title": "pmsize problem file",
+        "description": (
+            "A product problem to size (SPEC §2, format version 1), or a portfolio of them. "
+            "`pmsize validate` also checks: " + "; ".join(SCHEMA_GAPS) + "."
+        ),
+        "if": {"type": "object", "required": ["problems"]},
+        "then": {"$ref": "#/$defs/Portfolio"},
+        "else": {"$ref": "#/$defs/Problem"},
+        "$defs": dict(sorted(defs.items())),
+    }
+
+
+_ANNOTATIONS = ("default", "title")
+
+
+def _refer_to_named(node: Any) -> Any:
+    """`node` with every copy of a `SCHEMA_DEFS` schema replaced by a $ref to it."""
+    if isinstance(node, list):
+        return [_refer_to_named(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    bare = {k: v for k, v in node.items() if k not in _ANNOTATIONS}
+    for name, schema in SCHEMA_DEFS.items():
+        if bare == schema:
+            notes = {k: node[k] for k in _ANNOTATIONS if k in node}
+            return {"$ref": f"#/$defs/{name}", **notes}
+    return {key: _refer_to_named(value) for key, value in node.items()}

@@ -132,9 +132,10 @@ def parse_number(raw: object, kind: Kind, currency: str = "") -> float:
     match = _NUMBER.match(text)
     if match is None:
         raise ValueError(_not_a_number(text, kind))
-    if match["sign"] == "-" or match["sign2"] == "-":
-        raise ValueError(f"{text} is negative; {kind}s cannot be below zero")
+    negative = "-" in (match["sign"], match["sign2"])
     digits = match["digits"]
+    if negative and digits.strip("0_,.") != "":
+        raise ValueError(f"{text} is negative; {kind}s cannot be below zero")
     if "," in digits and not _GROUPED.match(digits):
         raise ValueError(
             f"{text}: a comma here is not a thousands separator; "
@@ -186,6 +187,15 @@ def _parse_quantity(raw: object, kind: Kind, currency: str) -> Quantity:
             )
         low = parse_number(parts[0], kind, currency)
         high = parse_number(parts[1], kind, currency)
+        if not low < high:
+            if low > high:
+                raise ValueError(
+                    f"{raw.strip()}: the low end must be below the high end; "
+                    f"write {parts[1]} to {parts[0]}"
+                )
+            raise ValueError(
+                f"{raw.strip()}: both ends are equal; for a value you are sure of, write it alone"
+            )
         return make_range(low, high, None)
     if isinstance(raw, list | tuple):
         raise ValueError(f"expected a single value, got a list; {_EXAMPLES[kind]}")
@@ -204,6 +214,11 @@ def _parse_range_mapping(raw: Mapping[object, object], kind: Kind, currency: str
         raise ValueError(f"dist {dist} is not one of {', '.join(DISTS)}")
     low = parse_number(raw["low"], kind, currency)
     high = parse_number(raw["high"], kind, currency)
+    if not low < high:
+        raise ValueError(
+            f"low ({raw['low']}) must be below high ({raw['high']}); "
+            "for a value you are sure of, write it alone"
+        )
     return make_range(low, high, dist)
 
 

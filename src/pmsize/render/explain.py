@@ -1,0 +1,590 @@
+"""`pmsize explain`: the reasoning for a problem as a product manager's memo.
+
+`memo()` writes the argument once, as numbered points of plain sentences, in
+the order it would be presented: the problem, what our solution is worth,
+what customers can do instead, which alternative binds, the price, the cash
+flows year by year, the returns beside the naive pitch, each flag with what
+would clear it, the ranged inputs, and the verdict. Every figure is an input,
+an engine result, or shown with the arithmetic that makes it. Then `render()`
+prints the memo with Rich (file text is always `Text`, never markup) and
+`markdown()` writes it as plain markdown with file text escaped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from pmsize import engine, fmt
+from pmsize.engine import (
+    AVOID,
+    CAPPED_BY_ALTERNATIVE,
+    ERROR,
+    NEGATIVE_NPV,
+    NO_SUSTAINABLE_PRICE,
+    OVERPRICED,
+    PURSUE,
+    THIN_MARGIN,
+    Evaluation,
+    Flag,
+    Thresholds,
+)
+from pmsize.loader import Entry
+from pmsize.models import Policy, Problem
+from pmsize.render.table import SEVERITY_MARK, VERDICT_STYLE, print_trimmed, uncertain_text
+from pmsize.values import central
+
+CASH_FLOW_HEADERS = ("Year", "Paying", "Revenue", "Costs", "Net", "Discounted", "Cumulative")
+
+
+@dataclass(frozen=True)
+class Point:
+    """One numbered point of the memo: a title, its sentences, and optional bullets or a table."""
+
+    title: str
+    text: str
+    bullets: tuple[str, ...] = ()
+    table: tuple[tuple[str, ...], ...] = ()  # header row first
+
+
+@dataclass(frozen=True)
+class Memo:
+    """The explanation of one problem, ready to print in any format."""
+
+    name: str
+    description: str | None
+    verdict: str
+    points: tuple[Point, ...] = field(default=())
+
+
+def explain_entries(entries: Iterable[Entry], policy: Policy) -> list[Memo]:
+    """A memo for each loaded problem, thresholds resolved CLI > problem > portfolio > built-in."""
+    memos = []
+    for entry in entries:
+        thresholds = engine.resolve_thresholds(policy, entry.problem.policy, entry.portfolio_policy)
+        result = engine.evaluate(entry.problem, thresholds, entry.location)
+        memos.append(memo(entry.problem, result, thresholds))
+    return memos
+
+
+def memo(problem: Problem, r: Evaluation, thresholds: Thresholds) -> Memo:
+    """The argument for one problem's verdict, point by point."""
+    w = _Writer(problem, r, thresholds)
+    points = (
+        w.problem(),
+        w.worth(),
+        w.instead(),
+        w.ceiling(),
+        w.price(),
+        w.cash_flows(),
+        w.returns(),
+        w.flags(),
+        *((w.ranges(),) if r.uncertain else ()),
+        w.verdict(),
+    )
+    return Memo(r.name, r.description, r.verdict, points)
+
+
+def discount_factors(r: Evaluation) -> list[float]:
+    """(1 + r)^-t for t = 0..H."""
+    return [(1 + r.discount_rate) ** -t for t in range(r.horizon_years + 1)]
+
+
+def price_for_roi(r: Evaluation, roi: float) -> float | None:
+    """The price per customer a year at which ROI reaches `roi` (0: NPV breaks even).
+
+    NPV is linear in the price p: NPV(p) = p * A - PV_costs with A = sum_t w_t (1+r)^-t,
+    and PV_costs does not depend on p, so ROI = roi at p = PV_costs * (1 + roi) / A.
+    None when no customer ever pays (A = 0).
+    """
+    paying = sum(w * d for w, d in zip(r.adopters, discount_factors(r)[1:], strict=True))
+    return r.pv_costs * (1 + roi) / paying if paying > 0 else None
+
+
+def solves_for_cap(r: Evaluation, cap: float) -> float | None:
+    """The share of the problem our solution must remove for the ceiling to reach `cap` of
+    its value (0: for there to be any ceiling at all).
+
+    C_a = c_a + s*P - R_a >= cap * s*P for every alternative a
+    <=> s >= (R_a - c_a) / (P * (1 - cap)); None without alternatives or a problem cost.
+    """
+    if not r.alternatives or r.problem_cost_per_customer <= 0 or cap >= 1:
+        return None
+    return max(
+        (a.relief - a.effective_annual_cost) / (r.problem_cost_per_customer * (1 - cap))
+        for a in r.alternatives
+    )
+
+
+class _Writer:
+    """Sentences about one evaluation; each method writes one point."""
+
+    def __init__(self, problem: Problem, r: Evaluation, thresholds: Thresholds) -> None:
+        self.p, self.r, self.t = problem, r, thresholds
+        self.sol = r.solution_name
+        self.sol_starts = self.sol[:1].upper() + self.sol[1:]  # at the start of a sentence
+        self.bound = next((a for a in r.alternatives if a.sets_ceiling), None)
+        self.discount = discount_factors(r)
+
+    def money(self, x: float | None, *, sign: bool = False) -> str:
+        return fmt.money(x, self.r.currency, sign=sign)
+
+    def problem(self) -> Point:
+        r, money = self.r, self.money
+        if r.revenue is not None and r.problem_share is not None:
+            first = (
+                f"A typical customer has {money(r.revenue)} in revenue and the problem costs it "
+                f"{fmt.percent(r.problem_share)} of that: {money(r.problem_cost_per_customer)} "
+                "a year."
+            )
+        else:
+            first = (
+                f"The problem costs a typical customer {money(r.problem_cost_per_customer)} a year."
+            )
+        customers = fmt.count(r.customers)
+        noun = "customer" if r.customers == 1 else "customers"
+        return Point(
+            "The problem",
+            f"{first} There {'is' if r.customers == 1 else 'are'} {customers} such {noun}, so it "
+            f"costs the market {money(r.market_size)} a year ({customers} × "
+            f"{money(r.problem_cost_per_customer)}).",
+        )
+
+    def worth(self) -> Point:
+        r = self.r
+        share = fmt.percent(r.solution_solves)
+        return Point(
+            f"What {self.sol} is worth",
+            f"It removes {share} of the problem: {self.money(r.value_per_customer)} a year for "
+            f"each customer that adopts it ({share} × {self.money(r.problem_cost_per_customer)}).",
+        )
+
+    def instead(self) -> Point:
+        r, money = self.r, self.money
+        title = "What customers can do instead"
+        if not r.alternatives:
+            return Point(
+                title,
+                f"No alternatives are listed, so nothing caps the price below what {self.sol} is "
+                "worth. List what customers do today (a vendor, an in-house tool, manual work) "
+                "to see what really caps it.",
+            )
+        bullets = []
+        for a in r.alternatives:
+            cost = f"{a.name} ({a.kind}) costs a customer {money(a.effective_annual_cost)} a year"
+            if a.one_time_cost:
+                cost += (
+                    f" ({money(a.annual_cost)} a year plus {money(a.one_time_cost)} setup spread "
+                    f"over {r.horizon_years} years at {fmt.percent(r.discount_rate)}: "
+                    f"{money(a.one_time_cost)} × {r.crf:.3f} = {money(a.one_time_cost * r.crf)})"
+                )
+            cost += f" and removes {fmt.percent(a.solves)} of the problem ({money(a.relief)})."
+            gap = r.value_per_customer - a.relief
+            if gap < 0:
+                limit = (
+                    f" That is more than {self.sol} removes, so a customer would pay {self.sol} at "
+                    f"most {money(a.effective_annual_cost)} − {money(-gap)} = {money(a.limit)} "
+                    "rather than use it."
+                )
+            elif gap > 0:
+                limit = (
+                    f" {self.sol_starts} removes {money(gap)} more, so a customer would pay it "
+                    "at most "
+                    f"{money(a.effective_annual_cost)} + {money(gap)} = {money(a.limit)} rather "
+                    "than use it."
+                )
+            else:
+                limit = (
+                    f" It removes as much as {self.sol}, so a customer would pay {self.sol} at "
+                    f"most its cost, {money(a.limit)}."
+                )
+            bullets.append(cost + limit)
+        return Point(
+            title,
+            "A customer pays us at most what its best alternative costs, plus the value of the "
+            "extra relief we give (less, if we give less).",
+            tuple(bullets),
+        )
+
+    def ceiling(self) -> Point:
+        r, money, b = self.r, self.money, self.bound
+        title = "What sets the ceiling"
+        value = money(r.value_per_customer)
+        if b is None:
+            if not r.alternatives:
+                text = (
+                    "With no alternatives, the ceiling is the full value: "
+                    f"{money(r.ceiling_per_customer)} per customer a year."
+                )
+            else:
+                text = (
+                    f"No alternative undercuts {self.sol}: every limit above is at least the "
+                    f"{value} it is worth, so the ceiling is that full value, "
+                    f"{money(r.ceiling_per_customer)} per customer a year."
+                )
+            return Point(title, text)
+        text = (
+            f"{b.name} binds: its limit, {money(b.limit)}, is the lowest, and below the {value} "
+            f"{self.sol} is worth."
+        )
+        ties = [a.name for a in r.alternatives if a is not b and a.limit == b.limit]
+        if ties:
+            text += f" ({', '.join(ties)} ties with it; the first listed counts.)"
+        if b.limit < 0:
+            text += (
+                f" A customer would pay nothing at all for {self.sol}, so the ceiling is "
+                f"{money(r.ceiling_per_customer)}."
+            )
+        else:
+            share = fmt.percent(r.cap_ratio) if r.cap_ratio is not None else "n/a"
+            text += (
+                f" So the ceiling is {money(r.ceiling_per_customer)} per customer a year: "
+                f"{share} of the value {self.sol} delivers."
+            )
+        return Point(title, text)
+
+    def price(self) -> Point:
+        r, money = self.r, self.money
+        title = "The sustainable price"
+        if r.price_given is None:
+            text = (
+                f"No price is set, so the figures assume {self.sol} charges the ceiling: "
+                f"{money(r.price_per_customer)} per customer a year."
+            )
+        elif r.price_given <= r.ceiling_per_customer:
+            text = (
+                f"The price set, {money(r.price_given)} per customer a year, is within the "
+                f"{money(r.ceiling_per_customer)} ceiling, so it holds."
+            )
+        else:
+            text = (
+                f"The price set, {money(r.price_given)} per customer a year, is above the "
+                f"{money(r.ceiling_per_customer)} ceiling; customers would take the alternative "
+                f"instead, so the figures assume {money(r.price_per_customer)}."
+            )
+        return Point(title, text)
+
+    def cash_flows(self) -> Point:
+        r, p, money = self.r, self.p, self.money
+        build = -r.cash_flows[0]
+        shares = ", ".join(fmt.percent(central(q)) for q in p.solution.adoption)
+        adoption = (
+            f"{shares} of the {fmt.count(r.customers)} customers pay every year"
+            if len(p.solution.adoption) == 1
+            else f"{shares} of the {fmt.count(r.customers)} customers pay in years "
+            f"1 {'and' if len(p.solution.adoption) == 2 else 'to'} {len(p.solution.adoption)}"
+            + (
+                ", and the last share holds after that"
+                if len(p.solution.adoption) < r.horizon_years
+                else ""
+            )
+        )
+        fixed, per_customer = central(p.solution.annual_cost), central(p.solution.cost_per_customer)
+        if fixed and per_customer:
+            running = (
+                f"Running it costs {money(fixed)} a year plus {money(per_customer)} for each "
+                "paying customer."
+            )
+        elif fixed or per_customer:
+            running = "Running it costs " + (
+                f"{money(fixed)} a year."
+                if fixed
+                else f"{money(per_customer)} a year for each paying customer."
+            )
+        else:
+            running = "It costs nothing to run."
+        text = (
+            f"Building {self.sol} costs {money(build)} in year 0. {adoption}, each paying "
+            f"{money(r.price_per_customer)} a year. {running} "
+            f"Each year's net cash flow is discounted at {fmt.percent(r.discount_rate)}: "
+            "divided by (1 + rate) to the power of the year."
+        )
+        rows: list[tuple[str, ...]] = [CASH_FLOW_HEADERS]
+        cumulative = 0.0
+        for t, flow in enumerate(r.cash_flows):
+            paying = r.adopters[t - 1] if t else 0.0
+            revenue = paying * r.price_per_customer
+            present = flow * self.discount[t]
+            cumulative += present
+            rows.append(
+                (
+                    str(t),
+                    fmt.count(round(paying, 1)) if t else "",
+                    money(revenue) if t else "",
+                    money(revenue - flow),
+                    money(flow),
+                    money(present),
+                    money(cumulative),
+                )
+            )
+        return Point("Cash flows", text, table=tuple(rows))
+
+    def returns(self) -> Point:
+        r, money = self.r, self.money
+        text = (
+            f"Added up, the discounted cash flows give an NPV of {money(r.npv)} (year 0 is not "
+            f"discounted). Revenue is worth {money(r.pv_revenue)} today and the costs "
+            f"{money(r.pv_costs)} (the build plus discounted running costs), so ROI, NPV ÷ costs, "
+            f"is {fmt.percent(r.roi)}."
+        )
+        if r.irr is not None:
+            text += (
+                f" The IRR, the discount rate at which NPV would be zero, is {fmt.percent(r.irr)}."
+            )
+        elif r.irr_note:
+            text += f" There is {r.irr_note}."
+        if r.payback_years is not None:
+            text += f" The discounted cash flow turns positive after {fmt.years(r.payback_years)}."
+        else:
+            text += (
+                f" The discounted cash flow does not turn positive within {r.horizon_years} years: "
+                "no payback."
+            )
+        naive_price = r.price_given if r.price_given is not None else r.value_per_customer
+        basis = (
+            f"the price set, {money(naive_price)}, whatever the alternatives"
+            if r.price_given is not None
+            else f"the full {money(naive_price)} {self.sol} is worth, ignoring the alternatives"
+        )
+        if abs(r.naive_npv - r.npv) <= 1e-9 * max(1.0, abs(r.npv)):
+            text += " The alternatives take nothing away here: a naive pitch would show the same."
+        else:
+            text += (
+                f" A naive pitch that charges {basis}, would claim an NPV of "
+                f"{money(r.naive_npv, sign=True)} and ROI {fmt.percent(r.naive_roi)}."
+            )
+        return Point("Returns", text)
+
+    def flags(self) -> Point:
+        if not self.r.flags:
+            return Point(
+                "Flags",
+                "None: it pays back, and the alternatives leave room to charge for the value.",
+            )
+        bullets = tuple(
+            f"{SEVERITY_MARK[f.severity][0]} {f.code} ({f.severity}): {f.message} "
+            f"To clear it: {self.clear(f)}"
+            for f in self.r.flags
+        )
+        return Point("Flags", "Each with what would clear it:", bullets)
+
+    def clear(self, flag: Flag) -> str:
+        """What would have to change for `flag` to go away, with the figure to aim for."""
+        r, money, b = self.r, self.money, self.bound
+        if flag.code == NO_SUSTAINABLE_PRICE:
+            need = solves_for_cap(r, 0.0)
+            if need is None or b is None:
+                return "check the market figures: the problem as written costs customers nothing."
+            if need >= 1:
+                return (
+                    f"no share of the problem would do it; look for customers for whom {b.name} "
+                    "costs more or removes less."
+                )
+            return (
+                f"{self.sol} would have to remove more than {fmt.percent(need)} of the problem "
+                f"(it removes {fmt.percent(r.solution_solves)}), or {b.name} cost customers more "
+                "or remove less."
+            )
+        if flag.code == NEGATIVE_NPV:
+            even = price_for_roi(r, 0.0)
+            if even is None:
+                return "no customer ever pays; give an adoption above 0%."
+            if even <= r.ceiling_per_customer:
+                return (
+                    f"a price of at least {money(even)} per customer a year breaks even "
+                    f"(the ceiling allows up to {money(r.ceiling_per_customer)})."
+                )
+            return (
+                f"breaking even needs {money(even)} per customer a year, above the "
+                f"{money(r.ceiling_per_customer)} ceiling, so price alone cannot do it; costs "
+                f"would have to fall by {money(-r.npv)} in today's money (the build cost counts "
+                "in full), or adoption grow."
+            )
+        if flag.code == CAPPED_BY_ALTERNATIVE:
+            threshold = self.t.cap_threshold
+            need = solves_for_cap(r, threshold)
+            lever = (
+                f"{self.sol} would have to remove at least {fmt.percent(need)} of the problem "
+                f"(it removes {fmt.percent(r.solution_solves)})"
+                if need is not None and need <= 1
+                else "no share of the problem would lift it"
+            )
+            return (
+                f"{lever}; or accept the cap and set a lower cap_threshold under policy: "
+                f"(now {fmt.percent(threshold)})."
+            )
+        if flag.code == OVERPRICED:
+            return (
+                f"set the price at or below {money(r.ceiling_per_customer)}, or leave it out to "
+                "charge the ceiling."
+            )
+        if flag.code == THIN_MARGIN:
+            target = self.t.thin_margin
+            needed = price_for_roi(r, target)
+            if needed is None:
+                return "no customer ever pays; give an adoption above 0%."
+            text = (
+                f"ROI reaches {fmt.percent(target)} at a price of {money(needed)} per customer "
+                f"a year (now {money(r.price_per_customer)})"
+            )
+            if needed > r.ceiling_per_customer:
+                text += (
+                    f", above the {money(r.ceiling_per_customer)} ceiling, so costs must fall or "
+                    "adoption grow"
+                )
+            return text + "."
+        return "see the message."  # pragma: no cover - every flag code has a branch above
+
+    def ranges(self) -> Point:
+        bullets = tuple(
+            uncertain_text(u.path, u.range.low, u.range.high, u.range.dist, self.r)
+            for u in self.r.uncertain
+        )
+        return Point(
+            "Uncertain inputs",
+            "These inputs are ranges; every figure above uses each one's central value (its "
+            "median). pmsize simulate shows how the verdict moves across them.",
+            bullets,
+        )
+
+    def verdict(self) -> Point:
+        r = self.r
+        errors = [f.code for f in r.flags if f.severity == ERROR]
+        warnings = [f.code for f in r.flags if f.severity != ERROR]
+        if r.verdict == AVOID:
+            reason = f"{_words(errors)} {'is an error' if len(errors) == 1 else 'are errors'}"
+        elif r.verdict == PURSUE:
+            reason = "there are no flags; it pays back and the alternatives leave room to charge"
+        else:
+            verb = "needs" if len(warnings) == 1 else "need"
+            reason = f"no errors, but {_words(warnings)} {verb} a look"
+        return Point("Verdict", f"{r.verdict.upper()}: {reason}.")
+
+
+def _words(items: Sequence[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+# -------------------------------------------------------------------------------------------
+# Rich, for a terminal
+# -------------------------------------------------------------------------------------------
+
+
+def render(console: Console, memos: Sequence[Memo]) -> None:
+    """Print each memo, separated by a blank line."""
+    parts: list[RenderableType] = []
+    for i, m in enumerate(memos):
+        if i:
+            parts.append(Text())
+        parts.append(memo_renderable(m))
+    print_trimmed(console, Group(*parts))
+
+
+def memo_renderable(m: Memo) -> RenderableType:
+    """One memo: the title and verdict, then the numbered points."""
+    head = Table.grid(expand=True)
+    head.add_column(ratio=1)
+    head.add_column(justify="right", no_wrap=True)
+    head.add_row(
+        Text(safe(m.name), style="bold"), Text(m.verdict.upper(), VERDICT_STYLE[m.verdict])
+    )
+    parts: list[RenderableType] = [head]
+    if m.description:
+        parts.append(Text(safe(" ".join(m.description.split())), style="dim"))
+    for number, point in enumerate(m.points, 1):
+        parts += [Text(), _point(number, point)]
+    return Group(*parts)
+
+
+def _point(number: int, point: Point) -> RenderableType:
+    grid = Table.grid(padding=(0, 1, 0, 0))
+    grid.add_column(no_wrap=True, width=3, justify="right")
+    grid.add_column(ratio=1)
+    body = Text()
+    body.append(safe(f"{point.title}."), style="bold")
+    if point.text:
+        body.append(" " + safe(point.text))
+    inner: list[RenderableType] = [body]
+    if point.bullets:
+        bullets = Table.grid(padding=(0, 1, 0, 0))
+        bullets.add_column(no_wrap=True)
+        bullets.add_column(ratio=1)
+        for bullet in point.bullets:
+            mark, _, rest = bullet.partition(" ")
+            style = _MARK_STYLE.get(mark)
+            if style is None:
+                mark, rest = "•", bullet
+            text = Text(safe(rest))
+            if style is not None:
+                text.stylize(style, 0, len(rest.split(" ", 1)[0]))
+            bullets.add_row(Text(mark, style=style or ""), text)
+        inner.append(bullets)
+    if point.table:
+        inner.append(Padding(_cash_table(point.table), (1, 0, 0, 0)))
+    grid.add_row(Text(f"{number}."), Group(*inner))
+    return grid
+
+
+_MARK_STYLE = dict(SEVERITY_MARK.values())
+# C0 and C1 controls but line feed and tab, and the bidirectional overrides.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe(text: str) -> str:
+    """File text made harmless for a terminal or a document: `\\x1b` instead of a raw escape."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def _cash_table(rows: tuple[tuple[str, ...], ...]) -> Table:
+    table = Table(box=None, padding=(0, 1), header_style="bold", pad_edge=False)
+    for header in rows[0]:
+        table.add_column(header, justify="right", no_wrap=True)
+    for row in rows[1:]:
+        table.add_row(*(Text(cell) for cell in row))
+    return table
+
+
+# -------------------------------------------------------------------------------------------
+# Markdown, to paste into a document
+# -------------------------------------------------------------------------------------------
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|$~#])")
+_EMOJI_CODE = re.compile(r":([A-Za-z0-9_+-]+):")
+
+
+def escape_markdown(text: str) -> str:
+    """Text shown as written in markdown: specials escaped, `:x:` kept from becoming an emoji."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", safe(" ".join(text.split())))
+    return _EMOJI_CODE.sub(r"\\:\1:", escaped)
+
+
+def markdown(memos: Sequence[Memo]) -> str:
+    """Every memo as markdown, newline-terminated."""
+    return "\n".join(_memo_markdown(m) for m in memos)
+
+
+def _memo_markdown(m: Memo) -> str:
+    lines = [f"## {escape_markdown(m.name)}", ""]
+    if m.description:
+        lines += [f"_{escape_markdown(m.description)}_", ""]
+    lines += [f"**Verdict: {m.verdict.upper()}**", ""]
+    for number, point in enumerate(m.points, 1):
+        head = f"**{number}. {escape_markdown(point.title)}.**"
+        lines += [f"{head} {escape_markdown(point.text)}".rstrip(), ""]
+        if point.bullets:
+            lines += [f"- {escape_markdown(b)}" for b in point.bullets] + [""]
+        if point.table:
+            header, *rows = point.table
+            lines.append("| " + " | ".join(header) + " |")
+            lines.append("|" + "---:|" * len(header))
+            lines += ["| " + " | ".join(escape_markdown(c) for c in row) + " |" for row in rows]
+            lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,258 @@
+"""`pmsize explain`: a memo whose figures trace to the inputs, and whose advice works.
+
+The figures are checked against hand calculations; the "to clear it" advice is
+checked by taking it (changing the problem as the memo says) and evaluating again.
+Text from files is shown as written in every format.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from typer.testing import CliRunner
+
+from pmsize import engine
+from pmsize.cli import app
+from pmsize.engine import Thresholds
+from pmsize.loader import load_text
+from pmsize.models import Problem
+from pmsize.render import explain
+from strategies import problems, to_yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CLAIMS = str(ROOT / "examples" / "claims-processing.yaml")
+DOCK = str(ROOT / "examples" / "dock-scheduling.yaml")
+ODD_NAME = "src/[id] :x: *bold* <b>|pipe|</b> $5 `code`"
+
+TINY = """\
+name: Tiny
+horizon_years: 2
+discount_rate: 0%
+market: {customers: 100, problem_cost: 10k}
+solution: {name: Fixer, build_cost: 50k, solves: 50%, adoption: 10%}
+"""
+
+# P = 10k, M = 100 x 10k = 1.00m, V = 50% x 10k = 5k; no alternatives, so C = V = p = 5k.
+# w_t = 10% x 100 = 10; CF = [-50k, 10 x 5k, 10 x 5k] = [-50k, 50k, 50k]; at r = 0:
+# NPV = 50k, PV revenue 100k, PV costs 50k, ROI 100%; IRR: -1 + x + x^2 = 0 -> x = 0.618,
+# r = 1/x - 1 = 61.8%; payback: D_0 = -50k, D_1 = 0 -> 0 + 50k/50k = 1 year.
+TINY_MEMO = """\
+Tiny                                                                      PURSUE
+
+ 1. The problem. The problem costs a typical customer $10.0k a year. There are
+    100 such customers, so it costs the market $1.00m a year (100 × $10.0k).
+
+ 2. What Fixer is worth. It removes 50% of the problem: $5.00k a year for each
+    customer that adopts it (50% × $10.0k).
+
+ 3. What customers can do instead. No alternatives are listed, so nothing caps
+    the price below what Fixer is worth. List what customers do today (a vendor,
+    an in-house tool, manual work) to see what really caps it.
+
+ 4. What sets the ceiling. With no alternatives, the ceiling is the full value:
+    $5.00k per customer a year.
+
+ 5. The sustainable price. No price is set, so the figures assume Fixer charges
+    the ceiling: $5.00k per customer a year.
+
+ 6. Cash flows. Building Fixer costs $50.0k in year 0. 10% of the 100 customers
+    pay every year, each paying $5.00k a year. It costs nothing to run. Each
+    year's net cash flow is discounted at 0%: divided by (1 + rate) to the power
+    of the year.
+
+    Year  Paying  Revenue   Costs      Net  Discounted  Cumulative
+       0                   $50.0k  −$50.0k     −$50.0k     −$50.0k
+       1      10   $50.0k      $0   $50.0k      $50.0k          $0
+       2      10   $50.0k      $0   $50.0k      $50.0k      $50.0k
+
+ 7. Returns. Added up, the discounted cash flows give an NPV of $50.0k (year 0
+    is not discounted). Revenue is worth $100k today and the costs $50.0k (the
+    build plus discounted running costs), so ROI, NPV ÷ costs, is 100%. The IRR,
+    the discount rate at which NPV would be zero, is 61.8%. The discounted cash
+    flow turns positive after 1 year. The alternatives take nothing away here: a
+    naive pitch would show the same.
+
+ 8. Flags. None: it pays back, and the alternatives leave room to charge for the
+    value.
+
+ 9. Verdict. PURSUE: there are no flags; it pays back and the alternatives leave
+    room to charge.
+"""
+
+
+def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner(env={"NO_COLOR": "1", "COLUMNS": "80"}).invoke(app, list(args), input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def memo_text(path: str) -> str:
+    """The memo's sentences, unwrapped, one point a line."""
+    problem = load_text(Path(path).read_text(encoding="utf-8"))[0].problem
+    result = engine.evaluate(problem)
+    m = explain.memo(problem, result, Thresholds())
+    return "\n".join(f"{p.title}. {p.text} {' '.join(p.bullets)}" for p in m.points)
+
+
+def test_a_small_problem_reads_as_a_numbered_memo() -> None:
+    assert run("explain", "-", stdin=TINY) == (0, TINY_MEMO, "")
+
+
+def test_the_seed_case_traces_every_step_to_its_inputs() -> None:
+    text = memo_text(CLAIMS)
+    # P = 10% x $100m = $10.0m; M = 500 x $10.0m = $5.00b; V = 90% x $10.0m = $9.00m
+    assert "has $100m in revenue and the problem costs it 10% of that: $10.0m a year" in text
+    assert "costs the market $5.00b a year (500 × $10.0m)" in text
+    assert "$9.00m a year for each customer that adopts it (90% × $10.0m)" in text
+    # CRF(10%, 5) = 0.1 / (1 - 1.1^-5) = 0.2638; c_a = $100k + $250k x 0.2638 = $166k;
+    # R_a = 95% x $10.0m = $9.50m; C_a = $166k + ($9.00m - $9.50m) = -$334k
+    assert "$250k × 0.264 = $65.9k" in text
+    assert "at most $166k − $500k = −$334k" in text
+    # the vendor: $400k + $150k x 0.2638 = $440k; relief 85% -> C_a = $440k + $500k = $940k
+    assert "at most $440k + $500k = $940k" in text
+    assert "Open-source workflow stack binds: its limit, −$334k, is the lowest" in text
+    # no price for ClaimFlow unless it removes more than (9.50m - 166k) / 10.0m = 93.3%
+    assert "would have to remove more than 93.3% of the problem (it removes 90%)" in text
+    # break-even: PV costs 15.16m / sum(w_t 1.1^-t) 111.96 paying customers = $135k
+    assert "breaking even needs $135k per customer a year, above the $0 ceiling" in text
+    assert text.endswith("AVOID: no-sustainable-price and negative-npv are errors. ")
+
+
+def test_a_capped_problem_names_the_binding_alternative_and_the_share() -> None:
+    text = memo_text(DOCK)
+    # CRF(12%, 5) = 0.2774; c = $120k + $150k x 0.2774 = $162k; V = 80% x $600k = $480k;
+    # R = 70% x $600k = $420k; C = $162k + $60k = $222k; cap = 222k / 480k = 46.2%
+    assert "So the ceiling is $222k per customer a year: 46.2% of the value" in text
+    # cap 50% needs s >= (420k - 162k) / (600k x 0.5) = 86.1%
+    assert "DockSlot would have to remove at least 86.1% of the problem (it removes 80%)" in text
+    assert "market.problem_cost $400k to $900k (lognormal), central $600k" in text
+
+
+def _with(problem: Problem, **solution: object) -> Problem:
+    return problem.model_copy(update={"solution": problem.solution.model_copy(update=solution)})
+
+
+def _flags(problem: Problem) -> set[str]:
+    return {f.code for f in engine.evaluate(problem).flags}
+
+
+def test_removing_the_share_the_memo_names_clears_the_cap() -> None:
+    problem = load_text(Path(DOCK).read_text(encoding="utf-8"))[0].problem
+    need = explain.solves_for_cap(engine.evaluate(problem), 0.5)
+    assert need is not None
+    assert engine.CAPPED_BY_ALTERNATIVE in _flags(_with(problem, solves=need - 0.01))
+    assert engine.CAPPED_BY_ALTERNATIVE not in _flags(_with(problem, solves=need + 1e-9))
+
+
+def test_removing_more_than_the_memo_names_gives_a_sustainable_price() -> None:
+    problem = load_text(Path(CLAIMS).read_text(encoding="utf-8"))[0].problem
+    need = explain.solves_for_cap(engine.evaluate(problem), 0.0)
+    assert need is not None
+    assert engine.NO_SUSTAINABLE_PRICE in _flags(_with(problem, solves=need - 1e-6))
+    assert engine.NO_SUSTAINABLE_PRICE not in _flags(_with(problem, solves=need + 1e-6))
+
+
+@pytest.mark.parametrize(("roi", "code"), [(0.0, engine.NEGATIVE_NPV), (0.2, engine.THIN_MARGIN)])
+def test_charging_the_price_the_memo_names_clears_the_flag(roi: float, code: str) -> None:
+    problem = load_text(
+        "name: Priced\nmarket: {customers: 1000, problem_cost: $200k}\n"
+        "solution: {build_cost: $3m, annual_cost: $1m, adoption: [2%, 4%], price: $20k}\n"
+    )[0].problem
+    price = explain.price_for_roi(engine.evaluate(problem), roi)
+    assert price is not None
+    assert code in _flags(_with(problem, price=price * 0.99))
+    assert code not in _flags(_with(problem, price=price * (1 + 1e-9)))
+
+
+def test_markdown_is_plain_text_with_numbered_points_and_a_table() -> None:
+    code, out, err = run("explain", CLAIMS, "--format", "markdown")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert lines[:3] == ["## Claims order processing", "", lines[2]]
+    assert "**Verdict: AVOID**" in lines
+    assert "| Year | Paying | Revenue | Costs | Net | Discounted | Cumulative |" in lines
+    assert any(line.startswith("**6. Cash flows.**") for line in lines)
+    assert "\x1b" not in out
+    assert "\\$10.0m" in out  # `$` would start a formula in GitHub's markdown
+
+
+def test_explain_writes_to_a_file_and_nothing_to_stdout(tmp_path: Path) -> None:
+    target = tmp_path / "memo.md"
+    code, out, err = run("explain", CLAIMS, "-f", "markdown", "--output", str(target))
+    assert (code, out, err) == (0, "", "")
+    assert target.read_text(encoding="utf-8").startswith("## Claims order processing\n")
+
+
+def test_a_portfolio_gets_one_memo_per_problem() -> None:
+    portfolio = (
+        "defaults:\n  market: {customers: 400, problem_cost: $150k}\n"
+        "problems:\n  - {name: One, solution: {adoption: 5%}}\n"
+        "  - {name: Two, solution: {adoption: 2%}}\n"
+    )
+    code, out, _ = run("explain", "-", "-f", "markdown", stdin=portfolio)
+    assert code == 0
+    assert re.findall(r"^## .*$", out, re.M) == ["## One", "## Two"]
+
+
+def _odd(text: str) -> str:
+    return text.replace("name: Tiny", f"name: '{ODD_NAME}'")
+
+
+def _unescape_markdown(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+@pytest.mark.parametrize("command", ["evaluate", "explain"])
+def test_a_name_full_of_markup_prints_verbatim_in_tables(command: str) -> None:
+    code, out, _ = run(command, "-", stdin=_odd(TINY))
+    assert code == 0
+    assert out.splitlines()[0].startswith(ODD_NAME + " ")
+
+
+def test_a_name_full_of_markup_prints_verbatim_in_json() -> None:
+    code, out, _ = run("evaluate", "-", "-f", "json", stdin=_odd(TINY))
+    assert code == 0
+    assert json.loads(out)["results"][0]["name"] == ODD_NAME
+
+
+def test_a_name_full_of_markup_renders_verbatim_in_markdown() -> None:
+    code, out, _ = run("explain", "-", "-f", "markdown", stdin=_odd(TINY))
+    assert code == 0
+    heading = out.splitlines()[0]
+    assert heading == r"## src/\[id\] \:x: \*bold\* \<b\>\|pipe\|\</b\> \$5 \`code\`"
+    assert _unescape_markdown(heading) == f"## {ODD_NAME}"
+
+
+def test_control_characters_in_a_name_are_shown_not_sent_to_the_terminal() -> None:
+    code, out, _ = run("explain", "-", stdin=TINY.replace("name: Tiny", 'name: "Tiny\\e[31m"'))
+    assert code == 0
+    assert "\x1b" not in out
+    assert out.startswith("Tiny\\x1b[31m")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems())
+def test_any_sound_problem_gets_a_memo_in_both_formats(data: dict[str, Any]) -> None:
+    text = to_yaml(data)
+    code, out, err = run("explain", "-", stdin=text)
+    assert (code, err) == (0, "")
+    assert re.search(r"^\s*\d+\. Verdict\. (PURSUE|RECONSIDER|AVOID): ", out, re.M)
+    code, out, err = run("explain", "-", "-f", "markdown", stdin=text)
+    assert (code, err) == (0, "")
+    assert "**Verdict: " in out
+
+
+@pytest.mark.parametrize(
+    "market",
+    ["{customers: 10, problem_cost: 0}", "{customers: 0, problem_cost: 1m}"],
+)
+def test_a_problem_worth_nothing_still_gets_a_memo(market: str) -> None:
+    code, out, _ = run(
+        "explain", "-", stdin=f"name: Nothing\nmarket: {market}\nsolution: {{adoption: 0%}}\n"
+    )
+    assert code == 0
+    assert re.search(r"Verdict\. (PURSUE|AVOID): ", out)

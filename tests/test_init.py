@@ -1,0 +1,86 @@
+"""`pmsize init`: a starter that validates and evaluates as it is, written without clobbering."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pmsize import starter
+from pmsize.cli import app
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner(env={"NO_COLOR": "1", "COLUMNS": "80"}).invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_init_writes_problem_yaml_here_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run("init")
+    assert (code, out) == (0, "")
+    assert err == "Wrote problem.yaml. Edit it, then run: pmsize evaluate problem.yaml\n"
+    assert (tmp_path / "problem.yaml").read_text(encoding="utf-8") == starter.text()
+    assert [p.name for p in tmp_path.iterdir()] == ["problem.yaml"]  # no temporary file left
+
+
+def test_the_starter_round_trips_through_validate_evaluate_and_explain(tmp_path: Path) -> None:
+    target = tmp_path / "mine.yaml"
+    assert run("init", str(target))[0] == 0
+    assert run("validate", str(target)) == (0, f"{target}: ok (1 problem)\n", "")
+    code, out, _ = run("evaluate", str(target))
+    assert code == 0
+    assert out.startswith("Invoice matching for wholesale distributors")
+    assert run("explain", str(target))[0] == 0
+
+
+def test_the_starter_names_the_schema_for_editors() -> None:
+    first = starter.text().splitlines()[0]
+    assert first == (
+        "# yaml-language-server: $schema="
+        "https://raw.githubusercontent.com/pmsize/pmsize/main/pmsize.schema.json"
+    )
+
+
+def test_init_refuses_to_replace_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "problem.yaml"
+    target.write_text("name: Mine, hand written\n")
+    code, out, err = run("init", str(target))
+    assert (code, out) == (2, "")
+    assert err == f"pmsize: {target} already exists; use --force to replace it\n"
+    assert target.read_text() == "name: Mine, hand written\n"
+
+
+def test_init_force_replaces_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "problem.yaml"
+    target.write_text("old\n")
+    assert run("init", str(target), "--force")[0] == 0
+    assert target.read_text(encoding="utf-8") == starter.text()
+
+
+def test_init_to_a_folder_or_a_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
+    assert run("init", str(tmp_path)) == (
+        2,
+        "",
+        f"pmsize: {tmp_path} is a folder; name a file, such as {tmp_path / 'problem.yaml'}\n",
+    )
+    code, out, err = run("init", str(tmp_path / "missing" / "problem.yaml"))
+    assert (code, out) == (2, "")
+    assert err.startswith("pmsize: cannot write ")
+
+
+def test_init_dash_prints_the_starter(tmp_path: Path) -> None:
+    assert run("init", "-") == (0, starter.text(), "")
+
+
+def test_the_file_is_readable_like_any_file_the_user_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    run("init")
+    mode = stat.S_IMODE((tmp_path / "problem.yaml").stat().st_mode)
+    assert mode & stat.S_IRGRP  # not the private 0600 of a temporary file
