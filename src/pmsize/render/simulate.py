@@ -1,0 +1,442 @@
+"""Output of `simulate` and `sensitivity`: blocks for people (Rich) and JSON records (SPEC §5).
+
+The JSON reuses `render.json`: each result is the point record of `evaluate`
+with a `simulation` object (and, for `sensitivity`, `tornado`, `break_even` and
+`value_of_information`) added. The terminal shows the NPV histogram as block
+columns and the tornado as horizontal bars on one shared NPV scale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from pmsize import fmt
+from pmsize.render import json as render_json
+from pmsize.render.table import VERDICT_STYLE, print_trimmed
+from pmsize.simulate import (
+    BUILD_COST,
+    BreakEven,
+    Histogram,
+    Simulated,
+    Simulation,
+    Summary,
+    TornadoBar,
+    input_kind,
+)
+
+RANGES_NOTE = (
+    "Ranges: `a to b` is a 90% interval (a the 5th, b the 95th percentile), "
+    "lognormal unless another shape is named; inputs vary independently."
+)
+_BLOCKS = " ▁▂▃▄▅▆▇█"
+HISTOGRAM_ROWS = 4
+POSITIVE, NEGATIVE = "green", "red"
+
+
+# --------------------------------------------------------------------------- JSON
+
+
+def summary_record(s: Summary) -> dict[str, float | None]:
+    """`{mean, p5, p25, p50, p75, p95}`."""
+    return {"mean": s.mean, "p5": s.p5, "p25": s.p25, "p50": s.p50, "p75": s.p75, "p95": s.p95}
+
+
+def simulation_record(sim: Simulation) -> dict[str, Any]:
+    """SPEC §5 `simulation`, with the numpy version, the ranged inputs and the NPV histogram."""
+    return {
+        "samples": sim.samples,
+        "seed": sim.seed,
+        "numpy_version": sim.numpy_version,
+        "npv": summary_record(sim.npv),
+        "roi": summary_record(sim.roi),
+        "ceiling_per_customer": summary_record(sim.ceiling),
+        "p_npv_positive": sim.p_npv_positive,
+        "verdicts": dict(sim.verdicts),
+        "set_by": dict(sim.set_by),
+        "ranged_inputs": list(sim.ranged_inputs),
+        "npv_histogram": {
+            "low": sim.histogram.low,
+            "high": sim.histogram.high,
+            "counts": list(sim.histogram.counts),
+            "outside": sim.histogram.outside,
+        },
+    }
+
+
+def simulation_document(results: Sequence[Simulated]) -> str:
+    """`simulate --format json`: the `evaluate` document, each result with its `simulation`."""
+    records = [
+        {**render_json.result_record(r.evaluation), "simulation": simulation_record(r.simulation)}
+        for r in results
+    ]
+    return render_json.document([r.evaluation for r in results], records)
+
+
+def sensitivity_document(results: Sequence[Simulated]) -> str:
+    """`sensitivity --format json`: results with tornado, break-even and value of information."""
+    records = []
+    for r in results:
+        assert r.sensitivity is not None
+        records.append(
+            {
+                **render_json.result_record(r.evaluation),
+                "tornado": [
+                    {
+                        "input": bar.input,
+                        "low_value": bar.low_value,
+                        "high_value": bar.high_value,
+                        "npv_at_low": bar.npv_at_low,
+                        "npv_at_high": bar.npv_at_high,
+                        "swing": bar.swing,
+                    }
+                    for bar in r.sensitivity.tornado
+                ],
+                "break_even": [
+                    {"input": b.input, "value": b.value, "assumed": b.assumed}
+                    for b in r.sensitivity.break_even
+                ],
+                "value_of_information": [
+                    {"input": v.input, "evpi": v.evpi} for v in r.simulation.value_of_information
+                ],
+                "simulation": simulation_record(r.simulation),
+            }
+        )
+    return render_json.document([r.evaluation for r in results], records)
+
+
+# --------------------------------------------------------------------------- words
+
+
+def value_text(value: float | None, path: str, currency: str) -> str:
+    """An input's value as the file would write it: `$250k`, `4.5%`, `1,200`."""
+    if value is None:
+        return "n/a"
+    kind = input_kind(path)
+    if kind == "percent":
+        return fmt.percent(value)
+    if kind == "count":
+        return f"{value:,.0f}" if abs(value) >= 100 else fmt.count(round(value, 1))
+    return fmt.money(value, currency)
+
+
+def chance(share: float) -> str:
+    """A share of samples, never rounded to 0% or 100% unless it is exactly that."""
+    if 0 < share < 0.001:
+        return "<0.1%"
+    if 0.999 < share < 1:
+        return ">99.9%"
+    return fmt.percent(share)
+
+
+def spread_text(s: Summary, show: Any) -> str:
+    """`p5 −$3.21m · p50 $1.89m · p95 $13.9m`."""
+    if s.p50 is None:
+        return "not defined in any sample"
+    return f"p5 {show(s.p5)} · p50 {show(s.p50)} · p95 {show(s.p95)}"
+
+
+def shares_text(shares: dict[str, float], styles: dict[str, str] | None = None) -> Text:
+    """`pursue 49% · reconsider 19% · avoid 32%`, entries with no samples left out."""
+    text = Text()
+    for name, share in shares.items():
+        if share == 0:
+            continue
+        if text:
+            text.append(" · ")
+        text.append(name, style=(styles or {}).get(name, ""))
+        text.append(f" {chance(share)}")
+    return text
+
+
+# --------------------------------------------------------------------------- simulate
+
+
+def render_simulations(console: object, results: Sequence[Simulated]) -> None:
+    """One block per problem: chances, percentiles, what sets the ceiling, the NPV histogram."""
+    assert isinstance(console, Console)
+    parts: list[RenderableType] = []
+    for r in results:
+        parts += [simulation_block(r, console.width), Text()]
+    if any(r.simulation.ranged_inputs for r in results):
+        parts.append(Text(RANGES_NOTE, style="dim"))
+    print_trimmed(console, Group(*parts))
+
+
+def simulation_block(r: Simulated, width: int) -> RenderableType:
+    """The simulation of one problem, top to bottom."""
+    e, sim = r.evaluation, r.simulation
+
+    def money(x: float | None) -> str:
+        return fmt.money(x, e.currency)
+
+    head = Table.grid(expand=True)
+    head.add_column(ratio=1)
+    head.add_column(justify="right", no_wrap=True)
+    head.add_row(
+        Text(e.name, style="bold"), Text(f"{sim.samples:,} samples · seed {sim.seed}", "dim")
+    )
+    body = Table.grid(padding=(0, 2, 0, 0))
+    body.add_column(no_wrap=True, style="dim")
+    body.add_column(overflow="fold")
+    paying = Text(chance(sim.p_npv_positive), style="bold")
+    paying.append(f" chance that {e.solution_name} pays back within {e.horizon_years} years")
+    body.add_row("P(NPV > 0)", paying)
+    body.add_row("Verdicts", shares_text(sim.verdicts, VERDICT_STYLE))
+    body.add_row("NPV", f"{spread_text(sim.npv, money)}   (mean {money(sim.npv.mean)})")
+    body.add_row("ROI", spread_text(sim.roi, fmt.percent))
+    body.add_row("Ceiling", f"{spread_text(sim.ceiling, money)} per customer a year")
+    if e.alternatives:
+        body.add_row("Set by", shares_text(sim.set_by))
+    body.add_row(
+        "Central",
+        Text(f"NPV {money(e.npv)} at central values, ").append(e.verdict, VERDICT_STYLE[e.verdict]),
+    )
+    parts: list[RenderableType] = [head, Padding(body, (0, 0, 0, 2))]
+    if not sim.ranged_inputs:
+        parts.append(
+            Padding(
+                Text(
+                    "No ranged inputs: every sample is the same. Write a range such as "
+                    "`$1m to $4m` for a value you are unsure of.",
+                    style="dim",
+                ),
+                (1, 0, 0, 2),
+            )
+        )
+    elif sim.histogram.counts:
+        parts.append(Padding(histogram_chart(sim.histogram, e.currency, width - 2), (1, 0, 0, 2)))
+    return Group(*parts)
+
+
+def histogram_chart(h: Histogram, currency: str, width: int) -> RenderableType:
+    """NPV as block columns, red below zero, with the ends and zero marked underneath."""
+    counts = list(h.counts)
+    while len(counts) > max(width, 8) and len(counts) % 2 == 0:
+        counts = [a + b for a, b in zip(counts[::2], counts[1::2], strict=True)]
+    columns, tallest = len(counts), max(counts) or 1
+    step = (h.high - h.low) / columns
+    lines = Text()
+    for row in range(HISTOGRAM_ROWS - 1, -1, -1):
+        for i, count in enumerate(counts):
+            eighths = round(count / tallest * HISTOGRAM_ROWS * 8)
+            level = min(8, max(0, eighths - row * 8))
+            negative = h.low + (i + 0.5) * step < 0
+            lines.append(_BLOCKS[level], style=NEGATIVE if negative else POSITIVE)
+        lines.append("\n")
+    if h.low < 0 < h.high:
+        zero = min(columns - 1, int(-h.low / step))
+        marker = "↑ NPV = 0"
+        if zero + len(marker) <= columns:
+            lines.append(" " * zero + marker + "\n", style="dim")
+        else:
+            lines.append(" " * (zero + 1 - len(marker)) + "NPV = 0 ↑\n", style="dim")
+    left, right = fmt.money(h.low, currency), fmt.money(h.high, currency)
+    lines.append(left + " " * max(1, columns - len(left) - len(right)) + right)
+    title = Text("NPV across the middle 98% of samples (1st to 99th percentile)", style="dim")
+    return Group(title, lines)
+
+
+# --------------------------------------------------------------------------- sensitivity
+
+
+def render_sensitivities(console: object, results: Sequence[Simulated]) -> None:
+    """One block per problem: tornado, break-even values, value of information."""
+    assert isinstance(console, Console)
+    parts: list[RenderableType] = []
+    for r in results:
+        parts += [sensitivity_block(r, console.width), Text()]
+    if any(r.simulation.ranged_inputs for r in results):
+        parts.append(Text(RANGES_NOTE, style="dim"))
+    print_trimmed(console, Group(*parts))
+
+
+def sensitivity_block(r: Simulated, width: int) -> RenderableType:
+    """What drives one problem's NPV, and what to find out first."""
+    e, sim, sens = r.evaluation, r.simulation, r.sensitivity
+    assert sens is not None
+
+    def money(x: float | None) -> str:
+        return fmt.money(x, e.currency)
+
+    body: list[RenderableType] = [
+        Text(
+            f"NPV {money(sens.central_npv)} at central values; expected NPV "
+            f"{money(sim.npv.mean)} and P(NPV > 0) {chance(sim.p_npv_positive)} over "
+            f"{sim.samples:,} samples (seed {sim.seed})"
+        ),
+        Text(),
+    ]
+    if sens.tornado:
+        body += [
+            Text("NPV with each input at its low and high end, all else central", style="bold"),
+            tornado_chart(sens.tornado, sens.central_npv, e.currency, width - 2),
+        ]
+    else:
+        body.append(
+            Text(
+                "No ranged inputs: write a range such as `$1m to $4m` for a value you are "
+                "unsure of to see what drives NPV.",
+                style="dim",
+            )
+        )
+    body += [Text(), Text("Break-even: NPV = 0 with all else central", style="bold")]
+    # a wide lognormal range's mean is far above its median: show both (SPEC §2)
+    means = {
+        u.path: u.range.mean
+        for u in e.uncertain
+        if abs(u.range.mean - u.central) > 0.25 * abs(u.central)
+    }
+    body += [
+        Text(break_even_text(b, sens.central_npv, e.currency, means.get(b.input)))
+        for b in sens.break_even
+    ]
+    if sim.value_of_information:
+        body += [Text(), value_of_information(r)]
+    return Group(Text(e.name, style="bold"), Padding(Group(*body), (0, 0, 0, 2)))
+
+
+def tornado_chart(
+    bars: Sequence[TornadoBar], central_npv: float, currency: str, width: int
+) -> RenderableType:
+    """Horizontal bars on one NPV scale: `┃` is NPV at central values; `╌` NPV below zero."""
+    rows = []
+    for bar in bars:
+        low_first = bar.npv_at_low <= bar.npv_at_high
+        left, right = (
+            (bar.low_value, bar.high_value) if low_first else (bar.high_value, bar.low_value)
+        )
+        rows.append(
+            (
+                bar.input,
+                value_text(left, bar.input, currency),
+                value_text(right, bar.input, currency),
+                min(bar.npv_at_low, bar.npv_at_high),
+                max(bar.npv_at_low, bar.npv_at_high),
+                f"swing {fmt.money(bar.swing, currency)}",
+            )
+        )
+    name_w = max(len(row[0]) for row in rows)
+    left_w = max(len(row[1]) for row in rows)
+    right_w = max(len(row[2]) for row in rows)
+    swing_w = max(len(row[5]) for row in rows)
+    fixed = (left_w + 1) + (1 + right_w + 2) + swing_w
+    names_apart = width - (name_w + 1) - fixed < 16
+    bar_w = max(8, width - fixed if names_apart else width - (name_w + 1) - fixed)
+    low = min([central_npv, *(row[3] for row in rows)])
+    high = max([central_npv, *(row[4] for row in rows)])
+    scale = (bar_w - 1) / (high - low) if high > low else 0.0
+
+    def column(x: float) -> int:
+        return round((x - low) * scale)
+
+    center = column(central_npv)
+    lines: list[RenderableType] = []
+    for name, left_label, right_label, lo, hi, swing in rows:
+        start, end = column(min(lo, central_npv)), column(max(hi, central_npv))
+        line = Text(overflow="fold")
+        if names_apart:
+            lines.append(Text(name))
+        else:
+            line.append(f"{name:<{name_w}} ")
+        line.append(f"{left_label:>{left_w}} ")
+        for i in range(bar_w):
+            value = low + i / scale if scale else central_npv
+            if i == center:
+                line.append("┃", style="bold")
+            elif start <= i <= end:
+                mark = "◀" if i == start and i < center else "▶" if i == end and i > center else ""
+                dashed = value < 0
+                line.append(
+                    mark or ("╌" if dashed else "━"), style=NEGATIVE if dashed else POSITIVE
+                )
+            else:
+                line.append(" ")
+        line.append(f" {right_label:<{right_w}}  {swing}")
+        lines.append(line)
+    legend = Text(
+        f"┃ NPV at central values ({fmt.money(central_npv, currency)}) · ━ NPV above zero · "
+        "╌ below zero",
+        style="dim",
+    )
+    return Group(*lines, legend)
+
+
+def break_even_text(
+    b: BreakEven, central_npv: float, currency: str, mean: float | None = None
+) -> str:
+    """A break-even value in words, beside the value assumed (and the range's mean if given)."""
+    value, assumed = (
+        value_text(b.value, b.input, currency),
+        value_text(b.assumed, b.input, currency),
+    )
+    if mean is not None:
+        assumed += f", the median; mean {value_text(mean, b.input, currency)}"
+    paying = central_npv >= 0
+    if b.input == BUILD_COST:
+        if b.value is None:
+            return (
+                f"Even a free build does not pay back (you assumed {assumed})."
+                if not paying
+                else f"The build pays back at any cost (you assumed {assumed})."
+            )
+        if paying:
+            return f"You can spend up to {value} on the build (you assumed {assumed})."
+        return (
+            f"The build would have to cost less than {value} to pay back (you assumed {assumed})."
+        )
+    if b.value is None:
+        state = "positive" if paying else "negative"
+        return f"{b.input}: NPV stays {state} at any value (you assumed {assumed})."
+    if paying:
+        direction = "up to" if b.value > b.assumed else "down to"
+        return f"{b.input}: NPV stays positive {direction} {value} (you assumed {assumed})."
+    direction = "above" if b.value > b.assumed else "below"
+    return f"{b.input}: NPV turns positive {direction} {value} (you assumed {assumed})."
+
+
+def value_of_information(r: Simulated) -> RenderableType:
+    """Each input's value of information, highest first, and which to research first."""
+    e, sim = r.evaluation, r.simulation
+    decision = "build" if (sim.npv.mean or 0.0) >= 0 else "not build"
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(no_wrap=True)
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(style="dim")
+    for v in sim.value_of_information:
+        note = "" if v.evpi > 0 else "would not change the decision"
+        grid.add_row(Text(v.input), Text(fmt.money(v.evpi, e.currency)), note)
+    best = sim.value_of_information[0]
+    if best.evpi > 0:
+        advice = Text("Most worth researching: ", style="bold")
+        advice.append(f"{best.input} (value of information {fmt.money(best.evpi, e.currency)}).")
+    else:
+        advice = Text(
+            "Nothing here is worth researching first: learning any one input would not "
+            f"change the decision to {decision}."
+        )
+    return Group(
+        Text("Value of information", style="bold"),
+        Text(
+            "Expected NPV gained by learning the input exactly before deciding; without it "
+            f"you would {decision} (expected NPV {fmt.money(sim.npv.mean, e.currency)}).",
+            style="dim",
+        ),
+        grid,
+        advice,
+    )
+
+
+__all__ = [
+    "histogram_chart",
+    "render_sensitivities",
+    "render_simulations",
+    "sensitivity_document",
+    "simulation_document",
+    "tornado_chart",
+]

@@ -1,0 +1,342 @@
+"""What drives NPV (`pmsize sensitivity`): tornado, break-even and value of information."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+from statistics import NormalDist
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from rich.console import Console
+from typer.testing import CliRunner
+
+from pmsize import engine, loader
+from pmsize import simulate as sim
+from pmsize.cli import app
+from pmsize.models import Problem
+from pmsize.render import simulate as render
+from pmsize.values import central
+from strategies import problems as problem_data
+from strategies import to_yaml
+
+HERE = Path(__file__).resolve().parent
+EXAMPLES = sorted((HERE.parent / "examples").glob("*.yaml"))
+RANGED_EXAMPLE = HERE.parent / "examples" / "utility-bill-audit.yaml"
+ENV = {"NO_COLOR": "1", "COLUMNS": "80"}
+PHI = NormalDist()
+
+
+def problem_of(text: str) -> Problem:
+    return loader.load_text(text)[0].problem
+
+
+def problems() -> list[Problem]:
+    return [entry.problem for entry in loader.load_paths([str(p) for p in EXAMPLES])]
+
+
+def with_value(problem: Problem, path: str, value: float) -> Problem:
+    """A copy of `problem` with the input at `path` (as the file names it) set to `value`."""
+    match = re.fullmatch(r"(\w+)(?:\[(\d+)\])?(?:\.(\w+))?(?:\[(\d+)\])?", path)
+    assert match is not None, path
+    head, head_index, field, field_index = match.groups()
+    if field is None:  # discount_rate
+        return problem.model_copy(update={head: value})
+    if head == "alternatives":
+        alternatives = list(problem.alternatives)
+        i = int(head_index)
+        alternatives[i] = alternatives[i].model_copy(update={field: value})
+        return problem.model_copy(update={"alternatives": tuple(alternatives)})
+    part = getattr(problem, head)
+    if field == "adoption":
+        shares = list(part.adoption)
+        if field_index is None:
+            shares = [value]
+        else:
+            shares[int(field_index)] = value
+        return problem.model_copy(
+            update={head: part.model_copy(update={"adoption": tuple(shares)})}
+        )
+    return problem.model_copy(update={head: part.model_copy(update={field: value})})
+
+
+# --------------------------------------------------------------------------- tornado
+
+
+@pytest.mark.parametrize("problem", problems(), ids=lambda p: p.name)
+def test_tornado_ends_are_the_point_evaluations_with_that_input_at_its_low_and_high(
+    problem: Problem,
+) -> None:
+    bars = sim.tornado(problem)
+    assert {bar.input for bar in bars} == {path for path, _ in sim.ranged_inputs(problem)}
+    for bar in bars:
+        at_low = engine.evaluate(with_value(problem, bar.input, bar.low_value))
+        at_high = engine.evaluate(with_value(problem, bar.input, bar.high_value))
+        assert bar.npv_at_low == pytest.approx(at_low.npv, rel=1e-12, abs=1e-6)
+        assert bar.npv_at_high == pytest.approx(at_high.npv, rel=1e-12, abs=1e-6)
+        assert bar.swing == pytest.approx(abs(at_high.npv - at_low.npv), rel=1e-12, abs=1e-6)
+
+
+def test_tornado_puts_the_widest_swing_first() -> None:
+    problem = loader.load_paths([str(RANGED_EXAMPLE)])[0].problem
+    swings = [bar.swing for bar in sim.tornado(problem)]
+    assert len(swings) == 7
+    assert swings == sorted(swings, reverse=True)
+
+
+def test_a_problem_without_ranges_has_no_tornado() -> None:
+    problem = loader.load_paths([str(HERE / "cases" / "01-no-alternatives.yaml")])[0].problem
+    assert sim.tornado(problem) == ()
+
+
+# --------------------------------------------------------------------------- break-even
+
+
+@pytest.mark.parametrize("problem", problems(), ids=lambda p: p.name)
+def test_break_even_build_cost_is_central_npv_plus_central_build_cost(problem: Problem) -> None:
+    # NPV falls one for one with the build cost (CF_0 = -build), so it crosses 0 at NPV + build
+    point = engine.evaluate(problem)
+    build = central(problem.solution.build_cost)
+    found = next(b for b in sim.break_even(problem) if b.input == "solution.build_cost")
+    assert found.assumed == build
+    if point.npv + build < 0:  # not even a free build pays back
+        assert found.value is None
+    else:
+        assert found.value == pytest.approx(point.npv + build, rel=1e-9)
+
+
+@pytest.mark.parametrize("problem", problems(), ids=lambda p: p.name)
+def test_every_break_even_value_makes_npv_zero(problem: Problem) -> None:
+    found = sim.break_even(problem)
+    assert [b.input for b in found] == ["solution.build_cost"] + [
+        path for path, _ in sim.ranged_inputs(problem) if path != "solution.build_cost"
+    ]
+    scale = max(abs(engine.evaluate(problem).npv), 1.0)
+    for b in found:
+        if b.value is not None:
+            npv = engine.evaluate(with_value(problem, b.input, b.value)).npv
+            assert abs(npv) < 1e-6 * scale, b.input
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problem_data())
+def test_break_even_values_of_any_problem_make_npv_zero(data: Any) -> None:
+    problem = problem_of(to_yaml(data))
+    scale = max(abs(engine.evaluate(problem).npv), 1.0)
+    for b in sim.break_even(problem):
+        if b.value is not None:
+            npv = sim.npv_with(problem, sim.DEFAULT_THRESHOLDS, b.input, b.value)
+            assert abs(npv) <= 1e-6 * scale, b
+    for bar in sim.tornado(problem):
+        assert bar.swing >= 0
+
+
+# An alternative solves it all for $10k a year, so the ceiling is $10k whatever the problem
+# costs; 10 customers pay it for 5 years at 0%: NPV = 5 * 10 * 10k - build = 500k - 2m,
+# which stays below zero as problem_cost moves, and crosses it at a build of $500k.
+CAPPED = """
+name: Capped
+discount_rate: 0%
+market: {customers: 100, problem_cost: $100k to $400k}
+solution: {build_cost: 2m, adoption: 10%}
+alternatives:
+  - {name: Cheap tool, annual_cost: 10k, solves: 100%}
+"""
+
+
+def test_break_even_is_none_when_npv_never_crosses_zero() -> None:
+    found = {b.input: b for b in sim.break_even(problem_of(CAPPED))}
+    assert found["market.problem_cost"].value is None
+    assert found["solution.build_cost"].value == pytest.approx(500e3, rel=1e-9)
+
+
+def test_break_even_of_a_share_finds_the_adoption_that_pays_back() -> None:
+    # NPV = 5 years * (100 * s) customers * $50k - $1m = 25m * s - 1m: zero at s = 4%
+    problem = problem_of(
+        """
+name: Adoption
+discount_rate: 0%
+market: {customers: 100, problem_cost: 100k}
+solution: {build_cost: 1m, adoption: 2% to 12%, price: 50k}
+"""
+    )
+    found = {b.input: b for b in sim.break_even(problem)}
+    assert found["solution.adoption"].value == pytest.approx(0.04, rel=1e-9)
+    assert found["solution.build_cost"].value == pytest.approx(
+        25e6 * math.sqrt(0.02 * 0.12), rel=1e-9
+    )
+
+
+def test_root_near_picks_the_crossing_nearest_the_assumed_value() -> None:
+    # (x - 10)(x - 100) crosses at 10 and 100; from 30 the nearer is 10, from 80 it is 100
+    def f(x: float) -> float:
+        return (x - 10) * (x - 100)
+
+    assert sim.root_near(f, 30.0, upper=1e15) == pytest.approx(10.0, rel=1e-9)
+    assert sim.root_near(f, 80.0, upper=1e15) == pytest.approx(100.0, rel=1e-9)
+    assert sim.root_near(lambda x: x + 1.0, 5.0, upper=1e15) is None
+
+
+# --------------------------------------------------------------------------- value of information
+
+# NPV = 2.5m - b (see test_simulate.LINEAR); with b normal(median m, sigma s) and no other
+# uncertainty, learning b exactly is worth E[max(NPV, 0)] - max(E[NPV], 0).
+LINEAR = """
+name: Linear in the build cost
+horizon_years: 5
+discount_rate: 0%
+market: {{customers: 100, problem_cost: 100k}}
+solution: {{build_cost: {build}, adoption: 10%, price: 50k}}
+"""
+
+
+def test_value_of_information_of_a_lone_input_matches_the_closed_form() -> None:
+    problem = problem_of(LINEAR.format(build="{low: 1m, high: 3m, dist: normal}"))
+    result = sim.simulate(problem, samples=200_000, learn=True)
+    mu, s = 0.5e6, 2e6 / (2 * 1.6448536269514722)  # NPV ~ normal(0.5m, 0.608m)
+    # E[max(X, 0)] - max(E[X], 0) = mu * Phi(mu/s) + s * phi(mu/s) - mu = $79.9k
+    expected = mu * PHI.cdf(mu / s) + s * PHI.pdf(mu / s) - mu
+    (voi,) = result.value_of_information
+    assert voi.input == "solution.build_cost"
+    # binning into 50 equal-probability bins loses a little of the information
+    assert voi.evpi == pytest.approx(expected, rel=0.03)
+
+
+def test_value_of_information_is_zero_for_an_input_that_cannot_change_the_decision() -> None:
+    # NPV = 2.5m - build, with the build between $800k and $1.2m: always build. The
+    # alternative costs $1m to $2m a year for $100k of relief: it never sets the ceiling.
+    problem = problem_of(
+        LINEAR.format(build="$800k to $1.2m")
+        + "alternatives:\n  - {name: Pricey, annual_cost: $1m to $2m}\n"
+    )
+    result = sim.simulate(problem, samples=50_000, learn=True)
+    assert result.p_npv_positive == 1.0
+    assert {v.input: v.evpi for v in result.value_of_information} == {
+        "solution.build_cost": 0.0,
+        "alternatives[0].annual_cost": 0.0,
+    }
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("problem", problems(), ids=lambda p: p.name)
+def test_value_of_information_is_never_negative(problem: Problem, seed: int) -> None:
+    result = sim.simulate(problem, samples=5_000, seed=seed, learn=True)
+    values = [v.evpi for v in result.value_of_information]
+    assert {v.input for v in result.value_of_information} == set(result.ranged_inputs)
+    assert values == sorted(values, reverse=True)
+    assert all(value >= 0 for value in values)
+
+
+def test_most_worth_researching_is_an_input_that_can_flip_the_decision() -> None:
+    problem = loader.load_paths([str(RANGED_EXAMPLE)])[0].problem
+    result = sim.simulate(problem, samples=20_000, learn=True)
+    found = {v.input: v.evpi for v in result.value_of_information}
+    assert result.value_of_information[0].evpi > 0
+    # a build of up to $4.50m pays back and the 95th percentile is $4m: learning it changes nothing
+    assert found["solution.build_cost"] == 0.0
+
+
+# --------------------------------------------------------------------------- the command
+
+
+def run(*args: str, input: str | None = None) -> Any:
+    return CliRunner(env=ENV).invoke(app, list(args), input=input)
+
+
+def test_sensitivity_json_has_tornado_break_even_and_value_of_information() -> None:
+    result = run("sensitivity", str(RANGED_EXAMPLE), "--format", "json", "--samples", "4000")
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    record = json.loads(result.stdout)["results"][0]
+    assert list(record["tornado"][0]) == [
+        "input",
+        "low_value",
+        "high_value",
+        "npv_at_low",
+        "npv_at_high",
+        "swing",
+    ]
+    swings = [bar["swing"] for bar in record["tornado"]]
+    assert swings == sorted(swings, reverse=True)
+    assert record["break_even"][0]["input"] == "solution.build_cost"
+    assert record["break_even"][0]["value"] == pytest.approx(
+        record["npv"] + record["break_even"][0]["assumed"], rel=1e-9
+    )
+    assert {v["input"] for v in record["value_of_information"]} == {
+        bar["input"] for bar in record["tornado"]
+    }
+    assert all(v["evpi"] >= 0 for v in record["value_of_information"])
+    assert record["simulation"]["samples"] == 4000
+
+
+def test_sensitivity_table_says_what_to_spend_and_what_to_research() -> None:
+    result = run("sensitivity", str(RANGED_EXAMPLE), "--samples", "4000")
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "  You can spend up to $4.50m on the build (you assumed $2.45m).\n" in out
+    assert "  market.problem_cost: NPV stays positive down to $70.2k (you assumed $122k).\n" in out
+    assert re.search(
+        r"\n  Most worth researching: [\w.\[\]]+ \(value of information \$[\d.]+k\)\.\n", out
+    )
+    assert all(len(line) <= 80 for line in out.splitlines())
+
+
+# NPV = 500k - b over 5 years at 0% (10 customers x $10k ceiling); b from $100k to $900k
+TORNADO = """
+name: Two drivers
+discount_rate: 0%
+market: {customers: 100, problem_cost: 10k}
+solution: {build_cost: $100k to $900k, adoption: 5% to 20%}
+"""
+
+
+def test_tornado_chart_draws_bars_on_one_npv_scale() -> None:
+    problem = problem_of(TORNADO)
+    bars = sim.tornado(problem)
+    console = Console(width=80, no_color=True, highlight=False, markup=False, emoji=False)
+    central_npv = engine.evaluate(problem).npv
+    with console.capture() as captured:
+        console.print(render.tornado_chart(bars, central_npv, "USD", 78))
+    # NPV = 5 years * 100 * adoption * $10k - build, centrally 5 * 10 * 10k - 300k = $200k.
+    # Build $900k: -400k, $100k: 400k. Adoption 5%: -50k, 20%: 700k. The 33 columns of bar
+    # span -400k..700k, $34.4k each: 200k at column 17 (┃), -50k at 10, 400k at 23, 700k
+    # at 32; columns 0 to 11 are below zero (dashed).
+    assert [line.rstrip() for line in captured.get().splitlines()] == [
+        "solution.build_cost $900k ◀╌╌╌╌╌╌╌╌╌╌╌━━━━━┃━━━━━▶          $100k  swing $800k",
+        "solution.adoption      5%           ◀╌━━━━━┃━━━━━━━━━━━━━━▶ 20%    swing $750k",
+        "┃ NPV at central values ($200k) · ━ NPV above zero · ╌ below zero",
+    ]
+
+
+def test_sensitivity_of_a_bad_file_reports_it_and_exits_2() -> None:
+    result = run(
+        "sensitivity", "-", input="name: x\nmarket: {customers: 10}\nsolution: {adoption: 5%}\n"
+    )
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("<stdin>:")
+
+
+def test_the_docs_show_the_tornado_and_break_even_the_command_prints() -> None:
+    docs = (HERE.parent / "docs" / "uncertainty.md").read_text(encoding="utf-8")
+    lines = run("sensitivity", str(RANGED_EXAMPLE)).stdout.splitlines()
+    start = lines.index("  NPV with each input at its low and high end, all else central")
+    end = lines.index("  Break-even: NPV = 0 with all else central")
+    for line in lines[start : end + 3]:  # the tornado (not sampled) and two break-even lines
+        assert f"\n{line}\n" in docs
+
+
+def test_break_even_beside_a_wide_range_shows_its_median_and_mean() -> None:
+    # 10 customers pay $50k for 5 years at 10%: 500k * 3.7908 = $1.90m of value, so the build
+    # must cost less; the median of $1m..$100m is $10.0m, its mean 10m * exp(1.40^2 / 2) = $26.6m
+    text = "name: Wide\nmarket: {customers: 100, problem_cost: 100k}\n"
+    text += "solution: {build_cost: $1m to $100m, adoption: 10%, price: 50k}\n"
+    result = run("sensitivity", "-", "--samples", "1000", input=text)
+    assert result.exit_code == 0, result.stderr
+    assert (
+        "  The build would have to cost less than $1.90m to pay back (you assumed $10.0m,\n"
+        "  the median; mean $26.6m).\n"
+    ) in result.stdout
