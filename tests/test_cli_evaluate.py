@@ -119,6 +119,16 @@ def test_a_folder_gives_every_yaml_and_yml_below_it_and_ignores_other_files(
     assert sorted(r["name"] for r in results_of(doc)) == ["One", "Three", "Two"]
 
 
+def test_a_folder_walk_skips_hidden_folders_and_files(tmp_path: Path) -> None:
+    # `pmsize evaluate .` in a repository must not read workflows or tool configs
+    (tmp_path / ".github" / "workflows").mkdir(parents=True)
+    (tmp_path / ".github" / "workflows" / "ci.yml").write_text("on: push\n")
+    (tmp_path / ".pre-commit-hooks.yaml").write_text("- id: x\n")
+    (tmp_path / "real.yaml").write_text(problem("Real", PURSUE))
+    files = loader.expand_paths([str(tmp_path)], [])
+    assert [Path(f).name for f in files] == ["real.yaml"]
+
+
 def test_files_below_a_folder_are_read_in_sorted_order(tmp_path: Path) -> None:
     for name in ("b.yaml", "a/z.yaml", "a.yml", "c/a.yaml"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)

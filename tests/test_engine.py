@@ -122,3 +122,18 @@ def test_zero_discount_rate_spreads_one_time_costs_evenly() -> None:
     assert r.crf == 0.25
     assert r.alternatives[0].effective_annual_cost == pytest.approx(85e3)  # 60k + 100k / 4
     assert r.npv == pytest.approx(math.fsum(r.cash_flows))
+
+
+def test_roi_is_null_when_costs_round_to_nothing() -> None:
+    # PV of costs of 5e-324 (the smallest float) makes NPV / PV_costs overflow to infinity;
+    # JSON carries finite numbers only, so the ratio is reported as undefined.
+    text = """
+name: Free to run
+market: {customers: 100, problem_cost: $10k}
+solution: {annual_cost: 5e-324, adoption: 10%}
+"""
+    r = evaluate(load_text(text)[0].problem)
+    assert r.pv_costs > 0
+    assert r.roi is None
+    assert r.naive_roi is None
+    assert r.npv > 0

@@ -406,11 +406,11 @@ def evaluate(
         value_per_customer=s.value,
         ceiling_per_customer=s.ceiling,
         ceiling_set_by=problem.alternatives[s.set_by].name if s.set_by >= 0 else None,
-        cap_ratio=_none_if_nan(s.cap_ratio),
+        cap_ratio=_finite_or_none(s.cap_ratio),
         price_per_customer=s.price,
         price_given=None if problem.solution.price is None else central(problem.solution.price),
         npv=s.npv,
-        roi=_none_if_nan(s.roi),
+        roi=_finite_or_none(s.roi),
         irr=irr,
         irr_note=irr_note,
         payback_years=discounted_payback(s.cash_flows, s.discount_factors),
@@ -419,7 +419,7 @@ def evaluate(
         cash_flows=s.cash_flows,
         adopters=s.adopters,
         naive_npv=s.naive_npv,
-        naive_roi=_none_if_nan(s.naive_roi),
+        naive_roi=_finite_or_none(s.naive_roi),
         crf=s.crf,
         alternatives=alternatives,
         uncertain=tuple(uncertain),
@@ -438,8 +438,9 @@ def _central_or_none(q: Quantity | None) -> float | None:
     return None if q is None else central(q)
 
 
-def _none_if_nan(x: float) -> float | None:
-    return None if math.isnan(x) else x
+def _finite_or_none(x: float) -> float | None:
+    """None for an undefined ratio: NaN (0/0) or infinite (a cost so small it rounds to 0)."""
+    return x if math.isfinite(x) else None
 
 
 def flag_message(code: str, r: Evaluation, thresholds: Thresholds) -> str:
@@ -451,7 +452,7 @@ def flag_message(code: str, r: Evaluation, thresholds: Thresholds) -> str:
     binding = next((a for a in r.alternatives if a.sets_ceiling), None)
     if code == NO_SUSTAINABLE_PRICE:
         if binding is None:
-            return f"{r.solution_name} delivers no value: the problem costs a customer nothing."
+            return f"The problem costs a customer nothing, so {r.solution_name} delivers no value."
         share = fmt.percent(binding.relief / r.problem_cost_per_customer)
         cost = money(binding.effective_annual_cost)
         return (

@@ -6,6 +6,7 @@ Plain functions with no Rich, shared by the table, markdown, explain and flag me
 from __future__ import annotations
 
 import math
+import re
 
 MINUS = "\u2212"  # a typographic minus reads better than a hyphen in tables
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
@@ -68,7 +69,16 @@ def years(value: float | None, horizon: int | None = None) -> str:
 
 
 def count(value: float) -> str:
-    """`400`, `1,200`, `2.5` (customers can be fractional estimates)."""
-    if float(value).is_integer():
-        return f"{int(value):,}"
+    """`400`, `1,200`, `949` (for 948.7), `2.5`: counts are estimates, shown whole from 100 up."""
+    if float(value).is_integer() or abs(value) >= 100:
+        return f"{round(value):,}"
     return f"{value:,.1f}"
+
+
+# C0 and C1 controls but line feed and tab, and the bidirectional overrides.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def escape_controls(text: str) -> str:
+    """File text made harmless for a terminal: `\\x1b` shown instead of a raw escape."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)

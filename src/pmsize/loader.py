@@ -82,6 +82,7 @@ def _load_files(paths: Iterable[str]) -> list[tuple[str, list[Entry]]]:
             errors.extend(exc.errors)
         except InputError as exc:
             errors.append(exc)
+    _COMPOSED.clear()  # a file's node tree is only needed while its errors are located
     errors.extend(_duplicate_names([entry for _, entries in loaded for entry in entries]))
     if errors:
         raise InputErrors(errors)
@@ -93,16 +94,20 @@ def _display(file: str) -> str:
 
 
 def expand_paths(paths: Iterable[str], errors: list[InputError]) -> list[str]:
-    """Files named, and the *.yaml/*.yml files below directories named, in sorted order."""
+    """Files named, and the *.yaml/*.yml files below directories named (not in hidden
+    folders, and not hidden themselves), in sorted order."""
     files: list[str] = []
     for path in paths:
         if path == STDIN:
             files.append(STDIN)
         elif Path(path).is_dir():
+            # hidden folders (.github/, .git/) hold workflow and tool YAML, never problems
             found = sorted(
                 str(p)
                 for p in Path(path).rglob("*")
-                if p.suffix in (".yaml", ".yml") and p.is_file()
+                if p.suffix in (".yaml", ".yml")
+                and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
             if not found:
                 errors.append(InputError(Location(path), "no *.yaml or *.yml files in this folder"))
@@ -198,13 +203,13 @@ def _build(text: str, name: str) -> Any:
             if not isinstance(value, str):
                 raise fail(mark, "a key must be plain text, such as `name:`")
             if value in container:
-                first = container.key_lines[value]
+                first = container.key_at[value][0]
                 raise fail(
                     mark,
                     f"duplicate key {value!r} (first at line {first}); each key may appear "
                     "once, so remove one of them",
                 )
-            container.key_lines[value] = mark.line + 1
+            container.key_at[value] = (mark.line + 1, mark.column + 1)
             keys[-1] = value
         else:
             container[keys[-1]] = value
@@ -320,7 +325,7 @@ class _Container:
 class _Map(dict[str, Any], _Container):
     def __init__(self) -> None:
         super().__init__()
-        self.key_lines: dict[str, int] = {}
+        self.key_at: dict[str, tuple[int, int]] = {}  # each key's 1-based line and column
 
 
 class _List(list[Any], _Container):
@@ -400,7 +405,8 @@ def _problems_of(root: dict[str, Any], text: str, name: str) -> list[Entry]:
             where = ("defaults",) if loc and loc[0] in inherited else prefix
             errors.append(_locate(text, name, (*where, *loc), message))
         if problem is not None and not problem_errors:
-            entries.append(Entry(problem, _name_location(text, name, prefix), portfolio_policy))
+            location = _name_location(root, text, name, prefix)
+            entries.append(Entry(problem, location, portfolio_policy))
     errors.extend(_duplicate_names(entries))
     if errors:
         raise InputErrors(_in_file_order(errors))
@@ -494,9 +500,15 @@ def _locate(text: str, name: str, loc: Loc, message: str) -> InputError:
     return InputError(Location(name, line, column), message, path=_path_text(loc))
 
 
-def _name_location(text: str, name: str, prefix: Loc) -> Location:
-    line, column = _position(text, (*prefix, "name"), key=True)
-    return Location(name, line, column)
+def _name_location(root: dict[str, Any], text: str, name: str, prefix: Loc) -> Location:
+    """Where the problem at `prefix` has its `name:` key, from the marks kept while building."""
+    node: Any = root
+    for part in prefix:
+        node = node[part]
+    at = node.key_at.get("name") if isinstance(node, _Map) else None
+    if at is None:  # the name comes from `defaults:`; point where the YAML says
+        at = _position(text, (*prefix, "name"), key=True)
+    return Location(name, *at)
 
 
 def _path_text(loc: Loc) -> str:

@@ -534,13 +534,7 @@ def _point(number: int, point: Point) -> RenderableType:
 
 
 _MARK_STYLE = dict(SEVERITY_MARK.values())
-# C0 and C1 controls but line feed and tab, and the bidirectional overrides.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def safe(text: str) -> str:
-    """File text made harmless for a terminal or a document: `\\x1b` instead of a raw escape."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+safe = fmt.escape_controls
 
 
 def _cash_table(rows: tuple[tuple[str, ...], ...]) -> Table:

@@ -27,8 +27,6 @@ from pmsize.engine import AVOID, ERROR, PURSUE, RECONSIDER, Evaluation
 
 VERDICT_STYLE = {PURSUE: "bold green", RECONSIDER: "bold yellow", AVOID: "bold red"}
 SEVERITY_MARK = {ERROR: ("✗", "red"), "warning": ("!", "yellow")}
-# C0 and C1 controls but line feed and tab, and the bidirectional overrides.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 _BREAK = re.compile(r"\r\n|\r|\n")
@@ -43,7 +41,7 @@ def safe(text: str) -> str:
     in a name (those runners ignore leading spaces, and names can wrap).
     """
     text = re.sub(":(?=:)", ":\u200b", _BREAK.sub(" ", text))
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return fmt.escape_controls(text)
 
 
 def make_console(file: IO[str] | None = None, *, terminal: bool | None = None) -> Console:
