@@ -14,14 +14,13 @@ which should grow linearly.
 from __future__ import annotations
 
 import argparse
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import yaml
+from timing import alternate, timed
 
 # The parse baseline: PyYAML's C loader when the build has it, else the pure-Python one.
 PARSE = """
@@ -96,13 +95,6 @@ def write_portfolio(path: Path, count: int) -> None:
     )
 
 
-def timed(command: list[str]) -> float:
-    """Wall time of one run of `command`, output discarded; fails loudly if it fails."""
-    start = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
-
-
 def peak_kib(path: Path) -> int:
     """Peak resident memory of one `evaluate --format json` of `path`, in KiB."""
     done = subprocess.run(
@@ -125,12 +117,7 @@ def main() -> None:
         write_portfolio(big, args.problems)
         evaluate = [sys.executable, "-m", "pmsize", "evaluate", str(big), "--format", "json"]
         parse = [sys.executable, "-c", PARSE, str(big)]
-        timed(evaluate), timed(parse)  # warm the file cache and bytecode
-        evaluate_times, parse_times = [], []
-        for _ in range(args.runs):
-            evaluate_times.append(timed(evaluate))
-            parse_times.append(timed(parse))
-        a, b = statistics.median(evaluate_times), statistics.median(parse_times)
+        (a, _), (b, _) = alternate(evaluate, parse, args.runs, timed)
         size_mb = big.stat().st_size / 1e6
         print(f"portfolio: {args.problems:,} problems, {size_mb:.1f} MB of YAML")
         print(f"pmsize evaluate --format json (median of {args.runs}): {a:6.2f} s")

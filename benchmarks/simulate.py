@@ -16,14 +16,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import resource
-import statistics
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
+
+from timing import ENV, alternate, timed
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "utility-bill-audit.yaml"
@@ -60,23 +57,6 @@ print(np.percentile(npv, [5, 25, 50, 75, 95]), npv.mean(), (npv > 0).mean())
 """
 
 
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-ENV["PYTHONPYCACHEPREFIX"] = tempfile.mkdtemp(prefix="pmsize-bench-")
-
-
-def timed(command: list[str]) -> tuple[float, float]:
-    """Wall and CPU (user + system) time of one run of `command`, output discarded."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.perf_counter()
-    subprocess.run(
-        command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV
-    )
-    wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-    return wall, cpu
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=11)
@@ -86,15 +66,7 @@ def main() -> None:
     simulate += ["--samples", str(options.samples)]
     script = [sys.executable, "-c", SCRIPT, str(options.samples)]
     check_same_model(simulate, script)
-    timed(simulate), timed(script)  # warm the file cache and bytecode
-    ours, theirs = [], []
-    for _ in range(options.runs):
-        ours.append(timed(simulate))
-        theirs.append(timed(script))
-    a = statistics.median(w for w, _ in ours)
-    b = statistics.median(w for w, _ in theirs)
-    a_cpu = statistics.median(c for _, c in ours)
-    b_cpu = statistics.median(c for _, c in theirs)
+    (a, a_cpu), (b, b_cpu) = alternate(simulate, script, options.runs, timed)
     print(f"median of {options.runs} runs, {options.samples:,} samples     wall      cpu")
     print(f"pmsize simulate                              {a:6.3f} s  {a_cpu:6.3f} s")
     print(f"hand-written numpy script, same inputs, NPV  {b:6.3f} s  {b_cpu:6.3f} s")
@@ -108,13 +80,9 @@ def output(command: list[str]) -> str:
 
 def check_same_model(simulate: list[str], script: list[str]) -> None:
     """Fail unless both report the same NPV distribution (to sampling error)."""
-    ours = json.loads(
-        subprocess.run(
-            [*simulate, "--format", "json"], check=True, capture_output=True, text=True
-        ).stdout
-    )
+    ours = json.loads(output([*simulate, "--format", "json"]))
     npv = ours["results"][0]["simulation"]["npv"]
-    out = subprocess.run(script, check=True, capture_output=True, text=True).stdout
+    out = output(script)
     median = float(out.strip("[ ").split()[2])
     if abs(median - npv["p50"]) > 0.02 * (npv["p95"] - npv["p5"]):
         sys.exit(f"the script's median NPV {median:,.0f} is not pmsize's {npv['p50']:,.0f}")
