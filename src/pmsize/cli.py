@@ -91,6 +91,7 @@ PathsArg = Annotated[
     list[str],
     typer.Argument(
         help="Problem files, folders (every *.yaml/*.yml below) or - for stdin.",
+        metavar="PATH",
         show_default=False,
     ),
 ]
@@ -122,7 +123,10 @@ def evaluate(
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
 ) -> None:
-    """Evaluate problems and rank them, e.g. `pmsize evaluate examples/`."""
+    """Evaluate problems and rank them.
+
+    Example: pmsize evaluate examples/
+    """
     with boundary():
         from pmsize import service
         from pmsize.render.progress import progress_bar
@@ -137,7 +141,10 @@ def evaluate(
 
 @app.command()
 def validate(paths: PathsArg) -> None:
-    """Check problem files and report every error, evaluating nothing, e.g. `pmsize validate .`."""
+    """Check problem files without evaluating them; report every error.
+
+    Example: pmsize validate .
+    """
     with boundary():
         from pmsize import loader
 
@@ -155,7 +162,8 @@ class ExplainFormat(str, enum.Enum):
 @app.command()
 def explain(
     file: Annotated[
-        str, typer.Argument(help="A problem file, or - for stdin.", show_default=False)
+        str,
+        typer.Argument(help="A problem file, or - for stdin.", metavar="FILE", show_default=False),
     ],
     format: Annotated[
         ExplainFormat, typer.Option("--format", "-f", help="table for a terminal, or markdown.")
@@ -164,7 +172,10 @@ def explain(
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
 ) -> None:
-    """Explain a problem's verdict as a memo, e.g. `pmsize explain problem.yaml`."""
+    """Explain a problem's verdict as a memo.
+
+    Example: pmsize explain problem.yaml
+    """
     with boundary():
         from pmsize import loader, service
         from pmsize.render import explain as render
@@ -180,11 +191,14 @@ def explain(
 @app.command()
 def init(
     file: Annotated[
-        str, typer.Argument(help="The file to write, or - for stdout.", show_default=True)
+        str, typer.Argument(help="The file to write, or - for stdout.", metavar="FILE")
     ] = "problem.yaml",
     force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
 ) -> None:
-    """Write a commented starter problem file, e.g. `pmsize init claims.yaml`."""
+    """Write a commented starter problem file.
+
+    Example: pmsize init claims.yaml
+    """
     with boundary():
         from pmsize import starter
 
@@ -197,7 +211,10 @@ def init(
 
 @app.command()
 def schema(output: OutputOpt = None) -> None:
-    """Print the JSON Schema of problem files for editors, e.g. `pmsize schema > s.json`."""
+    """Print the JSON Schema of problem files for editors.
+
+    Example: pmsize schema > s.json
+    """
     with boundary():
         import json
 
@@ -255,7 +272,10 @@ def simulate(
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
 ) -> None:
-    """Simulate the ranges of problems (Monte Carlo), e.g. `pmsize simulate examples/`."""
+    """Simulate the ranges of problems (Monte Carlo).
+
+    Example: pmsize simulate examples/
+    """
     with boundary():
         from pmsize import service
         from pmsize import simulate as uncertainty
@@ -276,7 +296,8 @@ def simulate(
 @app.command()
 def sensitivity(
     file: Annotated[
-        str, typer.Argument(help="A problem file, or - for stdin.", show_default=False)
+        str,
+        typer.Argument(help="A problem file, or - for stdin.", metavar="FILE", show_default=False),
     ],
     format: SimulationFormatOpt = SimulationFormat.table,
     output: OutputOpt = None,
@@ -285,7 +306,10 @@ def sensitivity(
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
 ) -> None:
-    """Show what drives NPV and what to find out first, e.g. `pmsize sensitivity problem.yaml`."""
+    """Show what drives NPV and what to find out first.
+
+    Example: pmsize sensitivity problem.yaml
+    """
     with boundary():
         from pmsize import service
         from pmsize import simulate as uncertainty
