@@ -32,3 +32,13 @@ def test_quick_start_has_exactly_two_commands() -> None:
     assert len(lines) == 2
     assert "pmsize evaluate examples/claims-processing.yaml" in lines[0]
     assert "pytest" in lines[1]
+
+
+def test_every_command_has_help_and_a_row_in_the_readme() -> None:
+    from typer.main import get_command
+
+    commands = get_command(app).commands
+    assert len(commands) >= 7
+    for name, command in commands.items():
+        assert command.help, f"{name} has no --help text"
+        assert f"| `pmsize {name}" in README, f"{name} is missing from the README's commands"
