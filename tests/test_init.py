@@ -70,7 +70,7 @@ def test_init_to_a_folder_or_a_missing_folder_is_a_usage_error(tmp_path: Path) -
     )
     code, out, err = run("init", str(tmp_path / "missing" / "problem.yaml"))
     assert (code, out) == (2, "")
-    assert err.startswith("pmsize: cannot write ")
+    assert err.startswith(f"pmsize: {tmp_path / 'missing' / 'problem.yaml'}: cannot write there")
 
 
 def test_init_dash_prints_the_starter(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from pmsize.render import simulate as render
 from pmsize.values import central
 from strategies import problems as problem_data
 from strategies import to_yaml
+from test_simulate import LINEAR
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = sorted((HERE.parent / "examples").glob("*.yaml"))
@@ -182,15 +183,8 @@ def test_root_near_picks_the_crossing_nearest_the_assumed_value() -> None:
 
 # --------------------------------------------------------------------------- value of information
 
-# NPV = 2.5m - b (see test_simulate.LINEAR); with b normal(median m, sigma s) and no other
+# NPV = 2.5m - b (test_simulate.LINEAR); with b normal(median m, sigma s) and no other
 # uncertainty, learning b exactly is worth E[max(NPV, 0)] - max(E[NPV], 0).
-LINEAR = """
-name: Linear in the build cost
-horizon_years: 5
-discount_rate: 0%
-market: {{customers: 100, problem_cost: 100k}}
-solution: {{build_cost: {build}, adoption: 10%, price: 50k}}
-"""
 
 
 def test_value_of_information_of_a_lone_input_matches_the_closed_form() -> None:

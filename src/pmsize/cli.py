@@ -349,7 +349,9 @@ def emit(text: str, output: Path | None) -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    write_atomically(output, text)
+    from pmsize import files
+
+    files.write_atomically(output, text, what="--output")
 
 
 def emit_rich(draw: Callable[[object], None], output: Path | None) -> None:
@@ -364,35 +366,9 @@ def emit_rich(draw: Callable[[object], None], output: Path | None) -> None:
     console = make_console(buffer, terminal=False)
     console.width = width
     draw(console)
-    write_atomically(output, buffer.getvalue())
+    from pmsize import files
 
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to a temp file beside `path`, then rename it over `path`.
-
-    The file gets the permissions a new file would (mkstemp makes it private);
-    on any failure the temp file is removed and `path` is left as it was.
-    """
-    import tempfile
-
-    directory = path.parent if str(path.parent) else Path()
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise UsageError(f"--output {path}: cannot write there ({exc.strerror})") from None
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        Path(temp).chmod(0o666 & ~umask)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        Path(temp).replace(path)
-    except OSError as exc:
-        Path(temp).unlink(missing_ok=True)
-        raise UsageError(f"--output {path}: cannot write there ({exc.strerror or exc})") from None
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    files.write_atomically(output, buffer.getvalue(), what="--output")
 
 
 def append_step_summary(path: Path, results: Sequence[Any]) -> None:
