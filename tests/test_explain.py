@@ -74,8 +74,8 @@ Tiny                                                                      PURSUE
     is not discounted). Revenue is worth $100k today and the costs $50.0k (the
     build plus discounted running costs), so ROI, NPV ÷ costs, is 100%. The IRR,
     the discount rate at which NPV would be zero, is 61.8%. The discounted cash
-    flow turns positive after 1 year. The alternatives take nothing away here: a
-    naive pitch would show the same.
+    flow turns positive after 1.0 year. The alternatives take nothing away here:
+    a naive pitch would show the same.
 
  8. Flags. None: it pays back, and the alternatives leave room to charge for the
     value.

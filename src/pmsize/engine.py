@@ -460,7 +460,7 @@ def flag_message(code: str, r: Evaluation, thresholds: Thresholds) -> str:
             f"so no customer should pay for {r.solution_name}."
         )
     if code == NEGATIVE_NPV:
-        text = f"NPV is {money(r.npv)} over {r.horizon_years} years"
+        text = f"NPV is {money(r.npv)} over {fmt.plural(r.horizon_years, 'year')}"
         if r.naive_npv > 0:
             text += (
                 f", while a pitch that ignores alternatives would claim {money(r.naive_npv, True)}"

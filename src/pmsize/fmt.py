@@ -25,6 +25,8 @@ def money(value: float | None, currency: str = "USD", *, sign: bool = False) -> 
 def _scaled(value: float) -> str:
     if value == 0:
         return "0"
+    if value >= 999.5e12:  # beyond trillions a suffix stops helping: 1.54e+18
+        return f"{value:.2e}"
     for scale, suffix in _SCALES:
         if _round3(value / scale) >= 1:
             return f"{_three(value / scale)}{suffix}"
@@ -52,7 +54,7 @@ def percent(value: float | None, *, sign: bool = False) -> str:
     prefix = MINUS if pct < 0 else ("+" if sign and pct > 0 else "")
     magnitude = abs(pct)
     if magnitude >= 100 or magnitude == 0:
-        body = f"{magnitude:.0f}"
+        body = f"{magnitude:,.0f}"
     elif magnitude >= 1:
         body = f"{magnitude:.1f}".removesuffix(".0")
     else:
@@ -61,11 +63,17 @@ def percent(value: float | None, *, sign: bool = False) -> str:
 
 
 def years(value: float | None, horizon: int | None = None) -> str:
-    """`2.4 years`, `1 year`; when None, `not within H years`."""
+    """`2.4 years`, `2.0 years`, `1.0 year`; when None, `not within H years`."""
     if value is None:
-        return f"not within {horizon} years" if horizon else "n/a"
-    text = f"{value:.1f}".removesuffix(".0")
-    return f"{text} year" if text == "1" else f"{text} years"
+        return f"not within {plural(horizon, 'year')}" if horizon else "n/a"
+    text = f"{value:.1f}"
+    return f"{text} year" if text == "1.0" else f"{text} years"
+
+
+def plural(n: float, noun: str) -> str:
+    """`1 year`, `5 years`, `1 customer`, `1,200 customers` (counts as `count` shows them)."""
+    shown = count(n)
+    return f"{shown} {noun}" if shown == "1" else f"{shown} {noun}s"
 
 
 def count(value: float) -> str:

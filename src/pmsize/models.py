@@ -472,7 +472,8 @@ def json_schema() -> dict[str, Any]:
         "$id": SCHEMA_ID,
         "title": "pmsize problem file",
         "description": (
-            "A product problem to size (SPEC §2, format version 1), or a portfolio of them. "
+            "A pmsize problem file (format version 1): one product problem to size, "
+            "or a portfolio. "
             "`pmsize validate` also checks: " + "; ".join(SCHEMA_GAPS) + "."
         ),
         "if": {"type": "object", "required": ["problems"]},

@@ -181,7 +181,8 @@ class _Writer:
             if a.one_time_cost:
                 cost += (
                     f" ({money(a.annual_cost)} a year plus {money(a.one_time_cost)} setup spread "
-                    f"over {r.horizon_years} years at {fmt.percent(r.discount_rate)}: "
+                    f"over {fmt.plural(r.horizon_years, 'year')} "
+                    f"at {fmt.percent(r.discount_rate)}: "
                     f"{money(a.one_time_cost)} × {r.crf:.3f} = {money(a.one_time_cost * r.crf)})"
                 )
             cost += f" and removes {fmt.percent(a.solves)} of the problem ({money(a.relief)})."
@@ -274,10 +275,15 @@ class _Writer:
         r, p, money = self.r, self.p, self.money
         build = -r.cash_flows[0]
         shares = ", ".join(fmt.percent(central(q)) for q in p.solution.adoption)
+        of_customers = (
+            "the only customer"
+            if fmt.count(r.customers) == "1"
+            else (f"the {fmt.plural(r.customers, 'customer')}")
+        )
         adoption = (
-            f"{shares} of the {fmt.count(r.customers)} customers pay every year"
+            f"{shares} of {of_customers} pay every year"
             if len(p.solution.adoption) == 1
-            else f"{shares} of the {fmt.count(r.customers)} customers pay in years "
+            else f"{shares} of {of_customers} pay in years "
             f"1 {'and' if len(p.solution.adoption) == 2 else 'to'} {len(p.solution.adoption)}"
             + (
                 ", and the last share holds after that"
@@ -343,7 +349,8 @@ class _Writer:
             text += f" The discounted cash flow turns positive after {fmt.years(r.payback_years)}."
         else:
             text += (
-                f" The discounted cash flow does not turn positive within {r.horizon_years} years: "
+                " The discounted cash flow does not turn positive within "
+                f"{fmt.plural(r.horizon_years, 'year')}: "
                 "no payback."
             )
         naive_price = r.price_given if r.price_given is not None else r.value_per_customer

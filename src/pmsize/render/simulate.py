@@ -185,7 +185,9 @@ def simulation_block(r: Simulated, width: int) -> RenderableType:
     body.add_column(no_wrap=True, style="dim")
     body.add_column(overflow="fold")
     paying = Text(chance(sim.p_npv_positive), style="bold")
-    paying.append(f" chance that {e.solution_name} pays back within {e.horizon_years} years")
+    paying.append(
+        f" chance that {e.solution_name} pays back within {fmt.plural(e.horizon_years, 'year')}"
+    )
     body.add_row("P(NPV > 0)", paying)
     body.add_row("Verdicts", shares_text(sim.verdicts, VERDICT_STYLE))
     body.add_row("NPV", f"{spread_text(sim.npv, money)}   (mean {money(sim.npv.mean)})")

@@ -126,7 +126,7 @@ def problem_block(r: Evaluation) -> RenderableType:
     body.add_row("Problem", f"{money(r.problem_cost_per_customer)} per customer a year{source}")
     body.add_row(
         "",
-        f"× {fmt.count(r.customers)} customers = {money(r.market_size)} a year (the market)",
+        f"× {fmt.plural(r.customers, 'customer')} = {money(r.market_size)} a year (the market)",
     )
     body.add_row(
         "Our value",
@@ -184,7 +184,8 @@ def ceiling_text(r: Evaluation) -> str:
     if binding.one_time_cost:
         text += (
             f" ({money(binding.annual_cost, r.currency)} + "
-            f"{money(binding.one_time_cost, r.currency)} setup over {r.horizon_years} years)"
+            f"{money(binding.one_time_cost, r.currency)} setup over "
+            f"{fmt.plural(r.horizon_years, 'year')})"
         )
     return text
 
