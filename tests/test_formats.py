@@ -105,6 +105,7 @@ def split_row(line: str) -> list[str]:
 
 
 def unescape_markdown(cell: str) -> str:
+    cell = cell.replace("\u200b", "")  # what keeps `:x:` and `@name` from GitHub's rendering
     out, i = "", 0
     while i < len(cell):
         if cell[i] == "\\" and i + 1 < len(cell):

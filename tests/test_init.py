@@ -59,7 +59,15 @@ def test_init_force_replaces_a_file(tmp_path: Path) -> None:
     target = tmp_path / "problem.yaml"
     target.write_text("old\n")
     assert run("init", str(target), "--force")[0] == 0
-    assert target.read_text(encoding="utf-8") == starter.text()
+    assert target.read_text(encoding="utf-8") == starter.text(str(target))
+
+
+def test_the_starter_names_its_own_file_in_the_commands_it_suggests(tmp_path: Path) -> None:
+    target = tmp_path / "claims.yaml"
+    assert run("init", str(target))[0] == 0
+    written = target.read_text(encoding="utf-8")
+    assert f"#   pmsize evaluate {target}    the verdict" in written
+    assert "problem.yaml" not in written
 
 
 def test_init_to_a_folder_or_a_missing_folder_is_a_usage_error(tmp_path: Path) -> None:

@@ -420,8 +420,12 @@ def _in_file_order(errors: list[InputError]) -> list[InputError]:
 
 
 def _currency_of(data: dict[str, Any]) -> str:
+    """The file's currency code as the amounts are checked against it; "" when it is not a
+    code, so that one bad `currency:` is one error, not one more for every amount."""
     currency = data.get("currency", "USD")
-    return currency.strip() if isinstance(currency, str) else ""
+    if not isinstance(currency, str) or not re.match(r"^\s*[A-Za-z]{3}\s*$", currency):
+        return ""
+    return currency.strip().upper()
 
 
 def _validate(model: type[M], data: Any, currency: str) -> tuple[M | None, list[tuple[Loc, str]]]:

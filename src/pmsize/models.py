@@ -175,9 +175,10 @@ def _years(raw: object) -> int:
 
 
 def _currency(raw: object) -> str:
-    if not isinstance(raw, str) or not re.match(r"^[A-Z]{3}$", raw.strip()):
+    # `usd` is plainly USD: accept any case rather than report every amount as mismatched
+    if not isinstance(raw, str) or not re.match(r"^[A-Za-z]{3}$", raw.strip()):
         raise ValueError(f"{raw} is not an ISO 4217 currency code; write e.g. USD, EUR or GBP")
-    return raw.strip()
+    return raw.strip().upper()
 
 
 def format_version(raw: object) -> int:
@@ -326,7 +327,7 @@ class Problem(BaseModel):
     currency: Annotated[
         str,
         PlainValidator(_currency),
-        WithJsonSchema({"type": "string", "pattern": r"^\s*[A-Z]{3}\s*$"}),
+        WithJsonSchema({"type": "string", "pattern": r"^\s*[A-Za-z]{3}\s*$"}),
     ] = "USD"
     horizon_years: Annotated[
         int,

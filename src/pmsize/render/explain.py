@@ -12,7 +12,6 @@ prints the memo with Rich (file text is always `Text`, never markup) and
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -37,6 +36,7 @@ from pmsize.engine import (
 )
 from pmsize.loader import Entry
 from pmsize.models import Policy, Problem
+from pmsize.render import markdown as markdown_format
 from pmsize.render.table import SEVERITY_MARK, VERDICT_STYLE, print_trimmed, uncertain_text
 from pmsize.values import central
 
@@ -557,14 +557,10 @@ def _cash_table(rows: tuple[tuple[str, ...], ...]) -> Table:
 # Markdown, to paste into a document
 # -------------------------------------------------------------------------------------------
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|$~#])")
-_EMOJI_CODE = re.compile(r":([A-Za-z0-9_+-]+):")
-
 
 def escape_markdown(text: str) -> str:
-    """Text shown as written in markdown: specials escaped, `:x:` kept from becoming an emoji."""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", safe(" ".join(text.split())))
-    return _EMOJI_CODE.sub(r"\\:\1:", escaped)
+    """Text shown as written in markdown, on one line (see `markdown.escape`)."""
+    return markdown_format.escape(" ".join(text.split()))
 
 
 def markdown(memos: Sequence[Memo]) -> str:

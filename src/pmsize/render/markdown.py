@@ -23,21 +23,29 @@ HEADERS = (
     "Problem",
     "Verdict",
     "NPV",
+    "ROI",
     "Naive NPV",
     "Ceiling",
     "Set by",
     "Market/yr",
     "Payback",
 )
-_RIGHT = frozenset({"#", "NPV", "Naive NPV", "Ceiling", "Market/yr", "Payback"})
+_RIGHT = frozenset({"#", "NPV", "ROI", "Naive NPV", "Ceiling", "Market/yr", "Payback"})
 # What could start markup inside a table cell or a list item; `$` starts math on GitHub.
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&$])")
+_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&$#])")
 _BREAK = re.compile(r"\r\n|\r|\n")
+# GitHub turns `:x:` into an emoji and `@name` into a mention after markdown is parsed,
+# so a backslash cannot stop them; a zero-width space after the `:` or `@` does.
+_EMOJI_CODE = re.compile(r":(?=[A-Za-z0-9_+-]+:)")
+_MENTION = re.compile(r"@(?=[A-Za-z0-9])")
 
 
 def escape(text: str) -> str:
-    """Text from a file as literal markdown inline text: punctuation escaped, breaks as <br>."""
-    return _BREAK.sub("<br>", _SPECIAL.sub(r"\\\1", text))
+    """Text from a file as literal markdown inline text: punctuation escaped, no emoji codes or
+    mentions, control characters shown as escapes, line breaks as <br>."""
+    text = _SPECIAL.sub(r"\\\1", fmt.escape_controls(text))
+    text = _MENTION.sub("@\u200b", _EMOJI_CODE.sub(":\u200b", text))
+    return _BREAK.sub("<br>", text)
 
 
 def summary_text(results: Sequence[Evaluation]) -> str:
@@ -69,6 +77,7 @@ def row_cells(rank: int, r: Evaluation) -> tuple[str, ...]:
         escape(r.name),
         f"**{r.verdict}**" if r.verdict != "pursue" else r.verdict,
         money(r.npv, r.currency),
+        fmt.percent(r.roi),
         money(r.naive_npv, r.currency),
         money(r.ceiling_per_customer, r.currency),
         escape(r.ceiling_set_by) if r.ceiling_set_by else "none",

@@ -169,11 +169,10 @@ def ceiling_text(r: Evaluation) -> str:
     binding = next((a for a in r.alternatives if a.sets_ceiling), None)
     if binding is None:
         if not r.alternatives:
-            return (
-                f"{money(r.ceiling_per_customer, r.currency)} per customer (no alternatives listed)"
-            )
+            ceiling = money(r.ceiling_per_customer, r.currency)
+            return f"{ceiling} per customer a year (no alternatives listed)"
         return (
-            f"{money(r.ceiling_per_customer, r.currency)} per customer: no alternative "
+            f"{money(r.ceiling_per_customer, r.currency)} per customer a year: no alternative "
             "undercuts the value we deliver"
         )
     text = (
@@ -224,6 +223,7 @@ def flag_lines(r: Evaluation) -> RenderableType:
     return Padding(grid, (0, 0, 0, 2))
 
 
+NBSP = "\u00a0"
 WRAPPING = frozenset({"Problem", "Set by"})  # columns of names, which may wrap
 MIN_NAME_WIDTH = 24
 RANKED_HEADERS: tuple[str, ...] = (
@@ -234,6 +234,7 @@ RANKED_HEADERS: tuple[str, ...] = (
     "Ceiling",
     "Set by",
     "NPV",
+    "ROI",
     "Naive NPV",
     "Payback",
 )
@@ -251,6 +252,7 @@ def ranked_rows(results: Sequence[Evaluation]) -> list[tuple[str, ...]]:
             fmt.money(r.ceiling_per_customer, r.currency),
             safe(r.ceiling_set_by or "none"),
             fmt.money(r.npv, r.currency),
+            fmt.percent(r.roi),
             fmt.money(r.naive_npv, r.currency),
             "—" if r.payback_years is None else f"{r.payback_years:.1f} y",
         )
@@ -287,12 +289,14 @@ def ranked_records(results: Sequence[Evaluation]) -> RenderableType:
         head = Text(safe(r.name), style="bold")
         head.append("  ")
         head.append(r.verdict, style=VERDICT_STYLE[r.verdict])
-        payback = "—" if r.payback_years is None else f"{r.payback_years:.1f} y"
+        payback = "—" if r.payback_years is None else f"{r.payback_years:.1f}{NBSP}y"
+        # a no-break space ties each label to its figure, so a wrap never parts them
         detail = Text(
-            f"NPV {money(r.npv, r.currency)} (naive {money(r.naive_npv, r.currency)}) · "
-            f"ceiling {money(r.ceiling_per_customer, r.currency)} set by "
-            f"{safe(r.ceiling_set_by or 'none')} · market {money(r.market_size, r.currency)}/yr · "
-            f"payback {payback}",
+            f"NPV{NBSP}{money(r.npv, r.currency)} (naive{NBSP}{money(r.naive_npv, r.currency)}) · "
+            f"ROI{NBSP}{fmt.percent(r.roi)} · "
+            f"ceiling{NBSP}{money(r.ceiling_per_customer, r.currency)} set by "
+            f"{safe(r.ceiling_set_by or 'none')} · "
+            f"market{NBSP}{money(r.market_size, r.currency)}/yr · payback{NBSP}{payback}",
             style="dim",
         )
         grid.add_row(str(i), head)
@@ -304,4 +308,7 @@ def summary_line(results: Sequence[Evaluation]) -> Text:
     """The summary line: counts of each verdict, total NPV and market size (one currency)."""
     from pmsize.render.markdown import summary_text
 
-    return Text(summary_text(results))
+    text = summary_text(results)
+    for label in ("total NPV ", "markets "):
+        text = text.replace(label, label.replace(" ", NBSP))
+    return Text(text.replace(" a year", f"{NBSP}a{NBSP}year"))
