@@ -292,7 +292,8 @@ def test_validate_reports_every_error_in_every_file(monkeypatch: pytest.MonkeyPa
 
 
 def test_bad_input_on_stdin_is_located_in_stdin() -> None:
-    code, out, err = run("validate", "-", stdin="name: Piped\nname: again\n")
+    piped = "name: Piped\nname: again\nmarket: {customers: 4, problem_cost: 1m}\n"
+    code, out, err = run("validate", "-", stdin=piped + "solution: {adoption: 5%}\n")
     assert (code, out) == (2, "")
     assert err.splitlines() == [
         "<stdin>:2:1: duplicate key 'name' (first at line 1); each key may appear once, so "

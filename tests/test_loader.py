@@ -52,10 +52,22 @@ def test_yaml_11_never_guesses_the_type_of_text(parser: str, name: str) -> None:
 
 
 def test_the_same_errors_come_from_either_parser(parser: str) -> None:
-    text = "name: a\nname: b\n"
+    text = "name: a\n" + BASE.format(name="b")
     assert errors_of(text) == [
         "p.yaml:2:1: duplicate key 'name' (first at line 1); each key may appear once, so "
         "remove one of them"
+    ]
+
+
+def test_duplicate_keys_are_reported_with_every_other_error(parser: str) -> None:
+    text = "name: a\nname: b\nmarket: {customers: 4, customers: 5}\n"
+    assert errors_of(text) == [
+        "p.yaml:1:1: solution: is required; add `solution:` with at least `adoption:`",
+        "p.yaml:2:1: duplicate key 'name' (first at line 1); each key may appear once, so "
+        "remove one of them",
+        "p.yaml:3:9: market: give problem_cost (per customer a year), or revenue and problem_share",
+        "p.yaml:3:24: duplicate key 'customers' (first at line 3); each key may appear once, "
+        "so remove one of them",
     ]
 
 

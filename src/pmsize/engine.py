@@ -515,10 +515,13 @@ def unique_irr(cash_flows: Sequence[float]) -> tuple[float | None, str | None]:
 
     low, high = 0.0, 1.0
     sign_low = npv_at(low) > 0 if cash_flows[0] != 0 else _leading_sign(cash_flows)
-    while (npv_at(high) > 0) == sign_low:
-        high *= 2
-        if high > 1e12:
-            return None, "no IRR within reach: the cash flows barely change sign"
+    try:
+        while (npv_at(high) > 0) == sign_low:
+            high *= 2
+            if high > 1e12:
+                raise OverflowError
+    except OverflowError:  # the root lies at an IRR within a hair of -100%
+        return None, "no IRR within reach: it would be below -99.9999999999%"
     for _ in range(200):
         mid = (low + high) / 2
         if mid in (low, high):

@@ -97,7 +97,7 @@ def expand_paths(paths: Iterable[str], errors: list[InputError]) -> list[str]:
     """Files named, and the *.yaml/*.yml files below directories named (not in hidden
     folders, and not hidden themselves), in sorted order."""
     files: list[str] = []
-    for path in paths:
+    for path in dict.fromkeys(paths):  # a path named twice is read once
         if path == STDIN:
             files.append(STDIN)
         elif Path(path).is_dir():
@@ -116,7 +116,7 @@ def expand_paths(paths: Iterable[str], errors: list[InputError]) -> list[str]:
             errors.append(InputError(Location(path), "no such file or folder"))
         else:
             files.append(path)
-    return files
+    return list(dict.fromkeys(files))  # a file named and also found in a folder: read once
 
 
 def _read(file: str) -> bytes:
@@ -135,14 +135,21 @@ def load_bytes(data: bytes, file: str) -> list[Entry]:
     """Problems from the raw bytes of one file (`file` names it in messages)."""
     name = STDIN_NAME if file == STDIN else file
     text = _decode(data, name)
-    root = _build(text, name)
+    duplicates: list[InputError] = []
+    root = _build(text, name, duplicates)
     if not isinstance(root, dict):
         what = "a list" if isinstance(root, list) else "plain text"
         raise InputError(
             Location(name),
             f"the file holds {what}; a problem file is a mapping of keys (name: ...)",
         )
-    return _problems_of(root, text, name)
+    try:
+        entries = _problems_of(root, text, name)
+    except InputErrors as exc:
+        raise InputErrors(_in_file_order(duplicates + exc.errors)) from None
+    if duplicates:
+        raise InputErrors(duplicates)
+    return entries
 
 
 def load_text(text: str, file: str = "<string>") -> list[Entry]:
@@ -181,8 +188,12 @@ def _decode(data: bytes, name: str) -> str:
     return text
 
 
-def _build(text: str, name: str) -> Any:
-    """Plain data (dicts, lists, str, None) from YAML text, refusing what SPEC §6 refuses."""
+def _build(text: str, name: str, duplicates: list[InputError]) -> Any:
+    """Plain data (dicts, lists, str, None) from YAML text, refusing what SPEC §6 refuses.
+
+    A duplicate key is added to `duplicates` and building goes on (the last value is
+    kept), so the file's other errors are found too; anything else raises at once.
+    """
     stack: list[Any] = []  # containers being filled
     keys: list[Any] = []  # for mappings: the pending key (or _NO_KEY)
     root: Any = _NO_KEY
@@ -204,12 +215,15 @@ def _build(text: str, name: str) -> Any:
                 raise fail(mark, "a key must be plain text, such as `name:`")
             if value in container:
                 first = container.key_at[value][0]
-                raise fail(
-                    mark,
-                    f"duplicate key {value!r} (first at line {first}); each key may appear "
-                    "once, so remove one of them",
+                duplicates.append(
+                    fail(
+                        mark,
+                        f"duplicate key {value!r} (first at line {first}); each key may appear "
+                        "once, so remove one of them",
+                    )
                 )
-            container.key_at[value] = (mark.line + 1, mark.column + 1)
+            else:
+                container.key_at[value] = (mark.line + 1, mark.column + 1)
             keys[-1] = value
         else:
             container[keys[-1]] = value

@@ -24,6 +24,7 @@ from pydantic import (
     PlainValidator,
     ValidationInfo,
     WithJsonSchema,
+    field_validator,
 )
 
 from pmsize import values
@@ -148,12 +149,10 @@ def _threshold(raw: object) -> float:
 
 
 def _text(raw: object) -> str:
-    if raw is None:
-        raise ValueError("is empty; write a name")
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        raise ValueError("is empty; write some text, or leave the key out")
     if not isinstance(raw, str):
         raise ValueError(f"expected text, got a {values._type_name(raw)}")
-    if not raw.strip():
-        raise ValueError("is empty; write a name")
     return raw
 
 
@@ -347,8 +346,19 @@ class Problem(BaseModel):
     alternatives: tuple[Alternative, ...] = Field(default=())
     policy: Policy = Policy()
 
+    @field_validator("alternatives", "policy", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: object, info: ValidationInfo) -> object:
+        """`alternatives:` or `policy:` with nothing under it (every entry commented out)."""
+        if value is None:
+            return () if info.field_name == "alternatives" else {}
+        return value
+
 
 Loc = tuple[str | int, ...]
+
+
+NO_ALTERNATIVE = "none"  # what reports call the ceiling's setter when no alternative sets it
 
 
 def cross_checks(data: Mapping[str, Any]) -> list[tuple[Loc, str]]:
@@ -382,6 +392,16 @@ def cross_checks(data: Mapping[str, Any]) -> list[tuple[Loc, str]]:
         horizon = _years(data.get("horizon_years", DEFAULT_HORIZON))
     except ValueError:
         horizon = MAX_HORIZON  # reported on its own; judge the list by the widest horizon
+    alternatives = data.get("alternatives")
+    for index, alternative in enumerate(alternatives if isinstance(alternatives, list) else []):
+        if isinstance(alternative, Mapping) and alternative.get("name") == NO_ALTERNATIVE:
+            found.append(
+                (
+                    ("alternatives", index, "name"),
+                    f"{NO_ALTERNATIVE!r} is reserved: it stands for no alternative setting the "
+                    "ceiling; rename this one",
+                )
+            )
     if isinstance(adoption, list | tuple) and len(adoption) > horizon:
         found.append(
             (

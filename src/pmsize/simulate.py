@@ -37,7 +37,7 @@ from numpy.typing import NDArray
 from pmsize import engine, loader
 from pmsize.engine import VERDICTS, Evaluation, Inputs, Thresholds
 from pmsize.errors import UsageError
-from pmsize.models import Policy, Problem
+from pmsize.models import NO_ALTERNATIVE, Policy, Problem
 from pmsize.values import MAX_VALUE, Quantity, Range, central
 
 Floats = NDArray[np.float64]
@@ -257,7 +257,7 @@ def simulate(
     by_alternative: dict[str, float] = {}
     for alt, share in zip(problem.alternatives, shares[1:], strict=True):
         by_alternative[alt.name] = by_alternative.get(alt.name, 0.0) + float(share)
-    by_alternative["none"] = float(shares[0])
+    by_alternative[NO_ALTERNATIVE] = float(shares[0])
     learned = sorted(
         (
             ValueOfInformation(path, _evpi(np.sum([b.bins[path] for b in blocks], 0), samples))

@@ -21,6 +21,7 @@ Dist = Literal["lognormal", "normal", "uniform"]
 DISTS: tuple[Dist, ...] = ("lognormal", "normal", "uniform")
 
 MAX_VALUE = 1e15
+MAX_SPREAD = 1e12  # the widest high/low a lognormal range may have
 # low and high are the 5th and 95th percentiles: z(0.95) of the standard normal.
 Z95 = 1.6448536269514722
 
@@ -169,7 +170,10 @@ def parse_number(raw: object, kind: Kind, currency: str = "") -> float:
     _check_finite_non_negative(value, text, kind)
     if match["percent"]:
         if kind != "percent":
-            raise ValueError(f"{text} is a percent, but this is an {kind}; {_EXAMPLES[kind]}")
+            article = "an" if kind == "amount" else "a"
+            raise ValueError(
+                f"{text} is a percent, but this is {article} {kind}; {_EXAMPLES[kind]}"
+            )
         return _check_percent(value / 100, text, had_percent_sign=True)
     if kind == "percent":
         return _check_percent(value, text, had_percent_sign=False)
@@ -236,6 +240,12 @@ def make_range(low: float, high: float, dist: Dist | None) -> Range:
         )
     if dist == "lognormal" and low <= 0:
         raise ValueError("a lognormal range needs low above 0; name dist: normal or uniform")
+    if (dist or "lognormal") == "lognormal" and high / low > MAX_SPREAD:
+        # beyond this the lognormal's mean and tail samples overflow: no estimate is this vague
+        raise ValueError(
+            f"a range from {low:g} to {high:g} spans more than twelve orders of magnitude; "
+            "narrow it, or name dist: uniform"
+        )
     return Range(low, high, dist or "lognormal")
 
 

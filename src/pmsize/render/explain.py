@@ -37,7 +37,14 @@ from pmsize.engine import (
 from pmsize.loader import Entry
 from pmsize.models import Policy, Problem
 from pmsize.render import markdown as markdown_format
-from pmsize.render.table import SEVERITY_MARK, VERDICT_STYLE, print_trimmed, uncertain_text
+from pmsize.render.table import (
+    NBSP,
+    SEVERITY_MARK,
+    VERDICT_STYLE,
+    glued,
+    print_trimmed,
+    uncertain_text,
+)
 from pmsize.values import central
 
 CASH_FLOW_HEADERS = ("Year", "Paying", "Revenue", "Costs", "Net", "Discounted", "Cumulative")
@@ -491,12 +498,12 @@ def render(console: Console, memos: Sequence[Memo]) -> None:
     for i, m in enumerate(memos):
         if i:
             parts.append(Text())
-        parts.append(memo_renderable(m))
+        parts.append(memo_renderable(m, console.width))
     print_trimmed(console, Group(*parts))
 
 
-def memo_renderable(m: Memo) -> RenderableType:
-    """One memo: the title and verdict, then the numbered points."""
+def memo_renderable(m: Memo, width: int = 80) -> RenderableType:
+    """One memo for a terminal `width` wide: the title and verdict, then the numbered points."""
     head = Table.grid(expand=True)
     head.add_column(ratio=1)
     head.add_column(justify="right", no_wrap=True)
@@ -507,11 +514,11 @@ def memo_renderable(m: Memo) -> RenderableType:
     if m.description:
         parts.append(Text(safe(" ".join(m.description.split())), style="dim"))
     for number, point in enumerate(m.points, 1):
-        parts += [Text(), _point(number, point)]
+        parts += [Text(), _point(number, point, width)]
     return Group(*parts)
 
 
-def _point(number: int, point: Point) -> RenderableType:
+def _point(number: int, point: Point, width: int) -> RenderableType:
     grid = Table.grid(padding=(0, 1, 0, 0))
     grid.add_column(no_wrap=True, width=3, justify="right")
     grid.add_column(ratio=1)
@@ -535,13 +542,32 @@ def _point(number: int, point: Point) -> RenderableType:
             bullets.add_row(Text(mark, style=style or ""), text)
         inner.append(bullets)
     if point.table:
-        inner.append(Padding(_cash_table(point.table), (1, 0, 0, 0)))
+        inner.append(Padding(_cash_flows(point.table, width - POINT_INDENT), (1, 0, 0, 0)))
     grid.add_row(Text(f"{number}."), Group(*inner))
     return grid
 
 
 _MARK_STYLE = dict(SEVERITY_MARK.values())
 safe = fmt.escape_controls
+
+
+POINT_INDENT = 4  # the point's number column and its padding
+
+
+def _cash_flows(rows: tuple[tuple[str, ...], ...], width: int) -> RenderableType:
+    """The year-by-year table, or where it would not fit, a line a year: figures never cut."""
+    widths = [max(len(cell) for cell in column) for column in zip(*rows, strict=True)]
+    if sum(widths) + 2 * (len(widths) - 1) <= width:  # padding (0, 1), no edge
+        return _cash_table(rows)
+    headers, lines = rows[0], []
+    for row in rows[1:]:
+        figures = " · ".join(
+            f"{header.lower()}{NBSP}{cell}"
+            for header, cell in zip(headers[1:], row[1:], strict=True)
+            if cell
+        )
+        lines.append(glued(f"{headers[0]}{NBSP}{row[0]}: {figures}", width))
+    return Group(*lines)
 
 
 def _cash_table(rows: tuple[tuple[str, ...], ...]) -> Table:

@@ -24,8 +24,10 @@ STDIN_NAME = "<stdin>"
 
 
 def escape_data(text: str) -> str:
-    """A workflow command's message: `%`, CR and LF percent-encoded."""
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """A workflow command's message: `%`, CR and LF percent-encoded, other control
+    characters shown as escapes (a log viewer is a terminal too)."""
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return fmt.escape_controls(text)
 
 
 def escape_property(text: str) -> str:

@@ -149,7 +149,7 @@ def shares_text(shares: dict[str, float], styles: dict[str, str] | None = None) 
             continue
         if text:
             text.append(" · ")
-        text.append(name, style=(styles or {}).get(name, ""))
+        text.append(fmt.escape_controls(name), style=(styles or {}).get(name, ""))
         text.append(f" {chance(share)}")
     return text
 
@@ -179,14 +179,16 @@ def simulation_block(r: Simulated, width: int) -> RenderableType:
     head.add_column(ratio=1)
     head.add_column(justify="right", no_wrap=True)
     head.add_row(
-        Text(e.name, style="bold"), Text(f"{sim.samples:,} samples · seed {sim.seed}", "dim")
+        Text(fmt.escape_controls(e.name), style="bold"),
+        Text(f"{sim.samples:,} samples · seed {sim.seed}", "dim"),
     )
     body = Table.grid(padding=(0, 2, 0, 0))
     body.add_column(no_wrap=True, style="dim")
     body.add_column(overflow="fold")
     paying = Text(chance(sim.p_npv_positive), style="bold")
     paying.append(
-        f" chance that {e.solution_name} pays back within {fmt.plural(e.horizon_years, 'year')}"
+        f" chance that {fmt.escape_controls(e.solution_name)} pays back within "
+        f"{fmt.plural(e.horizon_years, 'year')}"
     )
     body.add_row("P(NPV > 0)", paying)
     body.add_row("Verdicts", shares_text(sim.verdicts, VERDICT_STYLE))
@@ -300,7 +302,9 @@ def sensitivity_block(r: Simulated, width: int) -> RenderableType:
     ]
     if sim.value_of_information:
         body += [Text(), value_of_information(r)]
-    return Group(Text(e.name, style="bold"), Padding(Group(*body), (0, 0, 0, 2)))
+    return Group(
+        Text(fmt.escape_controls(e.name), style="bold"), Padding(Group(*body), (0, 0, 0, 2))
+    )
 
 
 def tornado_chart(

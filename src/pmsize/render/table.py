@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import textwrap
 from collections.abc import Sequence
 from typing import IO
 
@@ -69,8 +70,8 @@ def render(console: Console, results: Sequence[Evaluation]) -> None:
     if least <= console.width:
         ranked: RenderableType = ranked_table(rows, results)
     else:
-        ranked = ranked_records(results)
-    parts: list[RenderableType] = [ranked, summary_line(results)]
+        ranked = ranked_records(results, console.width)
+    parts: list[RenderableType] = [ranked, summary_line(results, console.width)]
     flagged = [r for r in results if r.flags]
     if flagged:
         parts.append(Text())
@@ -223,7 +224,7 @@ def flag_lines(r: Evaluation) -> RenderableType:
     return Padding(grid, (0, 0, 0, 2))
 
 
-NBSP = "\u00a0"
+NBSP = "\u00a0"  # ties words that must stay on one line; see `glued`
 WRAPPING = frozenset({"Problem", "Set by"})  # columns of names, which may wrap
 MIN_NAME_WIDTH = 24
 RANKED_HEADERS: tuple[str, ...] = (
@@ -279,8 +280,9 @@ def ranked_table(rows: list[tuple[str, ...]], results: Sequence[Evaluation]) -> 
     return table
 
 
-def ranked_records(results: Sequence[Evaluation]) -> RenderableType:
+def ranked_records(results: Sequence[Evaluation], width: int) -> RenderableType:
     """The ranked results for a narrow terminal: two lines a problem, figures never cut."""
+    rank_width = len(str(len(results)))
     grid = Table.grid(padding=(0, 1))
     grid.add_column(justify="right", no_wrap=True)
     grid.add_column(overflow="fold")
@@ -290,13 +292,13 @@ def ranked_records(results: Sequence[Evaluation]) -> RenderableType:
         head.append("  ")
         head.append(r.verdict, style=VERDICT_STYLE[r.verdict])
         payback = "—" if r.payback_years is None else f"{r.payback_years:.1f}{NBSP}y"
-        # a no-break space ties each label to its figure, so a wrap never parts them
-        detail = Text(
+        detail = glued(
             f"NPV{NBSP}{money(r.npv, r.currency)} (naive{NBSP}{money(r.naive_npv, r.currency)}) · "
             f"ROI{NBSP}{fmt.percent(r.roi)} · "
             f"ceiling{NBSP}{money(r.ceiling_per_customer, r.currency)} set by "
             f"{safe(r.ceiling_set_by or 'none')} · "
             f"market{NBSP}{money(r.market_size, r.currency)}/yr · payback{NBSP}{payback}",
+            width - rank_width - 1,
             style="dim",
         )
         grid.add_row(str(i), head)
@@ -304,11 +306,19 @@ def ranked_records(results: Sequence[Evaluation]) -> RenderableType:
     return grid
 
 
-def summary_line(results: Sequence[Evaluation]) -> Text:
+def summary_line(results: Sequence[Evaluation], width: int) -> Text:
     """The summary line: counts of each verdict, total NPV and market size (one currency)."""
     from pmsize.render.markdown import summary_text
 
     text = summary_text(results)
     for label in ("total NPV ", "markets "):
         text = text.replace(label, label.replace(" ", NBSP))
-    return Text(text.replace(" a year", f"{NBSP}a{NBSP}year"))
+    return glued(text.replace(" a year", f"{NBSP}a{NBSP}year"), width)
+
+
+def glued(text: str, width: int, style: str = "") -> Text:
+    """`text` wrapped to `width` at plain spaces only: a no-break space (`NBSP`) ties a label
+    to its figure. (Rich would break at it: its wrapping splits on any Unicode space.)"""
+    text = text.replace(" · ", f"{NBSP}· ")  # a line may end with a separator, never start
+    lines = textwrap.wrap(text, max(width, 20), break_long_words=False, break_on_hyphens=False)
+    return Text("\n".join(lines).replace(NBSP, " "), style=style)
