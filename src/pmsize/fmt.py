@@ -25,7 +25,7 @@ def money(value: float | None, currency: str = "USD", *, sign: bool = False) -> 
 def _scaled(value: float) -> str:
     if value == 0:
         return "0"
-    if value >= 999.5e12:  # beyond trillions a suffix stops helping: 1.54e+18
+    if value >= 999.5e12 or value < 0.005:  # beyond trillions or below a cent: 1.54e+18
         return f"{value:.2e}"
     for scale, suffix in _SCALES:
         if _round3(value / scale) >= 1:
@@ -51,6 +51,8 @@ def percent(value: float | None, *, sign: bool = False) -> str:
     if value is None or math.isnan(value):
         return "n/a"
     pct = value * 100
+    if abs(pct) < 0.005:  # rounds to zero: never `−0%`
+        pct = 0.0
     prefix = MINUS if pct < 0 else ("+" if sign and pct > 0 else "")
     magnitude = abs(pct)
     if magnitude >= 100 or magnitude == 0:

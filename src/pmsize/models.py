@@ -136,9 +136,13 @@ def _rate(raw: object) -> Quantity:
 def _relief(raw: object) -> Quantity:
     solves = values.parse_percent(raw)
     if _lower(solves) <= 0:
-        what = "the range starts at 0%" if isinstance(solves, Range) else f"{raw} removes"
+        if isinstance(solves, Range):
+            raise ValueError(
+                "the range starts at 0%, where the solution removes none of the problem; "
+                "start it above 0%, such as 10%"
+            )
         raise ValueError(
-            f"{what} none of the problem, so the solution is worth nothing; "
+            f"{raw} removes none of the problem, so the solution is worth nothing; "
             "write the share it removes, such as 80%"
         )
     return solves
@@ -445,6 +449,8 @@ def json_schema() -> dict[str, Any]:
     defs: dict[str, Any] = problem.pop("$defs") | SCHEMA_DEFS
     defs["Problem"] = problem
     fields = problem["properties"]
+    for key in ("alternatives", "policy"):  # written with nothing under it: none, defaults
+        fields[key] = {"anyOf": [fields[key], {"type": "null"}]}
     required = problem["required"]
     defs["ProblemDefaults"] = {
         "type": "object",
