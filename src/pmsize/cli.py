@@ -283,7 +283,7 @@ def simulate(
         from pmsize.render.progress import progress_bar
 
         policy = service.cli_policy(cap_threshold, thin_margin)
-        with progress_bar() as progress:
+        with progress_bar(label="simulating") as progress:
             results = uncertainty.simulate_paths(
                 paths, policy, samples=samples, seed=seed, progress=progress
             )
@@ -317,7 +317,7 @@ def sensitivity(
         from pmsize.render.progress import progress_bar
 
         policy = service.cli_policy(cap_threshold, thin_margin)
-        with progress_bar() as progress:
+        with progress_bar(label="sampling") as progress:
             results = uncertainty.simulate_paths(
                 [file], policy, samples=samples, seed=seed, sensitivity=True, progress=progress
             )

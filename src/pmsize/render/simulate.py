@@ -430,7 +430,13 @@ def value_of_information(r: Simulated) -> RenderableType:
         Text("Value of information", style="bold"),
         Text(
             "Expected NPV gained by learning the input exactly before deciding; without it "
-            f"you would {decision} (expected NPV {fmt.money(sim.npv.mean, e.currency)}).",
+            f"you would {decision} (expected NPV {fmt.money(sim.npv.mean, e.currency)})"
+            + (
+                f", although NPV at central values is {fmt.money(e.npv, e.currency)}: "
+                "the ranges are lopsided, so the average outcome is not the central one."
+                if (e.npv > 0) != (sim.npv.mean > 0)
+                else "."
+            ),
             style="dim",
         ),
         grid,
