@@ -21,7 +21,7 @@ from typing import Annotated, Any
 import typer
 
 from pmsize import __version__
-from pmsize.errors import ExitCode, InputError, InputErrors, Location, PmsizeError, UsageError
+from pmsize.errors import ExitCode, InputError, InputErrors, PmsizeError, UsageError
 
 ISSUES_URL = "https://github.com/pmsize/pmsize/issues"
 STEP_SUMMARY_LIMIT = 1024 * 1024  # bytes GitHub keeps of one step's summary
@@ -185,7 +185,7 @@ def explain(
         if format is ExplainFormat.markdown:
             emit(render.markdown(memos), output)
         else:
-            emit_rich(lambda console: render.render(console, memos), output)  # type: ignore[arg-type]
+            emit_rich(lambda console: render.render(console, memos), output)
 
 
 @app.command()
@@ -327,10 +327,10 @@ def sensitivity(
             emit_rich(lambda console: render.render_sensitivities(console, results), output)
 
 
-def _table(console: object, results: Sequence[object]) -> None:
+def _table(console: Any, results: Sequence[Any]) -> None:
     from pmsize.render import table
 
-    table.render(console, results)  # type: ignore[arg-type]
+    table.render(console, results)
 
 
 def exit_for(worst: str | None, fail_on: str) -> None:
@@ -354,8 +354,10 @@ def emit(text: str, output: Path | None) -> None:
     files.write_atomically(output, text, what="--output")
 
 
-def emit_rich(draw: Callable[[object], None], output: Path | None) -> None:
-    """Render with Rich to stdout, or without styling to a file written atomically."""
+def emit_rich(draw: Callable[[Any], None], output: Path | None) -> None:
+    """Render with Rich to stdout, or without styling to a file written atomically.
+
+    `draw` receives a Rich console (typed Any: only pmsize.render imports Rich)."""
     from pmsize.render.table import make_console
 
     if output is None:
@@ -452,4 +454,4 @@ def main() -> None:
         sys.exit(ExitCode.OK)
 
 
-__all__ = ["Location", "app", "main"]
+__all__ = ["app", "main"]

@@ -78,6 +78,15 @@ def plural(n: float, noun: str) -> str:
     return f"{shown} {noun}" if shown == "1" else f"{shown} {noun}s"
 
 
+def quantity(value: float, kind: str, currency: str = "USD") -> str:
+    """An input's value as the file would write it: `$250k` (amount), `4.5%`, `1,200`."""
+    if kind == "percent":
+        return percent(value)
+    if kind == "count":
+        return count(value if abs(value) >= 100 else round(value, 1))
+    return money(value, currency)
+
+
 def count(value: float) -> str:
     """`400`, `1,200`, `949` (for 948.7), `2.5`: counts are estimates, shown whole from 100 up."""
     if float(value).is_integer() or abs(value) >= 100:

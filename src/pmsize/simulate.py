@@ -29,7 +29,7 @@ import threading
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -38,10 +38,10 @@ from pmsize import engine, loader
 from pmsize.engine import VERDICTS, Evaluation, Inputs, Thresholds
 from pmsize.errors import UsageError
 from pmsize.models import NO_ALTERNATIVE, Policy, Problem
-from pmsize.values import MAX_VALUE, Quantity, Range, central
+from pmsize.values import MAX_VALUE, Kind, Quantity, Range, central, input_kind
 
 Floats = NDArray[np.float64]
-InputKind = Literal["amount", "percent", "count"]
+InputKind = Kind
 # Called with (samples done, samples in the whole run) after every block.
 Progress = Callable[[int, int], None]
 
@@ -53,7 +53,6 @@ BLOCK = 1 << 16  # samples drawn and sized together; bounds the memory of interm
 PERCENTILES = (5, 25, 50, 75, 95)
 HISTOGRAM_BINS = 48
 HISTOGRAM_SPAN = (1.0, 99.0)  # percentiles the NPV histogram spans
-_PERCENT_FIELDS = frozenset({"discount_rate", "problem_share", "solves", "adoption"})
 
 
 class ArrayOps:
@@ -79,14 +78,6 @@ class ArrayOps:
 
 
 ARRAY = ArrayOps()
-
-
-def input_kind(path: str) -> InputKind:
-    """What an input path holds: `solution.adoption[2]` a percent, `market.customers` a count."""
-    name = path.rsplit(".", 1)[-1].split("[", 1)[0]
-    if name in _PERCENT_FIELDS:
-        return "percent"
-    return "count" if name == "customers" else "amount"
 
 
 def stream(seed: int, path: str, block: int = 0) -> np.random.Generator:

@@ -456,10 +456,7 @@ class _Writer:
         return "see the message."  # pragma: no cover - every flag code has a branch above
 
     def ranges(self) -> Point:
-        bullets = tuple(
-            uncertain_text(u.path, u.range.low, u.range.high, u.range.dist, self.r)
-            for u in self.r.uncertain
-        )
+        bullets = tuple(uncertain_text(u, self.r.currency) for u in self.r.uncertain)
         return Point(
             "Uncertain inputs",
             "These inputs are ranges; every figure above uses each one's central value (its "

@@ -117,12 +117,7 @@ def value_text(value: float | None, path: str, currency: str) -> str:
     """An input's value as the file would write it: `$250k`, `4.5%`, `1,200`."""
     if value is None:
         return "n/a"
-    kind = input_kind(path)
-    if kind == "percent":
-        return fmt.percent(value)
-    if kind == "count":
-        return f"{value:,.0f}" if abs(value) >= 100 else fmt.count(round(value, 1))
-    return fmt.money(value, currency)
+    return fmt.quantity(value, input_kind(path), currency)
 
 
 def chance(share: float) -> str:
@@ -434,7 +429,7 @@ def value_of_information(r: Simulated) -> RenderableType:
             + (
                 f", although NPV at central values is {fmt.money(e.npv, e.currency)}: "
                 "the ranges are lopsided, so the average outcome is not the central one."
-                if (e.npv > 0) != (sim.npv.mean > 0)
+                if (e.npv > 0) != ((sim.npv.mean or 0.0) > 0)
                 else "."
             ),
             style="dim",

@@ -24,7 +24,8 @@ from rich.table import Table
 from rich.text import Text
 
 from pmsize import fmt
-from pmsize.engine import AVOID, ERROR, PURSUE, RECONSIDER, Evaluation
+from pmsize.engine import AVOID, ERROR, PURSUE, RECONSIDER, Evaluation, UncertainInput
+from pmsize.values import input_kind
 
 VERDICT_STYLE = {PURSUE: "bold green", RECONSIDER: "bold yellow", AVOID: "bold red"}
 SEVERITY_MARK = {ERROR: ("✗", "red"), "warning": ("!", "yellow")}
@@ -158,7 +159,7 @@ def problem_block(r: Evaluation) -> RenderableType:
         f"payback {fmt.years(r.payback_years, r.horizon_years)}",
     )
     for u in r.uncertain:
-        body.add_row("Range", uncertain_text(u.path, u.range.low, u.range.high, u.range.dist, r))
+        body.add_row("Range", uncertain_text(u, r.currency))
     parts: list[RenderableType] = [head, Padding(body, (0, 0, 0, 2)), Text()]
     parts.append(flag_lines(r) if r.flags else Text("  ✓ no flags", style="green"))
     return Group(*parts)
@@ -190,21 +191,15 @@ def ceiling_text(r: Evaluation) -> str:
     return text
 
 
-def uncertain_text(path: str, low: float, high: float, dist: str, r: Evaluation) -> str:
+def uncertain_text(u: UncertainInput, currency: str) -> str:
     """A ranged input: its interval, shape, and the central value used (and mean if far off)."""
-    is_share = any(key in path for key in ("solves", "share", "adoption", "discount_rate"))
+    kind = input_kind(u.path)
 
     def show(x: float) -> str:
-        if is_share:
-            return fmt.percent(x)
-        if "customers" in path:
-            return fmt.count(round(x, 1))
-        return fmt.money(x, r.currency)
+        return fmt.quantity(x, kind, currency)
 
-    from pmsize.values import Range
-
-    q = Range(low, high, dist)  # type: ignore[arg-type]
-    text = f"{path} {show(low)} to {show(high)} ({dist}), central {show(q.central)}"
+    q = u.range
+    text = f"{u.path} {show(q.low)} to {show(q.high)} ({q.dist}), central {show(q.central)}"
     if q.central and abs(q.mean - q.central) > 0.25 * abs(q.central):
         text += f", mean {show(q.mean)}"
     return text
