@@ -44,6 +44,8 @@ def test_two_problems_are_ranked_by_npv_with_a_summary() -> None:
     assert code == 0
     lines = out.splitlines()
     assert lines[0].startswith("1 Dock appointment scheduling")
+    assert lines[0].endswith("reconsider")  # the verdict stands at the right edge, line 1
+    assert len(lines[0]) == 80
     assert lines[3].startswith("2 Claims order processing")
     assert "2 problems · 0 pursue · 1 reconsider · 1 avoid" in out
 

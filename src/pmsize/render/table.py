@@ -283,9 +283,12 @@ def ranked_records(results: Sequence[Evaluation], width: int) -> RenderableType:
     grid.add_column(overflow="fold")
     for i, r in enumerate(results, 1):
         money = fmt.money
-        head = Text(safe(r.name), style="bold")
-        head.append("  ")
-        head.append(r.verdict, style=VERDICT_STYLE[r.verdict])
+        head = Table.grid(expand=True, padding=(0, 0, 0, 2))
+        head.add_column(ratio=1, overflow="fold")
+        head.add_column(justify="right", no_wrap=True)
+        head.add_row(
+            Text(safe(r.name), style="bold"), Text(r.verdict, style=VERDICT_STYLE[r.verdict])
+        )
         payback = "—" if r.payback_years is None else f"{r.payback_years:.1f}{NBSP}y"
         detail = glued(
             f"NPV{NBSP}{money(r.npv, r.currency)} (naive{NBSP}{money(r.naive_npv, r.currency)}) · "
