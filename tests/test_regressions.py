@@ -105,3 +105,24 @@ def test_a_file_named_twice_is_read_once() -> None:
     assert (code, err) == (0, "")
     names = [r["name"] for r in json.loads(out)["results"]]
     assert names.count("Claims order processing") == 1
+
+
+def test_no_command_lets_a_name_start_a_ci_workflow_command() -> None:
+    text = ESCAPED.replace('name: "evil\\e[31mRED"', 'name: "Bad\\n::error::injected"')
+    for command in ("evaluate", "explain", "simulate", "sensitivity"):
+        args = [command, "-"] + (
+            ["--samples", "200"] if command in ("simulate", "sensitivity") else []
+        )
+        code, out, _ = run(*args, stdin=text)
+        assert code == 0
+        assert [line for line in out.splitlines() if line.lstrip().startswith("::")] == []
+
+
+def test_a_bad_columns_value_does_not_break_output_to_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "out.txt"
+    claims = str(ROOT / "examples" / "claims-processing.yaml")
+    result = CliRunner().invoke(
+        app, ["evaluate", claims, "-o", str(target)], env={**ENV, "COLUMNS": "abc"}
+    )
+    assert (result.exit_code, result.stdout) == (0, "")
+    assert target.read_text(encoding="utf-8").startswith("Claims order processing")

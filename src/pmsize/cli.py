@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 import io
 import os
+import shutil
 import sys
 import traceback
 from collections.abc import Callable, Iterator, Sequence
@@ -364,7 +365,7 @@ def emit_rich(draw: Callable[[Any], None], output: Path | None) -> None:
         draw(make_console())
         return
     buffer = io.StringIO()
-    width = int(os.environ.get("COLUMNS", "100") or 100)
+    width = shutil.get_terminal_size((100, 24)).columns  # COLUMNS if set and valid, else 100
     console = make_console(buffer, terminal=False)
     console.width = width
     draw(console)

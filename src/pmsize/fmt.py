@@ -98,6 +98,21 @@ def count(value: float) -> str:
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def safe_text(text: str) -> str:
+    """Text from a file made harmless for a terminal and a CI log, on one line.
+
+    Control characters show as escapes (`\\x1b`) and never reach the terminal; line
+    breaks become spaces; and `::` gets a zero-width space between its colons, so a
+    CI runner that reads `::command` at the start of a log line never finds one in a
+    name (those runners ignore leading spaces, and names can wrap).
+    """
+    text = re.sub(":(?=:)", ":\u200b", _BREAK.sub(" ", text))
+    return escape_controls(text)
+
+
 def escape_controls(text: str) -> str:
     """File text made harmless for a terminal: `\\x1b` shown instead of a raw escape."""
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)

@@ -505,11 +505,11 @@ def memo_renderable(m: Memo, width: int = 80) -> RenderableType:
     head.add_column(ratio=1)
     head.add_column(justify="right", no_wrap=True)
     head.add_row(
-        Text(safe(m.name), style="bold"), Text(m.verdict.upper(), VERDICT_STYLE[m.verdict])
+        Text(fmt.safe_text(m.name), style="bold"), Text(m.verdict.upper(), VERDICT_STYLE[m.verdict])
     )
     parts: list[RenderableType] = [head]
     if m.description:
-        parts.append(Text(safe(" ".join(m.description.split())), style="dim"))
+        parts.append(Text(fmt.safe_text(" ".join(m.description.split())), style="dim"))
     for number, point in enumerate(m.points, 1):
         parts += [Text(), _point(number, point, width)]
     return Group(*parts)
@@ -520,9 +520,9 @@ def _point(number: int, point: Point, width: int) -> RenderableType:
     grid.add_column(no_wrap=True, width=3, justify="right")
     grid.add_column(ratio=1)
     body = Text()
-    body.append(safe(f"{point.title}."), style="bold")
+    body.append(fmt.safe_text(f"{point.title}."), style="bold")
     if point.text:
-        body.append(" " + safe(point.text))
+        body.append(" " + fmt.safe_text(point.text))
     inner: list[RenderableType] = [body]
     if point.bullets:
         bullets = Table.grid(padding=(0, 1, 0, 0))
@@ -533,7 +533,7 @@ def _point(number: int, point: Point, width: int) -> RenderableType:
             style = _MARK_STYLE.get(mark)
             if style is None:
                 mark, rest = "•", bullet
-            text = Text(safe(rest))
+            text = Text(fmt.safe_text(rest))
             if style is not None:
                 text.stylize(style, 0, len(rest.split(" ", 1)[0]))
             bullets.add_row(Text(mark, style=style or ""), text)
@@ -545,7 +545,6 @@ def _point(number: int, point: Point, width: int) -> RenderableType:
 
 
 _MARK_STYLE = dict(SEVERITY_MARK.values())
-safe = fmt.escape_controls
 
 
 POINT_INDENT = 4  # the point's number column and its padding

@@ -144,7 +144,7 @@ def shares_text(shares: dict[str, float], styles: dict[str, str] | None = None) 
             continue
         if text:
             text.append(" · ")
-        text.append(fmt.escape_controls(name), style=(styles or {}).get(name, ""))
+        text.append(fmt.safe_text(name), style=(styles or {}).get(name, ""))
         text.append(f" {chance(share)}")
     return text
 
@@ -174,7 +174,7 @@ def simulation_block(r: Simulated, width: int) -> RenderableType:
     head.add_column(ratio=1)
     head.add_column(justify="right", no_wrap=True)
     head.add_row(
-        Text(fmt.escape_controls(e.name), style="bold"),
+        Text(fmt.safe_text(e.name), style="bold"),
         Text(f"{sim.samples:,} samples · seed {sim.seed}", "dim"),
     )
     body = Table.grid(padding=(0, 2, 0, 0))
@@ -182,7 +182,7 @@ def simulation_block(r: Simulated, width: int) -> RenderableType:
     body.add_column(overflow="fold")
     paying = Text(chance(sim.p_npv_positive), style="bold")
     paying.append(
-        f" chance that {fmt.escape_controls(e.solution_name)} pays back within "
+        f" chance that {fmt.safe_text(e.solution_name)} pays back within "
         f"{fmt.plural(e.horizon_years, 'year')}"
     )
     body.add_row("P(NPV > 0)", paying)
@@ -297,9 +297,7 @@ def sensitivity_block(r: Simulated, width: int) -> RenderableType:
     ]
     if sim.value_of_information:
         body += [Text(), value_of_information(r)]
-    return Group(
-        Text(fmt.escape_controls(e.name), style="bold"), Padding(Group(*body), (0, 0, 0, 2))
-    )
+    return Group(Text(fmt.safe_text(e.name), style="bold"), Padding(Group(*body), (0, 0, 0, 2)))
 
 
 def tornado_chart(

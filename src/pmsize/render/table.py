@@ -6,7 +6,7 @@ then the flags in words. Several problems get a ranked table, the summary and
 every flag. Text from files is always passed as `Text` (never markup), and
 number columns never shrink below their widest figure, so they are never cut.
 Control characters in that text are shown as escapes (`\\x1b`), never sent to
-the terminal, and it can never start a CI workflow command (see `safe`).
+the terminal, and it can never start a CI workflow command (see `fmt.safe_text`).
 """
 
 from __future__ import annotations
@@ -29,21 +29,6 @@ from pmsize.values import input_kind
 
 VERDICT_STYLE = {PURSUE: "bold green", RECONSIDER: "bold yellow", AVOID: "bold red"}
 SEVERITY_MARK = {ERROR: ("✗", "red"), "warning": ("!", "yellow")}
-
-
-_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-def safe(text: str) -> str:
-    """Text from a file made harmless for a terminal and a CI log.
-
-    Control characters show as escapes (`\\x1b`), never reach the terminal; line
-    breaks become spaces; and `::` gets a zero-width space between its colons, so
-    a CI runner that reads `::command` at the start of a log line never finds one
-    in a name (those runners ignore leading spaces, and names can wrap).
-    """
-    text = re.sub(":(?=:)", ":\u200b", _BREAK.sub(" ", text))
-    return fmt.escape_controls(text)
 
 
 def make_console(file: IO[str] | None = None, *, terminal: bool | None = None) -> Console:
@@ -77,7 +62,7 @@ def render(console: Console, results: Sequence[Evaluation]) -> None:
     if flagged:
         parts.append(Text())
         for r in flagged:
-            parts += [Text(safe(r.name), style="bold"), flag_lines(r)]
+            parts += [Text(fmt.safe_text(r.name), style="bold"), flag_lines(r)]
     print_trimmed(console, Group(*parts))
 
 
@@ -116,7 +101,7 @@ def problem_block(r: Evaluation) -> RenderableType:
     head.add_column(ratio=1)
     head.add_column(justify="right", no_wrap=True)
     head.add_row(
-        Text(safe(r.name), style="bold"), Text(r.verdict.upper(), VERDICT_STYLE[r.verdict])
+        Text(fmt.safe_text(r.name), style="bold"), Text(r.verdict.upper(), VERDICT_STYLE[r.verdict])
     )
 
     body = Table.grid(padding=(0, 2, 0, 0))
@@ -133,13 +118,13 @@ def problem_block(r: Evaluation) -> RenderableType:
     body.add_row(
         "Our value",
         Text(
-            safe(
+            fmt.safe_text(
                 f"{money(r.value_per_customer)} per customer a year "
                 f"({r.solution_name} removes {fmt.percent(r.solution_solves)} of it)"
             )
         ),
     )
-    body.add_row("Ceiling", Text(safe(ceiling_text(r))))
+    body.add_row("Ceiling", Text(fmt.safe_text(ceiling_text(r))))
     if r.price_given is not None:
         if r.price_given <= r.ceiling_per_customer:
             price = f"{money(r.price_given)} per customer a year, as given (within the ceiling)"
@@ -214,7 +199,7 @@ def flag_lines(r: Evaluation) -> RenderableType:
     for flag in r.flags:
         mark, style = SEVERITY_MARK[flag.severity]
         grid.add_row(
-            Text(mark, style=style), Text(flag.code, style=style), Text(safe(flag.message))
+            Text(mark, style=style), Text(flag.code, style=style), Text(fmt.safe_text(flag.message))
         )
     return Padding(grid, (0, 0, 0, 2))
 
@@ -242,11 +227,11 @@ def ranked_rows(results: Sequence[Evaluation]) -> list[tuple[str, ...]]:
     return rows + [
         (
             str(i),
-            safe(r.name),
+            fmt.safe_text(r.name),
             r.verdict,
             fmt.money(r.market_size, r.currency),
             fmt.money(r.ceiling_per_customer, r.currency),
-            safe(r.ceiling_set_by or "none"),
+            fmt.safe_text(r.ceiling_set_by or "none"),
             fmt.money(r.npv, r.currency),
             fmt.percent(r.roi),
             fmt.money(r.naive_npv, r.currency),
@@ -287,14 +272,15 @@ def ranked_records(results: Sequence[Evaluation], width: int) -> RenderableType:
         head.add_column(ratio=1, overflow="fold")
         head.add_column(justify="right", no_wrap=True)
         head.add_row(
-            Text(safe(r.name), style="bold"), Text(r.verdict, style=VERDICT_STYLE[r.verdict])
+            Text(fmt.safe_text(r.name), style="bold"),
+            Text(r.verdict, style=VERDICT_STYLE[r.verdict]),
         )
         payback = "—" if r.payback_years is None else f"{r.payback_years:.1f}{NBSP}y"
         detail = glued(
             f"NPV{NBSP}{money(r.npv, r.currency)} (naive{NBSP}{money(r.naive_npv, r.currency)}) · "
             f"ROI{NBSP}{fmt.percent(r.roi)} · "
             f"ceiling{NBSP}{money(r.ceiling_per_customer, r.currency)} set by "
-            f"{safe(r.ceiling_set_by or 'none')} · "
+            f"{fmt.safe_text(r.ceiling_set_by or 'none')} · "
             f"market{NBSP}{money(r.market_size, r.currency)}/yr · payback{NBSP}{payback}",
             width - rank_width - 1,
             style="dim",
