@@ -99,12 +99,6 @@ def resolve_thresholds(*policies: Policy) -> Thresholds:
 Pick = Callable[[Quantity, str], Any]
 
 
-def pick_central(q: Quantity, path: str) -> float:
-    """The `pick` of a point evaluation: every range at its median."""
-    del path
-    return central(q)
-
-
 @dataclass(frozen=True)
 class AlternativeInputs:
     annual_cost: N
@@ -351,7 +345,9 @@ class Evaluation:
     pv_revenue: float
     pv_costs: float
     cash_flows: tuple[float, ...]
+    discount_factors: tuple[float, ...]  # (1 + r)^-t, t = 0..H
     adopters: tuple[float, ...]
+    naive_price: float  # p_naive: the asked price, or V
     naive_npv: float
     naive_roi: float | None
     crf: float
@@ -417,7 +413,9 @@ def evaluate(
         pv_revenue=s.pv_revenue,
         pv_costs=s.pv_costs,
         cash_flows=s.cash_flows,
+        discount_factors=s.discount_factors,
         adopters=s.adopters,
+        naive_price=s.naive_price,
         naive_npv=s.naive_npv,
         naive_roi=_finite_or_none(s.naive_roi),
         crf=s.crf,

@@ -72,6 +72,11 @@ def years(value: float | None, horizon: int | None = None) -> str:
     return f"{text} year" if text == "1.0" else f"{text} years"
 
 
+def payback(value: float | None, space: str = " ") -> str:
+    """Payback for a table cell: `2.0 y`, or `—` when it is not reached."""
+    return "—" if value is None else f"{value:.1f}{space}y"
+
+
 def plural(n: float, noun: str) -> str:
     """`1 year`, `5 years`, `1 customer`, `1,200 customers` (counts as `count` shows them)."""
     shown = count(n)

@@ -248,7 +248,7 @@ def _build(text: str, name: str, duplicates: list[InputError]) -> Any:
                         f"nested deeper than {MAX_DEPTH} levels, and no problem file needs more "
                         "than 5; look for brackets that are never closed",
                     )
-                new: Any = _Map() if kind is yaml.MappingStartEvent else _List()
+                new: Any = _Map() if kind is yaml.MappingStartEvent else []
                 add(new, event.start_mark)
                 stack.append(new)
                 keys.append(_NO_KEY)
@@ -332,18 +332,12 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str, name: str) -> InputError:
     return InputError(Location(name, mark.line + 1, mark.column + 1), message)
 
 
-class _Container:
-    """Marks dicts and lists built from YAML collections."""
+class _Map(dict[str, Any]):
+    """A mapping built from YAML, which remembers where each of its keys was written."""
 
-
-class _Map(dict[str, Any], _Container):
     def __init__(self) -> None:
         super().__init__()
         self.key_at: dict[str, tuple[int, int]] = {}  # each key's 1-based line and column
-
-
-class _List(list[Any], _Container):
-    pass
 
 
 _NO_KEY: Any = object()

@@ -243,7 +243,6 @@ Adoption = Annotated[
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 AlternativeKind = Literal["open-source", "vendor", "in-house", "manual", "other"]
-ALTERNATIVE_KINDS: tuple[str, ...] = ("open-source", "vendor", "in-house", "manual", "other")
 
 
 class Policy(BaseModel):

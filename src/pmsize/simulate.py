@@ -41,7 +41,6 @@ from pmsize.models import NO_ALTERNATIVE, Policy, Problem
 from pmsize.values import MAX_VALUE, Kind, Quantity, Range, central, input_kind
 
 Floats = NDArray[np.float64]
-InputKind = Kind
 # Called with (samples done, samples in the whole run) after every block.
 Progress = Callable[[int, int], None]
 
@@ -87,7 +86,7 @@ def stream(seed: int, path: str, block: int = 0) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(key, block)))
 
 
-def draw(q: Range, kind: InputKind, rng: np.random.Generator, size: int) -> tuple[Floats, Floats]:
+def draw(q: Range, kind: Kind, rng: np.random.Generator, size: int) -> tuple[Floats, Floats]:
     """`size` samples of a range and the standard draws behind them (z, or u for uniform).
 
     lognormal: median * exp(sigma * z); normal: median + sigma * z, where

@@ -98,11 +98,6 @@ def memo(problem: Problem, r: Evaluation, thresholds: Thresholds) -> Memo:
     return Memo(r.name, r.description, r.verdict, points)
 
 
-def discount_factors(r: Evaluation) -> list[float]:
-    """(1 + r)^-t for t = 0..H."""
-    return [(1 + r.discount_rate) ** -t for t in range(r.horizon_years + 1)]
-
-
 def price_for_roi(r: Evaluation, roi: float) -> float | None:
     """The price per customer a year at which ROI reaches `roi` (0: NPV breaks even).
 
@@ -110,7 +105,7 @@ def price_for_roi(r: Evaluation, roi: float) -> float | None:
     and PV_costs does not depend on p, so ROI = roi at p = PV_costs * (1 + roi) / A.
     None when no customer ever pays (A = 0).
     """
-    paying = sum(w * d for w, d in zip(r.adopters, discount_factors(r)[1:], strict=True))
+    paying = sum(w * d for w, d in zip(r.adopters, r.discount_factors[1:], strict=True))
     return r.pv_costs * (1 + roi) / paying if paying > 0 else None
 
 
@@ -137,7 +132,7 @@ class _Writer:
         self.sol = r.solution_name
         self.sol_starts = self.sol[:1].upper() + self.sol[1:]  # at the start of a sentence
         self.bound = next((a for a in r.alternatives if a.sets_ceiling), None)
-        self.discount = discount_factors(r)
+        self.discount = r.discount_factors
 
     def money(self, x: float | None, *, sign: bool = False) -> str:
         return fmt.money(x, self.r.currency, sign=sign)
@@ -360,7 +355,7 @@ class _Writer:
                 f"{fmt.plural(r.horizon_years, 'year')}: "
                 "no payback."
             )
-        naive_price = r.price_given if r.price_given is not None else r.value_per_customer
+        naive_price = r.naive_price
         basis = (
             f"the price set, {money(naive_price)}, whatever the alternatives"
             if r.price_given is not None

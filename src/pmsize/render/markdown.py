@@ -14,7 +14,8 @@ import re
 from collections.abc import Sequence
 
 from pmsize import fmt
-from pmsize.engine import VERDICTS, Evaluation
+from pmsize.engine import PURSUE, VERDICTS, Evaluation
+from pmsize.models import NO_ALTERNATIVE
 
 COMMENT_LIMIT = 65_536  # characters in a GitHub pull-request comment; we count UTF-8 bytes
 MIN_LIMIT = 1024  # room for the header, the summary and the closing note
@@ -54,19 +55,20 @@ def summary_text(results: Sequence[Evaluation]) -> str:
     `3 problems · 1 pursue · 1 reconsider · 1 avoid · total NPV $25.6m · markets $6.21b a year`;
     the totals only when every problem uses one currency.
     """
-    noun = "problem" if len(results) == 1 else "problems"
-    counts = " · ".join(f"{sum(r.verdict == v for r in results)} {v}" for v in VERDICTS)
-    currencies = {r.currency for r in results}
-    if len(currencies) == 1:
-        currency = currencies.pop()
-        total = fmt.money(sum(r.npv for r in results), currency)
-        market = fmt.money(sum(r.market_size for r in results), currency)
-        totals = f" · total NPV {total} · markets {market} a year"
-    elif currencies:
+    from pmsize.render.json import summary_record
+
+    summary = summary_record(results)
+    counts = " · ".join(f"{summary[v]} {v}" for v in VERDICTS)
+    if not results:
+        totals = ""
+    elif summary["total_npv"] is None:
         totals = " · totals not shown: the problems use different currencies"
     else:
-        totals = ""
-    return f"{len(results)} {noun} · {counts}{totals}"
+        currency = results[0].currency
+        total = fmt.money(summary["total_npv"], currency)
+        market = fmt.money(summary["total_market_size"], currency)
+        totals = f" · total NPV {total} · markets {market} a year"
+    return f"{fmt.plural(len(results), 'problem')} · {counts}{totals}"
 
 
 def row_cells(rank: int, r: Evaluation) -> tuple[str, ...]:
@@ -75,14 +77,14 @@ def row_cells(rank: int, r: Evaluation) -> tuple[str, ...]:
     return (
         str(rank),
         escape(r.name),
-        f"**{r.verdict}**" if r.verdict != "pursue" else r.verdict,
+        f"**{r.verdict}**" if r.verdict != PURSUE else r.verdict,
         money(r.npv, r.currency),
         fmt.percent(r.roi),
         money(r.naive_npv, r.currency),
         money(r.ceiling_per_customer, r.currency),
-        escape(r.ceiling_set_by) if r.ceiling_set_by else "none",
+        escape(r.ceiling_set_by) if r.ceiling_set_by else NO_ALTERNATIVE,
         money(r.market_size, r.currency),
-        "—" if r.payback_years is None else f"{r.payback_years:.1f} y",
+        fmt.payback(r.payback_years),
     )
 
 

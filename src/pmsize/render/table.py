@@ -24,11 +24,12 @@ from rich.table import Table
 from rich.text import Text
 
 from pmsize import fmt
-from pmsize.engine import AVOID, ERROR, PURSUE, RECONSIDER, Evaluation, UncertainInput
+from pmsize.engine import AVOID, ERROR, PURSUE, RECONSIDER, WARNING, Evaluation, UncertainInput
+from pmsize.models import NO_ALTERNATIVE
 from pmsize.values import input_kind
 
 VERDICT_STYLE = {PURSUE: "bold green", RECONSIDER: "bold yellow", AVOID: "bold red"}
-SEVERITY_MARK = {ERROR: ("✗", "red"), "warning": ("!", "yellow")}
+SEVERITY_MARK = {ERROR: ("✗", "red"), WARNING: ("!", "yellow")}
 
 
 def make_console(file: IO[str] | None = None, *, terminal: bool | None = None) -> Console:
@@ -231,11 +232,11 @@ def ranked_rows(results: Sequence[Evaluation]) -> list[tuple[str, ...]]:
             r.verdict,
             fmt.money(r.market_size, r.currency),
             fmt.money(r.ceiling_per_customer, r.currency),
-            fmt.safe_text(r.ceiling_set_by or "none"),
+            fmt.safe_text(r.ceiling_set_by or NO_ALTERNATIVE),
             fmt.money(r.npv, r.currency),
             fmt.percent(r.roi),
             fmt.money(r.naive_npv, r.currency),
-            "—" if r.payback_years is None else f"{r.payback_years:.1f} y",
+            fmt.payback(r.payback_years),
         )
         for i, r in enumerate(results, 1)
     ]
@@ -275,12 +276,12 @@ def ranked_records(results: Sequence[Evaluation], width: int) -> RenderableType:
             Text(fmt.safe_text(r.name), style="bold"),
             Text(r.verdict, style=VERDICT_STYLE[r.verdict]),
         )
-        payback = "—" if r.payback_years is None else f"{r.payback_years:.1f}{NBSP}y"
+        payback = fmt.payback(r.payback_years, NBSP)
         detail = glued(
             f"NPV{NBSP}{money(r.npv, r.currency)} (naive{NBSP}{money(r.naive_npv, r.currency)}) · "
             f"ROI{NBSP}{fmt.percent(r.roi)} · "
             f"ceiling{NBSP}{money(r.ceiling_per_customer, r.currency)} set by "
-            f"{fmt.safe_text(r.ceiling_set_by or 'none')} · "
+            f"{fmt.safe_text(r.ceiling_set_by or NO_ALTERNATIVE)} · "
             f"market{NBSP}{money(r.market_size, r.currency)}/yr · payback{NBSP}{payback}",
             width - rank_width - 1,
             style="dim",
