@@ -5,8 +5,10 @@ plain data is built from the events here rather than by PyYAML's constructor,
 so that nothing is ever constructed from a tag, YAML 1.1 never guesses a type
 (every scalar stays the text the person wrote; `values` parses it), and
 duplicate keys, anchors, aliases, deep nesting and extra documents are caught
-with their position. Only when validation fails is the file composed a second
-time, to map each error's field path back to its line and column.
+with their position; each key's line and column are kept as it is read. Only
+to locate a validation error (or a problem whose `name:` comes from
+`defaults:`) is the file composed a second time, to map a field path back to
+its line and column.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from pmsize.errors import InputError, InputErrors, Location
-from pmsize.models import Policy, Problem, cross_checks, format_version
+from pmsize.models import Policy, Problem, cross_checks, currency_code, format_version
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 20
@@ -430,10 +432,10 @@ def _in_file_order(errors: list[InputError]) -> list[InputError]:
 def _currency_of(data: dict[str, Any]) -> str:
     """The file's currency code as the amounts are checked against it; "" when it is not a
     code, so that one bad `currency:` is one error, not one more for every amount."""
-    currency = data.get("currency", "USD")
-    if not isinstance(currency, str) or not re.match(r"^\s*[A-Za-z]{3}\s*$", currency):
+    try:
+        return currency_code(data.get("currency", "USD"))
+    except ValueError:
         return ""
-    return currency.strip().upper()
 
 
 def _validate(model: type[M], data: Any, currency: str) -> tuple[M | None, list[tuple[Loc, str]]]:

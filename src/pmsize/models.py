@@ -177,7 +177,8 @@ def _years(raw: object) -> int:
     return int(years)
 
 
-def _currency(raw: object) -> str:
+def currency_code(raw: object) -> str:
+    """An ISO 4217 code as written in a file (any case), upper-cased."""
     # `usd` is plainly USD: accept any case rather than report every amount as mismatched
     if not isinstance(raw, str) or not re.match(r"^[A-Za-z]{3}$", raw.strip()):
         raise ValueError(f"{raw} is not an ISO 4217 currency code; write e.g. USD, EUR or GBP")
@@ -328,7 +329,7 @@ class Problem(BaseModel):
     ) = None
     currency: Annotated[
         str,
-        PlainValidator(_currency),
+        PlainValidator(currency_code),
         WithJsonSchema({"type": "string", "pattern": r"^\s*[A-Za-z]{3}\s*$"}),
     ] = "USD"
     horizon_years: Annotated[

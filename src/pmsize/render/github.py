@@ -16,11 +16,11 @@ from pathlib import Path
 
 from pmsize import fmt
 from pmsize.engine import AVOID, RECONSIDER, Evaluation
+from pmsize.loader import STDIN_NAME
 from pmsize.render.markdown import summary_text
 
 MAX_PER_LEVEL = 10  # GitHub shows 10 error and 10 warning annotations a step
 LEVEL = {AVOID: "error", RECONSIDER: "warning"}
-STDIN_NAME = "<stdin>"
 
 
 def escape_data(text: str) -> str:
