@@ -98,7 +98,12 @@ PathsArg = Annotated[
 ]
 OutputOpt = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write to this file (atomically) instead of stdout."),
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write to this file (atomically) instead of stdout.",
+        metavar="FILE",
+    ),
 ]
 FailOnOpt = Annotated[
     FailOn,
@@ -106,11 +111,17 @@ FailOnOpt = Annotated[
 ]
 CapOpt = Annotated[
     str | None,
-    typer.Option(help="Flag capped-by-alternative when the ceiling is below this share of value."),
+    typer.Option(
+        help="Flag capped-by-alternative when the ceiling is below this share of our value "
+        "(default 50%).",
+        metavar="PERCENT",
+    ),
 ]
 ThinOpt = Annotated[
     str | None,
-    typer.Option(help="Flag thin-margin when 0 <= ROI is below this (e.g. 20%)."),
+    typer.Option(
+        help="Flag thin-margin when 0 <= ROI is below this (default 20%).", metavar="PERCENT"
+    ),
 ]
 
 
@@ -256,10 +267,20 @@ SimulationFormatOpt = Annotated[
     SimulationFormat, typer.Option("--format", "-f", help="Output format.")
 ]
 SamplesOpt = Annotated[
-    int, typer.Option("--samples", "-n", min=1, help="Monte Carlo samples per problem.")
+    int,
+    typer.Option(
+        "--samples",
+        "-n",
+        min=1,
+        help="Monte Carlo samples per problem (at most 10,000,000).",
+        metavar="N",
+    ),
 ]
 SeedOpt = Annotated[
-    int, typer.Option(min=0, help="Seed of the random draws; the same seed, the same output.")
+    int,
+    typer.Option(
+        min=0, help="Seed of the random draws; the same seed, the same output.", metavar="SEED"
+    ),
 ]
 
 
