@@ -361,14 +361,8 @@ def evaluate(
     problem: Problem, thresholds: Thresholds = Thresholds(), source: Location | None = None
 ) -> Evaluation:
     """The point evaluation of a problem: every range at its central value."""
-    uncertain: list[UncertainInput] = []
-
-    def pick(q: Quantity, path: str) -> float:
-        if isinstance(q, Range):
-            uncertain.append(UncertainInput(path, q, q.central))
-        return central(q)
-
-    s = size(Inputs.take(problem, pick), thresholds, SCALAR)
+    ranges = ranged_inputs(problem)
+    s = size(Inputs.take(problem, lambda q, _: central(q)), thresholds, SCALAR)
     alternatives = tuple(
         AlternativeResult(
             name=alt.name,
@@ -420,7 +414,7 @@ def evaluate(
         naive_roi=_finite_or_none(s.naive_roi),
         crf=s.crf,
         alternatives=alternatives,
-        uncertain=tuple(uncertain),
+        uncertain=tuple(UncertainInput(path, q, q.central) for path, q in ranges),
         flags=(),
         verdict=VERDICTS[s.verdict],
     )
@@ -430,6 +424,19 @@ def evaluate(
         if raised
     )
     return replace(result, flags=flags)
+
+
+def ranged_inputs(problem: Problem) -> tuple[tuple[str, Range], ...]:
+    """The ranged inputs of a problem with their paths in the file, in the order of the model."""
+    found: list[tuple[str, Range]] = []
+
+    def pick(q: Quantity, path: str) -> float:
+        if isinstance(q, Range):
+            found.append((path, q))
+        return central(q)
+
+    Inputs.take(problem, pick)
+    return tuple(found)
 
 
 def _central_or_none(q: Quantity | None) -> float | None:

@@ -35,7 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pmsize import engine, loader
-from pmsize.engine import VERDICTS, Evaluation, Inputs, Thresholds
+from pmsize.engine import VERDICTS, Evaluation, Inputs, Thresholds, ranged_inputs
 from pmsize.errors import UsageError
 from pmsize.models import NO_ALTERNATIVE, Policy, Problem
 from pmsize.values import MAX_VALUE, Kind, Quantity, Range, central, input_kind
@@ -418,19 +418,6 @@ class BreakEven:
     assumed: float
 
 
-def ranged_inputs(problem: Problem) -> tuple[tuple[str, Range], ...]:
-    """The ranged inputs of a problem with their paths in the file, in the order of the model."""
-    found: list[tuple[str, Range]] = []
-
-    def pick(q: Quantity, path: str) -> float:
-        if isinstance(q, Range):
-            found.append((path, q))
-        return central(q)
-
-    Inputs.take(problem, pick)
-    return tuple(found)
-
-
 def npv_with(problem: Problem, thresholds: Thresholds, path: str, value: float) -> float:
     """The point NPV with the input at `path` set to `value` and every other input central."""
 
@@ -618,7 +605,6 @@ __all__ = [
     "draw",
     "input_kind",
     "npv_with",
-    "ranged_inputs",
     "root_near",
     "simulate",
     "simulate_paths",
