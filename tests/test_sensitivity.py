@@ -72,7 +72,7 @@ def test_tornado_ends_are_the_point_evaluations_with_that_input_at_its_low_and_h
     problem: Problem,
 ) -> None:
     bars = sim.tornado(problem)
-    assert {bar.input for bar in bars} == {path for path, _ in sim.ranged_inputs(problem)}
+    assert {bar.input for bar in bars} == {path for path, _ in engine.ranged_inputs(problem)}
     for bar in bars:
         at_low = engine.evaluate(with_value(problem, bar.input, bar.low_value))
         at_high = engine.evaluate(with_value(problem, bar.input, bar.high_value))
@@ -113,7 +113,7 @@ def test_break_even_build_cost_is_central_npv_plus_central_build_cost(problem: P
 def test_every_break_even_value_makes_npv_zero(problem: Problem) -> None:
     found = sim.break_even(problem)
     assert [b.input for b in found] == ["solution.build_cost"] + [
-        path for path, _ in sim.ranged_inputs(problem) if path != "solution.build_cost"
+        path for path, _ in engine.ranged_inputs(problem) if path != "solution.build_cost"
     ]
     scale = max(abs(engine.evaluate(problem).npv), 1.0)
     for b in found:
