@@ -83,6 +83,11 @@ class Range:
         return (self.high - self.low) / (2 * Z95)
 
     @property
+    def mean_differs(self) -> bool:
+        """Whether the mean is over 25% away from the median: output then shows both."""
+        return abs(self.mean - self.central) > 0.25 * abs(self.central)
+
+    @property
     def mean(self) -> float:
         """The mean before clipping: exp(mu + sigma^2/2) for lognormal, the median otherwise."""
         if self.dist == "lognormal":

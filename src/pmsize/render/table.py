@@ -186,7 +186,7 @@ def uncertain_text(u: UncertainInput, currency: str) -> str:
 
     q = u.range
     text = f"{u.path} {show(q.low)} to {show(q.high)} ({q.dist}), central {show(q.central)}"
-    if q.central and abs(q.mean - q.central) > 0.25 * abs(q.central):
+    if q.mean_differs:
         text += f", mean {show(q.mean)}"
     return text
 
