@@ -95,7 +95,7 @@ def memo_text(path: str) -> str:
     problem = load_text(Path(path).read_text(encoding="utf-8"))[0].problem
     result = engine.evaluate(problem)
     m = explain.memo(problem, result, Thresholds())
-    return "\n".join(f"{p.title}. {p.text} {' '.join(p.bullets)}" for p in m.points)
+    return "\n".join(f"{p.title}. {p.text} {' '.join(b.text for b in p.bullets)}" for p in m.points)
 
 
 def test_a_small_problem_reads_as_a_numbered_memo() -> None:

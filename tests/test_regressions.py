@@ -126,3 +126,20 @@ def test_a_bad_columns_value_does_not_break_output_to_a_file(tmp_path: Path) -> 
     )
     assert (result.exit_code, result.stdout) == (0, "")
     assert target.read_text(encoding="utf-8").startswith("Claims order processing")
+
+
+def test_an_alternative_named_like_a_flag_mark_is_not_styled_as_a_flag() -> None:
+    from pmsize import engine
+    from pmsize.render import explain
+
+    text = """
+name: P
+market: {customers: 10, problem_cost: 1m}
+solution: {adoption: 10%}
+alternatives: [{name: "! Looks like a warning", annual_cost: 10k, solves: 50%}]
+"""
+    problem = load_text(text)[0].problem
+    memo = explain.memo(problem, engine.evaluate(problem), engine.Thresholds())
+    bullets = [b for p in memo.points for b in p.bullets]
+    assert bullets[0].text.startswith("! Looks like a warning (other) costs")
+    assert bullets[0].severity is None

@@ -51,12 +51,20 @@ CASH_FLOW_HEADERS = ("Year", "Paying", "Revenue", "Costs", "Net", "Discounted", 
 
 
 @dataclass(frozen=True)
+class Bullet:
+    """One item under a point; a flag's carries its severity, shown as ✗ or ! and colour."""
+
+    text: str
+    severity: str | None = None
+
+
+@dataclass(frozen=True)
 class Point:
     """One numbered point of the memo: a title, its sentences, and optional bullets or a table."""
 
     title: str
     text: str
-    bullets: tuple[str, ...] = ()
+    bullets: tuple[Bullet, ...] = ()
     table: tuple[tuple[str, ...], ...] = ()  # header row first
 
 
@@ -207,7 +215,7 @@ class _Writer:
                     f" It removes as much as {self.sol}, so a customer would pay {self.sol} at "
                     f"most its cost, {money(a.limit)}."
                 )
-            bullets.append(cost + limit)
+            bullets.append(Bullet(cost + limit))
         return Point(
             title,
             "A customer pays us at most what its best alternative costs, plus the value of the "
@@ -377,8 +385,7 @@ class _Writer:
                 "None: it pays back, and the alternatives leave room to charge for the value.",
             )
         bullets = tuple(
-            f"{SEVERITY_MARK[f.severity][0]} {f.code} ({f.severity}): {f.message} "
-            f"To clear it: {self.clear(f)}"
+            Bullet(f"{f.code} ({f.severity}): {f.message} To clear it: {self.clear(f)}", f.severity)
             for f in self.r.flags
         )
         return Point("Flags", "Each with what would clear it:", bullets)
@@ -451,7 +458,7 @@ class _Writer:
         return "see the message."  # pragma: no cover - every flag code has a branch above
 
     def ranges(self) -> Point:
-        bullets = tuple(uncertain_text(u, self.r.currency) for u in self.r.uncertain)
+        bullets = tuple(Bullet(uncertain_text(u, self.r.currency)) for u in self.r.uncertain)
         return Point(
             "Uncertain inputs",
             "These inputs are ranges; every figure above uses each one's central value (its "
@@ -524,22 +531,18 @@ def _point(number: int, point: Point, width: int) -> RenderableType:
         bullets.add_column(no_wrap=True)
         bullets.add_column(ratio=1)
         for bullet in point.bullets:
-            mark, _, rest = bullet.partition(" ")
-            style = _MARK_STYLE.get(mark)
-            if style is None:
-                mark, rest = "•", bullet
-            text = Text(fmt.safe_text(rest))
-            if style is not None:
-                text.stylize(style, 0, len(rest.split(" ", 1)[0]))
-            bullets.add_row(Text(mark, style=style or ""), text)
+            text = Text(fmt.safe_text(bullet.text))
+            if bullet.severity is None:
+                bullets.add_row(Text("•"), text)
+                continue
+            mark, style = SEVERITY_MARK[bullet.severity]
+            text.stylize(style, 0, len(bullet.text.split(" ", 1)[0]))  # the flag's code
+            bullets.add_row(Text(mark, style=style), text)
         inner.append(bullets)
     if point.table:
         inner.append(Padding(_cash_flows(point.table, width - POINT_INDENT), (1, 0, 0, 0)))
     grid.add_row(Text(f"{number}."), Group(*inner))
     return grid
-
-
-_MARK_STYLE = dict(SEVERITY_MARK.values())
 
 
 POINT_INDENT = 4  # the point's number column and its padding
@@ -594,7 +597,9 @@ def _memo_markdown(m: Memo) -> str:
         head = f"**{number}. {escape_markdown(point.title)}.**"
         lines += [f"{head} {escape_markdown(point.text)}".rstrip(), ""]
         if point.bullets:
-            lines += [f"- {escape_markdown(b)}" for b in point.bullets] + [""]
+            lines += [f"- {_markdown_mark(b)}{escape_markdown(b.text)}" for b in point.bullets] + [
+                ""
+            ]
         if point.table:
             header, *rows = point.table
             lines.append("| " + " | ".join(header) + " |")
@@ -602,3 +607,7 @@ def _memo_markdown(m: Memo) -> str:
             lines += ["| " + " | ".join(escape_markdown(c) for c in row) + " |" for row in rows]
             lines.append("")
     return "\n".join(lines)
+
+
+def _markdown_mark(bullet: Bullet) -> str:
+    return f"{SEVERITY_MARK[bullet.severity][0]} " if bullet.severity else ""
