@@ -22,6 +22,7 @@ from pmsize import fmt
 from pmsize.cli import app
 from pmsize.render import csv as render_csv
 from pmsize.render import github, markdown
+from pmsize.render import json as json_format
 
 ENV = {"NO_COLOR": "1", "COLUMNS": "80", "TERM": "dumb"}
 HOSTILE = "=cmd|' /C calc'!A0 at 100%, a: [bold]b[/bold] `x` *y* \\ $1 <br>\n::error::injected"
@@ -182,6 +183,7 @@ def test_json_keeps_the_contract_order_and_only_finite_numbers(three: Path, tmp_
     ]
     for result in doc["results"]:
         assert list(result)[: len(contract)] == contract
+    assert list(json_format.CONTRACT_FIELDS) == contract  # csv's columns come from it
     free = next(r for r in doc["results"] if r["name"] == "Costs nothing")
     assert free["value_per_customer"] == 0
     assert free["cap_ratio"] is None  # C / V with V = 0: absent, not NaN

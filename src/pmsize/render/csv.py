@@ -24,31 +24,10 @@ import math
 from collections.abc import Sequence
 
 from pmsize.engine import Evaluation
+from pmsize.render.json import CONTRACT_FIELDS, result_record
 
-COLUMNS: tuple[str, ...] = (
-    "file",
-    "line",
-    "name",
-    "currency",
-    "problem_cost_per_customer",
-    "customers",
-    "market_size",
-    "value_per_customer",
-    "ceiling_per_customer",
-    "ceiling_set_by",
-    "cap_ratio",
-    "price_per_customer",
-    "npv",
-    "roi",
-    "irr",
-    "payback_years",
-    "pv_revenue",
-    "pv_costs",
-    "naive_npv",
-    "naive_roi",
-    "flags",
-    "verdict",
-)
+# the JSON's contract fields that hold one value each (cash_flows is a list)
+COLUMNS: tuple[str, ...] = tuple(key for key in CONTRACT_FIELDS if key != "cash_flows")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 
 Cell = str | int | float | None
@@ -65,31 +44,20 @@ def number(value: float | None) -> float | None:
 
 
 def row(r: Evaluation) -> list[Cell]:
-    """One problem's cells, in `COLUMNS` order."""
-    return [
-        neutralise(r.file),
-        r.line,
-        neutralise(r.name),
-        neutralise(r.currency),
-        number(r.problem_cost_per_customer),
-        number(r.customers),
-        number(r.market_size),
-        number(r.value_per_customer),
-        number(r.ceiling_per_customer),
-        None if r.ceiling_set_by is None else neutralise(r.ceiling_set_by),
-        number(r.cap_ratio),
-        number(r.price_per_customer),
-        number(r.npv),
-        number(r.roi),
-        number(r.irr),
-        number(r.payback_years),
-        number(r.pv_revenue),
-        number(r.pv_costs),
-        number(r.naive_npv),
-        number(r.naive_roi),
-        ";".join(f.code for f in r.flags),
-        r.verdict,
-    ]
+    """One problem's cells, in `COLUMNS` order, read from its JSON record."""
+    record = result_record(r)
+    cells: list[Cell] = []
+    for key in COLUMNS:
+        value = record[key]
+        if key == "flags":
+            cells.append(";".join(flag["code"] for flag in value))
+        elif isinstance(value, str):
+            cells.append(value if key == "verdict" else neutralise(value))
+        elif isinstance(value, float):
+            cells.append(number(value))
+        else:  # the line (an int) or an absent value (None)
+            cells.append(value)
+    return cells
 
 
 def document(results: Sequence[Evaluation]) -> str:

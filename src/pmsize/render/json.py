@@ -11,6 +11,32 @@ from pmsize import __version__
 from pmsize.engine import VERDICTS, Evaluation
 
 SCHEMA_VERSION = 1
+# The fields SPEC §5 promises in every result, in the order `result_record` writes them.
+CONTRACT_FIELDS: tuple[str, ...] = (
+    "file",
+    "line",
+    "name",
+    "currency",
+    "problem_cost_per_customer",
+    "customers",
+    "market_size",
+    "value_per_customer",
+    "ceiling_per_customer",
+    "ceiling_set_by",
+    "cap_ratio",
+    "price_per_customer",
+    "npv",
+    "roi",
+    "irr",
+    "payback_years",
+    "pv_revenue",
+    "pv_costs",
+    "cash_flows",
+    "naive_npv",
+    "naive_roi",
+    "flags",
+    "verdict",
+)
 
 
 def result_record(r: Evaluation) -> dict[str, Any]:
