@@ -67,13 +67,13 @@ def evaluate_paths(
 ) -> list[Evaluation]:
     """Load every problem from `paths`, evaluate and rank them.
 
-    The garbage collector is paused meanwhile (see `collector_paused`).
+    For a large portfolio, run it inside `collector_paused()` (as `pmsize evaluate`
+    does, around rendering too).
     """
-    with collector_paused():
-        if progress is not None:
-            progress(0, None)
-        entries = loader.load_paths(paths)
-        return rank(evaluate_entries(entries, policy, progress), sort)
+    if progress is not None:
+        progress(0, None)
+    entries = loader.load_paths(paths)
+    return rank(evaluate_entries(entries, policy, progress), sort)
 
 
 @contextmanager

@@ -8,7 +8,7 @@ columns and the tornado as horizontal bars on one shared NPV scale.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from rich.console import Console, Group, RenderableType
@@ -152,12 +152,20 @@ def shares_text(shares: dict[str, float], styles: dict[str, str] | None = None) 
 # --------------------------------------------------------------------------- simulate
 
 
-def render_simulations(console: object, results: Sequence[Simulated]) -> None:
+def render_simulations(console: Console, results: Sequence[Simulated]) -> None:
     """One block per problem: chances, percentiles, what sets the ceiling, the NPV histogram."""
-    assert isinstance(console, Console)
+    _render_blocks(console, results, simulation_block)
+
+
+def _render_blocks(
+    console: Console,
+    results: Sequence[Simulated],
+    block: Callable[[Simulated, int], RenderableType],
+) -> None:
+    """Each result's block, a blank line after each, then what a range means if any has one."""
     parts: list[RenderableType] = []
     for r in results:
-        parts += [simulation_block(r, console.width), Text()]
+        parts += [block(r, console.width), Text()]
     if any(r.simulation.ranged_inputs for r in results):
         parts.append(Text(RANGES_NOTE, style="dim"))
     print_trimmed(console, Group(*parts))
@@ -244,15 +252,9 @@ def histogram_chart(h: Histogram, currency: str, width: int) -> RenderableType:
 # --------------------------------------------------------------------------- sensitivity
 
 
-def render_sensitivities(console: object, results: Sequence[Simulated]) -> None:
+def render_sensitivities(console: Console, results: Sequence[Simulated]) -> None:
     """One block per problem: tornado, break-even values, value of information."""
-    assert isinstance(console, Console)
-    parts: list[RenderableType] = []
-    for r in results:
-        parts += [sensitivity_block(r, console.width), Text()]
-    if any(r.simulation.ranged_inputs for r in results):
-        parts.append(Text(RANGES_NOTE, style="dim"))
-    print_trimmed(console, Group(*parts))
+    _render_blocks(console, results, sensitivity_block)
 
 
 def sensitivity_block(r: Simulated, width: int) -> RenderableType:
