@@ -257,9 +257,16 @@ def test_totals_are_null_when_problems_use_different_currencies(tmp_path: Path) 
     summary = evaluate_json(str(tmp_path))["summary"]
     assert isinstance(summary, dict)
     assert (summary["total_npv"], summary["total_market_size"]) == (None, None)
-    code, out, _ = invoke("evaluate", str(tmp_path), COLUMNS="120")
+    code, out, _ = invoke("evaluate", str(tmp_path), COLUMNS="200")
     assert code == 0
-    assert "totals not shown: the problems use different currencies" in out
+    # each currency totalled on its own (test_formats: grouping and ranking by currency)
+    lines = out.splitlines()
+    assert "EUR: 1 problem · 1 pursue · 0 reconsider · 0 avoid · total NPV €9.48m" in lines[3]
+    assert "USD: 1 problem · 1 pursue · 0 reconsider · 0 avoid · total NPV $9.48m" in lines[8]
+    assert (
+        lines[-1]
+        == "2 problems · 2 pursue · 0 reconsider · 0 avoid · 2 currencies, each totalled above"
+    )
 
 
 def test_the_ranked_table_shows_rank_verdict_figures_and_summary(three: Path) -> None:

@@ -259,3 +259,65 @@ def test_a_problem_worth_nothing_still_gets_a_memo(market: str) -> None:
     )
     assert code == 0
     assert re.search(r"Verdict\. (PURSUE|AVOID): ", out)
+
+
+# A vanishing number of paying customers: breaking even needs PV costs ($100t) over
+# ~1e-302 discounted customers, which overflows a float to infinity.
+VANISHING = """\
+name: Vanishing
+market: {customers: 1e-300, problem_cost: 1e14}
+solution: {name: iPhone, build_cost: 1e14, adoption: 1%}
+alternatives:
+  - {name: alt, annual_cost: 1e14, solves: 10%}
+"""
+
+
+def test_an_overflowing_break_even_price_is_said_in_words_never_as_inf() -> None:
+    code, out, err = run("explain", "-", stdin=VANISHING)
+    assert (code, err) == (0, "")
+    assert "inf" not in out
+    assert "To clear it: no price would: there are too few paying customers." in " ".join(
+        out.split()
+    )
+    text = run("explain", "-", "-f", "markdown", stdin=VANISHING)[1]
+    assert "inf" not in text
+    assert "no price would: there are too few paying customers" in text
+
+
+def test_a_name_starting_a_sentence_keeps_its_case() -> None:
+    # iPhone removes $90.0t more than alt ($10.0t): once, "IPhone removes $90.0t more"
+    text = memo_text_of(VANISHING)
+    assert "iPhone removes $90.0t more, so a customer would pay it at most" in text
+    assert "IPhone" not in text
+
+
+def memo_text_of(yaml: str) -> str:
+    problem = load_text(yaml)[0].problem
+    m = explain.memo(problem, engine.evaluate(problem), Thresholds())
+    return "\n".join(f"{p.title}. {p.text} {' '.join(b.text for b in p.bullets)}" for p in m.points)
+
+
+# Nothing to build and year 1 in profit: D_0 = 0, D_1 > 0, so payback_years is 0.
+NO_BUILD = """\
+name: No build
+market: {customers: 100, problem_cost: 10k}
+solution: {name: Fixer, annual_cost: 10k, adoption: 10%}
+"""
+
+
+def test_a_payback_of_zero_reads_immediately_not_zero_years() -> None:
+    doc = json.loads(run("evaluate", "-", "-f", "json", stdin=NO_BUILD)[1])
+    [result] = doc["results"]
+    assert result["payback_years"] == 0
+    assert result["cash_flows"][0] == 0
+    assert "-0.0" not in json.dumps(doc)  # -build_cost is -0.0; JSON writes 0.0
+    text = memo_text_of(NO_BUILD)
+    assert (
+        "Nothing is spent up front and year 1 brings in at least what it costs, so it pays "
+        "back immediately." in text
+    )
+    assert "0.0 years" not in text
+    table = run("evaluate", "-", stdin=NO_BUILD)[1]
+    assert "payback immediately" in table
+    markdown = run("evaluate", "-", "-f", "markdown", stdin=NO_BUILD)[1]
+    assert markdown.splitlines()[2].endswith("| immediately |")

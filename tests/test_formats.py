@@ -205,7 +205,8 @@ def test_csv_has_one_row_a_problem_with_the_json_figures_as_numbers(three: Path)
             elif expected is None:
                 assert row[column] == ""
             elif isinstance(expected, float | int) and column != "line":
-                assert float(row[column]) == expected  # exact: repr round-trips
+                # 15 significant digits: the JSON's figure without its float noise
+                assert float(row[column]) == float(f"{expected:.15g}")
     avoid = rows[2]
     assert avoid["npv"] == "-1000000.0"  # a number a spreadsheet sums, not text
     assert avoid["flags"] == "no-sustainable-price;negative-npv"
@@ -407,7 +408,9 @@ def test_a_hostile_name_survives_every_format(three: Path) -> None:
         if r["verdict"] == "reconsider"
     ]
     assert row["name"].startswith("'=")  # neutralised for spreadsheets ...
-    assert row["name"][1:] == HOSTILE  # ... and nothing else changed
+    # ... and for a log: on one line, and `::` can never start a workflow command
+    assert row["name"][1:] == fmt.safe_text(HOSTILE)
+    assert row["name"][1:] == HOSTILE.replace("\n", " ").replace("::", ":\u200b:")
 
     rows = read_markdown_table(run(str(three), "-f", "markdown"))
     assert len(rows[1]) == len(markdown.HEADERS)  # the pipe did not split the row
@@ -434,3 +437,120 @@ def test_numbers_are_plain_in_csv_even_when_huge(tmp_path: Path) -> None:
     [row] = csv.DictReader(io.StringIO(run(str(tmp_path / "a.yaml"), "-f", "csv")))
     assert float(row["market_size"]) == 1e18
     assert math.isfinite(float(row["naive_npv"]))
+
+
+# ------------------------------------------------------------------ CSV precision, Excel
+
+
+def test_csv_money_has_no_float_noise_but_json_keeps_full_precision(tmp_path: Path) -> None:
+    assert render_csv.number(244999.99999999997) == 245000.0
+    assert render_csv.number(-0.0) == 0.0
+    assert str(render_csv.number(-0.0)) == "0.0"
+    # 3 x 0.1 is 0.30000000000000004 in floats: P = 3 x $0.10 x 1 customer
+    (tmp_path / "a.yaml").write_text(
+        "name: Noise\nhorizon_years: 1\ndiscount_rate: 0%\n"
+        "market: {customers: 3, problem_cost: 0.1}\nsolution: {adoption: 100%}\n"
+    )
+    [row] = csv.DictReader(io.StringIO(run(str(tmp_path / "a.yaml"), "-f", "csv")))
+    [record] = json.loads(run(str(tmp_path / "a.yaml"), "-f", "json"))["results"]
+    assert record["market_size"] == 0.30000000000000004
+    assert row["market_size"] == "0.3"
+
+
+def test_csv_for_excel_has_a_byte_order_mark_and_crlf_line_ends(
+    three: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "out.csv"
+    run(str(three), "-f", "csv", "--excel", "-o", str(target))
+    data = target.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbffile,line,name,")
+    assert data.count(b"\r\n") == 4  # the header and three rows
+    assert data.count(b"\n") == 4
+    plain = run(str(three), "-f", "csv")
+    assert data.decode("utf-8-sig").replace("\r\n", "\n") == plain
+
+
+def test_excel_is_refused_with_any_format_but_csv(three: Path) -> None:
+    code, out, err = invoke("evaluate", str(three), "-f", "json", "--excel")
+    assert (code, out, err) == (2, "", "pmsize: --excel applies to --format csv only\n")
+
+
+# ------------------------------------------------------------------ JSON escapes
+
+
+def test_json_escapes_c1_bidi_and_separators_and_reads_back() -> None:
+    name = "a\x1b b\x7f c\x85 d\x9b e\u202e f\u2066 g\u2028 h\u2029 i"
+    text = json_format.dumps({"name": name, "zero": -0.0, "flows": [-0.0, -1.5]})
+    assert text == (
+        "{\n"
+        '  "name": "a\\u001b b\\u007f c\\u0085 d\\u009b e\\u202e f\\u2066 g\\u2028 h\\u2029 i",\n'
+        '  "zero": 0.0,\n'
+        '  "flows": [\n    0.0,\n    -1.5\n  ]\n'
+        "}\n"
+    )
+    assert json.loads(text)["name"] == name
+
+
+# ------------------------------------------------------------------ GitHub paths and notice
+
+
+def test_github_paths_run_from_a_subfolder_are_relative_to_the_workspace(
+    three: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(three)
+    found = read_annotations(run(".", "-f", "github", GITHUB_WORKSPACE=str(three.parent)))
+    assert [a["file"] for a in found] == ["problems/b.yaml", "problems/c.yaml"]
+    found = read_annotations(run("./c.yaml", "-f", "github"))
+    assert [a["file"] for a in found] == ["c.yaml"]  # `./` dropped, also without a workspace
+    assert github.relative_to("./sub/../x.yaml", None) == "x.yaml"
+
+
+def _many(tmp_path: Path) -> Path:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(12):
+        (folder / f"avoid-{i:02d}.yaml").write_text(problem(f"Avoid {i} {'x' * 900}", AVOID))
+    return folder
+
+
+def test_the_notice_points_at_the_step_summary_only_when_it_lists_every_problem(
+    tmp_path: Path,
+) -> None:
+    folder = _many(tmp_path)
+    summary = tmp_path / "summary.md"
+    notice = read_annotations(run(str(folder), "-f", "github", GITHUB_STEP_SUMMARY=str(summary)))
+    assert notice[-1]["message"].endswith("The step summary and --format json list every problem.")
+    # a summary with little room left is cut: the notice must not claim it lists everything
+    summary.write_text("x" * (1024 * 1024 - 4000))
+    notice = read_annotations(run(str(folder), "-f", "github", GITHUB_STEP_SUMMARY=str(summary)))
+    assert "_Not shown, to fit the size limit" in summary.read_text()
+    assert notice[-1]["message"].endswith(
+        "The step summary was cut to fit GitHub's size limit; --format json or csv lists every "
+        "problem."
+    )
+    # and without a step summary, it names only what exists
+    notice = read_annotations(run(str(folder), "-f", "github"))
+    assert notice[-1]["message"].endswith(
+        "warnings a step. --format json or csv lists every problem."
+    )
+
+
+# ------------------------------------------------------------------ counts read as counts
+
+
+def test_counts_and_ranks_have_thousands_separators() -> None:
+    from dataclasses import replace
+
+    from pmsize import engine
+    from pmsize.loader import load_text
+    from pmsize.render import table
+
+    result = engine.evaluate(load_text(problem("Claims", AVOID))[0].problem)
+    results = [replace(result, file=f"p{i:04d}.yaml") for i in range(1200)]
+    assert markdown.summary_text(results).startswith(
+        "1,200 problems · 0 pursue · 0 reconsider · 1,200 avoid · total NPV"
+    )
+    assert markdown.row_cells(1200, result)[0] == "1,200"
+    assert table.ranked_rows(results)[1200][0] == "1,200"
+    text = github.document(results)
+    assert "::notice title=pmsize::1,190 more annotations not shown (1,190 avoid and 0 " in text

@@ -208,3 +208,104 @@ def test_a_portfolio_and_single_files_rank_together(tmp_path: Path) -> None:
     # twice the customers, twice the revenue: NPV = -1m + 6m x 3.790787 = $21.7m first
     assert [r["name"] for r in results] == ["Capped two", "Capped one", "Single"]
     assert results[0]["npv"] == pytest.approx(-1e6 + 6e6 * (1 - 1.1**-5) / 0.1, abs=1e-6)
+
+
+def _priced(name: str, currency: str, customers: int) -> str:
+    """A problem whose NPV and ceiling grow with `customers`; no symbol, so any currency."""
+    return (
+        f"  - name: {name}\n"
+        f"    currency: {currency}\n"
+        f"    market: {{customers: {customers}, problem_cost: {customers * 10}}}\n"
+        "    solution: {adoption: 10%}\n"
+    )
+
+
+@pytest.fixture
+def currencies(tmp_path: Path) -> Path:
+    # NPV and ceiling: the euro problems are numerically the largest, but a euro figure
+    # never outranks a dollar one; dollars come first (most problems), then EUR, GBP.
+    portfolio = tmp_path / "p.yaml"
+    portfolio.write_text(
+        "problems:\n"
+        + _priced("Dollars small", "USD", 100)
+        + _priced("Euros big", "EUR", 1000)
+        + _priced("Dollars big", "USD", 300)
+        + _priced("Pounds", "GBP", 200)
+        + _priced("Euros small", "EUR", 50)
+        + _priced("Dollars mid", "USD", 200)
+    )
+    return portfolio
+
+
+GROUPED = ["Dollars big", "Dollars mid", "Dollars small", "Euros big", "Euros small", "Pounds"]
+
+
+@pytest.mark.parametrize("sort", ["npv", "ceiling", "roi"])
+def test_problems_in_different_currencies_rank_within_their_currency(
+    currencies: Path, sort: str
+) -> None:
+    assert [r["name"] for r in evaluate(currencies, "--sort", sort)] == GROUPED
+
+
+def test_json_summary_totals_each_currency_and_says_why_totals_are_null(
+    currencies: Path,
+) -> None:
+    result = CliRunner().invoke(app, ["evaluate", str(currencies), "-f", "json"], env=ENV)
+    doc = json.loads(result.stdout)
+    summary = doc["summary"]
+    assert (summary["total_npv"], summary["total_market_size"]) == (None, None)
+    assert summary["currencies"] == ["USD", "EUR", "GBP"]
+    by = {c["currency"]: c for c in summary["by_currency"]}
+    assert by["USD"]["problems"] == 3
+    # markets: P x N = 10 N^2: 100k + 900k + 400k
+    assert by["USD"]["total_market_size"] == pytest.approx(1.4e6)
+    assert by["EUR"]["total_npv"] == pytest.approx(
+        sum(r["npv"] for r in doc["results"] if r["currency"] == "EUR")
+    )
+    assert "different currencies" in summary["note"]
+
+
+def test_tables_and_markdown_give_each_currency_its_heading_ranks_and_totals(
+    currencies: Path,
+) -> None:
+    out = CliRunner().invoke(app, ["evaluate", str(currencies)], env={**ENV, "COLUMNS": "200"})
+    lines = out.stdout.splitlines()
+    assert lines[0] == "USD · 3 problems"
+    assert lines.index("EUR · 2 problems") < lines.index("GBP · 1 problem")
+    assert [line.split()[0] for line in lines[2:5]] == ["1", "2", "3"]
+    assert lines[lines.index("EUR · 2 problems") + 2].split()[:3] == ["1", "Euros", "big"]
+    assert any(line.startswith("EUR: 2 problems · 2 pursue · ") for line in lines)
+    assert (
+        lines[-1]
+        == "6 problems · 6 pursue · 0 reconsider · 0 avoid · 3 currencies, each totalled above"
+    )
+
+    text = CliRunner().invoke(app, ["evaluate", str(currencies), "-f", "markdown"], env=ENV).stdout
+    assert [line for line in text.splitlines() if line.startswith("#")] == [
+        "#### USD",
+        "#### EUR",
+        "#### GBP",
+    ]
+    assert "· USD: total NPV $" in text
+    assert "| 1 | Euros big |" in text
+
+    rows = CliRunner().invoke(app, ["evaluate", str(currencies), "-f", "csv"], env=ENV).stdout
+    assert [row.split(",")[2] for row in rows.splitlines()[1:]] == GROUPED
+
+
+def test_amounts_in_a_currency_without_a_symbol_carry_its_code(tmp_path: Path) -> None:
+    path = tmp_path / "chf.yaml"
+    path.write_text(
+        "name: Franks\ncurrency: CHF\n"
+        "market: {customers: 1000, problem_cost: 100k}\n"
+        "solution: {name: Ours, build_cost: 1m, adoption: 10%}\n"
+        "alternatives:\n  - {name: Suite, annual_cost: 10k, solves: 80%}\n"
+    )
+    for args in ([], ["-f", "markdown"], ["-f", "github"]):
+        out = CliRunner().invoke(app, ["evaluate", str(path), *args], env=ENV).stdout
+        assert "CHF 30.0k" in out, args  # the ceiling
+        assert "$" not in out.replace("\\$", ""), args
+        assert not re.search(r"CHF\d", out), args
+    out = CliRunner().invoke(app, ["explain", str(path)], env=ENV).stdout
+    assert "CHF 1.00m in year 0" in out
+    assert "$" not in out

@@ -134,6 +134,12 @@ def evaluate(
     fail_on: FailOnOpt = FailOn.never,
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
+    excel: Annotated[
+        bool,
+        typer.Option(
+            "--excel", help="With --format csv: a byte-order mark and CRLF line ends, for Excel."
+        ),
+    ] = False,
 ) -> None:
     """Evaluate problems and rank them.
 
@@ -143,11 +149,13 @@ def evaluate(
         from pmsize import service
         from pmsize.render.progress import progress_bar
 
+        if excel and format is not Format.csv:
+            raise UsageError("--excel applies to --format csv only")
         policy = service.cli_policy(cap_threshold, thin_margin)
         with service.collector_paused():
             with progress_bar() as progress:
                 results = service.evaluate_paths(paths, policy, sort=sort.value, progress=progress)
-            _write_evaluation(results, format, output)
+            _write_evaluation(results, format, output, excel=excel)
         exit_for(service.worst_verdict(results), fail_on.value)
 
 
@@ -158,10 +166,15 @@ def validate(paths: PathsArg) -> None:
     Example: pmsize validate .
     """
     with boundary():
-        from pmsize import loader
+        from pmsize import fmt, loader
 
         checked = loader.check_paths(paths)
-        emit("".join(f"{file}: ok ({n} problem{'s' * (n != 1)})\n" for file, n in checked), None)
+        emit(
+            "".join(
+                fmt.safe_line(f"{file}: ok ({fmt.plural(n, 'problem')})") for file, n in checked
+            ),
+            None,
+        )
 
 
 class ExplainFormat(str, enum.Enum):
@@ -235,7 +248,9 @@ def schema(output: OutputOpt = None) -> None:
         emit(json.dumps(models.json_schema(), indent=2, ensure_ascii=False) + "\n", output)
 
 
-def _write_evaluation(results: Sequence[Any], format: Format, output: Path | None) -> None:
+def _write_evaluation(
+    results: Sequence[Any], format: Format, output: Path | None, *, excel: bool = False
+) -> None:
     """Write `results` in `format`; for `github`, also append the markdown to the step summary."""
     if format is Format.table:
         emit_rich(lambda console: _table(console, results), output)
@@ -243,14 +258,14 @@ def _write_evaluation(results: Sequence[Any], format: Format, output: Path | Non
     from pmsize.render import csv, github, json, markdown
 
     if format is Format.github:
-        emit(github.document(results, os.environ.get("GITHUB_WORKSPACE")), output)
+        # The summary first, so that the annotations' notice can say what it holds.
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
-        if summary:
-            append_step_summary(Path(summary), results)
+        held = append_step_summary(Path(summary), results) if summary else None
+        emit(github.document(results, os.environ.get("GITHUB_WORKSPACE"), held), output)
         return
     documents = {
         Format.json: json.document,
-        Format.csv: csv.document,
+        Format.csv: csv.excel_document if excel else csv.document,
         Format.markdown: markdown.document,
     }
     emit(documents[format](results), output)
@@ -395,23 +410,34 @@ def emit_rich(draw: Callable[[Any], None], output: Path | None) -> None:
     files.write_atomically(output, buffer.getvalue(), what="--output")
 
 
-def append_step_summary(path: Path, results: Sequence[Any]) -> None:
-    """Append the markdown table to GitHub's step summary, within its 1 MiB; warn if it fails."""
-    from pmsize.render import markdown
+def append_step_summary(path: Path, results: Sequence[Any]) -> str | None:
+    """Append the markdown table to GitHub's step summary, within its 1 MiB; warn if it fails.
+
+    Returns what the summary now holds for the annotations' notice to say:
+    `github.SUMMARY_COMPLETE`, `github.SUMMARY_CUT`, or None when nothing was added.
+    """
+    from pmsize.render import github, markdown
 
     try:
         room = STEP_SUMMARY_LIMIT - (path.stat().st_size if path.exists() else 0)
         if room < markdown.MIN_LIMIT:
-            sys.stderr.write(f"pmsize: GITHUB_STEP_SUMMARY {path} is full; nothing added\n")
-            return
+            _warn(f"GITHUB_STEP_SUMMARY {path} is full; nothing added")
+            return None
         # Blank lines around it, so it never runs into what other steps write.
-        text = "\n" + markdown.document(results, limit=room - 2, heading="pmsize evaluate") + "\n"
+        text, complete = markdown.fitted(results, limit=room - 2, heading="pmsize evaluate")
         with path.open("a", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+            handle.write("\n" + text + "\n")
     except OSError as exc:
-        sys.stderr.write(
-            f"pmsize: cannot append to GITHUB_STEP_SUMMARY {path} ({exc.strerror or exc})\n"
-        )
+        _warn(f"cannot append to GITHUB_STEP_SUMMARY {path} ({exc.strerror or exc})")
+        return None
+    return github.SUMMARY_COMPLETE if complete else github.SUMMARY_CUT
+
+
+def _warn(message: str) -> None:
+    """A `pmsize: ...` line on stderr; paths and values in it are made safe (`fmt.safe_line`)."""
+    from pmsize import fmt
+
+    sys.stderr.write(fmt.safe_line(f"pmsize: {message}"))
 
 
 @contextmanager
@@ -428,7 +454,7 @@ def boundary() -> Iterator[None]:
         _report([exc])
         raise typer.Exit(ExitCode.BAD_INPUT) from None
     except UsageError as exc:
-        sys.stderr.write(f"pmsize: {exc}\n")
+        _warn(str(exc))
         raise typer.Exit(ExitCode.BAD_INPUT) from None
     except KeyboardInterrupt:
         sys.stderr.write("pmsize: interrupted\n")
@@ -437,22 +463,25 @@ def boundary() -> Iterator[None]:
         _quiet_broken_pipe()
         raise typer.Exit(ExitCode.OK) from None
     except PmsizeError as exc:  # pragma: no cover - every PmsizeError has a branch above
-        sys.stderr.write(f"pmsize: {exc}\n")
+        _warn(str(exc))
         raise typer.Exit(ExitCode.BAD_INPUT) from None
     except Exception as exc:
         if _state["debug"]:
             traceback.print_exc()
-        sys.stderr.write(
-            f"pmsize: internal error ({type(exc).__name__}: {exc}). This is a bug; please "
-            f"report it at {ISSUES_URL} with the input and `--debug` output.\n"
+        _warn(
+            f"internal error ({type(exc).__name__}: {exc}). This is a bug; please "
+            f"report it at {ISSUES_URL} with the input and `--debug` output."
         )
         raise typer.Exit(ExitCode.INTERNAL_ERROR) from None
 
 
 def _report(errors: Sequence[InputError]) -> None:
-    sys.stderr.write("".join(f"{e}\n" for e in errors))
+    """Every input error on a line of its own, file names and values made safe to print."""
+    from pmsize import fmt
+
+    sys.stderr.write("".join(fmt.safe_line(str(e)) for e in errors))
     noun = "error" if len(errors) == 1 else "errors"
-    sys.stderr.write(f"pmsize: {len(errors)} input {noun}; nothing evaluated\n")
+    _warn(f"{len(errors):,} input {noun}; nothing evaluated")
 
 
 def _quiet_broken_pipe() -> None:

@@ -14,8 +14,9 @@ _SCALES = ((1e12, "t"), (1e9, "b"), (1e6, "m"), (1e3, "k"))
 
 
 def money(value: float | None, currency: str = "USD", *, sign: bool = False) -> str:
-    """`$10.0m`, `$450k`, `−$15.6m`, `€3.00b`, `CHF 250k`; `n/a` for None or NaN."""
-    if value is None or math.isnan(value):
+    """`$10.0m`, `$450k`, `−$15.6m`, `€3.00b`, `CHF 250k`; `n/a` for None, NaN or infinity
+    (never `$inf`: a caller that can meet an infinite figure says what it means in words)."""
+    if value is None or not math.isfinite(value):
         return "n/a"
     symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
     prefix = MINUS if value < 0 else ("+" if sign and value > 0 else "")
@@ -64,17 +65,25 @@ def percent(value: float | None, *, sign: bool = False) -> str:
     return f"{prefix}{body}%"
 
 
+IMMEDIATELY = "immediately"  # a payback of 0: the cumulative cash flow is never negative
+
+
 def years(value: float | None, horizon: int | None = None) -> str:
-    """`2.4 years`, `2.0 years`, `1.0 year`; when None, `not within H years`."""
+    """A payback: `2.4 years`, `2.0 years`, `1.0 year`; `immediately` when it is 0 (the
+    cumulative cash flow is never negative); when None, `not within H years`."""
     if value is None:
         return f"not within {plural(horizon, 'year')}" if horizon else "n/a"
+    if value == 0:
+        return IMMEDIATELY
     text = f"{value:.1f}"
     return f"{text} year" if text == "1.0" else f"{text} years"
 
 
 def payback(value: float | None, space: str = " ") -> str:
-    """Payback for a table cell: `2.0 y`, or `—` when it is not reached."""
-    return "—" if value is None else f"{value:.1f}{space}y"
+    """Payback for a table cell: `2.0 y`, `immediately` at 0, or `—` when it is not reached."""
+    if value is None:
+        return "—"
+    return IMMEDIATELY if value == 0 else f"{value:.1f}{space}y"
 
 
 def plural(n: float, noun: str) -> str:
@@ -99,25 +108,41 @@ def count(value: float) -> str:
     return f"{value:,.1f}"
 
 
-# C0 and C1 controls but line feed and tab, and the bidirectional overrides.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-_BREAK = re.compile(r"\r\n|\r|\n")
+# Every control character but line feed: C0 (tab and carriage return included), DEL, C1,
+# the bidirectional overrides and isolates, and the Unicode line and paragraph separators.
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+# What breaks a line or spaces it out, shown as one space on one line.
+_BREAK = re.compile("\r\n|[\r\n\t\u2028\u2029]")
 
 
 def safe_text(text: str) -> str:
     """Text from a file made harmless for a terminal and a CI log, on one line.
 
-    Control characters show as escapes (`\\x1b`) and never reach the terminal; line
-    breaks become spaces; and `::` gets a zero-width space between its colons, so a
-    CI runner that reads `::command` at the start of a log line never finds one in a
-    name (those runners ignore leading spaces, and names can wrap).
+    The one rule for file text (names, descriptions, values, paths) wherever it is
+    printed, stderr included. Line breaks and tabs become spaces; other control
+    characters show as escapes (`\\x1b`) and never reach the terminal; and `::`
+    gets a zero-width space between its colons, so a CI runner that reads
+    `::command` at the start of a log line never finds one in a name (those runners
+    ignore leading spaces, and names can wrap).
     """
     text = re.sub(":(?=:)", ":\u200b", _BREAK.sub(" ", text))
     return escape_controls(text)
 
 
+def safe_line(text: str) -> str:
+    """One line for stderr or a log, newline-terminated: `safe_text` of `text`."""
+    return safe_text(text) + "\n"
+
+
 def escape_controls(text: str) -> str:
-    """File text made harmless for a terminal: `\\x1b` shown instead of a raw escape."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    """File text made harmless for a terminal: `\\x1b` shown instead of a raw escape.
+
+    Every control character but line feed is escaped; a caller that keeps line
+    breaks (markdown's `<br>`, a workflow command's `%0A`) turns them into its own
+    form first.
+    """
+    return _CONTROL.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    return match.group().encode("unicode_escape").decode("ascii")

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import gc
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 from pmsize import engine, loader, values
 from pmsize.engine import VERDICTS, Evaluation
 from pmsize.errors import UsageError
 from pmsize.models import Policy
 
-SORT_KEYS = {
+SORT_KEYS: dict[str, Callable[[Evaluation], tuple[Any, ...]]] = {
     "npv": lambda r: (-r.npv, r.name),
     "roi": lambda r: (-(r.roi if r.roi is not None else float("-inf")), r.name),
     "ceiling": lambda r: (-r.ceiling_per_customer, r.name),
@@ -95,8 +97,15 @@ def collector_paused() -> Iterator[None]:
 
 
 def rank(results: Sequence[Evaluation], sort: str) -> list[Evaluation]:
-    """Results best first by `sort` (npv, roi, ceiling or name)."""
-    return sorted(results, key=SORT_KEYS[sort])
+    """Results best first by `sort` (npv, roi, ceiling or name), within each currency.
+
+    Amounts in different currencies do not compare (€7.43m is not more than $3.98m),
+    so the results come grouped by currency, each group ranked on its own: the
+    currency with the most problems first, ties by its code.
+    """
+    sizes = Counter(r.currency for r in results)
+    key = SORT_KEYS[sort]
+    return sorted(results, key=lambda r: (-sizes[r.currency], r.currency, key(r)))
 
 
 def worst_verdict(results: Sequence[Evaluation]) -> str | None:

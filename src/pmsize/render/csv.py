@@ -2,7 +2,15 @@
 
 The columns are the scalar fields of SPEC §5 in the JSON's order, with `flags` as
 the codes joined by `;` (the messages are in the JSON). Written with the csv
-module: RFC 4180 quoting, `\\n` line ends, UTF-8, a header row.
+module: RFC 4180 quoting, `\\n` line ends, UTF-8, a header row. With `excel`, for
+spreadsheets on Windows: a byte-order mark first and `\\r\\n` line ends.
+
+Numbers are rounded to 15 significant digits, the most a double holds exactly in
+decimal, so `244999.99999999997` is written `245000.0` (JSON keeps full precision).
+
+Text from files is made safe for a terminal and a CI log as everywhere else
+(`fmt.safe_text`): a line break in a name becomes a space, other control
+characters show as escapes, and no line can start a workflow command.
 
 Spreadsheet safety. A spreadsheet runs a cell that starts with `=`, `+`, `-` or
 `@` (and, in some, a tab or carriage return) as a formula. Text cells, which
@@ -23,6 +31,7 @@ import io
 import math
 from collections.abc import Sequence
 
+from pmsize import fmt
 from pmsize.engine import Evaluation
 from pmsize.render.json import CONTRACT_FIELDS, result_record
 
@@ -38,9 +47,17 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
+def text(value: str) -> str:
+    """A text cell from a file: on one line, no control characters, never a formula."""
+    return neutralise(fmt.safe_text(value))
+
+
 def number(value: float | None) -> float | None:
-    """A finite number as itself; None (absent) and non-finite values as an empty cell."""
-    return value if value is not None and math.isfinite(value) else None
+    """A finite number to 15 significant digits (no float noise); None (absent) and
+    non-finite values as an empty cell."""
+    if value is None or not math.isfinite(value):
+        return None
+    return float(f"{value:.15g}") + 0.0  # + 0.0: never `-0.0`
 
 
 def row(r: Evaluation) -> list[Cell]:
@@ -52,7 +69,7 @@ def row(r: Evaluation) -> list[Cell]:
         if key == "flags":
             cells.append(";".join(flag["code"] for flag in value))
         elif isinstance(value, str):
-            cells.append(value if key == "verdict" else neutralise(value))
+            cells.append(value if key == "verdict" else text(value))
         elif isinstance(value, float):
             cells.append(number(value))
         else:  # the line (an int) or an absent value (None)
@@ -60,10 +77,16 @@ def row(r: Evaluation) -> list[Cell]:
     return cells
 
 
-def document(results: Sequence[Evaluation]) -> str:
-    """The header and one row a result, in the order given."""
+def document(results: Sequence[Evaluation], *, excel: bool = False) -> str:
+    """The header and one row a result, in the order given; `excel`: BOM and CRLF."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, lineterminator="\r\n" if excel else "\n")
     writer.writerow(COLUMNS)
     writer.writerows(row(r) for r in results)
-    return buffer.getvalue()
+    return ("\ufeff" if excel else "") + buffer.getvalue()
+
+
+def excel_document(results: Sequence[Evaluation]) -> str:
+    """`document` for Excel on Windows: a UTF-8 byte-order mark, so it reads the file as
+    UTF-8 rather than the local code page, and CRLF line ends."""
+    return document(results, excel=True)

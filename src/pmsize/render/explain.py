@@ -12,6 +12,7 @@ prints the memo with Rich (file text is always `Text`, never markup) and
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -114,6 +115,8 @@ def price_for_roi(r: Evaluation, roi: float) -> float | None:
     None when no customer ever pays (A = 0).
     """
     paying = sum(w * d for w, d in zip(r.adopters, r.discount_factors[1:], strict=True))
+    # With a vanishing number of paying customers (0.000...1) the quotient overflows to
+    # infinity: no price would do; callers say so in words.
     return r.pv_costs * (1 + roi) / paying if paying > 0 else None
 
 
@@ -124,12 +127,10 @@ def solves_for_cap(r: Evaluation, cap: float) -> float | None:
     C_a = c_a + s*P - R_a >= cap * s*P for every alternative a
     <=> s >= (R_a - c_a) / (P * (1 - cap)); None without alternatives or a problem cost.
     """
-    if not r.alternatives or r.problem_cost_per_customer <= 0 or cap >= 1:
+    scale = r.problem_cost_per_customer * (1 - cap)
+    if not r.alternatives or scale <= 0:  # no problem cost, cap >= 1, or an underflow
         return None
-    return max(
-        (a.relief - a.effective_annual_cost) / (r.problem_cost_per_customer * (1 - cap))
-        for a in r.alternatives
-    )
+    return max((a.relief - a.effective_annual_cost) / scale for a in r.alternatives)
 
 
 class _Writer:
@@ -137,8 +138,7 @@ class _Writer:
 
     def __init__(self, problem: Problem, r: Evaluation, thresholds: Thresholds) -> None:
         self.p, self.r, self.t = problem, r, thresholds
-        self.sol = r.solution_name
-        self.sol_starts = self.sol[:1].upper() + self.sol[1:]  # at the start of a sentence
+        self.sol = r.solution_name  # as written, even at the start of a sentence ("iPhone")
         self.bound = next((a for a in r.alternatives if a.sets_ceiling), None)
         self.discount = r.discount_factors
 
@@ -205,7 +205,7 @@ class _Writer:
                 )
             elif gap > 0:
                 limit = (
-                    f" {self.sol_starts} removes {money(gap)} more, so a customer would pay it "
+                    f" {self.sol} removes {money(gap)} more, so a customer would pay it "
                     "at most "
                     f"{money(a.effective_annual_cost)} + {money(gap)} = {money(a.limit)} rather "
                     "than use it."
@@ -355,7 +355,12 @@ class _Writer:
             )
         elif r.irr_note:
             text += f" There is {r.irr_note}."
-        if r.payback_years is not None:
+        if r.payback_years == 0:
+            text += (
+                " Nothing is spent up front and year 1 brings in at least what it costs, so it "
+                "pays back immediately."
+            )
+        elif r.payback_years is not None:
             text += f" The discounted cash flow turns positive after {fmt.years(r.payback_years)}."
         else:
             text += (
@@ -411,6 +416,12 @@ class _Writer:
             even = price_for_roi(r, 0.0)
             if even is None:
                 return "no customer ever pays; give an adoption above 0%."
+            if not math.isfinite(even):
+                return (
+                    "no price would: there are too few paying customers. Costs would have to "
+                    f"fall by {money(-r.npv)} in today's money (the build cost counts in full), "
+                    "or adoption grow."
+                )
             if even <= r.ceiling_per_customer:
                 return (
                     f"a price of at least {money(even)} per customer a year breaks even "
@@ -445,6 +456,11 @@ class _Writer:
             needed = price_for_roi(r, target)
             if needed is None:
                 return "no customer ever pays; give an adoption above 0%."
+            if not math.isfinite(needed):
+                return (
+                    f"no price would lift ROI to {fmt.percent(target)}: there are too few paying "
+                    "customers, so costs must fall or adoption grow."
+                )
             text = (
                 f"ROI reaches {fmt.percent(target)} at a price of {money(needed)} per customer "
                 f"a year (now {money(r.price_per_customer)})"

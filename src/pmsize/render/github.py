@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from pathlib import Path
 
 from pmsize import fmt
 from pmsize.engine import AVOID, RECONSIDER, Evaluation
@@ -36,14 +35,20 @@ def escape_property(text: str) -> str:
 
 
 def relative_to(file: str, workspace: str | None) -> str:
-    """`file` relative to the checkout when it lies inside it, as GitHub matches paths."""
-    if not workspace or not Path(file).is_absolute():
-        return file
-    try:
-        relative = os.path.relpath(file, workspace)
-    except ValueError:  # another drive on Windows
-        return file
-    return file if relative.startswith("..") else relative.replace(os.sep, "/")
+    """`file` as GitHub matches annotation paths: relative to the checkout (`workspace`)
+    when it lies inside it, wherever pmsize was run from; else as given. Always normalised
+    (`./x.yaml` is `x.yaml`), with forward slashes."""
+    path = os.path.normpath(file)
+    if workspace:
+        for resolve in (os.path.abspath, os.path.realpath):  # symlinks: try both
+            try:
+                relative = os.path.relpath(resolve(path), resolve(workspace))
+            except ValueError:  # another drive on Windows
+                break
+            if relative != ".." and not relative.startswith(".." + os.sep):
+                path = relative
+                break
+    return path.replace(os.sep, "/")
 
 
 def message(r: Evaluation) -> str:
@@ -70,8 +75,18 @@ def annotation(r: Evaluation, workspace: str | None = None) -> str:
     return f"::{LEVEL[r.verdict]} {','.join(properties)}::{escape_data(message(r))}\n"
 
 
-def document(results: Sequence[Evaluation], workspace: str | None = None) -> str:
-    """Annotations in file order within GitHub's caps, a notice of any left out, the summary."""
+SUMMARY_COMPLETE = "complete"  # the step summary lists every problem
+SUMMARY_CUT = "cut"  # the step summary was cut (or not written) for GitHub's size limit
+
+
+def document(
+    results: Sequence[Evaluation], workspace: str | None = None, summary: str | None = None
+) -> str:
+    """Annotations in file order within GitHub's caps, a notice of any left out, the summary.
+
+    `summary` says what the step summary holds (`SUMMARY_COMPLETE`, `SUMMARY_CUT`, or None
+    when none is written), so that the notice never points at a list that is not there.
+    """
     shown = dict.fromkeys(LEVEL.values(), 0)
     left_out = dict.fromkeys(LEVEL.values(), 0)
     lines: list[str] = []
@@ -86,12 +101,20 @@ def document(results: Sequence[Evaluation], workspace: str | None = None) -> str
             left_out[level] += 1
     if any(left_out.values()):
         count = sum(left_out.values())
-        detail = f"{left_out['error']} avoid and {left_out['warning']} reconsider"
+        detail = f"{left_out['error']:,} avoid and {left_out['warning']:,} reconsider"
         noun = "annotation" if count == 1 else "annotations"
+        if summary == SUMMARY_COMPLETE:
+            where = "The step summary and --format json list every problem."
+        elif summary == SUMMARY_CUT:
+            where = (
+                "The step summary was cut to fit GitHub's size limit; --format json or csv "
+                "lists every problem."
+            )
+        else:
+            where = "--format json or csv lists every problem."
         lines.append(
-            f"::notice title=pmsize::{count} more {noun} not shown ({detail}); GitHub shows "
-            f"{MAX_PER_LEVEL} errors and {MAX_PER_LEVEL} warnings a step. "
-            "The step summary and --format json list every problem.\n"
+            f"::notice title=pmsize::{count:,} more {noun} not shown ({detail}); GitHub shows "
+            f"{MAX_PER_LEVEL} errors and {MAX_PER_LEVEL} warnings a step. {where}\n"
         )
     lines.append(f"pmsize: {summary_text(results)}\n")
     return "".join(lines)

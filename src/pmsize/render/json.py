@@ -1,9 +1,17 @@
-"""`--format json` (SPEC §5): one document, stable key order, plain finite numbers."""
+"""`--format json` (SPEC §5): one document, stable key order, plain finite numbers.
+
+Text is UTF-8 as written, but every character a terminal or log viewer would act
+on is a `\\uXXXX` escape: json.dumps escapes C0 controls; DEL, C1 (U+0080-U+009F),
+the bidirectional overrides and isolates and the line and paragraph separators
+are escaped here, so `json.loads` still gives back the original text. No number is
+written `-0.0`.
+"""
 
 from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -97,15 +105,83 @@ def result_record(r: Evaluation) -> dict[str, Any]:
     }
 
 
-def summary_record(results: Sequence[Evaluation]) -> dict[str, Any]:
-    """Counts per verdict and the portfolio totals (null when the problems mix currencies)."""
-    summary: dict[str, Any] = {"problems": len(results)}
+# What json.dumps(ensure_ascii=False) leaves raw but a terminal or a log viewer acts on.
+# Outside strings a JSON document is ASCII, so these can only stand inside one.
+_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
+def _no_negative_zero(value: Any) -> Any:
+    """`value` with every -0.0 inside it written 0.0 (it reads as a loss of nothing)."""
+    if isinstance(value, float):
+        return value + 0.0  # -0.0 + 0.0 == 0.0; every other float is unchanged
+    if isinstance(value, dict):
+        return {key: _no_negative_zero(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_no_negative_zero(item) for item in value]
+    return value
+
+
+def dumps(doc: Any) -> str:
+    """A JSON document as pmsize writes every one: indented, finite numbers, no -0.0,
+    no raw control characters; newline-terminated."""
+    text = json.dumps(_no_negative_zero(doc), indent=2, ensure_ascii=False, allow_nan=False)
+    return _UNSAFE.sub(_escape, text) + "\n"
+
+
+def currency_groups(results: Sequence[Evaluation]) -> list[tuple[str, list[Evaluation]]]:
+    """The results of each currency, in the order given, the currencies as they first appear.
+
+    Amounts in different currencies never add up or rank together; `service.rank`
+    already returns the results grouped this way.
+    """
+    groups: dict[str, list[Evaluation]] = {}
+    for r in results:
+        groups.setdefault(r.currency, []).append(r)
+    return list(groups.items())
+
+
+MIXED_CURRENCIES_NOTE = (
+    "The problems use different currencies: the totals are null, the results are ranked "
+    "within each currency, and by_currency holds each currency's totals."
+)
+
+
+def _counts(results: Sequence[Evaluation]) -> dict[str, Any]:
+    counts: dict[str, Any] = {"problems": len(results)}
     for verdict in VERDICTS:
-        summary[verdict] = sum(r.verdict == verdict for r in results)
-    currencies = {r.currency for r in results}
-    one = len(currencies) <= 1
-    summary["total_npv"] = math.fsum(r.npv for r in results) if one else None
-    summary["total_market_size"] = math.fsum(r.market_size for r in results) if one else None
+        counts[verdict] = sum(r.verdict == verdict for r in results)
+    return counts
+
+
+def _totals(results: Sequence[Evaluation]) -> dict[str, float]:
+    return {
+        "total_npv": math.fsum(r.npv for r in results),
+        "total_market_size": math.fsum(r.market_size for r in results),
+    }
+
+
+def summary_record(results: Sequence[Evaluation]) -> dict[str, Any]:
+    """Counts per verdict and the portfolio totals.
+
+    When the problems use more than one currency the totals are null, and three more
+    fields say why and give what does add up: `currencies` (in result order),
+    `by_currency` (each currency's counts and totals) and a `note`.
+    """
+    groups = currency_groups(results)
+    summary = _counts(results)
+    if len(groups) <= 1:
+        summary.update(_totals(results))
+        return summary
+    summary.update(total_npv=None, total_market_size=None)
+    summary["currencies"] = [currency for currency, _ in groups]
+    summary["by_currency"] = [
+        {"currency": currency, **_counts(group), **_totals(group)} for currency, group in groups
+    ]
+    summary["note"] = MIXED_CURRENCIES_NOTE
     return summary
 
 
@@ -117,4 +193,4 @@ def document(results: Sequence[Evaluation], records: Sequence[dict[str, Any]] | 
         "results": list(records) if records is not None else [result_record(r) for r in results],
         "summary": summary_record(results),
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    return dumps(doc)

@@ -2,7 +2,9 @@
 
 Plain text (no Rich). Text from files is escaped so that it renders as written:
 markdown punctuation gets a backslash (so `[x](y)`, `*`, `<b>`, `$math$` and a `|`
-that would end a cell stay literal) and a line break becomes `<br>`. The document
+that would end a cell stay literal), a line break becomes `<br>`, a tab a space, and
+other control characters show as escapes (`\\x1b`). Problems in different currencies
+get a table each, under a heading that names the currency. The document
 is cut to fit `limit` bytes (a pull-request comment holds 65,536 characters, a
 GitHub step summary 1 MiB): rows that do not fit are counted in a closing note,
 never cut in the middle.
@@ -10,6 +12,7 @@ never cut in the middle.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 
@@ -34,7 +37,7 @@ HEADERS = (
 _RIGHT = frozenset({"#", "NPV", "ROI", "Naive NPV", "Ceiling", "Market/yr", "Payback"})
 # What could start markup inside a table cell or a list item; `$` starts math on GitHub.
 _SPECIAL = re.compile(r"([\\`*_\[\]<>|~&$#])")
-_BREAK = re.compile(r"\r\n|\r|\n")
+_BREAK = re.compile("\r\n|[\r\n\u2028\u2029]")
 # GitHub turns `:x:` into an emoji and `@name` into a mention after markdown is parsed,
 # so a backslash cannot stop them; a zero-width space after the `:` or `@` does.
 _EMOJI_CODE = re.compile(r":(?=[A-Za-z0-9_+-]+:)")
@@ -44,38 +47,52 @@ _MENTION = re.compile(r"@(?=[A-Za-z0-9])")
 def escape(text: str) -> str:
     """Text from a file as literal markdown inline text: punctuation escaped, no emoji codes or
     mentions, control characters shown as escapes, line breaks as <br>."""
-    text = _SPECIAL.sub(r"\\\1", fmt.escape_controls(text))
-    text = _MENTION.sub("@\u200b", _EMOJI_CODE.sub(":\u200b", text))
-    return _BREAK.sub("<br>", text)
+    return "<br>".join(_escape_line(line) for line in _BREAK.split(text))
 
 
-def summary_text(results: Sequence[Evaluation]) -> str:
+def _escape_line(text: str) -> str:
+    text = _SPECIAL.sub(r"\\\1", fmt.escape_controls(text.replace("\t", " ")))
+    return _MENTION.sub("@\u200b", _EMOJI_CODE.sub(":\u200b", text))
+
+
+def summary_text(results: Sequence[Evaluation], *, each_currency: bool = True) -> str:
     """The summary line, plain: counts of each verdict, total NPV and total market size.
 
     `3 problems · 1 pursue · 1 reconsider · 1 avoid · total NPV $25.6m · markets $6.21b a year`;
-    the totals only when every problem uses one currency.
+    problems in several currencies get the totals of each currency
+    (`· USD: total NPV $3.98m, markets $50.0m a year · EUR: ...`), never one sum, or
+    without `each_currency` (they are shown beside each currency's table) just a note.
     """
-    from pmsize.render.json import summary_record
+    from pmsize.render.json import currency_groups, summary_record
 
     summary = summary_record(results)
-    counts = " · ".join(f"{summary[v]} {v}" for v in VERDICTS)
-    if not results:
-        totals = ""
-    elif summary["total_npv"] is None:
-        totals = " · totals not shown: the problems use different currencies"
-    else:
-        currency = results[0].currency
-        total = fmt.money(summary["total_npv"], currency)
-        market = fmt.money(summary["total_market_size"], currency)
-        totals = f" · total NPV {total} · markets {market} a year"
-    return f"{fmt.plural(len(results), 'problem')} · {counts}{totals}"
+    counts = " · ".join(f"{summary[v]:,} {v}" for v in VERDICTS)
+    text = f"{fmt.plural(len(results), 'problem')} · {counts}"
+    groups = currency_groups(results)
+    if len(groups) == 1:
+        npv, market = _totals(results)
+        return f"{text} · total NPV {npv} · markets {market} a year"
+    if groups and not each_currency:
+        return f"{text} · {len(groups)} currencies, each totalled above"
+    for currency, group in groups:
+        npv, market = _totals(group)
+        text += f" · {currency}: total NPV {npv}, markets {market} a year"
+    return text
+
+
+def _totals(results: Sequence[Evaluation]) -> tuple[str, str]:
+    """Total NPV and market size of problems in one currency, for people."""
+    currency = results[0].currency
+    npv = math.fsum(r.npv for r in results)
+    market = math.fsum(r.market_size for r in results)
+    return fmt.money(npv, currency), fmt.money(market, currency)
 
 
 def row_cells(rank: int, r: Evaluation) -> tuple[str, ...]:
     """One row of the table, already escaped."""
     money = fmt.money
     return (
-        str(rank),
+        f"{rank:,}",
         escape(r.name),
         f"**{r.verdict}**" if r.verdict != PURSUE else r.verdict,
         money(r.npv, r.currency),
@@ -103,10 +120,27 @@ def document(
 
     `heading`, when given, comes first as a level-3 heading.
     """
+    return fitted(results, limit, heading=heading)[0]
+
+
+def fitted(
+    results: Sequence[Evaluation], limit: int = COMMENT_LIMIT, *, heading: str = ""
+) -> tuple[str, bool]:
+    """`document`, and whether it holds every problem and every reason (nothing was cut)."""
+    from pmsize.render.json import currency_groups
+
     head = f"### {escape(heading)}\n\n" if heading else ""
-    head += _line(HEADERS) + _line(["---:" if h in _RIGHT else "---" for h in HEADERS])
+    table_head = _line(HEADERS) + _line(["---:" if h in _RIGHT else "---" for h in HEADERS])
     summary = f"\n**{summary_text(results)}**\n"
-    rows = [_line(row_cells(i, r)) for i, r in enumerate(results, 1)]
+    groups = currency_groups(results)
+    rows = []
+    for number, (currency, group) in enumerate(groups):
+        # a table a currency, ranked on its own; the first row carries the heads
+        heads = table_head
+        if len(groups) > 1:
+            heads = ("\n" if number else "") + f"#### {currency}\n\n{heads}"
+        rows += [_line(row_cells(i, r)) for i, r in enumerate(group, 1)]
+        rows[len(rows) - len(group)] = heads + rows[len(rows) - len(group)]
     reasons = [_reason(r) for r in results if r.flags]
 
     # The longest a closing note can be, so that adding it never breaks the limit.
@@ -120,7 +154,8 @@ def document(
     text = head + "".join(rows[:shown_rows]) + summary
     if shown_reasons:
         text += reasons_head + "".join(reasons[:shown_reasons])
-    return text + _note(len(rows) - shown_rows, len(reasons) - shown_reasons, len(rows))
+    rows_left, reasons_left = len(rows) - shown_rows, len(reasons) - shown_reasons
+    return text + _note(rows_left, reasons_left, len(rows)), not rows_left and not reasons_left
 
 
 def _fit(items: Sequence[str], budget: int) -> int:

@@ -46,25 +46,49 @@ def make_console(file: IO[str] | None = None, *, terminal: bool | None = None) -
 
 
 def render(console: Console, results: Sequence[Evaluation]) -> None:
-    """Print the evaluation of one problem as a block, of several as a ranked table."""
+    """Print the evaluation of one problem as a block, of several as a ranked table.
+
+    Problems in several currencies get a ranked table each, under the currency's code,
+    with that currency's summary below it.
+    """
     if len(results) == 1:
         print_trimmed(console, problem_block(results[0]))
         return
-    rows = ranked_rows(results)
-    # Names may wrap, never the figures: the table needs every other column's full
-    # width and some room for the names; narrower than that, two lines a problem.
-    least = sum(_least_widths(rows)) + 2 * (len(RANKED_HEADERS) - 1)
-    if least <= console.width:
-        ranked: RenderableType = ranked_table(rows, results)
-    else:
-        ranked = ranked_records(results, console.width)
-    parts: list[RenderableType] = [ranked, summary_line(results, console.width)]
+    from pmsize.render.json import currency_groups
+
+    groups = currency_groups(results)
+    parts: list[RenderableType] = []
+    for currency, group in groups:
+        if len(groups) > 1:
+            if parts:
+                parts.append(Text())
+            parts += [
+                Text(f"{currency} · {fmt.plural(len(group), 'problem')}", style="bold"),
+                ranked(group, console.width),
+                summary_line(group, console.width, prefix=f"{currency}: "),
+            ]
+        else:
+            parts.append(ranked(group, console.width))
+    if len(groups) > 1:
+        parts.append(Text())
+    parts.append(summary_line(results, console.width, each_currency=len(groups) == 1))
     flagged = [r for r in results if r.flags]
     if flagged:
         parts.append(Text())
         for r in flagged:
             parts += [Text(fmt.safe_text(r.name), style="bold"), flag_lines(r)]
     print_trimmed(console, Group(*parts))
+
+
+def ranked(results: Sequence[Evaluation], width: int) -> RenderableType:
+    """The ranked table of `results`, or two lines a problem where it would not fit."""
+    rows = ranked_rows(results)
+    # Names may wrap, never the figures: the table needs every other column's full
+    # width and some room for the names; narrower than that, two lines a problem.
+    least = sum(_least_widths(rows)) + 2 * (len(RANKED_HEADERS) - 1)
+    if least <= width:
+        return ranked_table(rows, results)
+    return ranked_records(results, width)
 
 
 def _least_widths(rows: list[tuple[str, ...]]) -> list[int]:
@@ -227,7 +251,7 @@ def ranked_rows(results: Sequence[Evaluation]) -> list[tuple[str, ...]]:
     rows: list[tuple[str, ...]] = [RANKED_HEADERS]
     return rows + [
         (
-            str(i),
+            f"{i:,}",
             fmt.safe_text(r.name),
             r.verdict,
             fmt.money(r.market_size, r.currency),
@@ -263,7 +287,7 @@ def ranked_table(rows: list[tuple[str, ...]], results: Sequence[Evaluation]) -> 
 
 def ranked_records(results: Sequence[Evaluation], width: int) -> RenderableType:
     """The ranked results for a narrow terminal: two lines a problem, figures never cut."""
-    rank_width = len(str(len(results)))
+    rank_width = len(f"{len(results):,}")
     grid = Table.grid(padding=(0, 1))
     grid.add_column(justify="right", no_wrap=True)
     grid.add_column(overflow="fold")
@@ -286,16 +310,18 @@ def ranked_records(results: Sequence[Evaluation], width: int) -> RenderableType:
             width - rank_width - 1,
             style="dim",
         )
-        grid.add_row(str(i), head)
+        grid.add_row(f"{i:,}", head)
         grid.add_row("", detail)
     return grid
 
 
-def summary_line(results: Sequence[Evaluation], width: int) -> Text:
-    """The summary line: counts of each verdict, total NPV and market size (one currency)."""
+def summary_line(
+    results: Sequence[Evaluation], width: int, *, prefix: str = "", each_currency: bool = True
+) -> Text:
+    """The summary line: counts of each verdict, total NPV and market size (of each currency)."""
     from pmsize.render.markdown import summary_text
 
-    text = summary_text(results)
+    text = prefix + summary_text(results, each_currency=each_currency)
     for label in ("total NPV ", "markets "):
         text = text.replace(label, label.replace(" ", NBSP))
     return glued(text.replace(" a year", f"{NBSP}a{NBSP}year"), width)

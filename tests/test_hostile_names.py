@@ -1,0 +1,212 @@
+"""Text from files is untrusted wherever pmsize prints it.
+
+A pull request author controls every name, description and value in a problem
+file, and the file names. Whatever they hold, no output of pmsize (stdout in any
+format, stderr, a file) carries a raw control character a terminal or a CI log
+would act on, and no line of it starts a GitHub workflow command (`::error::...`)
+except the annotations pmsize itself writes in `--format github`. JSON keeps the
+text exactly: it escapes what it must and reads back to the original.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pmsize.cli import app
+
+ENV = {"NO_COLOR": "1", "TERM": "dumb"}
+
+# Every class of control character, a terminal hyperlink, workflow commands after
+# line breaks of each kind, and the starts of spreadsheet formulas.
+HOSTILE = (
+    "=Evil\x1b[31mRED\x1b[0m"  # C0: ESC, a colour
+    "\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\"  # OSC 8 hyperlink
+    "\x1b]0;retitled\x07"  # OSC 0 window title, ended by BEL
+    "\r\n::error file=x,line=1::crlf"  # CR LF, then a workflow command
+    "\n::warning::lf"  # LF
+    "\r::notice::cr"  # CR alone
+    "\ttab\x08bs\x00nul\x7fdel"  # TAB, BS, NUL, DEL
+    "\x9b2Jcsi\x85nel\x90dcs"  # C1: CSI, NEL, DCS
+    "\u202eRLO\u202aLRE\u2066LRI\u2069PDI"  # bidi overrides and isolates
+    "\u2028::error::ls\u2029::error::ps"  # line and paragraph separators
+    " +plus -minus @at"
+)
+RAW = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+OUR_ANNOTATION = re.compile(r"^::(error|warning|notice) (file=[^,:]*,line=\d+,)?title=")
+
+RECONSIDER = """\
+market: {customers: 1000, problem_cost: $100k}
+solution: {name: %s, build_cost: $1m, adoption: 10%%}
+alternatives:
+  - {name: %s, annual_cost: $10k, solves: 80%%}
+"""
+AVOID = """\
+market: {customers: 100, problem_cost: $1m}
+solution: {name: %s, build_cost: $1m, adoption: 10%%}
+alternatives:
+  - {name: %s, annual_cost: 0}
+"""
+
+
+def yaml_text(text: str) -> str:
+    """`text` as a YAML double-quoted scalar (JSON's escapes are YAML's)."""
+    return json.dumps(text)
+
+
+def problem(variant: str, body: str) -> str:
+    quoted = yaml_text(f"{variant} {HOSTILE}")
+    return f"name: {quoted}\ndescription: {yaml_text('Description ' + HOSTILE)}\n" + body % (
+        yaml_text("Solution " + HOSTILE),
+        yaml_text("Alternative " + HOSTILE),
+    )
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    # the file names are hostile too (a file system allows all but / and NUL)
+    folder = tmp_path / "problems"
+    folder.mkdir()
+    stem = "x\x1b[2J\n::error::file\u202e"
+    (folder / f"a {stem}.yaml").write_text(problem("Reconsider", RECONSIDER))
+    (folder / f"b {stem}.yaml").write_text(problem("Avoid", AVOID))
+    return folder
+
+
+def invoke(*args: str, **env: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), env={**ENV, **env})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def assert_safe(text: str, annotations: int = 0) -> None:
+    """No raw control character; no line that starts `::` but `annotations` of ours."""
+    assert not RAW.findall(text), sorted(set(RAW.findall(text)))
+    commands = [line for line in text.split("\n") if line.lstrip().startswith("::")]
+    assert len(commands) == annotations, commands
+    assert all(OUR_ANNOTATION.match(line) for line in commands), commands
+
+
+@pytest.mark.parametrize("format", ["table", "csv", "markdown"])
+@pytest.mark.parametrize("columns", ["40", "200"])
+def test_evaluate_prints_no_control_character_and_no_workflow_command(
+    folder: Path, format: str, columns: str
+) -> None:
+    for path in (folder, next(folder.glob("a *"))):  # the ranked table, and one problem's block
+        code, out, err = invoke("evaluate", str(path), "-f", format, COLUMNS=columns)
+        assert (code, err) == (0, "")
+        assert "Evil" in out
+        assert_safe(out)
+
+
+def test_evaluate_github_writes_only_its_own_annotations(folder: Path, tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    code, out, err = invoke(
+        "evaluate", str(folder), "-f", "github", GITHUB_STEP_SUMMARY=str(summary)
+    )
+    assert (code, err) == (0, "")
+    assert_safe(out, annotations=2)  # one warning, one error
+    assert_safe(summary.read_text())
+
+
+def test_json_escapes_every_control_character_and_reads_back_exactly(folder: Path) -> None:
+    code, out, err = invoke("evaluate", str(folder), "-f", "json")
+    assert (code, err) == (0, "")
+    assert_safe(out)
+    results = json.loads(out)["results"]
+    assert sorted(r["name"] for r in results) == [f"Avoid {HOSTILE}", f"Reconsider {HOSTILE}"]
+    for r in results:
+        assert r["description"] == f"Description {HOSTILE}"
+        assert r["solution"] == f"Solution {HOSTILE}"
+        assert r["ceiling_set_by"] in (None, f"Alternative {HOSTILE}")
+        assert r["alternatives"][0]["name"] == f"Alternative {HOSTILE}"
+        assert "\x1b" in r["file"]  # the file name too, exactly
+
+
+@pytest.mark.parametrize("format", ["table", "markdown"])
+@pytest.mark.parametrize("columns", ["40", "200"])
+def test_explain_prints_no_control_character_and_no_workflow_command(
+    folder: Path, format: str, columns: str
+) -> None:
+    for path in folder.glob("*.yaml"):
+        code, out, err = invoke("explain", str(path), "-f", format, COLUMNS=columns)
+        assert (code, err) == (0, "")
+        assert "Evil" in out
+        assert_safe(out)
+
+
+@pytest.mark.parametrize("command", ["simulate", "sensitivity"])
+def test_simulate_and_sensitivity_print_no_control_character(folder: Path, command: str) -> None:
+    path = next(folder.glob("a *"))
+    for format in ("table", "json"):
+        code, out, err = invoke(command, str(path), "-f", format, "-n", "200", COLUMNS="100")
+        assert (code, err) == (0, "")
+        assert_safe(out)
+
+
+def test_validate_lists_hostile_file_names_safely(folder: Path) -> None:
+    code, out, err = invoke("validate", str(folder))
+    assert (code, err) == (0, "")
+    assert_safe(out)
+    assert out.count("\n") == 2
+    assert out.endswith(" ok (1 problem)\n")
+
+
+@pytest.mark.parametrize("command", ["validate", "evaluate"])
+def test_error_messages_on_stderr_are_neutralised(tmp_path: Path, command: str) -> None:
+    bad = tmp_path / "bad \x1b]0;retitled\x07\n::error::name.yaml"
+    bad.write_text(
+        f"name: {yaml_text(HOSTILE)}\n"
+        f"market: {{customers: {yaml_text(chr(0x1B) + ']0;retitled' + chr(7))}, "
+        "problem_cost: $100k}\n"
+        f"solution: {{adoption: {yaml_text('x' + chr(10) + '::error::injected')}}}\n"
+    )
+    code, out, err = invoke(command, str(bad))
+    assert (code, out) == (2, "")
+    assert_safe(err)
+    lines = err.splitlines()
+    assert len(lines) == 3  # two errors and the count, each on one line
+    assert "::error::" not in err  # `:\u200b:` between the colons
+    assert "\\x1b]0;retitled\\x07" in lines[0]  # the values are shown as escapes
+    assert lines[-1] == "pmsize: 2 input errors; nothing evaluated"
+
+
+def test_usage_errors_that_echo_a_path_are_neutralised(tmp_path: Path) -> None:
+    folder = tmp_path / "out\x1b[2J\n::error::dir"
+    folder.mkdir()
+    code, out, err = invoke("schema", "-o", str(folder))
+    assert (code, out) == (2, "")
+    assert_safe(err)
+    assert err.count("\n") == 1
+
+
+def test_a_step_summary_warning_that_echoes_a_path_is_neutralised(tmp_path: Path) -> None:
+    (tmp_path / "a.yaml").write_text(problem("Avoid", AVOID))
+    summary = tmp_path / "missing\x1b[2J\n::error::x" / "summary.md"
+    code, out, err = invoke(
+        "evaluate", str(tmp_path / "a.yaml"), "-f", "github", GITHUB_STEP_SUMMARY=str(summary)
+    )
+    assert code == 0
+    assert_safe(out, annotations=1)
+    assert err.startswith("pmsize: cannot append to GITHUB_STEP_SUMMARY")
+    assert_safe(err)
+    assert err.count("\n") == 1
+
+
+def test_an_internal_error_line_is_neutralised(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pmsize.render import csv
+
+    def broken(results: object) -> str:
+        raise RuntimeError("broke on \x1b]0;x\x07\n::error::injected")
+
+    monkeypatch.setattr(csv, "document", broken)
+    (tmp_path / "a.yaml").write_text(problem("Avoid", AVOID))
+    code, out, err = invoke("evaluate", str(tmp_path / "a.yaml"), "-f", "csv")
+    assert (code, out) == (3, "")
+    assert_safe(err)
+    assert err.startswith("pmsize: internal error (RuntimeError: broke on \\x1b]0;x\\x07 :")
