@@ -209,7 +209,7 @@ def evaluate(
 
         policy = service.cli_policy(cap_threshold, thin_margin)
         with service.collector_paused():
-            with progress_bar() as progress:
+            with progress_bar(paths=paths) as progress:
                 results = service.evaluate_paths(paths, policy, sort=sort.value, progress=progress)
             _write_evaluation(results, format, output)
         exit_for(service.worst_verdict(results), fail_on.value)
@@ -375,7 +375,7 @@ def simulate(
         from pmsize.render.progress import progress_bar
 
         policy = service.cli_policy(cap_threshold, thin_margin)
-        with progress_bar(label="simulating") as progress:
+        with progress_bar(label="simulating", paths=paths) as progress:
             results = uncertainty.simulate_paths(
                 paths, policy, samples=samples, seed=seed, progress=progress
             )
@@ -412,7 +412,7 @@ def sensitivity(
         from pmsize.render.progress import progress_bar
 
         policy = service.cli_policy(cap_threshold, thin_margin)
-        with progress_bar(label="sampling") as progress:
+        with progress_bar(label="sampling", paths=[file]) as progress:
             results = uncertainty.simulate_paths(
                 [file], policy, samples=samples, seed=seed, sensitivity=True, progress=progress
             )
