@@ -70,15 +70,31 @@ def test_the_starter_names_its_own_file_in_the_commands_it_suggests(tmp_path: Pa
     assert "problem.yaml" not in written
 
 
-def test_init_to_a_folder_or_a_missing_folder_is_a_usage_error(tmp_path: Path) -> None:
+def test_init_to_a_folder_is_a_usage_error(tmp_path: Path) -> None:
     assert run("init", str(tmp_path)) == (
         2,
         "",
         f"pmsize: {tmp_path} is a folder; name a file, such as {tmp_path / 'problem.yaml'}\n",
     )
-    code, out, err = run("init", str(tmp_path / "missing" / "problem.yaml"))
+
+
+def test_init_creates_missing_folders(tmp_path: Path) -> None:
+    target = tmp_path / "problems" / "new" / "problem.yaml"
+    code, out, err = run("init", str(target))
+    assert (code, out) == (0, "")
+    assert err == f"Wrote {target}. Edit it, then run: pmsize evaluate {target}\n"
+    assert target.read_text(encoding="utf-8") == starter.text(str(target))
+
+
+def test_init_where_a_folder_cannot_be_made_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    target = tmp_path / "file" / "problem.yaml"
+    code, out, err = run("init", str(target))
     assert (code, out) == (2, "")
-    assert err.startswith(f"pmsize: {tmp_path / 'missing' / 'problem.yaml'}: cannot write there")
+    assert err == (
+        f"pmsize: {target}: cannot write there (cannot make the folder {tmp_path / 'file'}: "
+        "File exists)\n"
+    )
 
 
 def test_init_dash_prints_the_starter(tmp_path: Path) -> None:

@@ -2,30 +2,38 @@
 
 Every command runs inside `boundary()`, the one place that turns errors into
 messages and exit codes (SPEC §5): input errors exit 2 with every located
-message on stderr, Ctrl-C 130, a closed pipe ends quietly, and anything else
-is a bug: exit 3 with a short message (the traceback only with --debug).
+message on stderr, Ctrl-C 130 (SIGTERM and SIGHUP 128 + the signal), a closed
+pipe ends quietly, output that cannot be written exits 2, and anything else is
+a bug: exit 3 with a short message (the traceback only with --debug).
 """
 
 from __future__ import annotations
 
 import enum
+import errno
 import io
 import os
-import shutil
+import signal
 import sys
 import traceback
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from pmsize import __version__
 from pmsize.errors import ExitCode, InputError, InputErrors, PmsizeError, UsageError
+from pmsize.fmt import safe_text
 
 ISSUES_URL = "https://github.com/pmsize/pmsize/issues"
 STEP_SUMMARY_LIMIT = 1024 * 1024  # bytes GitHub keeps of one step's summary
+FILE_WIDTH = 80  # table width when not at a terminal and COLUMNS is unset or invalid
+MAX_WIDTH = 400  # no table is wider: COLUMNS=30000 once made explain take 48 s
+GLOBAL_FLAGS = ("--debug", "--version")  # also accepted after the command
+SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")  # what completion can be installed for
 
 
 class Format(str, enum.Enum):
@@ -55,11 +63,66 @@ class Sort(str, enum.Enum):
     name = "name"
 
 
+class _Group(TyperGroup):
+    """The command group, with three fixes to how its arguments are read.
+
+    `pmsize` alone prints the help on stdout and exits 0; `--debug` and `--version`
+    work after the command too; `--install-completion bogus` is refused before any
+    shell profile is touched (the flag detects the shell and would ignore the name).
+    """
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args:
+            args = ["--help"]
+        args = self._hoist_global_flags(ctx, args)
+        for flag in ("--install-completion", "--show-completion"):
+            if flag in args[:-1]:
+                shell = args[args.index(flag) + 1]
+                if not shell.startswith("-") and shell not in SHELLS:
+                    raise typer.BadParameter(
+                        f"unknown shell {safe_text(shell)!r}; completion is for "
+                        f"{', '.join(SHELLS[:-1])} or {SHELLS[-1]}, and without a name the "
+                        "shell you run it from",
+                        ctx=ctx,
+                        param_hint=f"'{flag}'",
+                    )
+        return list(super().parse_args(ctx, args))
+
+    def _hoist_global_flags(self, ctx: Any, args: list[str]) -> list[str]:
+        """Move `--debug`/`--version` given after the command to before it."""
+        at = next((i for i, arg in enumerate(args) if not arg.startswith("-")), None)
+        command = self.get_command(ctx, args[at]) if at is not None else None
+        if at is None or command is None:
+            return args
+        valued = {
+            name
+            for param in command.params
+            if param.param_type_name == "option" and not getattr(param, "is_flag", False)
+            for name in (*param.opts, *param.secondary_opts)
+        }
+        own = {name for param in command.params for name in param.opts}
+        before, after, hoisted = args[: at + 1], list[str](), list[str]()
+        rest = iter(args[at + 1 :])
+        for arg in rest:
+            if arg == "--":
+                after += [arg, *rest]
+                break
+            if arg in GLOBAL_FLAGS and arg not in own:
+                hoisted.append(arg)
+                continue
+            after.append(arg)
+            value = next(rest, None) if arg in valued else None
+            if value is not None:
+                after.append(value)
+        return [*hoisted, *before, *after] if hoisted else args
+
+
 app = typer.Typer(
     name="pmsize",
     help="Size product problems: how big, how much anyone can charge once the cheapest "
     "alternative is counted, and whether building pays back.",
-    no_args_is_help=True,
+    cls=_Group,
+    no_args_is_help=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -70,7 +133,8 @@ _state = {"debug": False}
 
 def _version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"pmsize {__version__}\n")
+        with boundary():
+            _write_stdout(f"pmsize {__version__}\n")
         raise typer.Exit()
 
 
@@ -97,11 +161,11 @@ PathsArg = Annotated[
     ),
 ]
 OutputOpt = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
         "--output",
         "-o",
-        help="Write to this file (atomically) instead of stdout.",
+        help="Write to this file (atomically, as cp would) instead of stdout; - for stdout.",
         metavar="FILE",
     ),
 ]
@@ -153,7 +217,7 @@ def evaluate(
             raise UsageError("--excel applies to --format csv only")
         policy = service.cli_policy(cap_threshold, thin_margin)
         with service.collector_paused():
-            with progress_bar() as progress:
+            with progress_bar(paths=paths) as progress:
                 results = service.evaluate_paths(paths, policy, sort=sort.value, progress=progress)
             _write_evaluation(results, format, output, excel=excel)
         exit_for(service.worst_verdict(results), fail_on.value)
@@ -206,11 +270,13 @@ def explain(
         from pmsize.render import explain as render
 
         policy = service.cli_policy(cap_threshold, thin_margin)
-        memos = render.explain_entries(loader.load_paths([file]), policy)
+        entries = loader.load_paths([file])
+        memos = render.explain_entries(entries, policy)
+        inputs = [entry.location.file for entry in entries]
         if format is ExplainFormat.markdown:
-            emit(render.markdown(memos), output)
+            emit(render.markdown(memos), output, inputs=inputs)
         else:
-            emit_rich(lambda console: render.render(console, memos), output)
+            emit_rich(lambda console: render.render(console, memos), output, inputs=inputs)
 
 
 @app.command()
@@ -230,8 +296,11 @@ def init(
         if file == "-":
             emit(starter.text(), None)
             return
-        starter.write(Path(file), force=force)
-        sys.stderr.write(f"Wrote {file}. Edit it, then run: pmsize evaluate {file}\n")
+        warnings = starter.write(file, force=force)
+        sys.stderr.write(
+            f"Wrote {safe_text(file)}. Edit it, then run: pmsize evaluate {starter.shown(file)}\n"
+        )
+        sys.stderr.write("".join(f"pmsize: warning: {warning}\n" for warning in warnings))
 
 
 @app.command()
@@ -249,11 +318,12 @@ def schema(output: OutputOpt = None) -> None:
 
 
 def _write_evaluation(
-    results: Sequence[Any], format: Format, output: Path | None, *, excel: bool = False
+    results: Sequence[Any], format: Format, output: str | None, *, excel: bool = False
 ) -> None:
     """Write `results` in `format`; for `github`, also append the markdown to the step summary."""
+    inputs = [r.file for r in results]
     if format is Format.table:
-        emit_rich(lambda console: _table(console, results), output)
+        emit_rich(lambda console: _table(console, results), output, inputs=inputs)
         return
     from pmsize.render import csv, github, json, markdown
 
@@ -261,14 +331,18 @@ def _write_evaluation(
         # The summary first, so that the annotations' notice can say what it holds.
         summary = os.environ.get("GITHUB_STEP_SUMMARY")
         held = append_step_summary(Path(summary), results) if summary else None
-        emit(github.document(results, os.environ.get("GITHUB_WORKSPACE"), held), output)
+        emit(
+            github.document(results, os.environ.get("GITHUB_WORKSPACE"), held),
+            output,
+            inputs=inputs,
+        )
         return
     documents = {
         Format.json: json.document,
         Format.csv: csv.excel_document if excel else csv.document,
         Format.markdown: markdown.document,
     }
-    emit(documents[format](results), output)
+    emit(documents[format](results), output, inputs=inputs)
 
 
 class SimulationFormat(str, enum.Enum):
@@ -320,14 +394,17 @@ def simulate(
         from pmsize.render.progress import progress_bar
 
         policy = service.cli_policy(cap_threshold, thin_margin)
-        with progress_bar(label="simulating") as progress:
+        with progress_bar(label="simulating", paths=paths) as progress:
             results = uncertainty.simulate_paths(
                 paths, policy, samples=samples, seed=seed, progress=progress
             )
+        inputs = [r.evaluation.file for r in results]
         if format is SimulationFormat.json:
-            emit(render.simulation_document(results), output)
+            emit(render.simulation_document(results), output, inputs=inputs)
         else:
-            emit_rich(lambda console: render.render_simulations(console, results), output)
+            emit_rich(
+                lambda console: render.render_simulations(console, results), output, inputs=inputs
+            )
 
 
 @app.command()
@@ -354,14 +431,17 @@ def sensitivity(
         from pmsize.render.progress import progress_bar
 
         policy = service.cli_policy(cap_threshold, thin_margin)
-        with progress_bar(label="sampling") as progress:
+        with progress_bar(label="sampling", paths=[file]) as progress:
             results = uncertainty.simulate_paths(
                 [file], policy, samples=samples, seed=seed, sensitivity=True, progress=progress
             )
+        inputs = [r.evaluation.file for r in results]
         if format is SimulationFormat.json:
-            emit(render.sensitivity_document(results), output)
+            emit(render.sensitivity_document(results), output, inputs=inputs)
         else:
-            emit_rich(lambda console: render.render_sensitivities(console, results), output)
+            emit_rich(
+                lambda console: render.render_sensitivities(console, results), output, inputs=inputs
+            )
 
 
 def _table(console: Any, results: Sequence[Any]) -> None:
@@ -380,34 +460,75 @@ def exit_for(worst: str | None, fail_on: str) -> None:
         raise typer.Exit(ExitCode.POLICY_FAILED)
 
 
-def emit(text: str, output: Path | None) -> None:
-    """Write plain text to stdout, or atomically to `output` (temp file, then rename)."""
-    if output is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
+def emit(text: str, output: str | None, *, inputs: Iterable[str] = ()) -> None:
+    """Write plain text to stdout (`output` None or `-`), or to the file `output` as `cp`
+    would, atomically (see `files`); never onto one of the run's `inputs`."""
+    if output is None or output == "-":
+        _write_stdout(text)
         return
     from pmsize import files
 
+    files.refuse_inputs(output, inputs)
     files.write_atomically(output, text, what="--output")
 
 
-def emit_rich(draw: Callable[[Any], None], output: Path | None) -> None:
-    """Render with Rich to stdout, or without styling to a file written atomically.
+def emit_rich(
+    draw: Callable[[Any], None], output: str | None, *, inputs: Iterable[str] = ()
+) -> None:
+    """Render with Rich to stdout, or without styling to a file written like `emit` does.
 
-    `draw` receives a Rich console (typed Any: only pmsize.render imports Rich)."""
+    Not at a terminal, a file and a redirection get the same width: COLUMNS when it is
+    set and valid, else 80; no width is over MAX_WIDTH. `draw` receives a Rich console
+    (typed Any: only pmsize.render imports Rich)."""
     from pmsize.render.table import make_console
 
-    if output is None:
-        draw(make_console())
+    if output is None or output == "-":
+        _write_stdout("")  # a closed stdout fails here, not silently inside Rich
+        console = make_console()
+        console.width = min(console.width, MAX_WIDTH) if console.is_terminal else _columns()
+        try:
+            draw(console)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise _stdout_failed(exc) from None
+        _write_stdout("")
         return
-    buffer = io.StringIO()
-    width = shutil.get_terminal_size((100, 24)).columns  # COLUMNS if set and valid, else 100
-    console = make_console(buffer, terminal=False)
-    console.width = width
-    draw(console)
     from pmsize import files
 
+    files.refuse_inputs(output, inputs)
+    buffer = io.StringIO()
+    console = make_console(buffer, terminal=False)
+    console.width = _columns()
+    draw(console)
     files.write_atomically(output, buffer.getvalue(), what="--output")
+
+
+def _columns() -> int:
+    """COLUMNS when it is a whole number from 1 up (at most MAX_WIDTH), else FILE_WIDTH."""
+    raw = os.environ.get("COLUMNS", "").strip()
+    return min(int(raw), MAX_WIDTH) if raw.isdigit() and int(raw) > 0 else FILE_WIDTH
+
+
+def _write_stdout(text: str) -> None:
+    """Write and flush stdout; a failure (a full disk, a closed stream) is a `UsageError`
+    (exit 2), a closed pipe stays a `BrokenPipeError` (a quiet exit 0)."""
+    try:
+        if sys.stdout is None:  # started with stdout closed (`>&-`)
+            raise OSError(errno.EBADF, "it is closed")
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise _stdout_failed(exc) from None
+
+
+def _stdout_failed(exc: OSError) -> UsageError:
+    """The error for output that cannot reach stdout; stdout is pointed at the null device
+    so the interpreter's last flush of what is left cannot fail again."""
+    _abandon_stdout()
+    return UsageError(f"cannot write to stdout ({exc.strerror or exc})")
 
 
 def append_step_summary(path: Path, results: Sequence[Any]) -> str | None:
@@ -427,8 +548,9 @@ def append_step_summary(path: Path, results: Sequence[Any]) -> str | None:
         text, complete = markdown.fitted(results, limit=room - 2, heading="pmsize evaluate")
         with path.open("a", encoding="utf-8", newline="") as handle:
             handle.write("\n" + text + "\n")
-    except OSError as exc:
-        _warn(f"cannot append to GITHUB_STEP_SUMMARY {path} ({exc.strerror or exc})")
+    except (OSError, ValueError) as exc:  # ValueError: a path the OS cannot take (a NUL)
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        _warn(f"cannot append to GITHUB_STEP_SUMMARY {path} ({reason})")
         return None
     return github.SUMMARY_COMPLETE if complete else github.SUMMARY_CUT
 
@@ -437,12 +559,14 @@ def _warn(message: str) -> None:
     """A `pmsize: ...` line on stderr; paths and values in it are made safe (`fmt.safe_line`)."""
     from pmsize import fmt
 
-    sys.stderr.write(fmt.safe_line(f"pmsize: {message}"))
+    _say(fmt.safe_line(f"pmsize: {message}"))
 
 
 @contextmanager
 def boundary() -> Iterator[None]:
-    """Turn every error into its message on stderr and its exit code (SPEC §5)."""
+    """Turn every error into its message on stderr and its exit code (SPEC §5).
+
+    A message that cannot reach stderr (closed, full) is dropped; the exit code stays."""
     try:
         yield
     except typer.Exit:
@@ -456,18 +580,18 @@ def boundary() -> Iterator[None]:
     except UsageError as exc:
         _warn(str(exc))
         raise typer.Exit(ExitCode.BAD_INPUT) from None
-    except KeyboardInterrupt:
-        sys.stderr.write("pmsize: interrupted\n")
-        raise typer.Exit(ExitCode.INTERRUPTED) from None
+    except KeyboardInterrupt as exc:
+        raise typer.Exit(_interrupted(exc)) from None
     except BrokenPipeError:
-        _quiet_broken_pipe()
+        _abandon_stdout()
         raise typer.Exit(ExitCode.OK) from None
     except PmsizeError as exc:  # pragma: no cover - every PmsizeError has a branch above
         _warn(str(exc))
         raise typer.Exit(ExitCode.BAD_INPUT) from None
     except Exception as exc:
         if _state["debug"]:
-            traceback.print_exc()
+            with suppress(Exception):
+                traceback.print_exc()
         _warn(
             f"internal error ({type(exc).__name__}: {exc}). This is a bug; please "
             f"report it at {ISSUES_URL} with the input and `--debug` output."
@@ -479,30 +603,71 @@ def _report(errors: Sequence[InputError]) -> None:
     """Every input error on a line of its own, file names and values made safe to print."""
     from pmsize import fmt
 
-    sys.stderr.write("".join(fmt.safe_line(str(e)) for e in errors))
+    _say("".join(fmt.safe_line(str(e)) for e in errors))
     noun = "error" if len(errors) == 1 else "errors"
     _warn(f"{len(errors):,} input {noun}; nothing evaluated")
 
 
-def _quiet_broken_pipe() -> None:
-    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+def _say(text: str) -> None:
+    """Write a message to stderr; if stderr is closed or failing, the message is lost,
+    never the exit code."""
+    with suppress(Exception):
+        sys.stderr.write(text)
+        sys.stderr.flush()
+
+
+def _interrupted(exc: BaseException) -> int:
+    """Say which signal stopped the run; its exit code, 128 + the signal (130 for Ctrl-C)."""
+    signum = int(getattr(exc, "signum", signal.SIGINT))
+    if signum == signal.SIGINT:
+        _say("pmsize: interrupted\n")
+    else:
+        _say(f"pmsize: interrupted by {signal.Signals(signum).name}\n")
+    return 128 + signum
+
+
+def _abandon_stdout() -> None:
+    """Point stdout at the null device, so the interpreter's last flush cannot fail again."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        sys.stdout = Path(os.devnull).open("w", encoding="utf-8")  # noqa: SIM115 - lives to exit
 
 
 def main() -> None:
-    """Entry point of the `pmsize` script."""
+    """Run the commands; what Typer itself writes (help, usage) is guarded here too.
+
+    The `pmsize` script and `python -m pmsize` start in `pmsize.__main__.main`, which
+    readies the standard streams and the signals before this module is imported."""
+    sys.exit(_run())
+
+
+def _run() -> int:
     try:
-        app(prog_name="pmsize")
-    except KeyboardInterrupt:
-        sys.stderr.write("pmsize: interrupted\n")
-        sys.exit(ExitCode.INTERRUPTED)
+        try:
+            app(prog_name="pmsize")
+        finally:
+            if sys.stdout is not None:
+                sys.stdout.flush()
+    except SystemExit as exc:
+        code = exc.code
+        if code == 1 and type(sys.stdout).__name__ == "PacifyFlushWrapper":
+            return ExitCode.OK  # Typer's own answer to a closed pipe while writing help
+        if code is None or isinstance(code, int):
+            return code or 0
+        _say(f"{code}\n")
+        return 1
+    except KeyboardInterrupt as exc:
+        return _interrupted(exc)
     except BrokenPipeError:
-        _quiet_broken_pipe()
-        sys.exit(ExitCode.OK)
+        _abandon_stdout()
+        return ExitCode.OK
+    except OSError as exc:  # Typer writing --help or a usage message
+        _say(f"pmsize: {_stdout_failed(exc)}\n")
+        return ExitCode.BAD_INPUT
+    return ExitCode.OK
 
 
 __all__ = ["app", "main"]

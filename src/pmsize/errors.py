@@ -66,3 +66,12 @@ class InputErrors(PmsizeError):  # noqa: N818 - a batch of InputError, named for
 
 class UsageError(PmsizeError):
     """A command-line option or argument that cannot be used as given."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """A signal that ends the run (SIGTERM, SIGHUP), raised like Ctrl-C so that every
+    `finally` cleans up (a temp file is removed); the exit code is 128 + `signum`."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum

@@ -1,62 +1,160 @@
-"""Writing output files atomically: a temp file beside the target, then a rename (or link).
+"""Writing output files the way `cp` would, and atomically where a file is replaced.
 
-A reader never sees a half-written file, and a failed run leaves no file behind
-and the old one untouched.
+- A regular file (or a new one) is written to a temp file beside it, then renamed
+  over it: a reader never sees a half-written file, and a failed or interrupted
+  run leaves no temp file behind and the old file untouched.
+- A symbolic link is written through: its target gets the text, the link stays.
+  A link to a missing file is refused, as `cp` refuses it.
+- A special file (a character device such as a null device, a FIFO) is opened and
+  written in place, never replaced by a regular file.
+- A replaced file keeps its mode (less set-user-ID and set-group-ID) and, where
+  allowed, its owner; a new file gets 0666 less the umask.
+- A regular file whose mode has no write bit at all is read-only and refused, even
+  for root (who could replace it): a file made read-only was made so on purpose.
+- A name ending in `/` names a folder, and a folder is never an output file.
+
+Every failure is a `UsageError` naming the path (exit 2), never a traceback.
 """
+
+# Paths stay strings here on purpose: Path() drops a trailing "/", which names a folder.
+# ruff: noqa: PTH105, PTH108, PTH114, PTH116, PTH119, PTH120
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from pmsize.errors import UsageError
+from pmsize.fmt import safe_text
+
+_NO_PRIVILEGE_BITS = ~(stat.S_ISUID | stat.S_ISGID)
+Refuse = Callable[[str], UsageError]  # a reason -> the error that names the path
 
 
-def write_atomically(path: Path, text: str, *, overwrite: bool = True, what: str = "") -> None:
-    """Write `text` to `path` via a temp file beside it; `what` prefixes error messages.
+def write_atomically(
+    path: str | Path, text: str, *, overwrite: bool = True, what: str = ""
+) -> None:
+    """Write `text` to `path` like `cp` (see the module docstring); `what` prefixes messages.
 
-    With `overwrite` the temp file is renamed over `path`; without, it is hard-linked
-    to `path`, which fails if anything exists there, so a file created meanwhile is
-    never replaced either. The file gets the permissions a new file would (mkstemp
-    makes it private).
+    Without `overwrite`, anything at `path` (even a dangling link) is refused, and the
+    temp file is hard-linked into place, which fails if a file appeared meanwhile.
     """
-    prefix = f"{what} {path}" if what else str(path)
-    if path.is_dir():
-        raise UsageError(f"{prefix}: cannot write there (it is a folder; name a file)")
-    if not overwrite and path.exists():
-        raise UsageError(f"{path} already exists; use --force to replace it")
-    directory = path.parent if str(path.parent) else Path()
+    name = os.fspath(path)
+    shown = safe_text(name)
+    prefix = f"{what} {shown}" if what else shown
+
+    def refuse(reason: str) -> UsageError:
+        return UsageError(f"{prefix}: cannot write there ({reason})")
+
+    if name.endswith(("/", os.sep)) or (os.altsep and name.endswith(os.altsep)):
+        raise refuse("a name ending in / is a folder; name a file")
+    if not overwrite and os.path.lexists(name):
+        raise UsageError(f"{shown} already exists; use --force to replace it")
+    target = os.path.realpath(name) if os.path.islink(name) else name
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        found: os.stat_result | None = os.stat(target)
+    except FileNotFoundError:
+        if target != name:
+            raise refuse(f"it is a link to {safe_text(target)}, which does not exist") from None
+        found = None
     except OSError as exc:
-        raise UsageError(f"{prefix}: cannot write there ({exc.strerror or exc})") from None
+        raise refuse(_reason(exc)) from None
+    mode = 0o666 & ~_umask()
+    if found is not None:
+        if stat.S_ISDIR(found.st_mode):
+            raise refuse("it is a folder; name a file")
+        if not stat.S_ISREG(found.st_mode):
+            _write_in_place(target, text, refuse)
+            return
+        if not found.st_mode & 0o222:
+            raise refuse("the file is read-only")
+        if not os.access(target, os.W_OK):
+            raise refuse("Permission denied")
+        mode = stat.S_IMODE(found.st_mode) & _NO_PRIVILEGE_BITS
+    _write_beside(target, text, mode, found, overwrite, refuse, shown)
+
+
+def refuse_inputs(output: str | Path | None, inputs: Iterable[str], what: str = "--output") -> None:
+    """Refuse to write `output` when it is the same file as one of `inputs` (by identity:
+    a link, another spelling or a file found in a folder all count).
+
+    Raises `UsageError` (exit 2) before anything is written.
+    """
+    if output is None or os.fspath(output) == "-":
+        return
     try:
+        written = os.stat(output)
+    except OSError:
+        return  # nothing there yet (or unreachable): it cannot be an input
+    for file in dict.fromkeys(inputs):
+        with contextlib.suppress(OSError, ValueError):
+            if os.path.samestat(os.stat(file), written):
+                raise UsageError(
+                    f"{what} {safe_text(os.fspath(output))}: it is the input file "
+                    f"{safe_text(file)}; writing there would destroy it. Name another file"
+                )
+
+
+def _write_in_place(target: str, text: str, refuse: Refuse) -> None:
+    """Write a device or FIFO where it is, as `cp` and a shell redirection do."""
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_TRUNC | getattr(os, "O_NOCTTY", 0))
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
-        Path(temp).chmod(0o666 & ~_umask())
-        if overwrite:
-            Path(temp).replace(path)
-        else:
-            _place_new(Path(temp), path)
     except OSError as exc:
-        raise UsageError(f"{prefix}: cannot write there ({exc.strerror or exc})") from None
+        raise refuse(_reason(exc)) from None
+
+
+def _write_beside(
+    target: str,
+    text: str,
+    mode: int,
+    found: os.stat_result | None,
+    overwrite: bool,
+    refuse: Refuse,
+    shown: str,
+) -> None:
+    directory = os.path.dirname(target) or "."
+    base = os.path.basename(target)[:64]  # the temp name must fit where the name fits
+    temp = ""
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=directory)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            if found is not None and hasattr(os, "fchown"):
+                with contextlib.suppress(OSError):  # only root may give a file away
+                    os.fchown(handle.fileno(), found.st_uid, found.st_gid)
+            os.fchmod(handle.fileno(), mode)
+            handle.write(text)
+        if overwrite:
+            os.replace(temp, target)
+        else:
+            _place_new(temp, target, shown)
+    except OSError as exc:
+        raise refuse(_reason(exc)) from None
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            Path(temp).unlink()
+        if temp:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
 
 
-def _place_new(temp: Path, path: Path) -> None:
+def _place_new(temp: str, path: str, shown: str) -> None:
     try:
         os.link(temp, path)
     except FileExistsError:
-        raise UsageError(f"{path} already exists; use --force to replace it") from None
+        raise UsageError(f"{shown} already exists; use --force to replace it") from None
     except OSError:
         # a file system without hard links: the existence check above has to do
-        if path.exists():
-            raise UsageError(f"{path} already exists; use --force to replace it") from None
-        temp.replace(path)
+        if os.path.lexists(path):
+            raise UsageError(f"{shown} already exists; use --force to replace it") from None
+        os.replace(temp, path)
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
 
 
 def _umask() -> int:
