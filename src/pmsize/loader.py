@@ -24,8 +24,16 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from pmsize import values
 from pmsize.errors import InputError, InputErrors, Location
-from pmsize.models import Policy, Problem, cross_checks, currency_code, format_version
+from pmsize.models import (
+    Policy,
+    Problem,
+    cross_checks,
+    currency_code,
+    format_version,
+    horizon_of,
+)
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 20
@@ -397,7 +405,7 @@ def _problems_of(root: dict[str, Any], text: str, name: str) -> list[Entry]:
             )
             defaults = {}
         policy_data = root.get("policy")
-        policy, policy_errors = _validate(Policy, {} if policy_data is None else policy_data, "")
+        policy, policy_errors = _validate(Policy, {} if policy_data is None else policy_data, {})
         portfolio_policy = policy or Policy()
         errors.extend(_locate(text, name, ("policy", *loc), msg) for loc, msg in policy_errors)
         for index, item in enumerate(problems):
@@ -409,7 +417,8 @@ def _problems_of(root: dict[str, Any], text: str, name: str) -> list[Entry]:
             inherited = frozenset(defaults.keys() - item.keys())
             sources.append(({**defaults, **item}, ("problems", index), inherited))
     for data, prefix, inherited in sources:
-        problem, problem_errors = _validate(Problem, data, _currency_of(data))
+        context = {"currency": _currency_of(data), "horizon": horizon_of(data)}
+        problem, problem_errors = _validate(Problem, data, context)
         problem_errors += cross_checks(data)
         for loc, message in problem_errors:
             where = ("defaults",) if loc and loc[0] in inherited else prefix
@@ -438,11 +447,20 @@ def _currency_of(data: dict[str, Any]) -> str:
         return ""
 
 
-def _validate(model: type[M], data: Any, currency: str) -> tuple[M | None, list[tuple[Loc, str]]]:
+def _validate(
+    model: type[M], data: Any, context: dict[str, Any]
+) -> tuple[M | None, list[tuple[Loc, str]]]:
     try:
-        return model.model_validate(data, context={"currency": currency}), []
+        return model.model_validate(data, context=context), []
     except ValidationError as exc:
-        return None, [(tuple(e["loc"]), _message(model, e)) for e in exc.errors(include_url=False)]
+        return None, [(_loc_of(e), _message(model, e)) for e in exc.errors(include_url=False)]
+
+
+def _loc_of(error: Any) -> Loc:
+    """The error's field path, with the index of a bad list item (`solution.adoption[2]`)."""
+    loc = tuple(error["loc"])
+    cause = (error.get("ctx") or {}).get("error")
+    return (*loc, cause.index) if isinstance(cause, values.ItemError) else loc
 
 
 def _message(model: type[BaseModel], error: Any) -> str:
