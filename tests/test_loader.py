@@ -168,7 +168,7 @@ def test_minus_zero_is_zero() -> None:
 def test_check_paths_counts_problems_per_file(tmp_path: Any) -> None:
     (tmp_path / "a.yaml").write_text(BASE.format(name="A"))
     (tmp_path / "b.yml").write_text(BASE.format(name="B"))
-    assert loader.check_paths([str(tmp_path)]) == [
-        (str(tmp_path / "a.yaml"), 1),
-        (str(tmp_path / "b.yml"), 1),
-    ]
+    assert loader.check_paths([str(tmp_path)]) == (
+        [(str(tmp_path / "a.yaml"), 1), (str(tmp_path / "b.yml"), 1)],
+        [],
+    )

@@ -160,8 +160,11 @@ def validate(paths: PathsArg) -> None:
     with boundary():
         from pmsize import loader
 
-        checked = loader.check_paths(paths)
+        checked, errors = loader.check_paths(paths)
+        # the sound files are named even when others fail: ok lines on stdout, errors on stderr
         emit("".join(f"{file}: ok ({n} problem{'s' * (n != 1)})\n" for file, n in checked), None)
+        if errors:
+            raise InputErrors(errors)
 
 
 class ExplainFormat(str, enum.Enum):
