@@ -442,7 +442,7 @@ def _long_key_line(text: str, exc: yaml.MarkedYAMLError) -> Any:
         if len(key.strip().lstrip("- ")) > _MAX_KEY and (
             ": " in line or line.rstrip().endswith(":")
         ):
-            return yaml.Mark("", 0, mark.line, len(line) - len(line.lstrip()), None, None)
+            return yaml.Mark("", 0, mark.line, len(line) - len(line.lstrip()), "", 0)
     return None
 
 
@@ -480,6 +480,7 @@ def _problems_of(root: dict[str, Any], text: str, name: str) -> list[Entry]:
     errors: list[InputError] = []
     entries: list[Entry] = []
     portfolio_policy = Policy()
+    defaults: Any = {}
     # (data to validate, its path in the file, keys it takes from `defaults:`)
     sources: list[tuple[dict[str, Any], Loc, frozenset[str]]] = []
     if "problems" not in root:
