@@ -1,12 +1,17 @@
 """A longer fuzz run of the loader, engine and JSON writer than the tests make in CI.
 
     python benchmarks/fuzz.py [--seconds 300]
+    python benchmarks/fuzz.py --pathological
+
 
 Feeds random bytes, YAML-looking text and mutated example files (the strategies of
 tests/test_robustness.py), and generated problem documents, sound and spoiled (those
 of tests/strategies.py, compared against the JSON Schema as tests/test_schema.py
 does), for the time given. Prints how many inputs loaded and how many were refused
 with a located error; any other outcome is a bug and stops the run with the input.
+
+`--pathological` instead times the hostile inputs that once hung the loader, each
+refused with a located error; the figures before the fix are in `BEFORE`.
 """
 
 from __future__ import annotations
@@ -27,11 +32,67 @@ import test_robustness as robustness  # noqa: E402
 import test_schema as schema  # noqa: E402
 from strategies import documents  # noqa: E402
 
+BASE = "name: Hostile\nmarket: {customers: 400, problem_cost: $150k}\nsolution:\n  adoption: 5%\n"
+
+
+def pathological() -> dict[str, bytes]:
+    """Inputs that took seconds or gigabytes before, by what they attack."""
+    spaces = BASE.replace("customers: 400", 'customers: "1' + " " * 20_000 + 'x"')
+    range_spaces = BASE.replace("customers: 400", 'customers: "1' + " " * 20_000 + 'x to 5"')
+    unknown = BASE + "".join(f"unknown_key_{i}: 1\n" for i in range(16_000))
+    adoption = BASE.replace("adoption: 5%", "adoption: [" + "0," * 4_900_000 + "0]")
+    under_cap = BASE.replace("adoption: 5%", "adoption: [" + "x," * 99_998 + "x]")
+    return {
+        "value of 20,000 spaces (number pattern)": spaces.encode(),
+        "range of 20,000 spaces (range split)": range_spaces.encode(),
+        "16,000 unknown keys": unknown.encode(),
+        "adoption list of 4.9M items": adoption.encode(),
+        "adoption list of 99,999 bad items (length checked first)": under_cap.encode(),
+    }
+
+
+# seconds each took before the fix (the adoption list also held 1.7 GB)
+BEFORE = {
+    "value of 20,000 spaces (number pattern)": 20.0,
+    "range of 20,000 spaces (range split)": 20.0,
+    "16,000 unknown keys": 33.0,
+    "adoption list of 4.9M items": 105.0,
+}
+
+
+def time_pathological() -> None:
+    """Time each pathological input through the loader; each must be refused, located."""
+    import resource
+
+    from pmsize.errors import InputError, InputErrors
+    from pmsize.loader import load_bytes
+
+    for label, data in pathological().items():
+        start = time.perf_counter()
+        try:
+            load_bytes(data, "hostile.yaml")
+        except (InputError, InputErrors) as exc:
+            errors = exc.errors if isinstance(exc, InputErrors) else [exc]
+            first = str(errors[0])[:90]
+        else:
+            raise SystemExit(f"{label}: accepted")
+        took = time.perf_counter() - start
+        before = f" (was {BEFORE[label]:g} s)" if label in BEFORE else ""
+        print(f"{label}: {took:.2f} s{before}, {len(errors)} error(s): {first}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory {peak:.0f} MB")
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=120.0, help="how long to run")
+    parser.add_argument(
+        "--pathological", action="store_true", help="time the inputs that once hung the loader"
+    )
     args = parser.parse_args()
+    if args.pathological:
+        time_pathological()
+        return
     deadline = time.monotonic() + args.seconds
     counts: Counter[str] = Counter()
     inputs = st.one_of(

@@ -50,7 +50,7 @@ def shares(low: float = 0.0, high: float = 1.0) -> st.SearchStrategy[Any]:
     """A share as a fraction (0.25) or a percent (25%)."""
     whole = st.integers(round(low * 100), round(high * 100))
     return st.one_of(
-        whole.map(lambda n: n / 100),
+        whole.filter(lambda n: n != 100).map(lambda n: n / 100),  # a bare 1 is ambiguous
         whole.map(lambda n: f"{n}%"),
         st.tuples(whole, st.integers(1, 9))
         .filter(lambda t: low <= t[0] / 100 + t[1] / 1000 <= high)
@@ -101,7 +101,7 @@ def problems(draw: st.DrawFn, *, ranged: bool = True, price: bool | None = None)
         "build_cost": draw(amounts(0, 2e7)),
         "annual_cost": draw(amounts(0, 5e6)),
         "cost_per_customer": draw(amounts(0, 1e5)),
-        "solves": maybe_range(shares(0.01, 1), st.integers(1, 100).map(lambda n: n / 100)),
+        "solves": maybe_range(shares(0.01, 1), st.integers(1, 99).map(lambda n: n / 100)),
         "adoption": draw(
             st.one_of(shares(0, 0.3), st.lists(shares(0, 0.3), min_size=1, max_size=horizon))
         ),

@@ -20,6 +20,36 @@ BAD_INPUTS = Path(__file__).resolve().parent / "bad_inputs"
 
 # file name -> the errors it must produce, without the leading `file:`
 EXPECTED: dict[str, list[str]] = {
+    "bare-one-share.yaml": [
+        (
+            "6:19: solution.adoption[1]: 1 is ambiguous: write 1% for one in a hundred, or "
+            "100% for all"
+        ),
+    ],
+    "null-document.yaml": [
+        (
+            "1:1: the file holds only an empty value (null); a problem file is a mapping of "
+            "keys (name: ...)"
+        ),
+    ],
+    "core-tag.yaml": [
+        "2:9: YAML tag !!seq is not allowed; pmsize reads plain values only, so remove the tag",
+    ],
+    "monthly-price.yaml": [
+        (
+            "7:10: solution.price: $3,500/month: amounts are yearly figures (a price or cost "
+            "is per customer a year); write $42,000"
+        ),
+    ],
+    "unknown-currency.yaml": [
+        "2:11: currency: EUE is not an ISO 4217 currency code; did you mean EUR?",
+    ],
+    "duplicate-alternative.yaml": [
+        (
+            "9:11: alternatives[1].name: alternative name 'Excel' is already used by "
+            "alternatives[0]; give each alternative its own name"
+        ),
+    ],
     "adoption-longer-than-horizon.yaml": [
         (
             "7:13: solution.adoption: lists 3 years but horizon_years is 2; shorten the list "
@@ -326,3 +356,112 @@ def test_validate_counts_the_problems_of_a_portfolio(tmp_path: Path) -> None:
     )
     code, out, err = run("validate", str(portfolio))
     assert (code, out, err) == (0, f"{portfolio}: ok (2 problems)\n", "")
+
+
+# --- paths: every OS error on an input path is a located exit-2 message
+
+SOUND = (
+    "name: {name}\nmarket: {{customers: 400, problem_cost: $150k}}\nsolution: {{adoption: 5%}}\n"
+)
+
+
+def test_an_empty_path_is_a_usage_error_not_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # regression: Path("") is ".", so `pmsize evaluate ""` evaluated the current folder
+    (tmp_path / "a.yaml").write_text(SOUND.format(name="A"))
+    monkeypatch.chdir(tmp_path)
+    for command in ("validate", "evaluate"):
+        code, out, err = run(command, "")
+        assert (code, out) == (2, "")
+        assert err == "pmsize: an empty path names no file; give a file, a folder or - for stdin\n"
+
+
+def test_an_unreadable_subfolder_is_reported_not_skipped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # regression: a mode-000 folder inside a scanned folder was skipped silently. Root reads
+    # mode 000, so the OS refusal is simulated here; the next test makes a real one.
+    import os
+
+    (tmp_path / "ok.yaml").write_text(SOUND.format(name="A"))
+    (tmp_path / "locked").mkdir()
+    real_scandir = os.scandir
+
+    def scandir(path: object) -> object:
+        if Path(str(path)).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    code, out, err = run("validate", str(tmp_path))
+    assert (code, out) == (2, f"{tmp_path / 'ok.yaml'}: ok (1 problem)\n")
+    assert err.splitlines() == [
+        f"{tmp_path / 'locked'}:1:1: cannot read (permission denied)",
+        summary(1),
+    ]
+
+
+@pytest.mark.skipif(
+    not hasattr(__import__("os"), "geteuid") or __import__("os").geteuid() == 0,
+    reason="root reads a mode-000 folder",
+)
+def test_a_real_mode_000_subfolder_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "ok.yaml").write_text(SOUND.format(name="A"))
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "b.yaml").write_text(SOUND.format(name="B"))
+    locked.chmod(0)
+    try:
+        code, _, err = run("validate", str(tmp_path))
+    finally:
+        locked.chmod(0o755)
+    assert code == 2
+    assert err.splitlines()[0] == f"{locked}:1:1: cannot read (permission denied)"
+
+
+def test_a_path_too_long_for_the_os_is_a_located_error(tmp_path: Path) -> None:
+    # regression: Path.is_dir() raised ENAMETOOLONG outside any handler: exit 3
+    name = str(tmp_path / ("x" * 5000))
+    code, out, err = run("evaluate", name)
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [f"{name}:1:1: cannot read (file name too long)", summary(1)]
+
+
+def test_one_file_named_twice_or_through_a_symlink_is_read_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # regression: `./a.yaml a.yaml` failed as a duplicate problem name
+    (tmp_path / "a.yaml").write_text(SOUND.format(name="A"))
+    (tmp_path / "link.yaml").symlink_to(tmp_path / "a.yaml")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run("validate", "./a.yaml", "a.yaml", "link.yaml")
+    assert (code, out, err) == (0, "./a.yaml: ok (1 problem)\n", "")
+
+
+def test_a_folder_scan_finds_yaml_suffixes_in_any_case(tmp_path: Path) -> None:
+    # regression: `*.YAML` and `*.Yml` were left out of folder scans
+    (tmp_path / "a.YAML").write_text(SOUND.format(name="A"))
+    (tmp_path / "b.Yml").write_text(SOUND.format(name="B"))
+    (tmp_path / "c.txt").write_text("not a problem\n")
+    code, out, err = run("validate", str(tmp_path))
+    assert (code, err) == (0, "")
+    assert out.splitlines() == [
+        f"{tmp_path / 'a.YAML'}: ok (1 problem)",
+        f"{tmp_path / 'b.Yml'}: ok (1 problem)",
+    ]
+
+
+def test_validate_says_ok_for_sound_files_even_when_others_fail(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # regression: one bad file hid every ok line
+    good = tmp_path / "good.yaml"
+    good.write_text(SOUND.format(name="Good"))
+    monkeypatch.chdir(BAD_INPUTS)
+    code, out, err = run("validate", str(good), "bare-share.yaml")
+    assert (code, out) == (2, f"{good}: ok (1 problem)\n")
+    assert err.splitlines() == [
+        "bare-share.yaml:5:18: market.problem_share: 10 is read as 1000%; write 10%",
+        summary(1),
+    ]

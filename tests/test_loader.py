@@ -168,7 +168,191 @@ def test_minus_zero_is_zero() -> None:
 def test_check_paths_counts_problems_per_file(tmp_path: Any) -> None:
     (tmp_path / "a.yaml").write_text(BASE.format(name="A"))
     (tmp_path / "b.yml").write_text(BASE.format(name="B"))
-    assert loader.check_paths([str(tmp_path)]) == [
-        (str(tmp_path / "a.yaml"), 1),
-        (str(tmp_path / "b.yml"), 1),
+    assert loader.check_paths([str(tmp_path)]) == (
+        [(str(tmp_path / "a.yaml"), 1), (str(tmp_path / "b.yml"), 1)],
+        [],
+    )
+
+
+# --- hostile input: each of these once took seconds to minutes (benchmarks/fuzz.py times them)
+
+
+def test_a_per_year_list_longer_than_the_horizon_is_judged_before_its_items() -> None:
+    # regression: every item of a 4.9M-item list was parsed (105 s, 1.7 GB) before its
+    # length was checked; now the length is the only error, whatever the items hold
+    text = BASE.format(name="Long").replace("adoption: 5%", "adoption: [" + "x, " * 199 + "x]")
+    assert errors_of("horizon_years: 5\n" + text) == [
+        "p.yaml:5:13: solution.adoption: lists 200 years but horizon_years is 5; shorten the "
+        "list or raise the horizon"
+    ]
+
+
+def test_a_list_of_absurd_length_is_refused_while_it_is_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(loader, "MAX_ITEMS", 10)
+    text = BASE.format(name="Long").replace("adoption: 5%", "adoption: [" + "0, " * 20 + "0]")
+    assert errors_of(text) == [
+        "p.yaml:4:13: a list of over 10 items, far more than any problem file needs; check it "
+        "is the right file"
+    ]
+
+
+def test_many_unknown_keys_are_each_located_at_their_own_line() -> None:
+    # regression: each unknown key was located by a scan of its mapping (16,000 took 33 s)
+    extra = "".join(f"zz_unknown_{i}: 1\n" for i in range(2_000))
+    found = errors_of(BASE.format(name="Keys") + extra)
+    assert len(found) == 2_000
+    assert found[0].startswith("p.yaml:5:1: zz_unknown_0: unknown key 'zz_unknown_0'")
+    assert found[-1].startswith("p.yaml:2004:1: zz_unknown_1999: unknown key 'zz_unknown_1999'")
+
+
+# --- where and how errors are told
+
+
+def test_an_error_inside_a_duplicated_key_is_located_in_the_value_that_was_read() -> None:
+    # regression: the error in the second `solution:` pointed into the first one
+    text = BASE.format(name="Twice") + "solution:\n  adoption: 500%\n"
+    assert errors_of(text) == [
+        "p.yaml:5:1: duplicate key 'solution' (first at line 3); each key may appear once, so "
+        "remove one of them",
+        "p.yaml:6:13: solution.adoption: 500% is over 100%; a share is at most 100%",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("~", "an empty value is not a whole number of years; write a number from 1 to 50"),
+        ("['5']", "a list is not a whole number of years; write a number from 1 to 50"),
+        (
+            "3 to 7",
+            "a horizon cannot be a range; write one whole number of years, such as 5, and try "
+            "others in separate runs",
+        ),
+    ],
+)
+def test_a_bad_horizon_is_described_in_words(value: str, message: str) -> None:
+    # regression: `None is not a whole number`, `['5'] is not ...`
+    text = f"horizon_years: {value}\n" + BASE.format(name="H")
+    assert errors_of(text) == [f"p.yaml:1:16: horizon_years: {message}"]
+
+
+@pytest.mark.parametrize(("value", "years"), [("5 years", 5), ("1 year", 1), ("7 Years", 7)])
+def test_a_horizon_may_say_years(value: str, years: int) -> None:
+    [entry] = load_text(f"horizon_years: {value}\n" + BASE.format(name="H"))
+    assert entry.problem.horizon_years == years
+
+
+@pytest.mark.parametrize("document", ["~\n", "null\n", "--- ~\n"])
+def test_a_null_document_is_named_for_what_it_is(parser: str, document: str) -> None:
+    # regression: it was called "only comments"
+    assert errors_of(document) == [
+        "p.yaml:1:1: the file holds only an empty value (null); a problem file is a mapping "
+        "of keys (name: ...)"
+    ]
+
+
+@pytest.mark.parametrize("where", ["first", "last", "nested"])
+def test_a_key_too_long_for_yaml_is_told_as_such(parser: str, where: str) -> None:
+    # regression: YAML reads a key of over 1,024 characters as no key, and the hint blamed
+    # the indentation or a missing `:`
+    key = "k" * 1100
+    base = BASE.format(name="Long key")
+    text, at = {
+        "first": (f"{key}: 1\n{base}", "1:1"),
+        "last": (f"{base}{key}: 1\n", "5:1"),
+        "nested": (f"{base}  {key}: 1\n", "5:3"),
+    }[where]
+    assert errors_of(text) == [
+        f"p.yaml:{at}: invalid YAML: a key over 1,024 characters, longer than YAML allows; "
+        "shorten it"
+    ]
+
+
+def test_a_bad_adoption_item_is_named_with_its_index() -> None:
+    text = BASE.format(name="Items").replace("adoption: 5%", "adoption: [1%, 2%, lots]")
+    assert errors_of(text) == [
+        "p.yaml:4:22: solution.adoption[2]: lots is not a percent; write a percent such as 10% "
+        "(or a fraction such as 0.1)"
+    ]
+
+
+def test_a_bare_one_in_an_adoption_list_is_ambiguous() -> None:
+    # regression: `adoption: [0.5, 1]` silently read 50% and 100%
+    text = BASE.format(name="Ones").replace("adoption: 5%", "adoption: [0.5, 1]")
+    assert errors_of(text) == [
+        "p.yaml:4:19: solution.adoption[1]: 1 is ambiguous: write 1% for one in a hundred, or "
+        "100% for all"
+    ]
+
+
+def test_an_adoption_list_written_without_brackets_gets_the_brackets_as_a_hint() -> None:
+    text = BASE.format(name="Commas").replace("adoption: 5%", "adoption: 2%, 5%, 9%")
+    assert errors_of(text) == [
+        "p.yaml:4:13: solution.adoption: 2%, 5%, 9% is one text, not a list; write a list in "
+        "brackets: [2%, 5%, 9%]"
+    ]
+
+
+def test_a_monthly_price_gets_the_yearly_figure_as_a_hint() -> None:
+    text = BASE.format(name="Monthly") + "  price: $3,500/month\n"
+    assert errors_of(text) == [
+        "p.yaml:5:10: solution.price: $3,500/month: amounts are yearly figures (a price or "
+        "cost is per customer a year); write $42,000"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ("!!map [2%]", "1:14: YAML tag !!map is not allowed"),
+        ("!!seq", "1:14: YAML tag !!seq is not allowed"),
+        ("!!str x", "1:14: YAML tag !!str is not allowed"),
+    ],
+)
+def test_explicit_tags_are_refused_even_core_ones(parser: str, written: str, message: str) -> None:
+    # regression: core tags were accepted even where they contradict the node
+    assert errors_of(f"description: {written}\n" + BASE.format(name="Tagged")) == [
+        f"p.yaml:{message}; pmsize reads plain values only, so remove the tag"
+    ]
+
+
+def test_amounts_may_carry_the_files_iso_code_on_either_side() -> None:
+    text = "currency: eur\n" + BASE.format(name="Euro").replace("$150k", "EUR 150k")
+    [entry] = load_text(text + "  price: 40k eur\n")
+    assert (entry.problem.currency, entry.problem.market.problem_cost) == ("EUR", 150e3)
+    assert entry.problem.solution.price == 40e3
+
+
+def test_an_unknown_currency_gets_the_closest_codes() -> None:
+    assert errors_of("currency: EUE\n" + BASE.format(name="C")) == [
+        "p.yaml:1:11: currency: EUE is not an ISO 4217 currency code; did you mean EUR?"
+    ]
+
+
+def test_two_alternatives_of_one_name_are_refused_at_the_second() -> None:
+    text = BASE.format(name="Alts") + (
+        "alternatives:\n  - {name: Excel, annual_cost: 1k}\n  - {name: Excel, annual_cost: 2k}\n"
+    )
+    assert errors_of(text) == [
+        "p.yaml:7:12: alternatives[1].name: alternative name 'Excel' is already used by "
+        "alternatives[0]; give each alternative its own name"
+    ]
+
+
+def test_a_problems_own_key_replacing_a_default_says_what_to_repeat() -> None:
+    text = (
+        "defaults:\n  market: {customers: 400, problem_cost: $150k}\n"
+        "  solution: {adoption: 5%}\n"
+        "problems:\n  - name: A\n    market: {problem_cost: $1m}\n"
+        "  - name: B\n    market: {customers: 5}\n"
+    )
+    assert errors_of(text) == [
+        "p.yaml:6:13: problems[0].market.customers: is required; add `customers:`, how many "
+        "organisations have the problem; this problem's own `market:` replaces the whole "
+        "`market` of `defaults:`; repeat customers here",
+        "p.yaml:8:13: problems[1].market: give problem_cost (per customer a year), or revenue "
+        "and problem_share; this problem's own `market:` replaces the whole `market` of "
+        "`defaults:`; repeat problem_cost here",
     ]

@@ -35,8 +35,9 @@ VALIDATOR = jsonschema.Draft7Validator(models.json_schema())
 
 # Loader messages for the rules the schema leaves to `pmsize validate` (models.SCHEMA_GAPS).
 GAP_MESSAGES = re.compile(
-    "low end must be below|must be below high|both ends are equal|is written in . but"
-    "|horizon_years is|over a quadrillion|names must be unique"
+    "low end must be below|must be below high|both ends are equal|is written in \\S+ but"
+    "|horizon_years is|over a quadrillion|names must be unique|is not an ISO 4217"
+    "|is already used by"
 )
 
 
@@ -179,3 +180,38 @@ def test_every_pattern_is_a_javascript_regular_expression() -> None:
         ["node", "-e", script, str(SCHEMA_FILE)], capture_output=True, text=True, check=True
     )
     assert json.loads(out.stdout) == []
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "valid"),
+    [
+        ("problem_cost", "USD 150k", True),
+        ("problem_cost", "150k usd", True),
+        ("problem_cost", "1.5mn", True),
+        ("problem_cost", "1_000_000", True),
+        ("problem_cost", "1__0", False),
+        ("problem_cost", "1000_", False),
+        ("problem_share", "1", False),
+        ("problem_share", 1, False),
+        ("problem_share", "0.5", True),
+        ("horizon_years", "5 years", True),
+        ("horizon_years", "1 year", True),
+        ("horizon_years", "3 to 7", False),
+    ],
+)
+def test_schema_and_loader_agree_on_the_grammar_of_section_2(
+    key: str, value: Any, valid: bool
+) -> None:
+    data: dict[str, Any] = {
+        "name": "Grammar",
+        "market": {"customers": 400, "revenue": "$10m", "problem_share": "1%"},
+        "solution": {"adoption": "5%"},
+    }
+    if key == "horizon_years":
+        data[key] = value
+    elif key == "problem_share":
+        data["market"][key] = value
+    else:
+        data["market"] = {"customers": 400, "problem_cost": value}
+    assert (loads(data) == []) is valid
+    assert VALIDATOR.is_valid(editor_view(to_yaml(data))) is valid

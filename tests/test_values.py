@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import pytest
 
@@ -21,6 +22,15 @@ from pmsize.values import Range, parse_amount, parse_count, parse_percent
         ("1e6", 1e6),
         ("3mm", 3e6),
         ("2t", 2e12),
+        ("1.5mn", 1.5e6),
+        ("5tn", 5e12),
+        ("5 MN", 5e6),
+        ("USD 5m", 5e6),
+        ("5m USD", 5e6),
+        ("usd 5m", 5e6),
+        ("USD5m", 5e6),
+        ("$5m USD", 5e6),
+        ("1_000_000", 1e6),
         ("1_500", 1500.0),
         ("$0", 0.0),
         (400, 400.0),
@@ -61,7 +71,16 @@ def test_bad_amounts_say_what_is_wrong(text: object, message: str) -> None:
 def test_percent_with_sign_or_fraction() -> None:
     assert parse_percent("10%") == pytest.approx(0.1)
     assert parse_percent("0.1") == pytest.approx(0.1)
-    assert parse_percent(1) == 1.0
+    assert parse_percent("0.5") == 0.5
+    assert parse_percent("100%") == 1.0
+
+
+@pytest.mark.parametrize("bare_one", ["1", "1.0", "+1", 1, 1.0])
+def test_a_bare_one_for_a_share_is_ambiguous_and_suggests_both_readings(bare_one: object) -> None:
+    # regression: `adoption: [0.5, 1]` silently read 1 as 100%
+    assert refusal(lambda: parse_percent(bare_one)) == (
+        f"{str(bare_one).strip()} is ambiguous: write 1% for one in a hundred, or 100% for all"
+    )
 
 
 def test_bare_number_above_one_for_a_share_suggests_percent() -> None:
@@ -77,7 +96,7 @@ def test_percent_over_hundred_is_refused() -> None:
 def test_counts_take_suffixes_but_no_currency() -> None:
     assert parse_count("1,200") == 1200
     assert parse_count("40k") == 40_000
-    with pytest.raises(ValueError, match="currency symbol"):
+    with pytest.raises(ValueError, match="has a currency, but this is a count; drop the \\$"):
         parse_count("$400")
 
 
@@ -104,3 +123,113 @@ def test_range_from_zero_must_name_its_shape() -> None:
 
 def test_percent_range_parses_each_end_as_a_percent() -> None:
     assert parse_percent("1% to 3%") == Range(0.01, 0.03, "lognormal")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1__0", "1__0: separators go only between digits, as in 1_000 or 1,000,000; "),
+        ("1000_", "1000_: separators go only between digits, as in 1_000 or 1,000,000; "),
+        ("_1", "_1: separators go only between digits, as in 1_000 or 1,000,000; "),
+        ("1,,000", "1,,000: separators go only between digits, as in 1_000 or 1,000,000; "),
+        ("5m EUR", "5m EUR is written in EUR but the file's currency is USD; drop EUR or set "),
+        ("EUR 5m", "EUR 5m is written in EUR but the file's currency is USD; drop EUR or set "),
+        ("5m ABC", "5m ABC is not an amount; "),
+    ],
+)
+def test_amount_text_the_grammar_refuses(text: str, message: str) -> None:
+    # regression: `1__0` and `1000_` were read as numbers
+    assert refusal(lambda: parse_amount(text, "USD")).startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("$3,500/month", "write $42,000"),
+        ("$3,500 per month", "write $42,000"),
+        ("3.5k/mo", "write 42,000"),
+        ("$10k a quarter", "write $40,000"),
+        ("$3,500/yr", "write $3,500"),
+        ("$3,500 per year", "write $3,500"),
+    ],
+)
+def test_an_amount_per_period_says_amounts_are_yearly_and_gives_the_yearly_figure(
+    text: str, hint: str
+) -> None:
+    assert refusal(lambda: parse_amount(text, "USD")) == (
+        f"{text}: amounts are yearly figures (a price or cost is per customer a year); {hint}"
+    )
+
+
+def test_an_absurdly_long_value_is_refused_before_any_pattern_reads_it() -> None:
+    assert refusal(lambda: parse_amount("1" + " " * 20_000 + "x", "USD")) == (
+        "a value of 20,002 characters is far too long for an amount; write an amount such as "
+        "250k, $5m or 1,200,000"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["1" + " " * 5_000 + "x", "$" + " " * 5_000 + "-", "1" + " " * 5_000 + "k" + " " * 5_000],
+)
+def test_the_number_pattern_rejects_long_runs_of_spaces_in_one_pass(text: str) -> None:
+    # regression: adjacent optional `\s*` made the pattern quadratic; the first text took 1.5 s
+    # before (20 s at 20,000 spaces) and takes milliseconds now. Not timed here: the figures
+    # are printed by benchmarks/fuzz.py.
+    from pmsize.values import _NUMBER
+
+    assert _NUMBER.match(text) is None
+
+
+def test_a_range_is_split_on_the_word_to_whatever_the_spacing() -> None:
+    from pmsize.values import split_range
+
+    assert split_range("$1m   to\t$4m") == ["$1m", "$4m"]
+    assert split_range("$1m") is None
+    assert split_range("1 to 2 to 3") == ["1", "2", "3"]
+    assert split_range("to" + " " * 50_000 + "x") == ["", "x"]
+
+
+def test_the_shipped_currency_codes_are_the_active_iso_4217_list() -> None:
+    # kept in sync by scripts/iso4217.py; a pycountry upgrade that changes the list fails here
+    import pycountry
+
+    from pmsize._iso4217 import CODES
+
+    assert sorted(CODES) == sorted(currency.alpha_3 for currency in pycountry.currencies)
+
+
+@pytest.mark.parametrize(("written", "code"), [("USD", "USD"), ("usd", "USD"), (" eur ", "EUR")])
+def test_a_currency_is_an_iso_4217_code_in_any_case(written: str, code: str) -> None:
+    from pmsize.models import currency_code
+
+    assert currency_code(written) == code
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ("EUE", "EUE is not an ISO 4217 currency code; did you mean EUR?"),
+        ("USS", "USS is not an ISO 4217 currency code; did you mean USD, USN or UZS?"),
+        ("QQQ", "QQQ is not an ISO 4217 currency code; write e.g. USD, EUR or GBP"),
+        ("dollars", "dollars is not an ISO 4217 currency code; write e.g. USD, EUR or GBP"),
+        (None, "an empty value is not an ISO 4217 currency code; write e.g. USD, EUR or GBP"),
+        (["USD"], "a list is not an ISO 4217 currency code; write e.g. USD, EUR or GBP"),
+    ],
+)
+def test_an_unknown_currency_code_is_refused_with_the_closest_codes(
+    written: object, message: str
+) -> None:
+    # regression: any three letters were accepted, and None showed as a Python repr
+    from pmsize.models import currency_code
+
+    assert refusal(lambda: currency_code(written)) == message
+
+
+def refusal(call: Callable[[], object]) -> str:
+    """The message of the ValueError `call` raises."""
+    try:
+        call()
+    except ValueError as exc:
+        return str(exc)
+    raise AssertionError("accepted")

@@ -232,13 +232,16 @@ def validate(paths: PathsArg) -> None:
     with boundary():
         from pmsize import fmt, loader
 
-        checked = loader.check_paths(paths)
+        checked, errors = loader.check_paths(paths)
+        # the sound files are named even when others fail: ok lines on stdout, errors on stderr
         emit(
             "".join(
                 fmt.safe_line(f"{file}: ok ({fmt.plural(n, 'problem')})") for file, n in checked
             ),
             None,
         )
+        if errors:
+            raise InputErrors(errors)
 
 
 class ExplainFormat(str, enum.Enum):

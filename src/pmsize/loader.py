@@ -14,7 +14,9 @@ its line and column.
 from __future__ import annotations
 
 import difflib
+import os
 import re
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -24,18 +26,26 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from pmsize.errors import InputError, InputErrors, Location
-from pmsize.models import Policy, Problem, cross_checks, currency_code, format_version
+from pmsize import values
+from pmsize.errors import InputError, InputErrors, Location, UsageError
+from pmsize.models import (
+    Policy,
+    Problem,
+    cross_checks,
+    currency_code,
+    format_version,
+    horizon_of,
+)
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_DEPTH = 20
+# items in one list: a portfolio of problems is the longest list a file needs; without a cap,
+# a 10 MB list of millions of items took minutes and gigabytes to build and locate
+MAX_ITEMS = 100_000
 STDIN = "-"
 STDIN_NAME = "<stdin>"
 PORTFOLIO_KEYS = ("pmsize", "problems", "defaults", "policy")
 _PLAIN_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
-_ALLOWED_TAGS = frozenset(
-    {None, "!"} | {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "map", "seq")}
-)
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _OTHER_BOMS = (
     (b"\xff\xfe\x00\x00", "UTF-32"),
@@ -63,18 +73,22 @@ def load_paths(paths: Iterable[str]) -> list[Entry]:
 
     Raises `InputErrors` with every error found in every file.
     """
-    return [entry for _, entries in _load_files(paths) for entry in entries]
+    loaded, errors = _load_files(paths)
+    if errors:
+        raise InputErrors(errors)
+    return [entry for _, entries in loaded for entry in entries]
 
 
-def check_paths(paths: Iterable[str]) -> list[tuple[str, int]]:
-    """Each file's name and how many problems it holds, when every file is sound.
+def check_paths(paths: Iterable[str]) -> tuple[list[tuple[str, int]], list[InputError]]:
+    """Each sound file's name and how many problems it holds, and every error found in
+    the other files (a file with any error is not listed as sound)."""
+    loaded, errors = _load_files(paths)
+    failed = {error.location.file for error in errors}
+    checked = [(_display(file), len(entries)) for file, entries in loaded]
+    return [(name, n) for name, n in checked if name not in failed], errors
 
-    Raises `InputErrors` with every error found in every file, like `load_paths`.
-    """
-    return [(_display(file), len(entries)) for file, entries in _load_files(paths)]
 
-
-def _load_files(paths: Iterable[str]) -> list[tuple[str, list[Entry]]]:
+def _load_files(paths: Iterable[str]) -> tuple[list[tuple[str, list[Entry]]], list[InputError]]:
     loaded: list[tuple[str, list[Entry]]] = []
     errors: list[InputError] = []
     for file in expand_paths(paths, errors):
@@ -85,10 +99,9 @@ def _load_files(paths: Iterable[str]) -> list[tuple[str, list[Entry]]]:
         except InputError as exc:
             errors.append(exc)
     _COMPOSED.clear()  # a file's node tree is only needed while its errors are located
+    _KEYS.clear()
     errors.extend(_duplicate_names([entry for _, entries in loaded for entry in entries]))
-    if errors:
-        raise InputErrors(errors)
-    return loaded
+    return loaded, errors
 
 
 def _display(file: str) -> str:
@@ -96,29 +109,88 @@ def _display(file: str) -> str:
 
 
 def expand_paths(paths: Iterable[str], errors: list[InputError]) -> list[str]:
-    """Files named, and the *.yaml/*.yml files below directories named (not in hidden
-    folders, and not hidden themselves), in sorted order."""
+    """Files named, and the *.yaml/*.yml files (any case) below directories named (not in
+    hidden folders, and not hidden themselves), in sorted order; each file once, however
+    many names it is reached by (`./a.yaml a.yaml`, a symlink).
+
+    Raises `UsageError` for an empty path; any other path that cannot be read is an
+    error in `errors`.
+    """
     files: list[str] = []
-    for path in dict.fromkeys(paths):  # a path named twice is read once
+    for path in paths:
+        if not path:
+            # Path("") is ".", which would quietly evaluate the current folder
+            raise UsageError("an empty path names no file; give a file, a folder or - for stdin")
         if path == STDIN:
             files.append(STDIN)
-        elif Path(path).is_dir():
-            # hidden folders (.github/, .git/) hold workflow and tool YAML, never problems
-            found = sorted(
-                str(p)
-                for p in Path(path).rglob("*")
-                if p.suffix in (".yaml", ".yml")
-                and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
+            continue
+        try:
+            info = Path(path).stat()
+        except FileNotFoundError:
+            errors.append(InputError(Location(path), "no such file or folder"))
+            continue
+        except (OSError, ValueError) as exc:
+            errors.append(_unreadable(path, exc))
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            found = _yaml_files_below(path, errors)
             if not found:
                 errors.append(InputError(Location(path), "no *.yaml or *.yml files in this folder"))
             files.extend(found)
-        elif not Path(path).exists():
-            errors.append(InputError(Location(path), "no such file or folder"))
         else:
             files.append(path)
-    return list(dict.fromkeys(files))  # a file named and also found in a folder: read once
+    return _once_each(files, errors)
+
+
+def _yaml_files_below(folder: str, errors: list[InputError]) -> list[str]:
+    """The *.yaml/*.yml files below `folder`, sorted; a folder that cannot be read is an
+    error, never silently skipped. Symlinked folders are not followed (no loops)."""
+    found: list[str] = []
+    pending = [Path(folder)]
+    while pending:
+        current = pending.pop()
+        try:
+            with os.scandir(current) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            errors.append(_unreadable(str(current), exc))
+            continue
+        for entry in entries:
+            # hidden folders (.github/, .git/) hold workflow and tool YAML, never problems
+            if entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(current / entry.name)
+                elif entry.name.lower().endswith((".yaml", ".yml")) and entry.is_file():
+                    found.append(str(current / entry.name))
+            except OSError as exc:
+                errors.append(_unreadable(str(current / entry.name), exc))
+    return sorted(found)
+
+
+def _once_each(files: list[str], errors: list[InputError]) -> list[str]:
+    """`files` with each file kept under the first name it was reached by."""
+    seen: set[tuple[int, int] | str] = set()
+    unique: list[str] = []
+    for file in files:
+        identity: tuple[int, int] | str = file
+        if file != STDIN:
+            try:
+                info = Path(file).stat()
+            except (OSError, ValueError) as exc:
+                errors.append(_unreadable(file, exc))
+                continue
+            identity = (info.st_dev, info.st_ino)
+        if identity not in seen:
+            seen.add(identity)
+            unique.append(file)
+    return unique
+
+
+def _unreadable(path: str, exc: OSError | ValueError) -> InputError:
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return InputError(Location(path), f"cannot read ({reason.lower()})")
 
 
 def _read(file: str) -> bytes:
@@ -128,8 +200,8 @@ def _read(file: str) -> bytes:
         try:
             with Path(file).open("rb") as handle:
                 data = handle.read(MAX_BYTES + 1)
-        except OSError as exc:
-            raise InputError(Location(file), f"cannot read: {exc.strerror or exc}") from None
+        except (OSError, ValueError) as exc:
+            raise _unreadable(file, exc) from None
     return data
 
 
@@ -198,6 +270,7 @@ def _build(text: str, name: str, duplicates: list[InputError]) -> Any:
     """
     stack: list[Any] = []  # containers being filled
     keys: list[Any] = []  # for mappings: the pending key (or _NO_KEY)
+    starts: list[Any] = []  # where each container opened
     root: Any = _NO_KEY
     documents = 0
 
@@ -211,6 +284,12 @@ def _build(text: str, name: str, duplicates: list[InputError]) -> Any:
             return
         container = stack[-1]
         if isinstance(container, list):
+            if len(container) >= MAX_ITEMS:
+                raise fail(
+                    starts[-1],
+                    f"a list of over {MAX_ITEMS:,} items, far more than any problem file needs; "
+                    "check it is the right file",
+                )
             container.append(value)
         elif keys[-1] is _NO_KEY:
             if not isinstance(value, str):
@@ -253,9 +332,11 @@ def _build(text: str, name: str, duplicates: list[InputError]) -> Any:
                 new: Any = _Map() if kind is yaml.MappingStartEvent else []
                 add(new, event.start_mark)
                 stack.append(new)
+                starts.append(event.start_mark)
                 keys.append(_NO_KEY)
             elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 stack.pop()
+                starts.pop()
                 keys.pop()
             elif kind is yaml.AliasEvent:
                 raise fail(
@@ -282,7 +363,13 @@ def _build(text: str, name: str, duplicates: list[InputError]) -> Any:
         ) from None
     except yaml.YAMLError as exc:
         raise InputError(Location(name), f"invalid YAML: {exc}") from None
-    if root is _NO_KEY or root is None:
+    if root is None:
+        raise InputError(
+            Location(name),
+            "the file holds only an empty value (null); a problem file is a mapping of keys "
+            "(name: ...)",
+        )
+    if root is _NO_KEY:
         if text.strip():
             raise InputError(
                 Location(name),
@@ -299,7 +386,14 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str, name: str) -> InputError:
     mark = exc.problem_mark or exc.context_mark
     opened = exc.context_mark
     hint = ""
-    if "cannot start any token" in problem and mark is not None:
+    long_key = _long_key_line(text, exc)
+    if long_key is not None:
+        # PyYAML reads a key of over 1,024 characters as no key, and then blames the `:`
+        mark, hint = (
+            long_key,
+            f"a key over {_MAX_KEY:,} characters, longer than YAML allows; shorten it",
+        )
+    elif "cannot start any token" in problem and mark is not None:
         char = text[mark.index] if mark.index < len(text) else ""
         if char == "\t":
             hint = "a tab character; YAML indents with spaces only"
@@ -334,6 +428,24 @@ def _yaml_error(exc: yaml.MarkedYAMLError, text: str, name: str) -> InputError:
     return InputError(Location(name, mark.line + 1, mark.column + 1), message)
 
 
+_MAX_KEY = 1024  # the longest implicit key YAML allows
+
+
+def _long_key_line(text: str, exc: yaml.MarkedYAMLError) -> Any:
+    """The mark of a line whose key is too long for YAML, among the lines the error names."""
+    lines = text.split("\n")
+    for mark in (exc.context_mark, exc.problem_mark):
+        if mark is None or mark.line >= len(lines):
+            continue
+        line = lines[mark.line]
+        key = line.split(": ", 1)[0] if ": " in line else line.rstrip().removesuffix(":")
+        if len(key.strip().lstrip("- ")) > _MAX_KEY and (
+            ": " in line or line.rstrip().endswith(":")
+        ):
+            return yaml.Mark("", 0, mark.line, len(line) - len(line.lstrip()), "", 0)
+    return None
+
+
 class _Map(dict[str, Any]):
     """A mapping built from YAML, which remembers where each of its keys was written."""
 
@@ -352,7 +464,9 @@ def _check_node(event: Any, fail: Any) -> None:
             f"anchor &{event.anchor} is not allowed; to share values between problems, "
             "put them under `defaults:` in a portfolio file",
         )
-    if event.tag not in _ALLOWED_TAGS:
+    if event.tag is not None:
+        # even core tags (`!!map [2%]`, `market: !!seq`) can contradict the node they sit on;
+        # no problem file needs one, so every explicit tag is refused
         tag = str(event.tag)
         shown = "!!" + tag.removeprefix(_TAG_PREFIX) if tag.startswith(_TAG_PREFIX) else tag
         raise fail(
@@ -366,6 +480,7 @@ def _problems_of(root: dict[str, Any], text: str, name: str) -> list[Entry]:
     errors: list[InputError] = []
     entries: list[Entry] = []
     portfolio_policy = Policy()
+    defaults: Any = {}
     # (data to validate, its path in the file, keys it takes from `defaults:`)
     sources: list[tuple[dict[str, Any], Loc, frozenset[str]]] = []
     if "problems" not in root:
@@ -397,7 +512,7 @@ def _problems_of(root: dict[str, Any], text: str, name: str) -> list[Entry]:
             )
             defaults = {}
         policy_data = root.get("policy")
-        policy, policy_errors = _validate(Policy, {} if policy_data is None else policy_data, "")
+        policy, policy_errors = _validate(Policy, {} if policy_data is None else policy_data, {})
         portfolio_policy = policy or Policy()
         errors.extend(_locate(text, name, ("policy", *loc), msg) for loc, msg in policy_errors)
         for index, item in enumerate(problems):
@@ -409,10 +524,13 @@ def _problems_of(root: dict[str, Any], text: str, name: str) -> list[Entry]:
             inherited = frozenset(defaults.keys() - item.keys())
             sources.append(({**defaults, **item}, ("problems", index), inherited))
     for data, prefix, inherited in sources:
-        problem, problem_errors = _validate(Problem, data, _currency_of(data))
+        context = {"currency": _currency_of(data), "horizon": horizon_of(data)}
+        problem, problem_errors = _validate(Problem, data, context)
         problem_errors += cross_checks(data)
         for loc, message in problem_errors:
             where = ("defaults",) if loc and loc[0] in inherited else prefix
+            if prefix and loc and loc[0] not in inherited:
+                message += _replaced_default(defaults, data, loc, message)
             errors.append(_locate(text, name, (*where, *loc), message))
         if problem is not None and not problem_errors:
             location = _name_location(root, text, name, prefix)
@@ -421,6 +539,29 @@ def _problems_of(root: dict[str, Any], text: str, name: str) -> list[Entry]:
     if errors:
         raise InputErrors(_in_file_order(errors))
     return entries
+
+
+def _replaced_default(
+    defaults: dict[str, Any], data: dict[str, Any], loc: Loc, message: str
+) -> str:
+    """A hint when what is missing from a problem's own top-level key is in `defaults:`,
+    whose whole value for that key the problem's own replaced (SPEC §2: no deep merge)."""
+    top = str(loc[0])
+    default, own = defaults.get(top), data.get(top)
+    if not isinstance(default, dict) or not isinstance(own, dict):
+        return ""
+    if message.startswith("is required") and len(loc) == 2:
+        missing = [str(loc[1])] if loc[1] in default else []
+    elif message.startswith(("give ", "revenue is missing", "problem_share is missing")):
+        missing = [key for key in default if key not in own and default[key] is not None]
+    else:
+        return ""
+    if not missing:
+        return ""
+    return (
+        f"; this problem's own `{top}:` replaces the whole `{top}` of `defaults:`; "
+        f"repeat {' and '.join(missing)} here"
+    )
 
 
 def _in_file_order(errors: list[InputError]) -> list[InputError]:
@@ -438,11 +579,20 @@ def _currency_of(data: dict[str, Any]) -> str:
         return ""
 
 
-def _validate(model: type[M], data: Any, currency: str) -> tuple[M | None, list[tuple[Loc, str]]]:
+def _validate(
+    model: type[M], data: Any, context: dict[str, Any]
+) -> tuple[M | None, list[tuple[Loc, str]]]:
     try:
-        return model.model_validate(data, context={"currency": currency}), []
+        return model.model_validate(data, context=context), []
     except ValidationError as exc:
-        return None, [(tuple(e["loc"]), _message(model, e)) for e in exc.errors(include_url=False)]
+        return None, [(_loc_of(e), _message(model, e)) for e in exc.errors(include_url=False)]
+
+
+def _loc_of(error: Any) -> Loc:
+    """The error's field path, with the index of a bad list item (`solution.adoption[2]`)."""
+    loc = tuple(error["loc"])
+    cause = (error.get("ctx") or {}).get("error")
+    return (*loc, cause.index) if isinstance(cause, values.ItemError) else loc
 
 
 def _message(model: type[BaseModel], error: Any) -> str:
@@ -533,6 +683,7 @@ def _path_text(loc: Loc) -> str:
 
 
 _COMPOSED: dict[tuple[str, int], Any] = {}
+_KEYS: dict[int, dict[Any, tuple[Any, Any]]] = {}  # per mapping node: key -> (key, value) nodes
 
 
 def _position(text: str, loc: Loc, *, key: bool = False) -> tuple[int, int]:
@@ -542,13 +693,11 @@ def _position(text: str, loc: Loc, *, key: bool = False) -> tuple[int, int]:
     for depth, part in enumerate(loc):
         last = depth == len(loc) - 1
         if isinstance(node, yaml.MappingNode):
-            for key_node, value_node in node.value:
-                if key_node.value == part:
-                    mark = key_node.start_mark if (last and key) else value_node.start_mark
-                    node = value_node
-                    break
-            else:
+            found = _keys_of(node).get(part)
+            if found is None:
                 return mark.line + 1, mark.column + 1
+            key_node, node = found
+            mark = key_node.start_mark if (last and key) else node.start_mark
         elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
             if part >= len(node.value):
                 break
@@ -559,11 +708,22 @@ def _position(text: str, loc: Loc, *, key: bool = False) -> tuple[int, int]:
     return mark.line + 1, mark.column + 1
 
 
+def _keys_of(node: Any) -> dict[Any, tuple[Any, Any]]:
+    """A mapping node's keys, indexed once (16,000 unknown keys are located in one pass, not
+    one scan each); a key written twice maps to its last value, the one that was read."""
+    index = _KEYS.get(id(node))
+    if index is None:
+        index = {key_node.value: (key_node, value) for key_node, value in node.value}
+        _KEYS[id(node)] = index
+    return index
+
+
 def _compose(text: str) -> Any:
     cache_key = (text[:64], hash(text))
     node = _COMPOSED.get(cache_key)
     if node is None:
         _COMPOSED.clear()
+        _KEYS.clear()
         node = yaml.compose(text, Loader=_Loader)
         _COMPOSED[cache_key] = node
     return node

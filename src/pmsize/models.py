@@ -13,6 +13,7 @@ understand), and `SCHEMA_GAPS` lists the few rules only the loader can check.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
@@ -25,9 +26,11 @@ from pydantic import (
     ValidationInfo,
     WithJsonSchema,
     field_validator,
+    model_validator,
 )
 
 from pmsize import values
+from pmsize._iso4217 import CODES as ISO_4217
 from pmsize.values import Quantity, Range
 
 MAX_HORIZON = 50
@@ -45,14 +48,20 @@ def _ci(word: str) -> str:
 
 _SCALE = "(?:" + "|".join(_ci(w) for w in sorted(values.SCALES, key=len, reverse=True)) + ")"
 # digits: grouped by commas, or with underscores; no leading zero on a whole number (octal in 1.1)
-_WHOLE = r"(?:0|[1-9][0-9_]*|0_[0-9_]*|(?:0|[1-9][0-9]{0,2})(?:,[0-9]{3})+)"
-_DECIMAL = r"(?:[0-9][0-9_]*\.[0-9]*|[0-9]{1,3}(?:,[0-9]{3})+\.[0-9]*|\.[0-9]+)"
-_NONZERO = r"(?=[-+\s$€£¥]*[0-9_,.]*[1-9])"  # a digit 1-9 before the number ends
-_AMOUNT_TEXT = rf"\+?\s*(?:[$€£¥]\s*)?\+?(?:{_DECIMAL}|{_WHOLE})(?:[eE][-+]?[0-9]+)?\s*{_SCALE}?"
-_COUNT_TEXT = rf"\+?\s*(?:{_DECIMAL}|{_WHOLE})(?:[eE][-+]?[0-9]+)?\s*{_SCALE}?"
+# (separators only between digits)
+_WHOLE = r"(?:0(?:_[0-9]+)*|[1-9][0-9]*(?:_[0-9]+)*|(?:0|[1-9][0-9]{0,2})(?:,[0-9]{3})+)"
+_DECIMAL = r"(?:[0-9]+(?:_[0-9]+)*\.[0-9]*|[0-9]{1,3}(?:,[0-9]{3})+\.[0-9]*|\.[0-9]+)"
+_NONZERO = r"(?=[-+\s$€£¥A-Za-z]*[0-9_,.]*[1-9])"  # a digit 1-9 before the number ends
+_CODE = "[A-Za-z]{3}"  # the file's ISO code, before or after the number
+_AMOUNT_TEXT = (
+    rf"(?:{_CODE}\s*)?\+?\s*(?:[$€£¥]\s*)?\+?(?:{_DECIMAL}|{_WHOLE})(?:[eE][-+]?[0-9]+)?"
+    rf"(?:\s*{_SCALE})?(?:\s+{_CODE})?"
+)
+_COUNT_TEXT = rf"\+?\s*(?:{_DECIMAL}|{_WHOLE})(?:[eE][-+]?[0-9]+)?(?:\s*{_SCALE})?"
 _PERCENT_SIGN = r"\+?\s*(?:0*100(?:\.0*)?|0*[0-9]{1,2}(?:\.[0-9]*)?|0*\.[0-9]+)\s*%"
 _PERCENT_SIGN_BELOW_100 = r"\+?\s*(?:0*[0-9]{1,2}(?:\.[0-9]*)?|0*\.[0-9]+)\s*%"
-_FRACTION = r"\+?(?:0|1|0*\.[0-9]+|0+\.[0-9]*|0*1\.0*)"
+# a bare 1 is refused as ambiguous (1% or 100%?): fractions are below 1
+_FRACTION = r"\+?(?:0|0*\.[0-9]+|0+\.[0-9]*)"
 _FRACTION_BELOW_1 = r"\+?(?:0|0*\.[0-9]+|0+\.[0-9]*)"
 _TO = r"\s+[tT][oO]\s+"
 
@@ -78,7 +87,7 @@ def _point(kind: values.Kind, *, positive: bool = False, below_one: bool = False
     if kind != "percent":
         number["maximum"] = values.MAX_VALUE
     else:
-        number["exclusiveMaximum" if below_one else "maximum"] = 1
+        number["exclusiveMaximum"] = 1  # a bare 1 is ambiguous: 1% or 100%?
     text = _point_text(kind, positive=positive, below_one=below_one)
     return {"anyOf": [number, {"type": "string", "pattern": rf"^\s*{text}\s*$"}]}
 
@@ -128,7 +137,11 @@ def _count(raw: object) -> Quantity:
 def _rate(raw: object) -> Quantity:
     rate = values.parse_percent(raw)
     if _upper(rate) >= 1:
-        what = "the range reaches 100%" if isinstance(rate, Range) else f"{raw} is not below 100%"
+        what = (
+            "the range reaches 100%"
+            if isinstance(rate, Range)
+            else f"{values.describe(raw)} is not below 100%"
+        )
         raise ValueError(f"{what}; a discount rate must be below 100%, such as 10%")
     return rate
 
@@ -142,8 +155,8 @@ def _relief(raw: object) -> Quantity:
                 "start it above 0%, such as 10%"
             )
         raise ValueError(
-            f"{raw} removes none of the problem, so the solution is worth nothing; "
-            "write the share it removes, such as 80%"
+            f"{values.describe(raw)} removes none of the problem, so the solution is worth "
+            "nothing; write the share it removes, such as 80%"
         )
     return solves
 
@@ -156,18 +169,28 @@ def _text(raw: object) -> str:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         raise ValueError("is empty; write some text, or leave the key out")
     if not isinstance(raw, str):
-        raise ValueError(f"expected text, got a {values._type_name(raw)}")
+        raise ValueError(f"expected text, got {values.describe(raw)}")
     return raw
 
 
+_YEARS_WORD = re.compile(r"\s+years?$", re.IGNORECASE)
+
+
 def _years(raw: object) -> int:
+    if isinstance(raw, Mapping) or (isinstance(raw, str) and values.split_range(raw[:200])):
+        raise ValueError(
+            "a horizon cannot be a range; write one whole number of years, such as 5, and "
+            "try others in separate runs"
+        )
+    text = _YEARS_WORD.sub("", raw.strip()) if isinstance(raw, str) and len(raw) < 200 else raw
     try:
-        years = values.parse_number(raw, "count")
+        years = values.parse_number(text, "count")
     except ValueError:
         years = -1.0
     if not years.is_integer() or years < 0:
         raise ValueError(
-            f"{raw} is not a whole number of years; write a number from 1 to {MAX_HORIZON}"
+            f"{values.describe(raw)} is not a whole number of years; write a number from 1 to "
+            f"{MAX_HORIZON}"
         )
     if not 1 <= years <= MAX_HORIZON:
         raise ValueError(
@@ -178,11 +201,22 @@ def _years(raw: object) -> int:
 
 
 def currency_code(raw: object) -> str:
-    """An ISO 4217 code as written in a file (any case), upper-cased."""
+    """An active ISO 4217 code as written in a file (any case), upper-cased."""
     # `usd` is plainly USD: accept any case rather than report every amount as mismatched
-    if not isinstance(raw, str) or not re.match(r"^[A-Za-z]{3}$", raw.strip()):
-        raise ValueError(f"{raw} is not an ISO 4217 currency code; write e.g. USD, EUR or GBP")
-    return raw.strip().upper()
+    code = raw.strip().upper() if isinstance(raw, str) else ""
+    if code in ISO_4217:
+        return code
+    close = (
+        sorted(difflib.get_close_matches(code, sorted(ISO_4217), n=3, cutoff=0.6))
+        if len(code) == 3
+        else []
+    )
+    hint = f"did you mean {_or(close)}?" if close else "write e.g. USD, EUR or GBP"
+    raise ValueError(f"{values.describe(raw)} is not an ISO 4217 currency code; {hint}")
+
+
+def _or(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
 
 
 def format_version(raw: object) -> int:
@@ -192,33 +226,78 @@ def format_version(raw: object) -> int:
     except ValueError:
         version = -1.0
     if version != 1:
-        raise ValueError(f"format version {raw} is not supported; this pmsize reads `pmsize: 1`")
+        raise ValueError(
+            f"format version {values.describe(raw)} is not supported; this pmsize reads `pmsize: 1`"
+        )
     return 1
 
 
-def _adoption(raw: object) -> tuple[Quantity, ...]:
+def _adoption(raw: object, info: ValidationInfo) -> tuple[Quantity, ...]:
     if isinstance(raw, list | tuple):
         if not raw:
             raise ValueError(
                 "the adoption list is empty; give at least one share, such as [1%, 2%]"
             )
-        return tuple(values.parse_percent(item) for item in raw)
-    return (values.parse_percent(raw),)
+        # the length first: a list of millions is refused before any item is read
+        horizon = (info.context or {}).get("horizon", MAX_HORIZON)
+        if len(raw) > horizon:
+            raise ValueError(too_many_years(len(raw), horizon))
+        shares: list[Quantity] = []
+        for index, item in enumerate(raw):
+            try:
+                shares.append(values.parse_percent(item))
+            except ValueError as exc:
+                raise values.ItemError(index, str(exc)) from None
+        return tuple(shares)
+    try:
+        return (values.parse_percent(raw),)
+    except ValueError:
+        if isinstance(raw, str) and "," in raw and len(raw) <= values.MAX_TEXT:
+            items = [item.strip() for item in raw.split(",")]
+            if all(items):
+                raise ValueError(
+                    f"{raw.strip()} is one text, not a list; write a list in brackets: "
+                    f"[{', '.join(items)}]"
+                ) from None
+        raise
+
+
+def too_many_years(length: int, horizon: int) -> str:
+    """The message for a per-year list longer than the horizon."""
+    return (
+        f"lists {length:,} years but horizon_years is {horizon}; "
+        "shorten the list or raise the horizon"
+    )
+
+
+def horizon_of(data: Mapping[str, Any]) -> int:
+    """The horizon a problem's raw data gives, to judge its per-year lists by; the widest
+    allowed when `horizon_years` is itself wrong (that is reported on its own)."""
+    try:
+        return _years(data.get("horizon_years", DEFAULT_HORIZON))
+    except ValueError:
+        return MAX_HORIZON
 
 
 _TEXT_SCHEMA = {"type": ["string", "number", "boolean"], "pattern": r"\S"}
 # Named schemas: `json_schema()` moves each into $defs and refers to it where it is used.
 SCHEMA_DEFS: dict[str, dict[str, Any]] = {
     "Amount": _quantity_schema("amount", "An amount of money: 250k, $5m, 1.2bn, or a range"),
-    "Percent": _quantity_schema("percent", "A share: 10% or 0.1, or a range"),
+    "Percent": _quantity_schema(
+        "percent", "A share: 10% or 0.1 (a bare 1 is ambiguous: write 1% or 100%), or a range"
+    ),
     "Rate": _quantity_schema("percent", "A yearly rate below 100%: 10% or 0.1", below_one=True),
     "Relief": _quantity_schema(
         "percent", "The share of the problem removed, above 0%", positive=True
     ),
     "Count": _quantity_schema("count", "A count: 400, 1,200, 40k, or a range"),
     "Share": _quantity_schema("percent", "A share: 10% or 0.1, or a range", below_one=False)
-    | {"description": "A share of customers paying: 2% or 0.02, or a range"},
-    "Threshold": _point("percent") | {"description": "A share: 10% or 0.1"},
+    | {
+        "description": "A share of customers paying: 2% or 0.02 (a bare 1 is ambiguous: "
+        "write 1% or 100%), or a range"
+    },
+    "Threshold": _point("percent")
+    | {"description": "A share: 10% or 0.1 (a bare 1 is ambiguous: write 1% or 100%)"},
     "Text": _TEXT_SCHEMA,
 }
 Amount = Annotated[Quantity, PlainValidator(_amount), WithJsonSchema(SCHEMA_DEFS["Amount"])]
@@ -339,7 +418,11 @@ class Problem(BaseModel):
             {
                 "anyOf": [
                     {"type": "integer", "minimum": 1, "maximum": MAX_HORIZON},
-                    {"type": "string", "pattern": r"^\s*\+?(?:[1-9]|[1-4][0-9]|50)(?:\.0*)?\s*$"},
+                    {
+                        "type": "string",
+                        "pattern": r"^\s*\+?(?:[1-9]|[1-4][0-9]|50)(?:\.0*)?"
+                        r"(?:\s+[yY][eE][aA][rR][sS]?)?\s*$",
+                    },
                 ]
             }
         ),
@@ -357,6 +440,13 @@ class Problem(BaseModel):
         if value is None:
             return () if info.field_name == "alternatives" else {}
         return value
+
+    @model_validator(mode="after")
+    def _adoption_within_horizon(self) -> Problem:
+        """Without the loader's context (the API), the list is judged once the horizon is read."""
+        if len(self.solution.adoption) > self.horizon_years:
+            raise ValueError(too_many_years(len(self.solution.adoption), self.horizon_years))
+        return self
 
 
 Loc = tuple[str | int, ...]
@@ -390,15 +480,11 @@ def cross_checks(data: Mapping[str, Any]) -> list[tuple[Loc, str]]:
                 missing = "problem_share" if "revenue" in given else "revenue"
                 message = f"{missing} is missing; revenue and problem_share go together"
             found.append((("market",), message))
-    solution = data.get("solution")
-    adoption = solution.get("adoption") if isinstance(solution, Mapping) else None
-    try:
-        horizon = _years(data.get("horizon_years", DEFAULT_HORIZON))
-    except ValueError:
-        horizon = MAX_HORIZON  # reported on its own; judge the list by the widest horizon
     alternatives = data.get("alternatives")
+    named: dict[str, int] = {}
     for index, alternative in enumerate(alternatives if isinstance(alternatives, list) else []):
-        if isinstance(alternative, Mapping) and alternative.get("name") == NO_ALTERNATIVE:
+        name = alternative.get("name") if isinstance(alternative, Mapping) else None
+        if name == NO_ALTERNATIVE:
             found.append(
                 (
                     ("alternatives", index, "name"),
@@ -406,14 +492,16 @@ def cross_checks(data: Mapping[str, Any]) -> list[tuple[Loc, str]]:
                     "ceiling; rename this one",
                 )
             )
-    if isinstance(adoption, list | tuple) and len(adoption) > horizon:
-        found.append(
-            (
-                ("solution", "adoption"),
-                f"lists {len(adoption)} years but horizon_years is {horizon}; "
-                "shorten the list or raise the horizon",
-            )
-        )
+        elif isinstance(name, str) and name.strip():
+            first = named.setdefault(name.strip(), index)
+            if first != index:
+                found.append(
+                    (
+                        ("alternatives", index, "name"),
+                        f"alternative name {name.strip()!r} is already used by "
+                        f"alternatives[{first}]; give each alternative its own name",
+                    )
+                )
     return found
 
 
@@ -434,7 +522,9 @@ SCHEMA_ID = "https://raw.githubusercontent.com/pmsize/pmsize/main/pmsize.schema.
 # What only the loader checks: rules between values or about how YAML text is written.
 SCHEMA_GAPS = (
     "a range's low end below its high end",
-    "currency symbols that match `currency`",
+    "currency symbols and codes that match `currency`",
+    "a `currency` that ISO 4217 lists",
+    "unique alternative names within a problem",
     "an adoption list no longer than horizon_years",
     "unique problem names in a portfolio",
     "amounts over a quadrillion written as text",

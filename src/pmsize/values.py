@@ -10,11 +10,14 @@ adds the file, line, column and field path.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
+
+from pmsize._iso4217 import CODES as ISO_4217
 
 Kind = Literal["amount", "percent", "count"]
 Dist = Literal["lognormal", "normal", "uniform"]
@@ -32,26 +35,51 @@ SCALES = {
     "thousand": 1e3,
     "m": 1e6,
     "mm": 1e6,
+    "mn": 1e6,
     "million": 1e6,
     "b": 1e9,
     "bn": 1e9,
     "billion": 1e9,
     "t": 1e12,
+    "tn": 1e12,
     "trillion": 1e12,
 }
 
+# The grammar is linear by construction: every run of spaces follows a token that must be
+# there, so no two `\s*` can trade the same spaces (which made "1<20,000 spaces>x" take 20 s).
 _NUMBER = re.compile(
-    r"""^(?P<sign>[-+])?\s*(?P<symbol>[$€£¥])?\s*(?P<sign2>[-+])?
-    (?P<digits>[0-9][0-9,_]*(?:\.[0-9]*)?|\.[0-9]+)
+    r"""^(?:(?P<code>[A-Za-z]{3})\s*)?
+    (?:(?P<sign>[-+])\s*)?
+    (?:(?P<symbol>[$€£¥])\s*)?
+    (?P<sign2>[-+])?
+    (?P<digits>[0-9]+(?:[,_][0-9]+)*(?:\.[0-9]*)?|\.[0-9]+)
     (?P<exp>[eE][-+]?[0-9]+)?
-    \s*(?P<scale>k|mm|m|bn|b|t|thousand|million|billion|trillion)?
-    \s*(?P<percent>%)?$""",
+    (?:\s*(?P<scale>thousand|trillion|million|billion|mm|mn|bn|tn|k|m|b|t)(?![A-Za-z]))?
+    (?:\s*(?P<percent>%))?
+    (?:\s+(?P<code2>[A-Za-z]{3}))?$""",
     re.IGNORECASE | re.VERBOSE,
 )
 _GROUPED = re.compile(r"^[0-9]{1,3}(,[0-9]{3})+(\.[0-9]*)?$")
-_RANGE_SPLIT = re.compile(r"\s+to\s+", re.IGNORECASE)
+# `$3,500/month`, `$3,500 per month`: amounts are yearly, and the hint gives the yearly figure
+_PER = re.compile(r"(?:/|\bper\b|\ba\b)\s*(?P<unit>[A-Za-z]+)\.?$", re.IGNORECASE)
+_PER_YEAR = {
+    "month": 12,
+    "months": 12,
+    "mo": 12,
+    "mth": 12,
+    "quarter": 4,
+    "qtr": 4,
+    "week": 52,
+    "wk": 52,
+    "year": 1,
+    "yr": 1,
+    "annum": 1,
+    "y": 1,
+}
+MAX_TEXT = 100  # characters in one value: `$1,000,000,000 to $2,000,000,000` is 31
 _BOOL_WORDS = {"yes", "no", "true", "false", "on", "off", "y", "n"}
 _DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
+_ARTICLE = {"amount": "an", "percent": "a", "count": "a"}
 _EXAMPLES = {
     "amount": "write an amount such as 250k, $5m or 1,200,000",
     "percent": "write a percent such as 10% (or a fraction such as 0.1)",
@@ -98,6 +126,14 @@ class Range:
 Quantity: TypeAlias = float | Range
 
 
+class ItemError(ValueError):
+    """A bad item of a list value: the loader adds `[index]` to the field's path."""
+
+    def __init__(self, index: int, message: str) -> None:
+        super().__init__(message)
+        self.index = index
+
+
 _PERCENT_FIELDS = frozenset({"discount_rate", "problem_share", "solves", "adoption"})
 
 
@@ -142,13 +178,13 @@ def parse_number(raw: object, kind: Kind, currency: str = "") -> float:
     if raw is None:
         raise ValueError(f"has no value; {_EXAMPLES[kind]}")
     if not isinstance(raw, str):
-        raise ValueError(f"expected a single value, got a {_type_name(raw)}; {_EXAMPLES[kind]}")
-    text = raw.strip()
-    if not text:
-        raise ValueError(f"the value is empty; {_EXAMPLES[kind]}")
+        raise ValueError(f"expected a single value, got {describe(raw)}; {_EXAMPLES[kind]}")
+    text = _checked_text(raw, kind)
     match = _NUMBER.match(text)
-    if match is None:
-        raise ValueError(_not_a_number(text, kind))
+    if match is None or any(
+        code and code.upper() not in ISO_4217 for code in (match["code"], match["code2"])
+    ):
+        raise ValueError(_not_a_number(text, kind, currency))
     negative = "-" in (match["sign"], match["sign2"])
     digits = match["digits"]
     if negative and digits.strip("0_,.") != "":
@@ -169,17 +205,7 @@ def parse_number(raw: object, kind: Kind, currency: str = "") -> float:
             f"{text} has a leading zero (YAML 1.1 reads it as an octal number); "
             f"write {digits.lstrip('0') or '0'}"
         )
-    symbol = match["symbol"]
-    if symbol is not None:
-        if kind != "amount":
-            raise ValueError(
-                f"{text} has a currency symbol, but this is a {kind}; drop the {symbol}"
-            )
-        if currency and currency not in SYMBOLS[symbol]:
-            raise ValueError(
-                f"{text} is written in {symbol} but the file's currency is {currency}; "
-                f"drop the symbol or set `currency:` to match"
-            )
+    _check_currency(text, match, kind, currency)
     value = float(digits.replace(",", "").replace("_", "") + (match["exp"] or ""))
     if match["scale"]:
         value *= SCALES[match["scale"].lower()]
@@ -196,30 +222,74 @@ def parse_number(raw: object, kind: Kind, currency: str = "") -> float:
     return value
 
 
+def _checked_text(raw: str, kind: Kind) -> str:
+    """The value's text, stripped; refused before any pattern reads it when absurdly long."""
+    if len(raw) > MAX_TEXT and len(raw.strip()) > MAX_TEXT:
+        raise ValueError(
+            f"a value of {len(raw.strip()):,} characters is far too long for "
+            f"{_ARTICLE[kind]} {kind}; {_EXAMPLES[kind]}"
+        )
+    text = raw.strip()
+    if not text:
+        raise ValueError(f"the value is empty; {_EXAMPLES[kind]}")
+    return text
+
+
+def _check_currency(text: str, match: re.Match[str], kind: Kind, currency: str) -> None:
+    """A symbol or ISO code written with the number must be the file's currency."""
+    symbol = match["symbol"]
+    codes = [c.upper() for c in (match["code"], match["code2"]) if c]
+    if kind != "amount" and (symbol or codes):
+        what = symbol or codes[0]
+        raise ValueError(f"{text} has a currency, but this is a {kind}; drop the {what}")
+    if symbol is not None and currency and currency not in SYMBOLS[symbol]:
+        raise ValueError(
+            f"{text} is written in {symbol} but the file's currency is {currency}; "
+            f"drop the symbol or set `currency:` to match"
+        )
+    for code in codes:
+        if currency and code != currency:
+            raise ValueError(
+                f"{text} is written in {code} but the file's currency is {currency}; "
+                f"drop {code} or set `currency:` to match"
+            )
+
+
 def _parse_quantity(raw: object, kind: Kind, currency: str) -> Quantity:
     if isinstance(raw, Mapping):
         return _parse_range_mapping(raw, kind, currency)
-    if isinstance(raw, str) and _RANGE_SPLIT.search(raw.strip()):
-        parts = _RANGE_SPLIT.split(raw.strip())
-        if len(parts) != 2 or not all(parts):
-            raise ValueError(
-                f"{raw.strip()}: a range is written `low to high`, such as `$1m to $4m`"
-            )
-        low = parse_number(parts[0], kind, currency)
-        high = parse_number(parts[1], kind, currency)
-        if not low < high:
-            if low > high:
+    if isinstance(raw, str):
+        text = _checked_text(raw, kind)
+        parts = split_range(text)
+        if parts is not None:
+            if len(parts) != 2 or not all(parts):
+                raise ValueError(f"{text}: a range is written `low to high`, such as `$1m to $4m`")
+            low = parse_number(parts[0], kind, currency)
+            high = parse_number(parts[1], kind, currency)
+            if not low < high:
+                if low > high:
+                    raise ValueError(
+                        f"{text}: the low end must be below the high end; "
+                        f"write {parts[1]} to {parts[0]}"
+                    )
                 raise ValueError(
-                    f"{raw.strip()}: the low end must be below the high end; "
-                    f"write {parts[1]} to {parts[0]}"
+                    f"{text}: both ends are equal; for a value you are sure of, write it alone"
                 )
-            raise ValueError(
-                f"{raw.strip()}: both ends are equal; for a value you are sure of, write it alone"
-            )
-        return make_range(low, high, None)
+            return make_range(low, high, None)
     if isinstance(raw, list | tuple):
         raise ValueError(f"expected a single value, got a list; {_EXAMPLES[kind]}")
     return parse_number(raw, kind, currency)
+
+
+def split_range(text: str) -> list[str] | None:
+    """The ends of `low to high` (None when the text has no word `to`); a word split, so
+    linear in the text's length whatever its spacing."""
+    words = text.split()
+    cuts = [i for i, word in enumerate(words) if word.lower() == "to"]
+    if not cuts:
+        return None
+    bounds = [-1, *cuts, len(words)]
+    return [" ".join(words[i + 1 : j]) for i, j in itertools.pairwise(bounds)]
 
 
 def _parse_range_mapping(raw: Mapping[object, object], kind: Kind, currency: str) -> Range:
@@ -231,12 +301,12 @@ def _parse_range_mapping(raw: Mapping[object, object], kind: Kind, currency: str
         raise ValueError(f"a range needs {' and '.join(missing)}, as in {{low: 50k, high: 200k}}")
     dist = raw.get("dist")
     if dist is not None and dist not in DISTS:
-        raise ValueError(f"dist {dist} is not one of {', '.join(DISTS)}")
+        raise ValueError(f"dist {describe(dist)} is not one of {', '.join(DISTS)}")
     low = parse_number(raw["low"], kind, currency)
     high = parse_number(raw["high"], kind, currency)
     if not low < high:
         raise ValueError(
-            f"low ({raw['low']}) must be below high ({raw['high']}); "
+            f"low ({describe(raw['low'])}) must be below high ({describe(raw['high'])}); "
             "for a value you are sure of, write it alone"
         )
     return make_range(low, high, dist)
@@ -280,10 +350,13 @@ def _check_percent(value: float, text: str, *, had_percent_sign: bool) -> float:
         if had_percent_sign:
             raise ValueError(f"{text} is over 100%; a share is at most 100%")
         raise ValueError(f"{text} is read as {value * 100:g}%; write {text}%")
+    if value == 1 and not had_percent_sign:
+        # a bare 1 is as likely to mean 1% as 100%: make the writer say which
+        raise ValueError(f"{text} is ambiguous: write 1% for one in a hundred, or 100% for all")
     return value
 
 
-def _not_a_number(text: str, kind: Kind) -> str:
+def _not_a_number(text: str, kind: Kind, currency: str = "") -> str:
     lowered = text.lower()
     if lowered in _BOOL_WORDS:
         return f"{text} is not a number (YAML reads it as a yes/no value); {_EXAMPLES[kind]}"
@@ -293,12 +366,47 @@ def _not_a_number(text: str, kind: Kind) -> str:
         return f"{text} is not a finite number; {_EXAMPLES[kind]}"
     if re.match(r"^\d+(:\d+)+$", text):
         return f"{text} is not a number (YAML 1.1 reads it as base 60); {_EXAMPLES[kind]}"
-    return f"{text} is not {'an' if kind == 'amount' else 'a'} {kind}; {_EXAMPLES[kind]}"
+    if re.match(r"^[-+$€£¥]?[0-9_,.]+$", text) and re.search(r"[_,]{2}|[_,]\.|[_,]$|^[_,]", text):
+        return (
+            f"{text}: separators go only between digits, as in 1_000 or 1,000,000; "
+            f"{_EXAMPLES[kind]}"
+        )
+    per = _PER.search(text)
+    if kind == "amount" and per is not None and per["unit"].lower() in _PER_YEAR:
+        return _per_period(text, per, currency)
+    return f"{text} is not {_ARTICLE[kind]} {kind}; {_EXAMPLES[kind]}"
 
 
-def _type_name(raw: object) -> str:
+def _per_period(text: str, per: re.Match[str], currency: str) -> str:
+    """`$3,500/month`: amounts are yearly; the hint gives the yearly figure when it can."""
+    amount = text[: per.start()].strip()
+    times = _PER_YEAR[per["unit"].lower()]
+    try:
+        value = parse_number(amount, "amount", currency) * times
+    except ValueError:
+        return (
+            f"{text}: amounts are yearly figures (a price or cost is per customer a year); "
+            "write the yearly figure without the period"
+        )
+    match = _NUMBER.match(amount)
+    symbol = (match["symbol"] if match else None) or ""
+    shown = f"{value:,.0f}" if value == round(value) else f"{value:,.2f}"
+    return (
+        f"{text}: amounts are yearly figures (a price or cost is per customer a year); "
+        f"write {symbol}{shown}"
+    )
+
+
+def describe(raw: object) -> str:
+    """A value from a file in words for a message: never a Python repr."""
+    if raw is None:
+        return "an empty value"
+    if isinstance(raw, bool):
+        return "a yes/no value"
     if isinstance(raw, Mapping):
-        return "mapping"
+        return "a mapping"
     if isinstance(raw, list | tuple):
-        return "list"
-    return "null" if raw is None else type(raw).__name__
+        return "a list"
+    if isinstance(raw, str):
+        return raw if raw.strip() else "an empty value"
+    return str(raw)
