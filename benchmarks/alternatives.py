@@ -12,12 +12,16 @@ all inputs run side by side, one engine call per step, and the sampled engine
 folds the alternatives one at a time into the running minimum, so memory stays
 flat in N and time grows with N (inputs) times N (alternatives per evaluation).
 
-Measured on 2 shared cores, before and after those two changes:
+Measured on 2 shared cores (100,000 samples):
 
-    alternatives  command      before                    after
-    300           sensitivity  about 90 s, 0.2 GB        about 1.5 s, 0.1 GB
-    3,000         sensitivity  hours (quadratic), 4.2 GB+ see the output of this script
-    3,000         simulate     4.2 GB at 65,536 samples  flat (below 0.3 GB)
+    alternatives  step                          before              after
+    300           break-even alone (in-process) 79 s                1.5 s
+    300           sensitivity (whole command)   minutes             14 s, 95 MB
+    3,000         sensitivity (whole command)   hours, > 4 GB       127 s, 119 MB
+    3,000         simulate -n 100000            4.2 GB per block    41 s, 86 MB
+
+Most of what is left is sampling 2N ranged inputs and, for value of
+information, binning every sample of each of them.
 
     python benchmarks/alternatives.py [--alternatives 300 3000] [--samples 100000]
 """
