@@ -38,6 +38,7 @@ from pmsize import engine, loader
 from pmsize.engine import VERDICTS, Evaluation, Inputs, Thresholds, ranged_inputs
 from pmsize.errors import UsageError
 from pmsize.models import NO_ALTERNATIVE, Policy, Problem
+from pmsize.options import DEFAULT_SAMPLES, MAX_SAMPLES
 from pmsize.values import MAX_VALUE, Kind, Quantity, Range, central, input_kind
 
 Floats = NDArray[np.float64]
@@ -45,9 +46,7 @@ Floats = NDArray[np.float64]
 Progress = Callable[[int, int], None]
 
 DEFAULT_THRESHOLDS = Thresholds()
-DEFAULT_SAMPLES = 10_000
 DEFAULT_SEED = 0
-MAX_SAMPLES = 10_000_000  # 24 bytes kept per sample: 240 MB at most
 BLOCK = 1 << 16  # samples drawn and sized together; bounds the memory of intermediates
 PERCENTILES = (5, 25, 50, 75, 95)
 HISTOGRAM_BINS = 48
