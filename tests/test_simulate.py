@@ -178,9 +178,12 @@ def test_a_new_range_leaves_the_draws_of_the_other_inputs_unchanged() -> None:
     base = problem_of(LINEAR.format(build="$1m to $3m"))
     wider = problem_of(LINEAR.format(build="$1m to $3m").replace("price: 50k", "price: 40k to 60k"))
     a, b = sim._Sampler(5, 0, 1000), sim._Sampler(5, 0, 1000)
-    Inputs.take(base, a.pick)
-    Inputs.take(wider, b.pick)
-    assert np.array_equal(a.draws["solution.build_cost"], b.draws["solution.build_cost"])
+    build_a = Inputs.take(base, a.pick).build_cost
+    build_b = Inputs.take(wider, b.pick).build_cost
+    assert np.array_equal(build_a, build_b)
+    assert np.array_equal(
+        a.standard_draws("solution.build_cost"), b.standard_draws("solution.build_cost")
+    )
 
 
 # --------------------------------------------------------------------------- one engine

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
+from typer.models import CommandFunctionType
 
 from pmsize import __version__
 from pmsize.errors import ExitCode, InputError, InputErrors, PmsizeError, UsageError
@@ -117,7 +118,56 @@ class _Group(TyperGroup):
         return [*hoisted, *before, *after] if hoisted else args
 
 
-app = typer.Typer(
+def _argument_name(param: Any) -> str:
+    """`PATH...`, `FILE` or `[FILE]`: an argument as usage lines and help name it."""
+    name = str(param.metavar or param.name.upper())
+    if param.nargs != 1:
+        name += "..."
+    return name if param.required else f"[{name}]"
+
+
+class _Command(TyperCommand):
+    """A command whose help names arguments `PATH...` and `FILE`, as the docs do.
+
+    (typer 0.27 and later write `{PATH}...` in the usage line and `PATH <list[str]>`
+    in the list of arguments.)"""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                pieces.append(_argument_name(param))
+            else:
+                pieces.extend(param.get_usage_pieces(ctx))
+        return pieces
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        arguments, options = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                arguments.append((_argument_name(param), record[1]))
+            else:
+                options.append(record)
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+class _Typer(typer.Typer):
+    """`typer.Typer` whose commands are `_Command`s."""
+
+    def command(
+        self, *args: Any, **kwargs: Any
+    ) -> Callable[[CommandFunctionType], CommandFunctionType]:
+        kwargs.setdefault("cls", _Command)
+        return super().command(*args, **kwargs)
+
+
+app = _Typer(
     name="pmsize",
     help="Size product problems: how big, how much anyone can charge once the cheapest "
     "alternative is counted, and whether building pays back.",
@@ -173,6 +223,8 @@ FailOnOpt = Annotated[
     FailOn,
     typer.Option(help="Exit 1 when any problem's verdict is at or beyond this level."),
 ]
+# Formats, counts and thresholds are read as text and checked by pmsize (pmsize.options,
+# service.cli_policy), so `-n 1e6` works and a bad value gets pmsize's own sentence.
 CapOpt = Annotated[
     str | None,
     typer.Option(
@@ -184,7 +236,8 @@ CapOpt = Annotated[
 ThinOpt = Annotated[
     str | None,
     typer.Option(
-        help="Flag thin-margin when 0 <= ROI is below this (default 20%).", metavar="PERCENT"
+        help="Flag thin-margin when 0 <= ROI is below this (default 20%; may be over 100%).",
+        metavar="PERCENT",
     ),
 ]
 
@@ -244,22 +297,16 @@ def validate(paths: PathsArg) -> None:
             raise InputErrors(errors)
 
 
-class ExplainFormat(str, enum.Enum):
-    """Output formats of `explain`."""
-
-    table = "table"
-    markdown = "markdown"
+EXPLAIN_FORMATS = ("table", "markdown")
 
 
 @app.command()
 def explain(
-    file: Annotated[
-        str,
-        typer.Argument(help="A problem file, or - for stdin.", metavar="FILE", show_default=False),
-    ],
+    paths: PathsArg,
     format: Annotated[
-        ExplainFormat, typer.Option("--format", "-f", help="table for a terminal, or markdown.")
-    ] = ExplainFormat.table,
+        str,
+        typer.Option("--format", "-f", help="table for a terminal, or markdown.", metavar="FORMAT"),
+    ] = "table",
     output: OutputOpt = None,
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
@@ -269,14 +316,15 @@ def explain(
     Example: pmsize explain problem.yaml
     """
     with boundary():
-        from pmsize import loader, service
+        from pmsize import loader, options, service
         from pmsize.render import explain as render
 
+        format = options.choice(format, EXPLAIN_FORMATS, "explain")
         policy = service.cli_policy(cap_threshold, thin_margin)
-        entries = loader.load_paths([file])
+        entries = loader.load_paths(paths)
         memos = render.explain_entries(entries, policy)
         inputs = [entry.location.file for entry in entries]
-        if format is ExplainFormat.markdown:
+        if format == "markdown":
             emit(render.markdown(memos), output, inputs=inputs)
         else:
             emit_rich(lambda console: render.render(console, memos), output, inputs=inputs)
@@ -348,30 +396,26 @@ def _write_evaluation(
     emit(documents[format](results), output, inputs=inputs)
 
 
-class SimulationFormat(str, enum.Enum):
-    """Output formats of `simulate` and `sensitivity`."""
-
-    table = "table"
-    json = "json"
-
+SIMULATION_FORMATS = ("table", "json")  # of `simulate` and `sensitivity`
 
 SimulationFormatOpt = Annotated[
-    SimulationFormat, typer.Option("--format", "-f", help="Output format.")
+    str, typer.Option("--format", "-f", help="Output format: table or json.", metavar="FORMAT")
 ]
+DEFAULT_SAMPLES = "100,000"  # options.DEFAULT_SAMPLES, written out: cli imports no more
 SamplesOpt = Annotated[
-    int,
+    str,
     typer.Option(
         "--samples",
         "-n",
-        min=1,
-        help="Monte Carlo samples per problem (at most 10,000,000).",
+        help="Monte Carlo samples per problem, such as 50k or 1e6 (at most 10,000,000).",
         metavar="N",
     ),
 ]
 SeedOpt = Annotated[
-    int,
+    str,
     typer.Option(
-        min=0, help="Seed of the random draws; the same seed, the same output.", metavar="SEED"
+        help="Seed of the random draws, a whole number; the same seed, the same output.",
+        metavar="SEED",
     ),
 ]
 
@@ -379,10 +423,10 @@ SeedOpt = Annotated[
 @app.command()
 def simulate(
     paths: PathsArg,
-    format: SimulationFormatOpt = SimulationFormat.table,
+    format: SimulationFormatOpt = "table",
     output: OutputOpt = None,
-    samples: SamplesOpt = 10_000,
-    seed: SeedOpt = 0,
+    samples: SamplesOpt = DEFAULT_SAMPLES,
+    seed: SeedOpt = "0",
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
 ) -> None:
@@ -391,18 +435,20 @@ def simulate(
     Example: pmsize simulate examples/
     """
     with boundary():
-        from pmsize import service
+        from pmsize import options, service
         from pmsize import simulate as uncertainty
         from pmsize.render import simulate as render
         from pmsize.render.progress import progress_bar
 
+        format = options.choice(format, SIMULATION_FORMATS, "simulate")
+        count, start = options.samples(samples), options.seed(seed)
         policy = service.cli_policy(cap_threshold, thin_margin)
         with progress_bar(label="simulating", paths=paths) as progress:
             results = uncertainty.simulate_paths(
-                paths, policy, samples=samples, seed=seed, progress=progress
+                paths, policy, samples=count, seed=start, progress=progress
             )
         inputs = [r.evaluation.file for r in results]
-        if format is SimulationFormat.json:
+        if format == "json":
             emit(render.simulation_document(results), output, inputs=inputs)
         else:
             emit_rich(
@@ -412,14 +458,11 @@ def simulate(
 
 @app.command()
 def sensitivity(
-    file: Annotated[
-        str,
-        typer.Argument(help="A problem file, or - for stdin.", metavar="FILE", show_default=False),
-    ],
-    format: SimulationFormatOpt = SimulationFormat.table,
+    paths: PathsArg,
+    format: SimulationFormatOpt = "table",
     output: OutputOpt = None,
-    samples: SamplesOpt = 100_000,  # value of information needs more than percentiles do
-    seed: SeedOpt = 0,
+    samples: SamplesOpt = DEFAULT_SAMPLES,  # the same as simulate's: the same P(NPV > 0)
+    seed: SeedOpt = "0",
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
 ) -> None:
@@ -428,18 +471,20 @@ def sensitivity(
     Example: pmsize sensitivity problem.yaml
     """
     with boundary():
-        from pmsize import service
+        from pmsize import options, service
         from pmsize import simulate as uncertainty
         from pmsize.render import simulate as render
         from pmsize.render.progress import progress_bar
 
+        format = options.choice(format, SIMULATION_FORMATS, "sensitivity")
+        count, start = options.samples(samples), options.seed(seed)
         policy = service.cli_policy(cap_threshold, thin_margin)
-        with progress_bar(label="sampling", paths=[file]) as progress:
+        with progress_bar(label="sampling", paths=paths) as progress:
             results = uncertainty.simulate_paths(
-                [file], policy, samples=samples, seed=seed, sensitivity=True, progress=progress
+                paths, policy, samples=count, seed=start, sensitivity=True, progress=progress
             )
         inputs = [r.evaluation.file for r in results]
-        if format is SimulationFormat.json:
+        if format == "json":
             emit(render.sensitivity_document(results), output, inputs=inputs)
         else:
             emit_rich(

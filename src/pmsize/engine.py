@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Protocol, TypeAlias
 
@@ -120,11 +120,17 @@ class Inputs:
     cost_per_customer: N
     price: N | None
     adoption: tuple[N, ...]  # one share per year, already extended to the horizon
-    alternatives: tuple[AlternativeInputs, ...]
+    # a tuple, or with `take(lazy=True)` an iterator read once by `size`
+    alternatives: Iterable[AlternativeInputs]
 
     @classmethod
-    def take(cls, problem: Problem, pick: Pick) -> Inputs:
-        """Inputs from a problem, each value passed through `pick(value, path)`."""
+    def take(cls, problem: Problem, pick: Pick, *, lazy: bool = False) -> Inputs:
+        """Inputs from a problem, each value passed through `pick(value, path)`.
+
+        With `lazy`, the alternatives' values are picked only as `size` reaches each
+        alternative, so columns of samples for thousands of alternatives are never all
+        alive at once (pass `size(..., per_alternative=False)` too).
+        """
         market, solution = problem.market, problem.solution
         if market.problem_cost is not None:
             problem_cost = pick(market.problem_cost, "market.problem_cost")
@@ -139,6 +145,15 @@ class Inputs:
         else:
             shares = [pick(q, f"solution.adoption[{i}]") for i, q in enumerate(solution.adoption)]
         shares += [shares[-1]] * (problem.horizon_years - len(shares))
+
+        def alternatives() -> Iterable[AlternativeInputs]:
+            for i, a in enumerate(problem.alternatives):
+                yield AlternativeInputs(
+                    annual_cost=pick(a.annual_cost, f"alternatives[{i}].annual_cost"),
+                    one_time_cost=pick(a.one_time_cost, f"alternatives[{i}].one_time_cost"),
+                    solves=pick(a.solves, f"alternatives[{i}].solves"),
+                )
+
         return cls(
             horizon=problem.horizon_years,
             discount_rate=pick(problem.discount_rate, "discount_rate"),
@@ -150,14 +165,7 @@ class Inputs:
             cost_per_customer=pick(solution.cost_per_customer, "solution.cost_per_customer"),
             price=None if solution.price is None else pick(solution.price, "solution.price"),
             adoption=tuple(shares),
-            alternatives=tuple(
-                AlternativeInputs(
-                    annual_cost=pick(a.annual_cost, f"alternatives[{i}].annual_cost"),
-                    one_time_cost=pick(a.one_time_cost, f"alternatives[{i}].one_time_cost"),
-                    solves=pick(a.solves, f"alternatives[{i}].solves"),
-                )
-                for i, a in enumerate(problem.alternatives)
-            ),
+            alternatives=alternatives() if lazy else tuple(alternatives()),
         )
 
 
@@ -169,9 +177,9 @@ class Sizing:
     market_size: N  # M = P * N
     value: N  # V = P * solves
     crf: N  # capital recovery factor
-    alternative_costs: tuple[N, ...]  # c_a
-    alternative_reliefs: tuple[N, ...]  # R_a
-    alternative_limits: tuple[N, ...]  # C_a
+    alternative_costs: tuple[N, ...]  # c_a (empty unless per_alternative)
+    alternative_reliefs: tuple[N, ...]  # R_a (empty unless per_alternative)
+    alternative_limits: tuple[N, ...]  # C_a (empty unless per_alternative)
     ceiling: N  # C
     set_by: Any  # index of the alternative that sets C, -1 for none
     cap_ratio: N  # C / V, NaN when V = 0
@@ -191,13 +199,19 @@ class Sizing:
     verdict: Any  # index into VERDICTS
 
 
-def size(inputs: Inputs, thresholds: Thresholds, ops: Ops) -> Sizing:
+def size(
+    inputs: Inputs, thresholds: Thresholds, ops: Ops, *, per_alternative: bool = True
+) -> Sizing:
     """Run the sizing model (SPEC §3) over floats or arrays.
 
     P = problem cost, M = P*N, V = P*solves; CRF = r/(1-(1+r)^-H) (1/H at r = 0);
     c_a = annual + one_time*CRF, R_a = P*solves_a, C_a = c_a + (V - R_a);
     C = max(0, min(V, min_a C_a)); p = min(price, C) or C; CF_0 = -build,
     CF_t = w_t*p - (annual + w_t*cost_per_customer); NPV = sum CF_t (1+r)^-t.
+
+    The ceiling is folded one alternative at a time into a running minimum and the
+    index that set it; `per_alternative=False` keeps nothing else of each alternative
+    (c_a, R_a, C_a), so memory does not grow with their number.
     """
     r, horizon = inputs.discount_rate, inputs.horizon
     p_cost = inputs.problem_cost
@@ -212,9 +226,10 @@ def size(inputs: Inputs, thresholds: Thresholds, ops: Ops) -> Sizing:
         c_a = alt.annual_cost + alt.one_time_cost * crf
         r_a = p_cost * alt.solves
         limit = c_a + (value - r_a)
-        costs_a.append(c_a)
-        reliefs_a.append(r_a)
-        limits_a.append(limit)
+        if per_alternative:
+            costs_a.append(c_a)
+            reliefs_a.append(r_a)
+            limits_a.append(limit)
         lower = limit < best  # strict: the first listed wins a tie
         best_index = ops.where(lower, index, best_index)
         best = ops.minimum(best, limit)

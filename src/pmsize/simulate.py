@@ -27,7 +27,7 @@ import os
 import queue
 import threading
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -38,6 +38,7 @@ from pmsize import engine, loader
 from pmsize.engine import VERDICTS, Evaluation, Inputs, Thresholds, ranged_inputs
 from pmsize.errors import UsageError
 from pmsize.models import NO_ALTERNATIVE, Policy, Problem
+from pmsize.options import DEFAULT_SAMPLES, MAX_SAMPLES
 from pmsize.values import MAX_VALUE, Kind, Quantity, Range, central, input_kind
 
 Floats = NDArray[np.float64]
@@ -45,9 +46,7 @@ Floats = NDArray[np.float64]
 Progress = Callable[[int, int], None]
 
 DEFAULT_THRESHOLDS = Thresholds()
-DEFAULT_SAMPLES = 10_000
 DEFAULT_SEED = 0
-MAX_SAMPLES = 10_000_000  # 24 bytes kept per sample: 240 MB at most
 BLOCK = 1 << 16  # samples drawn and sized together; bounds the memory of intermediates
 PERCENTILES = (5, 25, 50, 75, 95)
 HISTOGRAM_BINS = 48
@@ -93,12 +92,11 @@ def draw(q: Range, kind: Kind, rng: np.random.Generator, size: int) -> tuple[Flo
     sigma = (high - low) / (2 * 1.645); uniform: low + (high - low) * u.
     Percents are clipped to [0, 1], amounts and counts to >= 0.
     """
+    base = standard_draws(q, rng, size)
     if q.dist == "uniform":
-        base = rng.random(size)
         x = base * (q.high - q.low)
         x += q.low
     else:
-        base = rng.standard_normal(size)
         x = base * q.sigma
         if q.dist == "lognormal":
             np.exp(x, out=x)
@@ -110,6 +108,15 @@ def draw(q: Range, kind: Kind, rng: np.random.Generator, size: int) -> tuple[Flo
     if kind == "percent":
         np.minimum(x, 1.0, out=x)
     return x, base
+
+
+def standard_draws(q: Range, rng: np.random.Generator, size: int) -> Floats:
+    """The standard draws behind `draw`: uniform u for a uniform range, normal z otherwise.
+
+    The first draws of a stream, so calling this on a fresh `stream` gives again the
+    draws a sample was made from, without keeping them.
+    """
+    return rng.random(size) if q.dist == "uniform" else rng.standard_normal(size)
 
 
 @dataclass(frozen=True)
@@ -161,21 +168,29 @@ class Simulation:
 
 
 class _Sampler:
-    """A `pick` that draws one block of samples for each range and passes points through."""
+    """A `pick` that draws one block of samples for each range and passes points through.
+
+    It remembers which inputs were ranged, not their draws: with thousands of ranged
+    alternatives those would not fit in memory (`standard_draws` gives them again).
+    """
 
     def __init__(self, seed: int, block: int, size: int) -> None:
         self.seed, self.block, self.size = seed, block, size
         self.ranges: dict[str, Range] = {}
-        self.draws: dict[str, Floats] = {}
 
     def pick(self, q: Quantity, path: str) -> Any:
         if not isinstance(q, Range):
             return q
         self.ranges[path] = q
-        x, self.draws[path] = draw(
-            q, input_kind(path), stream(self.seed, path, self.block), self.size
-        )
+        x, _ = draw(q, input_kind(path), self.stream(path), self.size)
         return x
+
+    def stream(self, path: str) -> np.random.Generator:
+        return stream(self.seed, path, self.block)
+
+    def standard_draws(self, path: str) -> Floats:
+        """The standard draws behind the samples of `path` in this block, drawn again."""
+        return standard_draws(self.ranges[path], self.stream(path), self.size)
 
 
 def voi_bins(samples: int) -> int:
@@ -219,13 +234,14 @@ def simulate(
         start = index * BLOCK
         size = min(BLOCK, samples - start)
         sampler = _Sampler(seed, index, size)
-        s = engine.size(Inputs.take(problem, sampler.pick), thresholds, ARRAY)
+        inputs = Inputs.take(problem, sampler.pick, lazy=True)
+        s = engine.size(inputs, thresholds, ARRAY, per_alternative=False)
         block = slice(start, start + size)
         npv[block], roi[block], ceiling[block] = s.npv, s.roi, s.ceiling
         bins: dict[str, NDArray[Any]] = {}
         if learn:
-            for path, base in sampler.draws.items():
-                index_ = _bin_index(sampler.ranges[path], base, n_bins)
+            for path, q in sampler.ranges.items():
+                index_ = _bin_index(q, sampler.standard_draws(path), n_bins)
                 bins[path] = np.bincount(index_, weights=npv[block], minlength=n_bins)
         return _Block(
             np.bincount(np.broadcast_to(s.verdict, size), minlength=len(VERDICTS)),
@@ -330,10 +346,15 @@ def _bin_index(q: Range, base: Floats, bins: int) -> NDArray[np.intp]:
     """Equal-probability bin of each sample, from the standard draw behind it (z or u)."""
     if q.dist == "uniform":
         return np.minimum((base * bins).astype(np.intp), bins - 1)
+    return np.searchsorted(_normal_edges(bins), base)
+
+
+@functools.cache
+def _normal_edges(bins: int) -> Floats:
+    """The standard normal's quantiles that split it into `bins` equally likely bins."""
     from statistics import NormalDist  # here: only value of information needs it
 
-    edges = np.array([NormalDist().inv_cdf(k / bins) for k in range(1, bins)])
-    return np.searchsorted(edges, base)
+    return np.array([NormalDist().inv_cdf(k / bins) for k in range(1, bins)])
 
 
 def _evpi(sums: NDArray[Any], samples: int) -> float:
@@ -428,19 +449,47 @@ def npv_with(problem: Problem, thresholds: Thresholds, path: str, value: float) 
     return npv
 
 
+def npv_columns(
+    problem: Problem, thresholds: Thresholds, paths: Sequence[str], values: Floats
+) -> Floats:
+    """Point NPVs in one engine call: column c with the input at `paths[c]` set to
+    `values[c]` and every other input central (`npv_with` for many inputs and values).
+
+    Alternatives are folded one at a time (`Inputs.take(lazy=True)`), so thousands of
+    them cost time in proportion but no more memory than one.
+    """
+    n = len(paths)
+    columns: dict[str, list[int]] = {}
+    for c, path in enumerate(paths):
+        columns.setdefault(path, []).append(c)
+
+    def pick(q: Quantity, at: str) -> Any:
+        value = central(q)
+        found = columns.get(at)
+        if found is None:
+            return value
+        x = np.full(n, value)
+        x[found] = values[found]
+        return x
+
+    inputs = Inputs.take(problem, pick, lazy=True)
+    sizing = engine.size(inputs, thresholds, ARRAY, per_alternative=False)
+    return np.array(np.broadcast_to(sizing.npv, (n,)), dtype=np.float64)
+
+
 def tornado(
     problem: Problem, thresholds: Thresholds = DEFAULT_THRESHOLDS
 ) -> tuple[TornadoBar, ...]:
     """One bar per ranged input, widest swing first (ties in the order of the model)."""
+    ranged = ranged_inputs(problem)
+    if not ranged:
+        return ()
+    paths = [path for path, _ in ranged for _ in (0, 1)]
+    ends = np.array([end for _, q in ranged for end in (q.low, q.high)])
+    npv = npv_columns(problem, thresholds, paths, ends)
     bars = [
-        TornadoBar(
-            path,
-            q.low,
-            q.high,
-            npv_with(problem, thresholds, path, q.low),
-            npv_with(problem, thresholds, path, q.high),
-        )
-        for path, q in ranged_inputs(problem)
+        TornadoBar(path, q.low, q.high, float(npv[2 * i]), float(npv[2 * i + 1]))
+        for i, (path, q) in enumerate(ranged)
     ]
     return tuple(sorted(bars, key=lambda bar: -bar.swing))
 
@@ -451,47 +500,100 @@ BUILD_COST = "solution.build_cost"
 def break_even(
     problem: Problem, thresholds: Thresholds = DEFAULT_THRESHOLDS
 ) -> tuple[BreakEven, ...]:
-    """Break-even of `solution.build_cost` and of every ranged input, all else central."""
+    """Break-even of `solution.build_cost` and of every ranged input, all else central.
+
+    The root searches of all inputs run side by side: each step of them is one engine
+    call over a column per input still searching (`roots_near`).
+    """
     candidates = [(BUILD_COST, central(problem.solution.build_cost))]
     candidates += [(path, q.central) for path, q in ranged_inputs(problem) if path != BUILD_COST]
+    paths = [path for path, _ in candidates]
+
+    def f(which: NDArray[np.intp], x: Floats) -> Floats:
+        return npv_columns(problem, thresholds, [paths[i] for i in which], x)
+
+    roots = roots_near(
+        f,
+        [assumed for _, assumed in candidates],
+        [1.0 if input_kind(path) == "percent" else MAX_VALUE for path in paths],
+    )
     return tuple(
-        BreakEven(
-            path,
-            root_near(
-                functools.partial(npv_with, problem, thresholds, path),
-                assumed,
-                upper=1.0 if input_kind(path) == "percent" else MAX_VALUE,
-            ),
-            assumed,
-        )
-        for path, assumed in candidates
+        BreakEven(path, root, assumed)
+        for (path, assumed), root in zip(candidates, roots, strict=True)
     )
 
 
 def root_near(f: Callable[[float], float], x0: float, *, upper: float) -> float | None:
     """The root of `f` in [0, upper] nearest `x0`, found by scanning out from `x0`; None if none.
 
-    Scans outward (geometric steps for amounts, 1/64 of the span for shares) to the
-    first sign change on each side, refines each by the Illinois variant of regula
-    falsi (exact for a linear `f`) and returns the root nearer `x0`.
+    `roots_near` for one function of floats.
     """
-    f0 = f(x0)
-    if f0 == 0:
-        return x0
-    brackets: list[tuple[float, float, float, float]] = []
-    for side in _scan(x0, upper):
-        prev, f_prev = x0, f0
-        for x in side:
-            fx = f(x)
-            if fx == 0:
-                brackets.append((x, fx, x, fx))
-                break
-            if (fx > 0) != (f0 > 0):
-                brackets.append((prev, f_prev, x, fx))
-                break
-            prev, f_prev = x, fx
-    roots = [b if fb == 0 else _illinois(f, a, fa, b, fb) for a, fa, b, fb in brackets]
-    return min(roots, key=lambda root: abs(root - x0), default=None)
+
+    def many(which: NDArray[np.intp], x: Floats) -> Floats:
+        del which
+        return np.array([f(float(v)) for v in x], dtype=np.float64)
+
+    return roots_near(many, [x0], [upper])[0]
+
+
+# f(which, x): f_which[k](x[k]) for each k, the functions numbered as the starting points
+Functions = Callable[[NDArray[np.intp], Floats], Floats]
+
+
+def roots_near(
+    f: Functions, starts: Sequence[float], uppers: Sequence[float]
+) -> list[float | None]:
+    """For each function i, its root in [0, uppers[i]] nearest starts[i]; None if none.
+
+    Scans outward from the start (geometric steps for amounts, 1/64 of the span for
+    shares) to the first sign change on each side, refines each by the Illinois variant
+    of regula falsi (exact for a linear function) and keeps the root nearer the start.
+    Every function advances one step per call of `f`, which evaluates them all at once.
+    """
+    count = len(starts)
+    x0 = np.array(starts, dtype=np.float64)
+    f0 = f(np.arange(count), x0)
+    # one walker per side of each start: (function, points in order out from the start)
+    walkers = [
+        (i, points)
+        for i in range(count)
+        if f0[i] != 0
+        for points in _scan(float(x0[i]), uppers[i])
+        if points
+    ]
+    # bracket (a, fa, b, fb) found by each walker, None while searching or if none
+    found: list[tuple[float, float, float, float] | None] = [None] * len(walkers)
+    prev = [(float(x0[i]), float(f0[i])) for i, _ in walkers]
+    active = list(range(len(walkers)))
+    step = 0
+    while active:
+        which = np.array([walkers[w][0] for w in active], dtype=np.intp)
+        x = np.array([walkers[w][1][step] for w in active])
+        fx = f(which, x)
+        still = []
+        for k, w in enumerate(active):
+            i = walkers[w][0]
+            xk, fk = float(x[k]), float(fx[k])
+            if fk == 0:
+                found[w] = (xk, fk, xk, fk)
+            elif (fk > 0) != (f0[i] > 0):
+                found[w] = (*prev[w], xk, fk)
+            else:
+                prev[w] = (xk, fk)
+                if step + 1 < len(walkers[w][1]):
+                    still.append(w)
+        active, step = still, step + 1
+    brackets = [(walkers[w][0], b) for w, b in enumerate(found) if b is not None]
+    refined = _illinois(f, [(i, b) for i, b in brackets if b[3] != 0])
+    roots: list[list[float]] = [[] for _ in range(count)]
+    exact = iter(refined)
+    for i, (_, _, b, fb) in brackets:
+        roots[i].append(b if fb == 0 else next(exact))
+    nearest: list[float | None] = [
+        float(x0[i]) if f0[i] == 0 else min(r, key=lambda root: abs(root - x0[i]), default=None)
+        for i, r in enumerate(roots)
+    ]
+    return nearest
 
 
 def _scan(x0: float, upper: float) -> tuple[list[float], list[float]]:
@@ -504,27 +606,41 @@ def _scan(x0: float, upper: float) -> tuple[list[float], list[float]]:
     return up, down
 
 
-def _illinois(f: Callable[[float], float], a: float, fa: float, b: float, fb: float) -> float:
-    side = 0
-    c = b
+def _illinois(f: Functions, brackets: Sequence[tuple[int, tuple[float, ...]]]) -> list[float]:
+    """The Illinois refinement of each bracket (function i, (a, fa, b, fb)), all side by side."""
+    if not brackets:
+        return []
+    which = np.array([i for i, _ in brackets], dtype=np.intp)
+    a, fa, b, fb = (np.array([br[k] for _, br in brackets]) for k in range(4))
+    side = np.zeros(len(brackets), dtype=np.intp)
+    c = b.copy()
+    searching = np.ones(len(brackets), dtype=bool)
     for _ in range(200):
-        c = (a * fb - b * fa) / (fb - fa)
-        if abs(b - a) <= 1e-13 * max(abs(a), abs(b)) or c in (a, b):
-            return c
-        fc = f(c)
-        if fc == 0:
-            return c
-        if (fc > 0) == (fb > 0):
-            b, fb = c, fc
-            if side == -1:
-                fa /= 2
-            side = -1
-        else:
-            a, fa = c, fc
-            if side == 1:
-                fb /= 2
-            side = 1
-    return c
+        live = np.flatnonzero(searching)
+        if live.size == 0:
+            break
+        la, lfa, lb, lfb = a[live], fa[live], b[live], fb[live]
+        with np.errstate(all="ignore"):
+            lc = (la * lfb - lb * lfa) / (lfb - lfa)
+        c[live] = lc
+        close = np.abs(lb - la) <= 1e-13 * np.maximum(np.abs(la), np.abs(lb))
+        done = close | (lc == la) | (lc == lb)
+        searching[live[done]] = False
+        live, lc = live[~done], lc[~done]
+        if live.size == 0:
+            break
+        fc = f(which[live], lc)
+        zero = fc == 0
+        searching[live[zero]] = False
+        live, lc, fc = live[~zero], lc[~zero], fc[~zero]
+        toward_b = (fc > 0) == (fb[live] > 0)
+        nb = live[toward_b]  # c replaces b; halve fa when b was replaced last time too
+        fa[nb[side[nb] == -1]] /= 2
+        b[nb], fb[nb], side[nb] = lc[toward_b], fc[toward_b], -1
+        na = live[~toward_b]  # c replaces a; halve fb when a was replaced last time too
+        fb[na[side[na] == 1]] /= 2
+        a[na], fa[na], side[na] = lc[~toward_b], fc[~toward_b], 1
+    return [float(v) for v in c]
 
 
 @dataclass(frozen=True)
@@ -604,10 +720,13 @@ __all__ = [
     "break_even",
     "draw",
     "input_kind",
+    "npv_columns",
     "npv_with",
     "root_near",
+    "roots_near",
     "simulate",
     "simulate_paths",
+    "standard_draws",
     "stream",
     "summarise",
     "tornado",
