@@ -42,3 +42,25 @@ def test_every_command_has_help_and_a_row_in_the_readme() -> None:
     for name, command in commands.items():
         assert command.help, f"{name} has no --help text"
         assert f"| `pmsize {name}" in README, f"{name} is missing from the README's commands"
+
+
+def test_every_run_shown_in_the_docs_is_what_the_tool_prints() -> None:
+    shown = [
+        (doc.name, match)
+        for doc in sorted((ROOT / "docs").glob("*.md"))
+        for match in re.finditer(
+            r"^```[a-z]*\n\$ pmsize ([^\n]+)\n(.*?)^```",
+            doc.read_text(encoding="utf-8"),
+            re.S | re.M,
+        )
+    ]
+    assert len(shown) >= 2  # docs/uncertainty.md shows simulate and sensitivity
+    for name, match in shown:
+        result = CliRunner().invoke(
+            app,
+            match.group(1).split(),
+            env={"NO_COLOR": "1", "COLUMNS": "80", "TERM": "dumb"},
+            catch_exceptions=False,
+        )
+        assert (name, result.exit_code) == (name, 0)
+        assert result.stdout == match.group(2), f"{name}: $ pmsize {match.group(1)}"
