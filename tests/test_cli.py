@@ -129,3 +129,19 @@ def test_runs_as_a_real_process_with_python_dash_m() -> None:
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["results"][0]["verdict"] == "avoid"
     assert proc.stderr == ""
+
+
+@pytest.mark.parametrize("args", [["-f", "xml"], ["--format", "xml"], ["-f", "xml", "--excel"]])
+def test_a_format_evaluate_lacks_gets_pmsizes_sentence(tmp_path: Path, args: list[str]) -> None:
+    # was Typer's "Invalid value for '--format' / '-f': Value error, 'xml' is not one of ..."
+    target = tmp_path / "out"
+    code, out, err = invoke("evaluate", CLAIMS, *args, "-o", str(target))
+    assert (code, out) == (2, "")
+    assert err == "pmsize: --format xml: evaluate writes table, json, csv, markdown or github\n"
+    assert not target.exists()
+
+
+def test_evaluate_reads_a_format_as_the_other_commands_do() -> None:
+    code, out, err = invoke("evaluate", CLAIMS, "-f", " JSON ")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["results"][0]["verdict"] == "avoid"
