@@ -129,3 +129,101 @@ def test_runs_as_a_real_process_with_python_dash_m() -> None:
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["results"][0]["verdict"] == "avoid"
     assert proc.stderr == ""
+
+
+@pytest.mark.parametrize("args", [["-f", "xml"], ["--format", "xml"], ["-f", "xml", "--excel"]])
+def test_a_format_evaluate_lacks_gets_pmsizes_sentence(tmp_path: Path, args: list[str]) -> None:
+    # was Typer's "Invalid value for '--format' / '-f': Value error, 'xml' is not one of ..."
+    target = tmp_path / "out"
+    code, out, err = invoke("evaluate", CLAIMS, *args, "-o", str(target))
+    assert (code, out) == (2, "")
+    assert err == "pmsize: --format xml: evaluate writes table, json, csv, markdown or github\n"
+    assert not target.exists()
+
+
+def test_evaluate_reads_a_format_as_the_other_commands_do() -> None:
+    code, out, err = invoke("evaluate", CLAIMS, "-f", " JSON ")
+    assert (code, err) == (0, "")
+    assert json.loads(out)["results"][0]["verdict"] == "avoid"
+
+
+# --------------------------------------------------------------------------- thin margin in a file
+
+# Revenue $3.00m a year for 5 years against a $5m build: NPV $6.37m, ROI 127%.
+THIN_AT_150 = """\
+name: Thin at 150%
+policy: {cap_threshold: 0%, thin_margin: 150%}
+market: {customers: 1000, problem_cost: $100k}
+solution: {name: Ours, build_cost: $5m, adoption: 10%}
+alternatives:
+  - {name: Cheap suite, annual_cost: $10k, solves: 80%}
+"""
+
+
+def test_a_file_may_set_thin_margin_over_100_percent(tmp_path: Path) -> None:
+    # was "policy.thin_margin: 150% is over 100%; a share is at most 100%", exit 2
+    problem = tmp_path / "thin.yaml"
+    problem.write_text(THIN_AT_150)
+    code, out, err = invoke("evaluate", str(problem), "-f", "json")
+    assert (code, err) == (0, "")
+    [record] = json.loads(out)["results"]
+    assert record["roi"] == pytest.approx(1.2745, abs=1e-4)
+    assert record["flags"] == [
+        {
+            "code": "thin-margin",
+            "severity": "warning",
+            "message": "ROI is 127%, below the 150% thin-margin threshold.",
+        }
+    ]
+    assert record["verdict"] == "reconsider"
+    code, out, _ = invoke("evaluate", str(problem), "-f", "json", "--thin-margin", "120%")
+    assert code == 0
+    assert json.loads(out)["results"][0]["flags"] == []
+
+
+@pytest.mark.parametrize(
+    ("policy", "column", "message"),
+    [
+        (
+            "thin_margin: 1.5",
+            23,
+            "policy.thin_margin: 1.5 is read as 150%; write 1.5%, or 150% if you mean that",
+        ),
+        ("thin_margin: -5%", 23, "policy.thin_margin: -5% is negative; ROI thresholds start at 0%"),
+        (
+            "thin_margin: -0.5",
+            23,
+            "policy.thin_margin: -0.5 is negative; ROI thresholds start at 0%",
+        ),
+        (
+            "thin_margin: lots%",
+            23,
+            "policy.thin_margin: lots% is not a percent; write one such as 20% or 150%",
+        ),
+        (
+            "cap_threshold: 150%",
+            25,
+            "policy.cap_threshold: 150% is over 100%; a share is at most 100%",
+        ),
+    ],
+)
+def test_a_files_thresholds_are_refused_as_the_command_line_refuses_them(
+    tmp_path: Path, policy: str, column: int, message: str
+) -> None:
+    problem = tmp_path / "bad.yaml"
+    problem.write_text(THIN_AT_150.replace("cap_threshold: 0%, thin_margin: 150%", policy))
+    code, out, err = invoke("evaluate", str(problem))
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        f"{problem}:2:{column}: {message}",
+        "pmsize: 1 input error; nothing evaluated",
+    ]
+
+
+def test_the_command_line_builds_the_policy_a_file_would() -> None:
+    from pmsize import service
+    from pmsize.models import Policy
+
+    given = {"cap_threshold": "40%", "thin_margin": "150%"}
+    assert service.cli_policy("40%", "150%") == Policy.model_validate(given)
+    assert service.cli_policy(None, None) == Policy()

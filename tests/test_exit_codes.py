@@ -97,7 +97,7 @@ def test_the_gate_sees_thresholds_from_the_command_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--format", "xml"], "Invalid value for '--format'"),
+        (["--format", "xml"], "pmsize: --format xml: evaluate writes table, json, csv, markdown"),
         (["--fail-on", "sometimes"], "Invalid value for '--fail-on'"),
         (["--sort", "size"], "Invalid value for '--sort'"),
         (["--cap-threshold", "lots"], "pmsize: --cap-threshold: "),

@@ -407,3 +407,131 @@ def test_folding_keeps_the_ceiling_and_what_set_it() -> None:
     assert np.array_equal(folded.ceiling, full.ceiling)
     assert np.array_equal(folded.set_by, full.set_by)
     assert np.array_equal(folded.npv, full.npv)
+
+
+# --------------------------------------------------------------------------- tornado at any width
+
+TORNADO_AT = {
+    100: """\
+  NPV with each input at its low and high end, all else central
+  market.problem_cost         $60.0k   ◀╌╌━━━━━━━━━━┃━━━━━━━━━━━━━━━━━━━━━━━━━▶ $250k   swing $7.52m
+  market.customers               600 ◀╌╌╌╌━━━━━━━━━━┃━━━━━━━━━━━━━━━━━━━━━━▶    1,500   swing $7.35m
+  solution.adoption[2]            4%  ◀╌╌╌━━━━━━━━━━┃━━━━━━━━━━━━━━━━━━━━━━━▶   12%     swing $7.17m
+  solution.solves                55% ◀╌╌╌╌━━━━━━━━━━┃━━━━━━━━━━━━━━▶            85%     swing $5.77m
+  alternatives[0].annual_cost $15.0k      ◀━━━━━━━━━┃━━━━━━━━━━━━━━━━━▶         $50.0k  swing $5.50m
+  solution.build_cost         $4.00m        ◀━━━━━━━┃━━━━▶                      $1.50m  swing $2.50m
+  solution.cost_per_customer  $15.0k           ◀━━━━┃━━▶                        $5.00k  swing $1.57m
+  ┃ NPV at central values ($2.05m) · ━ NPV above zero · ╌ below zero
+""",
+    60: """\
+  NPV with each input at its low and high end, all else
+  central
+  market.problem_cost
+  $60.0k  ◀╌╌━━━━━━━┃━━━━━━━━━━━━━━━━━▶ $250k   swing $7.52m
+  market.customers
+     600 ◀╌╌╌━━━━━━━┃━━━━━━━━━━━━━━━▶   1,500   swing $7.35m
+  solution.adoption[2]
+      4%  ◀╌╌━━━━━━━┃━━━━━━━━━━━━━━━▶   12%     swing $7.17m
+  solution.solves
+     55% ◀╌╌╌━━━━━━━┃━━━━━━━━━▶         85%     swing $5.77m
+  alternatives[0].annual_cost
+  $15.0k    ◀━━━━━━━┃━━━━━━━━━━━━▶      $50.0k  swing $5.50m
+  solution.build_cost
+  $4.00m      ◀━━━━━┃━━▶                $1.50m  swing $2.50m
+  solution.cost_per_customer
+  $15.0k        ◀━━━┃━▶                 $5.00k  swing $1.57m
+  ┃ NPV at central values ($2.05m) · ━ NPV above zero · ╌
+  below zero
+""",
+    # was `$60.0k ◀━━┃━━━━━▶ $250k`: the one column below zero went to the arrow
+    40: """\
+  NPV with each input at its low and
+  high end, all else central
+  market.problem_cost
+  $60.0k ◀╌━━┃━━━━▶ $250k   swing $7.52m
+  market.customers
+     600 ◀╌━━┃━━━▶  1,500   swing $7.35m
+  solution.adoption[2]
+      4% ◀╌━━┃━━━━▶ 12%     swing $7.17m
+  solution.solves
+     55% ◀╌━━┃━━▶   85%     swing $5.77m
+  alternatives[0].annual_cost
+  $15.0k   ◀━┃━━▶   $50.0k  swing $5.50m
+  solution.build_cost
+  $4.00m   ◀━┃▶     $1.50m  swing $2.50m
+  solution.cost_per_customer
+  $15.0k    ◀┃      $5.00k  swing $1.57m
+  ┃ NPV at central values ($2.05m) · ━
+  NPV above zero · ╌ below zero
+""",
+    # 35 columns of chart, one fewer than the 28 of labels and 8 of bar: a list
+    37: """\
+  NPV with each input at its low and
+  high end, all else central
+  market.problem_cost
+    at $60.0k: NPV −$459k
+    at $250k: NPV $7.06m
+  market.customers
+    at 600: NPV −$794k
+    at 1,500: NPV $6.56m
+  solution.adoption[2]
+    at 4%: NPV −$571k
+    at 12%: NPV $6.60m
+  solution.solves
+    at 55%: NPV −$831k
+    at 85%: NPV $4.94m
+  alternatives[0].annual_cost
+    at $15.0k: NPV $109k
+    at $50.0k: NPV $5.60m
+  solution.build_cost
+    at $1.50m: NPV $3.00m
+    at $4.00m: NPV $503k
+  solution.cost_per_customer
+    at $5.00k: NPV $2.63m
+    at $15.0k: NPV $1.06m
+  NPV at central values: $2.05m
+""",
+}
+
+
+@pytest.mark.parametrize("columns", sorted(TORNADO_AT, reverse=True))
+def test_the_tornado_keeps_zero_in_sight_at_any_width(columns: int) -> None:
+    # NPV runs from -$831k (solves at 55%) to $7.06m; four bars cross zero, three do not
+    result = CliRunner(env={"NO_COLOR": "1", "COLUMNS": str(columns)}).invoke(
+        app, ["sensitivity", str(RANGED_EXAMPLE), "--samples", "2000"]
+    )
+    assert (result.exit_code, result.stderr) == (0, "")
+    lines = result.stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if "NPV with each input" in line)
+    end = next(i for i, line in enumerate(lines) if "Break-even: NPV = 0" in line)
+    assert "\n".join(lines[start : end - 1]) + "\n" == TORNADO_AT[columns]
+    assert max(len(line) for line in lines) <= columns
+
+
+def chart_lines(bars: list[sim.TornadoBar], central_npv: float, width: int) -> list[str]:
+    console = Console(width=width, no_color=True, highlight=False, markup=False, emoji=False)
+    with console.capture() as captured:
+        console.print(render.tornado_chart(bars, central_npv, "USD", width))
+    return [line.rstrip() for line in captured.get().splitlines()]
+
+
+def test_an_end_a_little_below_zero_still_shows_a_cell_below_zero() -> None:
+    # $10k below zero is a twentieth of a cell of $239k: it was drawn `◀━━━┃`, as if NPV
+    # stayed positive. The scale now keeps 1.5 cells below zero, so the end gets a `╌`.
+    bars = [sim.TornadoBar("market.customers", 100, 900, -10_000, 5_000_000)]
+    assert chart_lines(bars, 1_000_000, 62)[0] == (
+        "market.customers 100 ◀╌━━━━┃━━━━━━━━━━━━━━━▶ 900  swing $5.01m"
+    )
+
+
+def test_a_negative_centre_shows_where_a_bar_climbs_above_zero() -> None:
+    # NPV -$1.00m centrally, $100k at 900 customers: it was drawn `┃╌╌╌▶`, as if it stayed
+    # below zero; now one solid cell stands between zero and the end
+    bars = [
+        sim.TornadoBar("market.customers", 100, 900, -5_000_000, 100_000),
+        sim.TornadoBar("solution.solves", 0.5, 0.9, -2_000_000, -500_000),
+    ]
+    assert chart_lines(bars, -1_000_000, 60)[:2] == [
+        "market.customers 100 ◀╌╌╌╌╌╌╌╌╌╌╌╌╌╌┃╌╌╌━▶ 900  swing $5.10m",
+        "solution.solves  50%            ◀╌╌╌┃╌▶    90%  swing $1.50m",
+    ]

@@ -245,7 +245,15 @@ ThinOpt = Annotated[
 @app.command()
 def evaluate(
     paths: PathsArg,
-    format: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format: table, json, csv, markdown or github.",
+            metavar="FORMAT",
+        ),
+    ] = "table",
     output: OutputOpt = None,
     sort: Annotated[Sort, typer.Option(help="Rank results by this, best first.")] = Sort.npv,
     fail_on: FailOnOpt = FailOn.never,
@@ -263,16 +271,17 @@ def evaluate(
     Example: pmsize evaluate examples/
     """
     with boundary():
-        from pmsize import service
+        from pmsize import options, service
         from pmsize.render.progress import progress_bar
 
-        if excel and format is not Format.csv:
+        chosen = Format(options.choice(format, [f.value for f in Format], "evaluate"))
+        if excel and chosen is not Format.csv:
             raise UsageError("--excel applies to --format csv only")
         policy = service.cli_policy(cap_threshold, thin_margin)
         with service.collector_paused():
             with progress_bar(paths=paths) as progress:
                 results = service.evaluate_paths(paths, policy, sort=sort.value, progress=progress)
-            _write_evaluation(results, format, output, excel=excel)
+            _write_evaluation(results, chosen, output, excel=excel)
         exit_for(service.worst_verdict(results), fail_on.value)
 
 

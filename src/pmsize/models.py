@@ -165,6 +165,33 @@ def _threshold(raw: object) -> float:
     return values.parse_number(raw, "percent")
 
 
+def _roi_threshold(raw: object) -> float:
+    """An ROI from 0 up: `150%` or a fraction such as 0.2; a bare number over 1 is ambiguous."""
+    text = raw.strip() if isinstance(raw, str) else None
+    if text is None or not text.endswith("%"):
+        try:
+            return values.parse_number(raw, "percent")
+        except ValueError as exc:
+            shown = str(raw).strip()
+            if " is negative" in str(exc):
+                raise ValueError(f"{shown} is negative; ROI thresholds start at 0%") from None
+            if " is read as " not in str(exc):
+                raise
+            # a bare 1.5: 1.5% or 150%?
+            value = values.parse_number(raw, "count") * 100
+            raise ValueError(
+                f"{shown} is read as {value:g}%; write {shown}%, or {value:g}% if you mean that"
+            ) from None
+    try:
+        return values.parse_number(text[:-1], "count") / 100
+    except ValueError as exc:
+        if " is negative" in str(exc):
+            reason = "is negative; ROI thresholds start at 0%"
+        else:
+            reason = "is not a percent; write one such as 20% or 150%"
+        raise ValueError(f"{text} {reason}") from None
+
+
 def _text(raw: object) -> str:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         raise ValueError("is empty; write some text, or leave the key out")
@@ -298,6 +325,15 @@ SCHEMA_DEFS: dict[str, dict[str, Any]] = {
     },
     "Threshold": _point("percent")
     | {"description": "A share: 10% or 0.1 (a bare 1 is ambiguous: write 1% or 100%)"},
+    # an ROI, not a share: over 100% with the percent sign (`150%`); a bare number stays below 1
+    "RoiThreshold": {
+        "anyOf": [
+            {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
+            {"type": "string", "pattern": rf"^\s*(?:{_COUNT_TEXT}\s*%|{_FRACTION})\s*$"},
+        ],
+        "description": "An ROI from 0 up: 20%, 150% or 0.2 (a bare number is below 1; "
+        "write 150%, not 1.5)",
+    },
     "Text": _TEXT_SCHEMA,
 }
 Amount = Annotated[Quantity, PlainValidator(_amount), WithJsonSchema(SCHEMA_DEFS["Amount"])]
@@ -306,6 +342,9 @@ Rate = Annotated[Quantity, PlainValidator(_rate), WithJsonSchema(SCHEMA_DEFS["Ra
 Relief = Annotated[Quantity, PlainValidator(_relief), WithJsonSchema(SCHEMA_DEFS["Relief"])]
 Count = Annotated[Quantity, PlainValidator(_count), WithJsonSchema(SCHEMA_DEFS["Count"])]
 Threshold = Annotated[float, PlainValidator(_threshold), WithJsonSchema(SCHEMA_DEFS["Threshold"])]
+RoiThreshold = Annotated[
+    float, PlainValidator(_roi_threshold), WithJsonSchema(SCHEMA_DEFS["RoiThreshold"])
+]
 Text = Annotated[str, PlainValidator(_text), WithJsonSchema(SCHEMA_DEFS["Text"])]
 Adoption = Annotated[
     tuple[Quantity, ...],
@@ -330,8 +369,8 @@ class Policy(BaseModel):
 
     model_config = _FROZEN
 
-    cap_threshold: Threshold | None = None
-    thin_margin: Threshold | None = None
+    cap_threshold: Threshold | None = None  # a share of our value, at most 100%
+    thin_margin: RoiThreshold | None = None  # an ROI, which may be over 100%
 
 
 DEFAULT_CAP_THRESHOLD = 0.5

@@ -8,7 +8,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from pmsize import engine, fmt, loader, values
+from pydantic import ValidationError
+
+from pmsize import engine, fmt, loader
 from pmsize.engine import VERDICTS, Evaluation
 from pmsize.errors import UsageError
 from pmsize.models import Policy
@@ -26,46 +28,19 @@ PROGRESS_EVERY = 100  # problems between two progress reports
 
 
 def cli_policy(cap_threshold: str | None, thin_margin: str | None) -> Policy:
-    """Thresholds given on the command line (`--cap-threshold 40%`), checked like file values.
+    """Thresholds given on the command line (`--cap-threshold 40%`), checked as a file's are.
 
     `--cap-threshold` is a share of our value, at most 100%. `--thin-margin` is an ROI,
     which can be over 100% (`150%`); a bare number over 1 is refused as ambiguous.
     """
-    found: dict[str, float] = {}
-    if cap_threshold is not None:
-        try:
-            found["cap_threshold"] = values.parse_number(cap_threshold, "percent")
-        except ValueError as exc:
-            raise UsageError(f"--cap-threshold: {exc}") from None
-    if thin_margin is not None:
-        found["thin_margin"] = _roi_threshold(thin_margin)
-    # Built without Policy's validation, which reads thin_margin as a share (at most 100%).
-    return Policy.model_construct(**found)  # type: ignore[arg-type]
-
-
-def _roi_threshold(raw: str) -> float:
-    """`--thin-margin`: an ROI from 0 up, `150%` or a fraction such as 0.2."""
-    text = raw.strip()
-    shown = fmt.safe_text(text)
-    if not text.endswith("%"):
-        try:
-            return values.parse_number(text, "percent")
-        except ValueError as exc:
-            if " is read as " in str(exc):  # a bare 1.5: 1.5% or 150%?
-                value = values.parse_number(text, "count") * 100
-                raise UsageError(
-                    f"--thin-margin: {shown} is read as {value:g}%; write {shown}%, "
-                    f"or {value:g}% if you mean that"
-                ) from None
-            raise UsageError(f"--thin-margin: {exc}") from None
+    given = {"cap_threshold": cap_threshold, "thin_margin": thin_margin}
     try:
-        return values.parse_number(text[:-1], "count") / 100
-    except ValueError as exc:
-        if " is negative" in str(exc):
-            reason = "is negative; ROI thresholds start at 0%"
-        else:
-            reason = "is not a percent; write one such as 20% or 150%"
-        raise UsageError(f"--thin-margin: {shown} {reason}") from None
+        return Policy.model_validate({key: raw for key, raw in given.items() if raw is not None})
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        option = "--" + str(error["loc"][0]).replace("_", "-")
+        reason = error["ctx"]["error"] if error["type"] == "value_error" else error["msg"]
+        raise UsageError(fmt.safe_text(f"{option}: {reason}")) from None
 
 
 def evaluate_entries(

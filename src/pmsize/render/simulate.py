@@ -8,6 +8,7 @@ columns and the tornado as horizontal bars on one shared NPV scale.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -36,6 +37,8 @@ RANGES_NOTE = (
 )
 _BLOCKS = " ▁▂▃▄▅▆▇█"
 HISTOGRAM_ROWS = 4
+MIN_BAR = 8  # cells of tornado bar: both ends, the centre, and a cell each side of zero
+ZERO_ROOM = 1.5  # cells the tornado's scale keeps each side of zero when it spans zero
 POSITIVE, NEGATIVE = "green", "red"
 
 
@@ -301,7 +304,13 @@ def sensitivity_block(r: Simulated, width: int) -> RenderableType:
 def tornado_chart(
     bars: Sequence[TornadoBar], central_npv: float, currency: str, width: int
 ) -> RenderableType:
-    """Horizontal bars on one NPV scale: `┃` is NPV at central values; `╌` NPV below zero."""
+    """Horizontal bars on one NPV scale: `┃` is NPV at central values; `╌` NPV below zero.
+
+    Zero is kept in sight at any width: a bar whose end lies below zero while the
+    centre lies above (or the reverse) shows at least one cell on each side of zero,
+    and the scale leaves room for that. Narrower than `MIN_BAR` cells of bar, the
+    chart is a list instead (`tornado_list`).
+    """
     rows = []
     for bar in bars:
         low_first = bar.npv_at_low <= bar.npv_at_high
@@ -323,19 +332,36 @@ def tornado_chart(
     right_w = max(len(row[2]) for row in rows)
     swing_w = max(len(row[5]) for row in rows)
     fixed = (left_w + 1) + (1 + right_w + 2) + swing_w
+    if width - fixed < MIN_BAR:
+        return tornado_list(bars, central_npv, currency)
     names_apart = width - (name_w + 1) - fixed < 16
-    bar_w = max(8, width - fixed if names_apart else width - (name_w + 1) - fixed)
+    bar_w = width - fixed if names_apart else width - (name_w + 1) - fixed
     low = min([central_npv, *(row[3] for row in rows)])
     high = max([central_npv, *(row[4] for row in rows)])
+    if low < 0 < high:
+        # leave ZERO_ROOM cells each side of zero, so a bar crossing it has a cell on each side
+        room = ZERO_ROOM / (bar_w - 1 - ZERO_ROOM)
+        low = min(low, -room * high)
+        high = max(high, -room * low)
     scale = (bar_w - 1) / (high - low) if high > low else 0.0
 
     def column(x: float) -> int:
         return round((x - low) * scale)
 
-    center = column(central_npv)
+    # the cells left of `zero` stand for NPV below zero
+    below = math.ceil(-low * scale) if scale else bar_w if central_npv < 0 else 0
+    zero = min(bar_w, max(0, below))
+    # a sub-cell nudge, so the centre is drawn on its own side of zero
+    center = (
+        max(column(central_npv), zero) if central_npv >= 0 else min(column(central_npv), zero - 1)
+    )
     lines: list[RenderableType] = []
     for name, left_label, right_label, lo, hi, swing in rows:
         start, end = column(min(lo, central_npv)), column(max(hi, central_npv))
+        if lo < 0 <= central_npv:
+            start = min(start, zero - 2)  # a dashed cell between the end and zero
+        if hi > 0 > central_npv:
+            end = max(end, zero + 1)  # a solid cell between zero and the end
         line = Text(overflow="fold")
         if names_apart:
             lines.append(Text(name))
@@ -343,12 +369,11 @@ def tornado_chart(
             line.append(f"{name:<{name_w}} ")
         line.append(f"{left_label:>{left_w}} ")
         for i in range(bar_w):
-            value = low + i / scale if scale else central_npv
             if i == center:
                 line.append("┃", style="bold")
             elif start <= i <= end:
                 mark = "◀" if i == start and i < center else "▶" if i == end and i > center else ""
-                dashed = value < 0
+                dashed = i < zero
                 line.append(
                     mark or ("╌" if dashed else "━"), style=NEGATIVE if dashed else POSITIVE
                 )
@@ -361,6 +386,19 @@ def tornado_chart(
         "╌ below zero",
         style="dim",
     )
+    return Group(*lines, legend)
+
+
+def tornado_list(bars: Sequence[TornadoBar], central_npv: float, currency: str) -> RenderableType:
+    """The tornado too narrow for bars: each input, then NPV at its low and at its high end."""
+    lines: list[RenderableType] = []
+    for bar in bars:
+        lines.append(Text(bar.input))
+        for value, npv in ((bar.low_value, bar.npv_at_low), (bar.high_value, bar.npv_at_high)):
+            line = Text(f"  at {value_text(value, bar.input, currency)}: NPV ")
+            line.append(fmt.money(npv, currency), style=NEGATIVE if npv < 0 else POSITIVE)
+            lines.append(line)
+    legend = Text(f"NPV at central values: {fmt.money(central_npv, currency)}", style="dim")
     return Group(*lines, legend)
 
 
@@ -442,4 +480,5 @@ __all__ = [
     "sensitivity_document",
     "simulation_document",
     "tornado_chart",
+    "tornado_list",
 ]
