@@ -652,10 +652,10 @@ def test_every_jq_recipe_of_the_ci_guide_runs(checkout: Path) -> None:
         assert (proc.returncode, proc.stderr) == (0, ""), recipe
         assert proc.stdout.strip(), recipe
     top = shell(recipes[0], checkout).stdout.splitlines()
-    assert [line.split("\t")[0] for line in top] == [
-        "Dock appointment scheduling for distribution centres",
-        "Supplier onboarding for mid-sized manufacturers",
-        "Utility bill audit for multi-site businesses",
+    assert [line.split("\t")[:2] for line in top] == [
+        ["USD", "Dock appointment scheduling for distribution centres"],
+        ["USD", "Supplier onboarding for mid-sized manufacturers"],
+        ["USD", "Utility bill audit for multi-site businesses"],
     ]
 
 
