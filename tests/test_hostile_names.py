@@ -171,7 +171,8 @@ def test_error_messages_on_stderr_are_neutralised(tmp_path: Path, command: str) 
     assert len(lines) == 3  # two errors and the count, each on one line
     assert "::error::" not in err  # `:\u200b:` between the colons
     assert "\\x1b]0;retitled\\x07" in lines[0]  # the values are shown as escapes
-    assert lines[-1] == "pmsize: 2 input errors; nothing evaluated"
+    tail = "" if command == "validate" else "; nothing evaluated"
+    assert lines[-1] == f"pmsize: 2 input errors{tail}"
 
 
 def test_usage_errors_that_echo_a_path_are_neutralised(tmp_path: Path) -> None:

@@ -336,7 +336,7 @@ def test_two_alternatives_of_one_name_are_refused_at_the_second() -> None:
         "alternatives:\n  - {name: Excel, annual_cost: 1k}\n  - {name: Excel, annual_cost: 2k}\n"
     )
     assert errors_of(text) == [
-        "p.yaml:7:12: alternatives[1].name: alternative name 'Excel' is already used by "
+        "p.yaml:7:12: alternatives[1].name: alternative name `Excel` is already used by "
         "alternatives[0]; give each alternative its own name"
     ]
 

@@ -143,3 +143,124 @@ alternatives: [{name: "! Looks like a warning", annual_cost: 10k, solves: 50%}]
     bullets = [b for p in memo.points for b in p.bullets]
     assert bullets[0].text.startswith("! Looks like a warning (other) costs")
     assert bullets[0].severity is None
+
+
+# ------------------------------------------------------------ found on a second newcomer walk
+
+
+def errors_of(text: str) -> list[str]:
+    with pytest.raises(InputErrors) as caught:
+        load_text(text, "p.yaml")
+    return [str(e) for e in caught.value.errors]
+
+
+def test_a_replaced_default_names_every_key_it_drops() -> None:
+    portfolio = (
+        "defaults:\n"
+        "  market: {customers: 300, problem_cost: $200k}\n"
+        "  solution: {name: Tool, build_cost: $500k, solves: 60%, adoption: 5%}\n"
+        "problems:\n"
+        "  - name: Gamma\n"
+        "    solution: {price: $50k}\n"
+    )
+    [message] = errors_of(portfolio)
+    assert message.endswith(
+        "this problem's own `solution:` replaces the whole `solution` of `defaults:`; repeat "
+        "adoption here (the default's name, build_cost and solves are dropped too)"
+    )
+
+
+def test_a_bare_one_for_a_discount_rate_suggests_only_one_percent() -> None:
+    text = "name: T\ndiscount_rate: 1\nmarket: {customers: 1, problem_cost: 1m}\n"
+    assert errors_of(text + "solution: {adoption: 5%}\n") == [
+        "p.yaml:2:16: discount_rate: 1 is ambiguous; write 1% (a discount rate is below 100%)"
+    ]
+
+
+def test_alternative_names_that_differ_only_in_case_are_one_name() -> None:
+    text = (
+        "name: T\nmarket: {customers: 1, problem_cost: 1m}\nsolution: {adoption: 5%}\n"
+        "alternatives: [{name: Excel}, {name: excel}]\n"
+    )
+    assert errors_of(text) == [
+        "p.yaml:4:38: alternatives[1].name: alternative name `excel` is already used by "
+        "alternatives[0]; give each alternative its own name"
+    ]
+
+
+COSTLESS = """
+problems:
+  - name: Costless
+    market: {customers: 100, problem_cost: 100k}
+    solution: {adoption: 10%}
+    alternatives: []
+  - name: Costly
+    market: {customers: 100, problem_cost: 100k}
+    solution: {build_cost: 50m, adoption: 10%}
+"""
+
+
+def test_sorting_by_roi_puts_a_costless_profitable_problem_first() -> None:
+    # Costless spends nothing (ROI undefined) and earns 10 customers x $100k a year:
+    # an unbounded return, ranked above Costly's ROI of about -87%.
+    code, out, _ = run("evaluate", "-", "--sort", "roi", "-f", "json", stdin=COSTLESS)
+    assert code == 0
+    results = json.loads(out)["results"]
+    assert (results[0]["name"], results[0]["roi"]) == ("Costless", None)
+    assert results[1]["roi"] < 0
+
+
+def test_no_setter_reads_as_a_dash_or_uncapped_never_as_a_name() -> None:
+    wide = (
+        CliRunner()
+        .invoke(app, ["evaluate", "-"], input=COSTLESS, env={**ENV, "COLUMNS": "200"})
+        .stdout
+    )
+    assert " none " not in wide
+    [row] = [line for line in wide.splitlines() if "Costless" in line]
+    assert " — " in row
+    _, markdown, _ = run("evaluate", "-", "-f", "markdown", stdin=COSTLESS)
+    assert "| none |" not in markdown
+    assert "| — |" in markdown
+    narrow = CliRunner().invoke(
+        app, ["evaluate", "-"], input=COSTLESS, env={**ENV, "COLUMNS": "50"}
+    )
+    assert "uncapped" in narrow.stdout
+    assert "set by none" not in narrow.stdout
+    ranged = (
+        "name: R\nmarket: {customers: 10, problem_cost: 1m to 2m}\nsolution: {adoption: 5%}\n"
+        "alternatives: [{name: Spreadsheet, annual_cost: 1.4m, solves: 100%}]\n"
+    )
+    _, simulated, _ = run("simulate", "-", "-n", "500", stdin=ranged)
+    [set_by] = [line for line in simulated.splitlines() if "Set by" in line]
+    assert "no alternative" in set_by
+    assert "none" not in set_by
+
+
+def test_the_range_example_is_written_in_the_file_s_currency() -> None:
+    pounds = "name: P\ncurrency: GBP\nmarket: {customers: 10, problem_cost: 1m}\n"
+    _, out, _ = run("simulate", "-", "-n", "100", stdin=pounds + "solution: {adoption: 5%}\n")
+    assert "`£1m to £4m`" in out
+    assert "$" not in out
+
+
+def test_explain_says_there_is_no_roi_when_nothing_is_spent() -> None:
+    costless = "name: C\nmarket: {customers: 100, problem_cost: 100k}\nsolution: {adoption: 10%}\n"
+    _, out, _ = run("explain", "-", stdin=costless)
+    assert "no ROI: nothing is spent" in " ".join(out.split())
+    assert "is n/a" not in out
+
+
+def test_csv_of_mixed_currencies_says_so_beside_the_data(tmp_path: Path) -> None:
+    for code in ("USD", "EUR"):
+        (tmp_path / f"{code}.yaml").write_text(
+            f"name: In {code}\ncurrency: {code}\nmarket: {{customers: 1, problem_cost: 1m}}\n"
+            "solution: {adoption: 5%}\n"
+        )
+    code, out, err = run("evaluate", str(tmp_path), "-f", "csv")
+    assert code == 0
+    assert err == (
+        "pmsize: note: the rows mix EUR, USD; they are grouped by currency and ranked within "
+        "each, so compare figures only within one currency\n"
+    )
+    assert out.count("\n") == 3

@@ -124,7 +124,7 @@ def test_a_closed_stdin_is_an_input_error() -> None:
     proc = shell("$PMSIZE evaluate - <&-")
     assert proc.returncode == 2
     assert proc.stderr == (
-        "<stdin>:1:1: the file is empty; `pmsize init` writes a starter\n"
+        "<stdin>:1:1: standard input is empty; `pmsize init` writes a starter\n"
         "pmsize: 1 input error; nothing evaluated\n"
     )
 

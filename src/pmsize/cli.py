@@ -291,7 +291,7 @@ def validate(paths: PathsArg) -> None:
 
     Example: pmsize validate .
     """
-    with boundary():
+    with boundary(after_errors=""):
         from pmsize import fmt, loader
 
         checked, errors = loader.check_paths(paths)
@@ -397,6 +397,13 @@ def _write_evaluation(
             inputs=inputs,
         )
         return
+    currencies = sorted({r.currency for r in results})
+    if format is Format.csv and len(currencies) > 1:
+        # CSV has no room for a note of its own: say it beside the data
+        _warn(
+            f"note: the rows mix {', '.join(currencies)}; they are grouped by currency and "
+            "ranked within each, so compare figures only within one currency"
+        )
     documents = {
         Format.json: json.document,
         Format.csv: csv.excel_document if excel else csv.document,
@@ -620,19 +627,20 @@ def _warn(message: str) -> None:
 
 
 @contextmanager
-def boundary() -> Iterator[None]:
+def boundary(*, after_errors: str = "nothing evaluated") -> Iterator[None]:
     """Turn every error into its message on stderr and its exit code (SPEC §5).
 
+    `after_errors` ends the count of input errors (`2 input errors; nothing evaluated`).
     A message that cannot reach stderr (closed, full) is dropped; the exit code stays."""
     try:
         yield
     except typer.Exit:
         raise
     except InputErrors as exc:
-        _report(exc.errors)
+        _report(exc.errors, after_errors)
         raise typer.Exit(ExitCode.BAD_INPUT) from None
     except InputError as exc:
-        _report([exc])
+        _report([exc], after_errors)
         raise typer.Exit(ExitCode.BAD_INPUT) from None
     except UsageError as exc:
         _warn(str(exc))
@@ -656,13 +664,14 @@ def boundary() -> Iterator[None]:
         raise typer.Exit(ExitCode.INTERNAL_ERROR) from None
 
 
-def _report(errors: Sequence[InputError]) -> None:
-    """Every input error on a line of its own, file names and values made safe to print."""
+def _report(errors: Sequence[InputError], after: str) -> None:
+    """Every input error on a line of its own, file names and values made safe to print,
+    then their count (`; ` and `after` when given)."""
     from pmsize import fmt
 
     _say("".join(fmt.safe_line(str(e)) for e in errors))
-    noun = "error" if len(errors) == 1 else "errors"
-    _warn(f"{len(errors):,} input {noun}; nothing evaluated")
+    tail = f"; {after}" if after else ""
+    _warn(f"{fmt.plural(len(errors), 'input error')}{tail}")
 
 
 def _say(text: str) -> None:

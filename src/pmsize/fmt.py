@@ -23,6 +23,12 @@ def money(value: float | None, currency: str = "USD", *, sign: bool = False) -> 
     return f"{prefix}{symbol}{_scaled(abs(value))}"
 
 
+def range_example(currency: str = "USD") -> str:
+    """`$1m to $4m` in the file's currency (`CHF 1m to CHF 4m`), as the file would write it."""
+    symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
+    return f"{symbol}1m to {symbol}4m"
+
+
 def _scaled(value: float) -> str:
     if value == 0:
         return "0"

@@ -376,7 +376,8 @@ def _build(text: str, name: str, duplicates: list[InputError]) -> Any:
                 "the file has only comments; write a problem below them "
                 "(`pmsize init` writes a starter)",
             )
-        raise InputError(Location(name), "the file is empty; `pmsize init` writes a starter")
+        what = "standard input is empty" if name == STDIN_NAME else "the file is empty"
+        raise InputError(Location(name), f"{what}; `pmsize init` writes a starter")
     return root
 
 
@@ -558,10 +559,19 @@ def _replaced_default(
         return ""
     if not missing:
         return ""
+    dropped = [key for key in default if key not in own and key not in missing]
+    also = f" (the default's {_and(dropped)} are dropped too)" if dropped else ""
+    if len(dropped) == 1:
+        also = f" (the default's {dropped[0]} is dropped too)"
     return (
         f"; this problem's own `{top}:` replaces the whole `{top}` of `defaults:`; "
-        f"repeat {' and '.join(missing)} here"
+        f"repeat {_and(missing)} here{also}"
     )
+
+
+def _and(words: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def _in_file_order(errors: list[InputError]) -> list[InputError]:

@@ -135,6 +135,9 @@ def _count(raw: object) -> Quantity:
 
 
 def _rate(raw: object) -> Quantity:
+    """A discount rate: a percent below 100%, so a bare 1 can only have meant 1%."""
+    if isinstance(raw, str) and raw.strip() in ("1", "1.0"):
+        raise ValueError(f"{raw.strip()} is ambiguous; write 1% (a discount rate is below 100%)")
     rate = values.parse_percent(raw)
     if _upper(rate) >= 1:
         what = (
@@ -532,12 +535,13 @@ def cross_checks(data: Mapping[str, Any]) -> list[tuple[Loc, str]]:
                 )
             )
         elif isinstance(name, str) and name.strip():
-            first = named.setdefault(name.strip(), index)
+            # `Excel` and `excel` would read as one alternative in every report
+            first = named.setdefault(name.strip().casefold(), index)
             if first != index:
                 found.append(
                     (
                         ("alternatives", index, "name"),
-                        f"alternative name {name.strip()!r} is already used by "
+                        f"alternative name `{name.strip()}` is already used by "
                         f"alternatives[{first}]; give each alternative its own name",
                     )
                 )

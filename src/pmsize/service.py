@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -17,10 +18,19 @@ from pmsize.models import Policy
 
 SORT_KEYS: dict[str, Callable[[Evaluation], tuple[Any, ...]]] = {
     "npv": lambda r: (-r.npv, r.name),
-    "roi": lambda r: (-(r.roi if r.roi is not None else float("-inf")), r.name),
+    "roi": lambda r: (-_roi_rank(r), r.name),
     "ceiling": lambda r: (-r.ceiling_per_customer, r.name),
     "name": lambda r: (r.name.casefold(), r.name),
 }
+
+
+def _roi_rank(r: Evaluation) -> float:
+    """ROI for ranking: with nothing spent ROI is undefined, and then a positive NPV is an
+    unbounded return (first), anything else last."""
+    if r.roi is not None:
+        return r.roi
+    return math.inf if r.npv > 0 else -math.inf
+
 
 # Told `(done, total)` as work goes on; `total` is None while files are still being read.
 Progress = Callable[[int, int | None], None]

@@ -346,8 +346,12 @@ class _Writer:
         text = (
             f"Added up, the discounted cash flows give an NPV of {money(r.npv)} (year 0 is not "
             f"discounted). Revenue is worth {money(r.pv_revenue)} today and the costs "
-            f"{money(r.pv_costs)} (the build plus discounted running costs), so ROI, NPV ÷ costs, "
-            f"is {fmt.percent(r.roi)}."
+            f"{money(r.pv_costs)} (the build plus discounted running costs), "
+            + (
+                f"so ROI, NPV ÷ costs, is {fmt.percent(r.roi)}."
+                if r.roi is not None
+                else "so there is no ROI: nothing is spent to divide NPV by."
+            )
         )
         if r.irr is not None:
             text += (

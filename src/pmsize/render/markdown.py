@@ -18,7 +18,6 @@ from collections.abc import Sequence
 
 from pmsize import fmt
 from pmsize.engine import PURSUE, VERDICTS, Evaluation
-from pmsize.models import NO_ALTERNATIVE
 
 COMMENT_LIMIT = 65_536  # characters in a GitHub pull-request comment; we count UTF-8 bytes
 MIN_LIMIT = 1024  # room for the header, the summary and the closing note
@@ -99,7 +98,7 @@ def row_cells(rank: int, r: Evaluation) -> tuple[str, ...]:
         fmt.percent(r.roi),
         money(r.naive_npv, r.currency),
         money(r.ceiling_per_customer, r.currency),
-        escape(r.ceiling_set_by) if r.ceiling_set_by else NO_ALTERNATIVE,
+        escape(r.ceiling_set_by) if r.ceiling_set_by else "—",
         money(r.market_size, r.currency),
         fmt.payback(r.payback_years),
     )

@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pmsize import fmt
+from pmsize.models import NO_ALTERNATIVE
 from pmsize.render import json as render_json
 from pmsize.render.table import VERDICT_STYLE, print_trimmed
 from pmsize.simulate import (
@@ -30,6 +31,8 @@ from pmsize.simulate import (
     TornadoBar,
     input_kind,
 )
+
+NOT_SET = "no alternative"  # how people read `set_by`'s none
 
 RANGES_NOTE = (
     "Ranges: `a to b` is a 90% interval (a the 5th, b the 95th percentile), "
@@ -202,7 +205,9 @@ def simulation_block(r: Simulated, width: int) -> RenderableType:
     body.add_row("ROI", spread_text(sim.roi, fmt.percent))
     body.add_row("Ceiling", f"{spread_text(sim.ceiling, money)} per customer a year")
     if e.alternatives:
-        body.add_row("Set by", shares_text(sim.set_by))
+        # JSON's key for "no alternative" is `none`; people read it as a name, so say it
+        shown = {NOT_SET if k == NO_ALTERNATIVE else k: v for k, v in sim.set_by.items()}
+        body.add_row("Set by", shares_text(shown))
     body.add_row(
         "Central",
         Text(f"NPV {money(e.npv)} at central values, ").append(e.verdict, VERDICT_STYLE[e.verdict]),
@@ -213,7 +218,7 @@ def simulation_block(r: Simulated, width: int) -> RenderableType:
             Padding(
                 Text(
                     "No ranged inputs: every sample is the same. Write a range such as "
-                    "`$1m to $4m` for a value you are unsure of.",
+                    f"`{fmt.range_example(e.currency)}` for a value you are unsure of.",
                     style="dim",
                 ),
                 (1, 0, 0, 2),
@@ -284,8 +289,9 @@ def sensitivity_block(r: Simulated, width: int) -> RenderableType:
     else:
         body.append(
             Text(
-                "No ranged inputs: write a range such as `$1m to $4m` for a value you are "
-                "unsure of to see what drives NPV.",
+                "No ranged inputs: write a range such as "
+                f"`{fmt.range_example(e.currency)}` for a value you are unsure of to see what "
+                "drives NPV.",
                 style="dim",
             )
         )

@@ -25,9 +25,9 @@ from rich.text import Text
 
 from pmsize import fmt
 from pmsize.engine import AVOID, ERROR, PURSUE, RECONSIDER, WARNING, Evaluation, UncertainInput
-from pmsize.models import NO_ALTERNATIVE
 from pmsize.values import input_kind
 
+UNCAPPED = "—"  # the Set by cell when no alternative caps the price
 VERDICT_STYLE = {PURSUE: "bold green", RECONSIDER: "bold yellow", AVOID: "bold red"}
 SEVERITY_MARK = {ERROR: ("✗", "red"), WARNING: ("!", "yellow")}
 
@@ -256,7 +256,7 @@ def ranked_rows(results: Sequence[Evaluation]) -> list[tuple[str, ...]]:
             r.verdict,
             fmt.money(r.market_size, r.currency),
             fmt.money(r.ceiling_per_customer, r.currency),
-            fmt.safe_text(r.ceiling_set_by or NO_ALTERNATIVE),
+            fmt.safe_text(r.ceiling_set_by) if r.ceiling_set_by else UNCAPPED,
             fmt.money(r.npv, r.currency),
             fmt.percent(r.roi),
             fmt.money(r.naive_npv, r.currency),
@@ -301,11 +301,11 @@ def ranked_records(results: Sequence[Evaluation], width: int) -> RenderableType:
             Text(r.verdict, style=VERDICT_STYLE[r.verdict]),
         )
         payback = fmt.payback(r.payback_years, NBSP)
+        setter = f"set by {fmt.safe_text(r.ceiling_set_by)}" if r.ceiling_set_by else "uncapped"
         detail = glued(
             f"NPV{NBSP}{money(r.npv, r.currency)} (naive{NBSP}{money(r.naive_npv, r.currency)}) · "
             f"ROI{NBSP}{fmt.percent(r.roi)} · "
-            f"ceiling{NBSP}{money(r.ceiling_per_customer, r.currency)} set by "
-            f"{fmt.safe_text(r.ceiling_set_by or NO_ALTERNATIVE)} · "
+            f"ceiling{NBSP}{money(r.ceiling_per_customer, r.currency)} {setter} · "
             f"market{NBSP}{money(r.market_size, r.currency)}/yr · payback{NBSP}{payback}",
             width - rank_width - 1,
             style="dim",
