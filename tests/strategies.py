@@ -9,10 +9,22 @@ what the loader and the JSON Schema each make of it. `to_yaml()` writes either a
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import yaml
 from hypothesis import strategies as st
+
+# Every run tries `examples(n)` examples of a property, few enough that the suite stays under a
+# minute on two cores; `PMSIZE_EXAMPLES_SCALE=10 python -m pytest` is the long, nightly-style
+# run (ten times as many of each).
+EXAMPLES_SCALE = float(os.environ.get("PMSIZE_EXAMPLES_SCALE", "1"))
+
+
+def examples(n: int) -> int:
+    """How many examples a property tries on this run: `n`, scaled by PMSIZE_EXAMPLES_SCALE."""
+    return max(1, round(n * EXAMPLES_SCALE))
+
 
 SCALES = {"": 1.0, "k": 1e3, "m": 1e6, "M": 1e6, "bn": 1e9, " million": 1e6}
 KINDS = ("open-source", "vendor", "in-house", "manual", "other")

@@ -22,7 +22,7 @@ from pmsize.engine import Thresholds
 from pmsize.loader import load_text
 from pmsize.models import Problem
 from pmsize.render import explain
-from strategies import problems, to_yaml
+from strategies import examples, problems, to_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 CLAIMS = str(ROOT / "examples" / "claims-processing.yaml")
@@ -237,7 +237,7 @@ def test_control_characters_in_a_name_are_shown_not_sent_to_the_terminal() -> No
     assert out.startswith("Tiny\\x1b[31m")
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(20), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems())
 def test_any_sound_problem_gets_a_memo_in_both_formats(data: dict[str, Any]) -> None:
     text = to_yaml(data)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import json
 import math
-import os
 from typing import Any
 
 from hypothesis import HealthCheck, assume, given, settings
@@ -19,12 +18,10 @@ from pmsize import engine
 from pmsize.engine import Evaluation
 from pmsize.loader import load_text
 from pmsize.render import json as render_json
-from strategies import amount_values, problems, to_yaml
+from strategies import amount_values, examples, problems, to_yaml
 
-# quick enough for every run; PMSIZE_EXAMPLES=2000 pytest tests/test_properties.py digs deeper
-EXAMPLES = int(os.environ.get("PMSIZE_EXAMPLES", "50"))
 SETTINGS = settings(
-    max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 

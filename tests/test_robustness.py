@@ -21,6 +21,7 @@ from pmsize.cli import app
 from pmsize.errors import InputError, InputErrors
 from pmsize.loader import load_bytes
 from pmsize.render import json as render_json
+from strategies import examples
 
 EXAMPLES = [
     p.read_bytes() for p in sorted((Path(__file__).parent.parent / "examples").glob("*.yaml"))
@@ -109,7 +110,9 @@ def outcome(data: bytes) -> str:
     return "ok"
 
 
-FAST = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(
+    max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @FAST
@@ -136,7 +139,7 @@ def test_mutated_examples_load_or_fail_with_a_location(data: bytes) -> None:
     assert outcome(data) in ("ok", "error")
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(mutated())
 def test_the_command_line_exits_0_or_2_and_never_crashes(data: bytes) -> None:
     result = CliRunner().invoke(app, ["evaluate", "-", "--format", "json"], input=data)

@@ -25,7 +25,7 @@ from pmsize import models
 from pmsize.cli import app
 from pmsize.errors import InputError, InputErrors
 from pmsize.loader import load_text
-from strategies import documents, problems, to_yaml
+from strategies import documents, examples, problems, to_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_FILE = ROOT / "pmsize.schema.json"
@@ -137,7 +137,7 @@ def test_a_portfolio_is_accepted_and_a_problem_without_a_default_must_name_it() 
     assert loads(portfolio) != []
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents())
 def test_schema_and_loader_agree_on_every_document(data: dict[str, Any]) -> None:
     errors = loads(data)
@@ -148,7 +148,7 @@ def test_schema_and_loader_agree_on_every_document(data: dict[str, Any]) -> None
         assert errors != [], [e.message for e in VALIDATOR.iter_errors(data)]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(problems())
 def test_every_sound_problem_is_valid_under_the_schema(data: dict[str, Any]) -> None:
     assert loads(data) == []

@@ -21,7 +21,7 @@ from pmsize.cli import app
 from pmsize.engine import VERDICTS, Inputs
 from pmsize.models import Problem
 from pmsize.values import Quantity, Range, central
-from strategies import problems, to_yaml
+from strategies import examples, problems, to_yaml
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES = sorted((HERE.parent / "examples").glob("*.yaml"))
@@ -255,7 +255,7 @@ def test_point_evaluation_equals_the_array_engine_on_central_values(path: Path) 
         assert raised == {f.code for f in point.flags}
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems())
 def test_sampled_npv_of_any_problem_is_bracketed_by_the_engine_at_its_extremes(data: Any) -> None:
     # every sample is a point evaluation: its NPV and verdicts come from the same engine, so
