@@ -137,3 +137,17 @@ solution: {annual_cost: 5e-324, adoption: 10%}
     assert r.roi is None
     assert r.naive_roi is None
     assert r.npv > 0
+
+
+@pytest.mark.parametrize(
+    ("cash_flows", "changes"),
+    [
+        ([1.0, 0.0, 1.0], 0),  # a zero between two inflows is no change of sign
+        ([-5.0, 0.0, 0.0, 3.0], 1),
+        ([2.0, 0.0, -1.0], 1),
+        ([0.0, -1.0, 0.0, 2.0, 0.0, -3.0], 2),
+        ([0.0, 0.0], 0),
+    ],
+)
+def test_sign_changes_skip_zeros(cash_flows: list[float], changes: int) -> None:
+    assert engine.sign_changes(cash_flows) == changes
