@@ -11,7 +11,10 @@ text exactly: it escapes what it must and reads back to the original.
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -211,3 +214,94 @@ def test_an_internal_error_line_is_neutralised(
     assert (code, out) == (3, "")
     assert_safe(err)
     assert err.startswith("pmsize: internal error (RuntimeError: broke on \\x1b]0;x\\x07 :")
+
+
+# ------------------------------------------------------------------ names that are not UTF-8
+
+# A file system name is bytes; Python reads the bytes that are not UTF-8 as lone
+# surrogates (\xff -> U+DCFF). 0x9B alone is an 8-bit CSI to a terminal.
+UNDECODABLE = b"bad\xff\x9b\xfe"
+RAW_BYTES = (b"\xff", b"\x9b", b"\xfe", b"\xc2\x9b")
+
+
+def run_real(*args: str | bytes, cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "pmsize", *args],
+        capture_output=True,
+        cwd=cwd,
+        env={**os.environ, **ENV, "COLUMNS": "100"},
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def undecodable(tmp_path: Path) -> Path:
+    """A folder with two problems in files whose names are not UTF-8."""
+    for stem, body in ((b"a-", RECONSIDER), (b"b-", AVOID)):
+        text = body % ('"Solution"', '"Alternative"')
+        (tmp_path / os.fsdecode(stem + UNDECODABLE + b".yaml")).write_text(
+            f"name: Plain {stem.decode()}\n{text}"
+        )
+    return tmp_path
+
+
+def assert_clean(data: bytes, annotations: int = 0) -> str:
+    """Valid UTF-8 with no raw byte of the names and no raw control character."""
+    assert not [raw for raw in RAW_BYTES if raw in data]
+    text = data.decode("utf-8")
+    assert_safe(text, annotations)
+    return text
+
+
+@pytest.mark.parametrize("format", ["table", "csv", "markdown", "github"])
+def test_undecodable_file_names_are_shown_as_their_bytes(undecodable: Path, format: str) -> None:
+    proc = run_real("evaluate", ".", "-f", format, cwd=undecodable)
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    text = assert_clean(proc.stdout, annotations=2 if format == "github" else 0)
+    if format in ("csv", "github"):  # the table and markdown name problems, not files
+        assert "bad\\xff\\x9b\\xfe" in text
+
+
+def test_json_keeps_undecodable_file_names_exactly(undecodable: Path) -> None:
+    proc = run_real("evaluate", ".", "-f", "json", cwd=undecodable)
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    assert_clean(proc.stdout)
+    files = sorted(os.fsencode(r["file"]) for r in json.loads(proc.stdout)["results"])
+    assert files == [b"a-" + UNDECODABLE + b".yaml", b"b-" + UNDECODABLE + b".yaml"]
+
+
+def test_json_written_with_output_keeps_an_undecodable_name(undecodable: Path) -> None:
+    name = b"a-" + UNDECODABLE + b".yaml"
+    proc = run_real("evaluate", name, "-f", "json", "-o", b"out" + UNDECODABLE, cwd=undecodable)
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, b"", b"")
+    written = (undecodable / os.fsdecode(b"out" + UNDECODABLE)).read_bytes()
+    assert_clean(written)
+    assert os.fsencode(json.loads(written)["results"][0]["file"]) == name
+
+
+def test_validate_lists_undecodable_names_as_their_bytes(undecodable: Path) -> None:
+    proc = run_real("validate", ".", cwd=undecodable)
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    assert assert_clean(proc.stdout).splitlines() == [
+        "a-bad\\xff\\x9b\\xfe.yaml: ok (1 problem)",
+        "b-bad\\xff\\x9b\\xfe.yaml: ok (1 problem)",
+    ]
+    (undecodable / os.fsdecode(b"c-" + UNDECODABLE + b".yaml")).write_text("name: [\n")
+    proc = run_real("validate", ".", cwd=undecodable)
+    assert proc.returncode == 2
+    assert assert_clean(proc.stderr).startswith("c-bad\\xff\\x9b\\xfe.yaml:")
+
+
+def test_init_of_an_undecodable_name_writes_a_sound_starter(tmp_path: Path) -> None:
+    name = b"j" + UNDECODABLE + b".yaml"
+    proc = run_real("init", name, cwd=tmp_path)
+    assert proc.returncode == 0
+    assert assert_clean(proc.stderr) == (
+        "Wrote jbad\\xff\\x9b\\xfe.yaml. Edit it, then run: "
+        "pmsize evaluate 'jbad\\xff\\x9b\\xfe.yaml'\n"
+    )
+    written = (tmp_path / os.fsdecode(name)).read_bytes()
+    assert "pmsize evaluate 'jbad\\xff\\x9b\\xfe.yaml'" in assert_clean(written)
+    proc = run_real("validate", name, cwd=tmp_path)
+    assert proc.returncode == 0

@@ -8,7 +8,9 @@ other /dev node.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -253,3 +255,189 @@ def test_reading_stdin_at_a_terminal_says_so_and_draws_no_bar(
     with progress.progress_bar(paths=["a.yaml"]):
         pass
     assert capsys.readouterr().err == ""
+
+
+# ------------------------------------------------------------------ output onto standard input
+
+
+@pytest.mark.parametrize(
+    "command", ["evaluate", "explain", "simulate -n 1000", "sensitivity -n 1000"]
+)
+def test_output_onto_the_file_standard_input_reads_is_refused(tmp_path: Path, command: str) -> None:
+    target = tmp_path / "a.yaml"
+    original = Path(CLAIMS).read_bytes()
+    target.write_bytes(original)
+    proc = shell(f'$PMSIZE {command} - -o "{target}" < "{target}"')
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert proc.stderr == (
+        f"pmsize: --output {target}: it is the input file <stdin>; writing there would "
+        "destroy it. Name another file\n"
+    )
+    assert target.read_bytes() == original
+
+
+def test_output_beside_standard_input_is_written(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    proc = shell(f'$PMSIZE evaluate -f json - -o "{target}" < "{CLAIMS}"')
+    assert (proc.returncode, proc.stderr) == (0, "")
+    assert target.read_text().startswith("{")
+
+
+# ------------------------------------------------------------------ encodings that cannot hold it
+
+ASCII = {"PYTHONIOENCODING": "ascii"}
+NARROW_ENCODINGS = [
+    pytest.param(ASCII, id="ascii"),
+    pytest.param({"PYTHONIOENCODING": "latin-1"}, id="latin-1"),
+    pytest.param({"PYTHONUTF8": "0", "LC_ALL": "C", "LANG": "C"}, id="C locale"),
+]
+EVERY_OUTPUT = [
+    ["evaluate"],
+    ["evaluate", "-f", "json"],
+    ["evaluate", "-f", "csv"],
+    ["evaluate", "-f", "markdown"],
+    ["evaluate", "-f", "github"],
+    ["explain"],
+    ["explain", "-f", "markdown"],
+    ["simulate", "-n", "500"],
+    ["simulate", "-n", "500", "-f", "json"],
+    ["sensitivity", "-n", "500"],
+    ["sensitivity", "-n", "500", "-f", "json"],
+    ["validate"],
+]
+# a name with what no narrow encoding holds: a minus, a euro, a CJK character, an emoji
+WIDE_NAME = "Claims \u2212 \u20ac \u8acb \U0001f680 caf\u00e9"
+
+
+def run_bytes(args: list[str], **extra: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "pmsize", *args],
+        capture_output=True,
+        env=env(**extra),
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def wide(tmp_path: Path) -> Path:
+    text = Path(CLAIMS).read_text(encoding="utf-8")
+    path = tmp_path / "wide.yaml"
+    text = text.replace(
+        "name: Claims order processing", f"name: {json.dumps(WIDE_NAME, ensure_ascii=False)}"
+    )
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("args", EVERY_OUTPUT, ids=" ".join)
+def test_every_output_survives_an_ascii_stdout(wide: Path, args: list[str]) -> None:
+    proc = run_bytes([*args, str(wide)], **ASCII)
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    proc.stdout.decode("ascii")  # nothing but ASCII reached stdout
+    if "json" in args:
+        assert json.loads(proc.stdout)["results"][0]["name"] == WIDE_NAME
+
+
+@pytest.mark.parametrize("extra", NARROW_ENCODINGS)
+@pytest.mark.parametrize("args", [["evaluate"], ["evaluate", "-f", "github"], ["schema"]])
+def test_narrow_encodings_neither_fail_nor_break_json(
+    wide: Path, args: list[str], extra: dict[str, str]
+) -> None:
+    proc = run_bytes([*args, str(wide)] if args != ["schema"] else args, **extra)
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    if args == ["schema"]:
+        assert json.loads(proc.stdout)["title"]
+    proc = run_bytes(["evaluate", "-f", "json", str(wide)], **extra)
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    assert json.loads(proc.stdout)["results"][0]["name"] == WIDE_NAME
+
+
+def test_a_message_on_an_ascii_stderr_is_escaped_not_a_crash(tmp_path: Path) -> None:
+    missing = tmp_path / "caf\u00e9 \u2212.yaml"
+    proc = run_bytes(["evaluate", str(missing)], **ASCII)
+    assert proc.returncode == 2
+    assert b"caf\\xe9 \\u2212.yaml" in proc.stderr
+    assert b"internal error" not in proc.stderr
+
+
+# ------------------------------------------------------------------ sizes from the environment
+
+
+@pytest.mark.parametrize("value", ["\u00b2", "1\u0663"])
+def test_columns_and_lines_that_are_not_ascii_digits_read_as_unset(
+    tmp_path: Path, value: str
+) -> None:
+    plain = run_bytes(["evaluate", CLAIMS])
+    for name in ("COLUMNS", "LINES"):
+        proc = run_bytes(["evaluate", CLAIMS], **{name: value})
+        assert (proc.returncode, proc.stderr, proc.stdout) == (0, b"", plain.stdout)
+    target = tmp_path / "out.txt"
+    proc = run_bytes(["explain", CLAIMS, "-o", str(target)], COLUMNS=value, LINES=value)
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    assert max(len(line) for line in target.read_text().splitlines()) <= 80
+
+
+def test_columns_is_read_in_ascii_digits_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pmsize import cli
+
+    for value, width in (("\u00b2", 80), ("\u0663\u0663", 80), (" 120 ", 120), ("0", 80)):
+        monkeypatch.setenv("COLUMNS", value)
+        assert cli._columns() == width
+
+
+# ------------------------------------------------------------------ a signal while options are read
+
+# Sends the signal while Typer reads the command line, inside its own
+# `except KeyboardInterrupt: raise Exit(130)`.
+SIGNAL_WHILE_PARSING = """
+import os, signal, sys
+from pmsize import cli
+real = cli._Group.parse_args
+def parse_args(self, ctx, args):
+    os.kill(os.getpid(), signal.{name})
+    return real(self, ctx, args)
+cli._Group.parse_args = parse_args
+sys.argv = ["pmsize", "evaluate", {claims!r}, "-o", {target!r}]
+from pmsize.__main__ import main
+main()
+"""
+
+
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP", "SIGINT"])
+def test_a_signal_while_the_options_are_read_says_so_with_its_code(
+    tmp_path: Path, name: str
+) -> None:
+    target = tmp_path / "out.txt"
+    code = SIGNAL_WHILE_PARSING.format(name=name, claims=CLAIMS, target=str(target))
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env(), timeout=60
+    )
+    said = "" if name == "SIGINT" else f" by {name}"
+    assert (proc.returncode, proc.stdout) == (128 + getattr(signal, name), "")
+    assert proc.stderr == f"pmsize: interrupted{said}\n"
+    assert not target.exists()
+
+
+# ------------------------------------------------------------------ what Typer writes to stderr
+
+
+@pytest.mark.parametrize(
+    ("option", "shown"),
+    [("--\u202eformat", "--\\u202eformat"), ("--\u2028x", "--\\u2028x")],
+)
+def test_an_unknown_option_is_echoed_with_its_unseen_characters_escaped(
+    option: str, shown: str
+) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "pmsize", "evaluate", CLAIMS, option],
+        capture_output=True,
+        text=True,
+        env=env(),
+        timeout=60,
+    )
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert f"Error: No such option: {shown}" in proc.stderr
+    assert not re.search(
+        "[\x80-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]", proc.stderr
+    )

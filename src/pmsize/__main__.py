@@ -3,28 +3,52 @@
 It imports almost nothing, so that what can go wrong before the commands run is
 handled too: closed standard streams, and a signal (Ctrl-C, SIGTERM, SIGHUP)
 while the command line library is still being imported.
+
+What reaches a terminal or a CI log, whoever writes it (pmsize, the command line
+library's usage errors, a traceback with --debug), follows two rules set here:
+
+- Standard output and standard error never fail on a character their encoding
+  cannot hold (`PYTHONIOENCODING=ascii`, a C locale without UTF-8 mode): it is
+  written as a backslash escape (`\\u2212`) instead. JSON is then all ASCII
+  (`render.json`), so it stays valid and exact; a table, CSV or markdown shows the
+  escape. Nor do they ever write a lone surrogate (an undecodable byte of a file
+  name) raw.
+- Standard error escapes the characters a terminal or log viewer acts on unseen:
+  C1 controls, the bidirectional overrides, isolates and marks, the line and
+  paragraph separators and lone surrogates (`fmt.escape_unseen`). C0 controls
+  pass, as Rich's progress bar needs them; pmsize's own messages already escape
+  those (`fmt.safe_text`).
+
+COLUMNS, LINES and their Jupyter forms that are not ASCII digits are dropped
+(read as unset), so that no library fails on `COLUMNS=²`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import os
 import signal
 import sys
+from typing import Any, TextIO, cast
 
-from pmsize.errors import Interrupted
+from pmsize import signals
+from pmsize.fmt import escape_unseen
 
-ENDING_SIGNALS = ("SIGTERM", "SIGHUP")  # ended like Ctrl-C: clean up, say so, 128 + signal
+SIZE_VARIABLES = ("COLUMNS", "LINES", "JUPYTER_COLUMNS", "JUPYTER_LINES")
 
 
 def main() -> None:
     """Ready the streams and signals, then run the command line."""
     _ready_standard_streams()
     try:
-        _handle_ending_signals()
+        signals.install()
+        _ready_encodings()
+        _drop_invalid_sizes()
         from pmsize.cli import main as run
     except KeyboardInterrupt as exc:  # Ctrl-C (or a signal) during start-up
+        signals.reported()
         signum = getattr(exc, "signum", signal.SIGINT)
         name = "" if signum == signal.SIGINT else f" by {signal.Signals(signum).name}"
         _say(f"pmsize: interrupted{name}\n")
@@ -32,15 +56,41 @@ def main() -> None:
     run()
 
 
-def _handle_ending_signals() -> None:
-    def interrupt(signum: int, frame: object) -> None:
-        raise Interrupted(signum)
+class _SafeStderr:
+    """Standard error that writes every text through `fmt.escape_unseen`."""
 
-    for name in ENDING_SIGNALS:
-        number = getattr(signal, name, None)
-        # a signal the caller chose to ignore (nohup) stays ignored
-        if number is not None and signal.getsignal(number) is signal.SIG_DFL:
-            signal.signal(number, interrupt)
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(escape_unseen(text))
+        return len(text)
+
+    def writelines(self, lines: Any) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _ready_encodings() -> None:
+    """See the module docstring: escapes, never a failure, for what an encoding cannot
+    hold; standard error filtered."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(OSError, ValueError):
+                reconfigure(errors="backslashreplace")
+    if sys.stderr is not None and not isinstance(sys.stderr, _SafeStderr):
+        sys.stderr = cast(TextIO, _SafeStderr(sys.stderr))
+
+
+def _drop_invalid_sizes() -> None:
+    for name in SIZE_VARIABLES:
+        value = os.environ.get(name)
+        if value is not None and not (value.strip().isascii() and value.strip().isdigit()):
+            del os.environ[name]
 
 
 class _ClosedRaw(io.RawIOBase):

@@ -26,7 +26,14 @@ from typer.core import TyperCommand, TyperGroup
 from typer.models import CommandFunctionType
 
 from pmsize import __version__
-from pmsize.errors import ExitCode, InputError, InputErrors, PmsizeError, UsageError
+from pmsize.errors import (
+    ExitCode,
+    InputError,
+    InputErrors,
+    Interrupted,
+    PmsizeError,
+    UsageError,
+)
 from pmsize.fmt import safe_text
 
 ISSUES_URL = "https://github.com/pmsize/pmsize/issues"
@@ -373,8 +380,10 @@ def schema(output: OutputOpt = None) -> None:
         import json
 
         from pmsize import models
+        from pmsize.render.json import stdout_is_utf8
 
-        emit(json.dumps(models.json_schema(), indent=2, ensure_ascii=False) + "\n", output)
+        schema = models.json_schema()
+        emit(json.dumps(schema, indent=2, ensure_ascii=not stdout_is_utf8()) + "\n", output)
 
 
 def _write_evaluation(
@@ -569,9 +578,12 @@ def emit_rich(
 
 
 def _columns() -> int:
-    """COLUMNS when it is a whole number from 1 up (at most MAX_WIDTH), else FILE_WIDTH."""
+    """COLUMNS when it is a whole number from 1 up (at most MAX_WIDTH), else FILE_WIDTH.
+
+    ASCII digits only: `²` is a digit to `str.isdigit` but not to `int`."""
     raw = os.environ.get("COLUMNS", "").strip()
-    return min(int(raw), MAX_WIDTH) if raw.isdigit() and int(raw) > 0 else FILE_WIDTH
+    valid = raw.isascii() and raw.isdigit() and int(raw) > 0
+    return min(int(raw), MAX_WIDTH) if valid else FILE_WIDTH
 
 
 def _write_stdout(text: str) -> None:
@@ -684,6 +696,9 @@ def _say(text: str) -> None:
 
 def _interrupted(exc: BaseException) -> int:
     """Say which signal stopped the run; its exit code, 128 + the signal (130 for Ctrl-C)."""
+    from pmsize import signals
+
+    signals.reported()
     signum = int(getattr(exc, "signum", signal.SIGINT))
     if signum == signal.SIGINT:
         _say("pmsize: interrupted\n")
@@ -711,6 +726,18 @@ def main() -> None:
 
 
 def _run() -> int:
+    """Run the app; a signal that Typer caught and turned into a quiet exit 130 (while
+    it read the options) is reported here, with its own exit code."""
+    from pmsize import signals
+
+    code = _run_app()
+    signum = signals.unreported()
+    if signum is None:
+        return code
+    return _interrupted(Interrupted(signum))
+
+
+def _run_app() -> int:
     try:
         try:
             app(prog_name="pmsize")

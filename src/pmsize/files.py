@@ -33,6 +33,9 @@ from pmsize.fmt import safe_text
 
 _NO_PRIVILEGE_BITS = ~(stat.S_ISUID | stat.S_ISGID)
 Refuse = Callable[[str], UsageError]  # a reason -> the error that names the path
+# A lone surrogate (an undecodable byte of a name) left in the text is written as an
+# escape, never raw and never a failure; every renderer escapes them before this.
+_ERRORS = "backslashreplace"
 
 
 def write_atomically(
@@ -80,10 +83,13 @@ def write_atomically(
 
 def refuse_inputs(output: str | Path | None, inputs: Iterable[str], what: str = "--output") -> None:
     """Refuse to write `output` when it is the same file as one of `inputs` (by identity:
-    a link, another spelling or a file found in a folder all count).
+    a link, another spelling or a file found in a folder all count). Standard input
+    (`-`, read as `<stdin>`) counts as the file it was redirected from (`< a.yaml`).
 
     Raises `UsageError` (exit 2) before anything is written.
     """
+    from pmsize.loader import STDIN_NAME
+
     if output is None or os.fspath(output) == "-":
         return
     try:
@@ -92,7 +98,8 @@ def refuse_inputs(output: str | Path | None, inputs: Iterable[str], what: str = 
         return  # nothing there yet (or unreachable): it cannot be an input
     for file in dict.fromkeys(inputs):
         with contextlib.suppress(OSError, ValueError):
-            if os.path.samestat(os.stat(file), written):
+            read = os.fstat(0) if file in ("-", STDIN_NAME) else os.stat(file)
+            if os.path.samestat(read, written):
                 raise UsageError(
                     f"{what} {safe_text(os.fspath(output))}: it is the input file "
                     f"{safe_text(file)}; writing there would destroy it. Name another file"
@@ -103,7 +110,7 @@ def _write_in_place(target: str, text: str, refuse: Refuse) -> None:
     """Write a device or FIFO where it is, as `cp` and a shell redirection do."""
     try:
         fd = os.open(target, os.O_WRONLY | os.O_TRUNC | getattr(os, "O_NOCTTY", 0))
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        with os.fdopen(fd, "w", encoding="utf-8", errors=_ERRORS, newline="") as handle:
             handle.write(text)
     except OSError as exc:
         raise refuse(_reason(exc)) from None
@@ -123,7 +130,7 @@ def _write_beside(
     temp = ""
     try:
         fd, temp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=directory)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        with os.fdopen(fd, "w", encoding="utf-8", errors=_ERRORS, newline="") as handle:
             if found is not None and hasattr(os, "fchown"):
                 with contextlib.suppress(OSError):  # only root may give a file away
                     os.fchown(handle.fileno(), found.st_uid, found.st_gid)

@@ -115,8 +115,12 @@ def count(value: float) -> str:
 
 
 # Every control character but line feed: C0 (tab and carriage return included), DEL, C1,
-# the bidirectional overrides and isolates, and the Unicode line and paragraph separators.
-_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+# the bidirectional overrides, isolates and marks, the Unicode line and paragraph
+# separators, and lone surrogates (a file name's undecodable bytes, as Python reads them).
+_CONTROL = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+    "\u2028\u2029\ud800-\udfff]"
+)
 # What breaks a line or spaces it out, shown as one space on one line.
 _BREAK = re.compile("\r\n|[\r\n\t\u2028\u2029]")
 
@@ -145,10 +149,29 @@ def escape_controls(text: str) -> str:
 
     Every control character but line feed is escaped; a caller that keeps line
     breaks (markdown's `<br>`, a workflow command's `%0A`) turns them into its own
-    form first.
+    form first. A byte of a file name that is not UTF-8 (which Python reads as a lone
+    surrogate, U+DC80-U+DCFF) shows as that byte, `\\xff`: it is never written raw,
+    which would make the output invalid UTF-8 (or, as 0x9B, a terminal's CSI).
     """
     return _CONTROL.sub(_escape, text)
 
 
+# What a terminal or a log viewer acts on unseen, C0 aside: C1, the bidirectional
+# overrides, isolates and marks, the line and paragraph separators, lone surrogates.
+_UNSEEN = re.compile(
+    "[\x80-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
+)
+
+
+def escape_unseen(text: str) -> str:
+    """`text` with the characters of `_UNSEEN` shown as escapes, C0 controls (line feed,
+    tab, ESC) kept: the filter of everything written to standard error (`__main__`),
+    where Rich's progress bar needs ESC and carriage return."""
+    return _UNSEEN.sub(_escape, text)
+
+
 def _escape(match: re.Match[str]) -> str:
-    return match.group().encode("unicode_escape").decode("ascii")
+    char = match.group()
+    if "\udc80" <= char <= "\udcff":  # an undecodable byte of a name: show the byte
+        return f"\\x{ord(char) - 0xDC00:02x}"
+    return char.encode("unicode_escape", "backslashreplace").decode("ascii")

@@ -2,16 +2,26 @@
 
 Text is UTF-8 as written, but every character a terminal or log viewer would act
 on is a `\\uXXXX` escape: json.dumps escapes C0 controls; DEL, C1 (U+0080-U+009F),
-the bidirectional overrides and isolates and the line and paragraph separators
-are escaped here, so `json.loads` still gives back the original text. No number is
-written `-0.0`.
+the bidirectional overrides, isolates and marks and the line and paragraph
+separators are escaped here, so `json.loads` still gives back the original text. No
+number is written `-0.0`.
+
+A file name that is not UTF-8 holds lone surrogates (U+DC80-U+DCFF, Python's
+reading of the undecodable bytes): they are written as `\\udcff` escapes, which
+is valid JSON, keeps the document valid UTF-8, and reads back (in Python) to the
+very name, so the file can be opened again. When standard output cannot encode
+every character (`PYTHONIOENCODING=ascii`, a C locale without UTF-8 mode), every
+non-ASCII character is written as a `\\uXXXX` escape: the document stays valid and
+exact rather than failing or being mangled by replacement characters.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 import re
+import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -107,7 +117,9 @@ def result_record(r: Evaluation) -> dict[str, Any]:
 
 # What json.dumps(ensure_ascii=False) leaves raw but a terminal or a log viewer acts on.
 # Outside strings a JSON document is ASCII, so these can only stand inside one.
-_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNSAFE = re.compile(
+    "[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -127,9 +139,20 @@ def _no_negative_zero(value: Any) -> Any:
 
 def dumps(doc: Any) -> str:
     """A JSON document as pmsize writes every one: indented, finite numbers, no -0.0,
-    no raw control characters; newline-terminated."""
-    text = json.dumps(_no_negative_zero(doc), indent=2, ensure_ascii=False, allow_nan=False)
+    no raw control characters or lone surrogates; all ASCII when stdout is not UTF-8
+    (see the module docstring); newline-terminated."""
+    ascii_only = not stdout_is_utf8()
+    text = json.dumps(_no_negative_zero(doc), indent=2, ensure_ascii=ascii_only, allow_nan=False)
     return _UNSAFE.sub(_escape, text) + "\n"
+
+
+def stdout_is_utf8() -> bool:
+    """Whether standard output encodes every character (its encoding is UTF-8)."""
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    try:
+        return codecs.lookup(encoding).name in ("utf-8", "utf-8-sig")
+    except LookupError:
+        return False
 
 
 def currency_groups(results: Sequence[Evaluation]) -> list[tuple[str, list[Evaluation]]]:
