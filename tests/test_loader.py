@@ -153,7 +153,8 @@ def test_errors_come_in_file_order_whatever_finds_them() -> None:
 
 
 @pytest.mark.parametrize(
-    ("written", "years"), [("5", 5), ("'7'", 7), ("5.0", 5), ("50", 50), ("1", 1)]
+    ("written", "years"),
+    [("5", 5), ("'7'", 7), ("5.0", 5), ("10.", 10), ("10.0 years", 10), ("50", 50), ("1", 1)],
 )
 def test_horizon_years_is_any_whole_number_from_one_to_fifty(written: str, years: int) -> None:
     [entry] = load_text(f"horizon_years: {written}\n" + BASE.format(name="H"))
@@ -264,6 +265,12 @@ def test_an_error_inside_a_duplicated_key_is_located_in_the_value_that_was_read(
             "a horizon cannot be a range; write one whole number of years, such as 5, and try "
             "others in separate runs",
         ),
+        # regression: an exponent, a scale or a separator was read as a number of years
+        ("1e1", "1e1 is not a whole number of years; write a number from 1 to 50"),
+        ("'1E1 years'", "1E1 years is not a whole number of years; write a number from 1 to 50"),
+        ("0.01k", "0.01k is not a whole number of years; write a number from 1 to 50"),
+        ("1_0", "1_0 is not a whole number of years; write a number from 1 to 50"),
+        ("10.5", "10.5 is not a whole number of years; write a number from 1 to 50"),
     ],
 )
 def test_a_bad_horizon_is_described_in_words(value: str, message: str) -> None:
