@@ -40,22 +40,33 @@ def pathological() -> dict[str, bytes]:
     spaces = BASE.replace("customers: 400", 'customers: "1' + " " * 20_000 + 'x"')
     range_spaces = BASE.replace("customers: 400", 'customers: "1' + " " * 20_000 + 'x to 5"')
     unknown = BASE + "".join(f"unknown_key_{i}: 1\n" for i in range(16_000))
+    many = BASE + "".join(f"k{i}: 1\n" for i in range(300_000))
+    repeated = BASE + "zz: 1\n" * 300_000
+    under_keys = BASE + "".join(f"k{i}: 1\n" for i in range(990))
     adoption = BASE.replace("adoption: 5%", "adoption: [" + "0," * 4_900_000 + "0]")
     under_cap = BASE.replace("adoption: 5%", "adoption: [" + "x," * 99_998 + "x]")
     return {
         "value of 20,000 spaces (number pattern)": spaces.encode(),
         "range of 20,000 spaces (range split)": range_spaces.encode(),
         "16,000 unknown keys": unknown.encode(),
+        "300,000 unknown keys (3.2 MB)": many.encode(),
+        "300,000 repeats of one key (1.8 MB)": repeated.encode(),
+        "990 unknown keys (under the key cap; 100 errors told, the rest counted)": (
+            under_keys.encode()
+        ),
         "adoption list of 4.9M items": adoption.encode(),
         "adoption list of 99,999 bad items (length checked first)": under_cap.encode(),
     }
 
 
-# seconds each took before the fix (the adoption list also held 1.7 GB)
+# seconds each took before the fix (the adoption list also held 1.7 GB; the 300,000 unknown
+# keys 667 MB and the 300,000 repeats 494 MB, each printing an error line per key)
 BEFORE = {
     "value of 20,000 spaces (number pattern)": 20.0,
     "range of 20,000 spaces (range split)": 20.0,
     "16,000 unknown keys": 33.0,
+    "300,000 unknown keys (3.2 MB)": 33.0,
+    "300,000 repeats of one key (1.8 MB)": 9.5,
     "adoption list of 4.9M items": 105.0,
 }
 

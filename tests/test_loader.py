@@ -153,7 +153,8 @@ def test_errors_come_in_file_order_whatever_finds_them() -> None:
 
 
 @pytest.mark.parametrize(
-    ("written", "years"), [("5", 5), ("'7'", 7), ("5.0", 5), ("50", 50), ("1", 1)]
+    ("written", "years"),
+    [("5", 5), ("'7'", 7), ("5.0", 5), ("10.", 10), ("10.0 years", 10), ("50", 50), ("1", 1)],
 )
 def test_horizon_years_is_any_whole_number_from_one_to_fifty(written: str, years: int) -> None:
     [entry] = load_text(f"horizon_years: {written}\n" + BASE.format(name="H"))
@@ -198,13 +199,47 @@ def test_a_list_of_absurd_length_is_refused_while_it_is_read(
     ]
 
 
-def test_many_unknown_keys_are_each_located_at_their_own_line() -> None:
-    # regression: each unknown key was located by a scan of its mapping (16,000 took 33 s)
-    extra = "".join(f"zz_unknown_{i}: 1\n" for i in range(2_000))
+def test_many_unknown_keys_are_each_located_and_the_rest_counted_past_the_cap() -> None:
+    # regression: each unknown key was located by a scan of its mapping (16,000 took 33 s),
+    # and 300,000 of them printed 300,000 lines; the first 100 are told, then a count
+    extra = "".join(f"zz_unknown_{i}: 1\n" for i in range(300))
     found = errors_of(BASE.format(name="Keys") + extra)
-    assert len(found) == 2_000
+    assert len(found) == loader.MAX_ERRORS + 1 == 101
     assert found[0].startswith("p.yaml:5:1: zz_unknown_0: unknown key 'zz_unknown_0'")
-    assert found[-1].startswith("p.yaml:2004:1: zz_unknown_1999: unknown key 'zz_unknown_1999'")
+    assert found[99].startswith("p.yaml:104:1: zz_unknown_99: unknown key 'zz_unknown_99'")
+    assert found[100] == (
+        "p.yaml:105:1: ... and 200 more errors in this file; fix the ones above and run again"
+    )
+
+
+def test_exactly_the_cap_of_errors_is_told_without_a_count() -> None:
+    extra = "".join(f"zz_unknown_{i}: 1\n" for i in range(100))
+    found = errors_of(BASE.format(name="Keys") + extra)
+    assert len(found) == 100
+    assert found[-1].startswith("p.yaml:104:1: zz_unknown_99: unknown key")
+
+
+@pytest.mark.parametrize("key", ["k{i}", "zz"], ids=["unknown", "repeated"])
+def test_a_mapping_of_absurdly_many_keys_is_refused_while_it_is_read(
+    monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    # regression: 300,000 unknown keys took 30 s and 667 MB, 300,000 repeats of one key
+    # 8 s and 494 MB, each reported on its own line; now reading stops at the cap
+    monkeypatch.setattr(loader, "MAX_KEYS", 10)
+    validated: list[object] = []
+    monkeypatch.setattr(loader, "_problems_of", lambda *args: validated.append(args))
+    extra = "".join(key.format(i=i) + ": 1\n" for i in range(20))
+    assert errors_of("market:\n  customers: 4\n" + BASE.format(name="Keys") + extra) == [
+        "p.yaml:1:1: a mapping of over 10 keys, far more than any problem file needs "
+        "(a problem has about a dozen); check it is the right file"
+    ]
+    assert validated == []  # refused before any validation
+
+
+def test_a_mapping_at_the_key_cap_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(loader, "MAX_KEYS", 4)
+    [entry] = load_text(BASE.format(name="Four") + "horizon_years: 3\n")
+    assert entry.problem.name == "Four"
 
 
 # --- where and how errors are told
@@ -230,6 +265,12 @@ def test_an_error_inside_a_duplicated_key_is_located_in_the_value_that_was_read(
             "a horizon cannot be a range; write one whole number of years, such as 5, and try "
             "others in separate runs",
         ),
+        # regression: an exponent, a scale or a separator was read as a number of years
+        ("1e1", "1e1 is not a whole number of years; write a number from 1 to 50"),
+        ("'1E1 years'", "1E1 years is not a whole number of years; write a number from 1 to 50"),
+        ("0.01k", "0.01k is not a whole number of years; write a number from 1 to 50"),
+        ("1_0", "1_0 is not a whole number of years; write a number from 1 to 50"),
+        ("10.5", "10.5 is not a whole number of years; write a number from 1 to 50"),
     ],
 )
 def test_a_bad_horizon_is_described_in_words(value: str, message: str) -> None:

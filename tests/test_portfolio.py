@@ -309,3 +309,43 @@ def test_amounts_in_a_currency_without_a_symbol_carry_its_code(tmp_path: Path) -
     out = CliRunner().invoke(app, ["explain", str(path)], env=ENV).stdout
     assert "CHF 1.00m in year 0" in out
     assert "$" not in out
+
+
+def test_a_large_portfolio_table_is_laid_out_without_a_rich_table_a_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # regression: on a narrow terminal each problem was a grid in a grid and its flags a
+    # third grid, each measured and rendered several times (5,000 problems took 22 s,
+    # the CSV 3.7 s); now the lines are laid out directly, whatever the number of problems
+    from rich.table import Table
+
+    problems = "".join(
+        f"  - name: Capped problem {i} with a name long enough to wrap at sixty columns\n" + CAPPED
+        for i in range(40)
+    )
+    path = tmp_path / "many.yaml"
+    path.write_text("policy: {cap_threshold: 50%}\nproblems:\n" + problems, encoding="utf-8")
+    built: list[object] = []
+    original = Table.__init__
+
+    def counting(self: Table, *args: Any, **kwargs: Any) -> None:
+        built.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Table, "__init__", counting)
+    result = CliRunner().invoke(app, ["evaluate", str(path)], env={**ENV, "COLUMNS": "60"})
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert built == []  # before: two grids a problem and one for its flags
+    lines = result.stdout.splitlines()
+    assert lines[:4] == [
+        " 1 Capped problem 0 with a name long enough to    reconsider",
+        "   wrap at sixty columns",
+        "   NPV $10.4m (naive $36.9m) · ROI 1,037% · ceiling $30.0k",
+        "   set by Cheap suite · market $100m/yr · payback 0.4 y",
+    ]
+    assert lines[-3:] == [
+        "  ! capped-by-alternative Cheap suite caps the price at",
+        "                          $30.0k a year, 30% of the $100k",
+        "                          Ours is worth (below 50%).",
+    ]
+    assert sum(CAP in line for line in lines) == 40

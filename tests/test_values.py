@@ -29,7 +29,6 @@ from pmsize.values import Range, parse_amount, parse_count, parse_percent
         ("5m USD", 5e6),
         ("usd 5m", 5e6),
         ("USD5m", 5e6),
-        ("$5m USD", 5e6),
         ("1_000_000", 1e6),
         ("1_500", 1500.0),
         ("$0", 0.0),
@@ -134,6 +133,21 @@ def test_percent_range_parses_each_end_as_a_percent() -> None:
         ("1,,000", "1,,000: separators go only between digits, as in 1_000 or 1,000,000; "),
         ("5m EUR", "5m EUR is written in EUR but the file's currency is USD; drop EUR or set "),
         ("EUR 5m", "EUR 5m is written in EUR but the file's currency is USD; drop EUR or set "),
+        # regression: a code on both sides, or beside a symbol, was read as 5m (SPEC §2: the
+        # code stands before or after the number instead of a symbol)
+        (
+            "USD 5m USD",
+            "USD 5m USD names its currency twice; write the code once, before or after the "
+            "number, as in USD 5m or 5m USD",
+        ),
+        (
+            "$5m USD",
+            "$5m USD has both a symbol and a currency code; write one of them, as in $5m or 5m USD",
+        ),
+        (
+            "USD $5m",
+            "USD $5m has both a symbol and a currency code; write one of them, as in $5m or 5m USD",
+        ),
         ("5m ABC", "5m ABC is not an amount; "),
     ],
 )

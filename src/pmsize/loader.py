@@ -42,6 +42,11 @@ MAX_DEPTH = 20
 # items in one list: a portfolio of problems is the longest list a file needs; without a cap,
 # a 10 MB list of millions of items took minutes and gigabytes to build and locate
 MAX_ITEMS = 100_000
+# keys in one mapping: a problem has about a dozen; 300,000 unknown (or repeated) keys took
+# 30 s and 667 MB to validate and locate, and printed an error for each
+MAX_KEYS = 1_000
+# errors told for one file: past this, one last located line counts the rest
+MAX_ERRORS = 100
 STDIN = "-"
 STDIN_NAME = "<stdin>"
 PORTFOLIO_KEYS = ("pmsize", "problems", "defaults", "policy")
@@ -220,10 +225,26 @@ def load_bytes(data: bytes, file: str) -> list[Entry]:
     try:
         entries = _problems_of(root, text, name)
     except InputErrors as exc:
-        raise InputErrors(_in_file_order(duplicates + exc.errors)) from None
+        raise InputErrors(_capped(_in_file_order(duplicates + exc.errors))) from None
     if duplicates:
-        raise InputErrors(duplicates)
+        raise InputErrors(_capped(duplicates))
     return entries
+
+
+def _capped(errors: list[InputError]) -> list[InputError]:
+    """The first `MAX_ERRORS` errors of one file, then one line, where the next error is,
+    that counts the rest: a person fixes the first ones and runs again."""
+    if len(errors) <= MAX_ERRORS:
+        return errors
+    rest = len(errors) - MAX_ERRORS
+    more = "error" if rest == 1 else "errors"
+    return [
+        *errors[:MAX_ERRORS],
+        InputError(
+            errors[MAX_ERRORS].location,
+            f"... and {rest:,} more {more} in this file; fix the ones above and run again",
+        ),
+    ]
 
 
 def load_text(text: str, file: str = "<string>") -> list[Entry]:
@@ -271,6 +292,7 @@ def _build(text: str, name: str, duplicates: list[InputError]) -> Any:
     stack: list[Any] = []  # containers being filled
     keys: list[Any] = []  # for mappings: the pending key (or _NO_KEY)
     starts: list[Any] = []  # where each container opened
+    counts: list[int] = []  # for mappings: how many keys were written (repeats included)
     root: Any = _NO_KEY
     documents = 0
 
@@ -294,6 +316,13 @@ def _build(text: str, name: str, duplicates: list[InputError]) -> Any:
         elif keys[-1] is _NO_KEY:
             if not isinstance(value, str):
                 raise fail(mark, "a key must be plain text, such as `name:`")
+            counts[-1] += 1
+            if counts[-1] > MAX_KEYS:
+                raise fail(
+                    starts[-1],
+                    f"a mapping of over {MAX_KEYS:,} keys, far more than any problem file needs "
+                    "(a problem has about a dozen); check it is the right file",
+                )
             if value in container:
                 first = container.key_at[value][0]
                 duplicates.append(
@@ -334,10 +363,12 @@ def _build(text: str, name: str, duplicates: list[InputError]) -> Any:
                 stack.append(new)
                 starts.append(event.start_mark)
                 keys.append(_NO_KEY)
+                counts.append(0)
             elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 stack.pop()
                 starts.pop()
                 keys.pop()
+                counts.pop()
             elif kind is yaml.AliasEvent:
                 raise fail(
                     event.start_mark,

@@ -53,9 +53,12 @@ _WHOLE = r"(?:0(?:_[0-9]+)*|[1-9][0-9]*(?:_[0-9]+)*|(?:0|[1-9][0-9]{0,2})(?:,[0-
 _DECIMAL = r"(?:[0-9]+(?:_[0-9]+)*\.[0-9]*|[0-9]{1,3}(?:,[0-9]{3})+\.[0-9]*|\.[0-9]+)"
 _NONZERO = r"(?=[-+\s$€£¥A-Za-z]*[0-9_,.]*[1-9])"  # a digit 1-9 before the number ends
 _CODE = "[A-Za-z]{3}"  # the file's ISO code, before or after the number
+_AMOUNT_NUMBER = rf"\+?(?:{_DECIMAL}|{_WHOLE})(?:[eE][-+]?[0-9]+)?(?:\s*{_SCALE})?"
+# the ISO code stands before or after the number instead of a symbol: never twice, never both
 _AMOUNT_TEXT = (
-    rf"(?:{_CODE}\s*)?\+?\s*(?:[$€£¥]\s*)?\+?(?:{_DECIMAL}|{_WHOLE})(?:[eE][-+]?[0-9]+)?"
-    rf"(?:\s*{_SCALE})?(?:\s+{_CODE})?"
+    rf"(?:{_CODE}\s*\+?\s*{_AMOUNT_NUMBER}"
+    rf"|\+?\s*[$€£¥]\s*{_AMOUNT_NUMBER}"
+    rf"|\+?\s*{_AMOUNT_NUMBER}(?:\s+{_CODE})?)"
 )
 _COUNT_TEXT = rf"\+?\s*(?:{_DECIMAL}|{_WHOLE})(?:[eE][-+]?[0-9]+)?(?:\s*{_SCALE})?"
 _PERCENT_SIGN = r"\+?\s*(?:0*100(?:\.0*)?|0*[0-9]{1,2}(?:\.[0-9]*)?|0*\.[0-9]+)\s*%"
@@ -204,6 +207,9 @@ def _text(raw: object) -> str:
 
 
 _YEARS_WORD = re.compile(r"\s+years?$", re.IGNORECASE)
+# digits, and `.0` at most (`5.0` is the whole number 5, as the schema allows); never an
+# exponent, a scale or separators (`1e1`, `0.01k`), which no one counts years in
+_YEARS_DIGITS = re.compile(r"^\+?[0-9]+(?:\.0*)?$")
 
 
 def _years(raw: object) -> int:
@@ -214,6 +220,8 @@ def _years(raw: object) -> int:
         )
     text = _YEARS_WORD.sub("", raw.strip()) if isinstance(raw, str) and len(raw) < 200 else raw
     try:
+        if isinstance(text, str) and not _YEARS_DIGITS.match(text):
+            raise ValueError(text)
         years = values.parse_number(text, "count")
     except ValueError:
         years = -1.0

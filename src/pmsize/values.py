@@ -242,6 +242,17 @@ def _check_currency(text: str, match: re.Match[str], kind: Kind, currency: str) 
     if kind != "amount" and (symbol or codes):
         what = symbol or codes[0]
         raise ValueError(f"{text} has a currency, but this is a {kind}; drop the {what}")
+    if symbol is not None and codes:
+        # SPEC §2: the ISO code stands instead of a symbol, never beside one
+        raise ValueError(
+            f"{text} has both a symbol and a currency code; write one of them, "
+            f"as in {symbol}5m or 5m {codes[0]}"
+        )
+    if len(codes) == 2:
+        raise ValueError(
+            f"{text} names its currency twice; write the code once, before or after the "
+            f"number, as in {codes[0]} 5m or 5m {codes[0]}"
+        )
     if symbol is not None and currency and currency not in SYMBOLS[symbol]:
         raise ValueError(
             f"{text} is written in {symbol} but the file's currency is {currency}; "
