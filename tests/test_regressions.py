@@ -264,3 +264,19 @@ def test_csv_of_mixed_currencies_says_so_beside_the_data(tmp_path: Path) -> None
         "each, so compare figures only within one currency\n"
     )
     assert out.count("\n") == 3
+
+
+def test_the_count_of_errors_includes_those_a_file_s_cap_left_unlisted(tmp_path: Path) -> None:
+    keys = "".join(f"k{i}: 1\n" for i in range(300))
+    bad = tmp_path / "many.yaml"
+    bad.write_text(
+        "name: T\nmarket: {customers: 1, problem_cost: 1m}\nsolution: {adoption: 5%}\n" + keys
+    )
+    code, _, err = run("validate", str(bad))
+    lines = err.splitlines()
+    assert code == 2
+    assert len(lines) == 102  # 100 errors, the line counting the other 200, the count
+    assert lines[-2].endswith(
+        "... and 200 more errors in this file; fix the ones above and run again"
+    )
+    assert lines[-1] == "pmsize: 300 input errors"

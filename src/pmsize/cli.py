@@ -683,7 +683,7 @@ def _report(errors: Sequence[InputError], after: str) -> None:
 
     _say("".join(fmt.safe_line(str(e)) for e in errors))
     tail = f"; {after}" if after else ""
-    _warn(f"{fmt.plural(len(errors), 'input error')}{tail}")
+    _warn(f"{fmt.plural(InputErrors(list(errors)).total, 'input error')}{tail}")
 
 
 def _say(text: str) -> None:

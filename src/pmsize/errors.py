@@ -42,11 +42,14 @@ class Location:
 class InputError(PmsizeError):
     """One problem with an input, at a place in a file, with an optional field path."""
 
-    def __init__(self, location: Location, message: str, *, path: str = "") -> None:
+    def __init__(
+        self, location: Location, message: str, *, path: str = "", omitted: int = 0
+    ) -> None:
         super().__init__(message)
         self.location = location
         self.message = message
         self.path = path
+        self.omitted = omitted  # > 0: this line stands for that many errors not listed
 
     def __str__(self) -> str:
         where = f"{self.path}: " if self.path else ""
@@ -59,6 +62,11 @@ class InputErrors(PmsizeError):  # noqa: N818 - a batch of InputError, named for
     def __init__(self, errors: list[InputError]) -> None:
         super().__init__(f"{len(errors)} input error(s)")
         self.errors = errors
+
+    @property
+    def total(self) -> int:
+        """How many errors were found, counting those a file's cap left unlisted."""
+        return sum(e.omitted or 1 for e in self.errors)
 
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)

@@ -243,6 +243,7 @@ def _capped(errors: list[InputError]) -> list[InputError]:
         InputError(
             errors[MAX_ERRORS].location,
             f"... and {rest:,} more {more} in this file; fix the ones above and run again",
+            omitted=rest,
         ),
     ]
 
