@@ -162,3 +162,92 @@ def test_an_alias_bomb_is_refused_at_the_first_anchor() -> None:
 def test_deep_nesting_is_refused_before_python_recursion() -> None:
     deep = b"a: " + b"[" * 5000 + b"]" * 5000 + b"\n"
     assert outcome(deep) == "error"
+
+
+# --------------------------------------------------------- any command line, path and option
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "utility-bill-audit.yaml"
+COMMANDS = ("evaluate", "validate", "explain", "simulate", "sensitivity", "init", "schema")
+OPTIONS = (
+    "--format",
+    "-f",
+    "--output",
+    "-o",
+    "--sort",
+    "--fail-on",
+    "--cap-threshold",
+    "--thin-margin",
+    "--samples",
+    "-n",
+    "--seed",
+    "--excel",
+    "--force",
+    "--debug",
+    "--version",
+    "--help",
+    "--",
+    "-",
+)
+WEIRD = (
+    "",
+    " ",
+    "0",
+    "-1",
+    "1e400",
+    "nan",
+    "150%",
+    "1,000",
+    "table",
+    "json",
+    "csv",
+    "xml",
+    "\x1b]0;x\x07",
+    "\n::error::x",
+    "a" * 300,
+    "\u202e",
+    "out/",
+    "missing.yaml",
+    "sub",
+    "link",
+    str(EXAMPLE),
+)
+
+
+@st.composite
+def command_lines(draw: st.DrawFn) -> list[str]:
+    words = [draw(st.sampled_from(COMMANDS))]
+    for _ in range(draw(st.integers(0, 6))):
+        words.append(draw(st.sampled_from(OPTIONS + WEIRD) | st.text(max_size=12)))
+    return words
+
+
+@pytest.fixture(scope="module")
+def playground(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with a problem in a subfolder and a symlink to it, for paths to point at."""
+    root = tmp_path_factory.mktemp("playground")
+    (root / "sub").mkdir()
+    (root / "sub" / "p.yaml").write_bytes(EXAMPLE.read_bytes())
+    (root / "link").symlink_to(root / "sub" / "p.yaml")
+    return root
+
+
+@settings(
+    max_examples=examples(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(argv=command_lines(), columns=st.sampled_from(["", "0", "1", "30", "²", "99999", "x"]))
+def test_no_command_line_crashes_or_prints_a_traceback(
+    argv: list[str], columns: str, playground: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # any command, option, value and path (not the FIFO: opening one blocks until the other
+    # end opens, for pmsize as for `cp`; tests/test_files.py writes one with a reader)
+    argv = [word for word in argv if word != "fifo"]
+    if argv[0] in ("simulate", "sensitivity"):
+        argv = [argv[0], "-n", "200", *argv[1:]]  # a later -n still wins; this keeps it quick
+    monkeypatch.chdir(playground)
+    env = {"NO_COLOR": "1", "COLUMNS": columns, "TERM": "dumb"}
+    result = CliRunner().invoke(app, argv, env=env, input="")
+    assert result.exit_code in (0, 1, 2), (argv, result.stderr, result.exception)
+    assert "Traceback" not in result.stderr
+    assert "internal error" not in result.stderr
