@@ -19,7 +19,7 @@ from pmsize import engine, loader, sampling
 from pmsize import sensitivity as sens
 from pmsize import simulate as sim
 from pmsize.cli import app
-from pmsize.models import Problem
+from pmsize.models import Policy, Problem
 from pmsize.render import simulate as render
 from pmsize.values import central
 from strategies import examples, to_yaml
@@ -539,3 +539,125 @@ def test_a_negative_centre_shows_where_a_bar_climbs_above_zero() -> None:
         "market.customers 100 ◀╌╌╌╌╌╌╌╌╌╌╌╌╌╌┃╌╌╌━▶ 900  swing $5.10m",
         "solution.solves  50%            ◀╌╌╌┃╌▶    90%  swing $1.50m",
     ]
+
+
+# --------------------------------------------------------------------------- the decision
+
+
+def test_the_decision_without_information_follows_expected_npv_not_central_npv() -> None:
+    # NPV = 2.5m - build; a build of $500k to $8m (lognormal) has median $2m but mean
+    # $2.85m: NPV is $500k at central values, about -$350k expected. Not building is the
+    # decision learning is measured against, and the table says why it differs.
+    entries = loader.load_text(LINEAR.format(build="$500k to $8m"))
+    (lopsided,) = sim.sensitivity_entries(entries, samples=20_000)
+    assert lopsided.sensitivity is not None
+    assert lopsided.evaluation.npv == pytest.approx(0.5e6)
+    assert lopsided.simulation.npv.mean is not None
+    assert lopsided.simulation.npv.mean < 0
+    assert (lopsided.sensitivity.build, lopsided.sensitivity.lopsided) == (False, True)
+    shown = CliRunner(env=ENV).invoke(
+        app, ["sensitivity", "-", "-n", "20000"], input=LINEAR.format(build="$500k to $8m")
+    )
+    assert shown.exit_code == 0, shown.stderr
+    text = " ".join(shown.stdout.split())
+    assert "you would not build (expected NPV" in text
+    assert "although NPV at central values is $500k: the ranges are lopsided" in text
+
+    (even,) = sim.sensitivity_entries(
+        loader.load_text(LINEAR.format(build="{low: 1m, high: 3m, dist: normal}")), samples=2_000
+    )
+    assert even.sensitivity is not None
+    assert (even.sensitivity.build, even.sensitivity.lopsided) == (True, False)
+
+
+def test_build_when_expected_npv_is_zero_or_undefined() -> None:
+    assert [sens.builds(x) for x in (1.0, 0.0, -0.0, None, -1e-9)] == [
+        True,
+        True,
+        True,
+        True,
+        False,
+    ]
+
+
+# --------------------------------------------------------------------------- the library
+
+
+@pytest.mark.parametrize("samples", [0, -5, sim.MAX_SAMPLES + 1])
+def test_a_sample_count_out_of_range_is_a_plain_value_error(samples: int) -> None:
+    entries = loader.load_text(LINEAR.format(build="$1m to $3m"))
+    message = f"samples must be from 1 to 10,000,000, not {samples:,}"
+    for run_it in (sim.simulate_entries, sim.sensitivity_entries):
+        with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+            run_it(entries, samples=samples)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        sim.simulate(entries[0].problem, samples=samples)
+
+
+def test_simulate_entries_resolve_thresholds_and_report_progress_over_all_problems() -> None:
+    text = LINEAR.format(build="$1m to $3m")
+    entries = loader.load_text(text) + loader.load_text(text + "policy: {thin_margin: 90%}\n")
+    seen: list[tuple[int, int]] = []
+    found = sim.simulate_entries(
+        entries,
+        Policy(),
+        samples=sampling.BLOCK + 10,
+        seed=4,
+        progress=lambda d, t: seen.append((d, t)),
+    )
+    total = 2 * (sampling.BLOCK + 10)
+    assert sorted(seen) == seen
+    # one call per block, in the order blocks finish: each adds a block of 65,536 or 10
+    done = [d for d, _ in seen]
+    steps = [b - a for a, b in zip([0, *done], done, strict=False)]
+    assert sorted(steps) == [10, 10, sampling.BLOCK, sampling.BLOCK]
+    assert seen[-1] == (total, total)
+    assert {t for _, t in seen} == {total}
+    assert [r.sensitivity for r in found] == [None, None]
+    # the problem's own thin margin (90%) turns samples with ROI under 90% into warnings
+    first, second = (r.simulation.verdicts for r in found)
+    assert second["pursue"] < first["pursue"]
+    assert second["reconsider"] > first["reconsider"]
+    # a policy given (as by a CLI flag) wins over the problem's
+    (flagged,) = sim.simulate_entries(
+        entries[1:], Policy(thin_margin=0.2), samples=sampling.BLOCK + 10, seed=4
+    )
+    assert flagged.simulation.verdicts == first
+
+
+def test_an_error_in_one_block_reaches_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
+    problem = problem_of(LINEAR.format(build="$1m to $3m"))
+    real = engine.size
+    calls = []
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("block failed")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "size", failing)
+    with pytest.raises(RuntimeError, match=r"^block failed$"):
+        sim.simulate(problem, samples=4 * sampling.BLOCK, threads=2)
+
+
+def test_sizing_without_extras_skips_only_what_a_simulation_never_shows() -> None:
+    problem = loader.load_paths([str(RANGED_EXAMPLE)])[0].problem
+    full = engine.size(
+        engine.Inputs.take(problem, sampling.Sampler(2, 0, 300).pick),
+        sens.DEFAULT_THRESHOLDS,
+        sampling.ARRAY,
+    )
+    lean = engine.size(
+        engine.Inputs.take(problem, sampling.Sampler(2, 0, 300).pick),
+        sens.DEFAULT_THRESHOLDS,
+        sampling.ARRAY,
+        extras=False,
+    )
+    assert math.isnan(lean.pv_revenue)
+    assert math.isnan(lean.naive_npv)
+    assert math.isnan(lean.naive_roi)
+    assert np.all(np.isfinite(full.pv_revenue))
+    assert np.all(np.isfinite(full.naive_npv))
+    for figure in ("npv", "roi", "ceiling", "set_by", "verdict", "pv_costs"):
+        assert np.array_equal(getattr(lean, figure), getattr(full, figure)), figure
