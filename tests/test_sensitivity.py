@@ -15,10 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from rich.console import Console
 from typer.testing import CliRunner
 
-from pmsize import engine, loader
+from pmsize import engine, loader, sampling
+from pmsize import sensitivity as sens
 from pmsize import simulate as sim
 from pmsize.cli import app
-from pmsize.models import Problem
+from pmsize.models import Policy, Problem
 from pmsize.render import simulate as render
 from pmsize.values import central
 from strategies import examples, to_yaml
@@ -72,7 +73,7 @@ def with_value(problem: Problem, path: str, value: float) -> Problem:
 def test_tornado_ends_are_the_point_evaluations_with_that_input_at_its_low_and_high(
     problem: Problem,
 ) -> None:
-    bars = sim.tornado(problem)
+    bars = sens.tornado(problem)
     assert {bar.input for bar in bars} == {path for path, _ in engine.ranged_inputs(problem)}
     for bar in bars:
         at_low = engine.evaluate(with_value(problem, bar.input, bar.low_value))
@@ -84,14 +85,14 @@ def test_tornado_ends_are_the_point_evaluations_with_that_input_at_its_low_and_h
 
 def test_tornado_puts_the_widest_swing_first() -> None:
     problem = loader.load_paths([str(RANGED_EXAMPLE)])[0].problem
-    swings = [bar.swing for bar in sim.tornado(problem)]
+    swings = [bar.swing for bar in sens.tornado(problem)]
     assert len(swings) == 7
     assert swings == sorted(swings, reverse=True)
 
 
 def test_a_problem_without_ranges_has_no_tornado() -> None:
     problem = loader.load_paths([str(HERE / "cases" / "01-no-alternatives.yaml")])[0].problem
-    assert sim.tornado(problem) == ()
+    assert sens.tornado(problem) == ()
 
 
 # --------------------------------------------------------------------------- break-even
@@ -102,7 +103,7 @@ def test_break_even_build_cost_is_central_npv_plus_central_build_cost(problem: P
     # NPV falls one for one with the build cost (CF_0 = -build), so it crosses 0 at NPV + build
     point = engine.evaluate(problem)
     build = central(problem.solution.build_cost)
-    found = next(b for b in sim.break_even(problem) if b.input == "solution.build_cost")
+    found = next(b for b in sens.break_even(problem) if b.input == "solution.build_cost")
     assert found.assumed == build
     if point.npv + build < 0:  # not even a free build pays back
         assert found.value is None
@@ -112,7 +113,7 @@ def test_break_even_build_cost_is_central_npv_plus_central_build_cost(problem: P
 
 @pytest.mark.parametrize("problem", problems(), ids=lambda p: p.name)
 def test_every_break_even_value_makes_npv_zero(problem: Problem) -> None:
-    found = sim.break_even(problem)
+    found = sens.break_even(problem)
     assert [b.input for b in found] == ["solution.build_cost"] + [
         path for path, _ in engine.ranged_inputs(problem) if path != "solution.build_cost"
     ]
@@ -128,11 +129,11 @@ def test_every_break_even_value_makes_npv_zero(problem: Problem) -> None:
 def test_break_even_values_of_any_problem_make_npv_zero(data: Any) -> None:
     problem = problem_of(to_yaml(data))
     scale = max(abs(engine.evaluate(problem).npv), 1.0)
-    for b in sim.break_even(problem):
+    for b in sens.break_even(problem):
         if b.value is not None:
-            npv = sim.npv_with(problem, sim.DEFAULT_THRESHOLDS, b.input, b.value)
+            npv = sens.npv_with(problem, sens.DEFAULT_THRESHOLDS, b.input, b.value)
             assert abs(npv) <= 1e-6 * scale, b
-    for bar in sim.tornado(problem):
+    for bar in sens.tornado(problem):
         assert bar.swing >= 0
 
 
@@ -150,7 +151,7 @@ alternatives:
 
 
 def test_break_even_is_none_when_npv_never_crosses_zero() -> None:
-    found = {b.input: b for b in sim.break_even(problem_of(CAPPED))}
+    found = {b.input: b for b in sens.break_even(problem_of(CAPPED))}
     assert found["market.problem_cost"].value is None
     assert found["solution.build_cost"].value == pytest.approx(500e3, rel=1e-9)
 
@@ -165,7 +166,7 @@ market: {customers: 100, problem_cost: 100k}
 solution: {build_cost: 1m, adoption: 2% to 12%, price: 50k}
 """
     )
-    found = {b.input: b for b in sim.break_even(problem)}
+    found = {b.input: b for b in sens.break_even(problem)}
     assert found["solution.adoption"].value == pytest.approx(0.04, rel=1e-9)
     assert found["solution.build_cost"].value == pytest.approx(
         25e6 * math.sqrt(0.02 * 0.12), rel=1e-9
@@ -177,9 +178,9 @@ def test_root_near_picks_the_crossing_nearest_the_assumed_value() -> None:
     def f(x: float) -> float:
         return (x - 10) * (x - 100)
 
-    assert sim.root_near(f, 30.0, upper=1e15) == pytest.approx(10.0, rel=1e-9)
-    assert sim.root_near(f, 80.0, upper=1e15) == pytest.approx(100.0, rel=1e-9)
-    assert sim.root_near(lambda x: x + 1.0, 5.0, upper=1e15) is None
+    assert sens.root_near(f, 30.0, upper=1e15) == pytest.approx(10.0, rel=1e-9)
+    assert sens.root_near(f, 80.0, upper=1e15) == pytest.approx(100.0, rel=1e-9)
+    assert sens.root_near(lambda x: x + 1.0, 5.0, upper=1e15) is None
 
 
 # --------------------------------------------------------------------------- value of information
@@ -290,7 +291,7 @@ solution: {build_cost: $100k to $900k, adoption: 5% to 20%}
 
 def test_tornado_chart_draws_bars_on_one_npv_scale() -> None:
     problem = problem_of(TORNADO)
-    bars = sim.tornado(problem)
+    bars = sens.tornado(problem)
     console = Console(width=80, no_color=True, highlight=False, markup=False, emoji=False)
     central_npv = engine.evaluate(problem).npv
     with console.capture() as captured:
@@ -365,8 +366,8 @@ def test_break_even_searches_every_input_side_by_side(monkeypatch: pytest.Monkey
         return size(*args, **kwargs)
 
     monkeypatch.setattr(engine, "size", counted)
-    found = sim.break_even(problem)
-    sim.tornado(problem)
+    found = sens.break_even(problem)
+    sens.tornado(problem)
     assert len(found) == 124
     assert len(calls) <= 1 + 80 + 200 + 1  # f(x0), the scan, Illinois' limit, the tornado
     monkeypatch.undo()
@@ -374,7 +375,8 @@ def test_break_even_searches_every_input_side_by_side(monkeypatch: pytest.Monkey
     for b in found[:: len(found) // 6]:
         if b.value is not None:
             assert (
-                abs(sim.npv_with(problem, sim.DEFAULT_THRESHOLDS, b.input, b.value)) < 1e-6 * scale
+                abs(sens.npv_with(problem, sens.DEFAULT_THRESHOLDS, b.input, b.value))
+                < 1e-6 * scale
             )
 
 
@@ -398,10 +400,12 @@ def test_sampled_alternatives_are_folded_into_the_ceiling_one_at_a_time() -> Non
 def test_folding_keeps_the_ceiling_and_what_set_it() -> None:
     problem = many_alternatives(20)
     full = engine.size(
-        engine.Inputs.take(problem, sim._Sampler(3, 0, 500).pick), sim.DEFAULT_THRESHOLDS, sim.ARRAY
+        engine.Inputs.take(problem, sampling.Sampler(3, 0, 500).pick),
+        sens.DEFAULT_THRESHOLDS,
+        sampling.ARRAY,
     )
-    lazy = engine.Inputs.take(problem, sim._Sampler(3, 0, 500).pick, lazy=True)
-    folded = engine.size(lazy, sim.DEFAULT_THRESHOLDS, sim.ARRAY, per_alternative=False)
+    lazy = engine.Inputs.take(problem, sampling.Sampler(3, 0, 500).pick, lazy=True)
+    folded = engine.size(lazy, sens.DEFAULT_THRESHOLDS, sampling.ARRAY, per_alternative=False)
     assert len(full.alternative_limits) == 20
     assert folded.alternative_limits == ()
     assert np.array_equal(folded.ceiling, full.ceiling)
@@ -508,7 +512,7 @@ def test_the_tornado_keeps_zero_in_sight_at_any_width(columns: int) -> None:
     assert max(len(line) for line in lines) <= columns
 
 
-def chart_lines(bars: list[sim.TornadoBar], central_npv: float, width: int) -> list[str]:
+def chart_lines(bars: list[sens.TornadoBar], central_npv: float, width: int) -> list[str]:
     console = Console(width=width, no_color=True, highlight=False, markup=False, emoji=False)
     with console.capture() as captured:
         console.print(render.tornado_chart(bars, central_npv, "USD", width))
@@ -518,7 +522,7 @@ def chart_lines(bars: list[sim.TornadoBar], central_npv: float, width: int) -> l
 def test_an_end_a_little_below_zero_still_shows_a_cell_below_zero() -> None:
     # $10k below zero is a twentieth of a cell of $239k: it was drawn `◀━━━┃`, as if NPV
     # stayed positive. The scale now keeps 1.5 cells below zero, so the end gets a `╌`.
-    bars = [sim.TornadoBar("market.customers", 100, 900, -10_000, 5_000_000)]
+    bars = [sens.TornadoBar("market.customers", 100, 900, -10_000, 5_000_000)]
     assert chart_lines(bars, 1_000_000, 62)[0] == (
         "market.customers 100 ◀╌━━━━┃━━━━━━━━━━━━━━━▶ 900  swing $5.01m"
     )
@@ -528,10 +532,132 @@ def test_a_negative_centre_shows_where_a_bar_climbs_above_zero() -> None:
     # NPV -$1.00m centrally, $100k at 900 customers: it was drawn `┃╌╌╌▶`, as if it stayed
     # below zero; now one solid cell stands between zero and the end
     bars = [
-        sim.TornadoBar("market.customers", 100, 900, -5_000_000, 100_000),
-        sim.TornadoBar("solution.solves", 0.5, 0.9, -2_000_000, -500_000),
+        sens.TornadoBar("market.customers", 100, 900, -5_000_000, 100_000),
+        sens.TornadoBar("solution.solves", 0.5, 0.9, -2_000_000, -500_000),
     ]
     assert chart_lines(bars, -1_000_000, 60)[:2] == [
         "market.customers 100 ◀╌╌╌╌╌╌╌╌╌╌╌╌╌╌┃╌╌╌━▶ 900  swing $5.10m",
         "solution.solves  50%            ◀╌╌╌┃╌▶    90%  swing $1.50m",
     ]
+
+
+# --------------------------------------------------------------------------- the decision
+
+
+def test_the_decision_without_information_follows_expected_npv_not_central_npv() -> None:
+    # NPV = 2.5m - build; a build of $500k to $8m (lognormal) has median $2m but mean
+    # $2.85m: NPV is $500k at central values, about -$350k expected. Not building is the
+    # decision learning is measured against, and the table says why it differs.
+    entries = loader.load_text(LINEAR.format(build="$500k to $8m"))
+    (lopsided,) = sim.sensitivity_entries(entries, samples=20_000)
+    assert lopsided.sensitivity is not None
+    assert lopsided.evaluation.npv == pytest.approx(0.5e6)
+    assert lopsided.simulation.npv.mean is not None
+    assert lopsided.simulation.npv.mean < 0
+    assert (lopsided.sensitivity.build, lopsided.sensitivity.lopsided) == (False, True)
+    shown = CliRunner(env=ENV).invoke(
+        app, ["sensitivity", "-", "-n", "20000"], input=LINEAR.format(build="$500k to $8m")
+    )
+    assert shown.exit_code == 0, shown.stderr
+    text = " ".join(shown.stdout.split())
+    assert "you would not build (expected NPV" in text
+    assert "although NPV at central values is $500k: the ranges are lopsided" in text
+
+    (even,) = sim.sensitivity_entries(
+        loader.load_text(LINEAR.format(build="{low: 1m, high: 3m, dist: normal}")), samples=2_000
+    )
+    assert even.sensitivity is not None
+    assert (even.sensitivity.build, even.sensitivity.lopsided) == (True, False)
+
+
+def test_build_when_expected_npv_is_zero_or_undefined() -> None:
+    assert [sens.builds(x) for x in (1.0, 0.0, -0.0, None, -1e-9)] == [
+        True,
+        True,
+        True,
+        True,
+        False,
+    ]
+
+
+# --------------------------------------------------------------------------- the library
+
+
+@pytest.mark.parametrize("samples", [0, -5, sim.MAX_SAMPLES + 1])
+def test_a_sample_count_out_of_range_is_a_plain_value_error(samples: int) -> None:
+    entries = loader.load_text(LINEAR.format(build="$1m to $3m"))
+    message = f"samples must be from 1 to 10,000,000, not {samples:,}"
+    for run_it in (sim.simulate_entries, sim.sensitivity_entries):
+        with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+            run_it(entries, samples=samples)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        sim.simulate(entries[0].problem, samples=samples)
+
+
+def test_simulate_entries_resolve_thresholds_and_report_progress_over_all_problems() -> None:
+    text = LINEAR.format(build="$1m to $3m")
+    entries = loader.load_text(text) + loader.load_text(text + "policy: {thin_margin: 90%}\n")
+    seen: list[tuple[int, int]] = []
+    found = sim.simulate_entries(
+        entries,
+        Policy(),
+        samples=sampling.BLOCK + 10,
+        seed=4,
+        progress=lambda d, t: seen.append((d, t)),
+    )
+    total = 2 * (sampling.BLOCK + 10)
+    assert sorted(seen) == seen
+    # one call per block, in the order blocks finish: each adds a block of 65,536 or 10
+    done = [d for d, _ in seen]
+    steps = [b - a for a, b in zip([0, *done], done, strict=False)]
+    assert sorted(steps) == [10, 10, sampling.BLOCK, sampling.BLOCK]
+    assert seen[-1] == (total, total)
+    assert {t for _, t in seen} == {total}
+    assert [r.sensitivity for r in found] == [None, None]
+    # the problem's own thin margin (90%) turns samples with ROI under 90% into warnings
+    first, second = (r.simulation.verdicts for r in found)
+    assert second["pursue"] < first["pursue"]
+    assert second["reconsider"] > first["reconsider"]
+    # a policy given (as by a CLI flag) wins over the problem's
+    (flagged,) = sim.simulate_entries(
+        entries[1:], Policy(thin_margin=0.2), samples=sampling.BLOCK + 10, seed=4
+    )
+    assert flagged.simulation.verdicts == first
+
+
+def test_an_error_in_one_block_reaches_the_caller(monkeypatch: pytest.MonkeyPatch) -> None:
+    problem = problem_of(LINEAR.format(build="$1m to $3m"))
+    real = engine.size
+    calls = []
+
+    def failing(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("block failed")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "size", failing)
+    with pytest.raises(RuntimeError, match=r"^block failed$"):
+        sim.simulate(problem, samples=4 * sampling.BLOCK, threads=2)
+
+
+def test_sizing_without_extras_skips_only_what_a_simulation_never_shows() -> None:
+    problem = loader.load_paths([str(RANGED_EXAMPLE)])[0].problem
+    full = engine.size(
+        engine.Inputs.take(problem, sampling.Sampler(2, 0, 300).pick),
+        sens.DEFAULT_THRESHOLDS,
+        sampling.ARRAY,
+    )
+    lean = engine.size(
+        engine.Inputs.take(problem, sampling.Sampler(2, 0, 300).pick),
+        sens.DEFAULT_THRESHOLDS,
+        sampling.ARRAY,
+        extras=False,
+    )
+    assert math.isnan(lean.pv_revenue)
+    assert math.isnan(lean.naive_npv)
+    assert math.isnan(lean.naive_roi)
+    assert np.all(np.isfinite(full.pv_revenue))
+    assert np.all(np.isfinite(full.naive_npv))
+    for figure in ("npv", "roi", "ceiling", "set_by", "verdict", "pv_costs"):
+        assert np.array_equal(getattr(lean, figure), getattr(full, figure)), figure

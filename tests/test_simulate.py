@@ -15,12 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
 
-from pmsize import engine, loader
+from pmsize import engine, loader, sampling, summary
 from pmsize import simulate as sim
 from pmsize.cli import app
 from pmsize.engine import VERDICTS, Inputs
 from pmsize.models import Problem
-from pmsize.values import Quantity, Range, central
+from pmsize.values import Quantity, Range, central, input_kind
 from strategies import examples, problems, to_yaml
 
 HERE = Path(__file__).resolve().parent
@@ -61,7 +61,7 @@ solution: {{build_cost: {build}, adoption: 0%}}
 )
 def test_sampled_5th_and_95th_percentiles_reproduce_low_and_high(q: Range, kind: Any) -> None:
     n = 400_000
-    x, _ = sim.draw(q, kind, np.random.default_rng(7), n)
+    x = sampling.draw(q, kind, np.random.default_rng(7), n)
     p5, p50, p95 = np.percentile(x, [5, 50, 95])
     # standard error of a sample quantile: sqrt(p(1-p)/n) / density at it; allow 5 of them
     for got, want, p in ((p5, q.low, 0.05), (p95, q.high, 0.95), (p50, q.central, 0.5)):
@@ -74,7 +74,7 @@ def test_sampled_5th_and_95th_percentiles_reproduce_low_and_high(q: Range, kind:
 
 def test_uniform_samples_fill_the_bounds_evenly() -> None:
     q = Range(10.0, 30.0, "uniform")
-    x, _ = sim.draw(q, "amount", np.random.default_rng(3), 400_000)
+    x = sampling.draw(q, "amount", np.random.default_rng(3), 400_000)
     assert x.min() >= 10.0
     assert x.max() <= 30.0
     # the 5th and 95th percentiles of U(10, 30) are 11 and 29; se ~ 20*sqrt(.0475/4e5) = 0.007
@@ -87,8 +87,8 @@ def test_uniform_samples_fill_the_bounds_evenly() -> None:
 
 def test_samples_of_percents_are_clipped_to_one_and_of_amounts_to_zero() -> None:
     rng = np.random.default_rng(1)
-    shares, _ = sim.draw(Range(0.8, 1.0, "normal"), "percent", rng, 100_000)
-    amounts, _ = sim.draw(Range(0.0, 10e3, "normal"), "amount", rng, 100_000)
+    shares = sampling.draw(Range(0.8, 1.0, "normal"), "percent", rng, 100_000)
+    amounts = sampling.draw(Range(0.0, 10e3, "normal"), "amount", rng, 100_000)
     assert shares.max() == 1.0
     assert (shares == 1.0).mean() > 0.04  # ~P(z > 1.645 * 0.1/0.1) = 5% above 100%
     assert amounts.min() == 0.0
@@ -169,15 +169,15 @@ def test_the_same_seed_gives_the_same_output() -> None:
 
 def test_results_do_not_depend_on_the_number_of_threads() -> None:
     problem = loader.load_paths([str(RANGED_EXAMPLE)])[0].problem
-    alone = sim.simulate(problem, samples=3 * sim.BLOCK + 5, threads=1, learn=True)
-    shared = sim.simulate(problem, samples=3 * sim.BLOCK + 5, threads=3, learn=True)
+    alone = sim.simulate(problem, samples=3 * sampling.BLOCK + 5, threads=1, learn=True)
+    shared = sim.simulate(problem, samples=3 * sampling.BLOCK + 5, threads=3, learn=True)
     assert shared == alone
 
 
 def test_a_new_range_leaves_the_draws_of_the_other_inputs_unchanged() -> None:
     base = problem_of(LINEAR.format(build="$1m to $3m"))
     wider = problem_of(LINEAR.format(build="$1m to $3m").replace("price: 50k", "price: 40k to 60k"))
-    a, b = sim._Sampler(5, 0, 1000), sim._Sampler(5, 0, 1000)
+    a, b = sampling.Sampler(5, 0, 1000), sampling.Sampler(5, 0, 1000)
     build_a = Inputs.take(base, a.pick).build_cost
     build_b = Inputs.take(wider, b.pick).build_cost
     assert np.array_equal(build_a, build_b)
@@ -203,7 +203,7 @@ def test_point_evaluation_equals_the_array_engine_on_central_values(path: Path) 
         problem = entry.problem
         thresholds = engine.resolve_thresholds(problem.policy, entry.portfolio_policy)
         point = engine.evaluate(problem, thresholds)
-        arrays = engine.size(Inputs.take(problem, central_columns(3)), thresholds, sim.ARRAY)
+        arrays = engine.size(Inputs.take(problem, central_columns(3)), thresholds, sampling.ARRAY)
         scalars = {
             "problem_cost_per_customer": point.problem_cost_per_customer,
             "market_size": point.market_size,
@@ -257,18 +257,37 @@ def test_point_evaluation_equals_the_array_engine_on_central_values(path: Path) 
 
 @settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems())
-def test_sampled_npv_of_any_problem_is_bracketed_by_the_engine_at_its_extremes(data: Any) -> None:
-    # every sample is a point evaluation: its NPV and verdicts come from the same engine, so
-    # a simulation's percentiles lie within the NPVs the samples produce, and its verdict and
-    # set-by shares are proper shares
+def test_every_sample_of_any_problem_is_a_point_evaluation_by_the_scalar_engine(data: Any) -> None:
+    # the samples' draws again (block 0, seed 1), each sample sized alone by the scalar
+    # engine: the simulation's percentiles, mean, P(NPV > 0) and shares are those figures'
     problem = problem_of(to_yaml(data))
-    result = sim.simulate(problem, samples=300, seed=1, learn=True)
-    assert result.npv.p5 <= result.npv.p50 <= result.npv.p95  # type: ignore[operator]
-    assert math.fsum(result.verdicts.values()) == pytest.approx(1.0)
-    assert math.fsum(result.set_by.values()) == pytest.approx(1.0)
+    n = 40
+    result = sim.simulate(problem, samples=n, seed=1, learn=True)
+    ranged = engine.ranged_inputs(problem)
+    assert set(result.ranged_inputs) == {path for path, _ in ranged}
+    draws = {
+        path: sampling.draw(q, input_kind(path), sampling.stream(1, path, 0), n)
+        for path, q in ranged
+    }
+    npv, verdicts, set_by = [], dict.fromkeys(VERDICTS, 0), dict.fromkeys(result.set_by, 0)
+    for k in range(n):
+
+        def pick(q: Quantity, path: str, k: int = k) -> float:
+            return float(draws[path][k]) if path in draws else central(q)
+
+        s = engine.size(Inputs.take(problem, pick), sim.DEFAULT_THRESHOLDS, engine.SCALAR)
+        npv.append(s.npv)
+        verdicts[VERDICTS[s.verdict]] += 1
+        set_by[problem.alternatives[s.set_by].name if s.set_by >= 0 else "none"] += 1
+    x = np.array(npv)
+    want = np.percentile(x, [5, 25, 50, 75, 95])
+    got = [result.npv.p5, result.npv.p25, result.npv.p50, result.npv.p75, result.npv.p95]
+    assert got == pytest.approx(want, rel=1e-9, abs=1e-6)
+    assert result.npv.mean == pytest.approx(x.mean(), rel=1e-9, abs=1e-6)
+    assert result.p_npv_positive == np.count_nonzero(x > 0) / n
+    assert result.verdicts == {v: count / n for v, count in verdicts.items()}
+    assert result.set_by == {name: count / n for name, count in set_by.items()}
     assert all(v.evpi >= 0 for v in result.value_of_information)
-    if not result.ranged_inputs:
-        assert result.npv.p50 == pytest.approx(engine.evaluate(problem).npv, rel=1e-12, abs=1e-6)
 
 
 def test_a_problem_without_ranges_simulates_to_its_point_evaluation() -> None:
@@ -290,26 +309,26 @@ def test_a_problem_without_ranges_simulates_to_its_point_evaluation() -> None:
 def test_percentiles_are_numpys_linear_percentiles(n: int) -> None:
     x = np.random.default_rng(n).lognormal(size=n)
     qs = (0.0, 1.0, 5.0, 25.0, 50.0, 75.0, 95.0, 99.0, 100.0)
-    assert sim.percentiles(x, qs) == pytest.approx(np.percentile(x, qs), rel=1e-12)
+    assert summary.percentiles(x, qs) == pytest.approx(np.percentile(x, qs), rel=1e-12)
 
 
 def test_npv_spread_below_float_precision_draws_no_histogram() -> None:
     # regression: np.histogram refused 48 bins between 0.01 and its next floats
     x = np.array([0.01, np.nextafter(0.01, 1), np.nextafter(np.nextafter(0.01, 1), 1)])
-    found = sim.histogram(x, float(x[0]), float(x[-1]))
+    found = summary.histogram(x, float(x[0]), float(x[-1]))
     assert found.counts == ()
 
 
 def test_roi_is_summarised_over_the_samples_where_it_is_defined() -> None:
     x = np.array([1.0, np.nan, 3.0, np.nan, 2.0])
-    summary = sim.summarise(x)
-    assert summary.mean == 2.0
-    assert summary.p50 == 2.0
-    assert sim.summarise(np.array([np.nan, np.nan])) == sim.Summary(
+    found = summary.summarise(x)
+    assert found.mean == 2.0
+    assert found.p50 == 2.0
+    assert summary.summarise(np.array([np.nan, np.nan])) == summary.Summary(
         None, None, None, None, None, None
     )
     # regression: ROI overflowed to infinity where almost nothing was spent
-    assert sim.summarise(np.array([1.0, np.inf, -np.inf])).p50 == 1.0
+    assert summary.summarise(np.array([1.0, np.inf, -np.inf])).p50 == 1.0
 
 
 def test_shares_of_verdicts_and_of_what_sets_the_ceiling_each_sum_to_one() -> None:

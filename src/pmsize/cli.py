@@ -460,7 +460,7 @@ def simulate(
     Example: pmsize simulate examples/
     """
     with boundary():
-        from pmsize import options, service
+        from pmsize import loader, options, service
         from pmsize import simulate as uncertainty
         from pmsize.render import simulate as render
         from pmsize.render.progress import progress_bar
@@ -469,8 +469,8 @@ def simulate(
         count, start = options.samples(samples), options.seed(seed)
         policy = service.cli_policy(cap_threshold, thin_margin)
         with progress_bar(label="simulating", paths=paths) as progress:
-            results = uncertainty.simulate_paths(
-                paths, policy, samples=count, seed=start, progress=progress
+            results = uncertainty.simulate_entries(
+                loader.load_paths(paths), policy, samples=count, seed=start, progress=progress
             )
         inputs = [r.evaluation.file for r in results]
         if format == "json":
@@ -496,7 +496,7 @@ def sensitivity(
     Example: pmsize sensitivity problem.yaml
     """
     with boundary():
-        from pmsize import options, service
+        from pmsize import loader, options, service
         from pmsize import simulate as uncertainty
         from pmsize.render import simulate as render
         from pmsize.render.progress import progress_bar
@@ -505,8 +505,8 @@ def sensitivity(
         count, start = options.samples(samples), options.seed(seed)
         policy = service.cli_policy(cap_threshold, thin_margin)
         with progress_bar(label="sampling", paths=paths) as progress:
-            results = uncertainty.simulate_paths(
-                paths, policy, samples=count, seed=start, sensitivity=True, progress=progress
+            results = uncertainty.sensitivity_entries(
+                loader.load_paths(paths), policy, samples=count, seed=start, progress=progress
             )
         inputs = [r.evaluation.file for r in results]
         if format == "json":

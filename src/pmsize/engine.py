@@ -200,7 +200,12 @@ class Sizing:
 
 
 def size(
-    inputs: Inputs, thresholds: Thresholds, ops: Ops, *, per_alternative: bool = True
+    inputs: Inputs,
+    thresholds: Thresholds,
+    ops: Ops,
+    *,
+    per_alternative: bool = True,
+    extras: bool = True,
 ) -> Sizing:
     """Run the sizing model (SPEC §3) over floats or arrays.
 
@@ -211,7 +216,8 @@ def size(
 
     The ceiling is folded one alternative at a time into a running minimum and the
     index that set it; `per_alternative=False` keeps nothing else of each alternative
-    (c_a, R_a, C_a), so memory does not grow with their number.
+    (c_a, R_a, C_a), so memory does not grow with their number. `extras=False` skips
+    what only a point evaluation shows (PV revenue, naive NPV and ROI: NaN instead).
     """
     r, horizon = inputs.discount_rate, inputs.horizon
     p_cost = inputs.problem_cost
@@ -251,10 +257,12 @@ def size(
 
     cash_flows = flows(price)
     npv = present_value(cash_flows)
-    pv_revenue = sum(w * price * d for w, d in zip(adopters, discount[1:], strict=True))
     roi = ops.divide(npv, pv_costs)
-    naive_npv = present_value(flows(naive_price))
-    naive_roi = ops.divide(naive_npv, pv_costs)
+    pv_revenue = naive_npv = naive_roi = math.nan
+    if extras:
+        pv_revenue = sum(w * price * d for w, d in zip(adopters, discount[1:], strict=True))
+        naive_npv = present_value(flows(naive_price))
+        naive_roi = ops.divide(naive_npv, pv_costs)
 
     flags = {
         NO_SUSTAINABLE_PRICE: ceiling == 0,

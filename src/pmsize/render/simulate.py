@@ -21,16 +21,10 @@ from pmsize import fmt
 from pmsize.models import NO_ALTERNATIVE
 from pmsize.render import json as render_json
 from pmsize.render.table import VERDICT_STYLE, print_trimmed
-from pmsize.simulate import (
-    BUILD_COST,
-    BreakEven,
-    Histogram,
-    Simulated,
-    Simulation,
-    Summary,
-    TornadoBar,
-    input_kind,
-)
+from pmsize.sensitivity import BUILD_COST, BreakEven, TornadoBar
+from pmsize.simulate import Simulated, Simulation
+from pmsize.summary import Histogram, Summary
+from pmsize.values import input_kind
 
 NOT_SET = "no alternative"  # how people read `set_by`'s none
 
@@ -443,8 +437,9 @@ def break_even_text(
 
 def value_of_information(r: Simulated) -> RenderableType:
     """Each input's value of information, highest first, and which to research first."""
-    e, sim = r.evaluation, r.simulation
-    decision = "build" if (sim.npv.mean or 0.0) >= 0 else "not build"
+    e, sim, sens = r.evaluation, r.simulation, r.sensitivity
+    assert sens is not None
+    decision = "build" if sens.build else "not build"
     grid = Table.grid(padding=(0, 2))
     grid.add_column(no_wrap=True)
     grid.add_column(justify="right", no_wrap=True)
@@ -469,7 +464,7 @@ def value_of_information(r: Simulated) -> RenderableType:
             + (
                 f", although NPV at central values is {fmt.money(e.npv, e.currency)}: "
                 "the ranges are lopsided, so the average outcome is not the central one."
-                if (e.npv > 0) != ((sim.npv.mean or 0.0) > 0)
+                if sens.lopsided
                 else "."
             ),
             style="dim",

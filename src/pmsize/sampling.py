@@ -1,0 +1,151 @@
+"""Drawing samples of ranges (SPEC §2) and handing them to the engine as numpy columns.
+
+A range's `low` and `high` are its 5th and 95th percentiles (its bounds for
+`uniform`); lognormal draws `median * exp(sigma * z)`, normal `median + sigma * z`,
+uniform `low + (high - low) * u`; percents are clipped to [0, 1], amounts and
+counts to >= 0. Inputs are independent of each other.
+
+Each ranged input draws each block of samples from a stream of its own, keyed by
+the seed, the input's path in the file and the block's index: runs are
+reproducible whatever the number of threads, and adding a range to one input
+leaves the draws of the others as they were.
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from pmsize.values import Kind, Quantity, Range, input_kind
+
+Floats = NDArray[np.float64]
+
+BLOCK = 1 << 16  # samples drawn and sized together; bounds the memory of intermediates
+
+
+class ArrayOps:
+    """`engine.Ops` over numpy arrays of samples."""
+
+    @staticmethod
+    def maximum(a: Any, b: Any) -> Any:
+        return np.maximum(a, b)
+
+    @staticmethod
+    def minimum(a: Any, b: Any) -> Any:
+        return np.minimum(a, b)
+
+    @staticmethod
+    def where(condition: Any, a: Any, b: Any) -> Any:
+        return np.where(condition, a, b)
+
+    @staticmethod
+    def divide(a: Any, b: Any) -> Any:
+        # like float division: x/0 is NaN here (ScalarOps), an overflow is silently inf
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return np.where(np.equal(b, 0), np.nan, np.divide(a, b))
+
+
+ARRAY = ArrayOps()
+
+
+def stream(seed: int, path: str, block: int = 0) -> np.random.Generator:
+    """The random stream of one input in one block of samples: numpy's default generator,
+    keyed by the seed, the input's path and the block's index."""
+    key = zlib.crc32(path.encode("utf-8"))
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(key, block)))
+
+
+def draw(
+    q: Range, kind: Kind, rng: np.random.Generator, size: int, out: Floats | None = None
+) -> Floats:
+    """`size` samples of a range, written into `out` when given (of length `size`).
+
+    lognormal: median * exp(sigma * z); normal: median + sigma * z, where
+    sigma = (high - low) / (2 * 1.645); uniform: low + (high - low) * u.
+    Percents are clipped to [0, 1], amounts and counts to >= 0.
+    """
+    x = standard_draws(q, rng, size, out)
+    if q.dist == "uniform":
+        x *= q.high - q.low
+        x += q.low
+    else:
+        x *= q.sigma
+        if q.dist == "lognormal":
+            np.exp(x, out=x)
+            x *= q.central
+        else:
+            x += q.central
+    if q.dist != "lognormal":
+        np.maximum(x, 0.0, out=x)
+    if kind == "percent":
+        np.minimum(x, 1.0, out=x)
+    return x
+
+
+def standard_draws(
+    q: Range, rng: np.random.Generator, size: int, out: Floats | None = None
+) -> Floats:
+    """The standard draws behind `draw`: uniform u for a uniform range, normal z otherwise.
+
+    The first draws of a stream, so calling this on a fresh `stream` gives again the
+    draws a sample was made from, without keeping them.
+    """
+    if q.dist == "uniform":
+        return rng.random(size, out=out)
+    return rng.standard_normal(size, out=out)
+
+
+class Sampler:
+    """A `pick` that draws one block of samples for each range and passes points through.
+
+    It remembers which inputs were ranged, not their draws: with thousands of ranged
+    alternatives those would not fit in memory (`standard_draws` gives them again).
+    Given `buffers` (input path -> array of at least `size`, kept by the caller from
+    one block to the next), draws of inputs other than alternatives' are written into
+    them rather than into new arrays; alternatives' are not, since a problem may have
+    thousands of them (`Inputs.take(lazy=True)` keeps one alive at a time).
+    """
+
+    def __init__(
+        self, seed: int, block: int, size: int, buffers: dict[str, Floats] | None = None
+    ) -> None:
+        self.seed, self.block, self.size = seed, block, size
+        self.ranges: dict[str, Range] = {}
+        self.buffers = buffers
+
+    def pick(self, q: Quantity, path: str) -> Any:
+        if not isinstance(q, Range):
+            return q
+        self.ranges[path] = q
+        return draw(q, input_kind(path), self.stream(path), self.size, self._buffer(path))
+
+    def stream(self, path: str) -> np.random.Generator:
+        return stream(self.seed, path, self.block)
+
+    def standard_draws(self, path: str, out: Floats | None = None) -> Floats:
+        """The standard draws behind the samples of `path` in this block, drawn again."""
+        return standard_draws(self.ranges[path], self.stream(path), self.size, out)
+
+    def _buffer(self, path: str) -> Floats | None:
+        if self.buffers is None or path.startswith("alternatives["):
+            return None
+        found = self.buffers.get(path)
+        if found is None or found.size < self.size:
+            found = self.buffers[path] = np.empty(self.size)
+        return found[: self.size]
+
+
+__all__ = [
+    "ARRAY",
+    "BLOCK",
+    "ArrayOps",
+    "Floats",
+    "Sampler",
+    "draw",
+    "input_kind",
+    "standard_draws",
+    "stream",
+]
