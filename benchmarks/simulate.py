@@ -4,7 +4,7 @@ Prints the median wall time of `pmsize simulate examples/utility-bill-audit.yaml
 --samples 1000000` and of a numpy script that samples the same seven ranged inputs
 of that example and computes the same NPV (and its percentiles and P(NPV > 0)),
 measured in alternating runs, and the ratio of the two whole processes.
-Target: ratio <= 1.5 (no slower than 2.5); 1M samples in about a second.
+Target: ratio <= 1.8 (no slower than 2.5); 1M samples in about a second.
 
 Both run with Python's bytecode cache on (in a temporary folder, whatever
 PYTHONDONTWRITEBYTECODE says), as an installed package would.
@@ -70,7 +70,7 @@ def main() -> None:
     print(f"median of {options.runs} runs, {options.samples:,} samples     wall      cpu")
     print(f"pmsize simulate                              {a:6.3f} s  {a_cpu:6.3f} s")
     print(f"hand-written numpy script, same inputs, NPV  {b:6.3f} s  {b_cpu:6.3f} s")
-    print(f"ratio (wall): {a / b:.2f}  (target <= 1.5, limit 2.5); cpu: {a_cpu / b_cpu:.2f}")
+    print(f"ratio (wall): {a / b:.2f}  (target <= 1.8, limit 2.5); cpu: {a_cpu / b_cpu:.2f}")
 
 
 def output(command: list[str]) -> str:

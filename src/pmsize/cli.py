@@ -468,6 +468,7 @@ def simulate(
         format = options.choice(format, SIMULATION_FORMATS, "simulate")
         count, start = options.samples(samples), options.seed(seed)
         policy = service.cli_policy(cap_threshold, thin_margin)
+        uncertainty.keep_freed_memory()  # the process is ours: blocks reuse freed memory
         with progress_bar(label="simulating", paths=paths) as progress:
             results = uncertainty.simulate_entries(
                 loader.load_paths(paths), policy, samples=count, seed=start, progress=progress
@@ -504,6 +505,7 @@ def sensitivity(
         format = options.choice(format, SIMULATION_FORMATS, "sensitivity")
         count, start = options.samples(samples), options.seed(seed)
         policy = service.cli_policy(cap_threshold, thin_margin)
+        uncertainty.keep_freed_memory()  # the process is ours: blocks reuse freed memory
         with progress_bar(label="sampling", paths=paths) as progress:
             results = uncertainty.sensitivity_entries(
                 loader.load_paths(paths), policy, samples=count, seed=start, progress=progress

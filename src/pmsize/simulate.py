@@ -115,7 +115,6 @@ def simulate(
     each block. Raises ValueError when `samples` is not from 1 to `MAX_SAMPLES`.
     """
     check_samples(samples)
-    _keep_freed_memory()
     npv, roi, ceiling = np.empty(samples), np.empty(samples), np.empty(samples)
     n_bins = voi_bins(samples)
     local = threading.local()  # each thread's buffers, reused from one block to the next
@@ -218,8 +217,11 @@ def _run_blocks(
 
 
 @functools.cache
-def _keep_freed_memory() -> None:
+def keep_freed_memory() -> None:
     """Ask glibc's malloc to keep the memory freed between blocks for the next block.
+
+    It changes the allocator for the whole process, so the library never calls it:
+    the `simulate` and `sensitivity` commands do, once, before they sample.
 
     Each block's intermediates (some tens of arrays of `BLOCK` floats, inside
     `engine.size`) are freed at its end; glibc hands such memory back to the system
