@@ -379,10 +379,10 @@ def schema(output: OutputOpt = None) -> None:
     with boundary():
         import json
 
-        from pmsize import models
+        from pmsize import schema as problem_schema
         from pmsize.render.json import stdout_is_utf8
 
-        schema = models.json_schema()
+        schema = problem_schema.json_schema()
         emit(json.dumps(schema, indent=2, ensure_ascii=not stdout_is_utf8()) + "\n", output)
 
 
