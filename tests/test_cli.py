@@ -227,3 +227,66 @@ def test_the_command_line_builds_the_policy_a_file_would() -> None:
     given = {"cap_threshold": "40%", "thin_margin": "150%"}
     assert service.cli_policy("40%", "150%") == Policy.model_validate(given)
     assert service.cli_policy(None, None) == Policy()
+
+
+HEAVY = ("numpy", "rich", "pydantic", "yaml")
+
+
+def _modules_after(code: str, **env: str) -> dict[str, bool]:
+    """Which of `typer` and `HEAVY` a fresh interpreter has imported once `code` ran."""
+    report = (
+        "import atexit, json, sys\n"
+        "names = ('typer',) + " + repr(HEAVY) + "\n"
+        "atexit.register(lambda: sys.__stderr__.write("
+        "'\\n' + json.dumps({n: n in sys.modules for n in names})))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", report + code],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **ENV, **env},
+        check=False,
+    )
+    loaded: dict[str, bool] = json.loads(proc.stderr.splitlines()[-1])
+    return loaded
+
+
+def test_import_pmsize_imports_no_library() -> None:
+    # `import pmsize` is for `pmsize.__version__` and the API: no CLI or rendering library
+    loaded = _modules_after("import pmsize")
+    assert loaded == {
+        "typer": False,
+        "numpy": False,
+        "rich": False,
+        "pydantic": False,
+        "yaml": False,
+    }
+
+
+START = "import sys\nsys.argv = {argv!r}\nfrom pmsize.__main__ import main\nmain()\n"
+
+
+def test_version_imports_no_heavy_library() -> None:
+    loaded = _modules_after(START.format(argv=["pmsize", "--version"]))
+    assert [name for name in HEAVY if loaded[name]] == []
+
+
+def test_shell_completion_imports_no_heavy_library() -> None:
+    # (Typer 0.29 itself imports pydantic to read the group's options while completing)
+    env = {"_PMSIZE_COMPLETE": "complete_bash", "COMP_WORDS": "pmsize ev", "COMP_CWORD": "1"}
+    loaded = _modules_after(START.format(argv=["pmsize"]), **env)
+    assert [name for name in HEAVY if loaded[name] and name != "pydantic"] == []
+
+
+def test_the_collector_paused_for_start_up_runs_again_in_the_command() -> None:
+    # start-up pauses the garbage collector; a long command (simulate) must not run without it
+    code = (
+        "import gc, atexit, sys\n"
+        "atexit.register(lambda: sys.__stderr__.write(f'\\ncollector {gc.isenabled()}'))\n"
+        + START.format(argv=["pmsize", "init", "-"])
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, **ENV}
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.splitlines()[-1] == "collector True"

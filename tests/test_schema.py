@@ -2,7 +2,7 @@
 
 The round trip runs both ways over generated documents, sound and spoiled: whatever
 the schema accepts loads (except the few rules between values that a schema cannot
-state, each named in `models.SCHEMA_GAPS`), and whatever loads the schema accepts.
+state, each named in `schema.SCHEMA_GAPS`), and whatever loads the schema accepts.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import math
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
 
-from pmsize import models
+from pmsize import models, schema
 from pmsize.cli import app
 from pmsize.errors import InputError, InputErrors
 from pmsize.loader import load_text
@@ -31,9 +32,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_FILE = ROOT / "pmsize.schema.json"
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
 MODELINE = "# yaml-language-server: $schema=../pmsize.schema.json"
-VALIDATOR = jsonschema.Draft7Validator(models.json_schema())
+VALIDATOR = jsonschema.Draft7Validator(schema.json_schema())
 
-# Loader messages for the rules the schema leaves to `pmsize validate` (models.SCHEMA_GAPS).
+# Loader messages for the rules the schema leaves to `pmsize validate` (schema.SCHEMA_GAPS).
 GAP_MESSAGES = re.compile(
     "low end must be below|must be below high|both ends are equal|is written in \\S+ but"
     "|horizon_years is|over a quadrillion|names must be unique|is not an ISO 4217"
@@ -215,3 +216,15 @@ def test_schema_and_loader_agree_on_the_grammar_of_section_2(
         data["market"] = {"customers": 400, "problem_cost": value}
     assert (loads(data) == []) is valid
     assert VALIDATOR.is_valid(editor_view(to_yaml(data))) is valid
+
+
+def test_loading_a_problem_does_not_build_the_schema() -> None:
+    # the schema is built in `pmsize.schema`, which only `pmsize schema` needs
+    code = (
+        "import sys\n"
+        "from pmsize.loader import load_text\n"
+        f"load_text({(ROOT / 'examples' / 'claims-processing.yaml').read_text()!r})\n"
+        "print('pmsize.schema' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines() == ["False"]

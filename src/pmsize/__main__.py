@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import gc
 import io
 import os
 import signal
@@ -40,7 +41,14 @@ SIZE_VARIABLES = ("COLUMNS", "LINES", "JUPYTER_COLUMNS", "JUPYTER_LINES")
 
 
 def main() -> None:
-    """Ready the streams and signals, then run the command line."""
+    """Ready the streams and signals, then run the command line.
+
+    The cyclic garbage collector is paused from here to the start of the command
+    (`cli.boundary` resumes it): importing the libraries and building the command line
+    allocate hundreds of thousands of objects that live to the end and hold few cycles,
+    and the collector would scan them again and again for nothing.
+    """
+    gc.disable()
     _ready_standard_streams()
     try:
         signals.install()
@@ -53,7 +61,7 @@ def main() -> None:
         name = "" if signum == signal.SIGINT else f" by {signal.Signals(signum).name}"
         _say(f"pmsize: interrupted{name}\n")
         sys.exit(128 + signum)
-    run()
+    run(collector_paused=True)
 
 
 class _SafeStderr:

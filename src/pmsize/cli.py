@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import errno
+import gc
 import io
 import os
 import signal
@@ -185,7 +186,7 @@ app = _Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-_state = {"debug": False}
+_state = {"debug": False, "collector_paused": False}
 
 
 def _version(value: bool) -> None:
@@ -379,10 +380,10 @@ def schema(output: OutputOpt = None) -> None:
     with boundary():
         import json
 
-        from pmsize import models
+        from pmsize import schema as problem_schema
         from pmsize.render.json import stdout_is_utf8
 
-        schema = models.json_schema()
+        schema = problem_schema.json_schema()
         emit(json.dumps(schema, indent=2, ensure_ascii=not stdout_is_utf8()) + "\n", output)
 
 
@@ -394,7 +395,12 @@ def _write_evaluation(
     if format is Format.table:
         emit_rich(lambda console: _table(console, results), output, inputs=inputs)
         return
-    from pmsize.render import csv, github, json, markdown
+    if format is Format.json:  # the most common in scripts: import only its renderer
+        from pmsize.render import json
+
+        emit(json.document(results), output, inputs=inputs)
+        return
+    from pmsize.render import csv, github, markdown
 
     if format is Format.github:
         # The summary first, so that the annotations' notice can say what it holds.
@@ -414,7 +420,6 @@ def _write_evaluation(
             "ranked within each, so compare figures only within one currency"
         )
     documents = {
-        Format.json: json.document,
         Format.csv: csv.excel_document if excel else csv.document,
         Format.markdown: markdown.document,
     }
@@ -645,7 +650,14 @@ def boundary(*, after_errors: str = "nothing evaluated") -> Iterator[None]:
     """Turn every error into its message on stderr and its exit code (SPEC §5).
 
     `after_errors` ends the count of input errors (`2 input errors; nothing evaluated`).
-    A message that cannot reach stderr (closed, full) is dropped; the exit code stays."""
+    A message that cannot reach stderr (closed, full) is dropped; the exit code stays.
+
+    Start-up is over when a command starts: the garbage collector, if `main` was told
+    it is paused, is resumed, with what start-up allocated frozen (never scanned)."""
+    if _state["collector_paused"]:
+        _state["collector_paused"] = False
+        gc.freeze()
+        gc.enable()
     try:
         yield
     except typer.Exit:
@@ -719,11 +731,14 @@ def _abandon_stdout() -> None:
         sys.stdout = Path(os.devnull).open("w", encoding="utf-8")  # noqa: SIM115 - lives to exit
 
 
-def main() -> None:
+def main(*, collector_paused: bool = False) -> None:
     """Run the commands; what Typer itself writes (help, usage) is guarded here too.
 
     The `pmsize` script and `python -m pmsize` start in `pmsize.__main__.main`, which
-    readies the standard streams and the signals before this module is imported."""
+    readies the standard streams and the signals before this module is imported, and
+    pauses the garbage collector for start-up (`collector_paused`: the command resumes
+    it, see `boundary`)."""
+    _state["collector_paused"] = collector_paused
     sys.exit(_run())
 
 

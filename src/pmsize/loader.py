@@ -290,111 +290,172 @@ def _build(text: str, name: str, duplicates: list[InputError]) -> Any:
     A duplicate key is added to `duplicates` and building goes on (the last value is
     kept), so the file's other errors are found too; anything else raises at once.
     """
-    stack: list[Any] = []  # containers being filled
-    keys: list[Any] = []  # for mappings: the pending key (or _NO_KEY)
-    starts: list[Any] = []  # where each container opened
-    counts: list[int] = []  # for mappings: how many keys were written (repeats included)
-    root: Any = _NO_KEY
-    documents = 0
+    builder = _Builder(name, duplicates)
+    steps = builder.steps
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            step = steps.get(type(event))  # stream and document ends change nothing
+            if step is not None:
+                step(event)
+    except yaml.MarkedYAMLError as exc:
+        raise _yaml_error(exc, text, name) from None
+    except yaml.reader.ReaderError as exc:
+        raise _reader_error(exc, text, name) from None
+    except yaml.YAMLError as exc:
+        raise InputError(Location(name), f"invalid YAML: {exc}") from None
+    return _checked_root(builder.root, text, name)
 
-    def fail(mark: Any, message: str) -> InputError:
-        return InputError(Location(name, mark.line + 1, mark.column + 1), message)
 
-    def add(value: Any, mark: Any) -> None:
-        nonlocal root
-        if not stack:
-            root = value
+class _Builder:
+    """Plain data built from the YAML parser's events: `steps` maps each kind of event
+    to the method that takes it.
+
+    Containers being filled are kept on a stack, each with where it opened, its
+    pending key (for a mapping, `_NO_KEY` until a key is read) and how many keys were
+    written to it (repeats included). `root` is the finished value, `_NO_KEY` while
+    nothing was read.
+    """
+
+    def __init__(self, name: str, duplicates: list[InputError]) -> None:
+        self.name = name
+        self.duplicates = duplicates
+        self.root: Any = _NO_KEY
+        self.documents = 0
+        self.stack: list[Any] = []  # containers being filled
+        self.keys: list[Any] = []  # for mappings: the pending key (or _NO_KEY)
+        self.starts: list[Any] = []  # where each container opened
+        self.counts: list[int] = []  # for mappings: how many keys were written
+        self.steps: dict[type, Any] = {
+            yaml.ScalarEvent: self.scalar,
+            yaml.MappingStartEvent: self.open,
+            yaml.SequenceStartEvent: self.open,
+            yaml.MappingEndEvent: self.close,
+            yaml.SequenceEndEvent: self.close,
+            yaml.AliasEvent: self.alias,
+            yaml.DocumentStartEvent: self.document,
+        }
+
+    def fail(self, mark: Any, message: str) -> InputError:
+        """The error `message` at a parser mark (0-based) in the file's 1-based terms."""
+        return InputError(Location(self.name, mark.line + 1, mark.column + 1), message)
+
+    def scalar(self, event: Any) -> None:
+        """A scalar stays the text written; only a plain empty, `~` or `null` is None."""
+        if event.anchor is not None or event.tag is not None:
+            _check_node(event, self.fail)
+        # a plain scalar has style "" from the C parser and None from the Python one
+        if event.implicit[0] and event.value in _PLAIN_NULLS and not event.style:
+            self.add(None, event.start_mark)
+        else:
+            self.add(event.value, event.start_mark)
+
+    def open(self, event: Any) -> None:
+        """A mapping or a list starts: added where it stands, then filled."""
+        if event.anchor is not None or event.tag is not None:
+            _check_node(event, self.fail)
+        if len(self.stack) >= MAX_DEPTH:
+            raise self.fail(
+                event.start_mark,
+                f"nested deeper than {MAX_DEPTH} levels, and no problem file needs more "
+                "than 5; look for brackets that are never closed",
+            )
+        new: Any = _Map() if type(event) is yaml.MappingStartEvent else []
+        self.add(new, event.start_mark)
+        self.stack.append(new)
+        self.starts.append(event.start_mark)
+        self.keys.append(_NO_KEY)
+        self.counts.append(0)
+
+    def close(self, event: Any) -> None:
+        """A mapping or a list ends: the one before it is filled again."""
+        del event
+        self.stack.pop()
+        self.starts.pop()
+        self.keys.pop()
+        self.counts.pop()
+
+    def alias(self, event: Any) -> None:
+        """Aliases are refused (they make alias bombs possible)."""
+        raise self.fail(
+            event.start_mark,
+            f"alias *{event.anchor} is not allowed; to share values between problems, "
+            "put them under `defaults:` in a portfolio file",
+        )
+
+    def document(self, event: Any) -> None:
+        """A file holds one YAML document: a second one is refused."""
+        self.documents += 1
+        if self.documents > 1:
+            raise self.fail(
+                event.start_mark,
+                "a second YAML document (after ---); a file holds one problem, or one "
+                "portfolio with `problems:`; split it into files or use `problems:`",
+            )
+
+    def add(self, value: Any, mark: Any) -> None:
+        """Put a value where it belongs: the root, a list's next item, a mapping's next
+        key, or the value of the key pending."""
+        if not self.stack:
+            self.root = value
             return
-        container = stack[-1]
-        if isinstance(container, list):
+        container, keys = self.stack[-1], self.keys
+        if type(container) is list:
             if len(container) >= MAX_ITEMS:
-                raise fail(
-                    starts[-1],
-                    f"a list of over {MAX_ITEMS:,} items, far more than any problem file needs; "
-                    "check it is the right file",
-                )
+                raise self.too_long()
             container.append(value)
         elif keys[-1] is _NO_KEY:
-            if not isinstance(value, str):
-                raise fail(mark, "a key must be plain text, such as `name:`")
-            counts[-1] += 1
-            if counts[-1] > MAX_KEYS:
-                raise fail(
-                    starts[-1],
-                    f"a mapping of over {MAX_KEYS:,} keys, far more than any problem file needs "
-                    "(a problem has about a dozen); check it is the right file",
-                )
-            if value in container:
-                first = container.key_at[value][0]
-                duplicates.append(
-                    fail(
-                        mark,
-                        f"duplicate key {value!r} (first at line {first}); each key may appear "
-                        "once, so remove one of them",
-                    )
-                )
-            else:
-                container.key_at[value] = (mark.line + 1, mark.column + 1)
-            keys[-1] = value
+            self.take_key(value, mark)
         else:
             container[keys[-1]] = value
             keys[-1] = _NO_KEY
 
-    try:
-        event: Any
-        for event in yaml.parse(text, Loader=_Loader):
-            kind = type(event)
-            if kind is yaml.ScalarEvent:
-                _check_node(event, fail)
-                # a plain scalar has style "" from the C parser and None from the Python one
-                if event.implicit[0] and event.value in _PLAIN_NULLS and not event.style:
-                    add(None, event.start_mark)
-                else:
-                    add(event.value, event.start_mark)
-            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-                _check_node(event, fail)
-                if len(stack) >= MAX_DEPTH:
-                    raise fail(
-                        event.start_mark,
-                        f"nested deeper than {MAX_DEPTH} levels, and no problem file needs more "
-                        "than 5; look for brackets that are never closed",
-                    )
-                new: Any = _Map() if kind is yaml.MappingStartEvent else []
-                add(new, event.start_mark)
-                stack.append(new)
-                starts.append(event.start_mark)
-                keys.append(_NO_KEY)
-                counts.append(0)
-            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                stack.pop()
-                starts.pop()
-                keys.pop()
-                counts.pop()
-            elif kind is yaml.AliasEvent:
-                raise fail(
-                    event.start_mark,
-                    f"alias *{event.anchor} is not allowed; to share values between problems, "
-                    "put them under `defaults:` in a portfolio file",
+    def too_long(self) -> InputError:
+        """The error for a list of over `MAX_ITEMS` items, where the list opened."""
+        return self.fail(
+            self.starts[-1],
+            f"a list of over {MAX_ITEMS:,} items, far more than any problem file needs; "
+            "check it is the right file",
+        )
+
+    def take_key(self, key: Any, mark: Any) -> None:
+        """The next key of the mapping being filled: plain text, within `MAX_KEYS`; a key
+        written twice is noted in `duplicates` (where it was first is kept)."""
+        if not isinstance(key, str):
+            raise self.fail(mark, "a key must be plain text, such as `name:`")
+        self.counts[-1] += 1
+        if self.counts[-1] > MAX_KEYS:
+            raise self.fail(
+                self.starts[-1],
+                f"a mapping of over {MAX_KEYS:,} keys, far more than any problem file needs "
+                "(a problem has about a dozen); check it is the right file",
+            )
+        container = self.stack[-1]
+        if key in container:
+            first = container.key_at[key][0]
+            self.duplicates.append(
+                self.fail(
+                    mark,
+                    f"duplicate key {key!r} (first at line {first}); each key may appear "
+                    "once, so remove one of them",
                 )
-            elif kind is yaml.DocumentStartEvent:
-                documents += 1
-                if documents > 1:
-                    raise fail(
-                        event.start_mark,
-                        "a second YAML document (after ---); a file holds one problem, or one "
-                        "portfolio with `problems:`; split it into files or use `problems:`",
-                    )
-    except yaml.MarkedYAMLError as exc:
-        raise _yaml_error(exc, text, name) from None
-    except yaml.reader.ReaderError as exc:
-        line = text.count("\n", 0, exc.position) + 1
-        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
-        raise InputError(
-            Location(name, line, column),
-            f"the character {chr(exc.character)!r} cannot appear in a YAML file; delete it",
-        ) from None
-    except yaml.YAMLError as exc:
-        raise InputError(Location(name), f"invalid YAML: {exc}") from None
+            )
+        else:
+            container.key_at[key] = (mark.line + 1, mark.column + 1)
+        self.keys[-1] = key
+
+
+def _reader_error(exc: yaml.reader.ReaderError, text: str, name: str) -> InputError:
+    """A character YAML does not allow, at its line and column."""
+    line = text.count("\n", 0, exc.position) + 1
+    column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+    return InputError(
+        Location(name, line, column),
+        f"the character {chr(exc.character)!r} cannot appear in a YAML file; delete it",
+    )
+
+
+def _checked_root(root: Any, text: str, name: str) -> Any:
+    """The file's value, unless the file held nothing: empty, comments only, or null."""
     if root is None:
         raise InputError(
             Location(name),

@@ -1,4 +1,4 @@
-"""The problem file as frozen Pydantic models (SPEC §2, format version 1), and its JSON Schema.
+"""The problem file as frozen Pydantic models (SPEC §2, format version 1).
 
 Fields hold parsed values: money, shares and counts are floats or `Range`s
 (see `values`). Amount fields read the file's currency from the validation
@@ -6,9 +6,8 @@ context, so a `€` in a USD file is caught where it is written. Rules that span
 fields live in `cross_checks`, which reads the raw data (so they are reported
 together with every field error) and names the field to blame.
 
-`json_schema()` is the schema editors use: each field's schema mirrors its
-parser (amount strings by pattern, written in the ECMA-262 subset editors
-understand), and `SCHEMA_GAPS` lists the few rules only the loader can check.
+Each field names its JSON Schema (`Schema("Amount")`); `pmsize.schema` builds the
+schema editors use, and is imported only when a schema is asked for.
 """
 
 from __future__ import annotations
@@ -24,7 +23,6 @@ from pydantic import (
     Field,
     PlainValidator,
     ValidationInfo,
-    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -35,89 +33,6 @@ from pmsize.values import Quantity, Range
 
 MAX_HORIZON = 50
 DEFAULT_HORIZON = 5
-
-# ---------------------------------------------------------------------------------------------
-# JSON Schema fragments for the value grammar of `values` (no inline flags or named groups:
-# yaml-language-server evaluates patterns as JavaScript regular expressions).
-# ---------------------------------------------------------------------------------------------
-
-
-def _ci(word: str) -> str:
-    return "".join(f"[{c.lower()}{c.upper()}]" for c in word)
-
-
-_SCALE = "(?:" + "|".join(_ci(w) for w in sorted(values.SCALES, key=len, reverse=True)) + ")"
-# digits: grouped by commas, or with underscores; no leading zero on a whole number (octal in 1.1)
-# (separators only between digits)
-_WHOLE = r"(?:0(?:_[0-9]+)*|[1-9][0-9]*(?:_[0-9]+)*|(?:0|[1-9][0-9]{0,2})(?:,[0-9]{3})+)"
-_DECIMAL = r"(?:[0-9]+(?:_[0-9]+)*\.[0-9]*|[0-9]{1,3}(?:,[0-9]{3})+\.[0-9]*|\.[0-9]+)"
-_NONZERO = r"(?=[-+\s$€£¥A-Za-z]*[0-9_,.]*[1-9])"  # a digit 1-9 before the number ends
-_CODE = "[A-Za-z]{3}"  # the file's ISO code, before or after the number
-_AMOUNT_NUMBER = rf"\+?(?:{_DECIMAL}|{_WHOLE})(?:[eE][-+]?[0-9]+)?(?:\s*{_SCALE})?"
-# the ISO code stands before or after the number instead of a symbol: never twice, never both
-_AMOUNT_TEXT = (
-    rf"(?:{_CODE}\s*\+?\s*{_AMOUNT_NUMBER}"
-    rf"|\+?\s*[$€£¥]\s*{_AMOUNT_NUMBER}"
-    rf"|\+?\s*{_AMOUNT_NUMBER}(?:\s+{_CODE})?)"
-)
-_COUNT_TEXT = rf"\+?\s*(?:{_DECIMAL}|{_WHOLE})(?:[eE][-+]?[0-9]+)?(?:\s*{_SCALE})?"
-_PERCENT_SIGN = r"\+?\s*(?:0*100(?:\.0*)?|0*[0-9]{1,2}(?:\.[0-9]*)?|0*\.[0-9]+)\s*%"
-_PERCENT_SIGN_BELOW_100 = r"\+?\s*(?:0*[0-9]{1,2}(?:\.[0-9]*)?|0*\.[0-9]+)\s*%"
-# a bare 1 is refused as ambiguous (1% or 100%?): fractions are below 1
-_FRACTION = r"\+?(?:0|0*\.[0-9]+|0+\.[0-9]*)"
-_FRACTION_BELOW_1 = r"\+?(?:0|0*\.[0-9]+|0+\.[0-9]*)"
-_TO = r"\s+[tT][oO]\s+"
-
-
-def _point_text(kind: values.Kind, *, positive: bool = False, below_one: bool = False) -> str:
-    """The pattern of one value written as text, without anchors."""
-    if kind == "percent":
-        sign, fraction = (
-            (_PERCENT_SIGN_BELOW_100, _FRACTION_BELOW_1)
-            if below_one
-            else (_PERCENT_SIGN, _FRACTION)
-        )
-        body = f"(?:{sign}|{fraction})"
-    else:
-        body = _AMOUNT_TEXT if kind == "amount" else _COUNT_TEXT
-    return (_NONZERO if positive else "") + body
-
-
-def _point(kind: values.Kind, *, positive: bool = False, below_one: bool = False) -> dict[str, Any]:
-    """One value: a number, or text matching the grammar."""
-    number: dict[str, Any] = {"type": "number"}
-    number["exclusiveMinimum" if positive else "minimum"] = 0
-    if kind != "percent":
-        number["maximum"] = values.MAX_VALUE
-    else:
-        number["exclusiveMaximum"] = 1  # a bare 1 is ambiguous: 1% or 100%?
-    text = _point_text(kind, positive=positive, below_one=below_one)
-    return {"anyOf": [number, {"type": "string", "pattern": rf"^\s*{text}\s*$"}]}
-
-
-def _quantity_schema(
-    kind: values.Kind, description: str, *, positive: bool = False, below_one: bool = False
-) -> dict[str, Any]:
-    """A value or a range of values (`low to high`, or `{low, high, dist}`)."""
-    point = _point(kind, positive=positive, below_one=below_one)
-    low_positive = _point(kind, positive=True, below_one=below_one)
-    high = _point_text(kind, below_one=below_one)
-    low = _point_text(kind, positive=True, below_one=below_one)
-    range_map: dict[str, Any] = {
-        "type": "object",
-        "properties": {"low": point, "high": point, "dist": {"enum": list(values.DISTS)}},
-        "required": ["low", "high"],
-        "additionalProperties": False,
-        # an unnamed shape is lognormal, which needs low above 0
-        "if": {"properties": {"dist": {"const": "lognormal"}}},
-        "then": {"properties": {"low": low_positive}},
-    }
-    range_text = {"type": "string", "pattern": rf"^\s*{low}{_TO}{high}\s*$"}
-    schema: dict[str, Any] = {"anyOf": [*point["anyOf"], range_text, range_map]}
-    if description:
-        schema["description"] = description
-    return schema
-
 
 # ---------------------------------------------------------------------------------------------
 # Field parsers: raw text (or a number, or a mapping for a range) in, checked values out.
@@ -317,59 +232,31 @@ def horizon_of(data: Mapping[str, Any]) -> int:
         return MAX_HORIZON
 
 
-_TEXT_SCHEMA = {"type": ["string", "number", "boolean"], "pattern": r"\S"}
-# Named schemas: `json_schema()` moves each into $defs and refers to it where it is used.
-SCHEMA_DEFS: dict[str, dict[str, Any]] = {
-    "Amount": _quantity_schema("amount", "An amount of money: 250k, $5m, 1.2bn, or a range"),
-    "Percent": _quantity_schema(
-        "percent", "A share: 10% or 0.1 (a bare 1 is ambiguous: write 1% or 100%), or a range"
-    ),
-    "Rate": _quantity_schema("percent", "A yearly rate below 100%: 10% or 0.1", below_one=True),
-    "Relief": _quantity_schema(
-        "percent", "The share of the problem removed, above 0%", positive=True
-    ),
-    "Count": _quantity_schema("count", "A count: 400, 1,200, 40k, or a range"),
-    "Share": _quantity_schema("percent", "A share: 10% or 0.1, or a range", below_one=False)
-    | {
-        "description": "A share of customers paying: 2% or 0.02 (a bare 1 is ambiguous: "
-        "write 1% or 100%), or a range"
-    },
-    "Threshold": _point("percent")
-    | {"description": "A share: 10% or 0.1 (a bare 1 is ambiguous: write 1% or 100%)"},
-    # an ROI, not a share: over 100% with the percent sign (`150%`); a bare number stays below 1
-    "RoiThreshold": {
-        "anyOf": [
-            {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
-            {"type": "string", "pattern": rf"^\s*(?:{_COUNT_TEXT}\s*%|{_FRACTION})\s*$"},
-        ],
-        "description": "An ROI from 0 up: 20%, 150% or 0.2 (a bare number is below 1; "
-        "write 150%, not 1.5)",
-    },
-    "Text": _TEXT_SCHEMA,
-}
-Amount = Annotated[Quantity, PlainValidator(_amount), WithJsonSchema(SCHEMA_DEFS["Amount"])]
-Percent = Annotated[Quantity, PlainValidator(_percent), WithJsonSchema(SCHEMA_DEFS["Percent"])]
-Rate = Annotated[Quantity, PlainValidator(_rate), WithJsonSchema(SCHEMA_DEFS["Rate"])]
-Relief = Annotated[Quantity, PlainValidator(_relief), WithJsonSchema(SCHEMA_DEFS["Relief"])]
-Count = Annotated[Quantity, PlainValidator(_count), WithJsonSchema(SCHEMA_DEFS["Count"])]
-Threshold = Annotated[float, PlainValidator(_threshold), WithJsonSchema(SCHEMA_DEFS["Threshold"])]
-RoiThreshold = Annotated[
-    float, PlainValidator(_roi_threshold), WithJsonSchema(SCHEMA_DEFS["RoiThreshold"])
-]
-Text = Annotated[str, PlainValidator(_text), WithJsonSchema(SCHEMA_DEFS["Text"])]
-Adoption = Annotated[
-    tuple[Quantity, ...],
-    PlainValidator(_adoption),
-    WithJsonSchema(
-        {
-            "anyOf": [
-                SCHEMA_DEFS["Share"],
-                {"type": "array", "minItems": 1, "items": SCHEMA_DEFS["Share"]},
-            ],
-            "description": "Share of customers paying in year 1, 2, ...; the last repeats",
-        }
-    ),
-]
+class Schema:
+    """A field's JSON Schema, by name: `schema.field_schema` builds it, and only when a
+    schema is generated (`pmsize schema`), so that building the models costs nothing
+    for it. Stands where `pydantic.WithJsonSchema` would."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
+        from pmsize.schema import field_schema
+
+        return field_schema(self.name)
+
+
+Amount = Annotated[Quantity, PlainValidator(_amount), Schema("Amount")]
+Percent = Annotated[Quantity, PlainValidator(_percent), Schema("Percent")]
+Rate = Annotated[Quantity, PlainValidator(_rate), Schema("Rate")]
+Relief = Annotated[Quantity, PlainValidator(_relief), Schema("Relief")]
+Count = Annotated[Quantity, PlainValidator(_count), Schema("Count")]
+Threshold = Annotated[float, PlainValidator(_threshold), Schema("Threshold")]
+RoiThreshold = Annotated[float, PlainValidator(_roi_threshold), Schema("RoiThreshold")]
+Text = Annotated[str, PlainValidator(_text), Schema("Text")]
+Adoption = Annotated[tuple[Quantity, ...], PlainValidator(_adoption), Schema("Adoption")]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 AlternativeKind = Literal["open-source", "vendor", "in-house", "manual", "other"]
@@ -400,27 +287,17 @@ class Alternative(BaseModel):
     solves: Percent = 1.0
 
 
-def _given(key: str) -> dict[str, Any]:
-    return {"required": [key], "properties": {key: {"not": {"type": "null"}}}}
+def _market_rule(schema: dict[str, Any]) -> None:
+    """The market's own JSON Schema rule (`schema.MARKET_RULE`), added when one is generated."""
+    from pmsize.schema import MARKET_RULE
 
-
-def _absent(key: str) -> dict[str, Any]:
-    return {"properties": {key: {"type": "null"}}}
+    schema.update(MARKET_RULE)
 
 
 class Market(BaseModel):
     """Who has the problem and what it costs one of them a year."""
 
-    model_config = ConfigDict(
-        frozen=True,
-        extra="forbid",
-        json_schema_extra={
-            "oneOf": [
-                {"allOf": [_given("problem_cost"), _absent("revenue"), _absent("problem_share")]},
-                {"allOf": [_absent("problem_cost"), _given("revenue"), _given("problem_share")]},
-            ]
-        },
-    )
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=_market_rule)
 
     customers: Count
     problem_cost: Amount | None = None
@@ -450,33 +327,16 @@ class Problem(BaseModel):
     pmsize: Annotated[
         int,
         PlainValidator(format_version),
-        WithJsonSchema({"anyOf": [{"const": 1}, {"const": "1"}]}),
+        Schema("Version"),
     ] = 1
     name: Text
-    description: (
-        Annotated[str, PlainValidator(_text), WithJsonSchema(SCHEMA_DEFS["Text"])] | None
-    ) = None
+    description: Annotated[str, PlainValidator(_text), Schema("Text")] | None = None
     currency: Annotated[
         str,
         PlainValidator(currency_code),
-        WithJsonSchema({"type": "string", "pattern": r"^\s*[A-Za-z]{3}\s*$"}),
+        Schema("Currency"),
     ] = "USD"
-    horizon_years: Annotated[
-        int,
-        PlainValidator(_years),
-        WithJsonSchema(
-            {
-                "anyOf": [
-                    {"type": "integer", "minimum": 1, "maximum": MAX_HORIZON},
-                    {
-                        "type": "string",
-                        "pattern": r"^\s*\+?(?:[1-9]|[1-4][0-9]|50)(?:\.0*)?"
-                        r"(?:\s+[yY][eE][aA][rR][sS]?)?\s*$",
-                    },
-                ]
-            }
-        ),
-    ] = DEFAULT_HORIZON
+    horizon_years: Annotated[int, PlainValidator(_years), Schema("Years")] = DEFAULT_HORIZON
     discount_rate: Rate = 0.10
     market: Market
     solution: Solution
@@ -562,107 +422,3 @@ def _upper(q: Quantity) -> float:
 
 def _lower(q: Quantity) -> float:
     return q.low if isinstance(q, Range) else q
-
-
-# ---------------------------------------------------------------------------------------------
-# The whole schema: a single problem, or a portfolio (`problems:` with `defaults:` and `policy:`)
-# ---------------------------------------------------------------------------------------------
-
-SCHEMA_ID = "https://raw.githubusercontent.com/pmsize/pmsize/main/pmsize.schema.json"
-
-# What only the loader checks: rules between values or about how YAML text is written.
-SCHEMA_GAPS = (
-    "a range's low end below its high end",
-    "currency symbols and codes that match `currency`",
-    "a `currency` that ISO 4217 lists",
-    "unique alternative names within a problem",
-    "an adoption list no longer than horizon_years",
-    "unique problem names in a portfolio",
-    "amounts over a quadrillion written as text",
-    "YAML written in ways editors read differently: duplicate keys, anchors, tags, "
-    "octal-looking numbers such as 012, .nan",
-)
-
-
-def json_schema() -> dict[str, Any]:
-    """The JSON Schema of a problem file, single or portfolio, generated from the models."""
-    problem = _refer_to_named(Problem.model_json_schema())
-    defs: dict[str, Any] = problem.pop("$defs") | SCHEMA_DEFS
-    defs["Problem"] = problem
-    fields = problem["properties"]
-    for key in ("alternatives", "policy"):  # written with nothing under it: none, defaults
-        fields[key] = {"anyOf": [fields[key], {"type": "null"}]}
-    required = problem["required"]
-    defs["ProblemDefaults"] = {
-        "type": "object",
-        "description": "Any top-level problem field, applied key by key to every problem",
-        "properties": fields,
-        "additionalProperties": False,
-    }
-    item: dict[str, Any] = {
-        "type": "object",
-        "description": "A problem; keys it leaves out come from `defaults:`",
-        "properties": fields,
-        "additionalProperties": False,
-        "allOf": [
-            {
-                "if": {
-                    "properties": {"defaults": {"type": "object", "required": [key]}},
-                    "required": ["defaults"],
-                },
-                "else": {"properties": {"problems": {"items": {"required": [key]}}}},
-            }
-            for key in required
-        ],
-    }
-    conditions = item.pop("allOf")
-    defs["PortfolioProblem"] = item
-    defs["Portfolio"] = {
-        "type": "object",
-        "title": "Portfolio",
-        "description": "Several problems, with shared defaults and policy",
-        "properties": {
-            "pmsize": fields["pmsize"],
-            "problems": {
-                "type": "array",
-                "minItems": 1,
-                "items": {"$ref": "#/$defs/PortfolioProblem"},
-            },
-            "defaults": {"anyOf": [{"$ref": "#/$defs/ProblemDefaults"}, {"type": "null"}]},
-            "policy": {"anyOf": [{"$ref": "#/$defs/Policy"}, {"type": "null"}]},
-        },
-        "required": ["problems"],
-        "additionalProperties": False,
-        "allOf": conditions,
-    }
-    return {
-        "$schema": "http://json-schema.org/draft-07/schema#",
-        "$id": SCHEMA_ID,
-        "title": "pmsize problem file",
-        "description": (
-            "A pmsize problem file (format version 1): one product problem to size, "
-            "or a portfolio. "
-            "`pmsize validate` also checks: " + "; ".join(SCHEMA_GAPS) + "."
-        ),
-        "if": {"type": "object", "required": ["problems"]},
-        "then": {"$ref": "#/$defs/Portfolio"},
-        "else": {"$ref": "#/$defs/Problem"},
-        "$defs": dict(sorted(defs.items())),
-    }
-
-
-_ANNOTATIONS = ("default", "title")
-
-
-def _refer_to_named(node: Any) -> Any:
-    """`node` with every copy of a `SCHEMA_DEFS` schema replaced by a $ref to it."""
-    if isinstance(node, list):
-        return [_refer_to_named(item) for item in node]
-    if not isinstance(node, dict):
-        return node
-    bare = {k: v for k, v in node.items() if k not in _ANNOTATIONS}
-    for name, schema in SCHEMA_DEFS.items():
-        if bare == schema:
-            notes = {k: node[k] for k in _ANNOTATIONS if k in node}
-            return {"$ref": f"#/$defs/{name}", **notes}
-    return {key: _refer_to_named(value) for key, value in node.items()}

@@ -167,6 +167,14 @@ def parse_count(raw: object) -> Quantity:
 
 def parse_number(raw: object, kind: Kind, currency: str = "") -> float:
     """One point value of `kind`; a range here is an error."""
+    if isinstance(raw, str):
+        return _parse_text(raw, kind, currency)
+    return _parse_given_number(raw, kind)
+
+
+def _parse_given_number(raw: object, kind: Kind) -> float:
+    """A value that is not text: a number (from tests and the API) is checked as written
+    text would be; a yes/no value, an empty value, a list or a mapping is refused."""
     if isinstance(raw, bool):
         raise ValueError(f"{str(raw).lower()} is a yes/no value; {_EXAMPLES[kind]}")
     if isinstance(raw, int | float):
@@ -177,16 +185,39 @@ def parse_number(raw: object, kind: Kind, currency: str = "") -> float:
         )
     if raw is None:
         raise ValueError(f"has no value; {_EXAMPLES[kind]}")
-    if not isinstance(raw, str):
-        raise ValueError(f"expected a single value, got {describe(raw)}; {_EXAMPLES[kind]}")
+    raise ValueError(f"expected a single value, got {describe(raw)}; {_EXAMPLES[kind]}")
+
+
+def _parse_text(raw: str, kind: Kind, currency: str) -> float:
+    """A value written as text: matched against the grammar, its digits and currency
+    checked, then scaled (`k`, `m`) and, for a percent, read as a share."""
     text = _checked_text(raw, kind)
+    match = _matched(text, kind, currency)
+    digits = match["digits"]
+    _check_digits(text, match, digits, kind)
+    _check_currency(text, match, kind, currency)
+    value = float(digits.replace(",", "").replace("_", "") + (match["exp"] or ""))
+    if match["scale"]:
+        value *= SCALES[match["scale"].lower()]
+    _check_finite_non_negative(value, text, kind)
+    return _as_kind(value, text, kind, had_percent_sign=bool(match["percent"]))
+
+
+def _matched(text: str, kind: Kind, currency: str) -> re.Match[str]:
+    """The grammar's match of `text`, whose ISO codes, if any, are real ones; otherwise
+    the message that says what the text looks like instead (`_not_a_number`)."""
     match = _NUMBER.match(text)
     if match is None or any(
         code and code.upper() not in ISO_4217 for code in (match["code"], match["code2"])
     ):
         raise ValueError(_not_a_number(text, kind, currency))
+    return match
+
+
+def _check_digits(text: str, match: re.Match[str], digits: str, kind: Kind) -> None:
+    """No sign but on zero, commas only as thousands separators, no leading zero (which
+    YAML 1.1 reads as octal) on a whole number."""
     negative = "-" in (match["sign"], match["sign2"])
-    digits = match["digits"]
     if negative and digits.strip("0_,.") != "":
         raise ValueError(f"{text} is negative; {kind}s cannot be below zero")
     if "," in digits and not _GROUPED.match(digits):
@@ -205,12 +236,12 @@ def parse_number(raw: object, kind: Kind, currency: str = "") -> float:
             f"{text} has a leading zero (YAML 1.1 reads it as an octal number); "
             f"write {digits.lstrip('0') or '0'}"
         )
-    _check_currency(text, match, kind, currency)
-    value = float(digits.replace(",", "").replace("_", "") + (match["exp"] or ""))
-    if match["scale"]:
-        value *= SCALES[match["scale"].lower()]
-    _check_finite_non_negative(value, text, kind)
-    if match["percent"]:
+
+
+def _as_kind(value: float, text: str, kind: Kind, *, had_percent_sign: bool) -> float:
+    """The number as a value of `kind`: a percent sign only on a percent, and a percent
+    read as a share from 0 to 1."""
+    if had_percent_sign:
         if kind != "percent":
             article = "an" if kind == "amount" else "a"
             raise ValueError(
