@@ -60,7 +60,7 @@ def test_without_a_price_the_naive_pitch_charges_the_full_value(data: dict[str, 
     r = evaluate(data)
     gain = sum(
         w * (r.value_per_customer - r.ceiling_per_customer) / (1 + r.discount_rate) ** t
-        for t, w in enumerate(r.adopters, 1)
+        for t, w in enumerate(r.customers_paying, 1)
     )
     assert close(r.naive_npv - r.npv, gain, scale=r.naive_npv)
 

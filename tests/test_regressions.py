@@ -139,7 +139,7 @@ solution: {adoption: 10%}
 alternatives: [{name: "! Looks like a warning", annual_cost: 10k, solves: 50%}]
 """
     problem = load_text(text)[0].problem
-    memo = explain.memo(problem, engine.evaluate(problem), engine.Thresholds())
+    memo = explain.memo(problem, engine.evaluate(problem))
     bullets = [b for p in memo.points for b in p.bullets]
     assert bullets[0].text.startswith("! Looks like a warning (other) costs")
     assert bullets[0].severity is None
