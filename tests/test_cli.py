@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pmsize import engine
+from pmsize import service
 from pmsize.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -103,7 +103,7 @@ def test_an_internal_error_exits_three_without_a_traceback(
     def broken(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(engine, "evaluate", broken)
+    monkeypatch.setattr(service, "evaluate", broken)
     code, out, err = invoke("evaluate", CLAIMS)
     assert (code, out) == (3, "")
     assert "internal error (ZeroDivisionError: boom)" in err

@@ -7,8 +7,9 @@ import math
 import pytest
 
 from pmsize import engine
-from pmsize.engine import Thresholds, discounted_payback, evaluate, unique_irr
+from pmsize.engine import Thresholds, discounted_payback, unique_irr
 from pmsize.loader import load_text
+from pmsize.service import evaluate
 
 BASE = """
 name: Base
@@ -151,3 +152,66 @@ solution: {annual_cost: 5e-324, adoption: 10%}
 )
 def test_sign_changes_skip_zeros(cash_flows: list[float], changes: int) -> None:
     assert engine.sign_changes(cash_flows) == changes
+
+
+def test_the_engine_writes_no_words() -> None:
+    """The engine imports neither the number formatting nor the messages: numbers and flag
+    codes out; a fresh interpreter shows what importing it pulls in."""
+    import subprocess
+    import sys
+
+    code = "import sys, pmsize.engine; print({'pmsize.fmt', 'pmsize.messages'} & set(sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout == "set()\n"
+    sizing = engine.point(load_text(BASE.format(build="$3m", alt_cost="$60k", price=""))[0].problem)
+    assert list(sizing.flags) == list(engine.FlagCode)
+    assert [code for code, raised in sizing.flags.items() if raised] == [
+        f.code for f in run().flags
+    ]
+
+
+def test_verdicts_flag_codes_and_severities_are_their_json_strings() -> None:
+    import json
+
+    from pmsize.results import FlagCode, Severity, Verdict
+
+    assert engine.VERDICTS == (Verdict.PURSUE, Verdict.RECONSIDER, Verdict.AVOID)
+    assert engine.VERDICTS == ("pursue", "reconsider", "avoid")
+    assert Verdict.PURSUE < Verdict.RECONSIDER < Verdict.AVOID
+    assert max([Verdict.RECONSIDER, Verdict.AVOID, Verdict.PURSUE]) is Verdict.AVOID
+    assert sorted(Verdict, reverse=True) == [Verdict.AVOID, Verdict.RECONSIDER, Verdict.PURSUE]
+    assert json.dumps({Verdict.AVOID: [FlagCode.THIN_MARGIN, Severity.WARNING]}) == (
+        '{"avoid": ["thin-margin", "warning"]}'
+    )
+    assert f"{Verdict.AVOID}|{FlagCode.NEGATIVE_NPV:>14}|{Severity.ERROR}" == (
+        "avoid|  negative-npv|error"
+    )
+    assert {"avoid": 1}[Verdict.AVOID] == 1
+    assert [c.severity for c in FlagCode] == ["error", "error", "warning", "warning", "warning"]
+    assert engine.SEVERITY[engine.NEGATIVE_NPV] is Severity.ERROR
+
+
+def test_the_model_figures_explain_uses_come_from_the_engine() -> None:
+    r = run()
+    cumulative = r.cumulative_discounted()
+    assert len(cumulative) == r.horizon_years + 1
+    assert cumulative[-1] == pytest.approx(r.npv)
+    assert cumulative[0] == -3e6
+    even = r.price_for_roi(0.0)
+    assert even is not None
+    assert engine.price_for_roi(r.pv_costs, r.customers_paying, r.discount_factors, 0.0) == even
+    pairs = [(a.relief, a.effective_annual_cost) for a in r.alternatives]
+    assert engine.solves_for_cap(r.problem_cost_per_customer, pairs, 0.5) == r.solves_for_cap(0.5)
+    assert engine.solves_for_cap(r.problem_cost_per_customer, [], 0.5) is None
+    assert engine.solves_for_cap(0.0, pairs, 0.5) is None
+
+
+def test_code_names_match_the_json_names() -> None:
+    r = run()
+    record = r.to_dict()
+    assert record["customers_paying"] == list(r.customers_paying)
+    assert [a["max_price"] for a in record["alternatives"]] == [a.max_price for a in r.alternatives]
+    sizing = engine.point(load_text(BASE.format(build="$3m", alt_cost="$60k", price=""))[0].problem)
+    assert sizing.customers_paying == r.customers_paying
+    assert sizing.alternative_max_prices == tuple(a.max_price for a in r.alternatives)
+    assert sizing.alternative_limits == sizing.alternative_max_prices  # the former name

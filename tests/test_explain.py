@@ -16,9 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
 
-from pmsize import engine
+from pmsize import engine, service
 from pmsize.cli import app
-from pmsize.engine import Thresholds
 from pmsize.loader import load_text
 from pmsize.models import Problem
 from pmsize.render import explain
@@ -93,8 +92,8 @@ def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
 def memo_text(path: str) -> str:
     """The memo's sentences, unwrapped, one point a line."""
     problem = load_text(Path(path).read_text(encoding="utf-8"))[0].problem
-    result = engine.evaluate(problem)
-    m = explain.memo(problem, result, Thresholds())
+    result = service.evaluate(problem)
+    m = explain.memo(problem, result)
     return "\n".join(f"{p.title}. {p.text} {' '.join(b.text for b in p.bullets)}" for p in m.points)
 
 
@@ -137,12 +136,12 @@ def _with(problem: Problem, **solution: object) -> Problem:
 
 
 def _flags(problem: Problem) -> set[str]:
-    return {f.code for f in engine.evaluate(problem).flags}
+    return {f.code for f in service.evaluate(problem).flags}
 
 
 def test_removing_the_share_the_memo_names_clears_the_cap() -> None:
     problem = load_text(Path(DOCK).read_text(encoding="utf-8"))[0].problem
-    need = explain.solves_for_cap(engine.evaluate(problem), 0.5)
+    need = service.evaluate(problem).solves_for_cap(0.5)
     assert need is not None
     assert engine.CAPPED_BY_ALTERNATIVE in _flags(_with(problem, solves=need - 0.01))
     assert engine.CAPPED_BY_ALTERNATIVE not in _flags(_with(problem, solves=need + 1e-9))
@@ -150,7 +149,7 @@ def test_removing_the_share_the_memo_names_clears_the_cap() -> None:
 
 def test_removing_more_than_the_memo_names_gives_a_sustainable_price() -> None:
     problem = load_text(Path(CLAIMS).read_text(encoding="utf-8"))[0].problem
-    need = explain.solves_for_cap(engine.evaluate(problem), 0.0)
+    need = service.evaluate(problem).solves_for_cap(0.0)
     assert need is not None
     assert engine.NO_SUSTAINABLE_PRICE in _flags(_with(problem, solves=need - 1e-6))
     assert engine.NO_SUSTAINABLE_PRICE not in _flags(_with(problem, solves=need + 1e-6))
@@ -162,7 +161,7 @@ def test_charging_the_price_the_memo_names_clears_the_flag(roi: float, code: str
         "name: Priced\nmarket: {customers: 1000, problem_cost: $200k}\n"
         "solution: {build_cost: $3m, annual_cost: $1m, adoption: [2%, 4%], price: $20k}\n"
     )[0].problem
-    price = explain.price_for_roi(engine.evaluate(problem), roi)
+    price = service.evaluate(problem).price_for_roi(roi)
     assert price is not None
     assert code in _flags(_with(problem, price=price * 0.99))
     assert code not in _flags(_with(problem, price=price * (1 + 1e-9)))
@@ -293,7 +292,7 @@ def test_a_name_starting_a_sentence_keeps_its_case() -> None:
 
 def memo_text_of(yaml: str) -> str:
     problem = load_text(yaml)[0].problem
-    m = explain.memo(problem, engine.evaluate(problem), Thresholds())
+    m = explain.memo(problem, service.evaluate(problem))
     return "\n".join(f"{p.title}. {p.text} {' '.join(b.text for b in p.bullets)}" for p in m.points)
 
 
@@ -321,3 +320,69 @@ def test_a_payback_of_zero_reads_immediately_not_zero_years() -> None:
     assert "payback immediately" in table
     markdown = run("evaluate", "-", "-f", "markdown", stdin=NO_BUILD)[1]
     assert markdown.splitlines()[2].endswith("| immediately |")
+
+
+def _many(costs: list[int], solution: str = "Fixer") -> str:
+    """A problem whose alternative `Alt i` costs `costs[i]` thousand a year and removes 10%:
+    its max_price is that cost + 90k - 10k (V = 90% of 100k, R_a = 10% of 100k)."""
+    rows = "".join(
+        f"  - {{name: Alt {i}, annual_cost: {cost}k, solves: 10%}}\n"
+        for i, cost in enumerate(costs)
+    )
+    return (
+        "name: Many\nhorizon_years: 2\ndiscount_rate: 0%\n"
+        "market: {customers: 100, problem_cost: 100k}\n"
+        f"solution: {{name: {solution}, build_cost: 50k, solves: 90%, adoption: 10%}}\n"
+        "alternatives:\n" + rows
+    )
+
+
+def test_a_problem_with_many_alternatives_describes_the_ten_that_cap_the_price() -> None:
+    costs = [(i * 37) % 200 + 1 for i in range(200)]  # 1k..200k, shuffled
+    point = next(p for p in memo_text_points(_many(costs)) if p.title.startswith("What customers"))
+    lowest = sorted(range(200), key=lambda i: costs[i])[:10]
+    assert [b.text.split(" (other)")[0] for b in point.bullets[:10]] == [f"Alt {i}" for i in lowest]
+    assert point.bullets[0].text.startswith("Alt 0 (other) costs a customer $1.00k a year")
+    assert point.text.endswith(
+        "Of the 200 alternatives listed, these 10 allow the lowest price, lowest first:"
+    )
+    assert point.bullets[10:] == (
+        explain.Bullet(
+            "190 other alternatives each leave room of at least $91.0k: rather than use any of "
+            "them, a customer would pay Fixer that much or more."
+        ),
+    )
+    code, out, _ = run("explain", "-", "-f", "markdown", stdin=_many(costs))
+    assert code == 0
+    assert len(out.splitlines()) < 60  # not one line an alternative
+    assert sum(f"Alt {i} " in out for i in range(200)) == 10  # only the ten are named
+
+
+def test_eleven_alternatives_name_ten_and_count_the_one_left() -> None:
+    costs = [5, 4, 3, 2, 1, 6, 7, 8, 9, 10, 11]
+    point = memo_text_points(_many(costs))[2]
+    assert point.bullets[0].text.startswith("Alt 4 (other)")  # the lowest max_price, binding
+    assert point.bullets[-1].text == (
+        "1 other alternative leaves room of at least $91.0k: rather than use it, a customer "
+        "would pay Fixer that much or more."
+    )
+
+
+def test_ten_alternatives_are_all_described_in_the_order_listed() -> None:
+    costs = [10, 9, 8, 7, 6, 5, 4, 3, 2, 1]
+    point = memo_text_points(_many(costs))[2]
+    assert [b.text.split(" (other)")[0] for b in point.bullets] == [f"Alt {i}" for i in range(10)]
+    assert point.text.endswith("(less, if we give less).")
+
+
+def test_many_alternatives_tied_for_the_ceiling_are_named_up_to_ten() -> None:
+    text = memo_text_of(_many([1] * 13))
+    assert (
+        "(Alt 1, Alt 2, Alt 3, Alt 4, Alt 5, Alt 6, Alt 7, Alt 8, Alt 9, Alt 10 and 2 more tie "
+        "with it; the first listed counts.)"
+    ) in text
+
+
+def memo_text_points(yaml: str) -> tuple[explain.Point, ...]:
+    problem = load_text(yaml)[0].problem
+    return explain.memo(problem, service.evaluate(problem)).points

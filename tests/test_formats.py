@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pmsize import fmt
+from pmsize import fmt, service
 from pmsize.cli import app
 from pmsize.render import csv as render_csv
 from pmsize.render import github, markdown
@@ -541,11 +541,10 @@ def test_the_notice_points_at_the_step_summary_only_when_it_lists_every_problem(
 def test_counts_and_ranks_have_thousands_separators() -> None:
     from dataclasses import replace
 
-    from pmsize import engine
     from pmsize.loader import load_text
     from pmsize.render import table
 
-    result = engine.evaluate(load_text(problem("Claims", AVOID))[0].problem)
+    result = service.evaluate(load_text(problem("Claims", AVOID))[0].problem)
     results = [replace(result, file=f"p{i:04d}.yaml") for i in range(1200)]
     assert markdown.summary_text(results).startswith(
         "1,200 problems · 0 pursue · 0 reconsider · 1,200 avoid · total NPV"
@@ -554,3 +553,39 @@ def test_counts_and_ranks_have_thousands_separators() -> None:
     assert table.ranked_rows(results)[1200][0] == "1,200"
     text = github.document(results)
     assert "::notice title=pmsize::1,190 more annotations not shown (1,190 avoid and 0 " in text
+
+
+# ------------------------------------------------------------------ the library's JSON
+
+
+def test_a_result_writes_the_record_the_json_format_writes(tmp_path: Path) -> None:
+    from pmsize import service
+
+    path = tmp_path / "p.yaml"
+    path.write_text(problem("Line\u2028break\x85", AVOID), encoding="utf-8")
+    code, out, _ = invoke("evaluate", str(path), "-f", "json")
+    assert code == 0
+    [r] = service.evaluate_paths([str(path)], service.NO_POLICY)
+    assert json.loads(r.to_json()) == json.loads(out)["results"][0] == r.to_dict()
+    assert r.to_dict() == json_format.result_record(r)
+    assert '"name": "Line\\u2028break\\u0085"' in r.to_json()
+    assert r.to_json(ascii_only=True).isascii()
+    assert r.to_json().endswith("}\n")
+    assert r.verdict == "avoid"
+    assert r.verdict is r.to_dict()["verdict"]
+
+
+def test_fail_on_offers_never_then_each_verdict_beyond_pursue() -> None:
+    from pmsize.cli import FailOn, exit_for
+    from pmsize.results import Verdict
+
+    assert [f.value for f in FailOn] == ["never", "reconsider", "avoid"]
+    assert [f.value for f in FailOn][1:] == [v.value for v in Verdict if v > Verdict.PURSUE]
+    exit_for(Verdict.RECONSIDER, "avoid")  # below: returns
+    exit_for(Verdict.AVOID, "never")
+    exit_for(None, "reconsider")
+    import typer
+
+    with pytest.raises(typer.Exit) as raised:
+        exit_for(Verdict.RECONSIDER, "reconsider")
+    assert raised.value.exit_code == 1

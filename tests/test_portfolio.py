@@ -154,6 +154,17 @@ def test_thresholds_resolve_cli_then_problem_then_portfolio_then_built_in(
     [result] = evaluate(portfolio, *flags)
     assert [f["code"] for f in result["flags"]] == expected
     assert result["verdict"] == ("reconsider" if expected else "pursue")
+    # explain resolves them the same way: it evaluates through the same service
+    memo = CliRunner().invoke(app, ["explain", str(portfolio), "-f", "markdown", *flags], env=ENV)
+    assert ("capped-by-alternative" in memo.stdout) == bool(expected)
+    # ... and so does the library, which keeps the thresholds on the result
+    from pmsize import loader, service
+
+    policy = service.cli_policy(*(flags[1:] if flags else [None]), None)
+    [entry] = loader.load_paths([str(portfolio)])
+    [r] = service.evaluate_entries([entry], policy)
+    assert r.thresholds == service.thresholds_for(entry, policy)
+    assert [f.code for f in r.flags] == expected
 
 
 def test_thin_margin_from_the_portfolio_and_the_cli(tmp_path: Path) -> None:

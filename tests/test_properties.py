@@ -14,7 +14,7 @@ from typing import Any
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from pmsize import engine
+from pmsize import engine, service
 from pmsize.engine import Evaluation
 from pmsize.loader import load_text
 from pmsize.render import json as render_json
@@ -27,7 +27,7 @@ SETTINGS = settings(
 
 def evaluate(data: dict[str, Any]) -> Evaluation:
     [entry] = load_text(to_yaml(data))
-    return engine.evaluate(entry.problem)
+    return service.evaluate(entry.problem)
 
 
 def close(a: float, b: float, scale: float = 1.0) -> bool:
@@ -60,7 +60,7 @@ def test_without_a_price_the_naive_pitch_charges_the_full_value(data: dict[str, 
     r = evaluate(data)
     gain = sum(
         w * (r.value_per_customer - r.ceiling_per_customer) / (1 + r.discount_rate) ** t
-        for t, w in enumerate(r.adopters, 1)
+        for t, w in enumerate(r.customers_paying, 1)
     )
     assert close(r.naive_npv - r.npv, gain, scale=r.naive_npv)
 

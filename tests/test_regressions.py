@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from pmsize import service
 from pmsize.cli import app
 from pmsize.engine import unique_irr
 from pmsize.errors import InputErrors
@@ -129,7 +130,6 @@ def test_a_bad_columns_value_does_not_break_output_to_a_file(tmp_path: Path) -> 
 
 
 def test_an_alternative_named_like_a_flag_mark_is_not_styled_as_a_flag() -> None:
-    from pmsize import engine
     from pmsize.render import explain
 
     text = """
@@ -139,7 +139,7 @@ solution: {adoption: 10%}
 alternatives: [{name: "! Looks like a warning", annual_cost: 10k, solves: 50%}]
 """
     problem = load_text(text)[0].problem
-    memo = explain.memo(problem, engine.evaluate(problem), engine.Thresholds())
+    memo = explain.memo(problem, service.evaluate(problem))
     bullets = [b for p in memo.points for b in p.bullets]
     assert bullets[0].text.startswith("! Looks like a warning (other) costs")
     assert bullets[0].severity is None

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from pmsize import engine
+from pmsize import service
 from pmsize.cli import app
 from pmsize.errors import InputError, InputErrors
 from pmsize.loader import load_bytes
@@ -105,7 +105,7 @@ def outcome(data: bytes) -> str:
             assert error.location.column >= 1
             assert error.message.strip()
         return "error"
-    results = [engine.evaluate(e.problem) for e in entries]
+    results = [service.evaluate(e.problem) for e in entries]
     json.loads(render_json.document(results))  # finite numbers only
     return "ok"
 

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from rich.console import Console
 from typer.testing import CliRunner
 
-from pmsize import engine, loader, sampling
+from pmsize import engine, loader, sampling, service
 from pmsize import sensitivity as sens
 from pmsize import simulate as sim
 from pmsize.cli import app
@@ -76,8 +76,8 @@ def test_tornado_ends_are_the_point_evaluations_with_that_input_at_its_low_and_h
     bars = sens.tornado(problem)
     assert {bar.input for bar in bars} == {path for path, _ in engine.ranged_inputs(problem)}
     for bar in bars:
-        at_low = engine.evaluate(with_value(problem, bar.input, bar.low_value))
-        at_high = engine.evaluate(with_value(problem, bar.input, bar.high_value))
+        at_low = service.evaluate(with_value(problem, bar.input, bar.low_value))
+        at_high = service.evaluate(with_value(problem, bar.input, bar.high_value))
         assert bar.npv_at_low == pytest.approx(at_low.npv, rel=1e-12, abs=1e-6)
         assert bar.npv_at_high == pytest.approx(at_high.npv, rel=1e-12, abs=1e-6)
         assert bar.swing == pytest.approx(abs(at_high.npv - at_low.npv), rel=1e-12, abs=1e-6)
@@ -101,7 +101,7 @@ def test_a_problem_without_ranges_has_no_tornado() -> None:
 @pytest.mark.parametrize("problem", problems(), ids=lambda p: p.name)
 def test_break_even_build_cost_is_central_npv_plus_central_build_cost(problem: Problem) -> None:
     # NPV falls one for one with the build cost (CF_0 = -build), so it crosses 0 at NPV + build
-    point = engine.evaluate(problem)
+    point = service.evaluate(problem)
     build = central(problem.solution.build_cost)
     found = next(b for b in sens.break_even(problem) if b.input == "solution.build_cost")
     assert found.assumed == build
@@ -117,10 +117,10 @@ def test_every_break_even_value_makes_npv_zero(problem: Problem) -> None:
     assert [b.input for b in found] == ["solution.build_cost"] + [
         path for path, _ in engine.ranged_inputs(problem) if path != "solution.build_cost"
     ]
-    scale = max(abs(engine.evaluate(problem).npv), 1.0)
+    scale = max(abs(service.evaluate(problem).npv), 1.0)
     for b in found:
         if b.value is not None:
-            npv = engine.evaluate(with_value(problem, b.input, b.value)).npv
+            npv = service.evaluate(with_value(problem, b.input, b.value)).npv
             assert abs(npv) < 1e-6 * scale, b.input
 
 
@@ -128,7 +128,7 @@ def test_every_break_even_value_makes_npv_zero(problem: Problem) -> None:
 @given(problem_data())
 def test_break_even_values_of_any_problem_make_npv_zero(data: Any) -> None:
     problem = problem_of(to_yaml(data))
-    scale = max(abs(engine.evaluate(problem).npv), 1.0)
+    scale = max(abs(service.evaluate(problem).npv), 1.0)
     for b in sens.break_even(problem):
         if b.value is not None:
             npv = sens.npv_with(problem, sens.DEFAULT_THRESHOLDS, b.input, b.value)
@@ -293,7 +293,7 @@ def test_tornado_chart_draws_bars_on_one_npv_scale() -> None:
     problem = problem_of(TORNADO)
     bars = sens.tornado(problem)
     console = Console(width=80, no_color=True, highlight=False, markup=False, emoji=False)
-    central_npv = engine.evaluate(problem).npv
+    central_npv = service.evaluate(problem).npv
     with console.capture() as captured:
         console.print(render.tornado_chart(bars, central_npv, "USD", 78))
     # NPV = 5 years * 100 * adoption * $10k - build, centrally 5 * 10 * 10k - 300k = $200k.
@@ -371,7 +371,7 @@ def test_break_even_searches_every_input_side_by_side(monkeypatch: pytest.Monkey
     assert len(found) == 124
     assert len(calls) <= 1 + 80 + 200 + 1  # f(x0), the scan, Illinois' limit, the tornado
     monkeypatch.undo()
-    scale = abs(engine.evaluate(problem).npv)
+    scale = abs(service.evaluate(problem).npv)
     for b in found[:: len(found) // 6]:
         if b.value is not None:
             assert (

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
 
-from pmsize import engine, loader, sampling, summary
+from pmsize import engine, loader, sampling, service, summary
 from pmsize import simulate as sim
 from pmsize.cli import app
 from pmsize.engine import VERDICTS, Inputs
@@ -202,7 +202,7 @@ def test_point_evaluation_equals_the_array_engine_on_central_values(path: Path) 
     for entry in loader.load_paths([str(path)]):
         problem = entry.problem
         thresholds = engine.resolve_thresholds(problem.policy, entry.portfolio_policy)
-        point = engine.evaluate(problem, thresholds)
+        point = service.evaluate(problem, thresholds)
         arrays = engine.size(Inputs.take(problem, central_columns(3)), thresholds, sampling.ARRAY)
         scalars = {
             "problem_cost_per_customer": point.problem_cost_per_customer,
@@ -292,7 +292,7 @@ def test_every_sample_of_any_problem_is_a_point_evaluation_by_the_scalar_engine(
 
 def test_a_problem_without_ranges_simulates_to_its_point_evaluation() -> None:
     entry = loader.load_paths([str(HERE / "cases" / "01-no-alternatives.yaml")])[0]
-    point = engine.evaluate(entry.problem)
+    point = service.evaluate(entry.problem)
     result = sim.simulate(entry.problem, samples=1000)
     assert result.ranged_inputs == ()
     for figure in (result.npv.mean, result.npv.p5, result.npv.p50, result.npv.p95):

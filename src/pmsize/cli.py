@@ -56,7 +56,8 @@ class Format(str, enum.Enum):
 
 
 class FailOn(str, enum.Enum):
-    """The verdict at or beyond which `--fail-on` exits 1."""
+    """The verdict at or beyond which `--fail-on` exits 1: never, or a `results.Verdict`
+    (spelled out here so that reading the command line needs no model)."""
 
     never = "never"
     reconsider = "reconsider"
@@ -339,7 +340,8 @@ def explain(
         format = options.choice(format, EXPLAIN_FORMATS, "explain")
         policy = service.cli_policy(cap_threshold, thin_margin)
         entries = loader.load_paths(paths)
-        memos = render.explain_entries(entries, policy)
+        results = service.evaluate_entries(entries, policy)
+        memos = render.memos((entry.problem for entry in entries), results)
         inputs = [entry.location.file for entry in entries]
         if format == "markdown":
             emit(render.markdown(memos), output, inputs=inputs)
@@ -532,11 +534,11 @@ def _table(console: Any, results: Sequence[Any]) -> None:
 
 def exit_for(worst: str | None, fail_on: str) -> None:
     """Exit 1 when the worst verdict is at or beyond `fail_on` (never, reconsider, avoid)."""
-    from pmsize.engine import VERDICTS
+    from pmsize.results import Verdict
 
-    if worst is None or fail_on == FailOn.never.value:
+    if worst is None or fail_on == FailOn.never:
         return
-    if VERDICTS.index(worst) >= VERDICTS.index(fail_on):
+    if Verdict(worst) >= Verdict(fail_on):
         raise typer.Exit(ExitCode.POLICY_FAILED)
 
 

@@ -8,7 +8,9 @@ break-even) and over numpy arrays of samples (simulation): `ScalarOps` here,
 (such as `alternatives[0].annual_cost`), so callers decide what a range means:
 its central value, a column of samples, or its low or high end.
 
-The engine never prints, reads files or exits.
+The engine never prints, reads files or exits, and writes no sentence: numbers
+and flag codes out. The result types live in `results` (re-exported here), the
+words in `messages`, and `service.evaluate` assembles a point evaluation.
 """
 
 from __future__ import annotations
@@ -16,33 +18,47 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
-from typing import Any, Protocol, TypeAlias
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
-from pmsize import fmt
-from pmsize.errors import Location
 from pmsize.models import DEFAULT_CAP_THRESHOLD, DEFAULT_THIN_MARGIN, Policy, Problem
+from pmsize.results import (
+    AlternativeResult,
+    Evaluation,
+    Flag,
+    FlagCode,
+    Severity,
+    UncertainInput,
+    Verdict,
+)
 from pmsize.values import Quantity, Range, central
+
+if TYPE_CHECKING:
+    pass
+
+__all__ = [  # the result types, re-exported from their home in `results`
+    "AlternativeResult",
+    "Evaluation",
+    "Flag",
+    "FlagCode",
+    "Severity",
+    "UncertainInput",
+    "Verdict",
+]
 
 # A number: a float in a point evaluation, a numpy array of samples in a simulation.
 # (Typed as Any: the model is plain arithmetic that both support.)
 N: TypeAlias = Any
 
-PURSUE, RECONSIDER, AVOID = "pursue", "reconsider", "avoid"
-VERDICTS = (PURSUE, RECONSIDER, AVOID)  # in rising order of concern
-NO_SUSTAINABLE_PRICE = "no-sustainable-price"
-NEGATIVE_NPV = "negative-npv"
-CAPPED_BY_ALTERNATIVE = "capped-by-alternative"
-OVERPRICED = "overpriced"
-THIN_MARGIN = "thin-margin"
-ERROR, WARNING = "error", "warning"
-SEVERITY = {
-    NO_SUSTAINABLE_PRICE: ERROR,
-    NEGATIVE_NPV: ERROR,
-    CAPPED_BY_ALTERNATIVE: WARNING,
-    OVERPRICED: WARNING,
-    THIN_MARGIN: WARNING,
-}
+PURSUE, RECONSIDER, AVOID = Verdict.PURSUE, Verdict.RECONSIDER, Verdict.AVOID
+VERDICTS: tuple[Verdict, ...] = tuple(Verdict)  # in rising order of concern
+NO_SUSTAINABLE_PRICE = FlagCode.NO_SUSTAINABLE_PRICE
+NEGATIVE_NPV = FlagCode.NEGATIVE_NPV
+CAPPED_BY_ALTERNATIVE = FlagCode.CAPPED_BY_ALTERNATIVE
+OVERPRICED = FlagCode.OVERPRICED
+THIN_MARGIN = FlagCode.THIN_MARGIN
+ERROR, WARNING = Severity.ERROR, Severity.WARNING
+SEVERITY = {code: code.severity for code in FlagCode}
 
 
 class Ops(Protocol):
@@ -179,13 +195,13 @@ class Sizing:
     crf: N  # capital recovery factor
     alternative_costs: tuple[N, ...]  # c_a (empty unless per_alternative)
     alternative_reliefs: tuple[N, ...]  # R_a (empty unless per_alternative)
-    alternative_limits: tuple[N, ...]  # C_a (empty unless per_alternative)
+    alternative_max_prices: tuple[N, ...]  # C_a (empty unless per_alternative)
     ceiling: N  # C
     set_by: Any  # index of the alternative that sets C, -1 for none
     cap_ratio: N  # C / V, NaN when V = 0
     price: N  # p
     naive_price: N  # p_naive
-    adopters: tuple[N, ...]  # w_t, t = 1..H
+    customers_paying: tuple[N, ...]  # w_t, t = 1..H
     costs: tuple[N, ...]  # cost_t, t = 1..H
     cash_flows: tuple[N, ...]  # CF_t, t = 0..H
     discount_factors: tuple[N, ...]  # (1 + r)^-t, t = 0..H
@@ -195,8 +211,13 @@ class Sizing:
     roi: N  # NaN when PV_costs = 0
     naive_npv: N
     naive_roi: N
-    flags: dict[str, Any]  # flag code -> bool or boolean array
+    flags: dict[FlagCode, Any]  # flag code -> bool or boolean array
     verdict: Any  # index into VERDICTS
+
+    @property
+    def alternative_limits(self) -> tuple[N, ...]:
+        """The former name of `alternative_max_prices`."""
+        return self.alternative_max_prices
 
 
 def size(
@@ -225,32 +246,32 @@ def size(
     value = p_cost * inputs.solves
     crf = ops.where(r == 0, 1 / horizon, ops.divide(r, 1 - (1 + r) ** -horizon))
 
-    costs_a, reliefs_a, limits_a = [], [], []
+    costs_a, reliefs_a, max_prices_a = [], [], []
     best: Any = value
     best_index: Any = -1
     for index, alt in enumerate(inputs.alternatives):
         c_a = alt.annual_cost + alt.one_time_cost * crf
         r_a = p_cost * alt.solves
-        limit = c_a + (value - r_a)
+        max_price = c_a + (value - r_a)
         if per_alternative:
             costs_a.append(c_a)
             reliefs_a.append(r_a)
-            limits_a.append(limit)
-        lower = limit < best  # strict: the first listed wins a tie
+            max_prices_a.append(max_price)
+        lower = max_price < best  # strict: the first listed wins a tie
         best_index = ops.where(lower, index, best_index)
-        best = ops.minimum(best, limit)
+        best = ops.minimum(best, max_price)
     ceiling = ops.maximum(0.0, best)
     cap_ratio = ops.divide(ceiling, value)
     price = ceiling if inputs.price is None else ops.minimum(inputs.price, ceiling)
     naive_price = value if inputs.price is None else inputs.price
 
     discount = tuple((1 + r) ** -t for t in range(horizon + 1))
-    adopters = tuple(inputs.customers * share for share in inputs.adoption)
-    costs = tuple(inputs.annual_cost + w * inputs.cost_per_customer for w in adopters)
+    paying = tuple(inputs.customers * share for share in inputs.adoption)
+    costs = tuple(inputs.annual_cost + w * inputs.cost_per_customer for w in paying)
     pv_costs = inputs.build_cost + sum(c * d for c, d in zip(costs, discount[1:], strict=True))
 
     def flows(p: Any) -> tuple[Any, ...]:
-        return (-inputs.build_cost, *(w * p - c for w, c in zip(adopters, costs, strict=True)))
+        return (-inputs.build_cost, *(w * p - c for w, c in zip(paying, costs, strict=True)))
 
     def present_value(cash: Sequence[Any]) -> Any:
         return sum(cf * d for cf, d in zip(cash, discount, strict=True))
@@ -260,7 +281,7 @@ def size(
     roi = ops.divide(npv, pv_costs)
     pv_revenue = naive_npv = naive_roi = math.nan
     if extras:
-        pv_revenue = sum(w * price * d for w, d in zip(adopters, discount[1:], strict=True))
+        pv_revenue = sum(w * price * d for w, d in zip(paying, discount[1:], strict=True))
         naive_npv = present_value(flows(naive_price))
         naive_roi = ops.divide(naive_npv, pv_costs)
 
@@ -282,13 +303,13 @@ def size(
         crf=crf,
         alternative_costs=tuple(costs_a),
         alternative_reliefs=tuple(reliefs_a),
-        alternative_limits=tuple(limits_a),
+        alternative_max_prices=tuple(max_prices_a),
         ceiling=ceiling,
         set_by=ops.where(best < value, best_index, -1),
         cap_ratio=cap_ratio,
         price=price,
         naive_price=naive_price,
-        adopters=adopters,
+        customers_paying=paying,
         costs=costs,
         cash_flows=cash_flows,
         discount_factors=discount,
@@ -303,150 +324,9 @@ def size(
     )
 
 
-@dataclass(frozen=True)
-class Flag:
-    """A finding about a problem: a stable `code`, its `severity` and a plain message."""
-
-    code: str
-    severity: str
-    message: str
-
-
-@dataclass(frozen=True)
-class AlternativeResult:
-    """One alternative as the model sees it, per customer a year."""
-
-    name: str
-    kind: str
-    annual_cost: float
-    one_time_cost: float
-    solves: float
-    effective_annual_cost: float  # c_a
-    relief: float  # R_a
-    limit: float  # C_a: the most a customer would pay us rather than use it
-    sets_ceiling: bool
-
-
-@dataclass(frozen=True)
-class UncertainInput:
-    """A ranged input of the problem, as the point evaluation used it."""
-
-    path: str
-    range: Range
-    central: float
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    """The point evaluation of one problem: SPEC §5's result fields and what explains them."""
-
-    file: str
-    line: int
-    name: str
-    description: str | None
-    currency: str
-    horizon_years: int
-    discount_rate: float
-    solution_name: str
-    solution_solves: float
-    revenue: float | None  # when the problem cost is given as revenue x share
-    problem_share: float | None
-    problem_cost_per_customer: float
-    customers: float
-    market_size: float
-    value_per_customer: float
-    ceiling_per_customer: float
-    ceiling_set_by: str | None
-    cap_ratio: float | None
-    price_per_customer: float
-    price_given: float | None
-    npv: float
-    roi: float | None
-    irr: float | None
-    irr_note: str | None
-    payback_years: float | None
-    pv_revenue: float
-    pv_costs: float
-    cash_flows: tuple[float, ...]
-    discount_factors: tuple[float, ...]  # (1 + r)^-t, t = 0..H
-    adopters: tuple[float, ...]
-    naive_price: float  # p_naive: the asked price, or V
-    naive_npv: float
-    naive_roi: float | None
-    crf: float
-    alternatives: tuple[AlternativeResult, ...]
-    uncertain: tuple[UncertainInput, ...]
-    flags: tuple[Flag, ...]
-    verdict: str
-
-
-def evaluate(
-    problem: Problem, thresholds: Thresholds = Thresholds(), source: Location | None = None
-) -> Evaluation:
-    """The point evaluation of a problem: every range at its central value."""
-    ranges = ranged_inputs(problem)
-    s = size(Inputs.take(problem, lambda q, _: central(q)), thresholds, SCALAR)
-    alternatives = tuple(
-        AlternativeResult(
-            name=alt.name,
-            kind=alt.kind,
-            annual_cost=central(alt.annual_cost),
-            one_time_cost=central(alt.one_time_cost),
-            solves=central(alt.solves),
-            effective_annual_cost=s.alternative_costs[i],
-            relief=s.alternative_reliefs[i],
-            limit=s.alternative_limits[i],
-            sets_ceiling=s.set_by == i,
-        )
-        for i, alt in enumerate(problem.alternatives)
-    )
-    irr, irr_note = unique_irr(s.cash_flows)
-    result = Evaluation(
-        file=source.file if source else "",
-        line=source.line if source else 0,
-        name=problem.name,
-        description=problem.description,
-        currency=problem.currency,
-        horizon_years=problem.horizon_years,
-        discount_rate=central(problem.discount_rate),
-        solution_name=problem.solution.name,
-        solution_solves=central(problem.solution.solves),
-        revenue=_central_or_none(problem.market.revenue),
-        problem_share=_central_or_none(problem.market.problem_share),
-        problem_cost_per_customer=s.problem_cost,
-        customers=central(problem.market.customers),
-        market_size=s.market_size,
-        value_per_customer=s.value,
-        ceiling_per_customer=s.ceiling,
-        ceiling_set_by=problem.alternatives[s.set_by].name if s.set_by >= 0 else None,
-        cap_ratio=_finite_or_none(s.cap_ratio),
-        price_per_customer=s.price,
-        price_given=None if problem.solution.price is None else central(problem.solution.price),
-        npv=s.npv,
-        roi=_finite_or_none(s.roi),
-        irr=irr,
-        irr_note=irr_note,
-        payback_years=discounted_payback(s.cash_flows, s.discount_factors),
-        pv_revenue=s.pv_revenue,
-        pv_costs=s.pv_costs,
-        cash_flows=s.cash_flows,
-        discount_factors=s.discount_factors,
-        adopters=s.adopters,
-        naive_price=s.naive_price,
-        naive_npv=s.naive_npv,
-        naive_roi=_finite_or_none(s.naive_roi),
-        crf=s.crf,
-        alternatives=alternatives,
-        uncertain=tuple(UncertainInput(path, q, q.central) for path, q in ranges),
-        flags=(),
-        verdict=VERDICTS[s.verdict],
-    )
-    flags = tuple(
-        Flag(code, SEVERITY[code], flag_message(code, result, thresholds))
-        for code, raised in s.flags.items()
-        if raised
-    )
-    return replace(result, flags=flags)
+def point(problem: Problem, thresholds: Thresholds = Thresholds()) -> Sizing:
+    """The sizing of a problem with every range at its central value, over floats."""
+    return size(Inputs.take(problem, lambda q, _: central(q)), thresholds, SCALAR)
 
 
 def ranged_inputs(problem: Problem) -> tuple[tuple[str, Range], ...]:
@@ -460,64 +340,6 @@ def ranged_inputs(problem: Problem) -> tuple[tuple[str, Range], ...]:
 
     Inputs.take(problem, pick)
     return tuple(found)
-
-
-def _central_or_none(q: Quantity | None) -> float | None:
-    return None if q is None else central(q)
-
-
-def _finite_or_none(x: float) -> float | None:
-    """None for an undefined ratio: NaN (0/0) or infinite (a cost so small it rounds to 0)."""
-    return x if math.isfinite(x) else None
-
-
-def flag_message(code: str, r: Evaluation, thresholds: Thresholds) -> str:
-    """The plain-language message of a raised flag, naming what causes it."""
-
-    def money(x: float | None, sign: bool = False) -> str:
-        return fmt.money(x, r.currency, sign=sign)
-
-    binding = next((a for a in r.alternatives if a.sets_ceiling), None)
-    if code == NO_SUSTAINABLE_PRICE:
-        if binding is None:
-            return f"The problem costs a customer nothing, so {r.solution_name} delivers no value."
-        share = fmt.percent(binding.relief / r.problem_cost_per_customer)
-        cost = money(binding.effective_annual_cost)
-        return (
-            f"{binding.name} removes {share} of the problem for {cost} a year, "
-            f"so no customer should pay for {r.solution_name}."
-        )
-    if code == NEGATIVE_NPV:
-        text = f"NPV is {money(r.npv)} over {fmt.plural(r.horizon_years, 'year')}"
-        if r.naive_npv > 0:
-            text += (
-                f", while a pitch that ignores alternatives would claim {money(r.naive_npv, True)}"
-            )
-        return text + "."
-    if code == CAPPED_BY_ALTERNATIVE:
-        assert binding is not None
-        assert r.cap_ratio is not None
-        return (
-            f"{binding.name} caps the price at {money(r.ceiling_per_customer)} a year, "
-            f"{fmt.percent(r.cap_ratio)} of the {money(r.value_per_customer)} {r.solution_name} "
-            f"is worth (below {fmt.percent(thresholds.cap_threshold)})."
-        )
-    if code == OVERPRICED:
-        reason = (
-            f"customers would rather use {binding.name}"
-            if binding
-            else f"that is more than {r.solution_name} is worth to them"
-        )
-        return (
-            f"The price {money(r.price_given)} is above the ceiling "
-            f"{money(r.ceiling_per_customer)}: {reason}; NPV assumes {money(r.price_per_customer)}."
-        )
-    if code == THIN_MARGIN:
-        return (
-            f"ROI is {fmt.percent(r.roi)}, below the {fmt.percent(thresholds.thin_margin)} "
-            f"thin-margin threshold."
-        )
-    raise ValueError(code)
 
 
 def sign_changes(cash_flows: Sequence[float]) -> int:
@@ -567,6 +389,18 @@ def _leading_sign(cash_flows: Sequence[float]) -> bool:
     return next(cf for cf in cash_flows if cf != 0) > 0
 
 
+def cumulative_discounted(
+    cash_flows: Sequence[float], discount_factors: Sequence[float]
+) -> tuple[float, ...]:
+    """D_t = sum_{k <= t} CF_k (1+r)^-k for t = 0..H: where the discounted cash flow stands
+    at the end of each year (D_H is the NPV, up to rounding)."""
+    running, out = 0.0, []
+    for flow, factor in zip(cash_flows, discount_factors, strict=True):
+        running += flow * factor
+        out.append(running)
+    return tuple(out)
+
+
 def discounted_payback(
     cash_flows: Sequence[float], discount_factors: Sequence[float]
 ) -> float | None:
@@ -575,12 +409,45 @@ def discounted_payback(
     For the first t in 1..H with D_t >= 0: (t-1) + (-D_{t-1}) / (D_t - D_{t-1}) when
     D_{t-1} < 0, else t-1; None when D_t stays below 0 through the horizon.
     """
-    previous = cash_flows[0] * discount_factors[0]
-    for t in range(1, len(cash_flows)):
-        current = previous + cash_flows[t] * discount_factors[t]
+    cumulative = cumulative_discounted(cash_flows, discount_factors)
+    for t in range(1, len(cumulative)):
+        previous, current = cumulative[t - 1], cumulative[t]
         if current >= 0:
             if previous < 0:
                 return (t - 1) + (-previous) / (current - previous)
             return float(t - 1)
-        previous = current
     return None
+
+
+def price_for_roi(
+    pv_costs: float,
+    customers_paying: Sequence[float],
+    discount_factors: Sequence[float],
+    roi: float,
+) -> float | None:
+    """The price per customer a year at which ROI reaches `roi` (0: NPV breaks even).
+
+    NPV is linear in the price p: NPV(p) = p * A - PV_costs with A = sum_t w_t (1+r)^-t
+    (t = 1..H; `discount_factors` run from t = 0), and PV_costs does not depend on p, so
+    ROI = roi at p = PV_costs * (1 + roi) / A. None when no customer ever pays (A = 0).
+    With a vanishing number of paying customers (0.000...1) the quotient overflows to
+    infinity: no price would do.
+    """
+    paying = sum(w * d for w, d in zip(customers_paying, discount_factors[1:], strict=True))
+    return pv_costs * (1 + roi) / paying if paying > 0 else None
+
+
+def solves_for_cap(
+    problem_cost: float, alternatives: Iterable[tuple[float, float]], cap: float
+) -> float | None:
+    """The share s of the problem our solution must remove for the ceiling to reach `cap`
+    of its value (0: for there to be any ceiling at all), given each alternative's
+    (relief R_a, effective annual cost c_a).
+
+    C_a = c_a + s*P - R_a >= cap * s*P for every alternative a
+    <=> s >= (R_a - c_a) / (P * (1 - cap)); None without alternatives or a problem cost.
+    """
+    scale = problem_cost * (1 - cap)
+    if scale <= 0:  # no problem cost, cap >= 1, or an underflow
+        return None
+    return max(((relief - cost) / scale for relief, cost in alternatives), default=None)

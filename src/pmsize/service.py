@@ -1,4 +1,11 @@
-"""What the commands do, as plain functions: load, evaluate, rank (the library API)."""
+"""What the commands do, as plain functions: load, evaluate, rank (the library API).
+
+`evaluate(problem, thresholds, source)` is the point evaluation of one problem:
+the figures and flag codes from the engine, the flags' sentences from `messages`,
+put together here into a `results.Evaluation`. `thresholds_for` is the one place
+that says which policy wins: the command line's, then the problem's, then its
+portfolio's, then the built-in defaults.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +14,17 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 from pydantic import ValidationError
 
-from pmsize import engine, fmt, loader
-from pmsize.engine import VERDICTS, Evaluation
-from pmsize.errors import UsageError
-from pmsize.models import Policy
+from pmsize import engine, fmt, loader, messages
+from pmsize.engine import Thresholds
+from pmsize.errors import Location, UsageError
+from pmsize.models import Policy, Problem
+from pmsize.results import AlternativeResult, Evaluation, Flag, UncertainInput, Verdict
+from pmsize.values import Quantity, central
 
 SORT_KEYS: dict[str, Callable[[Evaluation], tuple[Any, ...]]] = {
     "npv": lambda r: (-r.npv, r.name),
@@ -35,6 +45,8 @@ def _roi_rank(r: Evaluation) -> float:
 # Told `(done, total)` as work goes on; `total` is None while files are still being read.
 Progress = Callable[[int, int | None], None]
 PROGRESS_EVERY = 100  # problems between two progress reports
+BUILT_IN = Thresholds()  # the thresholds when no policy sets any
+NO_POLICY = Policy()  # a command line that sets no threshold
 
 
 def cli_policy(cap_threshold: str | None, thin_margin: str | None) -> Policy:
@@ -53,23 +65,107 @@ def cli_policy(cap_threshold: str | None, thin_margin: str | None) -> Policy:
         raise UsageError(fmt.safe_text(f"{option}: {reason}")) from None
 
 
+def evaluate(
+    problem: Problem, thresholds: Thresholds = BUILT_IN, source: Location | None = None
+) -> Evaluation:
+    """The point evaluation of a problem: every range at its central value.
+
+    `source` names where the problem was read from (`file` and `line` of the result).
+    """
+    s = engine.point(problem, thresholds)
+    alternatives = tuple(
+        AlternativeResult(
+            name=alt.name,
+            kind=alt.kind,
+            annual_cost=central(alt.annual_cost),
+            one_time_cost=central(alt.one_time_cost),
+            solves=central(alt.solves),
+            effective_annual_cost=s.alternative_costs[i],
+            relief=s.alternative_reliefs[i],
+            max_price=s.alternative_max_prices[i],
+            sets_ceiling=s.set_by == i,
+        )
+        for i, alt in enumerate(problem.alternatives)
+    )
+    irr, irr_note = engine.unique_irr(s.cash_flows)
+    figures = Evaluation(
+        file=source.file if source else "",
+        line=source.line if source else 0,
+        name=problem.name,
+        description=problem.description,
+        currency=problem.currency,
+        horizon_years=problem.horizon_years,
+        discount_rate=central(problem.discount_rate),
+        solution_name=problem.solution.name,
+        solution_solves=central(problem.solution.solves),
+        revenue=_central_or_none(problem.market.revenue),
+        problem_share=_central_or_none(problem.market.problem_share),
+        problem_cost_per_customer=s.problem_cost,
+        customers=central(problem.market.customers),
+        market_size=s.market_size,
+        value_per_customer=s.value,
+        ceiling_per_customer=s.ceiling,
+        ceiling_set_by=problem.alternatives[s.set_by].name if s.set_by >= 0 else None,
+        cap_ratio=_finite_or_none(s.cap_ratio),
+        price_per_customer=s.price,
+        price_given=None if problem.solution.price is None else central(problem.solution.price),
+        npv=s.npv,
+        roi=_finite_or_none(s.roi),
+        irr=irr,
+        irr_note=irr_note,
+        payback_years=engine.discounted_payback(s.cash_flows, s.discount_factors),
+        pv_revenue=s.pv_revenue,
+        pv_costs=s.pv_costs,
+        cash_flows=s.cash_flows,
+        discount_factors=s.discount_factors,
+        customers_paying=s.customers_paying,
+        naive_price=s.naive_price,
+        naive_npv=s.naive_npv,
+        naive_roi=_finite_or_none(s.naive_roi),
+        crf=s.crf,
+        alternatives=alternatives,
+        uncertain=tuple(
+            UncertainInput(path, q, q.central) for path, q in engine.ranged_inputs(problem)
+        ),
+        flags=(),
+        verdict=engine.VERDICTS[s.verdict],
+        thresholds=thresholds,
+    )
+    # the messages read the finished figures (which alternative binds, the NPV, ...)
+    flags = tuple(
+        Flag(code, code.severity, messages.flag_message(code, figures))
+        for code, raised in s.flags.items()
+        if raised
+    )
+    return replace(figures, flags=flags)
+
+
+def _central_or_none(q: Quantity | None) -> float | None:
+    return None if q is None else central(q)
+
+
+def _finite_or_none(x: float) -> float | None:
+    """None for an undefined ratio: NaN (0/0) or infinite (a cost so small it rounds to 0)."""
+    return x if math.isfinite(x) else None
+
+
+def thresholds_for(entry: loader.Entry, policy: Policy = NO_POLICY) -> Thresholds:
+    """The thresholds in force for a loaded problem: each one from the command line's
+    `policy` if set there, else the problem's, else its portfolio's, else the built-in."""
+    return engine.resolve_thresholds(policy, entry.problem.policy, entry.portfolio_policy)
+
+
 def evaluate_entries(
-    entries: Iterable[loader.Entry], policy: Policy, progress: Progress | None = None
+    entries: Iterable[loader.Entry], policy: Policy = NO_POLICY, progress: Progress | None = None
 ) -> list[Evaluation]:
-    """Point evaluations, thresholds resolved CLI flag > problem > portfolio > built-in."""
+    """Point evaluations, thresholds resolved by `thresholds_for`."""
     todo = list(entries)
     results: list[Evaluation] = []
     total = len(todo)
     for done, entry in enumerate(todo):
         if progress is not None and done % PROGRESS_EVERY == 0:
             progress(done, total)
-        results.append(
-            engine.evaluate(
-                entry.problem,
-                engine.resolve_thresholds(policy, entry.problem.policy, entry.portfolio_policy),
-                entry.location,
-            )
-        )
+        results.append(evaluate(entry.problem, thresholds_for(entry, policy), entry.location))
     if progress is not None:
         progress(total, total)
     return results
@@ -123,8 +219,6 @@ def rank(results: Sequence[Evaluation], sort: str) -> list[Evaluation]:
     return sorted(results, key=lambda r: (-sizes[r.currency], r.currency, key(r)))
 
 
-def worst_verdict(results: Sequence[Evaluation]) -> str | None:
+def worst_verdict(results: Sequence[Evaluation]) -> Verdict | None:
     """The most concerning verdict among the results, None when there are none."""
-    if not results:
-        return None
-    return max((r.verdict for r in results), key=VERDICTS.index)
+    return max((r.verdict for r in results), default=None)

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 from numpy.typing import NDArray
 
-from pmsize import engine
+from pmsize import engine, service
 from pmsize.engine import VERDICTS, Evaluation, Inputs, Thresholds
 from pmsize.models import NO_ALTERNATIVE, Policy, Problem
 from pmsize.options import DEFAULT_SAMPLES, MAX_SAMPLES
@@ -293,8 +293,8 @@ def _run_entries(
     results: list[Simulated] = []
     for entry in entries:
         problem = entry.problem
-        thresholds = engine.resolve_thresholds(policy, problem.policy, entry.portfolio_policy)
-        evaluation = engine.evaluate(problem, thresholds, entry.location)
+        thresholds = service.thresholds_for(entry, policy)
+        evaluation = service.evaluate(problem, thresholds, entry.location)
         simulation = simulate(
             problem, thresholds, samples=samples, seed=seed, learn=learn, progress=advance
         )

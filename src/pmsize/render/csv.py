@@ -32,8 +32,8 @@ import math
 from collections.abc import Sequence
 
 from pmsize import fmt
-from pmsize.engine import Evaluation
-from pmsize.render.json import CONTRACT_FIELDS, result_record
+from pmsize.render.json import CONTRACT_FIELDS
+from pmsize.results import Evaluation
 
 # the JSON's contract fields that hold one value each (cash_flows is a list)
 COLUMNS: tuple[str, ...] = tuple(key for key in CONTRACT_FIELDS if key != "cash_flows")
@@ -62,7 +62,7 @@ def number(value: float | None) -> float | None:
 
 def row(r: Evaluation) -> list[Cell]:
     """One problem's cells, in `COLUMNS` order, read from its JSON record."""
-    record = result_record(r)
+    record = r.to_dict()
     cells: list[Cell] = []
     for key in COLUMNS:
         value = record[key]

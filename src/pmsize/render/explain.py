@@ -5,14 +5,22 @@ the order it would be presented: the problem, what our solution is worth,
 what customers can do instead, which alternative binds, the price, the cash
 flows year by year, the returns beside the naive pitch, each flag with what
 would clear it, the ranged inputs, and the verdict. Every figure is an input,
-an engine result, or shown with the arithmetic that makes it. Then `render()`
-prints the memo with Rich (file text is always `Text`, never markup) and
-`markdown()` writes it as plain markdown with file text escaped.
+an engine result, or shown with the arithmetic that makes it: the memo is written
+from an `Evaluation` the library computed, and computes no figure of the model
+itself (those are `Evaluation` methods over the engine's formulas; a flag's
+message and what would clear it are `messages`). Then `render()` prints the memo
+with Rich (file text is always `Text`, never markup) and `markdown()` writes it as
+plain markdown with file text escaped.
+
+A problem may list thousands of alternatives; the memo describes the
+`SHOWN_ALTERNATIVES` that allow the lowest price (the one that sets the ceiling
+first) and counts the rest in one sentence, so it stays short and is written in
+time linear in their number.
 """
 
 from __future__ import annotations
 
-import math
+import heapq
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -21,22 +29,8 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from pmsize import engine, fmt
-from pmsize.engine import (
-    AVOID,
-    CAPPED_BY_ALTERNATIVE,
-    ERROR,
-    NEGATIVE_NPV,
-    NO_SUSTAINABLE_PRICE,
-    OVERPRICED,
-    PURSUE,
-    THIN_MARGIN,
-    Evaluation,
-    Flag,
-    Thresholds,
-)
-from pmsize.loader import Entry
-from pmsize.models import Policy, Problem
+from pmsize import fmt, messages
+from pmsize.models import Problem
 from pmsize.render import markdown as markdown_format
 from pmsize.render.table import (
     NBSP,
@@ -46,9 +40,11 @@ from pmsize.render.table import (
     print_trimmed,
     uncertain_text,
 )
+from pmsize.results import AlternativeResult, Evaluation, Severity, Verdict
 from pmsize.values import central
 
 CASH_FLOW_HEADERS = ("Year", "Paying", "Revenue", "Costs", "Net", "Discounted", "Cumulative")
+SHOWN_ALTERNATIVES = 10  # alternatives (and ties) a memo describes; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -56,7 +52,7 @@ class Bullet:
     """One item under a point; a flag's carries its severity, shown as ✗ or ! and colour."""
 
     text: str
-    severity: str | None = None
+    severity: Severity | None = None
 
 
 @dataclass(frozen=True)
@@ -75,23 +71,22 @@ class Memo:
 
     name: str
     description: str | None
-    verdict: str
+    verdict: Verdict
     points: tuple[Point, ...] = field(default=())
 
 
-def explain_entries(entries: Iterable[Entry], policy: Policy) -> list[Memo]:
-    """A memo for each loaded problem, thresholds resolved CLI > problem > portfolio > built-in."""
-    memos = []
-    for entry in entries:
-        thresholds = engine.resolve_thresholds(policy, entry.problem.policy, entry.portfolio_policy)
-        result = engine.evaluate(entry.problem, thresholds, entry.location)
-        memos.append(memo(entry.problem, result, thresholds))
-    return memos
+def memos(problems: Iterable[Problem], results: Iterable[Evaluation]) -> list[Memo]:
+    """A memo for each problem beside its evaluation (`service.evaluate_entries`)."""
+    return [memo(problem, r) for problem, r in zip(problems, results, strict=True)]
 
 
-def memo(problem: Problem, r: Evaluation, thresholds: Thresholds) -> Memo:
-    """The argument for one problem's verdict, point by point."""
-    w = _Writer(problem, r, thresholds)
+def memo(problem: Problem, r: Evaluation) -> Memo:
+    """The argument for one problem's verdict, point by point.
+
+    `r` is the problem's evaluation; the memo reads the problem only for its inputs as
+    written (the adoption shares, the running costs).
+    """
+    w = _Writer(problem, r)
     points = (
         w.problem(),
         w.worth(),
@@ -107,39 +102,25 @@ def memo(problem: Problem, r: Evaluation, thresholds: Thresholds) -> Memo:
     return Memo(r.name, r.description, r.verdict, points)
 
 
-def price_for_roi(r: Evaluation, roi: float) -> float | None:
-    """The price per customer a year at which ROI reaches `roi` (0: NPV breaks even).
-
-    NPV is linear in the price p: NPV(p) = p * A - PV_costs with A = sum_t w_t (1+r)^-t,
-    and PV_costs does not depend on p, so ROI = roi at p = PV_costs * (1 + roi) / A.
-    None when no customer ever pays (A = 0).
-    """
-    paying = sum(w * d for w, d in zip(r.adopters, r.discount_factors[1:], strict=True))
-    # With a vanishing number of paying customers (0.000...1) the quotient overflows to
-    # infinity: no price would do; callers say so in words.
-    return r.pv_costs * (1 + roi) / paying if paying > 0 else None
-
-
-def solves_for_cap(r: Evaluation, cap: float) -> float | None:
-    """The share of the problem our solution must remove for the ceiling to reach `cap` of
-    its value (0: for there to be any ceiling at all).
-
-    C_a = c_a + s*P - R_a >= cap * s*P for every alternative a
-    <=> s >= (R_a - c_a) / (P * (1 - cap)); None without alternatives or a problem cost.
-    """
-    scale = r.problem_cost_per_customer * (1 - cap)
-    if not r.alternatives or scale <= 0:  # no problem cost, cap >= 1, or an underflow
-        return None
-    return max((a.relief - a.effective_annual_cost) / scale for a in r.alternatives)
+def nearest_alternatives(
+    r: Evaluation, count: int = SHOWN_ALTERNATIVES
+) -> tuple[AlternativeResult, ...]:
+    """The `count` alternatives with the lowest max_price, lowest first (the first listed
+    first on a tie, so the one that sets the ceiling leads), in one pass over them."""
+    alternatives = r.alternatives
+    order = heapq.nsmallest(
+        count, range(len(alternatives)), key=lambda i: (alternatives[i].max_price, i)
+    )
+    return tuple(alternatives[i] for i in order)
 
 
 class _Writer:
     """Sentences about one evaluation; each method writes one point."""
 
-    def __init__(self, problem: Problem, r: Evaluation, thresholds: Thresholds) -> None:
-        self.p, self.r, self.t = problem, r, thresholds
+    def __init__(self, problem: Problem, r: Evaluation) -> None:
+        self.p, self.r = problem, r
         self.sol = r.solution_name  # as written, even at the start of a sentence ("iPhone")
-        self.bound = next((a for a in r.alternatives if a.sets_ceiling), None)
+        self.bound = r.binding
         self.discount = r.discount_factors
 
     def money(self, x: float | None, *, sign: bool = False) -> str:
@@ -185,8 +166,11 @@ class _Writer:
                 "worth. List what customers do today (a vendor, an in-house tool, manual work) "
                 "to see what really caps it.",
             )
+        shown = r.alternatives
+        if len(shown) > SHOWN_ALTERNATIVES:
+            shown = nearest_alternatives(r, SHOWN_ALTERNATIVES + 1)
         bullets = []
-        for a in r.alternatives:
+        for a in shown[:SHOWN_ALTERNATIVES]:
             cost = f"{a.name} ({a.kind}) costs a customer {money(a.effective_annual_cost)} a year"
             if a.one_time_cost:
                 cost += (
@@ -200,28 +184,43 @@ class _Writer:
             if gap < 0:
                 limit = (
                     f" That is more than {self.sol} removes, so a customer would pay {self.sol} at "
-                    f"most {money(a.effective_annual_cost)} − {money(-gap)} = {money(a.limit)} "
+                    f"most {money(a.effective_annual_cost)} − {money(-gap)} = {money(a.max_price)} "
                     "rather than use it."
                 )
             elif gap > 0:
                 limit = (
                     f" {self.sol} removes {money(gap)} more, so a customer would pay it "
-                    "at most "
-                    f"{money(a.effective_annual_cost)} + {money(gap)} = {money(a.limit)} rather "
-                    "than use it."
+                    f"at most {money(a.effective_annual_cost)} + {money(gap)} = "
+                    f"{money(a.max_price)} rather than use it."
                 )
             else:
                 limit = (
                     f" It removes as much as {self.sol}, so a customer would pay {self.sol} at "
-                    f"most its cost, {money(a.limit)}."
+                    f"most its cost, {money(a.max_price)}."
                 )
             bullets.append(Bullet(cost + limit))
-        return Point(
-            title,
+        text = (
             "A customer pays us at most what its best alternative costs, plus the value of the "
-            "extra relief we give (less, if we give less).",
-            tuple(bullets),
+            "extra relief we give (less, if we give less)."
         )
+        if len(shown) > SHOWN_ALTERNATIVES:  # the rest, counted: none allows less than `floor`
+            rest, floor = len(r.alternatives) - SHOWN_ALTERNATIVES, shown[SHOWN_ALTERNATIVES]
+            text += (
+                f" Of the {fmt.count(len(r.alternatives))} alternatives listed, these "
+                f"{SHOWN_ALTERNATIVES} allow the lowest price, lowest first:"
+            )
+            others, them = (
+                ("1 other alternative leaves", "it")
+                if rest == 1
+                else (f"{fmt.count(rest)} other alternatives each leave", "any of them")
+            )
+            bullets.append(
+                Bullet(
+                    f"{others} room of at least {money(floor.max_price)}: rather than use "
+                    f"{them}, a customer would pay {self.sol} that much or more."
+                )
+            )
+        return Point(title, text, tuple(bullets))
 
     def ceiling(self) -> Point:
         r, money, b = self.r, self.money, self.bound
@@ -241,13 +240,19 @@ class _Writer:
                 )
             return Point(title, text)
         text = (
-            f"{b.name} binds: its limit, {money(b.limit)}, is the lowest, and below the {value} "
-            f"{self.sol} is worth."
+            f"{b.name} binds: its limit, {money(b.max_price)}, is the lowest, and below the "
+            f"{value} {self.sol} is worth."
         )
-        ties = [a.name for a in r.alternatives if a is not b and a.limit == b.limit]
-        if ties:
+        ties = [a.name for a in r.alternatives if a is not b and a.max_price == b.max_price]
+        if len(ties) > SHOWN_ALTERNATIVES:
+            more = len(ties) - SHOWN_ALTERNATIVES
+            text += (
+                f" ({', '.join(ties[:SHOWN_ALTERNATIVES])} and {fmt.count(more)} more tie with "
+                "it; the first listed counts.)"
+            )
+        elif ties:
             text += f" ({', '.join(ties)} ties with it; the first listed counts.)"
-        if b.limit < 0:
+        if b.max_price < 0:
             text += (
                 f" A customer would pay nothing at all for {self.sol}, so the ceiling is "
                 f"{money(r.ceiling_per_customer)}."
@@ -322,12 +327,10 @@ class _Writer:
             "divided by (1 + rate) to the power of the year."
         )
         rows: list[tuple[str, ...]] = [CASH_FLOW_HEADERS]
-        cumulative = 0.0
+        cumulative = r.cumulative_discounted()
         for t, flow in enumerate(r.cash_flows):
-            paying = r.adopters[t - 1] if t else 0.0
+            paying = r.customers_paying[t - 1] if t else 0.0
             revenue = paying * r.price_per_customer
-            present = flow * self.discount[t]
-            cumulative += present
             rows.append(
                 (
                     str(t),
@@ -335,8 +338,8 @@ class _Writer:
                     money(revenue) if t else "",
                     money(revenue - flow),
                     money(flow),
-                    money(present),
-                    money(cumulative),
+                    money(flow * self.discount[t]),
+                    money(cumulative[t]),
                 )
             )
         return Point("Cash flows", text, table=tuple(rows))
@@ -394,88 +397,14 @@ class _Writer:
                 "None: it pays back, and the alternatives leave room to charge for the value.",
             )
         bullets = tuple(
-            Bullet(f"{f.code} ({f.severity}): {f.message} To clear it: {self.clear(f)}", f.severity)
+            Bullet(
+                f"{f.code} ({f.severity}): {f.message} "
+                f"To clear it: {messages.how_to_clear(f.code, self.r)}",
+                f.severity,
+            )
             for f in self.r.flags
         )
         return Point("Flags", "Each with what would clear it:", bullets)
-
-    def clear(self, flag: Flag) -> str:
-        """What would have to change for `flag` to go away, with the figure to aim for."""
-        r, money, b = self.r, self.money, self.bound
-        if flag.code == NO_SUSTAINABLE_PRICE:
-            need = solves_for_cap(r, 0.0)
-            if need is None or b is None:
-                return "check the market figures: the problem as written costs customers nothing."
-            if need >= 1:
-                return (
-                    f"no share of the problem would do it; look for customers for whom {b.name} "
-                    "costs more or removes less."
-                )
-            return (
-                f"{self.sol} would have to remove more than {fmt.percent(need)} of the problem "
-                f"(it removes {fmt.percent(r.solution_solves)}), or {b.name} cost customers more "
-                "or remove less."
-            )
-        if flag.code == NEGATIVE_NPV:
-            even = price_for_roi(r, 0.0)
-            if even is None:
-                return "no customer ever pays; give an adoption above 0%."
-            if not math.isfinite(even):
-                return (
-                    "no price would: there are too few paying customers. Costs would have to "
-                    f"fall by {money(-r.npv)} in today's money (the build cost counts in full), "
-                    "or adoption grow."
-                )
-            if even <= r.ceiling_per_customer:
-                return (
-                    f"a price of at least {money(even)} per customer a year breaks even "
-                    f"(the ceiling allows up to {money(r.ceiling_per_customer)})."
-                )
-            return (
-                f"breaking even needs {money(even)} per customer a year, above the "
-                f"{money(r.ceiling_per_customer)} ceiling, so price alone cannot do it; costs "
-                f"would have to fall by {money(-r.npv)} in today's money (the build cost counts "
-                "in full), or adoption grow."
-            )
-        if flag.code == CAPPED_BY_ALTERNATIVE:
-            threshold = self.t.cap_threshold
-            need = solves_for_cap(r, threshold)
-            lever = (
-                f"{self.sol} would have to remove at least {fmt.percent(need)} of the problem "
-                f"(it removes {fmt.percent(r.solution_solves)})"
-                if need is not None and need <= 1
-                else "no share of the problem would lift it"
-            )
-            return (
-                f"{lever}; or accept the cap and set a lower cap_threshold under policy: "
-                f"(now {fmt.percent(threshold)})."
-            )
-        if flag.code == OVERPRICED:
-            return (
-                f"set the price at or below {money(r.ceiling_per_customer)}, or leave it out to "
-                "charge the ceiling."
-            )
-        if flag.code == THIN_MARGIN:
-            target = self.t.thin_margin
-            needed = price_for_roi(r, target)
-            if needed is None:
-                return "no customer ever pays; give an adoption above 0%."
-            if not math.isfinite(needed):
-                return (
-                    f"no price would lift ROI to {fmt.percent(target)}: there are too few paying "
-                    "customers, so costs must fall or adoption grow."
-                )
-            text = (
-                f"ROI reaches {fmt.percent(target)} at a price of {money(needed)} per customer "
-                f"a year (now {money(r.price_per_customer)})"
-            )
-            if needed > r.ceiling_per_customer:
-                text += (
-                    f", above the {money(r.ceiling_per_customer)} ceiling, so costs must fall or "
-                    "adoption grow"
-                )
-            return text + "."
-        return "see the message."  # pragma: no cover - every flag code has a branch above
 
     def ranges(self) -> Point:
         bullets = tuple(Bullet(uncertain_text(u, self.r.currency)) for u in self.r.uncertain)
@@ -488,11 +417,11 @@ class _Writer:
 
     def verdict(self) -> Point:
         r = self.r
-        errors = [f.code for f in r.flags if f.severity == ERROR]
-        warnings = [f.code for f in r.flags if f.severity != ERROR]
-        if r.verdict == AVOID:
+        errors = [f.code for f in r.flags if f.severity == Severity.ERROR]
+        warnings = [f.code for f in r.flags if f.severity != Severity.ERROR]
+        if r.verdict == Verdict.AVOID:
             reason = f"{_words(errors)} {'is an error' if len(errors) == 1 else 'are errors'}"
-        elif r.verdict == PURSUE:
+        elif r.verdict == Verdict.PURSUE:
             reason = "there are no flags; it pays back and the alternatives leave room to charge"
         else:
             verb = "needs" if len(warnings) == 1 else "need"

@@ -14,12 +14,12 @@ import os
 from collections.abc import Sequence
 
 from pmsize import fmt
-from pmsize.engine import AVOID, RECONSIDER, Evaluation
 from pmsize.loader import STDIN_NAME
 from pmsize.render.markdown import summary_text
+from pmsize.results import Evaluation, Verdict
 
 MAX_PER_LEVEL = 10  # GitHub shows 10 error and 10 warning annotations a step
-LEVEL = {AVOID: "error", RECONSIDER: "warning"}
+LEVEL = {Verdict.AVOID: "error", Verdict.RECONSIDER: "warning"}
 
 
 def escape_data(text: str) -> str:

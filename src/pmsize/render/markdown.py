@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 
 from pmsize import fmt
-from pmsize.engine import PURSUE, VERDICTS, Evaluation
+from pmsize.results import Evaluation, Verdict
 
 COMMENT_LIMIT = 65_536  # characters in a GitHub pull-request comment; we count UTF-8 bytes
 MIN_LIMIT = 1024  # room for the header, the summary and the closing note
@@ -65,7 +65,7 @@ def summary_text(results: Sequence[Evaluation], *, each_currency: bool = True) -
     from pmsize.render.json import currency_groups, summary_record
 
     summary = summary_record(results)
-    counts = " · ".join(f"{summary[v]:,} {v}" for v in VERDICTS)
+    counts = " · ".join(f"{summary[v]:,} {v}" for v in Verdict)
     text = f"{fmt.plural(len(results), 'problem')} · {counts}"
     groups = currency_groups(results)
     if len(groups) == 1:
@@ -93,7 +93,7 @@ def row_cells(rank: int, r: Evaluation) -> tuple[str, ...]:
     return (
         f"{rank:,}",
         escape(r.name),
-        f"**{r.verdict}**" if r.verdict != PURSUE else r.verdict,
+        f"**{r.verdict}**" if r.verdict != Verdict.PURSUE else r.verdict,
         money(r.npv, r.currency),
         fmt.percent(r.roi),
         money(r.naive_npv, r.currency),

@@ -24,12 +24,16 @@ from rich.table import Table
 from rich.text import Text
 
 from pmsize import fmt
-from pmsize.engine import AVOID, ERROR, PURSUE, RECONSIDER, WARNING, Evaluation, UncertainInput
+from pmsize.results import Evaluation, Severity, UncertainInput, Verdict
 from pmsize.values import input_kind
 
 UNCAPPED = "—"  # the Set by cell when no alternative caps the price
-VERDICT_STYLE = {PURSUE: "bold green", RECONSIDER: "bold yellow", AVOID: "bold red"}
-SEVERITY_MARK = {ERROR: ("✗", "red"), WARNING: ("!", "yellow")}
+VERDICT_STYLE: dict[str, str] = {
+    Verdict.PURSUE: "bold green",
+    Verdict.RECONSIDER: "bold yellow",
+    Verdict.AVOID: "bold red",
+}
+SEVERITY_MARK = {Severity.ERROR: ("✗", "red"), Severity.WARNING: ("!", "yellow")}
 
 
 def make_console(file: IO[str] | None = None, *, terminal: bool | None = None) -> Console:
@@ -327,7 +331,7 @@ def ranked_records(results: Sequence[Evaluation], width: int) -> RenderableType:
     a problem, which Rich measured several times over, took 16 s for 5,000 problems."""
     rank_width = len(f"{len(results):,}")
     inner = width - rank_width - 1
-    if inner - 2 - len(RECONSIDER) < MIN_RECORD_NAME:
+    if inner - 2 - len(Verdict.RECONSIDER) < MIN_RECORD_NAME:
         return _ranked_records_grid(results, width)
     console = Console(width=inner, highlight=False, emoji=False, markup=False)
     blank = " " * rank_width

@@ -1,0 +1,267 @@
+"""What an evaluation gives back: typed results, and their JSON (SPEC §5).
+
+`Evaluation` holds one problem's point evaluation: every figure of SPEC §3, the
+alternatives as the model saw them, the ranged inputs, the flags and the verdict.
+`to_dict()` is the record `--format json` writes for it, in the contract's order;
+`to_json()` is that record as pmsize writes JSON.
+
+The verdicts, flag codes and severities are `str` enums: each member is its own
+JSON string ("avoid", "negative-npv", "error"), equal to it and hashed like it.
+`Verdict` is also ordered by concern: pursue < reconsider < avoid.
+
+This module holds data only: the figures come from `engine`, the sentences from
+`messages`, and `service.evaluate` puts them together.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pmsize import jsontext
+
+if TYPE_CHECKING:
+    from pmsize.engine import Thresholds
+    from pmsize.values import Range
+
+
+class _Words(str, enum.Enum):
+    """A `str` enum whose members print, format and compare as their value."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)
+
+
+class Verdict(_Words):
+    """The verdict on a problem, in rising order of concern (`<` compares concern)."""
+
+    PURSUE = "pursue"
+    RECONSIDER = "reconsider"
+    AVOID = "avoid"
+
+    @property
+    def concern(self) -> int:
+        """0 for pursue, 1 for reconsider, 2 for avoid."""
+        return _CONCERN[self]
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Verdict):
+            return NotImplemented
+        return self.concern < other.concern
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Verdict):
+            return NotImplemented
+        return self.concern <= other.concern
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Verdict):
+            return NotImplemented
+        return self.concern > other.concern
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Verdict):
+            return NotImplemented
+        return self.concern >= other.concern
+
+
+_CONCERN = {verdict: i for i, verdict in enumerate(Verdict)}
+
+
+class Severity(_Words):
+    """How much a flag weighs: an error makes the verdict avoid, a warning reconsider."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class FlagCode(_Words):
+    """The stable code of a flag (SPEC §4)."""
+
+    NO_SUSTAINABLE_PRICE = "no-sustainable-price"
+    NEGATIVE_NPV = "negative-npv"
+    CAPPED_BY_ALTERNATIVE = "capped-by-alternative"
+    OVERPRICED = "overpriced"
+    THIN_MARGIN = "thin-margin"
+
+    @property
+    def severity(self) -> Severity:
+        return Severity.ERROR if self in _ERRORS else Severity.WARNING
+
+
+_ERRORS = frozenset({FlagCode.NO_SUSTAINABLE_PRICE, FlagCode.NEGATIVE_NPV})
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A finding about a problem: a stable `code`, its `severity` and a plain message."""
+
+    code: FlagCode
+    severity: Severity
+    message: str
+
+
+@dataclass(frozen=True)
+class AlternativeResult:
+    """One alternative as the model sees it, per customer a year."""
+
+    name: str
+    kind: str
+    annual_cost: float
+    one_time_cost: float
+    solves: float
+    effective_annual_cost: float  # c_a
+    relief: float  # R_a
+    max_price: float  # C_a: the most a customer would pay us rather than use it
+    sets_ceiling: bool
+
+
+@dataclass(frozen=True)
+class UncertainInput:
+    """A ranged input of the problem, as the point evaluation used it."""
+
+    path: str
+    range: Range
+    central: float
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The point evaluation of one problem: SPEC §5's result fields and what explains them."""
+
+    file: str
+    line: int
+    name: str
+    description: str | None
+    currency: str
+    horizon_years: int
+    discount_rate: float
+    solution_name: str
+    solution_solves: float
+    revenue: float | None  # when the problem cost is given as revenue x share
+    problem_share: float | None
+    problem_cost_per_customer: float
+    customers: float
+    market_size: float
+    value_per_customer: float
+    ceiling_per_customer: float
+    ceiling_set_by: str | None
+    cap_ratio: float | None
+    price_per_customer: float
+    price_given: float | None
+    npv: float
+    roi: float | None
+    irr: float | None
+    irr_note: str | None
+    payback_years: float | None
+    pv_revenue: float
+    pv_costs: float
+    cash_flows: tuple[float, ...]  # CF_t, t = 0..H
+    discount_factors: tuple[float, ...]  # (1 + r)^-t, t = 0..H
+    customers_paying: tuple[float, ...]  # w_t, t = 1..H
+    naive_price: float  # p_naive: the asked price, or V
+    naive_npv: float
+    naive_roi: float | None
+    crf: float
+    alternatives: tuple[AlternativeResult, ...]
+    uncertain: tuple[UncertainInput, ...]
+    flags: tuple[Flag, ...]
+    verdict: Verdict
+    thresholds: Thresholds  # the policy thresholds the flags were raised under
+
+    @property
+    def binding(self) -> AlternativeResult | None:
+        """The alternative that sets the ceiling, None when none is below our value."""
+        return next((a for a in self.alternatives if a.sets_ceiling), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as SPEC §5 names its fields, then the extras that explain it."""
+        return {
+            "file": self.file,
+            "line": self.line,
+            "name": self.name,
+            "currency": self.currency,
+            "problem_cost_per_customer": self.problem_cost_per_customer,
+            "customers": self.customers,
+            "market_size": self.market_size,
+            "value_per_customer": self.value_per_customer,
+            "ceiling_per_customer": self.ceiling_per_customer,
+            "ceiling_set_by": self.ceiling_set_by,
+            "cap_ratio": self.cap_ratio,
+            "price_per_customer": self.price_per_customer,
+            "npv": self.npv,
+            "roi": self.roi,
+            "irr": self.irr,
+            "payback_years": self.payback_years,
+            "pv_revenue": self.pv_revenue,
+            "pv_costs": self.pv_costs,
+            "cash_flows": list(self.cash_flows),
+            "naive_npv": self.naive_npv,
+            "naive_roi": self.naive_roi,
+            "flags": [
+                {"code": f.code, "severity": f.severity, "message": f.message} for f in self.flags
+            ],
+            "verdict": self.verdict,
+            "description": self.description,
+            "solution": self.solution_name,
+            "horizon_years": self.horizon_years,
+            "discount_rate": self.discount_rate,
+            "price_given": self.price_given,
+            "irr_note": self.irr_note,
+            "customers_paying": list(self.customers_paying),
+            "alternatives": [
+                {
+                    "name": a.name,
+                    "kind": a.kind,
+                    "effective_annual_cost": a.effective_annual_cost,
+                    "relief": a.relief,
+                    "max_price": a.max_price,
+                    "sets_ceiling": a.sets_ceiling,
+                }
+                for a in self.alternatives
+            ],
+            "uncertain_inputs": [
+                {
+                    "input": u.path,
+                    "low": u.range.low,
+                    "high": u.range.high,
+                    "dist": u.range.dist,
+                    "central": u.central,
+                    "mean": u.range.mean,
+                }
+                for u in self.uncertain
+            ],
+        }
+
+    def to_json(self, *, ascii_only: bool = False) -> str:
+        """`to_dict()` as pmsize writes JSON (see `jsontext`), newline-terminated."""
+        return jsontext.dumps(self.to_dict(), ascii_only=ascii_only)
+
+    def price_for_roi(self, roi: float) -> float | None:
+        """The price per customer a year at which ROI reaches `roi` (see `engine.price_for_roi`)."""
+        from pmsize import engine
+
+        return engine.price_for_roi(
+            self.pv_costs, self.customers_paying, self.discount_factors, roi
+        )
+
+    def solves_for_cap(self, cap: float) -> float | None:
+        """The share of the problem the solution must remove for the ceiling to reach `cap` of
+        its value (see `engine.solves_for_cap`)."""
+        from pmsize import engine
+
+        return engine.solves_for_cap(
+            self.problem_cost_per_customer,
+            [(a.relief, a.effective_annual_cost) for a in self.alternatives],
+            cap,
+        )
+
+    def cumulative_discounted(self) -> tuple[float, ...]:
+        """D_t, the cumulative discounted cash flow at the end of each year t = 0..H."""
+        from pmsize import engine
+
+        return engine.cumulative_discounted(self.cash_flows, self.discount_factors)
