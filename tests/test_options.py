@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pmsize import cli, options
-from pmsize import simulate as sim
+from pmsize import simulation as sim
 from pmsize.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -15,9 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from rich.console import Console
 from typer.testing import CliRunner
 
+from pmsize import drivers as sens
 from pmsize import engine, loader, sampling, service
-from pmsize import sensitivity as sens
-from pmsize import simulate as sim
+from pmsize import simulation as sim
 from pmsize.cli import app
 from pmsize.models import Policy, Problem
 from pmsize.render import simulate as render

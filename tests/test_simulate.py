@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
 
 from pmsize import engine, loader, sampling, service, summary
-from pmsize import simulate as sim
+from pmsize import simulation as sim
 from pmsize.cli import app
 from pmsize.engine import VERDICTS, Inputs
 from pmsize.models import Problem

@@ -1,5 +1,79 @@
-"""pmsize: size product problems by the cost of their cheapest solution."""
+"""pmsize: size product problems by the cost of their cheapest solution.
+
+The library under the `pmsize` command (docs/api.md has a session to follow):
+
+    >>> import pmsize
+    >>> [problem] = pmsize.load("examples/claims-processing.yaml")
+    >>> print(pmsize.evaluate(problem).verdict)
+    avoid
+
+Names are imported when first used, so `import pmsize` stays instant and pulls in
+neither the command line (Typer, Rich) nor numpy.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__"]
+__all__ = [
+    "Evaluation",
+    "Flag",
+    "FlagCode",
+    "InputError",
+    "InputErrors",
+    "Location",
+    "Policy",
+    "Problem",
+    "Severity",
+    "Simulated",
+    "Verdict",
+    "__version__",
+    "evaluate",
+    "load",
+    "rank",
+    "sensitivity",
+    "simulate",
+]
+
+# public name -> the module that defines it
+_HOMES = {
+    "load": "pmsize.api",
+    "evaluate": "pmsize.api",
+    "rank": "pmsize.api",
+    "simulate": "pmsize.api",
+    "sensitivity": "pmsize.api",
+    "Evaluation": "pmsize.results",
+    "Flag": "pmsize.results",
+    "FlagCode": "pmsize.results",
+    "Severity": "pmsize.results",
+    "Verdict": "pmsize.results",
+    "Policy": "pmsize.models",
+    "Problem": "pmsize.models",
+    "Simulated": "pmsize.simulation",
+    "InputError": "pmsize.errors",
+    "InputErrors": "pmsize.errors",
+    "Location": "pmsize.errors",
+}
+
+if TYPE_CHECKING:
+    from pmsize.api import evaluate, load, rank, sensitivity, simulate
+    from pmsize.errors import InputError, InputErrors, Location
+    from pmsize.models import Policy, Problem
+    from pmsize.results import Evaluation, Flag, FlagCode, Severity, Verdict
+    from pmsize.simulation import Simulated
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'pmsize' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value  # the next lookup is a plain attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -468,7 +468,7 @@ def simulate(
     """
     with boundary():
         from pmsize import loader, options, service
-        from pmsize import simulate as uncertainty
+        from pmsize import simulation as uncertainty
         from pmsize.render import simulate as render
         from pmsize.render.progress import progress_bar
 
@@ -505,7 +505,7 @@ def sensitivity(
     """
     with boundary():
         from pmsize import loader, options, service
-        from pmsize import simulate as uncertainty
+        from pmsize import simulation as uncertainty
         from pmsize.render import simulate as render
         from pmsize.render.progress import progress_bar
 

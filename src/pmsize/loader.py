@@ -628,7 +628,9 @@ def _problems_of(root: dict[str, Any], text: str, name: str) -> list[Entry]:
             errors.append(_locate(text, name, (*where, *loc), message))
         if problem is not None and not problem_errors:
             location = _name_location(root, text, name, prefix)
-            entries.append(Entry(problem, location, portfolio_policy))
+            entries.append(
+                Entry(problem.located(location, portfolio_policy), location, portfolio_policy)
+            )
     errors.extend(_duplicate_names(entries))
     if errors:
         raise InputErrors(_in_file_order(errors))

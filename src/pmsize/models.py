@@ -22,6 +22,7 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainValidator,
+    PrivateAttr,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -29,6 +30,7 @@ from pydantic import (
 
 from pmsize import values
 from pmsize._iso4217 import CODES as ISO_4217
+from pmsize.errors import Location
 from pmsize.values import Quantity, Range
 
 MAX_HORIZON = 50
@@ -342,6 +344,27 @@ class Problem(BaseModel):
     solution: Solution
     alternatives: tuple[Alternative, ...] = Field(default=())
     policy: Policy = Policy()
+    # Set by the loader, never read from a file: where the problem's `name:` is, and the
+    # `policy:` of the portfolio it came in (see `source`, `portfolio_policy`).
+    _source: Location | None = PrivateAttr(default=None)
+    _portfolio_policy: Policy | None = PrivateAttr(default=None)
+
+    @property
+    def source(self) -> Location | None:
+        """Where the problem was read from (`file:line:column` of its `name:`); None when
+        the problem was built in code."""
+        return self._source
+
+    @property
+    def portfolio_policy(self) -> Policy:
+        """The `policy:` of the portfolio file the problem came in (empty if none)."""
+        return self._portfolio_policy or Policy()
+
+    def located(self, source: Location, portfolio_policy: Policy | None = None) -> Problem:
+        """This problem, marked as read from `source` in a portfolio with that policy."""
+        self._source = source
+        self._portfolio_policy = portfolio_policy
+        return self
 
     @field_validator("alternatives", "policy", mode="before")
     @classmethod

@@ -26,6 +26,17 @@ class Summary:
     p75: float | None
     p95: float | None
 
+    def to_dict(self) -> dict[str, float | None]:
+        """`{mean, p5, p25, p50, p75, p95}`, as the JSON writes it."""
+        return {
+            "mean": self.mean,
+            "p5": self.p5,
+            "p25": self.p25,
+            "p50": self.p50,
+            "p75": self.p75,
+            "p95": self.p95,
+        }
+
 
 @dataclass(frozen=True)
 class Histogram:

@@ -18,11 +18,11 @@ from rich.table import Table
 from rich.text import Text
 
 from pmsize import fmt
+from pmsize.drivers import BUILD_COST, BreakEven, TornadoBar
 from pmsize.models import NO_ALTERNATIVE
 from pmsize.render import json as render_json
 from pmsize.render.table import VERDICT_STYLE, print_trimmed
-from pmsize.sensitivity import BUILD_COST, BreakEven, TornadoBar
-from pmsize.simulate import Simulated, Simulation
+from pmsize.simulation import Simulated
 from pmsize.summary import Histogram, Summary
 from pmsize.values import input_kind
 
@@ -42,72 +42,15 @@ POSITIVE, NEGATIVE = "green", "red"
 # --------------------------------------------------------------------------- JSON
 
 
-def summary_record(s: Summary) -> dict[str, float | None]:
-    """`{mean, p5, p25, p50, p75, p95}`."""
-    return {"mean": s.mean, "p5": s.p5, "p25": s.p25, "p50": s.p50, "p75": s.p75, "p95": s.p95}
-
-
-def simulation_record(sim: Simulation) -> dict[str, Any]:
-    """SPEC §5 `simulation`, with the numpy version, the ranged inputs and the NPV histogram."""
-    return {
-        "samples": sim.samples,
-        "seed": sim.seed,
-        "numpy_version": sim.numpy_version,
-        "npv": summary_record(sim.npv),
-        "roi": summary_record(sim.roi),
-        "ceiling_per_customer": summary_record(sim.ceiling),
-        "p_npv_positive": sim.p_npv_positive,
-        "verdicts": dict(sim.verdicts),
-        "set_by": dict(sim.set_by),
-        "ranged_inputs": list(sim.ranged_inputs),
-        "npv_histogram": {
-            "low": sim.histogram.low,
-            "high": sim.histogram.high,
-            "counts": list(sim.histogram.counts),
-            "outside": sim.histogram.outside,
-        },
-    }
-
-
 def simulation_document(results: Sequence[Simulated]) -> str:
     """`simulate --format json`: the `evaluate` document, each result with its `simulation`."""
-    records = [
-        {**render_json.result_record(r.evaluation), "simulation": simulation_record(r.simulation)}
-        for r in results
-    ]
-    return render_json.document([r.evaluation for r in results], records)
+    return render_json.document([r.evaluation for r in results], [r.to_dict() for r in results])
 
 
 def sensitivity_document(results: Sequence[Simulated]) -> str:
     """`sensitivity --format json`: results with tornado, break-even and value of information."""
-    records = []
-    for r in results:
-        assert r.sensitivity is not None
-        records.append(
-            {
-                **render_json.result_record(r.evaluation),
-                "tornado": [
-                    {
-                        "input": bar.input,
-                        "low_value": bar.low_value,
-                        "high_value": bar.high_value,
-                        "npv_at_low": bar.npv_at_low,
-                        "npv_at_high": bar.npv_at_high,
-                        "swing": bar.swing,
-                    }
-                    for bar in r.sensitivity.tornado
-                ],
-                "break_even": [
-                    {"input": b.input, "value": b.value, "assumed": b.assumed}
-                    for b in r.sensitivity.break_even
-                ],
-                "value_of_information": [
-                    {"input": v.input, "evpi": v.evpi} for v in r.simulation.value_of_information
-                ],
-                "simulation": simulation_record(r.simulation),
-            }
-        )
-    return render_json.document([r.evaluation for r in results], records)
+    assert all(r.sensitivity is not None for r in results)
+    return render_json.document([r.evaluation for r in results], [r.to_dict() for r in results])
 
 
 # --------------------------------------------------------------------------- words

@@ -3,7 +3,7 @@
 Nothing here re-derives the model: the tornado and break-even hand `engine.size`
 floats, or columns of them (one column per input moved, every other input at its
 central value). Value of information is measured on the simulation's samples
-(`simulate.simulate(learn=True)` sums NPV per bin of each input with `bin_index`;
+(`simulation.simulate(learn=True)` sums NPV per bin of each input with `bin_index`;
 `evpi` turns the sums into the figure), against the decision taken without it
 (`builds`).
 """

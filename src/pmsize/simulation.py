@@ -28,11 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pmsize import engine, service
-from pmsize.engine import VERDICTS, Evaluation, Inputs, Thresholds
-from pmsize.models import NO_ALTERNATIVE, Policy, Problem
-from pmsize.options import DEFAULT_SAMPLES, MAX_SAMPLES
-from pmsize.sampling import ARRAY, BLOCK, Floats, Sampler
-from pmsize.sensitivity import (
+from pmsize.drivers import (
     Sensitivity,
     ValueOfInformation,
     bin_index,
@@ -40,6 +36,10 @@ from pmsize.sensitivity import (
     sensitivity,
     voi_bins,
 )
+from pmsize.engine import VERDICTS, Evaluation, Inputs, Thresholds
+from pmsize.models import NO_ALTERNATIVE, Policy, Problem
+from pmsize.options import DEFAULT_SAMPLES, MAX_SAMPLES
+from pmsize.sampling import ARRAY, BLOCK, Floats, Sampler
 from pmsize.summary import HISTOGRAM_SPAN, Histogram, Summary, histogram, summary_and
 
 if TYPE_CHECKING:
@@ -70,6 +70,28 @@ class Simulation:
     histogram: Histogram
     value_of_information: tuple[ValueOfInformation, ...] = ()  # highest first
 
+    def to_dict(self) -> dict[str, Any]:
+        """SPEC §5's `simulation` object, with the numpy version, the ranged inputs and the
+        NPV histogram."""
+        return {
+            "samples": self.samples,
+            "seed": self.seed,
+            "numpy_version": self.numpy_version,
+            "npv": self.npv.to_dict(),
+            "roi": self.roi.to_dict(),
+            "ceiling_per_customer": self.ceiling.to_dict(),
+            "p_npv_positive": self.p_npv_positive,
+            "verdicts": dict(self.verdicts),
+            "set_by": dict(self.set_by),
+            "ranged_inputs": list(self.ranged_inputs),
+            "npv_histogram": {
+                "low": self.histogram.low,
+                "high": self.histogram.high,
+                "counts": list(self.histogram.counts),
+                "outside": self.histogram.outside,
+            },
+        }
+
 
 @dataclass(frozen=True)
 class Simulated:
@@ -78,6 +100,39 @@ class Simulated:
     evaluation: Evaluation
     simulation: Simulation
     sensitivity: Sensitivity | None = field(default=None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as `simulate --format json` writes it (`sensitivity --format json` when
+        the sensitivity was asked for): the evaluation's record and its `simulation`."""
+        record = self.evaluation.to_dict()
+        if self.sensitivity is not None:
+            record |= {
+                "tornado": [
+                    {
+                        "input": bar.input,
+                        "low_value": bar.low_value,
+                        "high_value": bar.high_value,
+                        "npv_at_low": bar.npv_at_low,
+                        "npv_at_high": bar.npv_at_high,
+                        "swing": bar.swing,
+                    }
+                    for bar in self.sensitivity.tornado
+                ],
+                "break_even": [
+                    {"input": b.input, "value": b.value, "assumed": b.assumed}
+                    for b in self.sensitivity.break_even
+                ],
+                "value_of_information": [
+                    {"input": v.input, "evpi": v.evpi} for v in self.simulation.value_of_information
+                ],
+            }
+        return record | {"simulation": self.simulation.to_dict()}
+
+    def to_json(self, *, ascii_only: bool = False) -> str:
+        """`to_dict()` as pmsize writes JSON (see `jsontext`), newline-terminated."""
+        from pmsize import jsontext
+
+        return jsontext.dumps(self.to_dict(), ascii_only=ascii_only)
 
 
 @dataclass

@@ -1,0 +1,103 @@
+"""The library: what `pmsize` does, as typed functions a notebook or a script calls.
+
+    problems = pmsize.load("problems/")            # files, folders, portfolios, "-"
+    results = pmsize.rank([pmsize.evaluate(p) for p in problems])
+    results[0].to_dict()                           # exactly one result of `--format json`
+
+Every command of the CLI is one of these calls and a renderer. Thresholds resolve
+as the CLI resolves them: the `policy` given here (the CLI's flags), else the
+problem's own `policy:`, else its portfolio's, else the built-in defaults. Bad
+input raises `InputErrors`, which carries every located error (`.errors`, each
+with `.location`, `.path` and `.message`).
+
+numpy is imported by `simulate` and `sensitivity` only.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Literal
+
+from pmsize import loader, service
+from pmsize.engine import Thresholds
+from pmsize.errors import Location
+from pmsize.models import Policy, Problem
+from pmsize.options import DEFAULT_SAMPLES
+from pmsize.results import Evaluation
+
+if TYPE_CHECKING:
+    from pmsize.simulation import Simulated
+
+PathLike = str | os.PathLike[str]
+SortKey = Literal["npv", "roi", "ceiling", "name"]
+
+
+def load(path: PathLike | Iterable[PathLike]) -> list[Problem]:
+    """Every problem in a file, a folder (every `*.yaml`/`*.yml` below it), a portfolio
+    file, or `-` (standard input); or in each of several such paths.
+
+    Each problem knows where it was read (`problem.source`) and its portfolio's
+    policy (`problem.portfolio_policy`). Raises `InputErrors` with every error found.
+    """
+    paths = [path] if isinstance(path, (str, os.PathLike)) else list(path)
+    return [entry.problem for entry in loader.load_paths(os.fspath(p) for p in paths)]
+
+
+def evaluate(problem: Problem, *, policy: Policy | None = None) -> Evaluation:
+    """The point evaluation of a problem (every range at its central value): figures,
+    flags and verdict, with the thresholds the CLI would use."""
+    return service.evaluate(problem, _thresholds(problem, policy), problem.source)
+
+
+def rank(results: Iterable[Evaluation], by: SortKey = "npv") -> list[Evaluation]:
+    """Results best first by `by`, grouped by currency (amounts in different currencies
+    never rank against each other), as `pmsize evaluate --sort` orders them."""
+    return service.rank(list(results), by)
+
+
+def simulate(
+    problem: Problem,
+    *,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+    policy: Policy | None = None,
+) -> Simulated:
+    """Monte Carlo over the problem's ranges (`pmsize simulate`): `.evaluation` at central
+    values and `.simulation` (percentiles, P(NPV > 0), verdict and set-by shares).
+
+    The same seed and sample count give the same figures on the same numpy.
+    Raises ValueError when `samples` is not from 1 to 10,000,000.
+    """
+    from pmsize import simulation as uncertainty
+
+    [result] = uncertainty.simulate_entries(
+        [_entry(problem)], policy or Policy(), samples=samples, seed=seed
+    )
+    return result
+
+
+def sensitivity(
+    problem: Problem,
+    *,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+    policy: Policy | None = None,
+) -> Simulated:
+    """What drives NPV (`pmsize sensitivity`): `simulate`'s result with `.sensitivity`
+    (tornado, break-even values) and the simulation's value of information."""
+    from pmsize import simulation as uncertainty
+
+    [result] = uncertainty.sensitivity_entries(
+        [_entry(problem)], policy or Policy(), samples=samples, seed=seed
+    )
+    return result
+
+
+def _entry(problem: Problem) -> loader.Entry:
+    source = problem.source or Location("")
+    return loader.Entry(problem, source, problem.portfolio_policy)
+
+
+def _thresholds(problem: Problem, policy: Policy | None) -> Thresholds:
+    return service.thresholds_for(_entry(problem), policy or Policy())
