@@ -203,9 +203,10 @@ class Evaluation:
             "naive_npv": self.naive_npv,
             "naive_roi": self.naive_roi,
             "flags": [
-                {"code": f.code, "severity": f.severity, "message": f.message} for f in self.flags
+                {"code": f.code.value, "severity": f.severity.value, "message": f.message}
+                for f in self.flags
             ],
-            "verdict": self.verdict,
+            "verdict": self.verdict.value,
             "description": self.description,
             "solution": self.solution_name,
             "horizon_years": self.horizon_years,

@@ -81,7 +81,7 @@ class Simulation:
             "roi": self.roi.to_dict(),
             "ceiling_per_customer": self.ceiling.to_dict(),
             "p_npv_positive": self.p_npv_positive,
-            "verdicts": dict(self.verdicts),
+            "verdicts": {str(verdict): share for verdict, share in self.verdicts.items()},
             "set_by": dict(self.set_by),
             "ranged_inputs": list(self.ranged_inputs),
             "npv_histogram": {

@@ -1,0 +1,149 @@
+"""The library (`import pmsize`): its public surface, and that it answers as the CLI does."""
+
+from __future__ import annotations
+
+import doctest
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import pmsize
+from pmsize.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+CASES = ROOT / "tests" / "cases"
+ENV = {"NO_COLOR": "1", "COLUMNS": "80", "TERM": "dumb"}
+
+
+def cli_json(*args: str) -> dict:
+    result = CliRunner().invoke(app, [*args, "--format", "json"], env=ENV)
+    assert result.exit_code in (0, 1), result.stderr
+    return json.loads(result.stdout)
+
+
+def test_the_public_surface_is_all_and_only_all() -> None:
+    assert pmsize.__all__ == [
+        "Evaluation",
+        "Flag",
+        "FlagCode",
+        "InputError",
+        "InputErrors",
+        "Location",
+        "Policy",
+        "Problem",
+        "Severity",
+        "Simulated",
+        "Verdict",
+        "__version__",
+        "evaluate",
+        "load",
+        "rank",
+        "sensitivity",
+        "simulate",
+    ]
+    for name in pmsize.__all__:
+        assert getattr(pmsize, name) is not None
+    with pytest.raises(AttributeError, match="no attribute 'engine_internals'"):
+        _ = pmsize.engine_internals  # type: ignore[attr-defined]
+
+
+def test_the_package_ships_its_type_marker() -> None:
+    assert (Path(pmsize.__file__).parent / "py.typed").is_file()
+
+
+def test_the_done_when_line_prints_avoid() -> None:
+    line = (
+        "import pmsize; print(pmsize.evaluate("
+        "pmsize.load('examples/claims-processing.yaml')[0]).verdict)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", line], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout == "avoid\n"
+
+
+def test_evaluate_resolves_the_file_s_own_policy_like_the_cli() -> None:
+    # the file sets cap_threshold 60%: the capped ceiling is flagged as in `pmsize evaluate`
+    [problem] = pmsize.load(CASES / "13-policy-in-file.yaml")
+    result = pmsize.evaluate(problem)
+    [cli] = cli_json("evaluate", str(CASES / "13-policy-in-file.yaml"))["results"]
+    assert [f.code for f in result.flags] == [f["code"] for f in cli["flags"]]
+    assert [f.code for f in result.flags] == [pmsize.FlagCode.CAPPED_BY_ALTERNATIVE]
+    # a policy given here wins over the file's, as a CLI flag does
+    relaxed = pmsize.evaluate(problem, policy=pmsize.Policy(cap_threshold=0.1))
+    assert pmsize.FlagCode.CAPPED_BY_ALTERNATIVE not in [f.code for f in relaxed.flags]
+
+
+def test_to_dict_is_exactly_a_result_of_the_json_format() -> None:
+    problems = pmsize.load(EXAMPLES)
+    results = pmsize.rank([pmsize.evaluate(p) for p in problems], by="npv")
+    assert [r.to_dict() for r in results] == cli_json("evaluate", str(EXAMPLES))["results"]
+    assert json.loads(results[0].to_json()) == results[0].to_dict()
+
+
+def test_a_portfolio_s_problems_keep_their_portfolio_policy(tmp_path: Path) -> None:
+    portfolio = tmp_path / "p.yaml"
+    portfolio.write_text(
+        "policy: {thin_margin: 90%}\n"
+        "problems:\n"
+        "  - name: One\n"
+        "    market: {customers: 100, problem_cost: 100k}\n"
+        "    solution: {build_cost: 1m, adoption: 10%}\n"
+    )
+    [problem] = pmsize.load(portfolio)
+    assert problem.portfolio_policy.thin_margin == pytest.approx(0.9)
+    assert problem.source == pmsize.Location(str(portfolio), 3, 5)
+    assert pmsize.evaluate(problem).to_dict() == cli_json("evaluate", str(portfolio))["results"][0]
+
+
+def test_bad_input_raises_one_exception_with_every_located_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: Bad\nmarket: {customers: -1, problem_cost: 10}\n")
+    with pytest.raises(pmsize.InputErrors) as caught:
+        pmsize.load(bad)
+    errors = caught.value.errors
+    assert all(isinstance(e, pmsize.InputError) for e in errors)
+    assert [str(e) for e in errors] == [
+        f"{bad}:1:1: solution: is required; add `solution:` with at least `adoption:`",
+        f"{bad}:2:21: market.customers: -1 is negative; counts cannot be below zero",
+    ]
+    assert [(e.location.line, e.location.column, e.path) for e in errors] == [
+        (1, 1, "solution"),
+        (2, 21, "market.customers"),
+    ]
+
+
+def test_simulate_and_sensitivity_give_what_the_commands_write() -> None:
+    [problem] = pmsize.load(EXAMPLES / "utility-bill-audit.yaml")
+    path = str(EXAMPLES / "utility-bill-audit.yaml")
+    simulated = pmsize.simulate(problem, samples=2_000, seed=3)
+    [cli] = cli_json("simulate", path, "-n", "2000", "--seed", "3")["results"]
+    assert simulated.to_dict() == cli
+    found = pmsize.sensitivity(problem, samples=2_000, seed=3)
+    [cli] = cli_json("sensitivity", path, "-n", "2000", "--seed", "3")["results"]
+    assert found.to_dict() == cli
+    with pytest.raises(ValueError, match="samples must be from 1 to 10,000,000"):
+        pmsize.simulate(problem, samples=0)
+
+
+def test_the_api_session_in_the_docs_runs() -> None:
+    # docs/api.md is a notebook-style session: every `>>>` line runs, every output matches
+    failures, tried = doctest.testfile(
+        str(ROOT / "docs" / "api.md"),
+        module_relative=False,
+        optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
+        globs={"__name__": "api_md"},
+    )
+    assert tried >= 10
+    assert failures == 0
+
+
+def test_the_package_docstring_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    result = doctest.testmod(pmsize, optionflags=doctest.ELLIPSIS)
+    assert (result.failed, result.attempted >= 3) == (0, True)
