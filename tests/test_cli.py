@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pmsize import service
+from pmsize import options, service
 from pmsize.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -221,12 +221,11 @@ def test_a_files_thresholds_are_refused_as_the_command_line_refuses_them(
 
 
 def test_the_command_line_builds_the_policy_a_file_would() -> None:
-    from pmsize import service
     from pmsize.models import Policy
 
     given = {"cap_threshold": "40%", "thin_margin": "150%"}
-    assert service.cli_policy("40%", "150%") == Policy.model_validate(given)
-    assert service.cli_policy(None, None) == Policy()
+    assert options.policy("40%", "150%") == Policy.model_validate(given)
+    assert options.policy(None, None) == Policy()
 
 
 HEAVY = ("numpy", "rich", "pydantic", "yaml")

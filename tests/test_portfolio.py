@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+from pmsize import options
 from pmsize.cli import app
 
 ENV = {"NO_COLOR": "1", "COLUMNS": "80", "TERM": "dumb"}
@@ -160,7 +161,7 @@ def test_thresholds_resolve_cli_then_problem_then_portfolio_then_built_in(
     # ... and so does the library, which keeps the thresholds on the result
     from pmsize import loader, service
 
-    policy = service.cli_policy(*(flags[1:] if flags else [None]), None)
+    policy = options.policy(*(flags[1:] if flags else [None]), None)
     [entry] = loader.load_paths([str(portfolio)])
     [r] = service.evaluate_entries([entry], policy)
     assert r.thresholds == service.thresholds_for(entry, policy)

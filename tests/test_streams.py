@@ -211,12 +211,12 @@ def test_version_and_debug_work_after_the_command(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     assert invoke("evaluate", "--version") == (0, f"pmsize {__version__}\n", "")
-    from pmsize import service
+    from pmsize import api
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(service, "evaluate_paths", broken)
+    monkeypatch.setattr(api, "evaluate", broken)
     code, _, err = invoke("evaluate", CLAIMS, "--debug")
     assert code == 3
     assert "Traceback (most recent call last)" in err

@@ -16,7 +16,7 @@ numpy is imported by `simulate` and `sensitivity` only.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Literal
 
 from pmsize import loader, service
@@ -62,17 +62,19 @@ def simulate(
     samples: int = DEFAULT_SAMPLES,
     seed: int = 0,
     policy: Policy | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Simulated:
     """Monte Carlo over the problem's ranges (`pmsize simulate`): `.evaluation` at central
     values and `.simulation` (percentiles, P(NPV > 0), verdict and set-by shares).
 
-    The same seed and sample count give the same figures on the same numpy.
-    Raises ValueError when `samples` is not from 1 to 10,000,000.
+    The same seed and sample count give the same figures on the same numpy;
+    `progress(done, samples)` is called as blocks of samples finish. Raises
+    ValueError when `samples` is not from 1 to 10,000,000.
     """
     from pmsize import simulation as uncertainty
 
     [result] = uncertainty.simulate_entries(
-        [_entry(problem)], policy or Policy(), samples=samples, seed=seed
+        [_entry(problem)], policy or Policy(), samples=samples, seed=seed, progress=progress
     )
     return result
 
@@ -83,13 +85,14 @@ def sensitivity(
     samples: int = DEFAULT_SAMPLES,
     seed: int = 0,
     policy: Policy | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Simulated:
     """What drives NPV (`pmsize sensitivity`): `simulate`'s result with `.sensitivity`
     (tornado, break-even values) and the simulation's value of information."""
     from pmsize import simulation as uncertainty
 
     [result] = uncertainty.sensitivity_entries(
-        [_entry(problem)], policy or Policy(), samples=samples, seed=seed
+        [_entry(problem)], policy or Policy(), samples=samples, seed=seed, progress=progress
     )
     return result
 

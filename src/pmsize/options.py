@@ -9,9 +9,13 @@ pmsize message and exits 2.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from pmsize import fmt, values
 from pmsize.errors import UsageError
+
+if TYPE_CHECKING:
+    from pmsize.models import Policy
 
 # Samples per problem for `simulate` and `sensitivity` alike, so the same file and seed give
 # the same P(NPV > 0) and percentiles in both. 100,000 rather than 10,000: value of
@@ -66,3 +70,23 @@ def choice(raw: str, allowed: Sequence[str], command: str) -> str:
 
 
 __all__ = ["DEFAULT_SAMPLES", "MAX_SAMPLES", "choice", "samples", "seed", "whole_number"]
+
+
+def policy(cap_threshold: str | None, thin_margin: str | None) -> Policy:
+    """Thresholds given on the command line (`--cap-threshold 40%`), checked as a file's are.
+
+    `--cap-threshold` is a share of our value, at most 100%. `--thin-margin` is an ROI,
+    which can be over 100% (`150%`); a bare number over 1 is refused as ambiguous.
+    """
+    from pydantic import ValidationError
+
+    from pmsize.models import Policy
+
+    given = {"cap_threshold": cap_threshold, "thin_margin": thin_margin}
+    try:
+        return Policy.model_validate({key: raw for key, raw in given.items() if raw is not None})
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        option = "--" + str(error["loc"][0]).replace("_", "-")
+        reason = error["ctx"]["error"] if error["type"] == "value_error" else error["msg"]
+        raise UsageError(fmt.safe_text(f"{option}: {reason}")) from None

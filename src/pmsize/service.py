@@ -9,19 +9,15 @@ portfolio's, then the built-in defaults.
 
 from __future__ import annotations
 
-import gc
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from pydantic import ValidationError
-
-from pmsize import engine, fmt, loader, messages
+from pmsize import engine, loader, messages
 from pmsize.engine import Thresholds
-from pmsize.errors import Location, UsageError
+from pmsize.errors import Location
 from pmsize.models import Policy, Problem
 from pmsize.results import AlternativeResult, Evaluation, Flag, UncertainInput, Verdict
 from pmsize.values import Quantity, central
@@ -47,22 +43,6 @@ Progress = Callable[[int, int | None], None]
 PROGRESS_EVERY = 100  # problems between two progress reports
 BUILT_IN = Thresholds()  # the thresholds when no policy sets any
 NO_POLICY = Policy()  # a command line that sets no threshold
-
-
-def cli_policy(cap_threshold: str | None, thin_margin: str | None) -> Policy:
-    """Thresholds given on the command line (`--cap-threshold 40%`), checked as a file's are.
-
-    `--cap-threshold` is a share of our value, at most 100%. `--thin-margin` is an ROI,
-    which can be over 100% (`150%`); a bare number over 1 is refused as ambiguous.
-    """
-    given = {"cap_threshold": cap_threshold, "thin_margin": thin_margin}
-    try:
-        return Policy.model_validate({key: raw for key, raw in given.items() if raw is not None})
-    except ValidationError as exc:
-        error = exc.errors(include_url=False)[0]
-        option = "--" + str(error["loc"][0]).replace("_", "-")
-        reason = error["ctx"]["error"] if error["type"] == "value_error" else error["msg"]
-        raise UsageError(fmt.safe_text(f"{option}: {reason}")) from None
 
 
 def evaluate(
@@ -180,31 +160,13 @@ def evaluate_paths(
 ) -> list[Evaluation]:
     """Load every problem from `paths`, evaluate and rank them.
 
-    For a large portfolio, run it inside `collector_paused()` (as `pmsize evaluate`
-    does, around rendering too).
+    For a large portfolio, pause the garbage collector around it (as `pmsize evaluate`
+    does: `cli.collector_paused`).
     """
     if progress is not None:
         progress(0, None)
     entries = loader.load_paths(paths)
     return rank(evaluate_entries(entries, policy, progress), sort)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause CPython's cyclic garbage collector, restoring its state afterwards.
-
-    Loading, evaluating and rendering a portfolio allocate millions of small objects
-    that stay alive and hold no cycles; the generational collector would rescan the
-    growing heap again and again for nothing (on 10,000 problems it more than doubled
-    the time of `evaluate`). Reference counting still frees whatever is dropped.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def rank(results: Sequence[Evaluation], sort: str) -> list[Evaluation]:
