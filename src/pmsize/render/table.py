@@ -337,7 +337,6 @@ def ranked_records(results: Sequence[Evaluation], width: int) -> RenderableType:
     blank = " " * rank_width
     lines: list[Text] = []
     for i, r in enumerate(results, 1):
-        money = fmt.money
         verdict = Text(r.verdict, style=VERDICT_STYLE[r.verdict])
         name_width = inner - 2 - verdict.cell_len
         names = _wrapped(Text(fmt.safe_text(r.name), style="bold"), console, name_width)
@@ -347,13 +346,8 @@ def ranked_records(results: Sequence[Evaluation], width: int) -> RenderableType:
                 head.append(" " * (name_width - name.cell_len + 2))
                 head.append_text(verdict)
             lines.append(head)
-        payback = fmt.payback(r.payback_years, NBSP)
-        setter = f"set by {fmt.safe_text(r.ceiling_set_by)}" if r.ceiling_set_by else "uncapped"
         detail = glued(
-            f"NPV{NBSP}{money(r.npv, r.currency)} (naive{NBSP}{money(r.naive_npv, r.currency)}) · "
-            f"ROI{NBSP}{fmt.percent(r.roi)} · "
-            f"ceiling{NBSP}{money(r.ceiling_per_customer, r.currency)} {setter} · "
-            f"market{NBSP}{money(r.market_size, r.currency)}/yr · payback{NBSP}{payback}",
+            detail_line(r),
             inner,
             style="dim",
         )
@@ -380,7 +374,6 @@ def _ranked_records_grid(results: Sequence[Evaluation], width: int) -> Renderabl
     grid.add_column(justify="right", no_wrap=True)
     grid.add_column(overflow="fold")
     for i, r in enumerate(results, 1):
-        money = fmt.money
         head = Table.grid(expand=True, padding=(0, 0, 0, 2))
         head.add_column(ratio=1, overflow="fold")
         head.add_column(justify="right", no_wrap=True)
@@ -388,13 +381,8 @@ def _ranked_records_grid(results: Sequence[Evaluation], width: int) -> Renderabl
             Text(fmt.safe_text(r.name), style="bold"),
             Text(r.verdict, style=VERDICT_STYLE[r.verdict]),
         )
-        payback = fmt.payback(r.payback_years, NBSP)
-        setter = f"set by {fmt.safe_text(r.ceiling_set_by)}" if r.ceiling_set_by else "uncapped"
         detail = glued(
-            f"NPV{NBSP}{money(r.npv, r.currency)} (naive{NBSP}{money(r.naive_npv, r.currency)}) · "
-            f"ROI{NBSP}{fmt.percent(r.roi)} · "
-            f"ceiling{NBSP}{money(r.ceiling_per_customer, r.currency)} {setter} · "
-            f"market{NBSP}{money(r.market_size, r.currency)}/yr · payback{NBSP}{payback}",
+            detail_line(r),
             width - rank_width - 1,
             style="dim",
         )
@@ -413,6 +401,19 @@ def summary_line(
     for label in ("total NPV ", "markets "):
         text = text.replace(label, label.replace(" ", NBSP))
     return glued(text.replace(" a year", f"{NBSP}a{NBSP}year"), width)
+
+
+def detail_line(r: Evaluation) -> str:
+    """The figures under a problem's name in the narrow ranked view, glued with no-break
+    spaces so each figure stays whole when the line wraps."""
+    money, payback = fmt.money, fmt.payback(r.payback_years, NBSP)
+    setter = f"set by {fmt.safe_text(r.ceiling_set_by)}" if r.ceiling_set_by else "uncapped"
+    return (
+        f"NPV{NBSP}{money(r.npv, r.currency)} (naive{NBSP}{money(r.naive_npv, r.currency)}) · "
+        f"ROI{NBSP}{fmt.percent(r.roi)} · "
+        f"ceiling{NBSP}{money(r.ceiling_per_customer, r.currency)} {setter} · "
+        f"market{NBSP}{money(r.market_size, r.currency)}/yr · payback{NBSP}{payback}"
+    )
 
 
 def glued(text: str, width: int, style: str = "") -> Text:
