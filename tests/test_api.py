@@ -147,3 +147,54 @@ def test_the_package_docstring_example_runs(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.chdir(ROOT)
     result = doctest.testmod(pmsize, optionflags=doctest.ELLIPSIS)
     assert (result.failed, result.attempted >= 3) == (0, True)
+
+
+def test_a_verdict_compares_with_its_word_by_concern() -> None:
+    # alphabetically "avoid" < "reconsider"; by concern it is the other way round
+    assert pmsize.Verdict.AVOID > "reconsider"
+    assert pmsize.Verdict.PURSUE < "reconsider"
+    assert pmsize.Verdict.RECONSIDER >= "reconsider"
+    with pytest.raises(TypeError):
+        _ = pmsize.Verdict.AVOID > "nonsense"
+
+
+def test_a_misspelt_name_is_a_type_error_for_mypy(tmp_path: Path) -> None:
+    script = tmp_path / "use.py"
+    script.write_text("import pmsize\nresult = pmsize.evalute\n")
+    checked = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", str(script)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert 'Module has no attribute "evalute"' in checked.stdout
+
+
+def test_bad_arguments_are_value_errors_in_pmsize_s_words() -> None:
+    [problem] = pmsize.load(EXAMPLES / "claims-processing.yaml")
+    with pytest.raises(ValueError, match="an empty path names no file"):
+        pmsize.load("")
+    with pytest.raises(ValueError, match=r"^cannot rank by 'NPV'; rank by npv, roi"):
+        pmsize.rank([pmsize.evaluate(problem)], by="NPV")  # type: ignore[arg-type]
+    for bad, message in (
+        ({"samples": 1.5}, "samples must be a whole number, not 1.5"),
+        ({"seed": -1}, "seed must be a whole number from 0, not -1"),
+        ({"seed": None}, "seed must be a whole number, not None"),
+    ):
+        with pytest.raises(ValueError, match=f"^{message}$"):
+            pmsize.simulate(problem, **bad)  # type: ignore[arg-type]
+
+
+def test_a_problem_built_in_code_has_no_file_in_every_result() -> None:
+    problem = pmsize.Problem.model_validate(
+        {
+            "name": "Built",
+            "market": {"customers": 900, "problem_cost": "$350k"},
+            "solution": {"adoption": "5%", "annual_cost": "$1m"},
+        }
+    )
+    assert problem.source is None
+    assert (pmsize.evaluate(problem).file, pmsize.evaluate(problem).line) == ("", 0)
+    simulated = pmsize.simulate(problem, samples=100).evaluation
+    assert (simulated.file, simulated.line) == ("", 0)
+    assert sorted(dir(pmsize)) == sorted(pmsize.__all__)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pmsize import loader, service
 from pmsize.engine import Thresholds
-from pmsize.errors import Location
+from pmsize.errors import ArgumentError, Location, UsageError
 from pmsize.models import Policy, Problem
 from pmsize.options import DEFAULT_SAMPLES
 from pmsize.results import Evaluation
@@ -38,10 +38,15 @@ def load(path: PathLike | Iterable[PathLike]) -> list[Problem]:
     file, or `-` (standard input); or in each of several such paths.
 
     Each problem knows where it was read (`problem.source`) and its portfolio's
-    policy (`problem.portfolio_policy`). Raises `InputErrors` with every error found.
+    policy (`problem.portfolio_policy`). Raises `InputErrors` with every error found in
+    the files, and ValueError for a path that names nothing (`""`).
     """
     paths = [path] if isinstance(path, (str, os.PathLike)) else list(path)
-    return [entry.problem for entry in loader.load_paths(os.fspath(p) for p in paths)]
+    try:
+        entries = loader.load_paths(os.fspath(p) for p in paths)
+    except UsageError as exc:  # a path that names nothing: a bad argument, for a library
+        raise ArgumentError(str(exc)) from None
+    return [entry.problem for entry in entries]
 
 
 def evaluate(problem: Problem, *, policy: Policy | None = None) -> Evaluation:
@@ -53,6 +58,8 @@ def evaluate(problem: Problem, *, policy: Policy | None = None) -> Evaluation:
 def rank(results: Iterable[Evaluation], by: SortKey = "npv") -> list[Evaluation]:
     """Results best first by `by`, grouped by currency (amounts in different currencies
     never rank against each other), as `pmsize evaluate --sort` orders them."""
+    if by not in ("npv", "roi", "ceiling", "name"):
+        raise ValueError(f"cannot rank by {by!r}; rank by npv, roi, ceiling or name")
     return service.rank(list(results), by)
 
 
@@ -73,6 +80,7 @@ def simulate(
     """
     from pmsize import simulation as uncertainty
 
+    _check_sampling(samples, seed)
     [result] = uncertainty.simulate_entries(
         [_entry(problem)], policy or Policy(), samples=samples, seed=seed, progress=progress
     )
@@ -91,14 +99,24 @@ def sensitivity(
     (tornado, break-even values) and the simulation's value of information."""
     from pmsize import simulation as uncertainty
 
+    _check_sampling(samples, seed)
     [result] = uncertainty.sensitivity_entries(
         [_entry(problem)], policy or Policy(), samples=samples, seed=seed, progress=progress
     )
     return result
 
 
+def _check_sampling(samples: object, seed: object) -> None:
+    """Whole numbers, said in pmsize's words (the sample count's bounds are checked below)."""
+    for name, value in (("samples", samples), ("seed", seed)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"{name} must be a whole number, not {value!r}")
+    if isinstance(seed, int) and seed < 0:
+        raise ValueError(f"seed must be a whole number from 0, not {seed}")
+
+
 def _entry(problem: Problem) -> loader.Entry:
-    source = problem.source or Location("")
+    source = problem.source or Location("", 0, 0)  # built in code: no file, line 0
     return loader.Entry(problem, source, problem.portfolio_policy)
 
 

@@ -2,7 +2,9 @@
 
     PmsizeError
      ├── InputError        one located problem in an input file (file:line:column)
-     └── InputErrors       every InputError found in one run, reported together
+     ├── InputErrors       every InputError found in one run, reported together
+     └── UsageError        an option or argument that cannot be used as given
+          └── ArgumentError    the same from the library, also a ValueError
 
 Exit codes are the `ExitCode` enum; the README's table is tested against it.
 """
@@ -83,3 +85,8 @@ class Interrupted(KeyboardInterrupt):
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
         self.signum = signum
+
+
+class ArgumentError(UsageError, ValueError):
+    """A library argument that cannot be used as given (an empty path): a `ValueError` to
+    a library caller, a usage error (exit 2) to the command line."""

@@ -629,7 +629,7 @@ def _problems_of(root: dict[str, Any], text: str, name: str) -> list[Entry]:
         if problem is not None and not problem_errors:
             location = _name_location(root, text, name, prefix)
             entries.append(
-                Entry(problem.located(location, portfolio_policy), location, portfolio_policy)
+                Entry(problem._located(location, portfolio_policy), location, portfolio_policy)
             )
     errors.extend(_duplicate_names(entries))
     if errors:

@@ -360,7 +360,7 @@ class Problem(BaseModel):
         """The `policy:` of the portfolio file the problem came in (empty if none)."""
         return self._portfolio_policy or Policy()
 
-    def located(self, source: Location, portfolio_policy: Policy | None = None) -> Problem:
+    def _located(self, source: Location, portfolio_policy: Policy | None = None) -> Problem:
         """This problem, marked as read from `source` in a portfolio with that policy."""
         self._source = source
         self._portfolio_policy = portfolio_policy

@@ -49,27 +49,46 @@ class Verdict(_Words):
         return _CONCERN[self]
 
     def __lt__(self, other: object) -> bool:
-        if not isinstance(other, Verdict):
+        other = _verdict(other)
+        if other is None:
             return NotImplemented
         return self.concern < other.concern
 
     def __le__(self, other: object) -> bool:
-        if not isinstance(other, Verdict):
+        other = _verdict(other)
+        if other is None:
             return NotImplemented
         return self.concern <= other.concern
 
     def __gt__(self, other: object) -> bool:
-        if not isinstance(other, Verdict):
+        other = _verdict(other)
+        if other is None:
             return NotImplemented
         return self.concern > other.concern
 
     def __ge__(self, other: object) -> bool:
-        if not isinstance(other, Verdict):
+        other = _verdict(other)
+        if other is None:
             return NotImplemented
         return self.concern >= other.concern
 
 
 _CONCERN = {verdict: i for i, verdict in enumerate(Verdict)}
+
+
+def _verdict(other: object) -> Verdict | None:
+    """`other` as a Verdict, so `verdict >= "reconsider"` compares concern, not spelling;
+    None for what is no string. A string that is no verdict's word is a TypeError (else
+    Python would fall back to comparing spellings)."""
+    if isinstance(other, Verdict):
+        return other
+    if isinstance(other, str):
+        try:
+            return Verdict(other)
+        except ValueError:
+            message = f"a verdict compares with pursue, reconsider or avoid, not {other!r}"
+            raise TypeError(message) from None
+    return None
 
 
 class Severity(_Words):
