@@ -143,7 +143,7 @@ class AlternativeResult:
 class UncertainInput:
     """A ranged input of the problem, as the point evaluation used it."""
 
-    path: str
+    input: str  # its path in the file, such as `alternatives[0].annual_cost`
     range: Range
     central: float
 
@@ -246,7 +246,7 @@ class Evaluation:
             ],
             "uncertain_inputs": [
                 {
-                    "input": u.path,
+                    "input": u.input,
                     "low": u.range.low,
                     "high": u.range.high,
                     "dist": u.range.dist,

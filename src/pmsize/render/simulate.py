@@ -234,7 +234,7 @@ def sensitivity_block(r: Simulated, width: int) -> RenderableType:
         )
     body += [Text(), Text("Break-even: NPV = 0 with all else central", style="bold")]
     # a wide lognormal range's mean is far above its median: show both (SPEC §2)
-    means = {u.path: u.range.mean for u in e.uncertain if u.range.mean_differs}
+    means = {u.input: u.range.mean for u in e.uncertain if u.range.mean_differs}
     body += [
         Text(break_even_text(b, sens.central_npv, e.currency, means.get(b.input)))
         for b in sens.break_even

@@ -207,13 +207,13 @@ def ceiling_text(r: Evaluation) -> str:
 
 def uncertain_text(u: UncertainInput, currency: str) -> str:
     """A ranged input: its interval, shape, and the central value used (and mean if far off)."""
-    kind = input_kind(u.path)
+    kind = input_kind(u.input)
 
     def show(x: float) -> str:
         return fmt.quantity(x, kind, currency)
 
     q = u.range
-    text = f"{u.path} {show(q.low)} to {show(q.high)} ({q.dist}), central {show(q.central)}"
+    text = f"{u.input} {show(q.low)} to {show(q.high)} ({q.dist}), central {show(q.central)}"
     if q.mean_differs:
         text += f", mean {show(q.mean)}"
     return text
