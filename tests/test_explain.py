@@ -16,11 +16,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
 
-from pmsize import engine, service
+from pmsize import service
 from pmsize.cli import app
 from pmsize.loader import load_text
 from pmsize.models import Problem
 from pmsize.render import explain
+from pmsize.results import FlagCode
 from strategies import examples, problems, to_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -143,19 +144,21 @@ def test_removing_the_share_the_memo_names_clears_the_cap() -> None:
     problem = load_text(Path(DOCK).read_text(encoding="utf-8"))[0].problem
     need = service.evaluate(problem).solves_for_cap(0.5)
     assert need is not None
-    assert engine.CAPPED_BY_ALTERNATIVE in _flags(_with(problem, solves=need - 0.01))
-    assert engine.CAPPED_BY_ALTERNATIVE not in _flags(_with(problem, solves=need + 1e-9))
+    assert FlagCode.CAPPED_BY_ALTERNATIVE in _flags(_with(problem, solves=need - 0.01))
+    assert FlagCode.CAPPED_BY_ALTERNATIVE not in _flags(_with(problem, solves=need + 1e-9))
 
 
 def test_removing_more_than_the_memo_names_gives_a_sustainable_price() -> None:
     problem = load_text(Path(CLAIMS).read_text(encoding="utf-8"))[0].problem
     need = service.evaluate(problem).solves_for_cap(0.0)
     assert need is not None
-    assert engine.NO_SUSTAINABLE_PRICE in _flags(_with(problem, solves=need - 1e-6))
-    assert engine.NO_SUSTAINABLE_PRICE not in _flags(_with(problem, solves=need + 1e-6))
+    assert FlagCode.NO_SUSTAINABLE_PRICE in _flags(_with(problem, solves=need - 1e-6))
+    assert FlagCode.NO_SUSTAINABLE_PRICE not in _flags(_with(problem, solves=need + 1e-6))
 
 
-@pytest.mark.parametrize(("roi", "code"), [(0.0, engine.NEGATIVE_NPV), (0.2, engine.THIN_MARGIN)])
+@pytest.mark.parametrize(
+    ("roi", "code"), [(0.0, FlagCode.NEGATIVE_NPV), (0.2, FlagCode.THIN_MARGIN)]
+)
 def test_charging_the_price_the_memo_names_clears_the_flag(roi: float, code: str) -> None:
     problem = load_text(
         "name: Priced\nmarket: {customers: 1000, problem_cost: $200k}\n"

@@ -14,10 +14,10 @@ from typing import Any
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from pmsize import engine, service
-from pmsize.engine import Evaluation
+from pmsize import service
 from pmsize.loader import load_text
 from pmsize.render import json as render_json
+from pmsize.results import Evaluation, FlagCode
 from strategies import amount_values, examples, problems, to_yaml
 
 SETTINGS = settings(
@@ -95,7 +95,7 @@ def test_the_verdict_follows_the_flags(data: dict[str, Any]) -> None:
     severities = {f.severity for f in r.flags}
     expected = "avoid" if "error" in severities else "reconsider" if severities else "pursue"
     assert r.verdict == expected
-    assert (r.npv < 0) == any(f.code == engine.NEGATIVE_NPV for f in r.flags)
+    assert (r.npv < 0) == any(f.code == FlagCode.NEGATIVE_NPV for f in r.flags)
 
 
 @SETTINGS

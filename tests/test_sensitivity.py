@@ -406,8 +406,8 @@ def test_folding_keeps_the_ceiling_and_what_set_it() -> None:
     )
     lazy = engine.Inputs.take(problem, sampling.Sampler(3, 0, 500).pick, lazy=True)
     folded = engine.size(lazy, sens.DEFAULT_THRESHOLDS, sampling.ARRAY, per_alternative=False)
-    assert len(full.alternative_limits) == 20
-    assert folded.alternative_limits == ()
+    assert len(full.alternative_max_prices) == 20
+    assert folded.alternative_max_prices == ()
     assert np.array_equal(folded.ceiling, full.ceiling)
     assert np.array_equal(folded.set_by, full.set_by)
     assert np.array_equal(folded.npv, full.npv)

@@ -15,50 +15,23 @@ words in `messages`, and `service.evaluate` assembles a point evaluation.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
+from typing import Any, Protocol, TypeAlias
 
 from pmsize.models import DEFAULT_CAP_THRESHOLD, DEFAULT_THIN_MARGIN, Policy, Problem
-from pmsize.results import (
-    AlternativeResult,
-    Evaluation,
-    Flag,
-    FlagCode,
-    Severity,
-    UncertainInput,
-    Verdict,
-)
+from pmsize.results import FlagCode, Severity, Verdict
 from pmsize.values import Quantity, Range, central
-
-if TYPE_CHECKING:
-    pass
-
-__all__ = [  # the result types, re-exported from their home in `results`
-    "AlternativeResult",
-    "Evaluation",
-    "Flag",
-    "FlagCode",
-    "Severity",
-    "UncertainInput",
-    "Verdict",
-]
 
 # A number: a float in a point evaluation, a numpy array of samples in a simulation.
 # (Typed as Any: the model is plain arithmetic that both support.)
 N: TypeAlias = Any
 
-PURSUE, RECONSIDER, AVOID = Verdict.PURSUE, Verdict.RECONSIDER, Verdict.AVOID
-VERDICTS: tuple[Verdict, ...] = tuple(Verdict)  # in rising order of concern
-NO_SUSTAINABLE_PRICE = FlagCode.NO_SUSTAINABLE_PRICE
-NEGATIVE_NPV = FlagCode.NEGATIVE_NPV
-CAPPED_BY_ALTERNATIVE = FlagCode.CAPPED_BY_ALTERNATIVE
-OVERPRICED = FlagCode.OVERPRICED
-THIN_MARGIN = FlagCode.THIN_MARGIN
-ERROR, WARNING = Severity.ERROR, Severity.WARNING
-SEVERITY = {code: code.severity for code in FlagCode}
+VERDICTS: tuple[Verdict, ...] = tuple(Verdict)  # in rising order of concern: `verdict` indexes it
 
 
 class Ops(Protocol):
@@ -214,11 +187,6 @@ class Sizing:
     flags: dict[FlagCode, Any]  # flag code -> bool or boolean array
     verdict: Any  # index into VERDICTS
 
-    @property
-    def alternative_limits(self) -> tuple[N, ...]:
-        """The former name of `alternative_max_prices`."""
-        return self.alternative_max_prices
-
 
 def size(
     inputs: Inputs,
@@ -286,15 +254,20 @@ def size(
         naive_roi = ops.divide(naive_npv, pv_costs)
 
     flags = {
-        NO_SUSTAINABLE_PRICE: ceiling == 0,
-        NEGATIVE_NPV: npv < 0,
-        CAPPED_BY_ALTERNATIVE: (cap_ratio > 0) & (cap_ratio < thresholds.cap_threshold),
+        FlagCode.NO_SUSTAINABLE_PRICE: ceiling == 0,
+        FlagCode.NEGATIVE_NPV: npv < 0,
+        FlagCode.CAPPED_BY_ALTERNATIVE: (cap_ratio > 0) & (cap_ratio < thresholds.cap_threshold),
         # without a price, `ceiling < 0` is never true but has the shape of the samples
-        OVERPRICED: (inputs.price > ceiling) if inputs.price is not None else ceiling < 0,
-        THIN_MARGIN: (npv >= 0) & (roi < thresholds.thin_margin),
+        FlagCode.OVERPRICED: (inputs.price > ceiling) if inputs.price is not None else ceiling < 0,
+        FlagCode.THIN_MARGIN: (npv >= 0) & (roi < thresholds.thin_margin),
     }
-    errors = flags[NO_SUSTAINABLE_PRICE] | flags[NEGATIVE_NPV]
-    warnings = flags[CAPPED_BY_ALTERNATIVE] | flags[OVERPRICED] | flags[THIN_MARGIN]
+    # the verdict follows the severities: avoid on any error, reconsider on any warning
+    errors = functools.reduce(
+        operator.or_, (on for code, on in flags.items() if code.severity is Severity.ERROR)
+    )
+    warnings = functools.reduce(
+        operator.or_, (on for code, on in flags.items() if code.severity is Severity.WARNING)
+    )
     verdict = ops.where(errors, 2, ops.where(warnings, 1, 0))
     return Sizing(
         problem_cost=p_cost,

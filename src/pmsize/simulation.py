@@ -36,9 +36,10 @@ from pmsize.drivers import (
     sensitivity,
     voi_bins,
 )
-from pmsize.engine import VERDICTS, Evaluation, Inputs, Thresholds
+from pmsize.engine import VERDICTS, Inputs, Thresholds
 from pmsize.models import NO_ALTERNATIVE, Policy, Problem
 from pmsize.options import DEFAULT_SAMPLES, MAX_SAMPLES
+from pmsize.results import Evaluation
 from pmsize.sampling import ARRAY, BLOCK, Floats, Sampler
 from pmsize.summary import HISTOGRAM_SPAN, Histogram, Summary, histogram, summary_and
 
