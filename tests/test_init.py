@@ -108,3 +108,12 @@ def test_the_file_is_readable_like_any_file_the_user_writes(
     run("init")
     mode = stat.S_IMODE((tmp_path / "problem.yaml").stat().st_mode)
     assert mode & stat.S_IRGRP  # not the private 0600 of a temporary file
+
+
+def test_a_suffix_in_capitals_is_one_folders_read_so_no_warning(tmp_path: Path) -> None:
+    # folder scans compare suffixes in any case; init warned about `b.YAML` all the same
+    result = CliRunner().invoke(app, ["init", str(tmp_path / "b.YAML")], env={"NO_COLOR": "1"})
+    assert result.exit_code == 0
+    assert result.stderr == (
+        f"Wrote {tmp_path / 'b.YAML'}. Edit it, then run: pmsize evaluate {tmp_path / 'b.YAML'}\n"
+    )

@@ -441,3 +441,25 @@ def test_an_unknown_option_is_echoed_with_its_unseen_characters_escaped(
     assert not re.search(
         "[\x80-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]", proc.stderr
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [(["init", "new.txt"], 0), (["validate", "missing.yaml"], 2)],
+    ids=["init with a warning", "validate with an error"],
+)
+def test_a_full_stderr_never_changes_the_exit_code(
+    args: list[str], code: int, tmp_path: Path
+) -> None:
+    # init wrote its "Wrote ..." line and warning with sys.stderr.write: a full stderr made
+    # that an internal error (exit 3) after the file was written
+    with open("/dev/full", "w") as full:  # noqa: PTH123 - a stream to hand the child
+        proc = subprocess.run(
+            [sys.executable, "-m", "pmsize", *args],
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=full,
+            env=env(),
+            timeout=60,
+        )
+    assert proc.returncode == code

@@ -377,10 +377,9 @@ def init(
             emit(starter.text(), None)
             return
         warnings = starter.write(file, force=force)
-        sys.stderr.write(
-            f"Wrote {safe_text(file)}. Edit it, then run: pmsize evaluate {starter.shown(file)}\n"
-        )
-        sys.stderr.write("".join(f"pmsize: warning: {warning}\n" for warning in warnings))
+        _say(f"Wrote {safe_text(file)}. Edit it, then run: pmsize evaluate {starter.shown(file)}\n")
+        for warning in warnings:
+            _warn(f"warning: {warning}")
 
 
 @app.command()

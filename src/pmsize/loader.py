@@ -47,6 +47,7 @@ MAX_ITEMS = 100_000
 MAX_KEYS = 1_000
 # errors told for one file: past this, one last located line counts the rest
 MAX_ERRORS = 100
+YAML_SUFFIXES = (".yaml", ".yml")  # what a folder argument reads, compared in any case
 STDIN = "-"
 STDIN_NAME = "<stdin>"
 PORTFOLIO_KEYS = ("pmsize", "problems", "defaults", "policy")
@@ -167,7 +168,7 @@ def _yaml_files_below(folder: str, errors: list[InputError]) -> list[str]:
             try:
                 if entry.is_dir(follow_symlinks=False):
                     pending.append(current / entry.name)
-                elif entry.name.lower().endswith((".yaml", ".yml")) and entry.is_file():
+                elif entry.name.lower().endswith(YAML_SUFFIXES) and entry.is_file():
                     found.append(str(current / entry.name))
             except OSError as exc:
                 errors.append(_unreadable(str(current / entry.name), exc))

@@ -12,7 +12,6 @@ from pmsize.errors import UsageError
 from pmsize.fmt import safe_text
 
 DEFAULT_FILE = "problem.yaml"
-SCANNED_SUFFIXES = (".yaml", ".yml")  # what a folder argument reads (loader.expand_paths)
 
 
 def text(file: str = DEFAULT_FILE) -> str:
@@ -46,7 +45,9 @@ def write(path: str, *, force: bool = False) -> list[str]:
                 f"(cannot make the folder {safe_text(str(folder))}: {exc.strerror or exc})"
             ) from None
     files.write_atomically(path, text(path), overwrite=force)
-    if not path.endswith(SCANNED_SUFFIXES):
+    from pmsize.loader import YAML_SUFFIXES
+
+    if not path.lower().endswith(YAML_SUFFIXES):
         return [
             f"{safe_text(path)} does not end in .yaml or .yml: a folder argument reads only "
             "*.yaml and *.yml files, so name the file itself to evaluate it"
