@@ -560,12 +560,13 @@ def test_counts_and_ranks_have_thousands_separators() -> None:
 
 def test_a_result_writes_the_record_the_json_format_writes(tmp_path: Path) -> None:
     from pmsize import service
+    from pmsize.models import NO_POLICY
 
     path = tmp_path / "p.yaml"
     path.write_text(problem("Line\u2028break\x85", AVOID), encoding="utf-8")
     code, out, _ = invoke("evaluate", str(path), "-f", "json")
     assert code == 0
-    [r] = service.evaluate_paths([str(path)], service.NO_POLICY)
+    [r] = service.evaluate_paths([str(path)], NO_POLICY)
     assert json.loads(r.to_json()) == json.loads(out)["results"][0] == r.to_dict()
     assert r.to_dict() == json_format.result_record(r)
     assert '"name": "Line\\u2028break\\u0085"' in r.to_json()

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 from pmsize import loader, service
 from pmsize.engine import Thresholds
 from pmsize.errors import ArgumentError, Location, UsageError
-from pmsize.models import Policy, Problem
+from pmsize.models import NO_POLICY, Policy, Problem
 from pmsize.options import DEFAULT_SAMPLES
 from pmsize.results import Evaluation
 
@@ -58,8 +58,8 @@ def evaluate(problem: Problem, *, policy: Policy | None = None) -> Evaluation:
 def rank(results: Iterable[Evaluation], by: SortKey = "npv") -> list[Evaluation]:
     """Results best first by `by`, grouped by currency (amounts in different currencies
     never rank against each other), as `pmsize evaluate --sort` orders them."""
-    if by not in ("npv", "roi", "ceiling", "name"):
-        raise ValueError(f"cannot rank by {by!r}; rank by npv, roi, ceiling or name")
+    if by not in service.SORT_KEYS:
+        raise ValueError(f"cannot rank by {by!r}; rank by {', '.join(service.SORT_KEYS)}")
     return service.rank(list(results), by)
 
 
@@ -82,7 +82,7 @@ def simulate(
 
     _check_sampling(samples, seed)
     [result] = uncertainty.simulate_entries(
-        [_entry(problem)], policy or Policy(), samples=samples, seed=seed, progress=progress
+        [_entry(problem)], policy or NO_POLICY, samples=samples, seed=seed, progress=progress
     )
     return result
 
@@ -101,7 +101,7 @@ def sensitivity(
 
     _check_sampling(samples, seed)
     [result] = uncertainty.sensitivity_entries(
-        [_entry(problem)], policy or Policy(), samples=samples, seed=seed, progress=progress
+        [_entry(problem)], policy or NO_POLICY, samples=samples, seed=seed, progress=progress
     )
     return result
 
@@ -121,4 +121,4 @@ def _entry(problem: Problem) -> loader.Entry:
 
 
 def _thresholds(problem: Problem, policy: Policy | None) -> Thresholds:
-    return service.thresholds_for(_entry(problem), policy or Policy())
+    return service.thresholds_for(_entry(problem), policy or NO_POLICY)

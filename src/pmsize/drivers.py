@@ -20,12 +20,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pmsize import engine
-from pmsize.engine import Inputs, Thresholds, ranged_inputs
+from pmsize.engine import DEFAULT_THRESHOLDS, Inputs, Thresholds, ranged_inputs
 from pmsize.models import Problem
 from pmsize.sampling import ARRAY, Floats
 from pmsize.values import MAX_VALUE, Quantity, Range, central, input_kind
 
-DEFAULT_THRESHOLDS = Thresholds()
 BUILD_COST = "solution.build_cost"
 
 

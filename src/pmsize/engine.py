@@ -3,7 +3,7 @@
 The formulas live once, in `size()`, written against a tiny `Ops` interface so
 the same code runs over plain floats (point evaluation, explain, tornado ends,
 break-even) and over numpy arrays of samples (simulation): `ScalarOps` here,
-`simulate.ArrayOps` there. Every input is taken through a `pick` function
+`sampling.ArrayOps` there. Every input is taken through a `pick` function
 (`Inputs.take`) that is given the value from the file and its path in the file
 (such as `alternatives[0].annual_cost`), so callers decide what a range means:
 its central value, a column of samples, or its low or high end.
@@ -74,6 +74,9 @@ class Thresholds:
 
     cap_threshold: float = DEFAULT_CAP_THRESHOLD
     thin_margin: float = DEFAULT_THIN_MARGIN
+
+
+DEFAULT_THRESHOLDS = Thresholds()  # the built-in thresholds, when no policy sets any
 
 
 def resolve_thresholds(*policies: Policy) -> Thresholds:

@@ -277,6 +277,9 @@ DEFAULT_CAP_THRESHOLD = 0.5
 DEFAULT_THIN_MARGIN = 0.2
 
 
+NO_POLICY = Policy()  # a policy that sets no threshold: the file's, or the built-in, apply
+
+
 class Alternative(BaseModel):
     """An existing way customers solve the problem today, costed per customer."""
 

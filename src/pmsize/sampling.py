@@ -17,11 +17,9 @@ import zlib
 from typing import Any
 
 import numpy as np
-from numpy.typing import NDArray
 
+from pmsize.summary import Floats
 from pmsize.values import Kind, Quantity, Range, input_kind
-
-Floats = NDArray[np.float64]
 
 BLOCK = 1 << 16  # samples drawn and sized together; bounds the memory of intermediates
 
@@ -145,7 +143,6 @@ __all__ = [
     "Floats",
     "Sampler",
     "draw",
-    "input_kind",
     "standard_draws",
     "stream",
 ]

@@ -16,9 +16,9 @@ from dataclasses import replace
 from typing import Any
 
 from pmsize import engine, loader, messages
-from pmsize.engine import Thresholds
+from pmsize.engine import DEFAULT_THRESHOLDS, Thresholds
 from pmsize.errors import Location
-from pmsize.models import Policy, Problem
+from pmsize.models import NO_POLICY, Policy, Problem
 from pmsize.results import AlternativeResult, Evaluation, Flag, UncertainInput, Verdict
 from pmsize.values import Quantity, central
 
@@ -41,12 +41,10 @@ def _roi_rank(r: Evaluation) -> float:
 # Told `(done, total)` as work goes on; `total` is None while files are still being read.
 Progress = Callable[[int, int | None], None]
 PROGRESS_EVERY = 100  # problems between two progress reports
-BUILT_IN = Thresholds()  # the thresholds when no policy sets any
-NO_POLICY = Policy()  # a command line that sets no threshold
 
 
 def evaluate(
-    problem: Problem, thresholds: Thresholds = BUILT_IN, source: Location | None = None
+    problem: Problem, thresholds: Thresholds = DEFAULT_THRESHOLDS, source: Location | None = None
 ) -> Evaluation:
     """The point evaluation of a problem: every range at its central value.
 

@@ -9,9 +9,9 @@ threads. Each block draws from streams of its own (`sampling.stream`), so a run 
 the same whatever the number of threads.
 
 Where the pieces are: drawing samples in `sampling`, percentiles and the histogram
-in `summary`, the tornado, break-even and value of information in `sensitivity`.
-`simulate_entries` and `sensitivity_entries` run the commands of the same names
-over problems already loaded (`loader.load_paths`).
+in `summary`, the tornado, break-even and value of information in `drivers`.
+`simulate_entries` and `sensitivity_entries` run `pmsize.simulate` and
+`pmsize.sensitivity` over problems already loaded.
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ from pmsize.drivers import (
     sensitivity,
     voi_bins,
 )
-from pmsize.engine import VERDICTS, Inputs, Thresholds
-from pmsize.models import NO_ALTERNATIVE, Policy, Problem
+from pmsize.engine import DEFAULT_THRESHOLDS, VERDICTS, Inputs, Thresholds
+from pmsize.models import NO_ALTERNATIVE, NO_POLICY, Policy, Problem
 from pmsize.options import DEFAULT_SAMPLES, MAX_SAMPLES
 from pmsize.results import Evaluation
 from pmsize.sampling import ARRAY, BLOCK, Floats, Sampler
@@ -49,9 +49,7 @@ if TYPE_CHECKING:
 # Called with (samples done, samples in the whole run) after every block.
 Progress = Callable[[int, int], None]
 
-DEFAULT_THRESHOLDS = Thresholds()
 DEFAULT_SEED = 0
-NO_POLICY = Policy()  # no thresholds given: the problem's, its portfolio's, or built-in
 
 
 @dataclass(frozen=True)

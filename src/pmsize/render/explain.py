@@ -76,7 +76,7 @@ class Memo:
 
 
 def memos(problems: Iterable[Problem], results: Iterable[Evaluation]) -> list[Memo]:
-    """A memo for each problem beside its evaluation (`service.evaluate_entries`)."""
+    """A memo for each problem beside its evaluation (`pmsize.evaluate`)."""
     return [memo(problem, r) for problem, r in zip(problems, results, strict=True)]
 
 
