@@ -117,10 +117,12 @@ def count(value: float) -> str:
 # Every control character but line feed: C0 (tab and carriage return included), DEL, C1,
 # the bidirectional overrides, isolates and marks, the Unicode line and paragraph
 # separators, and lone surrogates (a file name's undecodable bytes, as Python reads them).
-_CONTROL = re.compile(
-    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
-    "\u2028\u2029\ud800-\udfff]"
-)
+# Characters a terminal, a log viewer or an editor acts on or hides, that are not C0
+# controls: C1 controls, bidirectional marks, overrides and isolates, line and paragraph
+# separators, and lone surrogates (a file name's undecodable bytes). One list for every
+# rule below and for JSON's (`jsontext`).
+UNSEEN = "\x80-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff"
+_CONTROL = re.compile(f"[\x00-\x09\x0b-\x1f\x7f{UNSEEN}]")
 # What breaks a line or spaces it out, shown as one space on one line.
 _BREAK = re.compile("\r\n|[\r\n\t\u2028\u2029]")
 
@@ -158,9 +160,7 @@ def escape_controls(text: str) -> str:
 
 # What a terminal or a log viewer acts on unseen, C0 aside: C1, the bidirectional
 # overrides, isolates and marks, the line and paragraph separators, lone surrogates.
-_UNSEEN = re.compile(
-    "[\x80-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]"
-)
+_UNSEEN = re.compile(f"[{UNSEEN}]")
 
 
 def escape_unseen(text: str) -> str:

@@ -21,11 +21,11 @@ import json
 import re
 from typing import Any
 
+from pmsize.fmt import UNSEEN
+
 # What json.dumps(ensure_ascii=False) leaves raw but a terminal or a log viewer acts on.
 # Outside strings a JSON document is ASCII, so these can only stand inside one.
-_UNSAFE = re.compile(
-    "[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
-)
+_UNSAFE = re.compile(f"[\x7f{UNSEEN}]")
 
 
 def _escape(match: re.Match[str]) -> str:

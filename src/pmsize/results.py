@@ -19,8 +19,6 @@ import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from pmsize import jsontext
-
 if TYPE_CHECKING:
     from pmsize.engine import Thresholds
     from pmsize.values import Range
@@ -259,6 +257,8 @@ class Evaluation:
 
     def to_json(self, *, ascii_only: bool = False) -> str:
         """`to_dict()` as pmsize writes JSON (see `jsontext`), newline-terminated."""
+        from pmsize import jsontext  # the text rules; the engine that imports results needs none
+
         return jsontext.dumps(self.to_dict(), ascii_only=ascii_only)
 
     def price_for_roi(self, roi: float) -> float | None:
