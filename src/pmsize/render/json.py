@@ -94,7 +94,8 @@ def _counts(results: Sequence[Evaluation]) -> dict[str, Any]:
     return counts
 
 
-def _totals(results: Sequence[Evaluation]) -> dict[str, float]:
+def totals(results: Sequence[Evaluation]) -> dict[str, float]:
+    """`total_npv` and `total_market_size` of problems in one currency."""
     return {
         "total_npv": math.fsum(r.npv for r in results),
         "total_market_size": math.fsum(r.market_size for r in results),
@@ -111,12 +112,12 @@ def summary_record(results: Sequence[Evaluation]) -> dict[str, Any]:
     groups = currency_groups(results)
     summary = _counts(results)
     if len(groups) <= 1:
-        summary.update(_totals(results))
+        summary.update(totals(results))
         return summary
     summary.update(total_npv=None, total_market_size=None)
     summary["currencies"] = [currency for currency, _ in groups]
     summary["by_currency"] = [
-        {"currency": currency, **_counts(group), **_totals(group)} for currency, group in groups
+        {"currency": currency, **_counts(group), **totals(group)} for currency, group in groups
     ]
     summary["note"] = MIXED_CURRENCIES_NOTE
     return summary

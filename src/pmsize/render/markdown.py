@@ -12,7 +12,6 @@ never cut in the middle.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 
@@ -81,10 +80,13 @@ def summary_text(results: Sequence[Evaluation], *, each_currency: bool = True) -
 
 def _totals(results: Sequence[Evaluation]) -> tuple[str, str]:
     """Total NPV and market size of problems in one currency, for people."""
-    currency = results[0].currency
-    npv = math.fsum(r.npv for r in results)
-    market = math.fsum(r.market_size for r in results)
-    return fmt.money(npv, currency), fmt.money(market, currency)
+    from pmsize.render.json import totals
+
+    currency, summed = results[0].currency, totals(results)
+    return (
+        fmt.money(summed["total_npv"], currency),
+        fmt.money(summed["total_market_size"], currency),
+    )
 
 
 def row_cells(rank: int, r: Evaluation) -> tuple[str, ...]:
