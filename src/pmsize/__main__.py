@@ -30,7 +30,6 @@ import errno
 import gc
 import io
 import os
-import signal
 import sys
 from typing import Any, TextIO, cast
 
@@ -56,11 +55,7 @@ def main() -> None:
         _drop_invalid_sizes()
         from pmsize.cli import main as run
     except KeyboardInterrupt as exc:  # Ctrl-C (or a signal) during start-up
-        signals.reported()
-        signum = getattr(exc, "signum", signal.SIGINT)
-        name = "" if signum == signal.SIGINT else f" by {signal.Signals(signum).name}"
-        _say(f"pmsize: interrupted{name}\n")
-        sys.exit(128 + signum)
+        sys.exit(signals.interrupted(exc))
     run(collector_paused=True)
 
 
@@ -136,14 +131,6 @@ def _ready_standard_streams() -> None:
                 sys.stdout = io.TextIOWrapper(io.BufferedWriter(_ClosedRaw()), encoding="utf-8")
             else:
                 sys.stderr = open(fd, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
-
-
-def _say(text: str) -> None:
-    try:
-        sys.stderr.write(text)
-        sys.stderr.flush()
-    except (OSError, ValueError, AttributeError):
-        pass
 
 
 if __name__ == "__main__":

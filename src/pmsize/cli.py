@@ -14,7 +14,6 @@ import errno
 import gc
 import io
 import os
-import signal
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -26,7 +25,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 from typer.models import CommandFunctionType
 
-from pmsize import __version__
+from pmsize import __version__, signals
 from pmsize.errors import (
     ExitCode,
     InputError,
@@ -36,6 +35,7 @@ from pmsize.errors import (
     UsageError,
 )
 from pmsize.fmt import safe_text
+from pmsize.signals import say as _say
 
 ISSUES_URL = "https://github.com/pmsize/pmsize/issues"
 STEP_SUMMARY_LIMIT = 1024 * 1024  # bytes GitHub keeps of one step's summary
@@ -728,7 +728,7 @@ def boundary(*, after_errors: str = "nothing evaluated") -> Iterator[None]:
         _warn(str(exc))
         raise typer.Exit(ExitCode.BAD_INPUT) from None
     except KeyboardInterrupt as exc:
-        raise typer.Exit(_interrupted(exc)) from None
+        raise typer.Exit(signals.interrupted(exc)) from None
     except BrokenPipeError:
         _abandon_stdout()
         raise typer.Exit(ExitCode.OK) from None
@@ -756,27 +756,6 @@ def _report(errors: Sequence[InputError], after: str) -> None:
     _warn(f"{fmt.plural(InputErrors(list(errors)).total, 'input error')}{tail}")
 
 
-def _say(text: str) -> None:
-    """Write a message to stderr; if stderr is closed or failing, the message is lost,
-    never the exit code."""
-    with suppress(Exception):
-        sys.stderr.write(text)
-        sys.stderr.flush()
-
-
-def _interrupted(exc: BaseException) -> int:
-    """Say which signal stopped the run; its exit code, 128 + the signal (130 for Ctrl-C)."""
-    from pmsize import signals
-
-    signals.reported()
-    signum = int(getattr(exc, "signum", signal.SIGINT))
-    if signum == signal.SIGINT:
-        _say("pmsize: interrupted\n")
-    else:
-        _say(f"pmsize: interrupted by {signal.Signals(signum).name}\n")
-    return 128 + signum
-
-
 def _abandon_stdout() -> None:
     """Point stdout at the null device, so the interpreter's last flush cannot fail again."""
     try:
@@ -801,13 +780,12 @@ def main(*, collector_paused: bool = False) -> None:
 def _run() -> int:
     """Run the app; a signal that Typer caught and turned into a quiet exit 130 (while
     it read the options) is reported here, with its own exit code."""
-    from pmsize import signals
 
     code = _run_app()
     signum = signals.unreported()
     if signum is None:
         return code
-    return _interrupted(Interrupted(signum))
+    return signals.interrupted(Interrupted(signum))
 
 
 def _run_app() -> int:
@@ -826,7 +804,7 @@ def _run_app() -> int:
         _say(f"{code}\n")
         return 1
     except KeyboardInterrupt as exc:
-        return _interrupted(exc)
+        return signals.interrupted(exc)
     except BrokenPipeError:
         _abandon_stdout()
         return ExitCode.OK

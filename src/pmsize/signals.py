@@ -10,7 +10,9 @@ handlers before anything else is imported.
 
 from __future__ import annotations
 
+import contextlib
 import signal
+import sys
 from types import FrameType
 
 from pmsize.errors import Interrupted
@@ -44,3 +46,22 @@ def unreported() -> int | None:
 def reported() -> None:
     """Say that the signals received so far have been reported."""
     _received.clear()
+
+
+def say(text: str) -> None:
+    """Write a message to stderr; if stderr is closed or failing, the message is lost,
+    never the exit code."""
+    with contextlib.suppress(Exception):
+        sys.stderr.write(text)
+        sys.stderr.flush()
+
+
+def interrupted(exc: BaseException) -> int:
+    """Say which signal stopped the run; its exit code, 128 + the signal (130 for Ctrl-C)."""
+    reported()
+    signum = int(getattr(exc, "signum", signal.SIGINT))
+    if signum == signal.SIGINT:
+        say("pmsize: interrupted\n")
+    else:
+        say(f"pmsize: interrupted by {signal.Signals(signum).name}\n")
+    return 128 + signum
