@@ -93,9 +93,13 @@ Pick = Callable[[Quantity, str], Any]
 
 @dataclass(frozen=True)
 class AlternativeInputs:
-    annual_cost: N
-    one_time_cost: N
-    solves: N
+    """One alternative's figures in each year 1..H (a value repeated where the file gives
+    one), and the year it becomes available."""
+
+    annual_cost: tuple[N, ...]
+    one_time_cost: tuple[N, ...]
+    solves: tuple[N, ...]
+    from_year: int = 1
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,8 @@ class Inputs:
 
     horizon: int
     discount_rate: N
-    customers: N
+    customers: N  # in year 1
+    growth: N  # yearly growth of customers
     problem_cost: N
     solves: N
     build_cost: N
@@ -119,11 +124,15 @@ class Inputs:
     def take(cls, problem: Problem, pick: Pick, *, lazy: bool = False) -> Inputs:
         """Inputs from a problem, each value passed through `pick(value, path)`.
 
+        A list of values a year is picked item by item (`solution.adoption[2]`,
+        `alternatives[0].solves[1]`; a list of one item by the field's own path) and
+        extended to the horizon by its last value, the same object repeated.
+
         With `lazy`, the alternatives' values are picked only as `size` reaches each
         alternative, so columns of samples for thousands of alternatives are never all
         alive at once (pass `size(..., per_alternative=False)` too).
         """
-        market, solution = problem.market, problem.solution
+        market, solution, horizon = problem.market, problem.solution, problem.horizon_years
         if market.problem_cost is not None:
             problem_cost = pick(market.problem_cost, "market.problem_cost")
         else:
@@ -132,51 +141,73 @@ class Inputs:
             problem_cost = pick(market.revenue, "market.revenue") * pick(
                 market.problem_share, "market.problem_share"
             )
-        if len(solution.adoption) == 1:
-            shares = [pick(solution.adoption[0], "solution.adoption")]
-        else:
-            shares = [pick(q, f"solution.adoption[{i}]") for i, q in enumerate(solution.adoption)]
-        shares += [shares[-1]] * (problem.horizon_years - len(shares))
+        shares = _yearly(pick, solution.adoption, "solution.adoption", horizon)
 
         def alternatives() -> Iterable[AlternativeInputs]:
             for i, a in enumerate(problem.alternatives):
+                path = f"alternatives[{i}]"
                 yield AlternativeInputs(
-                    annual_cost=pick(a.annual_cost, f"alternatives[{i}].annual_cost"),
-                    one_time_cost=pick(a.one_time_cost, f"alternatives[{i}].one_time_cost"),
-                    solves=pick(a.solves, f"alternatives[{i}].solves"),
+                    annual_cost=_yearly(pick, a.annual_cost, f"{path}.annual_cost", horizon),
+                    one_time_cost=_yearly(pick, a.one_time_cost, f"{path}.one_time_cost", horizon),
+                    solves=_yearly(pick, a.solves, f"{path}.solves", horizon),
+                    from_year=a.from_year,
                 )
 
         return cls(
-            horizon=problem.horizon_years,
+            horizon=horizon,
             discount_rate=pick(problem.discount_rate, "discount_rate"),
             customers=pick(market.customers, "market.customers"),
+            growth=pick(market.growth, "market.growth"),
             problem_cost=problem_cost,
             solves=pick(solution.solves, "solution.solves"),
             build_cost=pick(solution.build_cost, "solution.build_cost"),
             annual_cost=pick(solution.annual_cost, "solution.annual_cost"),
             cost_per_customer=pick(solution.cost_per_customer, "solution.cost_per_customer"),
             price=None if solution.price is None else pick(solution.price, "solution.price"),
-            adoption=tuple(shares),
+            adoption=shares,
             alternatives=alternatives() if lazy else tuple(alternatives()),
         )
 
 
+def _yearly(
+    pick: Pick, given: Quantity | tuple[Quantity, ...], path: str, horizon: int
+) -> tuple[N, ...]:
+    """A value or a per-year list, picked and extended to `horizon` years by its last value."""
+    if not isinstance(given, tuple):
+        picked = [pick(given, path)]
+    elif len(given) == 1:
+        picked = [pick(given[0], path)]
+    else:
+        picked = [pick(q, f"{path}[{i}]") for i, q in enumerate(given[:horizon])]
+    return (*picked, *[picked[-1]] * (horizon - len(picked)))
+
+
 @dataclass(frozen=True)
 class Sizing:
-    """Every figure of SPEC §3, as floats or arrays; NaN stands for "undefined"."""
+    """Every figure of SPEC §3 and §7, as floats or arrays; NaN stands for "undefined".
+
+    Per-year figures are tuples over t = 1..H. Years in which nothing changes share one
+    object (the same float or array), so a landscape that never moves costs one year.
+    """
 
     problem_cost: N  # P
-    market_size: N  # M = P * N
+    market_size: N  # M = P * N, year 1
     value: N  # V = P * solves
     crf: N  # capital recovery factor
-    alternative_costs: tuple[N, ...]  # c_a (empty unless per_alternative)
-    alternative_reliefs: tuple[N, ...]  # R_a (empty unless per_alternative)
-    alternative_max_prices: tuple[N, ...]  # C_a (empty unless per_alternative)
-    ceiling: N  # C
-    set_by: Any  # index of the alternative that sets C, -1 for none
+    # per alternative, per year (None before it is available); empty unless per_alternative
+    alternative_costs: tuple[tuple[N | None, ...], ...]  # c_a,t
+    alternative_reliefs: tuple[tuple[N | None, ...], ...]  # R_a,t
+    alternative_max_prices: tuple[tuple[N | None, ...], ...]  # C_a,t
+    ceilings: tuple[N, ...]  # C_t
+    set_by_years: tuple[Any, ...]  # set_by_t: index of the alternative, -1 for none
+    ceiling: N  # C = min_t C_t, the sustainable ceiling
+    ceiling_year: Any  # the first year t with C_t = C (1 while the ceiling never moves)
+    set_by: Any  # set_by_t of that year
     cap_ratio: N  # C / V, NaN when V = 0
-    price: N  # p
+    prices: tuple[N, ...]  # p_t
+    price: N  # p = min_t p_t
     naive_price: N  # p_naive
+    customers: tuple[N, ...]  # N_t, t = 1..H
     customers_paying: tuple[N, ...]  # w_t, t = 1..H
     costs: tuple[N, ...]  # cost_t, t = 1..H
     cash_flows: tuple[N, ...]  # CF_t, t = 0..H
@@ -199,17 +230,21 @@ def size(
     per_alternative: bool = True,
     extras: bool = True,
 ) -> Sizing:
-    """Run the sizing model (SPEC §3) over floats or arrays.
+    """Run the sizing model (SPEC §3, with the landscape over time of §7) over floats or arrays.
 
     P = problem cost, M = P*N, V = P*solves; CRF = r/(1-(1+r)^-H) (1/H at r = 0);
-    c_a = annual + one_time*CRF, R_a = P*solves_a, C_a = c_a + (V - R_a);
-    C = max(0, min(V, min_a C_a)); p = min(price, C) or C; CF_0 = -build,
-    CF_t = w_t*p - (annual + w_t*cost_per_customer); NPV = sum CF_t (1+r)^-t.
+    for each alternative available in year t: c_a,t = annual + one_time*CRF,
+    R_a,t = P*solves_a,t, C_a,t = c_a,t + (V - R_a,t); C_t = max(0, min(V, min_a C_a,t));
+    p_t = min(price, C_t) or C_t; the headline C = min_t C_t, p = min_t p_t;
+    N_t = N (1+g)^(t-1), w_t = N_t s_t; CF_0 = -build,
+    CF_t = w_t*p_t - (annual + w_t*cost_per_customer); NPV = sum CF_t (1+r)^-t.
 
-    The ceiling is folded one alternative at a time into a running minimum and the
-    index that set it; `per_alternative=False` keeps nothing else of each alternative
-    (c_a, R_a, C_a), so memory does not grow with their number. `extras=False` skips
-    what only a point evaluation shows (PV revenue, naive NPV and ROI: NaN instead).
+    The ceiling of each year is folded one alternative at a time into a running minimum
+    and the index that set it, a year reusing the year before's result whenever both its
+    inputs are the same objects; `per_alternative=False` keeps nothing else of each
+    alternative (c_a,t, R_a,t, C_a,t), so memory does not grow with their number.
+    `extras=False` skips what only a point evaluation shows (PV revenue, naive NPV and
+    ROI: NaN instead).
     """
     r, horizon = inputs.discount_rate, inputs.horizon
     p_cost = inputs.problem_cost
@@ -218,42 +253,83 @@ def size(
     crf = ops.where(r == 0, 1 / horizon, ops.divide(r, 1 - (1 + r) ** -horizon))
 
     costs_a, reliefs_a, max_prices_a = [], [], []
-    best: Any = value
-    best_index: Any = -1
+    best: list[Any] = [value] * horizon  # min(V, C_a,t) so far, per year
+    best_index: list[Any] = [-1] * horizon
     for index, alt in enumerate(inputs.alternatives):
-        c_a = alt.annual_cost + alt.one_time_cost * crf
-        r_a = p_cost * alt.solves
-        max_price = c_a + (value - r_a)
+        c_a: list[Any] = [None] * horizon
+        r_a: list[Any] = [None] * horizon
+        max_price: list[Any] = [None] * horizon
+        new_best, new_index = list(best), list(best_index)
+        for t in range(alt.from_year - 1, horizon):
+            if t >= alt.from_year and _same(alt, t) and _shared(best, best_index, t):
+                c_a[t], r_a[t], max_price[t] = c_a[t - 1], r_a[t - 1], max_price[t - 1]
+                new_best[t], new_index[t] = new_best[t - 1], new_index[t - 1]
+                continue
+            c_a[t] = alt.annual_cost[t] + alt.one_time_cost[t] * crf
+            r_a[t] = p_cost * alt.solves[t]
+            max_price[t] = c_a[t] + (value - r_a[t])
+            lower = max_price[t] < best[t]  # strict: the first listed wins a tie
+            new_index[t] = ops.where(lower, index, best_index[t])
+            new_best[t] = ops.minimum(best[t], max_price[t])
+        best, best_index = new_best, new_index
         if per_alternative:
-            costs_a.append(c_a)
-            reliefs_a.append(r_a)
-            max_prices_a.append(max_price)
-        lower = max_price < best  # strict: the first listed wins a tie
-        best_index = ops.where(lower, index, best_index)
-        best = ops.minimum(best, max_price)
-    ceiling = ops.maximum(0.0, best)
+            costs_a.append(tuple(c_a))
+            reliefs_a.append(tuple(r_a))
+            max_prices_a.append(tuple(max_price))
+
+    # C_t, set_by_t and p_t, once for each run of years that share their inputs
+    starts = [t for t in range(horizon) if t == 0 or not _shared(best, best_index, t)]
+    ceilings: list[Any] = [None] * horizon
+    set_by_years: list[Any] = [None] * horizon
+    for start, end in itertools.pairwise([*starts, horizon]):
+        c_t = ops.maximum(0.0, best[start])
+        by_t = ops.where(best[start] < value, best_index[start], -1)
+        ceilings[start:end] = [c_t] * (end - start)
+        set_by_years[start:end] = [by_t] * (end - start)
+    if len(starts) == 1:
+        ceiling, ceiling_year, set_by = ceilings[0], 1, set_by_years[0]
+    else:
+        ceiling = functools.reduce(ops.minimum, (ceilings[t] for t in starts))
+        ceiling_year, set_by, reached = 0, -1, False
+        for t in starts:  # the first year the headline ceiling is reached
+            first = ops.where(reached, False, ceilings[t] == ceiling)
+            ceiling_year = ops.where(first, t + 1, ceiling_year)
+            set_by = ops.where(first, set_by_years[t], set_by)
+            reached = reached | first
     cap_ratio = ops.divide(ceiling, value)
-    price = ceiling if inputs.price is None else ops.minimum(inputs.price, ceiling)
+    if inputs.price is None:
+        price, prices = ceiling, tuple(ceilings)
+    else:
+        price = ops.minimum(inputs.price, ceiling)
+        by_start = {t: ops.minimum(inputs.price, ceilings[t]) for t in starts}
+        prices = tuple(by_start[max(s for s in starts if s <= t)] for t in range(horizon))
     naive_price = value if inputs.price is None else inputs.price
 
     discount = tuple((1 + r) ** -t for t in range(horizon + 1))
-    paying = tuple(inputs.customers * share for share in inputs.adoption)
+    if isinstance(inputs.growth, float | int) and inputs.growth == 0:
+        customers = (inputs.customers,) * horizon
+    else:
+        customers = tuple(inputs.customers * (1 + inputs.growth) ** t for t in range(horizon))
+    paying = tuple(n * share for n, share in zip(customers, inputs.adoption, strict=True))
     costs = tuple(inputs.annual_cost + w * inputs.cost_per_customer for w in paying)
     pv_costs = inputs.build_cost + sum(c * d for c, d in zip(costs, discount[1:], strict=True))
 
-    def flows(p: Any) -> tuple[Any, ...]:
-        return (-inputs.build_cost, *(w * p - c for w, c in zip(paying, costs, strict=True)))
+    def flows(year_prices: Sequence[Any]) -> tuple[Any, ...]:
+        return (
+            -inputs.build_cost,
+            *(w * p - c for w, p, c in zip(paying, year_prices, costs, strict=True)),
+        )
 
     def present_value(cash: Sequence[Any]) -> Any:
         return sum(cf * d for cf, d in zip(cash, discount, strict=True))
 
-    cash_flows = flows(price)
+    cash_flows = flows(prices)
     npv = present_value(cash_flows)
     roi = ops.divide(npv, pv_costs)
     pv_revenue = naive_npv = naive_roi = math.nan
     if extras:
-        pv_revenue = sum(w * price * d for w, d in zip(paying, discount[1:], strict=True))
-        naive_npv = present_value(flows(naive_price))
+        pv_revenue = sum(w * p * d for w, p, d in zip(paying, prices, discount[1:], strict=True))
+        naive_npv = present_value(flows([naive_price] * horizon))
         naive_roi = ops.divide(naive_npv, pv_costs)
 
     flags = {
@@ -280,11 +356,16 @@ def size(
         alternative_costs=tuple(costs_a),
         alternative_reliefs=tuple(reliefs_a),
         alternative_max_prices=tuple(max_prices_a),
+        ceilings=tuple(ceilings),
+        set_by_years=tuple(set_by_years),
         ceiling=ceiling,
-        set_by=ops.where(best < value, best_index, -1),
+        ceiling_year=ceiling_year,
+        set_by=set_by,
         cap_ratio=cap_ratio,
+        prices=prices,
         price=price,
         naive_price=naive_price,
+        customers=customers,
         customers_paying=paying,
         costs=costs,
         cash_flows=cash_flows,
@@ -298,6 +379,20 @@ def size(
         flags=flags,
         verdict=verdict,
     )
+
+
+def _same(alt: AlternativeInputs, t: int) -> bool:
+    """Whether an alternative's inputs in year t are the very objects of year t-1."""
+    return (
+        alt.annual_cost[t] is alt.annual_cost[t - 1]
+        and alt.one_time_cost[t] is alt.one_time_cost[t - 1]
+        and alt.solves[t] is alt.solves[t - 1]
+    )
+
+
+def _shared(best: Sequence[Any], index: Sequence[Any], t: int) -> bool:
+    """Whether year t's running minimum and its setter are year t-1's objects."""
+    return best[t] is best[t - 1] and index[t] is index[t - 1]
 
 
 def point(problem: Problem, thresholds: Thresholds = Thresholds()) -> Sizing:

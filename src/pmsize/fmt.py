@@ -102,6 +102,8 @@ def quantity(value: float, kind: str, currency: str = "USD") -> str:
     """An input's value as the file would write it: `$250k` (amount), `4.5%`, `1,200`."""
     if kind == "percent":
         return percent(value)
+    if kind == "growth":
+        return percent(value, sign=True)
     if kind == "count":
         return count(value if abs(value) >= 100 else round(value, 1))
     return money(value, currency)

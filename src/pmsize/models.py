@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -52,6 +52,10 @@ def _percent(raw: object) -> Quantity:
 
 def _count(raw: object) -> Quantity:
     return values.parse_count(raw)
+
+
+def _growth(raw: object) -> Quantity:
+    return values.parse_growth(raw)
 
 
 def _rate(raw: object) -> Quantity:
@@ -217,6 +221,53 @@ def _adoption(raw: object, info: ValidationInfo) -> tuple[Quantity, ...]:
         raise
 
 
+def _by_year(
+    parse: Callable[[object], Quantity], example: str
+) -> Callable[[object, ValidationInfo], Quantity | tuple[Quantity, ...]]:
+    """A field that is one value, or a list of values a year whose last value repeats
+    (SPEC §7): the list no longer than the horizon, each item parsed on its own."""
+
+    def by_year(raw: object, info: ValidationInfo) -> Quantity | tuple[Quantity, ...]:
+        if not isinstance(raw, list | tuple):
+            return parse(raw)
+        if not raw:
+            raise ValueError(
+                f"the list is empty; give a value for year 1 at least, such as {example}"
+            )
+        horizon = (info.context or {}).get("horizon", MAX_HORIZON)
+        if len(raw) > horizon:
+            raise ValueError(too_many_years(len(raw), horizon))
+        items: list[Quantity] = []
+        for index, item in enumerate(raw):
+            try:
+                items.append(parse(item))
+            except ValueError as exc:
+                raise values.ItemError(index, str(exc)) from None
+        return tuple(items)
+
+    return by_year
+
+
+def _from_year(raw: object, info: ValidationInfo) -> int:
+    """The year an alternative becomes available: a whole number from 1 to the horizon."""
+    horizon = (info.context or {}).get("horizon", MAX_HORIZON)
+    try:
+        if isinstance(raw, bool | Mapping | list):
+            raise ValueError
+        text = raw.strip() if isinstance(raw, str) else raw
+        if isinstance(text, str) and not _YEARS_DIGITS.match(text):
+            raise ValueError
+        year = values.parse_number(text, "count")
+    except ValueError:
+        year = -1.0
+    if not year.is_integer() or not 1 <= year <= horizon:
+        raise ValueError(
+            f"{values.describe(raw)} is not a year from 1 to {horizon} (horizon_years); write "
+            "the year the alternative becomes available, such as 3"
+        )
+    return int(year)
+
+
 def too_many_years(length: int, horizon: int) -> str:
     """The message for a per-year list longer than the horizon."""
     return (
@@ -250,6 +301,14 @@ class Schema:
         return field_schema(self.name)
 
 
+def _amount_by_year(raw: object, info: ValidationInfo) -> ByYear:
+    return _by_year(lambda item: _amount(item, info), "[$150k, $120k]")(raw, info)
+
+
+def _percent_by_year(raw: object, info: ValidationInfo) -> ByYear:
+    return _by_year(_percent, "[60%, 75%, 90%]")(raw, info)
+
+
 Amount = Annotated[Quantity, PlainValidator(_amount), Schema("Amount")]
 Percent = Annotated[Quantity, PlainValidator(_percent), Schema("Percent")]
 Rate = Annotated[Quantity, PlainValidator(_rate), Schema("Rate")]
@@ -259,6 +318,12 @@ Threshold = Annotated[float, PlainValidator(_threshold), Schema("Threshold")]
 RoiThreshold = Annotated[float, PlainValidator(_roi_threshold), Schema("RoiThreshold")]
 Text = Annotated[str, PlainValidator(_text), Schema("Text")]
 Adoption = Annotated[tuple[Quantity, ...], PlainValidator(_adoption), Schema("Adoption")]
+Growth = Annotated[Quantity, PlainValidator(_growth), Schema("Growth")]
+FromYear = Annotated[int, PlainValidator(_from_year), Schema("FromYear")]
+# an alternative's figures, one value or one a year (SPEC §7)
+ByYear = Quantity | tuple[Quantity, ...]
+AmountByYear = Annotated[ByYear, PlainValidator(_amount_by_year), Schema("AmountByYear")]
+PercentByYear = Annotated[ByYear, PlainValidator(_percent_by_year), Schema("PercentByYear")]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 AlternativeKind = Literal["open-source", "vendor", "in-house", "manual", "other"]
@@ -280,6 +345,9 @@ DEFAULT_THIN_MARGIN = 0.2
 NO_POLICY = Policy()  # a policy that sets no threshold: the file's, or the built-in, apply
 
 
+YEARLY_FIELDS = ("annual_cost", "one_time_cost", "solves")  # an alternative's per-year figures
+
+
 class Alternative(BaseModel):
     """An existing way customers solve the problem today, costed per customer."""
 
@@ -287,9 +355,17 @@ class Alternative(BaseModel):
 
     name: Text
     kind: AlternativeKind = "other"
-    annual_cost: Amount = 0.0
-    one_time_cost: Amount = 0.0
-    solves: Percent = 1.0
+    from_year: FromYear = 1  # the year it becomes available (SPEC §7)
+    # one value, or one a year whose last value repeats (SPEC §7)
+    annual_cost: AmountByYear = 0.0
+    one_time_cost: AmountByYear = 0.0
+    solves: PercentByYear = 1.0
+
+    def by_year(self, field: str, horizon: int) -> tuple[Quantity, ...]:
+        """A figure's value in each year 1..horizon: a list extended by its last value."""
+        given: ByYear = getattr(self, field)
+        items = given if isinstance(given, tuple) else (given,)
+        return items[:horizon] + (items[-1],) * (horizon - len(items))
 
 
 def _market_rule(schema: dict[str, Any]) -> None:
@@ -305,6 +381,7 @@ class Market(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=_market_rule)
 
     customers: Count
+    growth: Growth = 0.0  # yearly growth of customers, signed (SPEC §7)
     problem_cost: Amount | None = None
     revenue: Amount | None = None
     problem_share: Percent | None = None
@@ -378,10 +455,23 @@ class Problem(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _adoption_within_horizon(self) -> Problem:
-        """Without the loader's context (the API), the list is judged once the horizon is read."""
-        if len(self.solution.adoption) > self.horizon_years:
-            raise ValueError(too_many_years(len(self.solution.adoption), self.horizon_years))
+    def _years_within_horizon(self) -> Problem:
+        """Without the loader's context (the API), per-year lists and `from_year` are judged
+        once the horizon is read."""
+        horizon = self.horizon_years
+        if len(self.solution.adoption) > horizon:
+            raise ValueError(too_many_years(len(self.solution.adoption), horizon))
+        for alternative in self.alternatives:
+            if alternative.from_year > horizon:
+                raise ValueError(
+                    f"{alternative.name}: from_year {alternative.from_year} is after the "
+                    f"horizon of {horizon} years"
+                )
+            for field in YEARLY_FIELDS:
+                given = getattr(alternative, field)
+                if isinstance(given, tuple) and len(given) > horizon:
+                    too_long = too_many_years(len(given), horizon)
+                    raise ValueError(f"{alternative.name}: {field} {too_long}")
         return self
 
 

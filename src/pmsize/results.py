@@ -124,7 +124,12 @@ class Flag:
 
 @dataclass(frozen=True)
 class AlternativeResult:
-    """One alternative as the model sees it, per customer a year."""
+    """One alternative as the model sees it, per customer a year.
+
+    Its figures are those of `year`, the first year it is at its most competitive (its
+    lowest C_a,t); they are every year's when nothing about it changes over time. The
+    per-year tuples hold each year 1..H, None before `from_year`.
+    """
 
     name: str
     kind: str
@@ -135,6 +140,39 @@ class AlternativeResult:
     relief: float  # R_a
     max_price: float  # C_a: the most a customer would pay us rather than use it
     sets_ceiling: bool
+    from_year: int = 1
+    year: int = 1
+    effective_annual_costs: tuple[float | None, ...] = ()  # c_a,t
+    reliefs: tuple[float | None, ...] = ()  # R_a,t
+    max_prices: tuple[float | None, ...] = ()  # C_a,t
+
+
+@dataclass(frozen=True)
+class Year:
+    """One year t of the horizon (SPEC §7): the market, the ceiling and the cash flow."""
+
+    year: int
+    customers: float  # N_t
+    paying_customers: float  # w_t
+    ceiling_per_customer: float  # C_t
+    ceiling_set_by: str | None  # set_by_t
+    price_per_customer: float  # p_t
+    revenue: float  # w_t p_t
+    costs: float  # cost_t
+    cash_flow: float  # CF_t
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "year": self.year,
+            "customers": self.customers,
+            "paying_customers": self.paying_customers,
+            "ceiling_per_customer": self.ceiling_per_customer,
+            "ceiling_set_by": self.ceiling_set_by,
+            "price_per_customer": self.price_per_customer,
+            "revenue": self.revenue,
+            "costs": self.costs,
+            "cash_flow": self.cash_flow,
+        }
 
 
 @dataclass(frozen=True)
@@ -189,6 +227,14 @@ class Evaluation:
     flags: tuple[Flag, ...]
     verdict: Verdict
     thresholds: Thresholds  # the policy thresholds the flags were raised under
+    years: tuple[Year, ...] = ()  # t = 1..H (SPEC §7)
+    ceiling_year: int = 1  # the first year the headline ceiling is reached
+    growth: float = 0.0  # yearly growth of customers
+
+    @property
+    def ceiling_moves(self) -> bool:
+        """Whether the ceiling is not the same in every year of the horizon."""
+        return len({y.ceiling_per_customer for y in self.years}) > 1
 
     @property
     def binding(self) -> AlternativeResult | None:
@@ -231,6 +277,9 @@ class Evaluation:
             "price_given": self.price_given,
             "irr_note": self.irr_note,
             "customers_paying": list(self.customers_paying),
+            "ceiling_year": self.ceiling_year,
+            "growth": self.growth,
+            "years": [y.to_dict() for y in self.years],
             "alternatives": [
                 {
                     "name": a.name,
@@ -239,6 +288,9 @@ class Evaluation:
                     "relief": a.relief,
                     "max_price": a.max_price,
                     "sets_ceiling": a.sets_ceiling,
+                    "from_year": a.from_year,
+                    "year": a.year,
+                    "max_prices": list(a.max_prices),
                 }
                 for a in self.alternatives
             ],
@@ -276,7 +328,12 @@ class Evaluation:
 
         return engine.solves_for_cap(
             self.problem_cost_per_customer,
-            [(a.relief, a.effective_annual_cost) for a in self.alternatives],
+            [
+                (relief, cost)
+                for a in self.alternatives
+                for relief, cost in zip(a.reliefs, a.effective_annual_costs, strict=True)
+                if relief is not None and cost is not None
+            ],
             cap,
         )
 

@@ -45,6 +45,12 @@ _PERCENT_SIGN_BELOW_100 = r"\+?\s*(?:0*[0-9]{1,2}(?:\.[0-9]*)?|0*\.[0-9]+)\s*%"
 _FRACTION = r"\+?(?:0|0*\.[0-9]+|0+\.[0-9]*)"
 _FRACTION_BELOW_1 = r"\+?(?:0|0*\.[0-9]+|0+\.[0-9]*)"
 _TO = r"\s+[tT][oO]\s+"
+# a signed yearly growth: any percent above -100% (`-5%`, `8%`, `150%`), or a fraction
+_GROWTH_TEXT = (
+    r"(?:\+?\s*(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)\s*%"
+    r"|-\s*(?:0*[0-9]{1,2}(?:\.[0-9]*)?|0*\.[0-9]+)\s*%"
+    r"|[-+]?(?:0|0*\.[0-9]+|0+\.[0-9]*))"
+)
 
 
 def _point_text(kind: values.Kind, *, positive: bool = False, below_one: bool = False) -> str:
@@ -127,6 +133,22 @@ SCHEMA_DEFS: dict[str, dict[str, Any]] = {
     },
     "Text": _TEXT_SCHEMA,
 }
+_GROWTH_POINT: dict[str, Any] = {
+    "anyOf": [
+        {"type": "number", "exclusiveMinimum": -1, "exclusiveMaximum": 1},
+        {"type": "string", "pattern": rf"^\s*{_GROWTH_TEXT}\s*$"},
+    ]
+}
+
+
+def _by_year(name: str, description: str) -> dict[str, Any]:
+    """One value, or a per-year list of them whose last repeats (SPEC §7)."""
+    one = SCHEMA_DEFS[name]
+    return {
+        "anyOf": [one, {"type": "array", "minItems": 1, "maxItems": MAX_HORIZON, "items": one}],
+        "description": description + "; the last value repeats",
+    }
+
 
 # The schemas of single fields, written where they are used rather than under $defs.
 FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
@@ -137,6 +159,33 @@ FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
         ],
         "description": "Share of customers paying in year 1, 2, ...; the last repeats",
     },
+    "Growth": {
+        "anyOf": [
+            *_GROWTH_POINT["anyOf"],
+            {"type": "string", "pattern": rf"^\s*{_GROWTH_TEXT}{_TO}{_GROWTH_TEXT}\s*$"},
+            {
+                "type": "object",
+                "properties": {
+                    "low": _GROWTH_POINT,
+                    "high": _GROWTH_POINT,
+                    "dist": {"enum": list(values.DISTS)},
+                },
+                "required": ["low", "high"],
+                "additionalProperties": False,
+            },
+        ],
+        "description": "Yearly growth of customers, signed and above -100%: 8%, -5% or 0.08, "
+        "or a range",
+    },
+    "FromYear": {
+        "anyOf": [
+            {"type": "integer", "minimum": 1, "maximum": MAX_HORIZON},
+            {"type": "string", "pattern": r"^\s*\+?[1-9][0-9]?(?:\.0*)?\s*$"},
+        ],
+        "description": "The year the alternative becomes available, 1 to horizon_years",
+    },
+    "AmountByYear": _by_year("Amount", "An amount, or a list of one a year ([$150k, $120k])"),
+    "PercentByYear": _by_year("Percent", "A share, or a list of one a year ([60%, 75%, 90%])"),
     "Version": {"anyOf": [{"const": 1}, {"const": "1"}]},
     "Currency": {"type": "string", "pattern": r"^\s*[A-Za-z]{3}\s*$"},
     "Years": {
@@ -188,7 +237,8 @@ SCHEMA_GAPS = (
     "currency symbols and codes that match `currency`",
     "a `currency` that ISO 4217 lists",
     "unique alternative names within a problem",
-    "an adoption list no longer than horizon_years",
+    "per-year lists (adoption, an alternative's costs and solves) no longer than "
+    "horizon_years, and from_year within it",
     "unique problem names in a portfolio",
     "amounts over a quadrillion written as text",
     "YAML written in ways editors read differently: duplicate keys, anchors, tags, "

@@ -18,8 +18,8 @@ from typing import Any
 from pmsize import engine, loader, messages
 from pmsize.engine import DEFAULT_THRESHOLDS, Thresholds
 from pmsize.errors import Location
-from pmsize.models import NO_POLICY, Policy, Problem
-from pmsize.results import AlternativeResult, Evaluation, Flag, UncertainInput, Verdict
+from pmsize.models import NO_POLICY, Alternative, Policy, Problem
+from pmsize.results import AlternativeResult, Evaluation, Flag, UncertainInput, Verdict, Year
 from pmsize.values import Quantity, central
 
 SORT_KEYS: dict[str, Callable[[Evaluation], tuple[Any, ...]]] = {
@@ -51,19 +51,24 @@ def evaluate(
     `source` names where the problem was read from (`file` and `line` of the result).
     """
     s = engine.point(problem, thresholds)
+    horizon = problem.horizon_years
     alternatives = tuple(
-        AlternativeResult(
-            name=alt.name,
-            kind=alt.kind,
-            annual_cost=central(alt.annual_cost),
-            one_time_cost=central(alt.one_time_cost),
-            solves=central(alt.solves),
-            effective_annual_cost=s.alternative_costs[i],
-            relief=s.alternative_reliefs[i],
-            max_price=s.alternative_max_prices[i],
-            sets_ceiling=s.set_by == i,
+        _alternative(alt, i, s, horizon) for i, alt in enumerate(problem.alternatives)
+    )
+    names = [alt.name for alt in problem.alternatives]
+    years = tuple(
+        Year(
+            year=t + 1,
+            customers=s.customers[t],
+            paying_customers=s.customers_paying[t],
+            ceiling_per_customer=s.ceilings[t],
+            ceiling_set_by=names[s.set_by_years[t]] if s.set_by_years[t] >= 0 else None,
+            price_per_customer=s.prices[t],
+            revenue=s.customers_paying[t] * s.prices[t],
+            costs=s.costs[t],
+            cash_flow=s.cash_flows[t + 1],
         )
-        for i, alt in enumerate(problem.alternatives)
+        for t in range(horizon)
     )
     irr, irr_note = engine.unique_irr(s.cash_flows)
     figures = Evaluation(
@@ -108,6 +113,9 @@ def evaluate(
         flags=(),
         verdict=engine.VERDICTS[s.verdict],
         thresholds=thresholds,
+        years=years,
+        ceiling_year=int(s.ceiling_year),
+        growth=central(problem.market.growth),
     )
     # the messages read the finished figures (which alternative binds, the NPV, ...)
     flags = tuple(
@@ -116,6 +124,37 @@ def evaluate(
         if raised
     )
     return replace(figures, flags=flags)
+
+
+def _alternative(alt: Alternative, index: int, s: engine.Sizing, horizon: int) -> AlternativeResult:
+    """An alternative's figures in the first year it is at its most competitive."""
+    max_prices = s.alternative_max_prices[index]
+    available = [t for t in range(horizon) if max_prices[t] is not None]
+    t = min(available, key=lambda year: (max_prices[year], year))
+    cost, relief, max_price = (
+        s.alternative_costs[index][t],
+        s.alternative_reliefs[index][t],
+        max_prices[t],
+    )
+    assert cost is not None
+    assert relief is not None
+    assert max_price is not None
+    return AlternativeResult(
+        name=alt.name,
+        kind=alt.kind,
+        annual_cost=central(alt.by_year("annual_cost", horizon)[t]),
+        one_time_cost=central(alt.by_year("one_time_cost", horizon)[t]),
+        solves=central(alt.by_year("solves", horizon)[t]),
+        effective_annual_cost=cost,
+        relief=relief,
+        max_price=max_price,
+        sets_ceiling=s.set_by == index,
+        from_year=alt.from_year,
+        year=t + 1,
+        effective_annual_costs=s.alternative_costs[index],
+        reliefs=s.alternative_reliefs[index],
+        max_prices=max_prices,
+    )
 
 
 def _central_or_none(q: Quantity | None) -> float | None:

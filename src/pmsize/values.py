@@ -19,11 +19,12 @@ from typing import Literal, TypeAlias
 
 from pmsize._iso4217 import CODES as ISO_4217
 
-Kind = Literal["amount", "percent", "count"]
+Kind = Literal["amount", "percent", "count", "growth"]
 Dist = Literal["lognormal", "normal", "uniform"]
 DISTS: tuple[Dist, ...] = ("lognormal", "normal", "uniform")
 
 MAX_VALUE = 1e15
+MAX_GROWTH = 10.0  # +1,000% a year: beyond it customers over a long horizon overflow
 MAX_SPREAD = 1e12  # the widest high/low a lognormal range may have
 # low and high are the 5th and 95th percentiles: z(0.95) of the standard normal.
 Z95 = 1.6448536269514722
@@ -79,11 +80,12 @@ _PER_YEAR = {
 MAX_TEXT = 100  # characters in one value: `$1,000,000,000 to $2,000,000,000` is 31
 _BOOL_WORDS = {"yes", "no", "true", "false", "on", "off", "y", "n"}
 _DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}")
-_ARTICLE = {"amount": "an", "percent": "a", "count": "a"}
+_ARTICLE = {"amount": "an", "percent": "a", "count": "a", "growth": "a"}
 _EXAMPLES = {
     "amount": "write an amount such as 250k, $5m or 1,200,000",
     "percent": "write a percent such as 10% (or a fraction such as 0.1)",
     "count": "write a count such as 400, 1,200 or 40k",
+    "growth": "write a yearly growth such as 8% or -5% (or a fraction such as 0.08)",
 }
 
 
@@ -138,10 +140,13 @@ _PERCENT_FIELDS = frozenset({"discount_rate", "problem_share", "solves", "adopti
 
 
 def input_kind(path: str) -> Kind:
-    """What an input path holds: `solution.adoption[2]` a percent, `market.customers` a count."""
+    """What an input path holds: `solution.adoption[2]` a percent, `market.customers` a count,
+    `market.growth` a signed growth."""
     name = path.rsplit(".", 1)[-1].split("[", 1)[0]
     if name in _PERCENT_FIELDS:
         return "percent"
+    if name == "growth":
+        return "growth"
     return "count" if name == "customers" else "amount"
 
 
@@ -158,6 +163,11 @@ def parse_amount(raw: object, currency: str = "USD") -> Quantity:
 def parse_percent(raw: object) -> Quantity:
     """A share from 0 to 1: `10%` or `0.1`, or a range of them."""
     return _parse_quantity(raw, "percent", "")
+
+
+def parse_growth(raw: object) -> Quantity:
+    """A signed yearly growth: `8%`, `-5%`, a fraction (`0.08`), or a range; above -100%."""
+    return _parse_quantity(raw, "growth", "")
 
 
 def parse_count(raw: object) -> Quantity:
@@ -180,9 +190,7 @@ def _parse_given_number(raw: object, kind: Kind) -> float:
     if isinstance(raw, int | float):
         value = float(raw)
         _check_finite_non_negative(value, str(raw), kind)
-        return (
-            _check_percent(value, str(raw), had_percent_sign=False) if kind == "percent" else value
-        )
+        return _as_kind(value, str(raw), kind, had_percent_sign=False)
     if raw is None:
         raise ValueError(f"has no value; {_EXAMPLES[kind]}")
     raise ValueError(f"expected a single value, got {describe(raw)}; {_EXAMPLES[kind]}")
@@ -199,6 +207,8 @@ def _parse_text(raw: str, kind: Kind, currency: str) -> float:
     value = float(digits.replace(",", "").replace("_", "") + (match["exp"] or ""))
     if match["scale"]:
         value *= SCALES[match["scale"].lower()]
+    if kind == "growth" and "-" in (match["sign"], match["sign2"]):
+        value = -value
     _check_finite_non_negative(value, text, kind)
     return _as_kind(value, text, kind, had_percent_sign=bool(match["percent"]))
 
@@ -218,7 +228,7 @@ def _check_digits(text: str, match: re.Match[str], digits: str, kind: Kind) -> N
     """No sign but on zero, commas only as thousands separators, no leading zero (which
     YAML 1.1 reads as octal) on a whole number."""
     negative = "-" in (match["sign"], match["sign2"])
-    if negative and digits.strip("0_,.") != "":
+    if negative and digits.strip("0_,.") != "" and kind != "growth":
         raise ValueError(f"{text} is negative; {kind}s cannot be below zero")
     if "," in digits and not _GROUPED.match(digits):
         raise ValueError(
@@ -241,6 +251,8 @@ def _check_digits(text: str, match: re.Match[str], digits: str, kind: Kind) -> N
 def _as_kind(value: float, text: str, kind: Kind, *, had_percent_sign: bool) -> float:
     """The number as a value of `kind`: a percent sign only on a percent, and a percent
     read as a share from 0 to 1."""
+    if kind == "growth":
+        return _check_growth(value / 100 if had_percent_sign else value, text, had_percent_sign)
     if had_percent_sign:
         if kind != "percent":
             article = "an" if kind == "amount" else "a"
@@ -380,11 +392,31 @@ def make_range(low: float, high: float, dist: Dist | None) -> Range:
 def _check_finite_non_negative(value: float, text: str, kind: Kind) -> None:
     if math.isnan(value) or math.isinf(value):
         raise ValueError(f"{text} is not a finite number; {_EXAMPLES[kind]}")
-    if value < 0:
+    if value < 0 and kind != "growth":
         raise ValueError(f"{text} is negative; {kind}s cannot be below zero")
     if value > MAX_VALUE:
         # products of such inputs could overflow to infinity, and JSON carries finite numbers only
         raise ValueError(f"{text} is over a quadrillion; check the units")
+
+
+def _check_growth(value: float, text: str, had_percent_sign: bool) -> float:
+    """A yearly growth: above -100% (at -100% every customer is gone after a year), at most
+    +1,000%; a bare number is a fraction, so `8` or `-5` is refused with the percent."""
+    if not had_percent_sign and abs(value) >= 1:
+        if abs(value) == 1:
+            sign = "-" if value < 0 else ""
+            raise ValueError(
+                f"{text} is ambiguous: write {sign}1% for one in a hundred, or {sign}100%"
+            )
+        raise ValueError(f"{text} is read as {value * 100:g}%; write {text}%")
+    if value <= -1:
+        raise ValueError(
+            f"{text} is at or below -100%, where every customer is gone within a year; "
+            "a market shrinks by less, such as -5%"
+        )
+    if value > MAX_GROWTH:
+        raise ValueError(f"{text} is over 1,000% a year; check the units")
+    return value
 
 
 def _check_percent(value: float, text: str, *, had_percent_sign: bool) -> float:
