@@ -71,6 +71,12 @@ def percent(value: float | None, *, sign: bool = False) -> str:
     return f"{prefix}{body}%"
 
 
+def from_year(year: int) -> str:
+    """What follows a ceiling reached only later in the horizon: ` from year 3` (SPEC §7);
+    nothing when it holds from year 1."""
+    return f" from year {year}" if year > 1 else ""
+
+
 IMMEDIATELY = "immediately"  # a payback of 0: the cumulative cash flow is never negative
 
 

@@ -21,13 +21,15 @@ def flag_message(code: FlagCode, r: Evaluation) -> str:
         return fmt.money(x, r.currency, sign=sign)
 
     binding = r.binding
+    # a ceiling reached only later in the horizon says when (SPEC §7)
+    when = f"From year {r.ceiling_year}, " if r.ceiling_year > 1 else ""
     if code == FlagCode.NO_SUSTAINABLE_PRICE:
         if binding is None:
             return f"The problem costs a customer nothing, so {r.solution_name} delivers no value."
         share = fmt.percent(binding.relief / r.problem_cost_per_customer)
         cost = money(binding.effective_annual_cost)
         return (
-            f"{binding.name} removes {share} of the problem for {cost} a year, "
+            f"{when}{binding.name} removes {share} of the problem for {cost} a year, "
             f"so no customer should pay for {r.solution_name}."
         )
     if code == FlagCode.NEGATIVE_NPV:
@@ -41,7 +43,7 @@ def flag_message(code: FlagCode, r: Evaluation) -> str:
         assert binding is not None
         assert r.cap_ratio is not None
         return (
-            f"{binding.name} caps the price at {money(r.ceiling_per_customer)} a year, "
+            f"{when}{binding.name} caps the price at {money(r.ceiling_per_customer)} a year, "
             f"{fmt.percent(r.cap_ratio)} of the {money(r.value_per_customer)} {r.solution_name} "
             f"is worth (below {fmt.percent(r.thresholds.cap_threshold)})."
         )
@@ -51,9 +53,11 @@ def flag_message(code: FlagCode, r: Evaluation) -> str:
             if binding
             else f"that is more than {r.solution_name} is worth to them"
         )
+        lower = f"{when}the price" if when else "The price"
         return (
-            f"The price {money(r.price_given)} is above the ceiling "
-            f"{money(r.ceiling_per_customer)}: {reason}; NPV assumes {money(r.price_per_customer)}."
+            f"{lower} {money(r.price_given)} is above the ceiling "
+            f"{money(r.ceiling_per_customer)}: {reason}; NPV assumes {money(r.price_per_customer)}"
+            f"{' from then on' if when else ''}."
         )
     if code == FlagCode.THIN_MARGIN:
         return (

@@ -127,10 +127,14 @@ def evaluate(
 
 
 def _alternative(alt: Alternative, index: int, s: engine.Sizing, horizon: int) -> AlternativeResult:
-    """An alternative's figures in the first year it is at its most competitive."""
+    """An alternative's figures in the year it sets the headline ceiling, or else in the
+    first year it is at its most competitive (its lowest C_a,t)."""
     max_prices = s.alternative_max_prices[index]
     available = [t for t in range(horizon) if max_prices[t] is not None]
-    t = min(available, key=lambda year: (max_prices[year], year))
+    if s.set_by == index:
+        t = int(s.ceiling_year) - 1
+    else:
+        t = min(available, key=lambda year: (max_prices[year], year))
     cost, relief, max_price = (
         s.alternative_costs[index][t],
         s.alternative_reliefs[index][t],

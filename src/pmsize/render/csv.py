@@ -35,8 +35,14 @@ from pmsize import fmt
 from pmsize.render.json import CONTRACT_FIELDS
 from pmsize.results import Evaluation
 
-# the JSON's contract fields that hold one value each (cash_flows is a list)
-COLUMNS: tuple[str, ...] = tuple(key for key in CONTRACT_FIELDS if key != "cash_flows")
+# the JSON's contract fields that hold one value each (cash_flows is a list), with the
+# year the headline ceiling is first reached beside its setter (SPEC §7)
+COLUMNS: tuple[str, ...] = tuple(
+    column
+    for key in CONTRACT_FIELDS
+    if key != "cash_flows"
+    for column in ((key, "ceiling_year") if key == "ceiling_set_by" else (key,))
+)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 
 Cell = str | int | float | None

@@ -21,6 +21,7 @@ time linear in their number.
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -40,7 +41,7 @@ from pmsize.render.table import (
     print_trimmed,
     uncertain_text,
 )
-from pmsize.results import AlternativeResult, Evaluation, Severity, Verdict
+from pmsize.results import AlternativeResult, Evaluation, Severity, Verdict, Year
 from pmsize.values import central
 
 CASH_FLOW_HEADERS = ("Year", "Paying", "Revenue", "Costs", "Net", "Discounted", "Cumulative")
@@ -92,6 +93,7 @@ def memo(problem: Problem, r: Evaluation) -> Memo:
         w.worth(),
         w.instead(),
         w.ceiling(),
+        *((w.over_time(),) if r.ceiling_moves else ()),
         w.price(),
         w.cash_flows(),
         w.returns(),
@@ -140,12 +142,19 @@ class _Writer:
             )
         customers = fmt.count(r.customers)
         noun = "customer" if r.customers == 1 else "customers"
-        return Point(
-            "The problem",
+        text = (
             f"{first} There {'is' if r.customers == 1 else 'are'} {customers} such {noun}, so it "
             f"costs the market {money(r.market_size)} a year ({customers} × "
-            f"{money(r.problem_cost_per_customer)}).",
+            f"{money(r.problem_cost_per_customer)})."
         )
+        if r.growth and r.years:
+            last = r.years[-1]
+            verb = "grows" if r.growth > 0 else "shrinks"
+            text += (
+                f" The market {verb} by {fmt.percent(abs(r.growth))} a year: "
+                f"{fmt.plural(last.customers, 'customer')} in year {last.year}."
+            )
+        return Point("The problem", text)
 
     def worth(self) -> Point:
         r = self.r
@@ -172,6 +181,16 @@ class _Writer:
         bullets = []
         for a in shown[:SHOWN_ALTERNATIVES]:
             cost = f"{a.name} ({a.kind}) costs a customer {money(a.effective_annual_cost)} a year"
+            if a.from_year > 1 or _moves(a.max_prices):
+                when = f"arrives in year {a.from_year}" if a.from_year > 1 else ""
+                if _moves(a.max_prices):
+                    when += (" and " if when else "") + (
+                        f"changes over the years; these are year {a.year}'s figures, when it "
+                        "allows the lowest price"
+                    )
+                cost = f"{a.name} ({a.kind}) {when}. It costs a customer " + (
+                    f"{money(a.effective_annual_cost)} a year"
+                )
             if a.one_time_cost:
                 cost += (
                     f" ({money(a.annual_cost)} a year plus {money(a.one_time_cost)} setup spread "
@@ -243,6 +262,8 @@ class _Writer:
             f"{b.name} binds: its limit, {money(b.max_price)}, is the lowest, and below the "
             f"{value} {self.sol} is worth."
         )
+        if r.ceiling_year > 1:
+            text = f"From year {r.ceiling_year}, {text}"
         ties = [a.name for a in r.alternatives if a is not b and a.max_price == b.max_price]
         if len(ties) > SHOWN_ALTERNATIVES:
             more = len(ties) - SHOWN_ALTERNATIVES
@@ -265,10 +286,66 @@ class _Writer:
             )
         return Point(title, text)
 
+    def over_time(self) -> Point:
+        """The story of a ceiling that moves: a sentence for each year it changes."""
+        r, money = self.r, self.money
+        bullets = []
+        for before, now in itertools.pairwise(r.years):
+            if now.ceiling_per_customer == before.ceiling_per_customer:
+                continue
+            old, new = money(before.ceiling_per_customer), money(now.ceiling_per_customer)
+            change = (
+                f"the ceiling falls from {old} to {new}"
+                if now.ceiling_per_customer < before.ceiling_per_customer
+                else f"the ceiling rises from {old} to {new}"
+            )
+            bullets.append(Bullet(f"Year {now.year}: {self._cause(before, now)}; {change}."))
+        low = r.ceiling_per_customer
+        text = (
+            "The alternatives change over the horizon, and with them the most a customer "
+            f"would pay {self.sol}. The sustainable ceiling is the lowest of the years: "
+            f"{money(low)}, first reached in year {r.ceiling_year}."
+        )
+        return Point("The ceiling over time", text, tuple(bullets))
+
+    def _cause(self, before: Year, now: Year) -> str:
+        """Why the ceiling moved from one year to the next: which alternative, and what."""
+        by_name = {a.name: a for a in self.r.alternatives}
+        setter = by_name.get(now.ceiling_set_by or "")
+        t = now.year - 1
+        if setter is None:
+            was = before.ceiling_set_by or "none"
+            return f"{was} no longer costs a customer less than {self.sol} is worth"
+        if setter.from_year == now.year:
+            return (
+                f"{setter.name} arrives and allows at most {self.money(now.ceiling_per_customer)}"
+            )
+        cost, relief = setter.effective_annual_costs, setter.reliefs
+        moves = []
+        if cost[t] is not None and cost[t - 1] is not None and cost[t] != cost[t - 1]:
+            cheaper = cost[t] < cost[t - 1]  # type: ignore[operator]
+            shown = f"{self.money(cost[t])} a year"
+            moves.append(f"gets cheaper ({shown})" if cheaper else f"costs more ({shown})")
+        if relief[t] is not None and relief[t - 1] is not None and relief[t] != relief[t - 1]:
+            better = relief[t] > relief[t - 1]  # type: ignore[operator]
+            share = fmt.percent(relief[t] / self.r.problem_cost_per_customer)  # type: ignore[operator]
+            moves.append(f"removes {'more' if better else 'less'} ({share} of the problem)")
+        what = f"{setter.name} {_words(moves)}" if moves else f"{setter.name} changes"
+        if now.ceiling_set_by != before.ceiling_set_by:
+            instead = f" in place of {before.ceiling_set_by}" if before.ceiling_set_by else ""
+            return f"{what}, so it now sets the ceiling{instead}"
+        return what
+
     def price(self) -> Point:
         r, money = self.r, self.money
         title = "The sustainable price"
-        if r.price_given is None:
+        if r.price_given is None and r.ceiling_moves:
+            text = (
+                f"No price is set, so the figures assume {self.sol} charges each year's "
+                f"ceiling (the Ceiling column below), down to {money(r.price_per_customer)} per "
+                "customer a year."
+            )
+        elif r.price_given is None:
             text = (
                 f"No price is set, so the figures assume {self.sol} charges the ceiling: "
                 f"{money(r.price_per_customer)} per customer a year."
@@ -320,21 +397,35 @@ class _Writer:
             )
         else:
             running = "It costs nothing to run."
+        moves = r.ceiling_moves
+        paying = (
+            "the year's price (the lower of the price set and that year's ceiling)"
+            if moves and r.price_given is not None
+            else "that year's ceiling"
+            if moves
+            else f"{money(r.price_per_customer)} a year"
+        )
         text = (
             f"Building {self.sol} costs {money(build)} in year 0. {adoption}, each paying "
-            f"{money(r.price_per_customer)} a year. {running} "
+            f"{paying}. {running} "
             f"Each year's net cash flow is discounted at {fmt.percent(r.discount_rate)}: "
             "divided by (1 + rate) to the power of the year."
         )
-        rows: list[tuple[str, ...]] = [CASH_FLOW_HEADERS]
+        headers: tuple[str, ...] = CASH_FLOW_HEADERS
+        if moves:  # each year's ceiling, after the paying customers
+            headers = (*headers[:2], "Ceiling", *headers[2:])
+        rows: list[tuple[str, ...]] = [headers]
         cumulative = r.cumulative_discounted()
         for t, flow in enumerate(r.cash_flows):
-            paying = r.customers_paying[t - 1] if t else 0.0
-            revenue = paying * r.price_per_customer
+            year = r.years[t - 1] if t and r.years else None
+            paying_t = r.customers_paying[t - 1] if t else 0.0
+            revenue = year.revenue if year else paying_t * r.price_per_customer
+            ceiling = (money(year.ceiling_per_customer) if year else "",) if moves else ()
             rows.append(
                 (
                     str(t),
-                    fmt.count(round(paying, 1)) if t else "",
+                    fmt.count(round(paying_t, 1)) if t else "",
+                    *ceiling,
                     money(revenue) if t else "",
                     money(revenue - flow),
                     money(flow),
@@ -427,6 +518,11 @@ class _Writer:
             verb = "needs" if len(warnings) == 1 else "need"
             reason = f"no errors, but {_words(warnings)} {verb} a look"
         return Point("Verdict", f"{r.verdict.upper()}: {reason}.")
+
+
+def _moves(per_year: Sequence[float | None]) -> bool:
+    """Whether a per-year figure takes more than one value in the years it is given."""
+    return len({x for x in per_year if x is not None}) > 1
 
 
 def _words(items: Sequence[str]) -> str:

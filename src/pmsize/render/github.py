@@ -58,7 +58,8 @@ def message(r: Evaluation) -> str:
     lines = [
         f"{r.name}: {r.verdict}. NPV {money(r.npv, r.currency)} "
         f"(naive {money(r.naive_npv, r.currency, sign=True)}); "
-        f"ceiling {money(r.ceiling_per_customer, r.currency)} per customer a year{set_by}."
+        f"ceiling {money(r.ceiling_per_customer, r.currency)} per customer a year"
+        f"{fmt.from_year(r.ceiling_year)}{set_by}."
     ]
     lines += [f"{f.code}: {f.message}" for f in r.flags]
     return "\n".join(lines)

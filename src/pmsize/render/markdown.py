@@ -99,7 +99,7 @@ def row_cells(rank: int, r: Evaluation) -> tuple[str, ...]:
         money(r.npv, r.currency),
         fmt.percent(r.roi),
         money(r.naive_npv, r.currency),
-        money(r.ceiling_per_customer, r.currency),
+        money(r.ceiling_per_customer, r.currency) + fmt.from_year(r.ceiling_year),
         escape(r.ceiling_set_by) if r.ceiling_set_by else "—",
         money(r.market_size, r.currency),
         fmt.payback(r.payback_years),

@@ -192,7 +192,8 @@ def ceiling_text(r: Evaluation) -> str:
             "undercuts the value we deliver"
         )
     text = (
-        f"{money(r.ceiling_per_customer, r.currency)} per customer a year, set by {binding.name}: "
+        f"{money(r.ceiling_per_customer, r.currency)} per customer a year"
+        f"{fmt.from_year(r.ceiling_year)}, set by {binding.name}: "
         f"it removes {fmt.percent(binding.solves)} for "
         f"{money(binding.effective_annual_cost, r.currency)} a year"
     )
@@ -294,7 +295,7 @@ def ranked_rows(results: Sequence[Evaluation]) -> list[tuple[str, ...]]:
             fmt.safe_text(r.name),
             r.verdict,
             fmt.money(r.market_size, r.currency),
-            fmt.money(r.ceiling_per_customer, r.currency),
+            fmt.money(r.ceiling_per_customer, r.currency) + fmt.from_year(r.ceiling_year),
             fmt.safe_text(r.ceiling_set_by) if r.ceiling_set_by else UNCAPPED,
             fmt.money(r.npv, r.currency),
             fmt.percent(r.roi),
@@ -411,7 +412,8 @@ def detail_line(r: Evaluation) -> str:
     return (
         f"NPV{NBSP}{money(r.npv, r.currency)} (naive{NBSP}{money(r.naive_npv, r.currency)}) · "
         f"ROI{NBSP}{fmt.percent(r.roi)} · "
-        f"ceiling{NBSP}{money(r.ceiling_per_customer, r.currency)} {setter} · "
+        f"ceiling{NBSP}{money(r.ceiling_per_customer, r.currency)}"
+        f"{fmt.from_year(r.ceiling_year).replace(' ', NBSP)} {setter} · "
         f"market{NBSP}{money(r.market_size, r.currency)}/yr · payback{NBSP}{payback}"
     )
 
