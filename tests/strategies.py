@@ -95,8 +95,11 @@ def uncertain(value: st.SearchStrategy[Any], points: st.SearchStrategy[float]) -
 
 
 @st.composite
-def problems(draw: st.DrawFn, *, ranged: bool = True, price: bool | None = None) -> dict[str, Any]:
-    """A sound problem file as plain data."""
+def problems(
+    draw: st.DrawFn, *, ranged: bool = True, price: bool | None = None, landscape: bool = False
+) -> dict[str, Any]:
+    """A sound problem file as plain data; with `landscape`, also the keys of SPEC §7 (a
+    market that grows or shrinks, alternatives that arrive later or change year by year)."""
 
     def maybe_range(value: st.SearchStrategy[Any], points: st.SearchStrategy[float]) -> Any:
         return draw(uncertain(value, points) if ranged else value)
@@ -136,6 +139,13 @@ def problems(draw: st.DrawFn, *, ranged: bool = True, price: bool | None = None)
     )
     for i, alternative in enumerate(alternatives):
         alternative["name"] = f"{alternative['name']} {i + 1}"
+        if landscape:
+            alternative.update(draw(_over_time(horizon)))
+    if landscape and draw(st.booleans()):
+        market["growth"] = draw(
+            st.integers(-30, 40).map(lambda n: f"{n}%")
+            | st.integers(-30, 40).map(lambda n: n / 100)
+        )
     problem: dict[str, Any] = {
         "name": draw(st.sampled_from(NAMES)),
         "horizon_years": horizon,
@@ -147,6 +157,20 @@ def problems(draw: st.DrawFn, *, ranged: bool = True, price: bool | None = None)
     if draw(st.booleans()):
         problem["pmsize"] = 1
     return problem
+
+
+@st.composite
+def _over_time(draw: st.DrawFn, horizon: int) -> dict[str, Any]:
+    """An alternative's keys of SPEC §7: when it arrives, and figures that change each year."""
+    found: dict[str, Any] = {}
+    if draw(st.booleans()):
+        found["from_year"] = draw(st.integers(1, horizon))
+    yearly = {"annual_cost": amounts(0, 5e6), "one_time_cost": amounts(0, 5e6)}
+    yearly["solves"] = shares(0, 1)
+    for key, value in yearly.items():
+        if draw(st.booleans()):
+            found[key] = draw(st.lists(value, min_size=1, max_size=horizon))
+    return found
 
 
 # Mistakes people make, and values that are right in one place and wrong in another.
