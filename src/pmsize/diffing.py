@@ -20,11 +20,14 @@ Named `diffing` rather than `diff`: importing `pmsize.diff` would set the packag
 
 from __future__ import annotations
 
+import functools
 import math
+import operator
+import os
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -96,6 +99,8 @@ class Change:
     input: str
     old: Any
     new: Any
+    # the input it is attributed under (`alternatives[Excel]`); None when it moves no NPV
+    attributed_to: str | None = field(default=None, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"input": self.input, "old": self.old, "new": self.new}
@@ -162,6 +167,8 @@ class Diff:
     old: str | None
     new: str | None
     problems: tuple[ProblemDiff, ...]
+    # the files read from disk (never a file at a git revision): what --output must not replace
+    inputs: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     def of_status(self, status: str) -> list[ProblemDiff]:
         """The problems with that status (`added`, `removed`, `changed`, `unchanged`)."""
@@ -237,6 +244,68 @@ def read_bytes(named: Iterable[tuple[str, bytes]]) -> list[Source]:
     ]
 
 
+def read_git(rev: str, paths: Sequence[str]) -> tuple[list[Source], list[Source], list[str]]:
+    """`paths` as of git revision `rev` and in the working tree, and the working tree's files.
+
+    A path absent at `rev` has its problems added; one absent from the working tree but
+    there at `rev`, removed. Files at `rev` are named `REV:path` in messages.
+    """
+    from pmsize import gitfiles
+
+    at_rev = gitfiles.files_at(rev, list(paths))
+    present = [p for p in paths if p == loader.STDIN or _exists(p)]
+    named_at_rev = {f.name.split(":", 1)[1] for f in at_rev}
+    errors: list[InputError] = []
+    for path in paths:
+        if path not in present and not any(_below(name, path) for name in named_at_rev):
+            errors.append(InputError(Location(path), f"no such file or folder, here or at {rev}"))
+    if errors:
+        raise InputErrors(errors)
+    files = loader.expand_paths(present, errors) if present else []
+    named = []
+    for file in files:
+        try:
+            named.append((file, loader.read_file(file)))
+        except InputError as exc:
+            errors.append(exc)
+    if errors:
+        raise InputErrors(errors)
+    old, new = both_sides(
+        lambda: read_bytes((f.name, f.data) for f in at_rev), lambda: read_bytes(named)
+    )
+    return old, new, files
+
+
+T = TypeVar("T")
+
+
+def both_sides(old: Callable[[], T], new: Callable[[], T]) -> tuple[T, T]:
+    """Both sides read, every input error of both reported together."""
+    errors: list[InputError] = []
+    sides: list[T] = []
+    for read in (old, new):
+        try:
+            sides.append(read())
+        except InputErrors as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise InputErrors(errors)
+    return sides[0], sides[1]
+
+
+def _exists(path: str) -> bool:
+    try:
+        return os.path.lexists(path)
+    except (OSError, ValueError):
+        return False
+
+
+def _below(name: str, path: str) -> bool:
+    """Whether a file's name lies at or below `path` (both as the working tree spells them)."""
+    name, path = os.path.normpath(name), os.path.normpath(path)
+    return path == "." or name == path or name.startswith(path.rstrip(os.sep) + os.sep)
+
+
 # ---------------------------------------------------------------------------------------------
 # Comparing
 # ---------------------------------------------------------------------------------------------
@@ -249,6 +318,7 @@ def compare(
     policy: Policy = NO_POLICY,
     old_label: str | None = None,
     new_label: str | None = None,
+    inputs: Iterable[str] = (),
 ) -> Diff:
     """Match `old` and `new` by problem name and compare each pair (SPEC §8)."""
     before = {s.problem.name: s for s in old}
@@ -264,7 +334,7 @@ def compare(
         _one_sided(s, _evaluate(s, policy), REMOVED) for n, s in before.items() if n not in after
     ]
     found.sort(key=lambda p: (STATUSES.index(p.status), p.name.casefold(), p.name))
-    return Diff(old_label, new_label, tuple(found))
+    return Diff(old_label, new_label, tuple(found), tuple(inputs))
 
 
 def _evaluate(source: Source, policy: Policy) -> Evaluation:
@@ -365,8 +435,9 @@ def _changes(old: Source, new: Source) -> list[tuple[Change, str | None]]:
         o, n = before.get(path, (None, False)), after.get(path, (None, False))
         if o[0] == n[0]:
             continue
-        change = Change(path, _as_written(old, path, o), _as_written(new, path, n))
-        found.append((change, _input_of(path, o[0], n[0])))
+        attributed_to = _input_of(path, o[0], n[0])
+        written = _as_written(old, path, o), _as_written(new, path, n)
+        found.append((Change(path, *written, attributed_to), attributed_to))
     return found
 
 
@@ -477,15 +548,13 @@ def attribute(old: Problem, new: Problem, inputs: Sequence[str]) -> tuple[list[f
     k = len(inputs)
     if k == 0:
         return [], True
-    bits = {name: 1 << i for i, name in enumerate(inputs)}
+    hybrid = Hybrid(old, new, inputs)
     cache: dict[int, float] = {}
 
     def f(mask: int) -> float:
         npv = cache.get(mask)
         if npv is None:
-            hybrid = _hybrid(old, new, lambda name: bool(mask & bits.get(name, 0)))
-            npv = float(engine.point(hybrid).npv)
-            cache[mask] = npv
+            npv = cache[mask] = float(engine.point(hybrid.build(mask)).npv)
         return npv
 
     if k <= EXACT_UP_TO:
@@ -527,69 +596,99 @@ def _sampled(k: int, f: Callable[[int], float]) -> list[float]:
     return [t / ORDERS for t in totals]
 
 
-def _hybrid(old: Problem, new: Problem, take_new: Callable[[str], bool]) -> Problem:
-    """The problem with each input at its new value where `take_new(input)`, else its old
-    one, built field by field over the model; per-year lists cut to the horizon in force."""
-    horizon = (new if take_new("horizon_years") else old).horizon_years
-    return _mixed(old, new, "", take_new, horizon)  # type: ignore[return-value]
+class Hybrid:
+    """Problems with some inputs at their new values and the rest old, built field by field
+    over the model (so a field the model gains takes part unchanged here).
 
+    `build(mask)` sets input i new when bit i of `mask` is set. The walk over the models is
+    done once: each model below the problem is rebuilt only for the inputs it holds (and
+    kept per combination of them), the rest is shared; per-year lists are cut to the
+    horizon in force when the horizon is one of the inputs.
+    """
 
-def _mixed(
-    old: BaseModel | None,
-    new: BaseModel | None,
-    prefix: str,
-    take_new: Callable[[str], bool],
-    horizon: int,
-) -> BaseModel | None:
-    model = old if old is not None else new
-    if model is None:
-        return None
-    chosen: dict[str, Any] = {}
-    for name, info in type(model).model_fields.items():
-        path = f"{prefix}{name}"
-        o = getattr(old, name) if old is not None else None
-        n = getattr(new, name) if new is not None else None
-        inner = loader._model_in(info.annotation)
-        if inner is not None and isinstance(o if o is not None else n, tuple):
-            chosen[name] = _mixed_items(o or (), n or (), path, take_new, horizon)
-        elif isinstance(o, BaseModel) or isinstance(n, BaseModel):
-            chosen[name] = _mixed(o, n, f"{path}.", take_new, horizon)
-        else:
-            value = n if _takes_new(path, take_new) else o
-            chosen[name] = value[:horizon] if isinstance(value, tuple) else value
-    return type(model).model_construct(**chosen)
+    def __init__(self, old: Problem, new: Problem, inputs: Sequence[str]) -> None:
+        self.bits = {name: 1 << i for i, name in enumerate(inputs)}
+        self.horizons = (old.horizon_years, new.horizon_years)
+        self.horizon_bit = self.bits.get("horizon_years", 0)
+        self.root, _ = self._node(old, new, "")
 
+    def build(self, mask: int) -> Problem:
+        """The hybrid problem for `mask`."""
+        horizon = self.horizons[1] if mask & self.horizon_bit else self.horizons[0]
+        return self.root(mask, horizon)  # type: ignore[no-any-return]
 
-def _takes_new(path: str, take_new: Callable[[str], bool]) -> bool:
-    """Whether the leaf at `path` is at its new value: its input's, when it is one."""
-    if path.split(".", 1)[0] in _NOT_INPUTS:
-        return False
-    # an unchanged leaf, or text, is at its old value (either side's would do)
-    return take_new(_ONE_INPUT.get(path, path))
+    def _bit(self, path: str) -> int:
+        """The bit of the input the leaf at `path` belongs to; 0 when it is not one."""
+        if path.split(".", 1)[0] in _NOT_INPUTS:
+            return 0
+        return self.bits.get(_ONE_INPUT.get(path, path), 0)
 
+    def _node(self, old: Any, new: Any, prefix: str) -> tuple[Callable[[int, int], Any], int]:
+        """A builder of the model at `prefix` (`old` or `new` None: absent on that side),
+        and the bits of the inputs it holds; it builds each combination of them once."""
+        model = old if old is not None else new
+        parts: list[tuple[str, Callable[[int, int], Any]]] = []
+        used = self.horizon_bit  # lists are cut to the horizon
+        for name, info in type(model).model_fields.items():
+            path = f"{prefix}{name}"
+            o = getattr(old, name) if old is not None else None
+            n = getattr(new, name) if new is not None else None
+            if loader._model_in(info.annotation) is not None and isinstance(
+                o if o is not None else n, tuple
+            ):
+                part, bits = self._items(o or (), n or (), path)
+            elif isinstance(o, BaseModel) or isinstance(n, BaseModel):
+                part, bits = self._node(o, n, f"{path}.")
+            else:
+                part, bits = self._leaf(o, n, self._bit(path))
+            parts.append((name, part))
+            used |= bits
+        cls = type(model)
+        cache: dict[tuple[int, int], Any] = {}
 
-def _mixed_items(
-    old: tuple[Any, ...],
-    new: tuple[Any, ...],
-    path: str,
-    take_new: Callable[[str], bool],
-    horizon: int,
-) -> tuple[Any, ...]:
-    """Items of a list of models matched by name: each whole from the side its input takes,
-    old ones in their order, then those only the new side has."""
-    new_by_name = {getattr(item, "name", None): item for item in new}
-    old_names = {getattr(item, "name", None) for item in old}
-    items: list[Any] = []
-    for item in old:
-        name = getattr(item, "name", None)
-        pick = new_by_name.get(name) if _takes_new(f"{path}[{name}]", take_new) else item
-        if pick is not None:
-            items.append(_cut(pick, horizon))
-    for item in new:
-        name = getattr(item, "name", None)
-        if name not in old_names and _takes_new(f"{path}[{name}]", take_new):
-            items.append(_cut(item, horizon))
-    return tuple(items)
+        def build(mask: int, horizon: int) -> Any:
+            key = (mask & used, horizon)
+            built = cache.get(key)
+            if built is None:
+                values = {name: part(mask, horizon) for name, part in parts}
+                built = cache[key] = cls.model_construct(**values)
+            return built
+
+        return build, used
+
+    def _leaf(self, o: Any, n: Any, bit: int) -> tuple[Callable[[int, int], Any], int]:
+        cut = bool(self.horizon_bit)
+
+        def leaf(mask: int, horizon: int) -> Any:
+            value = n if mask & bit else o
+            return value[:horizon] if cut and isinstance(value, tuple) else value
+
+        return leaf, bit
+
+    def _items(
+        self, old: tuple[Any, ...], new: tuple[Any, ...], path: str
+    ) -> tuple[Callable[[int, int], Any], int]:
+        """Items of a list of models matched by name, each whole from the side its input
+        takes: old ones in their order, then those only the new side has."""
+        new_by_name = {getattr(item, "name", None): item for item in new}
+        old_names = {getattr(item, "name", None) for item in old}
+        slots: list[tuple[Any, Any, int]] = []  # (old item or None, new item or None, bit)
+        for item in old:
+            name = getattr(item, "name", None)
+            bit = self._bit(f"{path}[{name}]")
+            slots.append((item, new_by_name.get(name) if bit else item, bit))
+        for item in new:
+            name = getattr(item, "name", None)
+            if name not in old_names:
+                slots.append((None, item, self._bit(f"{path}[{name}]")))
+        used = functools.reduce(operator.or_, (bit for _, _, bit in slots), 0)
+        cut = bool(self.horizon_bit)
+
+        def items(mask: int, horizon: int) -> tuple[Any, ...]:
+            chosen = (n if mask & bit else o for o, n, bit in slots)
+            return tuple(_cut(i, horizon) if cut else i for i in chosen if i is not None)
+
+        return items, used
 
 
 def _cut(item: BaseModel, horizon: int) -> BaseModel:

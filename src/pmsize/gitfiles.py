@@ -19,6 +19,7 @@ from pathlib import Path
 
 from pmsize import loader
 from pmsize.errors import UsageError
+from pmsize.fmt import safe_text
 
 _SYMLINK_MODE = "120000"  # a symbolic link's blob is its target's name, never a problem
 # git reads no pager, no prompts and no locks for us; pathspecs are plain names
@@ -136,7 +137,7 @@ def _git(args: list[str], cwd: str, rev: str) -> bytes:
     reason = said[-1].removeprefix("fatal: ") if said else f"git exited {done.returncode}"
     if rev == "not-a-repository":
         raise UsageError(
-            f"--git: {cwd} is not in a git repository ({reason}); run pmsize inside one, or "
+            f"--git: {safe_text(cwd)} is not in a git repository; run pmsize inside one, or "
             "compare two paths: pmsize diff OLD NEW"
         )
     if rev:
