@@ -46,12 +46,12 @@ def _direction(p: ProblemDiff) -> str:
 
 
 def summary_text(d: Diff) -> str:
-    """`1 changed (1 worse, 0 better) · 1 added · 0 removed · 2 unchanged · NPV +$3.10m`;
+    """`1 changed · 1 added · 0 removed · 2 unchanged · 1 worse, 0 better · NPV +$3.10m`;
     the NPV total only when every problem is in one currency."""
     s = d.summary()
     text = (
-        f"{s[CHANGED]:,} changed ({s['worse']:,} worse, {s['better']:,} better) · "
-        f"{s[ADDED]:,} added · {s[REMOVED]:,} removed · {s[UNCHANGED]:,} unchanged"
+        f"{s[CHANGED]:,} changed · {s[ADDED]:,} added · {s[REMOVED]:,} removed · "
+        f"{s[UNCHANGED]:,} unchanged · {s['worse']:,} worse, {s['better']:,} better"
     )
     currencies = {p.currency for p in d.problems}
     if len(currencies) == 1:
