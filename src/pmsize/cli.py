@@ -560,7 +560,7 @@ def diff(
         typer.Argument(
             help="OLD and NEW, each a file, folder or portfolio file; with --git, the paths "
             "to compare (default .).",
-            metavar="OLD NEW | PATH...",
+            metavar="OLD NEW | PATH",
             show_default=False,
         ),
     ] = None,
