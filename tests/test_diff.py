@@ -179,6 +179,22 @@ def test_an_alternative_is_one_input_with_its_fields_and_its_being_there(tmp_pat
     assert changed(old, same, tmp_path).status == "unchanged"
 
 
+def test_alternative_names_with_brackets_and_dots_are_one_input(tmp_path: Path) -> None:
+    name = "ERP] module.v2 [beta]"
+    old = base(alternatives=[{"name": name, "annual_cost": "$90k", "solves": "60%"}])
+    new = base(
+        discount_rate="12%",
+        alternatives=[{"name": name, "annual_cost": "$20k", "solves": "60%"}],
+    )
+    p = changed(old, new, tmp_path)
+    assert [(c.input, c.old, c.new) for c in p.changes] == [
+        ("discount_rate", "10%", "12%"),
+        (f"alternatives[{name}].annual_cost", "$90k", "$20k"),
+    ]
+    assert set(effects(p)) == {"discount_rate", f"alternatives[{name}]"}
+    assert sum(effects(p).values()) == pytest.approx(p.npv_change, rel=1e-12)
+
+
 def test_a_policy_change_is_listed_and_moves_no_npv(tmp_path: Path) -> None:
     old = base()
     new = base(policy={"cap_threshold": "90%"})

@@ -382,14 +382,19 @@ def _pair(old: Source, new: Source, before: Evaluation, after: Evaluation) -> Pr
     )
 
 
-# A leaf: its path (`market.customers`, `alternatives[Excel].solves`), its value in the
-# model, and whether the file gives it (not a model default).
-Leaf = tuple[Any, bool]
+# A leaf, by its path (`market.customers`, `alternatives[Excel].solves`): its value in the
+# model, whether the file gives it (not a model default), and the item of a list of models
+# it is in (`alternatives[Excel]`; itself for an item as a whole), None outside one.
+Leaf = tuple[Any, bool, str | None]
+_ABSENT: Leaf = (None, False, None)
 
 
-def _leaves(model: BaseModel | None, prefix: str, out: dict[str, Leaf]) -> dict[str, Leaf]:
+def _leaves(
+    model: BaseModel | None, prefix: str, out: dict[str, Leaf], owner: str | None = None
+) -> dict[str, Leaf]:
     """Every leaf field of `model` by path; items of a list of models (alternatives) by
-    name, each also present as a whole (`alternatives[Excel]`)."""
+    name, each also present as a whole (`alternatives[Excel]`). A name may hold brackets
+    and dots, so a leaf's item is recorded, never parsed back from its path."""
     if model is None:
         return out
     for name, info in type(model).model_fields.items():
@@ -399,12 +404,12 @@ def _leaves(model: BaseModel | None, prefix: str, out: dict[str, Leaf]) -> dict[
         if inner is not None and isinstance(value, tuple):
             for item in value:
                 key = f"{path}[{getattr(item, 'name', '')}]"
-                out[key] = (item, True)
-                _leaves(item, f"{key}.", out)
+                out[key] = (item, True, key)
+                _leaves(item, f"{key}.", out, key)
         elif isinstance(value, BaseModel):
-            _leaves(value, f"{path}.", out)
+            _leaves(value, f"{path}.", out, owner)
         else:
-            out[path] = (value, name in model.model_fields_set)
+            out[path] = (value, name in model.model_fields_set, owner)
     return out
 
 
@@ -427,32 +432,28 @@ def _changes(old: Source, new: Source) -> list[tuple[Change, str | None]]:
     after = _leaves(new.problem.model_copy(update={"policy": _effective_policy(new)}), "", {})
     found: list[tuple[Change, str | None]] = []
     for path in dict.fromkeys([*before, *after]):
-        whole = isinstance((before.get(path) or after.get(path) or (None,))[0], BaseModel)
-        if whole and path in before and path in after:
-            continue  # the item is on both sides: its fields are compared one by one
-        if not whole and _owner_is_one_sided(path, before, after):
+        o, n = before.get(path, _ABSENT), after.get(path, _ABSENT)
+        owner = o[2] or n[2]
+        on_both = owner is not None and owner in before and owner in after
+        if owner == path and on_both:
+            continue  # an item on both sides: its fields are compared one by one
+        if owner is not None and owner != path and not on_both:
             continue  # a field of an item added or removed: the item is the change
-        o, n = before.get(path, (None, False)), after.get(path, (None, False))
         if o[0] == n[0]:
             continue
-        attributed_to = _input_of(path, o[0], n[0])
+        attributed_to = _input_of(path, owner, o[0], n[0])
         written = _as_written(old, path, o), _as_written(new, path, n)
         found.append((Change(path, *written, attributed_to), attributed_to))
     return found
 
 
-def _owner_is_one_sided(path: str, before: Mapping[str, Leaf], after: Mapping[str, Leaf]) -> bool:
-    owner = path.split("].", 1)[0] + "]" if "]." in path else None
-    return owner is not None and (owner in before) != (owner in after)
-
-
-def _input_of(path: str, old: Any, new: Any) -> str | None:
-    """The input a changed leaf (with its parsed values) belongs to for attribution; None
-    when it moves no NPV: the policy, and text (a description, a currency code)."""
-    if path.split(".", 1)[0].split("[", 1)[0] in _NOT_INPUTS:
+def _input_of(path: str, owner: str | None, old: Any, new: Any) -> str | None:
+    """The input a changed leaf (in item `owner`, with its parsed values) is attributed
+    under; None when it moves no NPV: the policy, and text (a description, a currency)."""
+    if path.split(".", 1)[0] in _NOT_INPUTS:
         return None
-    if "[" in path:
-        return path.split("]", 1)[0] + "]"
+    if owner is not None:
+        return owner
     if all(v is None or isinstance(v, str) for v in (old, new)):
         return None
     return _ONE_INPUT.get(path, path)
@@ -461,7 +462,7 @@ def _input_of(path: str, old: Any, new: Any) -> str | None:
 def _as_written(source: Source, path: str, leaf: Leaf) -> Any:
     """A leaf's value as the file writes it: its text when the file was read, else the
     parsed value as plain data; None when the file does not give it."""
-    value, given = leaf
+    value, given, _ = leaf
     if value is None or not given:
         return None
     if source.written is not None:
