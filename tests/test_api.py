@@ -28,6 +28,7 @@ def cli_json(*args: str) -> dict:
 
 def test_the_public_surface_is_all_and_only_all() -> None:
     assert pmsize.__all__ == [
+        "Diff",
         "Evaluation",
         "Flag",
         "FlagCode",
@@ -40,6 +41,8 @@ def test_the_public_surface_is_all_and_only_all() -> None:
         "Simulated",
         "Verdict",
         "__version__",
+        "diff",
+        "diff_git",
         "evaluate",
         "load",
         "rank",

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 __all__ = [
+    "Diff",
     "Evaluation",
     "Flag",
     "FlagCode",
@@ -31,6 +32,8 @@ __all__ = [
     "Simulated",
     "Verdict",
     "__version__",
+    "diff",
+    "diff_git",
     "evaluate",
     "load",
     "rank",
@@ -45,6 +48,9 @@ _HOMES = {
     "rank": "pmsize.api",
     "simulate": "pmsize.api",
     "sensitivity": "pmsize.api",
+    "diff": "pmsize.api",
+    "diff_git": "pmsize.api",
+    "Diff": "pmsize.diffing",
     "Evaluation": "pmsize.results",
     "Flag": "pmsize.results",
     "FlagCode": "pmsize.results",
@@ -59,7 +65,8 @@ _HOMES = {
 }
 
 if TYPE_CHECKING:
-    from pmsize.api import evaluate, load, rank, sensitivity, simulate
+    from pmsize.api import diff, diff_git, evaluate, load, rank, sensitivity, simulate
+    from pmsize.diffing import Diff
     from pmsize.errors import InputError, InputErrors, Location
     from pmsize.models import Policy, Problem
     from pmsize.results import Evaluation, Flag, FlagCode, Severity, Verdict

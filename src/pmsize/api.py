@@ -27,9 +27,12 @@ from pmsize.options import DEFAULT_SAMPLES
 from pmsize.results import Evaluation
 
 if TYPE_CHECKING:
+    from pmsize.diffing import Diff
     from pmsize.simulation import Simulated
 
 PathLike = str | os.PathLike[str]
+# one side of a diff: paths (as `load` takes them), or problems already loaded or built
+DiffSide = PathLike | Iterable[PathLike] | Iterable[Problem]
 SortKey = Literal["npv", "roi", "ceiling", "name"]
 
 
@@ -104,6 +107,71 @@ def sensitivity(
         [_entry(problem)], policy or NO_POLICY, samples=samples, seed=seed, progress=progress
     )
     return result
+
+
+def diff(old: DiffSide, new: DiffSide, *, policy: Policy | None = None) -> Diff:
+    """What changed between two sets of problems, matched by name (`pmsize diff OLD NEW`):
+    each problem added, removed, changed or unchanged, and for a changed one its old and
+    new verdict, NPV, ceiling and flags, every changed input, and the NPV change split
+    among the changed inputs by their Shapley values.
+
+    Each side is paths (files, folders, portfolios) or problems. Read from paths, changed
+    values are shown as the files write them (`$5m`); given as problems, as parsed (5000000.0).
+    Raises `InputErrors` with every error found on both sides.
+    """
+    from pmsize import diffing
+
+    def side(given: DiffSide) -> tuple[list[diffing.Source], str | None, list[str]]:
+        if isinstance(given, (str, os.PathLike)):
+            given = [given]
+        items = list(given)
+        if all(isinstance(item, Problem) for item in items) and items:
+            return [diffing.Source.of(p) for p in items if isinstance(p, Problem)], None, []
+        if any(isinstance(item, Problem) for item in items):
+            raise ValueError("a side of a diff is paths or problems, not both")
+        paths = [os.fspath(p) for p in items if not isinstance(p, Problem)]
+        try:
+            sources = diffing.read_paths(paths)
+        except UsageError as exc:
+            raise ArgumentError(str(exc)) from None
+        return sources, " ".join(paths), paths
+
+    (before, old_label, _), (after, new_label, read) = diffing.both_sides(
+        lambda: side(old), lambda: side(new)
+    )
+    return diffing.compare(
+        before,
+        after,
+        policy=policy or NO_POLICY,
+        old_label=old_label,
+        new_label=new_label,
+        inputs=read,
+    )
+
+
+def diff_git(
+    rev: str, paths: PathLike | Iterable[PathLike] = ".", *, policy: Policy | None = None
+) -> Diff:
+    """`paths` as of git revision `rev` against the working tree (`pmsize diff --git REV`),
+    read through the `git` command run in the current folder; files at `rev` are named
+    `REV:path`. A path absent at `rev` has its problems added.
+
+    Raises `InputErrors` for bad files on either side, and `UsageError` when git is not
+    installed, the folder is not in a repository or `rev` names no commit.
+    """
+    from pmsize import diffing
+
+    given = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    names = [os.fspath(p) for p in given]
+    old, new, files = diffing.read_git(rev, names)
+    return diffing.compare(
+        old,
+        new,
+        policy=policy or NO_POLICY,
+        old_label=" ".join(f"{rev}:{n}" for n in names),
+        new_label=" ".join(names),
+        inputs=files,
+    )
 
 
 def _check_sampling(samples: object, seed: object) -> None:

@@ -540,6 +540,117 @@ def sensitivity(
             )
 
 
+class DiffFailOn(str, enum.Enum):
+    """When `pmsize diff` exits 1: never, when a problem got worse, or when an added or
+    changed problem has this verdict or a worse one."""
+
+    never = "never"
+    worse = "worse"
+    reconsider = "reconsider"
+    avoid = "avoid"
+
+
+DIFF_FORMATS = ("table", "json", "markdown", "github")
+
+
+@app.command()
+def diff(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="OLD and NEW, each a file, folder or portfolio file; with --git, the paths "
+            "to compare (default .).",
+            metavar="OLD NEW | PATH",
+            show_default=False,
+        ),
+    ] = None,
+    git: Annotated[
+        str | None,
+        typer.Option(
+            "--git",
+            help="Compare the paths as of this git revision with the working tree.",
+            metavar="REV",
+        ),
+    ] = None,
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format: table, json, markdown or github.",
+            metavar="FORMAT",
+        ),
+    ] = "table",
+    output: OutputOpt = None,
+    fail_on: Annotated[
+        DiffFailOn,
+        typer.Option(
+            help="Exit 1 when a problem got worse (worse), or when an added or changed "
+            "problem has this verdict or a worse one."
+        ),
+    ] = DiffFailOn.never,
+) -> None:
+    """Show what an edit to the assumptions does to each verdict, and which edit did it.
+
+    Example: pmsize diff --git origin/main problems/
+    """
+    with boundary(after_errors="nothing compared"):
+        from pmsize import api, options
+        from pmsize.render import diff as render
+
+        chosen = options.choice(format, DIFF_FORMATS, "diff")
+        if git is not None:
+            result = api.diff_git(git, paths or ["."])
+        elif len(paths or []) == 2:
+            assert paths is not None
+            result = api.diff(paths[0], paths[1])
+        else:
+            raise UsageError("give two paths, OLD and NEW, or --git REV and the paths to compare")
+        inputs = result.inputs
+        if chosen == "json":
+            from pmsize.render.json import stdout_is_utf8
+
+            emit(result.to_json(ascii_only=not stdout_is_utf8()), output, inputs=inputs)
+        elif chosen == "markdown":
+            emit(render.markdown(result), output, inputs=inputs)
+        elif chosen == "github":
+            summary = os.environ.get("GITHUB_STEP_SUMMARY")
+            if summary:
+                _append_diff_summary(Path(summary), result)
+            workspace = os.environ.get("GITHUB_WORKSPACE")
+            emit(render.github_document(result, workspace), output, inputs=inputs)
+        else:
+            emit(render.text(result, _text_width()), output, inputs=inputs)
+        if result.fails(fail_on.value):
+            raise typer.Exit(ExitCode.POLICY_FAILED)
+
+
+def _text_width() -> int:
+    """The terminal's width at a terminal (at most MAX_WIDTH), else as `_columns` says."""
+    if sys.stdout is not None and sys.stdout.isatty():
+        import shutil
+
+        return min(shutil.get_terminal_size((FILE_WIDTH, 24)).columns, MAX_WIDTH)
+    return _columns()
+
+
+def _append_diff_summary(path: Path, result: Any) -> None:
+    """Append the markdown diff to GitHub's step summary, within its 1 MiB; warn if it fails."""
+    from pmsize.render import diff as render
+    from pmsize.render import markdown
+
+    try:
+        room = STEP_SUMMARY_LIMIT - (path.stat().st_size if path.exists() else 0)
+        if room < markdown.MIN_LIMIT:
+            _warn(f"GITHUB_STEP_SUMMARY {path} is full; nothing added")
+            return
+        with path.open("a", encoding="utf-8", newline="") as handle:
+            handle.write("\n" + render.markdown(result, limit=room - 2) + "\n")
+    except (OSError, ValueError) as exc:  # ValueError: a path the OS cannot take (a NUL)
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        _warn(f"cannot append to GITHUB_STEP_SUMMARY {path} ({reason})")
+
+
 def _table(console: Any, results: Sequence[Any]) -> None:
     from pmsize.render import table
 

@@ -847,3 +847,44 @@ def _duplicate_names(entries: list[Entry]) -> Iterator[InputError]:
                 "names must be unique",
                 path="name",
             )
+
+
+def read_file(file: str) -> bytes:
+    """A file's bytes as the loader reads them (`-` is stdin), at most one past the size
+    limit; `InputError` when it cannot be read."""
+    return _read(file)
+
+
+def load_written(named: Iterable[tuple[str, bytes]]) -> list[tuple[Entry, dict[str, Any]]]:
+    """Problems from files' bytes (each `(name in messages, bytes)`), each with its data as
+    written: every scalar the text the file has, `defaults:` merged in as for validation
+    (for `diff`, which shows changed values as the files write them).
+
+    Raises `InputErrors` with every error in every file, duplicate names across them too.
+    """
+    loaded: list[tuple[Entry, dict[str, Any]]] = []
+    errors: list[InputError] = []
+    for name, data in named:
+        try:
+            entries = load_bytes(data, name)
+        except InputErrors as exc:
+            errors.extend(exc.errors)
+            continue
+        except InputError as exc:
+            errors.append(exc)
+            continue
+        root = _build(_decode(data, name), name, [])
+        portfolio = "problems" in root
+        items = root["problems"] if portfolio else [root]
+        defaults = (root.get("defaults") or {}) if portfolio else {}
+        written: dict[Any, dict[str, Any]] = {}
+        for item in items:
+            merged = {**defaults, **item}
+            written.setdefault(merged.get("name"), merged)
+        loaded.extend((entry, written[entry.problem.name]) for entry in entries)
+    _COMPOSED.clear()
+    _KEYS.clear()
+    errors.extend(_duplicate_names([entry for entry, _ in loaded]))
+    if errors:
+        raise InputErrors(errors)
+    return loaded

@@ -1,0 +1,702 @@
+"""What an edit to the assumptions does to each verdict, and which edit did it (SPEC §8).
+
+Two sides (lists of problems, from paths or a git revision) are matched by problem
+name. For a problem on both sides, its inputs are compared field by field over the
+model (`_leaves`: every leaf of `Problem`, with alternatives matched by name), so a
+field the model gains is compared, and attributed, without a change here. The NPV
+change is split among the changed inputs by their Shapley values:
+
+    phi_i = sum over subsets S of the others of |S|! (k-|S|-1)! / k! * (f(S+i) - f(S))
+
+where f(S) is the point NPV of the hybrid problem (`_hybrid`) with the inputs in S at
+their new values and the rest old, per-year lists cut to the horizon in force. The
+contributions add up to the change and do not depend on any order. Up to
+`EXACT_UP_TO` inputs every subset is evaluated once (2^k point sizings); beyond, the
+mean over `ORDERS` random orders from a fixed seed estimates them (`exact: false`).
+
+Named `diffing` rather than `diff`: importing `pmsize.diff` would set the package's
+`diff` attribute to the module, hiding the function `pmsize.diff`.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import operator
+import os
+import random
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from pmsize import __version__, engine, jsontext, loader, service
+from pmsize.errors import InputError, InputErrors, Location
+from pmsize.models import NO_POLICY, Policy, Problem
+from pmsize.results import Evaluation, Verdict
+from pmsize.values import Range
+
+EXACT_UP_TO = 12  # changed inputs attributed exactly (2^12 = 4,096 point sizings)
+ORDERS = 2_000  # random orders averaged beyond that
+SEED = 0  # of the random orders: the same files, the same estimate
+SCHEMA_VERSION = 1
+
+ADDED, REMOVED, CHANGED, UNCHANGED = "added", "removed", "changed", "unchanged"
+STATUSES = (CHANGED, ADDED, REMOVED, UNCHANGED)  # the order problems are listed in
+FAIL_ON = ("never", "worse", "reconsider", "avoid")
+
+# Leaves that are one input together: the problem cost, however it is written (SPEC §8).
+_ONE_INPUT = {
+    "market.revenue": "market.problem_cost",
+    "market.problem_share": "market.problem_cost",
+}
+_NOT_INPUTS = ("policy",)  # top-level fields listed as changes that move no NPV
+
+
+@dataclass(frozen=True)
+class Source:
+    """A problem on one side of a diff: the model, where it was read, its portfolio's
+    policy, and its data as the file writes it (None when built in code)."""
+
+    problem: Problem
+    location: Location | None = None
+    portfolio_policy: Policy = field(default_factory=Policy)
+    written: Mapping[str, Any] | None = None
+
+    @classmethod
+    def of(cls, problem: Problem) -> Source:
+        """A problem loaded by `pmsize.load` or built in code (values as parsed)."""
+        return cls(problem, problem.source, problem.portfolio_policy)
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a changed problem: its verdict, NPV, sustainable ceiling and flag codes."""
+
+    verdict: Verdict
+    npv: float
+    ceiling_per_customer: float
+    flags: tuple[str, ...]
+
+    @classmethod
+    def of(cls, r: Evaluation) -> Side:
+        return cls(r.verdict, r.npv, r.ceiling_per_customer, tuple(f.code.value for f in r.flags))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict.value,
+            "npv": self.npv,
+            "ceiling_per_customer": self.ceiling_per_customer,
+            "flags": list(self.flags),
+        }
+
+
+@dataclass(frozen=True)
+class Change:
+    """A changed leaf input, its values as written (None where the file does not give it)."""
+
+    input: str
+    old: Any
+    new: Any
+    # the input it is attributed under (`alternatives[Excel]`); None when it moves no NPV
+    attributed_to: str | None = field(default=None, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"input": self.input, "old": self.old, "new": self.new}
+
+
+@dataclass(frozen=True)
+class Effect:
+    """The share of the NPV change one changed input accounts for (its Shapley value)."""
+
+    input: str
+    npv_effect: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"input": self.input, "npv_effect": self.npv_effect}
+
+
+@dataclass(frozen=True)
+class ProblemDiff:
+    """One problem compared: its status, the two sides, what changed and what that did."""
+
+    name: str
+    status: str
+    file: str
+    line: int
+    currency: str
+    old: Side | None
+    new: Side | None
+    npv_change: float
+    changes: tuple[Change, ...] = ()
+    attribution: tuple[Effect, ...] = ()
+    exact: bool = True
+
+    @property
+    def worse(self) -> bool:
+        """Whether its verdict got worse; an added problem compares with `pursue`."""
+        if self.new is None:
+            return False
+        before = self.old.verdict if self.old is not None else Verdict.PURSUE
+        return self.new.verdict > before
+
+    @property
+    def better(self) -> bool:
+        """Whether its verdict got better (a changed problem only)."""
+        return self.old is not None and self.new is not None and self.new.verdict < self.old.verdict
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "status": self.status,
+            "file": self.file,
+            "old": None if self.old is None else self.old.to_dict(),
+            "new": None if self.new is None else self.new.to_dict(),
+            "npv_change": self.npv_change,
+            "changes": [c.to_dict() for c in self.changes],
+            "attribution": [e.to_dict() for e in self.attribution],
+            "exact": self.exact,
+        }
+
+
+@dataclass(frozen=True)
+class Diff:
+    """Two sets of problems compared (`pmsize diff`); `to_dict()` is the JSON of SPEC §8."""
+
+    old: str | None
+    new: str | None
+    problems: tuple[ProblemDiff, ...]
+    # the files read from disk (never a file at a git revision): what --output must not replace
+    inputs: tuple[str, ...] = field(default=(), repr=False, compare=False)
+
+    def of_status(self, status: str) -> list[ProblemDiff]:
+        """The problems with that status (`added`, `removed`, `changed`, `unchanged`)."""
+        return [p for p in self.problems if p.status == status]
+
+    @property
+    def npv_change(self) -> float:
+        """New total NPV less old: changed problems' changes, added NPV, removed NPV taken off."""
+        return math.fsum(p.npv_change for p in self.problems)
+
+    def summary(self) -> dict[str, Any]:
+        counts: dict[str, Any] = {s: len(self.of_status(s)) for s in (ADDED, REMOVED, CHANGED)}
+        counts[UNCHANGED] = len(self.of_status(UNCHANGED))
+        counts["worse"] = sum(p.worse for p in self.problems)
+        counts["better"] = sum(p.better for p in self.problems)
+        counts["npv_change"] = self.npv_change
+        return counts
+
+    def fails(self, fail_on: str) -> bool:
+        """Whether `--fail-on` is met: `worse` when some problem got worse; `reconsider` or
+        `avoid` when an added or changed problem has that verdict or a worse one."""
+        if fail_on not in FAIL_ON:
+            raise ValueError(f"fail_on must be one of {', '.join(FAIL_ON)}, not {fail_on!r}")
+        if fail_on == "never":
+            return False
+        if fail_on == "worse":
+            return any(p.worse for p in self.problems)
+        return any(
+            p.new is not None and p.status in (ADDED, CHANGED) and p.new.verdict >= fail_on
+            for p in self.problems
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "tool_version": __version__,
+            "old": self.old,
+            "new": self.new,
+            "problems": [p.to_dict() for p in self.problems],
+            "summary": self.summary(),
+        }
+
+    def to_json(self, *, ascii_only: bool = False) -> str:
+        """The JSON document `pmsize diff --format json` writes."""
+        return jsontext.dumps(self.to_dict(), ascii_only=ascii_only)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the two sides
+# ---------------------------------------------------------------------------------------------
+
+
+def read_paths(paths: Iterable[str]) -> list[Source]:
+    """Every problem in files and folders, each with its data as written; `InputErrors`
+    with every error found."""
+    errors: list[InputError] = []
+    named: list[tuple[str, bytes]] = []
+    for file in loader.expand_paths(paths, errors):
+        try:
+            named.append((file, loader.read_file(file)))
+        except InputError as exc:
+            errors.append(exc)
+    if errors:
+        raise InputErrors(errors)
+    return read_bytes(named)
+
+
+def read_bytes(named: Iterable[tuple[str, bytes]]) -> list[Source]:
+    """Problems from files' bytes, each `(name in messages, bytes)`."""
+    return [
+        Source(entry.problem, entry.location, entry.portfolio_policy, written)
+        for entry, written in loader.load_written(named)
+    ]
+
+
+def read_git(rev: str, paths: Sequence[str]) -> tuple[list[Source], list[Source], list[str]]:
+    """`paths` as of git revision `rev` and in the working tree, and the working tree's files.
+
+    A path absent at `rev` has its problems added; one absent from the working tree but
+    there at `rev`, removed. Files at `rev` are named `REV:path` in messages.
+    """
+    from pmsize import gitfiles
+
+    at_rev = gitfiles.files_at(rev, list(paths))
+    present = [p for p in paths if p == loader.STDIN or _exists(p)]
+    named_at_rev = {f.name.split(":", 1)[1] for f in at_rev}
+    errors: list[InputError] = []
+    for path in paths:
+        if path not in present and not any(_below(name, path) for name in named_at_rev):
+            errors.append(InputError(Location(path), f"no such file or folder, here or at {rev}"))
+    if errors:
+        raise InputErrors(errors)
+    files = loader.expand_paths(present, errors) if present else []
+    named = []
+    for file in files:
+        try:
+            named.append((file, loader.read_file(file)))
+        except InputError as exc:
+            errors.append(exc)
+    if errors:
+        raise InputErrors(errors)
+    old, new = both_sides(
+        lambda: read_bytes((f.name, f.data) for f in at_rev), lambda: read_bytes(named)
+    )
+    return old, new, files
+
+
+T = TypeVar("T")
+
+
+def both_sides(old: Callable[[], T], new: Callable[[], T]) -> tuple[T, T]:
+    """Both sides read, every input error of both reported together."""
+    errors: list[InputError] = []
+    sides: list[T] = []
+    for read in (old, new):
+        try:
+            sides.append(read())
+        except InputErrors as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise InputErrors(errors)
+    return sides[0], sides[1]
+
+
+def _exists(path: str) -> bool:
+    try:
+        return os.path.lexists(path)
+    except (OSError, ValueError):
+        return False
+
+
+def _below(name: str, path: str) -> bool:
+    """Whether a file's name lies at or below `path` (both as the working tree spells them)."""
+    name, path = os.path.normpath(name), os.path.normpath(path)
+    return path == "." or name == path or name.startswith(path.rstrip(os.sep) + os.sep)
+
+
+# ---------------------------------------------------------------------------------------------
+# Comparing
+# ---------------------------------------------------------------------------------------------
+
+
+def compare(
+    old: Sequence[Source],
+    new: Sequence[Source],
+    *,
+    policy: Policy = NO_POLICY,
+    old_label: str | None = None,
+    new_label: str | None = None,
+    inputs: Iterable[str] = (),
+) -> Diff:
+    """Match `old` and `new` by problem name and compare each pair (SPEC §8)."""
+    before = {s.problem.name: s for s in old}
+    after = {s.problem.name: s for s in new}
+    found: list[ProblemDiff] = []
+    for name, source in after.items():
+        result = _evaluate(source, policy)
+        if name not in before:
+            found.append(_one_sided(source, result, ADDED))
+        else:
+            found.append(_pair(before[name], source, _evaluate(before[name], policy), result))
+    found += [
+        _one_sided(s, _evaluate(s, policy), REMOVED) for n, s in before.items() if n not in after
+    ]
+    found.sort(key=lambda p: (STATUSES.index(p.status), p.name.casefold(), p.name))
+    return Diff(old_label, new_label, tuple(found), tuple(inputs))
+
+
+def _evaluate(source: Source, policy: Policy) -> Evaluation:
+    entry = loader.Entry(source.problem, source.location or Location(""), source.portfolio_policy)
+    return service.evaluate(source.problem, service.thresholds_for(entry, policy), source.location)
+
+
+def _one_sided(source: Source, result: Evaluation, status: str) -> ProblemDiff:
+    side = Side.of(result)
+    added = status == ADDED
+    return ProblemDiff(
+        name=source.problem.name,
+        status=status,
+        file=result.file,
+        line=result.line,
+        currency=result.currency,
+        old=None if added else side,
+        new=side if added else None,
+        npv_change=result.npv if added else -result.npv,
+    )
+
+
+def _pair(old: Source, new: Source, before: Evaluation, after: Evaluation) -> ProblemDiff:
+    changes = _changes(old, new)
+    inputs = list(dict.fromkeys(i for _, i in changes if i is not None))
+    effects, exact = attribute(old.problem, new.problem, inputs)
+    attribution = tuple(
+        Effect(name, effect)
+        for name, effect in sorted(zip(inputs, effects, strict=True), key=lambda e: -abs(e[1]))
+    )
+    old_side, new_side = Side.of(before), Side.of(after)
+    status = CHANGED if changes or old_side != new_side else UNCHANGED
+    return ProblemDiff(
+        name=new.problem.name,
+        status=status,
+        file=after.file,
+        line=after.line,
+        currency=after.currency,
+        old=old_side,
+        new=new_side,
+        npv_change=after.npv - before.npv,
+        changes=tuple(c for c, _ in changes),
+        attribution=attribution,
+        exact=exact,
+    )
+
+
+# A leaf, by its path (`market.customers`, `alternatives[Excel].solves`): its value in the
+# model, whether the file gives it (not a model default), and the item of a list of models
+# it is in (`alternatives[Excel]`; itself for an item as a whole), None outside one.
+Leaf = tuple[Any, bool, str | None]
+_ABSENT: Leaf = (None, False, None)
+
+
+def _leaves(
+    model: BaseModel | None, prefix: str, out: dict[str, Leaf], owner: str | None = None
+) -> dict[str, Leaf]:
+    """Every leaf field of `model` by path; items of a list of models (alternatives) by
+    name, each also present as a whole (`alternatives[Excel]`). A name may hold brackets
+    and dots, so a leaf's item is recorded, never parsed back from its path."""
+    if model is None:
+        return out
+    for name, info in type(model).model_fields.items():
+        value = getattr(model, name)
+        path = f"{prefix}{name}"
+        inner = loader._model_in(info.annotation)  # the model a field holds, if any
+        if inner is not None and isinstance(value, tuple):
+            for item in value:
+                key = f"{path}[{getattr(item, 'name', '')}]"
+                out[key] = (item, True, key)
+                _leaves(item, f"{key}.", out, key)
+        elif isinstance(value, BaseModel):
+            _leaves(value, f"{path}.", out, owner)
+        else:
+            out[path] = (value, name in model.model_fields_set, owner)
+    return out
+
+
+def _effective_policy(source: Source) -> Policy:
+    """The problem's own thresholds, else its portfolio's (portfolio policy counts as
+    written, as `defaults:` do)."""
+    own, portfolio = source.problem.policy, source.portfolio_policy
+    given = {
+        name: value if value is not None else getattr(portfolio, name)
+        for name in type(own).model_fields
+        if (value := getattr(own, name)) is not None or getattr(portfolio, name) is not None
+    }
+    return Policy.model_construct(**given)
+
+
+def _changes(old: Source, new: Source) -> list[tuple[Change, str | None]]:
+    """Every changed leaf, in the model's order, with the input it belongs to (None when
+    it moves no NPV)."""
+    before = _leaves(old.problem.model_copy(update={"policy": _effective_policy(old)}), "", {})
+    after = _leaves(new.problem.model_copy(update={"policy": _effective_policy(new)}), "", {})
+    found: list[tuple[Change, str | None]] = []
+    for path in dict.fromkeys([*before, *after]):
+        o, n = before.get(path, _ABSENT), after.get(path, _ABSENT)
+        owner = o[2] or n[2]
+        on_both = owner is not None and owner in before and owner in after
+        if owner == path and on_both:
+            continue  # an item on both sides: its fields are compared one by one
+        if owner is not None and owner != path and not on_both:
+            continue  # a field of an item added or removed: the item is the change
+        if o[0] == n[0]:
+            continue
+        attributed_to = _input_of(path, owner, o[0], n[0])
+        written = _as_written(old, path, o), _as_written(new, path, n)
+        found.append((Change(path, *written, attributed_to), attributed_to))
+    return found
+
+
+def _input_of(path: str, owner: str | None, old: Any, new: Any) -> str | None:
+    """The input a changed leaf (in item `owner`, with its parsed values) is attributed
+    under; None when it moves no NPV: the policy, and text (a description, a currency)."""
+    if path.split(".", 1)[0] in _NOT_INPUTS:
+        return None
+    if owner is not None:
+        return owner
+    if all(v is None or isinstance(v, str) for v in (old, new)):
+        return None
+    return _ONE_INPUT.get(path, path)
+
+
+def _as_written(source: Source, path: str, leaf: Leaf) -> Any:
+    """A leaf's value as the file writes it: its text when the file was read, else the
+    parsed value as plain data; None when the file does not give it."""
+    value, given, _ = leaf
+    if value is None or not given:
+        return None
+    if source.written is not None:
+        raw = _written_at(source.written, path)
+        if raw is not _MISSING:
+            return _plain_written(raw)
+    return _plain(value)
+
+
+_MISSING: Any = object()
+
+
+def _written_at(data: Mapping[str, Any], path: str) -> Any:
+    node: Any = data
+    for part in _parts(path):
+        if isinstance(part, tuple):  # (list key, item name)
+            items = node.get(part[0]) if isinstance(node, Mapping) else None
+            node = next(
+                (i for i in items or () if isinstance(i, Mapping) and i.get("name") == part[1]),
+                _MISSING,
+            )
+        elif isinstance(node, Mapping) and part in node:
+            node = node[part]
+        else:
+            return _MISSING
+        if node is _MISSING:
+            return _MISSING
+    return node
+
+
+def _parts(path: str) -> list[str | tuple[str, str]]:
+    """`alternatives[Excel].solves` -> [("alternatives", "Excel"), "solves"]; a name may
+    hold dots and brackets, so the item's name runs to the last `]` before a field."""
+    parts: list[str | tuple[str, str]] = []
+    rest = path
+    while rest:
+        head, bracket, _ = rest.partition("[")
+        if bracket and "." not in head:
+            end = rest.rfind("]")
+            tail = rest[end + 1 :]
+            parts.append((head, rest[len(head) + 1 : end]))
+            rest = tail.removeprefix(".")
+            continue
+        first, _, rest = rest.partition(".")
+        parts.append(first)
+    return parts
+
+
+def _plain_written(raw: Any) -> Any:
+    if isinstance(raw, Mapping):
+        return {str(k): _plain_written(v) for k, v in raw.items()}
+    if isinstance(raw, list):
+        return [_plain_written(v) for v in raw]
+    return raw
+
+
+def _plain(value: Any) -> Any:
+    """A parsed value as plain data: numbers, text, lists, a range as {low, high, dist}."""
+    if isinstance(value, Range):
+        return {"low": value.low, "high": value.high, "dist": value.dist}
+    if isinstance(value, BaseModel):
+        return {
+            name: _plain(getattr(value, name))
+            for name in type(value).model_fields
+            if name in value.model_fields_set
+        }
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Attribution
+# ---------------------------------------------------------------------------------------------
+
+
+def attribute(old: Problem, new: Problem, inputs: Sequence[str]) -> tuple[list[float], bool]:
+    """The Shapley value of each input's change on the point NPV, and whether it is exact.
+
+    `inputs` name what changes together: a top-level path (`discount_rate`,
+    `solution.adoption`, `market.problem_cost` for the cost however written) or an item of a
+    list of models (`alternatives[Excel]`, its fields and its being there).
+    """
+    k = len(inputs)
+    if k == 0:
+        return [], True
+    hybrid = Hybrid(old, new, inputs)
+    cache: dict[int, float] = {}
+
+    def f(mask: int) -> float:
+        npv = cache.get(mask)
+        if npv is None:
+            npv = cache[mask] = float(engine.point(hybrid.build(mask)).npv)
+        return npv
+
+    if k <= EXACT_UP_TO:
+        return _exact(k, f), True
+    return _sampled(k, f), False
+
+
+def _exact(k: int, f: Callable[[int], float]) -> list[float]:
+    """phi_i = sum over S not holding i of |S|! (k-|S|-1)! / k! (f(S+i) - f(S))."""
+    values = [f(mask) for mask in range(1 << k)]
+    weight = [math.factorial(s) * math.factorial(k - s - 1) / math.factorial(k) for s in range(k)]
+    size = [mask.bit_count() for mask in range(1 << k)]
+    phi = []
+    for i in range(k):
+        bit = 1 << i
+        terms = [
+            weight[size[mask]] * (values[mask | bit] - values[mask])
+            for mask in range(1 << k)
+            if not mask & bit
+        ]
+        phi.append(math.fsum(terms))
+    return phi
+
+
+def _sampled(k: int, f: Callable[[int], float]) -> list[float]:
+    """The mean marginal contribution over `ORDERS` random orders from `SEED`: each order's
+    contributions add up to the change, so their mean does too."""
+    rng = random.Random(SEED)
+    totals = [0.0] * k
+    order = list(range(k))
+    for _ in range(ORDERS):
+        rng.shuffle(order)
+        mask, previous = 0, f(0)
+        for i in order:
+            mask |= 1 << i
+            current = f(mask)
+            totals[i] += current - previous
+            previous = current
+    return [t / ORDERS for t in totals]
+
+
+class Hybrid:
+    """Problems with some inputs at their new values and the rest old, built field by field
+    over the model (so a field the model gains takes part unchanged here).
+
+    `build(mask)` sets input i new when bit i of `mask` is set. The walk over the models is
+    done once: each model below the problem is rebuilt only for the inputs it holds (and
+    kept per combination of them), the rest is shared; per-year lists are cut to the
+    horizon in force when the horizon is one of the inputs.
+    """
+
+    def __init__(self, old: Problem, new: Problem, inputs: Sequence[str]) -> None:
+        self.bits = {name: 1 << i for i, name in enumerate(inputs)}
+        self.horizons = (old.horizon_years, new.horizon_years)
+        self.horizon_bit = self.bits.get("horizon_years", 0)
+        self.root, _ = self._node(old, new, "")
+
+    def build(self, mask: int) -> Problem:
+        """The hybrid problem for `mask`."""
+        horizon = self.horizons[1] if mask & self.horizon_bit else self.horizons[0]
+        return self.root(mask, horizon)  # type: ignore[no-any-return]
+
+    def _bit(self, path: str) -> int:
+        """The bit of the input the leaf at `path` belongs to; 0 when it is not one."""
+        if path.split(".", 1)[0] in _NOT_INPUTS:
+            return 0
+        return self.bits.get(_ONE_INPUT.get(path, path), 0)
+
+    def _node(self, old: Any, new: Any, prefix: str) -> tuple[Callable[[int, int], Any], int]:
+        """A builder of the model at `prefix` (`old` or `new` None: absent on that side),
+        and the bits of the inputs it holds; it builds each combination of them once."""
+        model = old if old is not None else new
+        parts: list[tuple[str, Callable[[int, int], Any]]] = []
+        used = self.horizon_bit  # lists are cut to the horizon
+        for name, info in type(model).model_fields.items():
+            path = f"{prefix}{name}"
+            o = getattr(old, name) if old is not None else None
+            n = getattr(new, name) if new is not None else None
+            if loader._model_in(info.annotation) is not None and isinstance(
+                o if o is not None else n, tuple
+            ):
+                part, bits = self._items(o or (), n or (), path)
+            elif isinstance(o, BaseModel) or isinstance(n, BaseModel):
+                part, bits = self._node(o, n, f"{path}.")
+            else:
+                part, bits = self._leaf(o, n, self._bit(path))
+            parts.append((name, part))
+            used |= bits
+        cls = type(model)
+        cache: dict[tuple[int, int], Any] = {}
+
+        def build(mask: int, horizon: int) -> Any:
+            key = (mask & used, horizon)
+            built = cache.get(key)
+            if built is None:
+                values = {name: part(mask, horizon) for name, part in parts}
+                built = cache[key] = cls.model_construct(**values)
+            return built
+
+        return build, used
+
+    def _leaf(self, o: Any, n: Any, bit: int) -> tuple[Callable[[int, int], Any], int]:
+        cut = bool(self.horizon_bit)
+
+        def leaf(mask: int, horizon: int) -> Any:
+            value = n if mask & bit else o
+            return value[:horizon] if cut and isinstance(value, tuple) else value
+
+        return leaf, bit
+
+    def _items(
+        self, old: tuple[Any, ...], new: tuple[Any, ...], path: str
+    ) -> tuple[Callable[[int, int], Any], int]:
+        """Items of a list of models matched by name, each whole from the side its input
+        takes: old ones in their order, then those only the new side has."""
+        new_by_name = {getattr(item, "name", None): item for item in new}
+        old_names = {getattr(item, "name", None) for item in old}
+        slots: list[tuple[Any, Any, int]] = []  # (old item or None, new item or None, bit)
+        for item in old:
+            name = getattr(item, "name", None)
+            bit = self._bit(f"{path}[{name}]")
+            slots.append((item, new_by_name.get(name) if bit else item, bit))
+        for item in new:
+            name = getattr(item, "name", None)
+            if name not in old_names:
+                slots.append((None, item, self._bit(f"{path}[{name}]")))
+        used = functools.reduce(operator.or_, (bit for _, _, bit in slots), 0)
+        cut = bool(self.horizon_bit)
+
+        def items(mask: int, horizon: int) -> tuple[Any, ...]:
+            chosen = (n if mask & bit else o for o, n, bit in slots)
+            return tuple(_cut(i, horizon) if cut else i for i in chosen if i is not None)
+
+        return items, used
+
+
+def _cut(item: BaseModel, horizon: int) -> BaseModel:
+    """An item with its per-year lists cut to `horizon` (itself when none is longer)."""
+    long = {
+        name: value[:horizon]
+        for name in type(item).model_fields
+        if isinstance(value := getattr(item, name), tuple) and len(value) > horizon
+    }
+    return item.model_copy(update=long) if long else item

@@ -1,0 +1,267 @@
+"""`pmsize diff` for people and pull requests: a text block, markdown, GitHub annotations.
+
+Plain text writers (no Rich). Everything that came from a file (problem and
+alternative names, values as written, file names) goes through `fmt.safe_text` in
+the text block, `markdown.escape` in markdown and the workflow-command escapes in
+annotations. Figures are formatted here; none is computed.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from pmsize import fmt
+from pmsize.diffing import ADDED, CHANGED, ORDERS, REMOVED, UNCHANGED, Diff, ProblemDiff
+from pmsize.render import github
+from pmsize.render.markdown import COMMENT_LIMIT, escape
+
+ARROW = "->"
+MD_ARROW = "→"
+LISTED = 10  # names listed on the added and removed lines; the rest are counted
+_MIN_BAR = 8  # bar columns each side of the axis, however narrow the width
+
+
+def shown(value: Any) -> str:
+    """A value as written in a file, on one line: `$5m`, `[1%, 2%]`, `{low: 1m, high: 4m}`;
+    `—` where the file does not give it. Not yet made safe."""
+    if value is None:
+        return "—"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k}: {shown(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(shown(v) for v in value) + "]"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def _flags(codes: Sequence[str]) -> str:
+    return ", ".join(codes) if codes else "none"
+
+
+def _direction(p: ProblemDiff) -> str:
+    return " (worse)" if p.worse else (" (better)" if p.better else "")
+
+
+def summary_text(d: Diff) -> str:
+    """`1 changed · 1 added · 0 removed · 2 unchanged · 1 worse, 0 better · NPV +$3.10m`;
+    the NPV total only when every problem is in one currency."""
+    s = d.summary()
+    text = (
+        f"{s[CHANGED]:,} changed · {s[ADDED]:,} added · {s[REMOVED]:,} removed · "
+        f"{s[UNCHANGED]:,} unchanged · {s['worse']:,} worse, {s['better']:,} better"
+    )
+    currencies = {p.currency for p in d.problems}
+    if len(currencies) == 1:
+        text += f" · NPV {fmt.money(s['npv_change'], currencies.pop(), sign=True)}"
+    return text
+
+
+def _listing(problems: Sequence[ProblemDiff], status: str, safe: Any) -> str:
+    """`removed: 1 — Foo (pursue, NPV $2.05m)`; the first `LISTED` named, the rest counted."""
+    line = f"{status}: {len(problems):,}"
+    if status == UNCHANGED or not problems:
+        return line
+    named = []
+    for p in problems[:LISTED]:
+        side = p.new if p.new is not None else p.old
+        assert side is not None
+        named.append(f"{safe(p.name)} ({side.verdict}, NPV {fmt.money(side.npv, p.currency)})")
+    more = len(problems) - LISTED
+    return f"{line} — {', '.join(named)}" + (f" and {more:,} more" if more > 0 else "")
+
+
+# ---------------------------------------------------------------------------------------------
+# The text block (`--format table`)
+# ---------------------------------------------------------------------------------------------
+
+
+def text(d: Diff, width: int = 80) -> str:
+    """A block per changed problem, then a line each for added, removed and unchanged."""
+    out: list[str] = []
+    for p in d.of_status(CHANGED):
+        out += _block(p, width)
+        out.append("")
+    out += [_listing(d.of_status(s), s, fmt.safe_text) for s in (ADDED, REMOVED, UNCHANGED)]
+    out.append(summary_text(d))
+    return "".join(f"{line}\n" for line in out)
+
+
+def _block(p: ProblemDiff, width: int) -> list[str]:
+    assert p.old is not None
+    assert p.new is not None
+    money = fmt.money
+    lines = [
+        fmt.safe_text(p.name),
+        f"  verdict  {p.old.verdict} {ARROW} {p.new.verdict}{_direction(p)}",
+        f"  NPV      {money(p.old.npv, p.currency)} {ARROW} {money(p.new.npv, p.currency)} "
+        f"({money(p.npv_change, p.currency, sign=True)})",
+        f"  ceiling  {money(p.old.ceiling_per_customer, p.currency)} {ARROW} "
+        f"{money(p.new.ceiling_per_customer, p.currency)} a customer a year",
+    ]
+    if p.old.flags != p.new.flags:
+        lines.append(f"  flags    {_flags(p.old.flags)} {ARROW} {_flags(p.new.flags)}")
+    if p.attribution:
+        how = "" if p.exact else f" (estimated from {ORDERS:,} random orders)"
+        lines.append(f"  what moved NPV{how}")
+        lines += _bars(p, width)
+    if p.changes:
+        lines.append("  changes")
+        lines += [
+            f"    {fmt.safe_text(c.input)}: {fmt.safe_text(shown(c.old))} {ARROW} "
+            f"{fmt.safe_text(shown(c.new))}"
+            for c in p.changes
+        ]
+    return lines
+
+
+def _bars(p: ProblemDiff, width: int) -> list[str]:
+    """Each input, its signed effect and a bar either side of an axis, largest first."""
+    labels = [fmt.safe_text(e.input) for e in p.attribution]
+    values = [fmt.money(e.npv_effect, p.currency, sign=True) for e in p.attribution]
+    value_width = max(len(v) for v in values)
+    # the labels take what the figures and the narrowest bars leave; the bars the rest
+    fixed = 4 + 2 + value_width + 2 + 1  # indent, gaps, figure, axis
+    label_width = min(max(len(label) for label in labels), max(12, width - fixed - 2 * _MIN_BAR))
+    half = max(_MIN_BAR, (width - fixed - label_width) // 2)
+    largest = max(abs(e.npv_effect) for e in p.attribution)
+    lines = []
+    for label, value, effect in zip(labels, values, p.attribution, strict=True):
+        if len(label) > label_width:
+            label = label[: label_width - 1] + "…"
+        cells = round(half * abs(effect.npv_effect) / largest) if largest > 0 else 0
+        left = ("█" * cells).rjust(half) if effect.npv_effect < 0 else " " * half
+        right = "█" * cells if effect.npv_effect > 0 else ""
+        lines.append(
+            f"    {label.ljust(label_width)}  {value.rjust(value_width)}  {left}│{right}".rstrip()
+        )
+    return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# Markdown (a pull-request comment, the step summary)
+# ---------------------------------------------------------------------------------------------
+
+
+def markdown(d: Diff, limit: int = COMMENT_LIMIT, *, heading: str = "pmsize diff") -> str:
+    """A heading and the summary, then a table per changed problem, within `limit` bytes
+    (problems that do not fit are counted in a closing note), then the added and removed."""
+    head = f"### {escape(heading)}\n\n**{summary_text(d)}**\n"
+    tail = "".join(
+        f"\n{_listing(d.of_status(s), s, escape)}\n" for s in (ADDED, REMOVED) if d.of_status(s)
+    )
+    changed = d.of_status(CHANGED)
+    blocks = [_md_block(p) for p in changed]
+    note_room = len(_md_note(len(blocks), len(blocks)).encode())
+    budget = limit - len(head.encode()) - len(tail.encode()) - note_room
+    shown_blocks = 0
+    for block in blocks:
+        budget -= len(block.encode())
+        if budget < 0:
+            break
+        shown_blocks += 1
+    note = _md_note(len(blocks) - shown_blocks, len(blocks))
+    return head + "".join(blocks[:shown_blocks]) + tail + note
+
+
+def _md_note(left: int, total: int) -> str:
+    if not left:
+        return ""
+    return (
+        f"\n_Not shown, to fit the size limit: {left:,} of {total:,} changed problems. "
+        "`pmsize diff --format json` gives every one._\n"
+    )
+
+
+def _md_block(p: ProblemDiff) -> str:
+    assert p.old is not None
+    assert p.new is not None
+    money = fmt.money
+    verdict = f"{p.old.verdict} {MD_ARROW} **{p.new.verdict}**{_direction(p)}"
+    lines = [
+        f"\n#### {escape(p.name)}: {verdict}\n",
+        f"NPV {money(p.old.npv, p.currency)} {MD_ARROW} {money(p.new.npv, p.currency)} "
+        f"(**{money(p.npv_change, p.currency, sign=True)}**) · ceiling "
+        f"{money(p.old.ceiling_per_customer, p.currency)} {MD_ARROW} "
+        f"{money(p.new.ceiling_per_customer, p.currency)} a customer a year",
+    ]
+    if p.old.flags != p.new.flags:
+        lines += ["", f"Flags: {_flags(p.old.flags)} {MD_ARROW} {_flags(p.new.flags)}"]
+    lines += ["", "| Input | Old | New | NPV effect |", "| --- | --- | --- | ---: |"]
+    for name, old, new, effect in _rows(p):
+        lines.append(f"| {escape(name)} | {old} | {new} | {effect} |")
+    if not p.exact:
+        lines.append(
+            f"\n_NPV effects estimated from {ORDERS:,} random orders of the "
+            f"{len(p.attribution):,} changed inputs._"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _rows(p: ProblemDiff) -> Iterable[tuple[str, str, str, str]]:
+    """A row per attributed input (largest effect first), then the changes that move no NPV;
+    an input of several leaves (an alternative's fields) shows each as `field: value`."""
+    for e in p.attribution:
+        changes = [c for c in p.changes if c.attributed_to == e.input]
+        if len(changes) == 1 and changes[0].input == e.input:
+            old, new = escape(shown(changes[0].old)), escape(shown(changes[0].new))
+        else:
+            old = "<br>".join(_part(c.input, e.input, c.old) for c in changes)
+            new = "<br>".join(_part(c.input, e.input, c.new) for c in changes)
+        yield e.input, old, new, fmt.money(e.npv_effect, p.currency, sign=True)
+    for c in p.changes:
+        if c.attributed_to is None:
+            yield c.input, escape(shown(c.old)), escape(shown(c.new)), "—"
+
+
+def _part(path: str, input: str, value: Any) -> str:
+    field = path[len(input) :].lstrip(".") or path.rsplit(".", 1)[-1]
+    return f"{escape(field)}: {escape(shown(value))}"
+
+
+# ---------------------------------------------------------------------------------------------
+# GitHub annotations
+# ---------------------------------------------------------------------------------------------
+
+
+def github_document(d: Diff, workspace: str | None = None) -> str:
+    """A `::warning` at the `name:` line of each problem whose verdict got worse (GitHub
+    shows 10 a step; the rest are counted in a notice), then the summary line."""
+    worse = [p for p in d.problems if p.worse]
+    lines = [_annotation(p, workspace) for p in worse[: github.MAX_PER_LEVEL]]
+    left = len(worse) - github.MAX_PER_LEVEL
+    if left > 0:
+        lines.append(
+            f"::notice title=pmsize diff::{left:,} more worsened "
+            f"{'problem' if left == 1 else 'problems'} not annotated; GitHub shows "
+            f"{github.MAX_PER_LEVEL} warnings a step. The step summary lists every one.\n"
+        )
+    lines.append(f"pmsize diff: {fmt.safe_text(summary_text(d))}\n")
+    return "".join(lines)
+
+
+def _annotation(p: ProblemDiff, workspace: str | None) -> str:
+    assert p.new is not None
+    properties = []
+    if p.file:
+        properties.append(f"file={github.escape_property(github.relative_to(p.file, workspace))}")
+        if p.line:
+            properties.append(f"line={p.line}")
+    before = p.old.verdict if p.old is not None else "new"
+    properties.append(f"title={github.escape_property(f'{before} -> {p.new.verdict}: {p.name}')}")
+    money = fmt.money
+    message = f"{p.name}: {before} -> {p.new.verdict}. NPV "
+    if p.old is not None:
+        message += f"{money(p.old.npv, p.currency)} -> "
+    message += f"{money(p.new.npv, p.currency)}"
+    if p.old is not None:
+        message += f" ({money(p.npv_change, p.currency, sign=True)})"
+    message += f"; flags: {_flags(p.new.flags)}."
+    top = [e for e in p.attribution if e.npv_effect and not math.isnan(e.npv_effect)][:3]
+    if top:
+        message += "\nMoved most by: " + ", ".join(
+            f"{e.input} {money(e.npv_effect, p.currency, sign=True)}" for e in top
+        )
+    return f"::warning {','.join(properties)}::{github.escape_data(message)}\n"

@@ -1,0 +1,693 @@
+"""`pmsize diff` (SPEC §8): matching by name, changes as written, Shapley attribution, git."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+import pmsize
+from pmsize import diffing
+from pmsize.cli import app
+from pmsize.models import Problem
+from strategies import examples, problems
+
+ENV = {"NO_COLOR": "1", "COLUMNS": "80", "TERM": "dumb"}
+GIT = shutil.which("git")
+needs_git = pytest.mark.skipif(GIT is None, reason="git is not installed")
+
+
+def base(**changes: Any) -> dict[str, Any]:
+    """A small problem as plain data; `changes` replaces top-level keys."""
+    data: dict[str, Any] = {
+        "name": "Invoice matching",
+        "horizon_years": 3,
+        "discount_rate": "10%",
+        "market": {"customers": "400", "problem_cost": "$200k"},
+        "solution": {
+            "build_cost": "$2m",
+            "annual_cost": "$300k",
+            "cost_per_customer": "$5k",
+            "solves": "80%",
+            "adoption": ["2%", "5%", "8%"],
+        },
+        "alternatives": [
+            {"name": "Spreadsheets", "kind": "manual", "annual_cost": "$40k", "solves": "30%"},
+            {"name": "ERP module", "kind": "vendor", "annual_cost": "$90k", "solves": "60%"},
+        ],
+    }
+    data.update(changes)
+    return data
+
+
+def problem(data: dict[str, Any]) -> Problem:
+    return Problem.model_validate(data)
+
+
+def write(path: Path, data: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def changed(
+    old: dict[str, Any], new: dict[str, Any], files: Path | None = None
+) -> diffing.ProblemDiff:
+    """The one problem compared: as files in `files` (values as written), else as problems."""
+    if files is not None:
+        d = pmsize.diff(write(files / "old.yaml", old), write(files / "new.yaml", new))
+    else:
+        d = pmsize.diff([problem(old)], [problem(new)])
+    [result] = d.problems
+    return result
+
+
+def effects(p: diffing.ProblemDiff) -> dict[str, float]:
+    return {e.input: e.npv_effect for e in p.attribution}
+
+
+# ---------------------------------------------------------------------------------------------
+# Attribution
+# ---------------------------------------------------------------------------------------------
+
+
+def test_one_changed_input_gets_the_whole_change() -> None:
+    old = base()
+    new = base(solution={**old["solution"], "build_cost": "$3m"})
+    p = changed(old, new)
+    assert p.status == "changed"
+    assert p.npv_change == pytest.approx(-1e6)  # build cost is year 0: undiscounted
+    assert [(e.input, e.npv_effect) for e in p.attribution] == [
+        ("solution.build_cost", p.npv_change)
+    ]
+    assert p.exact
+
+
+def test_a_hand_computed_two_input_split() -> None:
+    # One year, no discounting, no costs, a price below the ceiling: NPV = N * s * price.
+    # N = customers, s = 10% adoption. Old: N = 100, price $1,000; new: N = 200, price $3,000.
+    #   f({})             = 100 * 0.1 * 1,000 = 10,000
+    #   f({customers})    = 200 * 0.1 * 1,000 = 20,000
+    #   f({price})        = 100 * 0.1 * 3,000 = 30,000
+    #   f({customers, price}) = 200 * 0.1 * 3,000 = 60,000
+    # phi(customers) = 1/2 (20,000 - 10,000) + 1/2 (60,000 - 30,000) = 5,000 + 15,000 = 20,000
+    # phi(price)     = 1/2 (30,000 - 10,000) + 1/2 (60,000 - 20,000) = 10,000 + 20,000 = 30,000
+    # together 50,000 = 60,000 - 10,000, the whole change
+    def data(customers: str, price: str) -> dict[str, Any]:
+        return {
+            "name": "Simple",
+            "horizon_years": 1,
+            "discount_rate": "0%",
+            "market": {"customers": customers, "problem_cost": "$1m"},
+            "solution": {"adoption": "10%", "price": price},
+        }
+
+    p = changed(data("100", "$1,000"), data("200", "$3,000"))
+    assert p.npv_change == pytest.approx(50_000)
+    assert effects(p) == pytest.approx({"market.customers": 20_000, "solution.price": 30_000})
+    assert [e.input for e in p.attribution] == ["solution.price", "market.customers"]
+
+
+def test_symmetric_inputs_get_equal_shares() -> None:
+    # NPV reads customers and adoption only through their product (paying customers), so
+    # doubling either is the same change: the two are symmetric and split the change evenly
+    old = base()
+    new = base(
+        market={"customers": "800", "problem_cost": "$200k"},
+        solution={**old["solution"], "adoption": ["4%", "10%", "16%"]},
+    )
+    p = changed(old, new)
+    share = effects(p)
+    assert set(share) == {"market.customers", "solution.adoption"}
+    assert share["market.customers"] == pytest.approx(share["solution.adoption"], rel=1e-12)
+    assert share["market.customers"] == pytest.approx(p.npv_change / 2, rel=1e-12)
+
+
+def test_the_problem_cost_is_one_input_however_it_is_written(tmp_path: Path) -> None:
+    old = base()
+    new = base(market={"customers": "400", "revenue": "$4m", "problem_share": "5%"})
+    p = changed(old, new, tmp_path)
+    assert [(c.input, c.old, c.new) for c in p.changes] == [
+        ("market.problem_cost", "$200k", None),
+        ("market.revenue", None, "$4m"),
+        ("market.problem_share", None, "5%"),
+    ]
+    # $4m x 5% is $200k again: the same cost, so no NPV moves
+    assert effects(p) == {"market.problem_cost": pytest.approx(0, abs=1e-6)}
+
+
+def test_an_alternative_is_one_input_with_its_fields_and_its_being_there(tmp_path: Path) -> None:
+    old = base()
+    new = base(
+        alternatives=[
+            {"name": "ERP module", "kind": "vendor", "annual_cost": "$60k", "solves": "70%"},
+            {"name": "Open-source stack", "annual_cost": "$20k", "solves": "60%"},
+        ]
+    )
+    p = changed(old, new, tmp_path)
+    assert [(c.input, c.old, c.new) for c in p.changes] == [
+        (
+            "alternatives[Spreadsheets]",
+            {"name": "Spreadsheets", "kind": "manual", "annual_cost": "$40k", "solves": "30%"},
+            None,
+        ),
+        ("alternatives[ERP module].annual_cost", "$90k", "$60k"),
+        ("alternatives[ERP module].solves", "60%", "70%"),
+        (
+            "alternatives[Open-source stack]",
+            None,
+            {"name": "Open-source stack", "annual_cost": "$20k", "solves": "60%"},
+        ),
+    ]
+    assert set(effects(p)) == {
+        "alternatives[Spreadsheets]",
+        "alternatives[ERP module]",
+        "alternatives[Open-source stack]",
+    }
+    assert sum(effects(p).values()) == pytest.approx(p.npv_change)
+    # reordering the alternatives alone changes nothing
+    same = base(alternatives=list(reversed(base()["alternatives"])))
+    assert changed(old, same, tmp_path).status == "unchanged"
+
+
+def test_alternative_names_with_brackets_and_dots_are_one_input(tmp_path: Path) -> None:
+    name = "ERP] module.v2 [beta]"
+    old = base(alternatives=[{"name": name, "annual_cost": "$90k", "solves": "60%"}])
+    new = base(
+        discount_rate="12%",
+        alternatives=[{"name": name, "annual_cost": "$20k", "solves": "60%"}],
+    )
+    p = changed(old, new, tmp_path)
+    assert [(c.input, c.old, c.new) for c in p.changes] == [
+        ("discount_rate", "10%", "12%"),
+        (f"alternatives[{name}].annual_cost", "$90k", "$20k"),
+    ]
+    assert set(effects(p)) == {"discount_rate", f"alternatives[{name}]"}
+    assert sum(effects(p).values()) == pytest.approx(p.npv_change, rel=1e-12)
+
+
+def test_a_policy_change_is_listed_and_moves_no_npv(tmp_path: Path) -> None:
+    old = base()
+    new = base(policy={"cap_threshold": "90%"})
+    p = changed(old, new, tmp_path)
+    assert [(c.input, c.old, c.new) for c in p.changes] == [("policy.cap_threshold", None, "90%")]
+    assert p.attribution == ()
+    assert p.npv_change == 0
+    assert p.old is not None
+    assert p.new is not None
+    assert (p.old.verdict, p.new.verdict) == ("pursue", "reconsider")
+
+
+def test_text_changes_are_listed_and_attributed_nothing(tmp_path: Path) -> None:
+    p = changed(base(), base(description="Now with a description"), tmp_path)
+    assert [c.to_dict() for c in p.changes] == [
+        {"input": "description", "old": None, "new": "Now with a description"}
+    ]
+    assert p.attribution == ()
+
+
+def test_a_shorter_horizon_cuts_the_old_lists_to_it() -> None:
+    old = base(horizon_years=5)
+    old["solution"] = {**old["solution"], "adoption": ["1%", "2%", "3%", "4%", "5%"]}
+    new = base(horizon_years=2)
+    new["solution"] = {**old["solution"], "adoption": ["1%", "2%"]}
+    p = changed(old, new)
+    assert set(effects(p)) == {"horizon_years", "solution.adoption"}
+    assert sum(effects(p).values()) == pytest.approx(p.npv_change, rel=1e-12)
+
+
+def _mutated(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A problem and a copy with a few of its keys taken from another random problem."""
+    old = draw(problems())
+    other = draw(problems())
+    keys = draw(
+        st.sets(
+            st.sampled_from(
+                [
+                    "horizon_years",
+                    "discount_rate",
+                    "market",
+                    "alternatives",
+                    "build_cost",
+                    "annual_cost",
+                    "cost_per_customer",
+                    "solves",
+                    "adoption",
+                    "price",
+                ]
+            ),
+            max_size=4,
+        )
+    )
+    new = {**old, "solution": dict(old["solution"])}
+    for key in keys:
+        if key in other:
+            new[key] = other[key]
+        elif key in other["solution"]:
+            new["solution"][key] = other["solution"][key]
+        else:
+            new["solution"].pop(key, None)
+    for data in (old, new):
+        adoption = data["solution"]["adoption"]
+        if isinstance(adoption, list):
+            data["solution"]["adoption"] = adoption[: data["horizon_years"]]
+    return old, new
+
+
+@settings(
+    max_examples=examples(12),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(st.data())
+def test_contributions_add_up_to_the_change_in_any_order(data: st.DataObject) -> None:
+    old_data, new_data = _mutated(data.draw)
+    old, new = problem(old_data), problem({**new_data, "name": old_data["name"]})
+    [p] = pmsize.diff([old], [new]).problems
+    scale = 1 + abs(p.old.npv if p.old else 0) + abs(p.new.npv if p.new else 0)
+    total = sum(e.npv_effect for e in p.attribution)
+    assert total == pytest.approx(p.npv_change, abs=1e-9 * scale)
+    inputs = [e.input for e in p.attribution]
+    backwards, _ = diffing.attribute(old, new, inputs[::-1])
+    for name, effect in zip(inputs[::-1], backwards, strict=True):
+        assert effect == pytest.approx(effects(p)[name], abs=1e-9 * scale)
+
+
+def _thirteen_changes() -> tuple[dict[str, Any], dict[str, Any]]:
+    old = base()
+    old["solution"] = {**old["solution"], "price": "$150k"}
+    new = {
+        "name": "Invoice matching",
+        "horizon_years": 4,
+        "discount_rate": "8%",
+        "market": {"customers": "500", "problem_cost": "$250k"},
+        "solution": {
+            "build_cost": "$2.5m",
+            "annual_cost": "$250k",
+            "cost_per_customer": "$6k",
+            "solves": "85%",
+            "adoption": ["3%", "6%"],
+            "price": "$140k",
+        },
+        "alternatives": [
+            {"name": "Spreadsheets", "kind": "manual", "annual_cost": "$45k", "solves": "30%"},
+            {"name": "ERP module", "kind": "vendor", "annual_cost": "$95k", "solves": "60%"},
+            {"name": "Open-source stack", "annual_cost": "$30k", "solves": "40%"},
+        ],
+    }
+    return old, new
+
+
+def test_above_twelve_inputs_the_split_is_estimated_flagged_and_still_adds_up() -> None:
+    old, new = _thirteen_changes()
+    p = changed(old, new)
+    assert len(p.attribution) == 13
+    assert p.exact is False
+    assert p.to_dict()["exact"] is False
+    assert sum(effects(p).values()) == pytest.approx(p.npv_change, rel=1e-9)
+
+
+def test_the_estimate_is_seeded_the_same_twice(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(diffing, "EXACT_UP_TO", 1)  # estimate a two-input change
+    old = base()
+    new = base(discount_rate="12%", market={"customers": "500", "problem_cost": "$300k"})
+    first, again = changed(old, new), changed(old, new)
+    assert first.exact is False
+    assert again.to_dict() == first.to_dict()
+    # with two inputs the 2,000 orders are each of the two orders about half the time, so
+    # the estimate is near the exact split, and never quite it
+    monkeypatch.setattr(diffing, "EXACT_UP_TO", 12)
+    exact = changed(old, new)
+    assert effects(first) != effects(exact)
+    for name, effect in effects(exact).items():
+        assert effects(first)[name] == pytest.approx(effect, rel=0.05)
+
+
+# ---------------------------------------------------------------------------------------------
+# Matching, values as written, the JSON
+# ---------------------------------------------------------------------------------------------
+
+
+def test_files_match_by_problem_name_across_renames_and_portfolios(tmp_path: Path) -> None:
+    write(tmp_path / "old" / "invoice.yaml", base())
+    write(tmp_path / "old" / "gone.yaml", base(name="Gone"))
+    write(
+        tmp_path / "new" / "renamed.yaml",
+        {
+            "defaults": {"horizon_years": 3, "discount_rate": "12%"},
+            "problems": [
+                {k: v for k, v in base().items() if k not in ("horizon_years", "discount_rate")},
+                {**base(name="Fresh"), "solution": {"adoption": "1%", "build_cost": "$9m"}},
+            ],
+        },
+    )
+    d = pmsize.diff(tmp_path / "old", tmp_path / "new")
+    assert [(p.name, p.status) for p in d.problems] == [
+        ("Invoice matching", "changed"),
+        ("Fresh", "added"),
+        ("Gone", "removed"),
+    ]
+    invoice = d.problems[0]
+    # the value from `defaults:` counts as written
+    assert [c.to_dict() for c in invoice.changes] == [
+        {"input": "discount_rate", "old": "10%", "new": "12%"}
+    ]
+    assert invoice.file == str(tmp_path / "new" / "renamed.yaml")
+    same = pmsize.diff(tmp_path / "old" / "invoice.yaml", tmp_path / "new" / "renamed.yaml")
+    assert same.problems[0].status == "changed"
+    moved = tmp_path / "moved.yaml"
+    shutil.copy(tmp_path / "old" / "invoice.yaml", moved)
+    [p] = pmsize.diff(tmp_path / "old" / "invoice.yaml", moved).problems
+    assert (p.status, p.changes, p.npv_change) == ("unchanged", (), 0)
+
+
+def test_the_json_has_the_fields_of_the_spec(tmp_path: Path) -> None:
+    old = write(tmp_path / "old.yaml", base())
+    new = write(tmp_path / "new.yaml", base(discount_rate="12%"))
+    result = CliRunner().invoke(app, ["diff", str(old), str(new), "-f", "json"], env=ENV)
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert list(doc) == ["schema_version", "tool_version", "old", "new", "problems", "summary"]
+    assert (doc["old"], doc["new"]) == (str(old), str(new))
+    [p] = doc["problems"]
+    assert list(p) == [
+        "name",
+        "status",
+        "file",
+        "old",
+        "new",
+        "npv_change",
+        "changes",
+        "attribution",
+        "exact",
+    ]
+    assert list(p["old"]) == ["verdict", "npv", "ceiling_per_customer", "flags"]
+    assert p["changes"] == [{"input": "discount_rate", "old": "10%", "new": "12%"}]
+    assert [list(a) for a in p["attribution"]] == [["input", "npv_effect"]]
+    assert p["attribution"][0]["npv_effect"] == p["npv_change"]
+    assert doc["summary"] == {
+        "added": 0,
+        "removed": 0,
+        "changed": 1,
+        "unchanged": 0,
+        "worse": 0,
+        "better": 0,
+        "npv_change": p["npv_change"],
+    }
+
+
+def test_problems_given_in_code_show_parsed_values() -> None:
+    p = changed(base(), base(discount_rate="12%"))
+    assert p.changes[0].to_dict() == {"input": "discount_rate", "old": 0.1, "new": 0.12}
+
+
+def test_the_function_works_twice_though_its_module_is_imported() -> None:
+    # a module named `pmsize.diff` would replace the function on the package once imported
+    first = pmsize.diff([problem(base())], [problem(base())])
+    second = pmsize.diff([problem(base())], [problem(base())])
+    assert first == second
+    assert callable(pmsize.diff)
+
+
+def test_a_side_is_paths_or_problems_not_both(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.yaml", base())
+    with pytest.raises(ValueError, match="paths or problems, not both"):
+        pmsize.diff([path, problem(base())], [problem(base())])  # type: ignore[list-item]
+
+
+# ---------------------------------------------------------------------------------------------
+# The command: formats, --fail-on, errors
+# ---------------------------------------------------------------------------------------------
+
+
+def _pair(tmp_path: Path) -> tuple[Path, Path]:
+    old = write(tmp_path / "old" / "invoice.yaml", base())
+    write(tmp_path / "old" / "dock.yaml", base(name="Dock scheduling"))
+    write(tmp_path / "old" / "gone.yaml", base(name="Gone"))
+    write(
+        tmp_path / "new" / "invoice.yaml",
+        base(
+            market={"customers": "400", "problem_cost": "$200k"},
+            alternatives=[
+                {"name": "Spreadsheets", "kind": "manual", "annual_cost": "$40k", "solves": "30%"},
+                {"name": "ERP module", "kind": "vendor", "annual_cost": "$20k", "solves": "60%"},
+            ],
+            discount_rate="12%",
+        ),
+    )
+    write(tmp_path / "new" / "dock.yaml", base(name="Dock scheduling"))
+    write(tmp_path / "new" / "fresh.yaml", base(name="Fresh", policy={"cap_threshold": "90%"}))
+    return old.parent, tmp_path / "new"
+
+
+def run(*args: str) -> Any:
+    return CliRunner().invoke(app, ["diff", *args], env=ENV)
+
+
+def test_the_table_at_80_columns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _pair(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = run("old", "new")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == (
+        "Invoice matching\n"
+        "  verdict  pursue -> avoid (worse)\n"
+        "  NPV      $3.23m -> −$198k (−$3.43m)\n"
+        "  ceiling  $130k -> $60.0k a customer a year\n"
+        "  flags    none -> negative-npv, capped-by-alternative\n"
+        "  what moved NPV\n"
+        "    alternatives[ERP module]  −$3.28m  ████████████████████│\n"
+        "    discount_rate              −$153k                     █│\n"
+        "  changes\n"
+        "    discount_rate: 10% -> 12%\n"
+        "    alternatives[ERP module].annual_cost: $90k -> $20k\n"
+        "\n"
+        "added: 1 — Fresh (reconsider, NPV $3.23m)\n"
+        "removed: 1 — Gone (pursue, NPV $3.23m)\n"
+        "unchanged: 1\n"
+        "1 changed · 1 added · 1 removed · 1 unchanged · 2 worse, 0 better · NPV −$3.43m\n"
+    )
+    assert result.stderr == ""
+
+
+def test_the_markdown_for_a_pull_request(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _pair(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = run("old", "new", "--format", "markdown")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == (
+        "### pmsize diff\n"
+        "\n"
+        "**1 changed · 1 added · 1 removed · 1 unchanged · 2 worse, 0 better · NPV −$3.43m**\n"
+        "\n"
+        "#### Invoice matching: pursue → **avoid** (worse)\n"
+        "\n"
+        "NPV $3.23m → −$198k (**−$3.43m**) · ceiling $130k → $60.0k a customer a year\n"
+        "\n"
+        "Flags: none → negative-npv, capped-by-alternative\n"
+        "\n"
+        "| Input | Old | New | NPV effect |\n"
+        "| --- | --- | --- | ---: |\n"
+        "| alternatives\\[ERP module\\] | annual\\_cost: \\$90k | annual\\_cost: \\$20k "
+        "| −$3.28m |\n"
+        "| discount\\_rate | 10% | 12% | −$153k |\n"
+        "\n"
+        "added: 1 — Fresh (reconsider, NPV $3.23m)\n"
+        "\n"
+        "removed: 1 — Gone (pursue, NPV $3.23m)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "code"),
+    [("never", 0), ("worse", 1), ("reconsider", 1), ("avoid", 1)],
+)
+def test_fail_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail_on: str, code: int) -> None:
+    _pair(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = run("old", "new", "--fail-on", fail_on, "-f", "json")
+    assert result.exit_code == code, result.stderr
+    assert json.loads(result.stdout)["summary"]["worse"] == 2  # the changed one and Fresh
+
+
+def test_fail_on_worse_passes_when_nothing_got_worse(tmp_path: Path) -> None:
+    old = write(tmp_path / "old.yaml", base())
+    new = write(tmp_path / "new.yaml", base(discount_rate="5%"))
+    assert run(str(old), str(new), "--fail-on", "worse").exit_code == 0
+    assert run(str(old), str(new), "--fail-on", "reconsider").exit_code == 0
+    assert run(str(new), str(old), "--fail-on", "reconsider").exit_code == 0  # still pursue
+
+
+def test_github_annotates_worsened_problems_and_fills_the_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _pair(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    summary = tmp_path / "summary.md"
+    env = {**ENV, "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_WORKSPACE": str(tmp_path)}
+    result = CliRunner().invoke(app, ["diff", "old", "new", "-f", "github"], env=env)
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines == [
+        "::warning file=new/invoice.yaml,line=1,title=pursue -> avoid%3A Invoice matching::"
+        "Invoice matching: pursue -> avoid. NPV $3.23m -> −$198k (−$3.43m); "
+        "flags: negative-npv, capped-by-alternative.%0AMoved most by: "
+        "alternatives[ERP module] −$3.28m, discount_rate −$153k",
+        "::warning file=new/fresh.yaml,line=1,title=new -> reconsider%3A Fresh::"
+        "Fresh: new -> reconsider. NPV $3.23m; flags: capped-by-alternative.",
+        "pmsize diff: 1 changed · 1 added · 1 removed · 1 unchanged · 2 worse, 0 better "
+        "· NPV −$3.43m",
+    ]
+    assert "#### Invoice matching: pursue → **avoid** (worse)" in summary.read_text()
+
+
+def test_hostile_names_stay_data(tmp_path: Path) -> None:
+    name = "Evil\n::error::pwned %0A [b]x[/b]"
+    old = write(tmp_path / "old.yaml", base(name=name))
+    new = write(tmp_path / "new.yaml", base(name=name, discount_rate="30%"))
+    for format in ("table", "markdown", "github"):
+        result = run(str(old), str(new), "-f", format)
+        assert result.exit_code == 0, result.stderr
+        assert not any(line.startswith("::error") for line in result.stdout.splitlines())
+        assert "Evil\n" not in result.stdout
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    result = run(str(tmp_path))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "pmsize: give two paths, OLD and NEW, or --git REV and the paths to compare\n"
+    )
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: [\n", encoding="utf-8")
+    result = run(str(bad), str(tmp_path / "missing.yaml"))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"{bad}:2:1: invalid YAML: the file ends before a [ or {{ is closed; close it or remove it",
+        f"{tmp_path / 'missing.yaml'}:1:1: no such file or folder",
+        "pmsize: 2 input errors; nothing compared",
+    ]
+    assert run(str(bad), str(bad), "-f", "xml").exit_code == 2
+
+
+def test_output_is_written_like_cp(tmp_path: Path) -> None:
+    old = write(tmp_path / "old.yaml", base())
+    new = write(tmp_path / "new.yaml", base(discount_rate="12%"))
+    target = tmp_path / "diff.md"
+    result = run(str(old), str(new), "-f", "markdown", "--output", str(target))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    assert target.read_text(encoding="utf-8").startswith("### pmsize diff\n")
+    result = run(str(old), str(new), "--output", str(new))
+    assert result.exit_code == 2
+    assert "it is the input file" in result.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# --git
+# ---------------------------------------------------------------------------------------------
+
+
+def git(cwd: Path, *args: str) -> None:
+    assert GIT is not None
+    subprocess.run(
+        [GIT, "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"},
+    )
+
+
+@pytest.fixture
+def repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A repository with problems/ committed, then edited in the working tree."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    write(repo / "problems" / "invoice.yaml", base())
+    write(repo / "problems" / "dock.yaml", base(name="Dock scheduling"))
+    write(repo / "problems" / ".github" / "workflow.yaml", {"on": "push"})
+    write(repo / "other" / "x.yaml", base(name="Elsewhere"))
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "first")
+    write(repo / "problems" / "invoice.yaml", base(discount_rate="12%"))
+    (repo / "problems" / "dock.yaml").rename(repo / "problems" / "dock-renamed.yaml")
+    write(repo / "problems" / "fresh.yaml", base(name="Fresh"))
+    monkeypatch.chdir(repo)
+    return repo
+
+
+@needs_git
+def test_git_compares_a_revision_with_the_working_tree(repository: Path) -> None:
+    result = run("--git", "HEAD", "problems/", "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert (doc["old"], doc["new"]) == ("HEAD:problems/", "problems/")
+    assert [(p["name"], p["status"], p["file"]) for p in doc["problems"]] == [
+        ("Invoice matching", "changed", "problems/invoice.yaml"),
+        ("Fresh", "added", "problems/fresh.yaml"),
+        ("Dock scheduling", "unchanged", "problems/dock-renamed.yaml"),
+    ]
+    assert doc["problems"][0]["changes"] == [{"input": "discount_rate", "old": "10%", "new": "12%"}]
+    # the default path is the current folder: other/ comes in on both sides
+    whole = json.loads(run("--git", "HEAD", "-f", "json").stdout)
+    assert whole["summary"]["unchanged"] == 2
+
+
+@needs_git
+def test_git_names_files_at_the_revision_in_errors(repository: Path) -> None:
+    (repository / "problems" / "broken.yaml").write_text("name: [\n", encoding="utf-8")
+    git(repository, "add", ".")
+    git(repository, "commit", "-q", "-m", "broken")
+    (repository / "problems" / "broken.yaml").unlink()
+    result = run("--git", "HEAD", "problems")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "HEAD:problems/broken.yaml:2:1: invalid YAML: the file ends before a [ or { is closed; "
+        "close it or remove it",
+        "pmsize: 1 input error; nothing compared",
+    ]
+
+
+@needs_git
+def test_git_path_absent_at_the_revision_is_all_added(repository: Path) -> None:
+    write(repository / "later" / "new.yaml", base(name="Later"))
+    doc = json.loads(run("--git", "HEAD", "later", "-f", "json").stdout)
+    assert [(p["name"], p["status"]) for p in doc["problems"]] == [("Later", "added")]
+    result = run("--git", "HEAD", "nowhere")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == "nowhere:1:1: no such file or folder, here or at HEAD"
+
+
+@needs_git
+def test_git_errors_exit_2(repository: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = run("--git", "no-such-branch")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("pmsize: --git no-such-branch: unknown revision; ")
+    result = run("--git", "--help-me")
+    assert result.exit_code == 2
+    assert "is not a revision" in result.stderr
+    outside = repository.parent / "outside"
+    outside.mkdir()
+    monkeypatch.chdir(outside)
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(repository.parent))
+    result = run("--git", "HEAD")
+    assert result.exit_code == 2
+    assert "is not in a git repository" in result.stderr
+    monkeypatch.setenv("PATH", str(outside))
+    result = run("--git", "HEAD")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "pmsize: --git needs the git command, and git is not on PATH; install git, or "
+        "compare two paths: pmsize diff OLD NEW\n"
+    )
