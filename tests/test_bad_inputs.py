@@ -20,6 +20,42 @@ BAD_INPUTS = Path(__file__).resolve().parent / "bad_inputs"
 
 # file name -> the errors it must produce, without the leading `file:`
 EXPECTED: dict[str, list[str]] = {
+    # SPEC §7: from_year within the horizon, per-year lists neither empty nor too long,
+    # growth above -100% (each located at the value, all reported together)
+    "landscape-over-time.yaml": [
+        (
+            "3:54: market.growth: -100% is at or below -100%, where every customer is gone "
+            "within a year; a market shrinks by less, such as -5%"
+        ),
+        (
+            "7:16: alternatives[0].from_year: 4 is not a year from 1 to 3 (horizon_years); "
+            "write the year the alternative becomes available, such as 3"
+        ),
+        (
+            "8:18: alternatives[0].annual_cost: the list is empty; give a value for year 1 at "
+            "least, such as [$150k, $120k]"
+        ),
+        (
+            "10:16: alternatives[1].from_year: 0 is not a year from 1 to 3 (horizon_years); "
+            "write the year the alternative becomes available, such as 3"
+        ),
+        (
+            "11:13: alternatives[1].solves: lists 4 years but horizon_years is 3; shorten the "
+            "list or raise the horizon"
+        ),
+        (
+            "13:16: alternatives[2].from_year: 2.5 is not a year from 1 to 3 (horizon_years); "
+            "write the year the alternative becomes available, such as 3"
+        ),
+        "14:25: alternatives[2].one_time_cost[1]: -5k is negative; amounts cannot be below zero",
+    ],
+    "growth-bare-number.yaml": ["5:11: market.growth: 8 is read as 800%; write 8%"],
+    "growth-range-below-zero.yaml": [
+        (
+            "5:11: market.growth: a range starting below 0 must name its shape: write it as "
+            "{low: ..., high: ..., dist: normal} (or dist: uniform)"
+        ),
+    ],
     "bare-one-share.yaml": [
         (
             "6:19: solution.adoption[1]: 1 is ambiguous: write 1% for one in a hundred, or "

@@ -328,3 +328,69 @@ def test_a_constant_landscape_computes_the_ceiling_once() -> None:
     assert all(c is s.ceilings[0] for c in s.ceilings)
     assert s.ceiling_year == 1
     assert math.isclose(s.ceiling, 40_000)
+
+
+GROWING = """
+name: Growth ranged
+horizon_years: 6
+market: {customers: 500, problem_cost: 100k, growth: {low: -10%, high: 20%, dist: normal}}
+solution: {name: Ours, build_cost: 3m, annual_cost: 600k, adoption: [2%, 4%, 6%]}
+alternatives:
+  - name: Stack
+    annual_cost: [40k, 30k]
+    solves: [30%, 40% to 70%]
+"""
+
+
+def test_sensitivity_covers_growth_and_list_items_with_a_negative_break_even() -> None:
+    import pmsize
+
+    [problem] = load_text(GROWING)[0:1]
+    found = pmsize.sensitivity(problem.problem, samples=4_000, seed=3).sensitivity
+    assert [bar.input for bar in found.tornado] == ["market.growth", "alternatives[0].solves[1]"]
+    growth = next(b for b in found.break_even if b.input == "market.growth")
+    # NPV falls to zero at a shrinking market: found below 0, the search running over 1 + g
+    assert growth.value is not None
+    assert -0.5 < growth.value < 0
+    assert pmsize.evaluate(problem.problem, policy=pmsize.Policy()).npv > 0
+    at_root = engine.point(
+        problem.problem.model_copy(
+            update={"market": problem.problem.market.model_copy(update={"growth": growth.value})}
+        )
+    ).npv
+    assert abs(at_root) < 1e-3 * 3e6
+
+
+def test_simulate_samples_each_list_item_and_clips_growth_at_minus_100_percent() -> None:
+    import pmsize
+    from pmsize.sampling import draw, stream
+    from pmsize.values import Range
+
+    [entry] = load_text(GROWING)
+    run = pmsize.simulate(entry.problem, samples=2_000, seed=1)
+    assert 0 < run.simulation.p_npv_positive < 1
+    assert math.isfinite(run.simulation.npv.mean)
+    # a normal range centred at -20% with sigma 1.4 / 3.29 = 0.43 falls below -100% in about
+    # 3% of samples (z < -1.88): those are clipped to -100%, none below, and none above +1,000%
+    x = draw(Range(-0.9, 0.5, "normal"), "growth", stream(0, "market.growth"), 10_000)
+    assert x.min() == -1.0
+    assert 0.01 < (x == -1.0).mean() < 0.05
+
+
+def test_the_library_judges_from_year_once_the_horizon_is_known() -> None:
+    from pydantic import ValidationError
+
+    from pmsize.models import Problem
+
+    data = {
+        "name": "x",
+        "horizon_years": 3,
+        "market": {"customers": 1, "problem_cost": 1},
+        "solution": {"adoption": "1%"},
+        "alternatives": [{"name": "Late", "from_year": 4}],
+    }
+    with pytest.raises(ValidationError, match="from_year 4 is after the horizon of 3 years"):
+        Problem.model_validate(data)
+    data["alternatives"] = [{"name": "Long", "solves": ["1%"] * 4}]
+    with pytest.raises(ValidationError, match="solves lists 4 years but horizon_years is 3"):
+        Problem.model_validate(data)

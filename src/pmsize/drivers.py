@@ -23,7 +23,7 @@ from pmsize import engine
 from pmsize.engine import DEFAULT_THRESHOLDS, Inputs, Thresholds, ranged_inputs
 from pmsize.models import Problem
 from pmsize.sampling import ARRAY, Floats
-from pmsize.values import MAX_VALUE, Quantity, Range, central, input_kind
+from pmsize.values import MAX_GROWTH, MAX_VALUE, Quantity, Range, central, input_kind
 
 BUILD_COST = "solution.build_cost"
 
@@ -165,18 +165,24 @@ def break_even(
     candidates = [(BUILD_COST, central(problem.solution.build_cost))]
     candidates += [(path, q.central) for path, q in ranged_inputs(problem) if path != BUILD_COST]
     paths = [path for path, _ in candidates]
+    # the search runs over [0, upper]; a growth g over (-100%, +1,000%] is searched as 1 + g
+    shifts = np.array([1.0 if input_kind(path) == "growth" else 0.0 for path in paths])
 
     def f(which: NDArray[np.intp], x: Floats) -> Floats:
-        return npv_columns(problem, thresholds, [paths[i] for i in which], x)
+        return npv_columns(problem, thresholds, [paths[i] for i in which], x - shifts[which])
+
+    def upper(path: str) -> float:
+        kind = input_kind(path)
+        return 1.0 if kind == "percent" else 1.0 + MAX_GROWTH if kind == "growth" else MAX_VALUE
 
     roots = roots_near(
         f,
-        [assumed for _, assumed in candidates],
-        [1.0 if input_kind(path) == "percent" else MAX_VALUE for path in paths],
+        [assumed + shift for (_, assumed), shift in zip(candidates, shifts, strict=True)],
+        [upper(path) for path in paths],
     )
     return tuple(
-        BreakEven(path, root, assumed)
-        for (path, assumed), root in zip(candidates, roots, strict=True)
+        BreakEven(path, None if root is None else root - shift, assumed)
+        for (path, assumed), root, shift in zip(candidates, roots, shifts, strict=True)
     )
 
 

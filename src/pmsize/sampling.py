@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from pmsize.summary import Floats
-from pmsize.values import Kind, Quantity, Range, input_kind
+from pmsize.values import MAX_GROWTH, Kind, Quantity, Range, input_kind
 
 BLOCK = 1 << 16  # samples drawn and sized together; bounds the memory of intermediates
 
@@ -63,7 +63,7 @@ def draw(
 
     lognormal: median * exp(sigma * z); normal: median + sigma * z, where
     sigma = (high - low) / (2 * 1.645); uniform: low + (high - low) * u.
-    Percents are clipped to [0, 1], amounts and counts to >= 0.
+    Percents are clipped to [0, 1], amounts and counts to >= 0, a growth to [-100%, +1,000%].
     """
     x = standard_draws(q, rng, size, out)
     if q.dist == "uniform":
@@ -76,6 +76,9 @@ def draw(
             x *= q.central
         else:
             x += q.central
+    if kind == "growth":  # signed: above -100% (where no customer is left), at most the cap
+        np.clip(x, -1.0, MAX_GROWTH, out=x)
+        return x
     if q.dist != "lognormal":
         np.maximum(x, 0.0, out=x)
     if kind == "percent":

@@ -373,6 +373,11 @@ def make_range(low: float, high: float, dist: Dist | None) -> Range:
             f"a range needs low below high (got {low:g} and {high:g}); "
             "for a value you are sure of, write it alone"
         )
+    if dist is None and low < 0:  # a growth that may be negative
+        raise ValueError(
+            "a range starting below 0 must name its shape: write it as "
+            "{low: ..., high: ..., dist: normal} (or dist: uniform)"
+        )
     if dist is None and low <= 0:
         raise ValueError(
             "a range starting at 0 must name its shape, or it would silently be lognormal: "
