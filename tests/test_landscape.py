@@ -394,3 +394,21 @@ def test_the_library_judges_from_year_once_the_horizon_is_known() -> None:
     data["alternatives"] = [{"name": "Long", "solves": ["1%"] * 4}]
     with pytest.raises(ValidationError, match="solves lists 4 years but horizon_years is 3"):
         Problem.model_validate(data)
+
+
+def test_the_starters_commented_landscape_is_valid_once_uncommented() -> None:
+    from pmsize import starter
+
+    text = starter.text()
+    assert "# growth: 5%" in text
+    assert "#   from_year: 2" in text
+    lines = []
+    for line in text.splitlines():
+        if line.startswith(("  # - name: Open", "  #   ", "  # growth:")):
+            line = "  " + line[4:]
+        lines.append(line)
+    [entry] = load_text("\n".join(lines))
+    r = service.evaluate(entry.problem)
+    assert r.growth == 0.05
+    assert r.alternatives[-1].from_year == 2
+    assert r.ceiling_moves
