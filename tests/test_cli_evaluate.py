@@ -656,7 +656,7 @@ def test_every_jq_recipe_of_the_ci_guide_runs(checkout: Path) -> None:
     assert [line.split("\t")[:2] for line in top] == [
         ["USD", "Dock appointment scheduling for distribution centres"],
         ["USD", "Supplier onboarding for mid-sized manufacturers"],
-        ["USD", "Utility bill audit for multi-site businesses"],
+        ["USD", "Invoice matching for mid-market retailers"],
     ]
 
 
