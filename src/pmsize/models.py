@@ -193,21 +193,12 @@ def format_version(raw: object) -> int:
 
 def _adoption(raw: object, info: ValidationInfo) -> tuple[Quantity, ...]:
     if isinstance(raw, list | tuple):
-        if not raw:
-            raise ValueError(
-                "the adoption list is empty; give at least one share, such as [1%, 2%]"
-            )
-        # the length first: a list of millions is refused before any item is read
-        horizon = (info.context or {}).get("horizon", MAX_HORIZON)
-        if len(raw) > horizon:
-            raise ValueError(too_many_years(len(raw), horizon))
-        shares: list[Quantity] = []
-        for index, item in enumerate(raw):
-            try:
-                shares.append(values.parse_percent(item))
-            except ValueError as exc:
-                raise values.ItemError(index, str(exc)) from None
-        return tuple(shares)
+        return _yearly_items(
+            raw,
+            values.parse_percent,
+            info,
+            "the adoption list is empty; give at least one share, such as [1%, 2%]",
+        )
     try:
         return (values.parse_percent(raw),)
     except ValueError:
@@ -221,29 +212,40 @@ def _adoption(raw: object, info: ValidationInfo) -> tuple[Quantity, ...]:
         raise
 
 
+def _yearly_items(
+    raw: list[object] | tuple[object, ...],
+    parse: Callable[[object], Quantity],
+    info: ValidationInfo,
+    empty: str,
+) -> tuple[Quantity, ...]:
+    """A per-year list, the last value repeating: not empty, no longer than the horizon
+    (judged before any item is read, so a list of millions costs nothing), each item
+    parsed on its own and a bad one reported at its index."""
+    if not raw:
+        raise ValueError(empty)
+    horizon = (info.context or {}).get("horizon", MAX_HORIZON)
+    if len(raw) > horizon:
+        raise ValueError(too_many_years(len(raw), horizon))
+    items: list[Quantity] = []
+    for index, item in enumerate(raw):
+        try:
+            items.append(parse(item))
+        except ValueError as exc:
+            raise values.ItemError(index, str(exc)) from None
+    return tuple(items)
+
+
 def _by_year(
     parse: Callable[[object], Quantity], example: str
 ) -> Callable[[object, ValidationInfo], Quantity | tuple[Quantity, ...]]:
     """A field that is one value, or a list of values a year whose last value repeats
-    (SPEC §7): the list no longer than the horizon, each item parsed on its own."""
+    (SPEC §7)."""
 
     def by_year(raw: object, info: ValidationInfo) -> Quantity | tuple[Quantity, ...]:
         if not isinstance(raw, list | tuple):
             return parse(raw)
-        if not raw:
-            raise ValueError(
-                f"the list is empty; give a value for year 1 at least, such as {example}"
-            )
-        horizon = (info.context or {}).get("horizon", MAX_HORIZON)
-        if len(raw) > horizon:
-            raise ValueError(too_many_years(len(raw), horizon))
-        items: list[Quantity] = []
-        for index, item in enumerate(raw):
-            try:
-                items.append(parse(item))
-            except ValueError as exc:
-                raise values.ItemError(index, str(exc)) from None
-        return tuple(items)
+        empty = f"the list is empty; give a value for year 1 at least, such as {example}"
+        return _yearly_items(raw, parse, info, empty)
 
     return by_year
 
