@@ -34,6 +34,7 @@ __all__ = [
     "evaluate",
     "load",
     "rank",
+    "report",
     "sensitivity",
     "simulate",
 ]
@@ -45,6 +46,7 @@ _HOMES = {
     "rank": "pmsize.api",
     "simulate": "pmsize.api",
     "sensitivity": "pmsize.api",
+    "report": "pmsize.api",
     "Evaluation": "pmsize.results",
     "Flag": "pmsize.results",
     "FlagCode": "pmsize.results",
@@ -59,7 +61,7 @@ _HOMES = {
 }
 
 if TYPE_CHECKING:
-    from pmsize.api import evaluate, load, rank, sensitivity, simulate
+    from pmsize.api import evaluate, load, rank, report, sensitivity, simulate
     from pmsize.errors import InputError, InputErrors, Location
     from pmsize.models import Policy, Problem
     from pmsize.results import Evaluation, Flag, FlagCode, Severity, Verdict

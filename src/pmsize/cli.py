@@ -540,6 +540,37 @@ def sensitivity(
             )
 
 
+@app.command()
+def report(
+    paths: PathsArg,
+    output: OutputOpt = None,
+    samples: SamplesOpt = DEFAULT_SAMPLES,  # simulate's: the same figures for ranged problems
+    seed: SeedOpt = "0",
+    cap_threshold: CapOpt = None,
+    thin_margin: ThinOpt = None,
+) -> None:
+    """Write one self-contained HTML page to share: summary, charts and memos.
+
+    Example: pmsize report examples/ -o report.html
+    """
+    with boundary():
+        from pmsize import api, options
+        from pmsize import simulation as uncertainty
+        from pmsize.render.json import stdout_is_utf8
+        from pmsize.render.progress import progress_bar
+
+        count, start = options.samples(samples), options.seed(seed)
+        policy = options.policy(cap_threshold, thin_margin)
+        uncertainty.keep_freed_memory()  # the process is ours: blocks reuse freed memory
+        with progress_bar(label="sampling", paths=paths) as progress:
+            problems = api.load(paths)
+            page = api.report(problems, samples=count, seed=start, policy=policy, progress=progress)
+        if output in (None, "-") and not stdout_is_utf8():  # the page says charset utf-8
+            page = page.encode("ascii", "xmlcharrefreplace").decode("ascii")
+        inputs = [p.source.file for p in problems if p.source is not None]
+        emit(page, output, inputs=inputs)
+
+
 def _table(console: Any, results: Sequence[Any]) -> None:
     from pmsize.render import table
 
