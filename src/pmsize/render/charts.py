@@ -120,20 +120,24 @@ class Charts:
 
         def plot(ax: Axes) -> None:
             rows = range(len(shown))
-            ax.barh(
+            naive = ax.barh(
                 [y - 0.2 for y in rows],
                 [r.naive_npv for r in shown],
                 height=0.4,
                 color=SKY_BLUE,
                 label="naive NPV (price ignores alternatives)",
             )
-            ax.barh(
+            sustainable = ax.barh(
                 [y + 0.2 for y in rows],
                 [r.npv for r in shown],
                 height=0.4,
                 color=BLUE,
                 label="NPV at the sustainable price",
             )
+            for bars, key in ((naive, "naive_npv"), (sustainable, "npv")):
+                labels = [_money(getattr(r, key), currency) for r in shown]
+                ax.bar_label(bars, labels, padding=3, fontsize=8)
+            ax.margins(x=0.15)
             _names_axis(ax, shown)
             _money_axis(ax, currency, "x")
             ax.axvline(0, color=INK, linewidth=0.8)
@@ -164,13 +168,20 @@ class Charts:
                 color=SKY_BLUE,
                 label="value we deliver",
             )
-            ax.barh(
+            ceiling = ax.barh(
                 rows,
                 [r.ceiling_per_customer for r in shown],
                 height=0.35,
                 color=GREEN,
                 label="ceiling (what a customer would pay)",
             )
+            labels = [
+                f"{_money(r.ceiling_per_customer, currency)} of "
+                f"{_money(r.value_per_customer, currency)}"
+                for r in shown
+            ]
+            ax.bar_label(ceiling, labels, padding=3, fontsize=8)
+            ax.margins(x=0.15)
             _names_axis(ax, shown)
             _money_axis(ax, currency, "x")
             ax.set_xlim(left=0)

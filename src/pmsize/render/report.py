@@ -41,6 +41,7 @@ CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
     "base-uri 'none'; form-action 'none'"
 )
+SHOWN_FILES = 4  # input files the page's opening names; the rest are counted
 NUMERIC = frozenset(RANKED_HEADERS) - {"Problem", "Verdict", "Set by"}
 
 
@@ -109,7 +110,9 @@ def document(
         _section(problem, r, s, anchors[id(r)], charts)
         for problem, r, s in zip(problems, results, sampled, strict=True)
     ]
-    files = sorted({r.file for r in results})
+    files = sorted({fmt.safe_text(r.file) for r in results})
+    if len(files) > SHOWN_FILES:
+        files = [*files[: SHOWN_FILES - 1], f"{fmt.count(len(files) - SHOWN_FILES + 1)} more files"]
     return (
         _environment()
         .get_template(TEMPLATE)
@@ -117,7 +120,7 @@ def document(
             version=__version__,
             csp=Markup(CSP),  # our constant, its quotes as written (it has no `"`)
             title=_title(results),
-            files=[fmt.safe_text(f) for f in files],
+            files=files,
             counts=[(str(v), summary[v]) for v in Verdict],
             problems=len(results),
             mixed=len(groups) > 1,
