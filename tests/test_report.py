@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
+from functools import partial
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from typer.testing import CliRunner
 import pmsize
 from pmsize import fmt
 from pmsize.cli import app
-from pmsize.render.report import CSP
+from pmsize.render.report import CSP, opening_files
 from pmsize.render.simulate import chance
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -183,6 +184,18 @@ def test_each_problem_has_its_memo_its_charts_and_for_ranges_its_simulation(
         charts = section.count('role="img"')
         assert charts == (3 if r["uncertain_inputs"] else 1)  # cash flow; histogram, tornado
         assert ("Uncertainty: the simulation" in section) == bool(r["uncertain_inputs"])
+        currency = r["currency"]
+        money = partial(fmt.money, currency=currency)
+        assert cells(section, "figures") == [
+            ["NPV", money(r["npv"])],
+            ["Naive NPV", money(r["naive_npv"], sign=True)],
+            ["Market a year", money(r["market_size"])],
+            ["Value per customer", money(r["value_per_customer"])],
+            ["Ceiling per customer", money(r["ceiling_per_customer"])],
+            ["Set by", r["ceiling_set_by"] or "—"],
+            ["ROI", fmt.percent(r["roi"])],
+            ["Payback", fmt.years(r["payback_years"], r["horizon_years"])],
+        ]
     # portfolio: naive against sustainable NPV, value against ceiling; each with a title
     assert examples_page.count('role="img"') == 2 + len(results) + 2 * len(ranged)
     assert examples_page.count("<figcaption>") == examples_page.count('role="img"')
@@ -299,6 +312,13 @@ def test_a_home_that_cannot_be_written_gives_a_page_and_no_warning(tmp_path: Pat
     # stdout could not encode "é": the page says it with a character reference
     assert b"<h1>Caf&#233;: pmsize report</h1>" in proc.stdout
     assert proc.stdout.isascii()
+
+
+def test_the_opening_names_four_files_at_most() -> None:
+    assert opening_files(["b.yaml", "a.yaml", "a.yaml"]) == ["a.yaml", "b.yaml"]
+    many = [f"p{i}.yaml" for i in range(1, 8)]
+    assert opening_files(many) == ["p1.yaml", "p2.yaml", "p3.yaml", "4 more files"]
+    assert opening_files(["new\nline.yaml"]) == ["new line.yaml"]
 
 
 def test_the_library_checks_its_arguments() -> None:

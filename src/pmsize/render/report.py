@@ -17,7 +17,7 @@ characters) and is never marked safe. The same input gives the same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -110,9 +110,6 @@ def document(
         _section(problem, r, s, anchors[id(r)], charts)
         for problem, r, s in zip(problems, results, sampled, strict=True)
     ]
-    files = sorted({fmt.safe_text(r.file) for r in results})
-    if len(files) > SHOWN_FILES:
-        files = [*files[: SHOWN_FILES - 1], f"{fmt.count(len(files) - SHOWN_FILES + 1)} more files"]
     return (
         _environment()
         .get_template(TEMPLATE)
@@ -120,7 +117,7 @@ def document(
             version=__version__,
             csp=Markup(CSP),  # our constant, its quotes as written (it has no `"`)
             title=_title(results),
-            files=files,
+            files=opening_files(r.file for r in results),
             counts=[(str(v), summary[v]) for v in Verdict],
             problems=len(results),
             mixed=len(groups) > 1,
@@ -129,6 +126,16 @@ def document(
             ranges_note=RANGES_NOTE if any(s is not None for s in sampled) else None,
         )
     )
+
+
+def opening_files(files: Iterable[str]) -> list[str]:
+    """The input files the page's opening names, sorted: at most `SHOWN_FILES`, the rest
+    counted in the last entry (`3 more files`)."""
+    names = sorted({fmt.safe_text(f) for f in files})
+    if len(names) <= SHOWN_FILES:
+        return names
+    rest = len(names) - SHOWN_FILES + 1
+    return [*names[: SHOWN_FILES - 1], f"{fmt.count(rest)} more files"]
 
 
 def _title(results: Sequence[Evaluation]) -> str:
@@ -260,4 +267,4 @@ def _shares(shares: dict[str, float]) -> str:
     return " · ".join(f"{name} {chance(share)}" for name, share in shares.items() if share)
 
 
-__all__ = ["CSP", "Section", "ceiling_by_year", "document"]
+__all__ = ["CSP", "Section", "ceiling_by_year", "document", "opening_files"]
