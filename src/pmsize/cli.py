@@ -554,6 +554,8 @@ def report(
     Example: pmsize report examples/ -o report.html
     """
     with boundary():
+        import logging
+
         from pmsize import api, options
         from pmsize import simulation as uncertainty
         from pmsize.render.json import stdout_is_utf8
@@ -562,6 +564,9 @@ def report(
         count, start = options.samples(samples), options.seed(seed)
         policy = options.policy(cap_threshold, thin_margin)
         uncertainty.keep_freed_memory()  # the process is ours: blocks reuse freed memory
+        # stderr carries pmsize's messages only, not matplotlib's notes (a font cache
+        # that takes a while to build in a fresh configuration folder)
+        logging.getLogger("matplotlib").setLevel(logging.ERROR)
         with progress_bar(label="sampling", paths=paths) as progress:
             problems = api.load(paths)
             page = api.report(problems, samples=count, seed=start, policy=policy, progress=progress)
