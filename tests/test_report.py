@@ -3,7 +3,7 @@
 The page of `examples/` is made once (`examples_page`); the browser tests render it in
 Debian's Chromium through Playwright (which downloads no browser of its own), once
 per module. Outside CI a machine without Chromium skips them; under `.ci/run`
-(`PMSIZE_REQUIRE_BROWSER=1`) they fail instead.
+(`PMSIZE_REQUIRE_BROWSER=1`, or `CI=true`) they fail instead.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import sys
 from collections.abc import Iterator
 from functools import partial
 from html.parser import HTMLParser
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -328,15 +329,20 @@ def test_the_library_checks_its_arguments() -> None:
 
 # ------------------------------------------------------------------ in a browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# PMSIZE_CHROMIUM names another Chromium build to drive (a Chrome, a snap)
+CHROMIUM = os.environ.get("PMSIZE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        reason = "Chromium is not installed (Debian: apt-get install chromium)"
-        if os.environ.get("PMSIZE_REQUIRE_BROWSER"):
-            pytest.fail(f"{reason}; .ci/run installs it and requires the browser tests")
+    missing = [
+        *([] if Path(CHROMIUM).exists() else ["Chromium (Debian: apt-get install chromium)"]),
+        *([] if find_spec("playwright") else ["Playwright (pip install -e '.[test]')"]),
+    ]
+    if missing:
+        reason = f"the browser tests need {' and '.join(missing)}"
+        if os.environ.get("PMSIZE_REQUIRE_BROWSER") or os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}; under CI (.ci/run installs them) they must run")
         pytest.skip(reason)
     from playwright.sync_api import sync_playwright
 
