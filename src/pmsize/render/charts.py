@@ -51,6 +51,8 @@ BLUE, VERMILLION, PURPLE = "#0072B2", "#D55E00", "#CC79A7"
 INK = "#010203"  # drawn as this, written as `currentColor` (the page's text colour)
 WIDTH = 7.2  # inches: 720 px at 100 dpi, the page's column
 MAX_BARS = 30  # problems a portfolio chart shows (the first by rank); the table has them all
+# room for money ticks (`−$15.6m`, `1.54e+18`), an axis label and a legend above
+FIXED_MARGINS = {"left": 0.14, "right": 0.98, "bottom": 0.17, "top": 0.86}
 LABEL_WIDTH = 28  # characters of a name on one line of a chart's axis
 RC: dict[str, Any] = {
     "svg.fonttype": "none",
@@ -90,14 +92,25 @@ class Charts:
     def __init__(self) -> None:
         self.count = 0
 
-    def _draw(self, title: str, alt: str, height: float, plot: Callable[[Axes], None]) -> Chart:
+    def _draw(
+        self,
+        title: str,
+        alt: str,
+        height: float,
+        plot: Callable[[Axes], None],
+        margins: dict[str, float] | None = None,
+    ) -> Chart:
+        """Draw `plot` on a figure `height` inches tall, laid out by matplotlib's constrained
+        layout, or within fixed `margins` (half the time) where every label's width is known."""
         self.count += 1
         prefix = f"c{self.count}-"
         mpl = _matplotlib()
         from matplotlib.figure import Figure
 
         with mpl.rc_context({**RC, "svg.hashsalt": f"pmsize-{prefix}"}):
-            figure = Figure(figsize=(WIDTH, height), layout="constrained")
+            figure = Figure(figsize=(WIDTH, height), layout=None if margins else "constrained")
+            if margins:
+                figure.subplots_adjust(**margins)
             plot(figure.add_subplot())
             svg = _svg(figure)
         return Chart(title, alt, _inline(svg, prefix, title, alt))
@@ -229,7 +242,7 @@ class Charts:
                 handles=key, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3, fontsize=9
             )
 
-        return self._draw(title, alt, 3.0, plot)
+        return self._draw(title, alt, 3.0, plot, FIXED_MARGINS)
 
     def histogram(self, h: Histogram, currency: str, p_positive: str) -> Chart:
         """The NPV histogram of a simulation: bins below zero in vermillion, above in blue."""
@@ -257,7 +270,7 @@ class Charts:
             ax.yaxis.set_major_formatter(_formatter(lambda y: fmt.percent(y)))
             ax.set_ylabel("share of samples")
 
-        return self._draw(title, alt, 2.6, plot)
+        return self._draw(title, alt, 2.6, plot, FIXED_MARGINS)
 
     def tornado(self, bars: Sequence[TornadoBar], central_npv: float, currency: str) -> Chart:
         """NPV with each ranged input at its low and its high end, widest swing on top."""
