@@ -46,6 +46,7 @@ def test_the_public_surface_is_all_and_only_all() -> None:
         "evaluate",
         "load",
         "rank",
+        "report",
         "sensitivity",
         "simulate",
     ]

@@ -277,6 +277,21 @@ def test_shell_completion_imports_no_heavy_library() -> None:
     assert [name for name in HEAVY if loaded[name] and name != "pydantic"] == []
 
 
+def test_evaluate_imports_neither_jinja2_nor_matplotlib() -> None:
+    # the report's libraries are the report's: evaluating a folder never pays for them
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: sys.__stderr__.write("
+        "'\\n' + repr(sorted({'jinja2', 'matplotlib', 'markupsafe'} & set(sys.modules)))))\n"
+        + START.format(argv=["pmsize", "evaluate", str(ROOT / "examples"), "--format", "json"])
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ, **ENV}
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.splitlines()[-1] == "[]"
+
+
 def test_the_collector_paused_for_start_up_runs_again_in_the_command() -> None:
     # start-up pauses the garbage collector; a long command (simulate) must not run without it
     code = (

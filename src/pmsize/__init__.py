@@ -37,6 +37,7 @@ __all__ = [
     "evaluate",
     "load",
     "rank",
+    "report",
     "sensitivity",
     "simulate",
 ]
@@ -51,6 +52,7 @@ _HOMES = {
     "diff": "pmsize.api",
     "diff_git": "pmsize.api",
     "Diff": "pmsize.diffing",
+    "report": "pmsize.api",
     "Evaluation": "pmsize.results",
     "Flag": "pmsize.results",
     "FlagCode": "pmsize.results",
@@ -65,7 +67,7 @@ _HOMES = {
 }
 
 if TYPE_CHECKING:
-    from pmsize.api import diff, diff_git, evaluate, load, rank, sensitivity, simulate
+    from pmsize.api import diff, diff_git, evaluate, load, rank, report, sensitivity, simulate
     from pmsize.diffing import Diff
     from pmsize.errors import InputError, InputErrors, Location
     from pmsize.models import Policy, Problem

@@ -10,7 +10,8 @@ problem's own `policy:`, else its portfolio's, else the built-in defaults. Bad
 input raises `InputErrors`, which carries every located error (`.errors`, each
 with `.location`, `.path` and `.message`).
 
-numpy is imported by `simulate` and `sensitivity` only.
+numpy is imported by `simulate`, `sensitivity` and `report` only; jinja2 and
+matplotlib by `report` only.
 """
 
 from __future__ import annotations
@@ -172,6 +173,47 @@ def diff_git(
         new_label=" ".join(names),
         inputs=files,
     )
+
+
+def report(
+    problems: Iterable[Problem],
+    *,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+    policy: Policy | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> str:
+    """One self-contained HTML page for people who will not run a CLI (`pmsize report`).
+
+    The problems ranked as `rank` orders them, a summary, portfolio charts, and for
+    each its memo (`pmsize explain`) and cash-flow chart; each ranged problem is also
+    simulated and its tornado drawn, as `sensitivity` does with the same `samples`
+    and `seed`. The same problems give the same text, byte for byte.
+    `progress(done, total)` counts samples over every ranged problem.
+    """
+    from pmsize.render import report as page
+
+    _check_sampling(samples, seed)
+    pairs = [(problem, evaluate(problem, policy=policy)) for problem in problems]
+    problem_of = {id(r): problem for problem, r in pairs}
+    ranked = rank(r for _, r in pairs)
+    ordered = [problem_of[id(r)] for r in ranked]
+    total, done = samples * sum(1 for r in ranked if r.uncertain), 0
+    sampled: list[Simulated | None] = []
+    for problem, r in zip(ordered, ranked, strict=True):
+        if not r.uncertain:
+            sampled.append(None)
+            continue
+
+        def told(count: int, _: int, before: int = done) -> None:
+            if progress is not None:
+                progress(before + count, total)
+
+        sampled.append(
+            sensitivity(problem, samples=samples, seed=seed, policy=policy, progress=told)
+        )
+        done += samples
+    return page.document(ordered, ranked, sampled)
 
 
 def _check_sampling(samples: object, seed: object) -> None:

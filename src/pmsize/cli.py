@@ -651,6 +651,42 @@ def _append_diff_summary(path: Path, result: Any) -> None:
         _warn(f"cannot append to GITHUB_STEP_SUMMARY {path} ({reason})")
 
 
+@app.command()
+def report(
+    paths: PathsArg,
+    output: OutputOpt = None,
+    samples: SamplesOpt = DEFAULT_SAMPLES,  # simulate's: the same figures for ranged problems
+    seed: SeedOpt = "0",
+    cap_threshold: CapOpt = None,
+    thin_margin: ThinOpt = None,
+) -> None:
+    """Write one self-contained HTML page to share: summary, charts and memos.
+
+    Example: pmsize report examples/ -o report.html
+    """
+    with boundary():
+        import logging
+
+        from pmsize import api, options
+        from pmsize import simulation as uncertainty
+        from pmsize.render.json import stdout_is_utf8
+        from pmsize.render.progress import progress_bar
+
+        count, start = options.samples(samples), options.seed(seed)
+        policy = options.policy(cap_threshold, thin_margin)
+        uncertainty.keep_freed_memory()  # the process is ours: blocks reuse freed memory
+        # stderr carries pmsize's messages only, not matplotlib's notes (a font cache
+        # that takes a while to build in a fresh configuration folder)
+        logging.getLogger("matplotlib").setLevel(logging.ERROR)
+        with progress_bar(label="sampling", paths=paths) as progress:
+            problems = api.load(paths)
+            page = api.report(problems, samples=count, seed=start, policy=policy, progress=progress)
+        if output in (None, "-") and not stdout_is_utf8():  # the page says charset utf-8
+            page = page.encode("ascii", "xmlcharrefreplace").decode("ascii")
+        inputs = [p.source.file for p in problems if p.source is not None]
+        emit(page, output, inputs=inputs)
+
+
 def _table(console: Any, results: Sequence[Any]) -> None:
     from pmsize.render import table
 

@@ -1,0 +1,270 @@
+"""`pmsize report` (SPEC §11): one self-contained HTML page to share.
+
+`document()` lays out what the library computed (ranked evaluations, the
+`explain` memos, and the sensitivity of each ranged problem) as a page: the
+summary and the ranked table, two portfolio charts, then a section a problem
+with its key figures, its cash-flow chart, its memo and, when it has ranges, its
+simulation, NPV histogram and tornado. Every number is formatted by `fmt`, as
+the tables format it, from the same figures the JSON carries; this module
+computes none.
+
+The page loads nothing: its styles are inline, its charts inline SVG (`charts`),
+it has no script, and a Content-Security-Policy forbids any load. The template
+(`pmsize/templates/report.html.j2`) is rendered by Jinja2 with autoescape on;
+text that came from a file is also made safe by `fmt.safe_text` (no control
+characters) and is never marked safe. The same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from pmsize import __version__, fmt
+from pmsize.models import NO_ALTERNATIVE, Problem
+from pmsize.render import explain
+from pmsize.render.charts import Chart, Charts
+from pmsize.render.json import currency_groups, summary_record, totals
+from pmsize.render.simulate import NOT_SET, RANGES_NOTE, break_even_text, chance, spread_text
+from pmsize.render.table import RANKED_HEADERS, UNCAPPED, ranked_rows
+from pmsize.results import Evaluation, Verdict
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+    from pmsize.simulation import Simulated
+
+TEMPLATE = "report.html.j2"
+# forbids every load: no script, no font, no image but inline data, no form or base URL
+CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "base-uri 'none'; form-action 'none'"
+)
+SHOWN_FILES = 4  # input files the page's opening names; the rest are counted
+NUMERIC = frozenset(RANKED_HEADERS) - {"Problem", "Verdict", "Set by"}
+
+
+@dataclass(frozen=True)
+class Row:
+    """A row of the ranked table: its cells as the terminal shows them, and its section."""
+
+    cells: tuple[str, ...]
+    verdict: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The ranked table and the portfolio charts of one currency."""
+
+    currency: str
+    headers: tuple[str, ...]
+    numeric: tuple[bool, ...]
+    rows: tuple[Row, ...]
+    totals: tuple[tuple[str, str], ...]
+    charts: tuple[Chart, ...]
+
+
+@dataclass(frozen=True)
+class Uncertainty:
+    """A ranged problem's simulation: figures in words, its charts, its break-even values."""
+
+    figures: tuple[tuple[str, str], ...]
+    charts: tuple[Chart, ...]
+    break_even: tuple[str, ...]
+    advice: str | None
+
+
+@dataclass(frozen=True)
+class Section:
+    """One problem's part of the page."""
+
+    anchor: str
+    name: str
+    verdict: str
+    source: str
+    description: str | None
+    figures: tuple[tuple[str, str], ...]
+    cash_flow: Chart
+    ceiling_by_year: Chart | None
+    memo: explain.Memo
+    uncertainty: Uncertainty | None
+
+
+def document(
+    problems: Sequence[Problem],
+    results: Sequence[Evaluation],
+    sampled: Sequence[Simulated | None],
+) -> str:
+    """The page, for `results` in the order given (ranked), each beside its problem and,
+    for a ranged problem, its `pmsize.sensitivity` result (None for the others)."""
+    from markupsafe import Markup
+
+    charts = Charts()
+    anchors = {id(r): f"problem-{i}" for i, r in enumerate(results, 1)}
+    summary = summary_record(results)
+    groups = currency_groups(results)
+    rankings = [_ranking(currency, group, anchors, charts) for currency, group in groups]
+    sections = [
+        _section(problem, r, s, anchors[id(r)], charts)
+        for problem, r, s in zip(problems, results, sampled, strict=True)
+    ]
+    return (
+        _environment()
+        .get_template(TEMPLATE)
+        .render(
+            version=__version__,
+            csp=Markup(CSP),  # our constant, its quotes as written (it has no `"`)
+            title=_title(results),
+            files=opening_files(r.file for r in results),
+            counts=[(str(v), summary[v]) for v in Verdict],
+            problems=len(results),
+            mixed=len(groups) > 1,
+            rankings=rankings,
+            sections=sections,
+            ranges_note=RANGES_NOTE if any(s is not None for s in sampled) else None,
+        )
+    )
+
+
+def opening_files(files: Iterable[str]) -> list[str]:
+    """The input files the page's opening names, sorted: at most `SHOWN_FILES`, the rest
+    counted in the last entry (`3 more files`)."""
+    names = sorted({fmt.safe_text(f) for f in files})
+    if len(names) <= SHOWN_FILES:
+        return names
+    rest = len(names) - SHOWN_FILES + 1
+    return [*names[: SHOWN_FILES - 1], f"{fmt.count(rest)} more files"]
+
+
+def _title(results: Sequence[Evaluation]) -> str:
+    if len(results) == 1:
+        return f"{fmt.safe_text(results[0].name)}: pmsize report"
+    return f"{fmt.plural(len(results), 'problem')}: pmsize report"
+
+
+def _environment() -> Environment:
+    import jinja2
+    import markupsafe
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("pmsize", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["clean"] = fmt.safe_text
+    env.filters["svg"] = lambda chart: markupsafe.Markup(chart.svg)  # drawn by pmsize
+    return env
+
+
+def _ranking(
+    currency: str, group: Sequence[Evaluation], anchors: dict[int, str], charts: Charts
+) -> Ranking:
+    header, *cells = ranked_rows(group)
+    rows = tuple(
+        Row(tuple(row), r.verdict, anchors[id(r)]) for row, r in zip(cells, group, strict=True)
+    )
+    sums = totals(group)
+    return Ranking(
+        currency=currency,
+        headers=header,
+        numeric=tuple(h in NUMERIC for h in header),
+        rows=rows,
+        totals=(
+            ("Total NPV", fmt.money(sums["total_npv"], currency)),
+            ("Total market a year", fmt.money(sums["total_market_size"], currency)),
+        ),
+        charts=(charts.npv_gap(group), charts.value_ceiling(group)),
+    )
+
+
+def _section(
+    problem: Problem, r: Evaluation, s: Simulated | None, anchor: str, charts: Charts
+) -> Section:
+    def money(x: float | None, sign: bool = False) -> str:
+        return fmt.money(x, r.currency, sign=sign)
+
+    figures = (
+        ("NPV", money(r.npv)),
+        ("Naive NPV", money(r.naive_npv, True)),
+        ("Market a year", money(r.market_size)),
+        ("Value per customer", money(r.value_per_customer)),
+        ("Ceiling per customer", money(r.ceiling_per_customer)),
+        ("Set by", fmt.safe_text(r.ceiling_set_by) if r.ceiling_set_by else UNCAPPED),
+        ("ROI", fmt.percent(r.roi)),
+        ("Payback", fmt.years(r.payback_years, r.horizon_years)),
+    )
+    return Section(
+        anchor=anchor,
+        name=r.name,
+        verdict=r.verdict,
+        source=f"{r.file}:{r.line}" if r.file else "",
+        description=" ".join(r.description.split()) if r.description else None,
+        figures=figures,
+        cash_flow=charts.cash_flow(r, r.cumulative_discounted()),
+        ceiling_by_year=ceiling_by_year(r, charts),
+        memo=explain.memo(problem, r),
+        uncertainty=_uncertainty(s, charts) if s is not None else None,
+    )
+
+
+def ceiling_by_year(r: Evaluation, charts: Charts) -> Chart | None:
+    """The ceiling per customer year by year, when the landscape moves (SPEC §7).
+
+    The place for that chart: the template shows it under the cash flows when this
+    returns one. None until evaluations carry per-year figures."""
+    del r, charts
+    return None
+
+
+def _uncertainty(s: Simulated, charts: Charts) -> Uncertainty:
+    e, sim, sens = s.evaluation, s.simulation, s.sensitivity
+
+    def money(x: float | None) -> str:
+        return fmt.money(x, e.currency)
+
+    figures = [
+        ("Samples", f"{sim.samples:,} (seed {sim.seed})"),
+        ("P(NPV > 0)", chance(sim.p_npv_positive)),
+        ("Verdicts", _shares(sim.verdicts)),
+        ("NPV", f"{spread_text(sim.npv, money)} (mean {money(sim.npv.mean)})"),
+        ("ROI", spread_text(sim.roi, fmt.percent)),
+        ("Ceiling", f"{spread_text(sim.ceiling, money)} per customer a year"),
+    ]
+    if e.alternatives:
+        shown = {NOT_SET if k == NO_ALTERNATIVE else k: v for k, v in sim.set_by.items()}
+        figures.append(("Set by", fmt.safe_text(_shares(shown))))
+    drawn: list[Chart] = []
+    if sim.histogram.counts:
+        drawn.append(charts.histogram(sim.histogram, e.currency, chance(sim.p_npv_positive)))
+    break_even: tuple[str, ...] = ()
+    advice = None
+    if sens is not None:
+        if sens.tornado:
+            drawn.append(charts.tornado(sens.tornado, sens.central_npv, e.currency))
+        means = {u.input: u.range.mean for u in e.uncertain if u.range.mean_differs}
+        break_even = tuple(
+            break_even_text(b, sens.central_npv, e.currency, means.get(b.input))
+            for b in sens.break_even
+        )
+        if sim.value_of_information:
+            best = sim.value_of_information[0]
+            advice = (
+                f"Most worth researching: {best.input} (value of information {money(best.evpi)})."
+                if best.evpi > 0
+                else "Nothing here is worth researching first: learning any one input would "
+                "not change the decision."
+            )
+    return Uncertainty(tuple(figures), tuple(drawn), break_even, advice)
+
+
+def _shares(shares: dict[str, float]) -> str:
+    """`pursue 49% · reconsider 19% · avoid 32%`, entries with no samples left out."""
+    return " · ".join(f"{name} {chance(share)}" for name, share in shares.items() if share)
+
+
+__all__ = ["CSP", "Section", "ceiling_by_year", "document", "opening_files"]

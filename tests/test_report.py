@@ -1,0 +1,409 @@
+"""`pmsize report` (SPEC §11): one self-contained HTML page, checked as text and in a browser.
+
+The page of `examples/` is made once (`examples_page`); the browser tests render it in
+Debian's Chromium through Playwright (which downloads no browser of its own), once
+per module. Outside CI a machine without Chromium skips them; under `.ci/run`
+(`PMSIZE_REQUIRE_BROWSER=1`, or `CI=true`) they fail instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from functools import partial
+from html.parser import HTMLParser
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+import pmsize
+from pmsize import fmt
+from pmsize.cli import app
+from pmsize.render.report import CSP, opening_files
+from pmsize.render.simulate import chance
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+CASE = ROOT / "tests" / "cases" / "01-no-alternatives.yaml"
+ENV = {"NO_COLOR": "1", "COLUMNS": "80", "TERM": "dumb"}
+SAMPLES = 2_000  # few, for speed; the page's simulation must equal `simulate -n 2000`
+HOSTILE = '<script>alert(1)</script> costs $x$ \\ & "more"'
+
+
+def run(*args: str) -> Any:
+    return CliRunner(env=ENV).invoke(app, list(args))
+
+
+def json_of(*args: str) -> dict[str, Any]:
+    result = run(*args, "--format", "json")
+    assert result.exit_code in (0, 1), result.stderr
+    doc: dict[str, Any] = json.loads(result.stdout)
+    return doc
+
+
+@pytest.fixture(scope="module")
+def examples_page() -> str:
+    return pmsize.report(pmsize.load(EXAMPLES), samples=SAMPLES)
+
+
+def problem_file(tmp_path: Path, name: str, currency: str = "USD", file: str = "p.yaml") -> Path:
+    """The reference case 01 under another name (and currency)."""
+    text = CASE.read_text(encoding="utf-8")
+    if currency != "USD":
+        text = text.replace("$", "")
+    text = text.replace(
+        "name: Contract redlining for mid-market legal teams",
+        f"name: {json.dumps(name)}\ncurrency: {currency}",
+    )
+    path = tmp_path / file
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+class _Cells(HTMLParser):
+    """The text of each cell of each body row of the tables with class `css_class`, and
+    the text of each `<dt>`/`<dd>` pair of the lists with class `css_class`."""
+
+    def __init__(self, css_class: str) -> None:
+        super().__init__()
+        self.css_class, self.depth, self.rows = css_class, 0, list[list[str]]()
+        self.cell: list[str] | None = None
+        self.in_body = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = (dict(attrs).get("class") or "").split()
+        if tag in ("table", "dl") and self.css_class in classes:
+            self.depth += 1
+        if not self.depth:
+            return
+        if tag == "tbody" or tag == "dl":
+            self.in_body = True
+        elif tag in ("tr", "div") and self.in_body:
+            self.rows.append([])
+        elif tag in ("td", "th", "dt", "dd") and self.in_body:
+            self.cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.depth:
+            return
+        if tag in ("td", "th", "dt", "dd") and self.cell is not None:
+            self.rows[-1].append("".join(self.cell))
+            self.cell = None
+        elif tag in ("table", "dl"):
+            self.depth -= 1
+            self.in_body = False
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def cells(page: str, css_class: str) -> list[list[str]]:
+    parser = _Cells(css_class)
+    parser.feed(page)
+    return parser.rows
+
+
+# ------------------------------------------------------------------ the page as text
+
+
+def test_the_page_is_one_document_that_loads_nothing(examples_page: str) -> None:
+    assert examples_page.startswith('<!DOCTYPE html>\n<html lang="en">')
+    assert examples_page.endswith("</html>\n")
+    assert f'<meta http-equiv="Content-Security-Policy" content="{CSP}">' in examples_page
+    assert "default-src 'none'" in CSP
+    lowered = examples_page.lower()
+    for loader in ("<script", "<link", "<img", "<iframe", "<object", "@import", " src="):
+        assert loader not in lowered
+    # the only addresses are XML namespaces, which are names, never fetched
+    addresses = set(re.findall(r"https?://[^\"' )<]+", examples_page))
+    assert addresses == {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+    assert not re.search(r'href="(?!#)', examples_page)  # links only within the page
+
+
+def test_the_ranked_table_shows_the_json_figures_as_the_terminal_formats_them(
+    examples_page: str,
+) -> None:
+    results = json_of("evaluate", str(EXAMPLES))["results"]
+
+    def expected(i: int, r: dict[str, Any]) -> list[str]:
+        def money(x: float) -> str:
+            return fmt.money(x, r["currency"])
+
+        return [
+            str(i),
+            r["name"],
+            r["verdict"],
+            money(r["market_size"]),
+            money(r["ceiling_per_customer"]) + fmt.from_year(r["ceiling_year"]),
+            r["ceiling_set_by"] or "—",
+            money(r["npv"]),
+            fmt.percent(r["roi"]),
+            money(r["naive_npv"]),
+            fmt.payback(r["payback_years"]),
+        ]
+
+    rows = cells(examples_page, "ranked")
+    assert rows == [expected(i, r) for i, r in enumerate(results, 1)]
+    assert rows[0][1] == "Dock appointment scheduling for distribution centres"
+
+
+def test_the_summary_counts_and_totals_are_the_json_summary(examples_page: str) -> None:
+    summary = json_of("evaluate", str(EXAMPLES))["summary"]
+    counts = re.findall(
+        r'<span class="count">(\d+)</span> <span class="word">(\w+)</span>', examples_page
+    )
+    assert counts == [(str(summary[v]), v) for v in ("pursue", "reconsider", "avoid")]
+    assert cells(examples_page, "totals") == [
+        ["Total NPV", fmt.money(summary["total_npv"])],
+        ["Total market a year", fmt.money(summary["total_market_size"])],
+    ]
+
+
+def test_each_problem_has_its_memo_its_charts_and_for_ranges_its_simulation(
+    examples_page: str,
+) -> None:
+    results = json_of("evaluate", str(EXAMPLES))["results"]
+    ranged = [r for r in results if r["uncertain_inputs"]]
+    assert len(ranged) == 3  # claims processing alone has no range
+    sections = re.split(r'<section id="problem-\d+" class="problem"', examples_page)[1:]
+    assert len(sections) == len(results)
+    for r, section in zip(results, sections, strict=True):
+        assert (
+            f'<span class="verdict verdict-{r["verdict"]}">{r["verdict"].upper()}</span>' in section
+        )
+        assert "<h3>Why: the memo</h3>" in section
+        assert section.count("<strong>") >= 9  # the memo's numbered points
+        charts = section.count('role="img"')
+        assert charts == (3 if r["uncertain_inputs"] else 1)  # cash flow; histogram, tornado
+        assert ("Uncertainty: the simulation" in section) == bool(r["uncertain_inputs"])
+        currency = r["currency"]
+        money = partial(fmt.money, currency=currency)
+        assert cells(section, "figures") == [
+            ["NPV", money(r["npv"])],
+            ["Naive NPV", money(r["naive_npv"], sign=True)],
+            ["Market a year", money(r["market_size"])],
+            ["Value per customer", money(r["value_per_customer"])],
+            ["Ceiling per customer", money(r["ceiling_per_customer"])],
+            ["Set by", r["ceiling_set_by"] or "—"],
+            ["ROI", fmt.percent(r["roi"])],
+            ["Payback", fmt.years(r["payback_years"], r["horizon_years"])],
+        ]
+    # portfolio: naive against sustainable NPV, value against ceiling; each with a title
+    assert examples_page.count('role="img"') == 2 + len(results) + 2 * len(ranged)
+    assert examples_page.count("<figcaption>") == examples_page.count('role="img"')
+    assert examples_page.count("<svg ") == examples_page.count("<title>") - 1  # + the page's
+
+
+def test_the_simulation_is_what_simulate_gives_with_the_same_samples_and_seed(
+    examples_page: str,
+) -> None:
+    path = EXAMPLES / "utility-bill-audit.yaml"
+    [result] = json_of("simulate", str(path), "-n", str(SAMPLES))["results"]
+    sim = result["simulation"]
+    name = '<span class="name">Utility bill audit for multi-site businesses</span>'
+    [section] = [s for s in examples_page.split('<section id="problem-') if name in s]
+    figures = dict(cells(section, "simulation"))  # type: ignore[arg-type]
+    assert figures["Samples"] == f"{SAMPLES:,} (seed 0)"
+    assert figures["P(NPV > 0)"] == chance(sim["p_npv_positive"])
+    npv = sim["npv"]
+    money = fmt.money
+    assert figures["NPV"] == (
+        f"p5 {money(npv['p5'])} · p50 {money(npv['p50'])} · p95 {money(npv['p95'])} "
+        f"(mean {money(npv['mean'])})"
+    )
+
+
+def test_the_same_input_gives_the_same_bytes_in_another_process(tmp_path: Path) -> None:
+    # matplotlib's SVG carries a date and random ids unless told otherwise
+    path = EXAMPLES / "utility-bill-audit.yaml"
+    here = pmsize.report(pmsize.load(path), samples=SAMPLES)
+    out = tmp_path / "report.html"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pmsize", "report", str(path), "-n", str(SAMPLES), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **ENV},
+        check=False,
+    )
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+    assert out.read_bytes() == here.encode("utf-8")
+
+
+def test_a_hostile_name_is_text_everywhere_in_the_page(tmp_path: Path) -> None:
+    result = run("report", str(problem_file(tmp_path, HOSTILE + "\x1b[31m")))
+    assert result.exit_code == 0, result.stderr
+    page = result.stdout
+    assert "<script" not in page.lower()
+    assert "\x1b" not in page
+    shown = "&lt;script&gt;alert(1)&lt;/script&gt; costs $x$ \\ &amp; &#34;more&#34;\\x1b[31m"
+    assert f"<title>{shown}: pmsize report</title>" in page
+    assert f'<span class="name">{shown}</span>' in page
+    # and in the charts' text: matplotlib writes it as XML text, not as math (`$x$`)
+    # (an axis label wraps: the name's first line, then the rest)
+    assert re.search(r"<text[^>]*>&lt;script&gt;alert\(1\)&lt;/script&gt;</text>", page)
+    assert re.search(r'<text[^>]*>costs \$x\$ \\ &amp; "more"\\x1b\[31m</text>', page)
+
+
+def test_problems_in_several_currencies_are_ranked_and_totalled_apart(tmp_path: Path) -> None:
+    problem_file(tmp_path, "Dollars", "USD", "a.yaml")
+    problem_file(tmp_path, "Euros", "EUR", "b.yaml")
+    result = run("report", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    page = result.stdout
+    assert "The problems use different currencies" in page
+    assert cells(page, "totals") == [  # as many problems of each: by currency code
+        ["Total NPV (EUR)", "€4.18m"],
+        ["Total market a year (EUR)", "€100m"],
+        ["Total NPV (USD)", "$4.18m"],
+        ["Total market a year (USD)", "$100m"],
+    ]
+    assert page.count('<table class="ranked">') == 2
+    assert page.count("<figcaption>NPV: the naive pitch") == 2  # one a currency, never mixed
+
+
+def test_without_output_the_page_goes_to_stdout_and_with_it_only_to_the_file(
+    tmp_path: Path,
+) -> None:
+    path = problem_file(tmp_path, "Plain")
+    printed = run("report", str(path))
+    assert printed.exit_code == 0, printed.stderr
+    assert printed.stdout.startswith("<!DOCTYPE html>")
+    out = tmp_path / "page.html"
+    written = run("report", str(path), "--output", str(out))
+    assert (written.exit_code, written.stdout, written.stderr) == (0, "", "")
+    assert out.read_text(encoding="utf-8") == printed.stdout
+
+
+def test_bad_input_writes_no_page(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nhorizon_years: no\n", encoding="utf-8")
+    out = tmp_path / "page.html"
+    result = run("report", str(bad), "-o", str(out))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"{bad}:")
+    assert result.stderr.endswith("; nothing evaluated\n")
+    assert not out.exists()
+
+
+def test_a_home_that_cannot_be_written_gives_a_page_and_no_warning(tmp_path: Path) -> None:
+    # matplotlib warns on stderr and leaves a folder behind when it cannot write its
+    # configuration; pmsize gives it a temporary one (as root, a file is what stops it)
+    blocked = tmp_path / "home"
+    blocked.write_text("not a folder", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MPL", "XDG_"))}
+    env.update(ENV, HOME=str(blocked / "inside"), PYTHONIOENCODING="ascii")
+    proc = subprocess.run(
+        [sys.executable, "-m", "pmsize", "report", str(problem_file(tmp_path, "Café"))],
+        capture_output=True,
+        env=env,
+        check=False,
+    )
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    # stdout could not encode "é": the page says it with a character reference
+    assert b"<h1>Caf&#233;: pmsize report</h1>" in proc.stdout
+    assert proc.stdout.isascii()
+
+
+def test_the_opening_names_four_files_at_most() -> None:
+    assert opening_files(["b.yaml", "a.yaml", "a.yaml"]) == ["a.yaml", "b.yaml"]
+    many = [f"p{i}.yaml" for i in range(1, 8)]
+    assert opening_files(many) == ["p1.yaml", "p2.yaml", "p3.yaml", "4 more files"]
+    assert opening_files(["new\nline.yaml"]) == ["new line.yaml"]
+
+
+def test_the_library_checks_its_arguments() -> None:
+    with pytest.raises(ValueError, match="seed must be a whole number from 0, not -1"):
+        pmsize.report([], seed=-1)
+
+
+# ------------------------------------------------------------------ in a browser
+
+# PMSIZE_CHROMIUM names another Chromium build to drive (a Chrome, a snap)
+CHROMIUM = os.environ.get("PMSIZE_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    missing = [
+        *([] if Path(CHROMIUM).exists() else ["Chromium (Debian: apt-get install chromium)"]),
+        *([] if find_spec("playwright") else ["Playwright (pip install -e '.[test]')"]),
+    ]
+    if missing:
+        reason = f"the browser tests need {' and '.join(missing)}"
+        if os.environ.get("PMSIZE_REQUIRE_BROWSER") or os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}; under CI (.ci/run installs them) they must run")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def page_file(examples_page: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("report") / "report.html"
+    path.write_text(examples_page, encoding="utf-8")
+    return path
+
+
+def test_the_browser_shows_every_problem_and_verdict_and_requests_nothing_else(
+    browser: Any, page_file: Path, tmp_path: Path
+) -> None:
+    page = browser.new_page(viewport={"width": 1000, "height": 1200})
+    requests: list[str] = []
+    problems: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("requestfailed", lambda request: problems.append(request.url))
+    page.on("console", lambda message: problems.append(message.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.goto(page_file.as_uri())
+    text = page.inner_text("body")
+    shot = page.screenshot(full_page=False)
+    page.close()
+    assert requests == [page_file.as_uri()]
+    assert problems == []
+    for r in json_of("evaluate", str(EXAMPLES))["results"]:
+        assert r["name"] in text
+        assert r["verdict"].upper() in text
+    for verdict in ("pursue", "reconsider", "avoid"):
+        assert verdict in text
+    from PIL import Image
+
+    (tmp_path / "shot.png").write_bytes(shot)
+    with Image.open(tmp_path / "shot.png") as image:
+        colours = image.convert("RGB").getcolors(maxcolors=1 << 16)
+    assert colours is None or len(colours) > 50  # text, rules, the verdict colours: not blank
+
+
+def test_dark_mode_and_print_restyle_the_page(browser: Any, page_file: Path) -> None:
+    page = browser.new_page()
+    page.emulate_media(color_scheme="dark")
+    page.goto(page_file.as_uri())
+    style = "e => getComputedStyle(e).{}"
+    assert page.eval_on_selector("html", style.format("backgroundColor")) == "rgb(21, 23, 26)"
+    # the charts' text follows the page's colour
+    ink = page.eval_on_selector("svg.chart text", style.format("fill"))
+    assert ink == page.eval_on_selector("body", style.format("color")) == "rgb(232, 230, 225)"
+    page.emulate_media(media="print", color_scheme="dark")
+    assert page.eval_on_selector("html", style.format("backgroundColor")) == "rgb(255, 255, 255)"
+    assert page.eval_on_selector("section.problem", style.format("breakBefore")) == "page"
+    page.close()
