@@ -27,6 +27,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from pmsize import values
+from pmsize.correlations import CorrelationError
 from pmsize.errors import InputError, InputErrors, Location, UsageError
 from pmsize.models import (
     Policy,
@@ -691,7 +692,26 @@ def _validate(
     try:
         return model.model_validate(data, context=context), []
     except ValidationError as exc:
-        return None, [(_loc_of(e), _message(model, e)) for e in exc.errors(include_url=False)]
+        found: list[tuple[Loc, str]] = []
+        for e in exc.errors(include_url=False):
+            cause = (e.get("ctx") or {}).get("error")
+            if isinstance(cause, CorrelationError):  # one per pair, each at its key
+                found += [(_at_pair(key), message) for key, message in cause.problems]
+            else:
+                found.append((_loc_of(e), _message(model, e)))
+        return None, found
+
+
+def _at_pair(key: str | None) -> Loc:
+    """Where a correlation error points: its pair's key, or the `correlations:` block."""
+    return ("correlations",) if key is None else ("correlations", _PairKey(key))
+
+
+class _PairKey(str):
+    """A key of `correlations:` in a field path: located at the key itself, and left out
+    of the path printed (the message names the pair)."""
+
+    __slots__ = ()
 
 
 def _loc_of(error: Any) -> Loc:
@@ -766,8 +786,10 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
 
 
 def _locate(text: str, name: str, loc: Loc, message: str) -> InputError:
-    line, column = _position(text, loc, key="unknown key" in message)
-    return InputError(Location(name, line, column), message, path=_path_text(loc))
+    at_key = "unknown key" in message or (bool(loc) and isinstance(loc[-1], _PairKey))
+    line, column = _position(text, loc, key=at_key)
+    shown = loc[:-1] if loc and isinstance(loc[-1], _PairKey) else loc
+    return InputError(Location(name, line, column), message, path=_path_text(shown))
 
 
 def _name_location(root: dict[str, Any], text: str, name: str, prefix: Loc) -> Location:

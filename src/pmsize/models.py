@@ -28,8 +28,9 @@ from pydantic import (
     model_validator,
 )
 
-from pmsize import values
+from pmsize import correlations, values
 from pmsize._iso4217 import CODES as ISO_4217
+from pmsize.correlations import Correlation
 from pmsize.errors import Location
 from pmsize.values import Quantity, Range
 
@@ -113,6 +114,10 @@ def _roi_threshold(raw: object) -> float:
         else:
             reason = "is not a percent; write one such as 20% or 150%"
         raise ValueError(f"{text} {reason}") from None
+
+
+def _correlations(raw: object) -> tuple[Correlation, ...]:
+    return correlations.parse(raw)
 
 
 def _text(raw: object) -> str:
@@ -259,6 +264,9 @@ Threshold = Annotated[float, PlainValidator(_threshold), Schema("Threshold")]
 RoiThreshold = Annotated[float, PlainValidator(_roi_threshold), Schema("RoiThreshold")]
 Text = Annotated[str, PlainValidator(_text), Schema("Text")]
 Adoption = Annotated[tuple[Quantity, ...], PlainValidator(_adoption), Schema("Adoption")]
+Correlations = Annotated[
+    tuple[Correlation, ...], PlainValidator(_correlations), Schema("Correlations")
+]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 AlternativeKind = Literal["open-source", "vendor", "in-house", "manual", "other"]
@@ -347,6 +355,8 @@ class Problem(BaseModel):
     solution: Solution
     alternatives: tuple[Alternative, ...] = Field(default=())
     policy: Policy = Policy()
+    # rank correlations between ranged inputs (SPEC §10), in file order
+    correlations: Correlations = ()
     # Set by the loader, never read from a file: where the problem's `name:` is, and the
     # `policy:` of the portfolio it came in (see `source`, `portfolio_policy`).
     _source: Location | None = PrivateAttr(default=None)
@@ -382,6 +392,15 @@ class Problem(BaseModel):
         """Without the loader's context (the API), the list is judged once the horizon is read."""
         if len(self.solution.adoption) > self.horizon_years:
             raise ValueError(too_many_years(len(self.solution.adoption), self.horizon_years))
+        return self
+
+    @model_validator(mode="after")
+    def _correlations_hold(self) -> Problem:
+        """Each side of a correlation a ranged input, and the pairs able to hold together."""
+        if self.correlations:
+            found = correlations.check(self)
+            if found:
+                raise correlations.CorrelationError(found)
         return self
 
 

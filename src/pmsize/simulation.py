@@ -28,6 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pmsize import engine, service
+from pmsize.correlations import Correlation, copula
 from pmsize.drivers import (
     Sensitivity,
     ValueOfInformation,
@@ -68,11 +69,13 @@ class Simulation:
     set_by: dict[str, float]  # alternative name (or "none") -> share of samples
     histogram: Histogram
     value_of_information: tuple[ValueOfInformation, ...] = ()  # highest first
+    correlations: tuple[Correlation, ...] = ()  # as declared, in file order (SPEC §10)
 
     def to_dict(self) -> dict[str, Any]:
         """SPEC §5's `simulation` object, with the numpy version, the ranged inputs and the
-        NPV histogram."""
-        return {
+        NPV histogram; and `correlations` (`{a, b, coefficient}` in file order) when the
+        problem declares any."""
+        found = {
             "samples": self.samples,
             "seed": self.seed,
             "numpy_version": self.numpy_version,
@@ -90,6 +93,9 @@ class Simulation:
                 "outside": self.histogram.outside,
             },
         }
+        if self.correlations:
+            found["correlations"] = [c.to_dict() for c in self.correlations]
+        return found
 
 
 @dataclass(frozen=True)
@@ -172,12 +178,13 @@ def simulate(
     npv, roi, ceiling = np.empty(samples), np.empty(samples), np.empty(samples)
     n_bins = voi_bins(samples)
     local = threading.local()  # each thread's buffers, reused from one block to the next
+    dependence = copula(problem)  # None without correlations
 
     def run_block(index: int) -> _Block:
         start = index * BLOCK
         size = min(BLOCK, samples - start)
         buffers: dict[str, Floats] = local.__dict__.setdefault("buffers", {})
-        sampler = Sampler(seed, index, size, buffers)
+        sampler = Sampler(seed, index, size, buffers, dependence)
         inputs = Inputs.take(problem, sampler.pick, lazy=True)
         s = engine.size(inputs, thresholds, ARRAY, per_alternative=False, extras=False)
         block = slice(start, start + size)
@@ -230,6 +237,7 @@ def simulate(
         set_by=by_alternative,
         histogram=histogram(npv, span[0], span[1]),
         value_of_information=tuple(learned),
+        correlations=problem.correlations,
     )
 
 
