@@ -137,6 +137,26 @@ FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
         ],
         "description": "Share of customers paying in year 1, 2, ...; the last repeats",
     },
+    "Correlations": {
+        "anyOf": [
+            {
+                "type": "object",
+                # `A ~ B`: two input paths, as in `sensitivity` (models.correlations.parse)
+                "patternProperties": {
+                    r"^\s*[^\s~]+\s*~\s*[^\s~]+\s*$": {
+                        "anyOf": [
+                            {"type": "number", "exclusiveMinimum": -1, "exclusiveMaximum": 1},
+                            {"type": "string", "pattern": r"^\s*[-+]?(?:0*\.[0-9]+|0+\.?)\s*$"},
+                        ]
+                    }
+                },
+                "additionalProperties": False,
+            },
+            {"type": "null"},
+        ],
+        "description": "Spearman rank correlations between ranged inputs, one pair a line: "
+        "`market.problem_cost ~ solution.solves: 0.6`, each in (-1, 1); unlisted pairs are 0",
+    },
     "Version": {"anyOf": [{"const": 1}, {"const": "1"}]},
     "Currency": {"type": "string", "pattern": r"^\s*[A-Za-z]{3}\s*$"},
     "Years": {
@@ -190,6 +210,7 @@ SCHEMA_GAPS = (
     "unique alternative names within a problem",
     "an adoption list no longer than horizon_years",
     "unique problem names in a portfolio",
+    "correlations between ranged inputs of the problem, each pair once, that can hold together",
     "amounts over a quadrillion written as text",
     "YAML written in ways editors read differently: duplicate keys, anchors, tags, "
     "octal-looking numbers such as 012, .nan",

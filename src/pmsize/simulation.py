@@ -51,6 +51,11 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], None]
 
 DEFAULT_SEED = 0
+# said beside a tornado when the problem declares correlations
+TORNADO_NOTE = (
+    "one input at a time, every other input central; the declared correlations are not "
+    "applied (simulate and the value of information use them)"
+)
 
 
 @dataclass(frozen=True)
@@ -131,6 +136,8 @@ class Simulated:
                     {"input": v.input, "evpi": v.evpi} for v in self.simulation.value_of_information
                 ],
             }
+            if self.simulation.correlations:  # the tornado does not apply them (SPEC §10)
+                record["tornado_note"] = TORNADO_NOTE
         return record | {"simulation": self.simulation.to_dict()}
 
     def to_json(self, *, ascii_only: bool = False) -> str:
