@@ -210,7 +210,7 @@ def _not_ranged(side: str, ranged: list[str], every: list[str]) -> str:
         return (
             f"{side} is a single value, not a range, so it cannot vary with another input; {known}"
         )
-    close = difflib.get_close_matches(side, ranged, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(side, ranged, n=1, cutoff=0.8)
     hint = f"did you mean {close[0]}? " if close else ""
     return f"{side} is not a ranged input of this problem; {hint}{known}"
 

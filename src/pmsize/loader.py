@@ -627,6 +627,9 @@ def _problems_of(root: dict[str, Any], text: str, name: str) -> list[Entry]:
             where = ("defaults",) if loc and loc[0] in inherited else prefix
             if prefix and loc and loc[0] not in inherited:
                 message += _replaced_default(defaults, data, loc, message)
+            elif prefix and loc and loc[0] == "correlations":
+                # the default's pairs are judged against each problem's own ranges: say whose
+                message += f" (in problem {str(data.get('name'))[:100]!r})"
             errors.append(_locate(text, name, (*where, *loc), message))
         if problem is not None and not problem_errors:
             location = _name_location(root, text, name, prefix)
