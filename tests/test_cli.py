@@ -231,11 +231,11 @@ def test_the_command_line_builds_the_policy_a_file_would() -> None:
 HEAVY = ("numpy", "rich", "pydantic", "yaml")
 
 
-def _modules_after(code: str, **env: str) -> dict[str, bool]:
-    """Which of `typer` and `HEAVY` a fresh interpreter has imported once `code` ran."""
+def _modules_after(code: str, extra: tuple[str, ...] = (), **env: str) -> dict[str, bool]:
+    """Which of `typer`, `HEAVY` and `extra` a fresh interpreter has imported once `code` ran."""
     report = (
         "import atexit, json, sys\n"
-        "names = ('typer',) + " + repr(HEAVY) + "\n"
+        "names = ('typer',) + " + repr(HEAVY + extra) + "\n"
         "atexit.register(lambda: sys.__stderr__.write("
         "'\\n' + json.dumps({n: n in sys.modules for n in names})))\n"
     )
@@ -275,6 +275,34 @@ def test_shell_completion_imports_no_heavy_library() -> None:
     env = {"_PMSIZE_COMPLETE": "complete_bash", "COMP_WORDS": "pmsize ev", "COMP_CWORD": "1"}
     loaded = _modules_after(START.format(argv=["pmsize"]), **env)
     assert [name for name in HEAVY if loaded[name] and name != "pydantic"] == []
+
+
+CORRELATED = """
+name: Correlated
+market: {customers: 600 to 1500, problem_cost: $60k to $250k}
+solution: {adoption: 5%}
+correlations:
+  market.customers ~ market.problem_cost: 0.5
+"""
+
+
+@pytest.mark.parametrize(
+    ("argv", "imported"),
+    [
+        (["evaluate", "{correlated}"], False),
+        (["simulate", "--samples", "100", "{plain}"], False),
+        (["simulate", "--samples", "100", "{correlated}"], True),
+    ],
+)
+def test_scipy_is_imported_only_to_sample_correlations(
+    tmp_path: Path, argv: list[str], imported: bool
+) -> None:
+    correlated, plain = tmp_path / "correlated.yaml", tmp_path / "plain.yaml"
+    correlated.write_text(CORRELATED)
+    plain.write_text(CORRELATED.split("correlations:")[0])
+    argv = [arg.format(correlated=correlated, plain=plain) for arg in argv]
+    loaded = _modules_after(START.format(argv=["pmsize", *argv]), extra=("scipy",))
+    assert loaded["scipy"] is imported
 
 
 def test_the_collector_paused_for_start_up_runs_again_in_the_command() -> None:
