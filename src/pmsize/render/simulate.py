@@ -110,13 +110,15 @@ def _render_blocks(
     console: Console,
     results: Sequence[Simulated],
     block: Callable[[Simulated, int], RenderableType],
+    correlated_note: str = CORRELATED_NOTE,
 ) -> None:
-    """Each result's block, a blank line after each, then what a range means if any has one."""
+    """Each result's block, a blank line after each, then what a range means if any has one
+    (`correlated_note` when some problem declares correlations)."""
     parts: list[RenderableType] = []
     for r in results:
         parts += [block(r, console.width), Text()]
     if any(r.simulation.correlations for r in results):
-        parts.append(Text(CORRELATED_NOTE, style="dim"))
+        parts.append(Text(correlated_note, style="dim"))
     elif any(r.simulation.ranged_inputs for r in results):
         parts.append(Text(RANGES_NOTE, style="dim"))
     print_trimmed(console, Group(*parts))
@@ -209,7 +211,9 @@ def histogram_chart(h: Histogram, currency: str, width: int) -> RenderableType:
 
 def render_sensitivities(console: Console, results: Sequence[Simulated]) -> None:
     """One block per problem: tornado, break-even values, value of information."""
-    _render_blocks(console, results, sensitivity_block)
+    _render_blocks(
+        console, results, sensitivity_block, f"{CORRELATED_NOTE} The tornado moves {TORNADO_NOTE}."
+    )
 
 
 def sensitivity_block(r: Simulated, width: int) -> RenderableType:
@@ -233,8 +237,7 @@ def sensitivity_block(r: Simulated, width: int) -> RenderableType:
             Text("NPV with each input at its low and high end, all else central", style="bold"),
             tornado_chart(sens.tornado, sens.central_npv, e.currency, width - 2),
         ]
-        if sim.correlations:
-            body.append(Text(f"The tornado moves {TORNADO_NOTE}.", style="dim"))
+
     else:
         body.append(
             Text(
