@@ -279,9 +279,9 @@ def test_shell_completion_imports_no_heavy_library() -> None:
 
 CORRELATED = """
 name: Correlated
-market: {customers: 600 to 1500, problem_cost: $60k to $250k}
+market: {customers: {low: 600, high: 1500, dist: uniform}, problem_cost: $60k to $250k}
 solution: {adoption: 5%}
-correlations:
+correlations:  # a uniform range's copula draw goes through scipy's normal CDF
   market.customers ~ market.problem_cost: 0.5
 """
 
@@ -294,7 +294,7 @@ correlations:
         (["simulate", "--samples", "100", "{correlated}"], True),
     ],
 )
-def test_scipy_is_imported_only_to_sample_correlations(
+def test_scipy_is_imported_only_to_sample_a_correlated_uniform_range(
     tmp_path: Path, argv: list[str], imported: bool
 ) -> None:
     correlated, plain = tmp_path / "correlated.yaml", tmp_path / "plain.yaml"

@@ -170,7 +170,7 @@ def _uniform_of(q: Range, z: Floats, out: Floats | None = None) -> Floats:
     """For a uniform range, Phi(z) (in place unless `out`): the copula's uniform draw."""
     if q.dist != "uniform":
         return z
-    from scipy.special import ndtr  # only a problem with correlations samples through Phi
+    from scipy.special import ndtr  # only a correlated uniform range samples through Phi
 
     result: Floats = ndtr(z, out=z if out is None else out)
     return result
