@@ -491,6 +491,17 @@ def test_a_default_pair_that_fails_one_problem_says_which() -> None:
     ]
 
 
+def test_a_bad_default_pair_is_one_error_however_many_problems_inherit_it() -> None:
+    text = PORTFOLIO.replace("market.problem_cost: 0.5", "market.problem_cost: 1.5")
+    with pytest.raises(InputErrors) as caught:
+        loader.load_text(text + "  - name: Third\n    solution: {adoption: 5%}\n", "p.yaml")
+    assert [str(e) for e in caught.value.errors] == [
+        "p.yaml:4:5: defaults.correlations: market.customers ~ market.problem_cost: 1.5 is "
+        "outside (-1, 1); a rank correlation lies strictly between -1 and 1 (at ±1 the two "
+        "inputs would be one), such as 0.6"
+    ]
+
+
 def test_a_problem_built_in_code_is_checked_too() -> None:
     data: dict[str, Any] = {
         "name": "Code",

@@ -68,9 +68,13 @@ class CorrelationError(ValueError):
     """Every error found in a `correlations:` block, each with the key it is about (None:
     the block itself); the loader locates each at its key."""
 
-    def __init__(self, problems: Sequence[tuple[str | None, str]]) -> None:
+    def __init__(
+        self, problems: Sequence[tuple[str | None, str]], *, of_problem: bool = False
+    ) -> None:
         super().__init__("; ".join(message for _, message in problems))
         self.problems = tuple(problems)
+        # found by judging the pairs against one problem's ranges (`check`), not as written
+        self.of_problem = of_problem
 
 
 def parse(raw: object) -> tuple[Correlation, ...]:

@@ -627,7 +627,7 @@ def _problems_of(root: dict[str, Any], text: str, name: str) -> list[Entry]:
             where = ("defaults",) if loc and loc[0] in inherited else prefix
             if prefix and loc and loc[0] not in inherited:
                 message += _replaced_default(defaults, data, loc, message)
-            elif prefix and loc and loc[0] == "correlations":
+            elif prefix and loc and isinstance(loc[-1], _ProblemPairKey):
                 # the default's pairs are judged against each problem's own ranges: say whose
                 message += f" (in problem {str(data.get('name'))[:100]!r})"
             errors.append(_locate(text, name, (*where, *loc), message))
@@ -699,20 +699,27 @@ def _validate(
         for e in exc.errors(include_url=False):
             cause = (e.get("ctx") or {}).get("error")
             if isinstance(cause, CorrelationError):  # one per pair, each at its key
-                found += [(_at_pair(key), message) for key, message in cause.problems]
+                at = _ProblemPairKey if cause.of_problem else _PairKey
+                found += [(_at_pair(key, at), message) for key, message in cause.problems]
             else:
                 found.append((_loc_of(e), _message(model, e)))
         return None, found
 
 
-def _at_pair(key: str | None) -> Loc:
+def _at_pair(key: str | None, at: type[_PairKey]) -> Loc:
     """Where a correlation error points: its pair's key, or the `correlations:` block."""
-    return ("correlations",) if key is None else ("correlations", _PairKey(key))
+    return ("correlations",) if key is None else ("correlations", at(key))
 
 
 class _PairKey(str):
     """A key of `correlations:` in a field path: located at the key itself, and left out
     of the path printed (the message names the pair)."""
+
+    __slots__ = ()
+
+
+class _ProblemPairKey(_PairKey):
+    """A `_PairKey` whose error comes from judging the pair against its problem's ranges."""
 
     __slots__ = ()
 

@@ -400,7 +400,7 @@ class Problem(BaseModel):
         if self.correlations:
             found = correlations.check(self)
             if found:
-                raise correlations.CorrelationError(found)
+                raise correlations.CorrelationError(found, of_problem=True)
         return self
 
 
