@@ -2,9 +2,12 @@
 
 Prints the median wall time of `pmsize simulate examples/utility-bill-audit.yaml
 --samples 1000000` and of a numpy script that samples the same seven ranged inputs
-of that example and computes the same NPV (and its percentiles and P(NPV > 0)),
-measured in alternating runs, and the ratio of the two whole processes.
-Target: ratio <= 1.8 (no slower than 2.5); 1M samples in about a second.
+of that example (with its one correlated pair) and computes the same NPV (and its
+percentiles and P(NPV > 0)), measured in alternating runs, and the ratio of the two
+whole processes. Target: ratio <= 1.8 (no slower than 2.5); 1M samples in about a second.
+
+Then the cost of correlations (SPEC §10): the example with three correlated pairs
+beside the same example with none, both through `pmsize simulate`. Target: <= 1.2.
 
 A second case does the same for a landscape that moves (SPEC §7): a growing market,
 an alternative with per-year lists (one item ranged) and a follower from year 3, so
@@ -42,13 +45,20 @@ Z = 1.6448536269514722
 def lognormal(low, high):
     return np.sqrt(low * high) * np.exp(rng.standard_normal(n) * np.log(high / low) / (2 * Z))
 
+def lognormal_of(z, low, high):
+    return np.sqrt(low * high) * np.exp(z * np.log(high / low) / (2 * Z))
+
 customers = lognormal(600, 1500)
-problem_cost = lognormal(60e3, 250e3)
+z_cost = rng.standard_normal(n)
+problem_cost = lognormal_of(z_cost, 60e3, 250e3)
 build_cost = lognormal(1.5e6, 4e6)
 cost_per_customer = lognormal(5e3, 15e3)
 solves = np.clip(0.70 + rng.standard_normal(n) * 0.30 / (2 * Z), 0, 1)
 late_adoption = np.minimum(lognormal(0.04, 0.12), 1)
-consultancy = lognormal(15e3, 50e3)
+# rank correlation 0.7 with the problem cost: normal correlation 2 sin(pi 0.7 / 6)
+rho = 2 * np.sin(np.pi * 0.7 / 6)
+z_fees = rho * z_cost + np.sqrt(1 - rho**2) * rng.standard_normal(n)
+consultancy = lognormal_of(z_fees, 15e3, 50e3)
 
 r, years, annual_cost = 0.12, 5, 900e3
 value = problem_cost * solves
@@ -130,6 +140,7 @@ def main() -> None:
             ("a moving landscape (SPEC §7)", landscape, LANDSCAPE_SCRIPT),
         ):
             compare(title, problem, script, options.runs, options.samples)
+    correlation_cost(options.runs, options.samples)
 
 
 def compare(title: str, problem: Path, source: str, runs: int, samples: int) -> None:
@@ -142,6 +153,32 @@ def compare(title: str, problem: Path, source: str, runs: int, samples: int) -> 
     print(f"  pmsize simulate                              {a:6.3f} s  {a_cpu:6.3f} s")
     print(f"  hand-written numpy script, same inputs, NPV  {b:6.3f} s  {b_cpu:6.3f} s")
     print(f"  ratio (wall): {a / b:.2f}  (target <= 1.8, limit 2.5); cpu: {a_cpu / b_cpu:.2f}")
+
+
+# Three correlated pairs, six inputs in all, for `correlation_cost`.
+THREE_PAIRS = """correlations:
+  market.problem_cost ~ alternatives[0].annual_cost: 0.7
+  market.customers ~ solution.adoption[2]: 0.4
+  solution.build_cost ~ solution.cost_per_customer: 0.3
+"""
+
+
+def correlation_cost(runs: int, samples: int) -> None:
+    """`pmsize simulate` of the example with three correlated pairs and with none."""
+    text = EXAMPLE.read_text(encoding="utf-8").split("\ncorrelations:")[0] + "\n"
+    with tempfile.TemporaryDirectory(prefix="pmsize-bench-") as folder:
+        plain, paired = Path(folder) / "plain.yaml", Path(folder) / "paired.yaml"
+        plain.write_text(text, encoding="utf-8")
+        paired.write_text(text + THREE_PAIRS, encoding="utf-8")
+        commands = [
+            [sys.executable, "-m", "pmsize", "simulate", str(path), "--samples", str(samples)]
+            for path in (paired, plain)
+        ]
+        (a, a_cpu), (b, b_cpu) = alternate(commands[0], commands[1], runs, timed)
+    print(f"\nmedian of {runs} runs, {samples:,} samples     wall      cpu")
+    print(f"three correlated pairs                       {a:6.3f} s  {a_cpu:6.3f} s")
+    print(f"no correlations                              {b:6.3f} s  {b_cpu:6.3f} s")
+    print(f"ratio (wall): {a / b:.2f}  (target <= 1.2); cpu: {a_cpu / b_cpu:.2f}")
 
 
 def output(command: list[str]) -> str:

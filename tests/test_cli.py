@@ -231,11 +231,11 @@ def test_the_command_line_builds_the_policy_a_file_would() -> None:
 HEAVY = ("numpy", "rich", "pydantic", "yaml")
 
 
-def _modules_after(code: str, **env: str) -> dict[str, bool]:
-    """Which of `typer` and `HEAVY` a fresh interpreter has imported once `code` ran."""
+def _modules_after(code: str, extra: tuple[str, ...] = (), **env: str) -> dict[str, bool]:
+    """Which of `typer`, `HEAVY` and `extra` a fresh interpreter has imported once `code` ran."""
     report = (
         "import atexit, json, sys\n"
-        "names = ('typer',) + " + repr(HEAVY) + "\n"
+        "names = ('typer',) + " + repr(HEAVY + extra) + "\n"
         "atexit.register(lambda: sys.__stderr__.write("
         "'\\n' + json.dumps({n: n in sys.modules for n in names})))\n"
     )
@@ -290,6 +290,34 @@ def test_evaluate_imports_neither_jinja2_nor_matplotlib() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.splitlines()[-1] == "[]"
+
+
+CORRELATED = """
+name: Correlated
+market: {customers: {low: 600, high: 1500, dist: uniform}, problem_cost: $60k to $250k}
+solution: {adoption: 5%}
+correlations:  # a uniform range's copula draw goes through scipy's normal CDF
+  market.customers ~ market.problem_cost: 0.5
+"""
+
+
+@pytest.mark.parametrize(
+    ("argv", "imported"),
+    [
+        (["evaluate", "{correlated}"], False),
+        (["simulate", "--samples", "100", "{plain}"], False),
+        (["simulate", "--samples", "100", "{correlated}"], True),
+    ],
+)
+def test_scipy_is_imported_only_to_sample_a_correlated_uniform_range(
+    tmp_path: Path, argv: list[str], imported: bool
+) -> None:
+    correlated, plain = tmp_path / "correlated.yaml", tmp_path / "plain.yaml"
+    correlated.write_text(CORRELATED)
+    plain.write_text(CORRELATED.split("correlations:")[0])
+    argv = [arg.format(correlated=correlated, plain=plain) for arg in argv]
+    loaded = _modules_after(START.format(argv=["pmsize", *argv]), extra=("scipy",))
+    assert loaded["scipy"] is imported
 
 
 def test_the_collector_paused_for_start_up_runs_again_in_the_command() -> None:

@@ -410,9 +410,12 @@ def test_simulate_table_shows_chances_percentiles_and_a_histogram() -> None:
     assert "  NPV across the middle 98% of samples (1st to 99th percentile)" in lines
     assert any("█" in line for line in lines)
     assert any("↑ NPV = 0" in line for line in lines)  # NPV below zero is plausible here
-    assert lines[-2:] == [
+    # the example pairs two of its ranges under `correlations:`
+    assert lines[-4:] == [
         "Ranges: `a to b` is a 90% interval (a the 5th, b the 95th percentile), lognormal",
-        "unless another shape is named; inputs vary independently.",
+        "unless another shape is named; inputs vary independently, except those paired",
+        "under `correlations:` (a Spearman rank correlation, drawn through a Gaussian",
+        "copula).",
     ]
     assert all(len(line) <= 80 for line in lines)
 

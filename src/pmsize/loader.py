@@ -27,6 +27,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from pmsize import values
+from pmsize.correlations import CorrelationError
 from pmsize.errors import InputError, InputErrors, Location, UsageError
 from pmsize.models import (
     Policy,
@@ -626,6 +627,9 @@ def _problems_of(root: dict[str, Any], text: str, name: str) -> list[Entry]:
             where = ("defaults",) if loc and loc[0] in inherited else prefix
             if prefix and loc and loc[0] not in inherited:
                 message += _replaced_default(defaults, data, loc, message)
+            elif prefix and loc and isinstance(loc[-1], _ProblemPairKey):
+                # the default's pairs are judged against each problem's own ranges: say whose
+                message += f" (in problem {str(data.get('name'))[:100]!r})"
             errors.append(_locate(text, name, (*where, *loc), message))
         if problem is not None and not problem_errors:
             location = _name_location(root, text, name, prefix)
@@ -691,7 +695,33 @@ def _validate(
     try:
         return model.model_validate(data, context=context), []
     except ValidationError as exc:
-        return None, [(_loc_of(e), _message(model, e)) for e in exc.errors(include_url=False)]
+        found: list[tuple[Loc, str]] = []
+        for e in exc.errors(include_url=False):
+            cause = (e.get("ctx") or {}).get("error")
+            if isinstance(cause, CorrelationError):  # one per pair, each at its key
+                at = _ProblemPairKey if cause.of_problem else _PairKey
+                found += [(_at_pair(key, at), message) for key, message in cause.problems]
+            else:
+                found.append((_loc_of(e), _message(model, e)))
+        return None, found
+
+
+def _at_pair(key: str | None, at: type[_PairKey]) -> Loc:
+    """Where a correlation error points: its pair's key, or the `correlations:` block."""
+    return ("correlations",) if key is None else ("correlations", at(key))
+
+
+class _PairKey(str):
+    """A key of `correlations:` in a field path: located at the key itself, and left out
+    of the path printed (the message names the pair)."""
+
+    __slots__ = ()
+
+
+class _ProblemPairKey(_PairKey):
+    """A `_PairKey` whose error comes from judging the pair against its problem's ranges."""
+
+    __slots__ = ()
 
 
 def _loc_of(error: Any) -> Loc:
@@ -766,8 +796,10 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
 
 
 def _locate(text: str, name: str, loc: Loc, message: str) -> InputError:
-    line, column = _position(text, loc, key="unknown key" in message)
-    return InputError(Location(name, line, column), message, path=_path_text(loc))
+    at_key = "unknown key" in message or (bool(loc) and isinstance(loc[-1], _PairKey))
+    line, column = _position(text, loc, key=at_key)
+    shown = loc[:-1] if loc and isinstance(loc[-1], _PairKey) else loc
+    return InputError(Location(name, line, column), message, path=_path_text(shown))
 
 
 def _name_location(root: dict[str, Any], text: str, name: str, prefix: Loc) -> Location:

@@ -28,8 +28,9 @@ from pydantic import (
     model_validator,
 )
 
-from pmsize import values
+from pmsize import correlations, values
 from pmsize._iso4217 import CODES as ISO_4217
+from pmsize.correlations import Correlation
 from pmsize.errors import Location
 from pmsize.values import Quantity, Range
 
@@ -117,6 +118,10 @@ def _roi_threshold(raw: object) -> float:
         else:
             reason = "is not a percent; write one such as 20% or 150%"
         raise ValueError(f"{text} {reason}") from None
+
+
+def _correlations(raw: object) -> tuple[Correlation, ...]:
+    return correlations.parse(raw)
 
 
 def _text(raw: object) -> str:
@@ -326,6 +331,9 @@ FromYear = Annotated[int, PlainValidator(_from_year), Schema("FromYear")]
 ByYear = Quantity | tuple[Quantity, ...]
 AmountByYear = Annotated[ByYear, PlainValidator(_amount_by_year), Schema("AmountByYear")]
 PercentByYear = Annotated[ByYear, PlainValidator(_percent_by_year), Schema("PercentByYear")]
+Correlations = Annotated[
+    tuple[Correlation, ...], PlainValidator(_correlations), Schema("Correlations")
+]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 AlternativeKind = Literal["open-source", "vendor", "in-house", "manual", "other"]
@@ -426,6 +434,8 @@ class Problem(BaseModel):
     solution: Solution
     alternatives: tuple[Alternative, ...] = Field(default=())
     policy: Policy = Policy()
+    # rank correlations between ranged inputs (SPEC §10), in file order
+    correlations: Correlations = ()
     # Set by the loader, never read from a file: where the problem's `name:` is, and the
     # `policy:` of the portfolio it came in (see `source`, `portfolio_policy`).
     _source: Location | None = PrivateAttr(default=None)
@@ -474,6 +484,15 @@ class Problem(BaseModel):
                 if isinstance(given, tuple) and len(given) > horizon:
                     too_long = too_many_years(len(given), horizon)
                     raise ValueError(f"{alternative.name}: {field} {too_long}")
+        return self
+
+    @model_validator(mode="after")
+    def _correlations_hold(self) -> Problem:
+        """Each side of a correlation a ranged input, and the pairs able to hold together."""
+        if self.correlations:
+            found = correlations.check(self)
+            if found:
+                raise correlations.CorrelationError(found, of_problem=True)
         return self
 
 

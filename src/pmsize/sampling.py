@@ -3,7 +3,9 @@
 A range's `low` and `high` are its 5th and 95th percentiles (its bounds for
 `uniform`); lognormal draws `median * exp(sigma * z)`, normal `median + sigma * z`,
 uniform `low + (high - low) * u`; percents are clipped to [0, 1], amounts and
-counts to >= 0. Inputs are independent of each other.
+counts to >= 0. Inputs are independent of each other, unless the problem declares
+correlations: then the paired inputs' standard normals come from the copula of
+`correlations` (a uniform range's through Phi), each built from the inputs' own streams.
 
 Each ranged input draws each block of samples from a stream of its own, keyed by
 the seed, the input's path in the file and the block's index: runs are
@@ -14,12 +16,15 @@ leaves the draws of the others as they were.
 from __future__ import annotations
 
 import zlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from pmsize.summary import Floats
 from pmsize.values import MAX_GROWTH, Kind, Quantity, Range, input_kind
+
+if TYPE_CHECKING:
+    from pmsize.correlations import Copula
 
 BLOCK = 1 << 16  # samples drawn and sized together; bounds the memory of intermediates
 
@@ -65,7 +70,12 @@ def draw(
     sigma = (high - low) / (2 * 1.645); uniform: low + (high - low) * u.
     Percents are clipped to [0, 1], amounts and counts to >= 0, a growth to [-100%, +1,000%].
     """
-    x = standard_draws(q, rng, size, out)
+    return shaped(q, kind, standard_draws(q, rng, size, out))
+
+
+def shaped(q: Range, kind: Kind, x: Floats) -> Floats:
+    """Standard draws `x` (u for a uniform range, z otherwise) turned in place into samples
+    of the range, as `draw` describes."""
     if q.dist == "uniform":
         x *= q.high - q.low
         x += q.low
@@ -111,23 +121,43 @@ class Sampler:
     """
 
     def __init__(
-        self, seed: int, block: int, size: int, buffers: dict[str, Floats] | None = None
+        self,
+        seed: int,
+        block: int,
+        size: int,
+        buffers: dict[str, Floats] | None = None,
+        copula: Copula | None = None,
     ) -> None:
         self.seed, self.block, self.size = seed, block, size
         self.ranges: dict[str, Range] = {}
         self.buffers = buffers
+        # the correlated inputs' normals Z_i (SPEC §10), kept for the block
+        self.normals = {} if copula is None else copula.normals(seed, block, size)
 
     def pick(self, q: Quantity, path: str) -> Any:
         if not isinstance(q, Range):
             return q
         self.ranges[path] = q
-        return draw(q, input_kind(path), self.stream(path), self.size, self._buffer(path))
+        normal = self.normals.get(path)
+        if normal is None:
+            return draw(q, input_kind(path), self.stream(path), self.size, self._buffer(path))
+        x = self._buffer(path)
+        if x is None:
+            x = normal.copy()
+        else:
+            np.copyto(x, normal)
+        return shaped(q, input_kind(path), _uniform_of(q, x))
 
     def stream(self, path: str) -> np.random.Generator:
         return stream(self.seed, path, self.block)
 
     def standard_draws(self, path: str, out: Floats | None = None) -> Floats:
-        """The standard draws behind the samples of `path` in this block, drawn again."""
+        """The standard draws behind the samples of `path` in this block, drawn again (for a
+        correlated input, its normal Z, through Phi for a uniform range)."""
+        normal = self.normals.get(path)
+        if normal is not None:
+            q = self.ranges[path]
+            return normal if q.dist != "uniform" else _uniform_of(q, normal, out)
         return standard_draws(self.ranges[path], self.stream(path), self.size, out)
 
     def _buffer(self, path: str) -> Floats | None:
@@ -139,6 +169,16 @@ class Sampler:
         return found[: self.size]
 
 
+def _uniform_of(q: Range, z: Floats, out: Floats | None = None) -> Floats:
+    """For a uniform range, Phi(z) (in place unless `out`): the copula's uniform draw."""
+    if q.dist != "uniform":
+        return z
+    from scipy.special import ndtr  # only a correlated uniform range samples through Phi
+
+    result: Floats = ndtr(z, out=z if out is None else out)
+    return result
+
+
 __all__ = [
     "ARRAY",
     "BLOCK",
@@ -146,6 +186,7 @@ __all__ = [
     "Floats",
     "Sampler",
     "draw",
+    "shaped",
     "standard_draws",
     "stream",
 ]

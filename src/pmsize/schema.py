@@ -186,6 +186,26 @@ FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
     },
     "AmountByYear": _by_year("Amount", "An amount, or a list of one a year ([$150k, $120k])"),
     "PercentByYear": _by_year("Percent", "A share, or a list of one a year ([60%, 75%, 90%])"),
+    "Correlations": {
+        "anyOf": [
+            {
+                "type": "object",
+                # `A ~ B`: two input paths, as in `sensitivity` (models.correlations.parse)
+                "patternProperties": {
+                    r"^\s*[^\s~]+\s*~\s*[^\s~]+\s*$": {
+                        "anyOf": [
+                            {"type": "number", "exclusiveMinimum": -1, "exclusiveMaximum": 1},
+                            {"type": "string", "pattern": r"^\s*[-+]?(?:0*\.[0-9]+|0+\.?)\s*$"},
+                        ]
+                    }
+                },
+                "additionalProperties": False,
+            },
+            {"type": "null"},
+        ],
+        "description": "Spearman rank correlations between ranged inputs, one pair a line: "
+        "`market.problem_cost ~ solution.solves: 0.6`, each in (-1, 1); unlisted pairs are 0",
+    },
     "Version": {"anyOf": [{"const": 1}, {"const": "1"}]},
     "Currency": {"type": "string", "pattern": r"^\s*[A-Za-z]{3}\s*$"},
     "Years": {
@@ -240,6 +260,7 @@ SCHEMA_GAPS = (
     "per-year lists (adoption, an alternative's costs and solves) no longer than "
     "horizon_years, and from_year within it",
     "unique problem names in a portfolio",
+    "correlations between ranged inputs of the problem, each pair once, that can hold together",
     "amounts over a quadrillion written as text",
     "YAML written in ways editors read differently: duplicate keys, anchors, tags, "
     "octal-looking numbers such as 012, .nan",

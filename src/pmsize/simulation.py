@@ -28,6 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pmsize import engine, service
+from pmsize.correlations import Correlation, copula
 from pmsize.drivers import (
     Sensitivity,
     ValueOfInformation,
@@ -50,6 +51,11 @@ if TYPE_CHECKING:
 Progress = Callable[[int, int], None]
 
 DEFAULT_SEED = 0
+# said beside a tornado when the problem declares correlations
+TORNADO_NOTE = (
+    "one input at a time, every other input central; the declared correlations are not "
+    "applied (simulate and the value of information use them)"
+)
 
 
 @dataclass(frozen=True)
@@ -68,11 +74,13 @@ class Simulation:
     set_by: dict[str, float]  # alternative name (or "none") -> share of samples
     histogram: Histogram
     value_of_information: tuple[ValueOfInformation, ...] = ()  # highest first
+    correlations: tuple[Correlation, ...] = ()  # as declared, in file order (SPEC §10)
 
     def to_dict(self) -> dict[str, Any]:
         """SPEC §5's `simulation` object, with the numpy version, the ranged inputs and the
-        NPV histogram."""
-        return {
+        NPV histogram; and `correlations` (`{a, b, coefficient}` in file order) when the
+        problem declares any."""
+        found = {
             "samples": self.samples,
             "seed": self.seed,
             "numpy_version": self.numpy_version,
@@ -90,6 +98,9 @@ class Simulation:
                 "outside": self.histogram.outside,
             },
         }
+        if self.correlations:
+            found["correlations"] = [c.to_dict() for c in self.correlations]
+        return found
 
 
 @dataclass(frozen=True)
@@ -125,6 +136,8 @@ class Simulated:
                     {"input": v.input, "evpi": v.evpi} for v in self.simulation.value_of_information
                 ],
             }
+            if self.simulation.correlations:  # the tornado does not apply them (SPEC §10)
+                record["tornado_note"] = TORNADO_NOTE
         return record | {"simulation": self.simulation.to_dict()}
 
     def to_json(self, *, ascii_only: bool = False) -> str:
@@ -172,12 +185,13 @@ def simulate(
     npv, roi, ceiling = np.empty(samples), np.empty(samples), np.empty(samples)
     n_bins = voi_bins(samples)
     local = threading.local()  # each thread's buffers, reused from one block to the next
+    dependence = copula(problem)  # None without correlations
 
     def run_block(index: int) -> _Block:
         start = index * BLOCK
         size = min(BLOCK, samples - start)
         buffers: dict[str, Floats] = local.__dict__.setdefault("buffers", {})
-        sampler = Sampler(seed, index, size, buffers)
+        sampler = Sampler(seed, index, size, buffers, dependence)
         inputs = Inputs.take(problem, sampler.pick, lazy=True)
         s = engine.size(inputs, thresholds, ARRAY, per_alternative=False, extras=False)
         block = slice(start, start + size)
@@ -230,6 +244,7 @@ def simulate(
         set_by=by_alternative,
         histogram=histogram(npv, span[0], span[1]),
         value_of_information=tuple(learned),
+        correlations=problem.correlations,
     )
 
 

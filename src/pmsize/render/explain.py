@@ -99,6 +99,7 @@ def memo(problem: Problem, r: Evaluation) -> Memo:
         w.returns(),
         w.flags(),
         *((w.ranges(),) if r.uncertain else ()),
+        *((w.correlated(),) if problem.correlations else ()),
         w.verdict(),
     )
     return Memo(r.name, r.description, r.verdict, points)
@@ -503,6 +504,16 @@ class _Writer:
             "Uncertain inputs",
             "These inputs are ranges; every figure above uses each one's central value (its "
             "median). pmsize simulate shows how the verdict moves across them.",
+            bullets,
+        )
+
+    def correlated(self) -> Point:
+        bullets = tuple(Bullet(str(c)) for c in self.p.correlations)
+        return Point(
+            "Correlated inputs",
+            "These pairs of ranges move together in pmsize simulate (Spearman rank "
+            "correlation, -1 to 1); all other ranges vary independently. The figures above "
+            "use central values, which correlation does not change.",
             bullets,
         )
 

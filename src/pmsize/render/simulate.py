@@ -22,7 +22,7 @@ from pmsize.drivers import BUILD_COST, BreakEven, TornadoBar
 from pmsize.models import NO_ALTERNATIVE
 from pmsize.render import json as render_json
 from pmsize.render.table import VERDICT_STYLE, print_trimmed
-from pmsize.simulation import Simulated
+from pmsize.simulation import TORNADO_NOTE, Simulated
 from pmsize.summary import Histogram, Summary
 from pmsize.values import input_kind
 
@@ -31,6 +31,12 @@ NOT_SET = "no alternative"  # how people read `set_by`'s none
 RANGES_NOTE = (
     "Ranges: `a to b` is a 90% interval (a the 5th, b the 95th percentile), "
     "lognormal unless another shape is named; inputs vary independently."
+)
+# the same, when some problem declares correlations (SPEC §10)
+CORRELATED_NOTE = RANGES_NOTE.replace(
+    "inputs vary independently.",
+    "inputs vary independently, except those paired under `correlations:` (a Spearman rank "
+    "correlation, drawn through a Gaussian copula).",
 )
 _BLOCKS = " ▁▂▃▄▅▆▇█"
 HISTOGRAM_ROWS = 4
@@ -104,12 +110,16 @@ def _render_blocks(
     console: Console,
     results: Sequence[Simulated],
     block: Callable[[Simulated, int], RenderableType],
+    correlated_note: str = CORRELATED_NOTE,
 ) -> None:
-    """Each result's block, a blank line after each, then what a range means if any has one."""
+    """Each result's block, a blank line after each, then what a range means if any has one
+    (`correlated_note` when some problem declares correlations)."""
     parts: list[RenderableType] = []
     for r in results:
         parts += [block(r, console.width), Text()]
-    if any(r.simulation.ranged_inputs for r in results):
+    if any(r.simulation.correlations for r in results):
+        parts.append(Text(correlated_note, style="dim"))
+    elif any(r.simulation.ranged_inputs for r in results):
         parts.append(Text(RANGES_NOTE, style="dim"))
     print_trimmed(console, Group(*parts))
 
@@ -149,6 +159,8 @@ def simulation_block(r: Simulated, width: int) -> RenderableType:
         "Central",
         Text(f"NPV {money(e.npv)} at central values, ").append(e.verdict, VERDICT_STYLE[e.verdict]),
     )
+    if sim.correlations:
+        body.add_row("Correlated", Text("\n".join(str(c) for c in sim.correlations)))
     parts: list[RenderableType] = [head, Padding(body, (0, 0, 0, 2))]
     if not sim.ranged_inputs:
         parts.append(
@@ -199,7 +211,9 @@ def histogram_chart(h: Histogram, currency: str, width: int) -> RenderableType:
 
 def render_sensitivities(console: Console, results: Sequence[Simulated]) -> None:
     """One block per problem: tornado, break-even values, value of information."""
-    _render_blocks(console, results, sensitivity_block)
+    _render_blocks(
+        console, results, sensitivity_block, f"{CORRELATED_NOTE} The tornado moves {TORNADO_NOTE}."
+    )
 
 
 def sensitivity_block(r: Simulated, width: int) -> RenderableType:
@@ -223,6 +237,7 @@ def sensitivity_block(r: Simulated, width: int) -> RenderableType:
             Text("NPV with each input at its low and high end, all else central", style="bold"),
             tornado_chart(sens.tornado, sens.central_npv, e.currency, width - 2),
         ]
+
     else:
         body.append(
             Text(
