@@ -25,6 +25,7 @@ __all__ = [
     "InputError",
     "InputErrors",
     "Location",
+    "Plan",
     "Policy",
     "Problem",
     "Severity",
@@ -33,6 +34,7 @@ __all__ = [
     "__version__",
     "evaluate",
     "load",
+    "plan",
     "rank",
     "sensitivity",
     "simulate",
@@ -43,6 +45,7 @@ _HOMES = {
     "load": "pmsize.api",
     "evaluate": "pmsize.api",
     "rank": "pmsize.api",
+    "plan": "pmsize.api",
     "simulate": "pmsize.api",
     "sensitivity": "pmsize.api",
     "Evaluation": "pmsize.results",
@@ -53,15 +56,17 @@ _HOMES = {
     "Policy": "pmsize.models",
     "Problem": "pmsize.models",
     "Simulated": "pmsize.simulation",
+    "Plan": "pmsize.planning",
     "InputError": "pmsize.errors",
     "InputErrors": "pmsize.errors",
     "Location": "pmsize.errors",
 }
 
 if TYPE_CHECKING:
-    from pmsize.api import evaluate, load, rank, sensitivity, simulate
+    from pmsize.api import evaluate, load, plan, rank, sensitivity, simulate
     from pmsize.errors import InputError, InputErrors, Location
     from pmsize.models import Policy, Problem
+    from pmsize.planning import Plan
     from pmsize.results import Evaluation, Flag, FlagCode, Severity, Verdict
     from pmsize.simulation import Simulated
 

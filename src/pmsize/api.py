@@ -10,7 +10,7 @@ problem's own `policy:`, else its portfolio's, else the built-in defaults. Bad
 input raises `InputErrors`, which carries every located error (`.errors`, each
 with `.location`, `.path` and `.message`).
 
-numpy is imported by `simulate` and `sensitivity` only.
+numpy is imported by `simulate`, `sensitivity` and `plan` only; scipy by `plan` only.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from pmsize.options import DEFAULT_SAMPLES
 from pmsize.results import Evaluation
 
 if TYPE_CHECKING:
+    from pmsize.planning import Objective, Plan
     from pmsize.simulation import Simulated
 
 PathLike = str | os.PathLike[str]
@@ -104,6 +105,41 @@ def sensitivity(
         [_entry(problem)], policy or NO_POLICY, samples=samples, seed=seed, progress=progress
     )
     return result
+
+
+def plan(
+    problems: Iterable[Problem],
+    budget: float | str,
+    *,
+    max_problems: int | None = None,
+    objective: Objective = "npv",
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+    policy: Policy | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Plan:
+    """The best set of problems to fund under a budget (`pmsize plan`): of the problems
+    whose verdict is not avoid and whose NPV is above 0, the subset with the highest total
+    NPV whose build costs fit `budget` (and that holds at most `max_problems`), exactly.
+
+    `budget` is a number or an amount as a file writes it (`"$10m"`). With
+    `objective="expected-npv"`, each problem's mean NPV over `samples` draws (`seed` as in
+    `simulate`), and `Plan.p_total_npv_positive`. Raises `InputErrors` when the problems
+    are in more than one currency, and ValueError for a bad budget or option. scipy is
+    imported here only.
+    """
+    from pmsize import planning
+
+    return planning.plan(
+        list(problems),
+        budget,
+        max_problems=max_problems,
+        objective=objective,
+        samples=samples,
+        seed=seed,
+        policy=policy,
+        progress=progress,
+    )
 
 
 def _check_sampling(samples: object, seed: object) -> None:
