@@ -279,3 +279,25 @@ def test_plan_stays_the_function_once_its_module_is_imported() -> None:
 
     assert callable(pmsize.plan)
     assert pmsize.plan.__module__ == "pmsize.api"
+
+
+def test_expected_npv_from_the_command_line(tmp_path: Path) -> None:
+    path = portfolio(tmp_path, problem("A", 10, 1, extra=RANGED), problem("B", 10, 1, extra=RANGED))
+    args = ("plan", path, "--budget", "$10m", "--objective", "expected-npv", "-n", "20k")
+    code, out, err = invoke(*args, "-f", "json", "--seed", "3")
+    assert (code, err) == (0, "")
+    doc = json.loads(out)
+    assert (doc["objective"], doc["samples"], doc["seed"]) == ("expected-npv", 20_000, 3)
+    assert 0.7 < doc["p_total_npv_positive"] < 0.82
+    code, out, _ = invoke(*args)
+    assert code == 0
+    assert out.startswith("Fund 2 of 2 eligible problems: $2.00m of the $10.0m budget, total")
+    assert "Chance the funded problems' total NPV is above 0: " in out
+    assert "(20,000 samples, seed 0; problems drawn independently)." in out.replace("\n", " ")
+
+
+def test_the_schema_version_is_the_json_renderers() -> None:
+    from pmsize import planning
+    from pmsize.render import json as render_json
+
+    assert planning.SCHEMA_VERSION == render_json.SCHEMA_VERSION

@@ -587,6 +587,7 @@ def plan(
     with boundary(after_errors="nothing planned"):
         from pmsize import api, options, planning
         from pmsize.render import plan as render
+        from pmsize.render.progress import progress_bar
 
         format = options.choice(format, PLAN_FORMATS, "plan")
         planning.parse_budget(budget)  # its grammar, before any file is read
@@ -597,16 +598,19 @@ def plan(
                 raise UsageError("--max-problems: 0 would fund nothing; give 1 or more")
         count, start = options.samples(samples), options.seed(seed)
         policy = options.policy(cap_threshold, thin_margin)
-        problems = api.load(paths)
-        result = api.plan(
-            problems,
-            budget,
-            max_problems=most,
-            objective=objective.value,
-            samples=count,
-            seed=start,
-            policy=policy,
-        )
+        sampled = objective is Objective.expected_npv
+        with collector_paused(), progress_bar(label="simulating", paths=paths) as bar:
+            problems = api.load(paths)  # (collector paused as in evaluate: no cycles here)
+            result = api.plan(
+                problems,
+                budget,
+                max_problems=most,
+                objective=objective.value,
+                samples=count,
+                seed=start,
+                policy=policy,
+                progress=bar if sampled else None,
+            )
         inputs = [p.source.file for p in problems if p.source is not None]
         if format == "table":
             emit_rich(lambda console: render.render(console, result), output, inputs=inputs)

@@ -59,6 +59,7 @@ if TYPE_CHECKING:
 
 Objective = Literal["npv", "expected-npv"]
 OBJECTIVES: tuple[Objective, ...] = ("npv", "expected-npv")
+SCHEMA_VERSION = 1  # of the JSON document; the same as `render.json`'s (a test holds it)
 MARGINAL_STEP = 0.10  # "what 10% more budget would add"
 MAX_CUTS = 1000  # sets cut off for exceeding the budget by a hair before giving up (never seen)
 # A zero gap, relative and absolute (HiGHS's default absolute gap, 1e-6 of the largest NPV
@@ -151,7 +152,6 @@ class Plan:
         """The JSON document of `pmsize plan --format json`: SPEC §9's fields in its order,
         then the extras (currency first, as every result carries one)."""
         from pmsize import __version__
-        from pmsize.render.json import SCHEMA_VERSION
 
         return {
             "schema_version": SCHEMA_VERSION,
