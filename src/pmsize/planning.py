@@ -250,19 +250,19 @@ def plan(
     evaluations = [
         service.evaluate(e.problem, service.thresholds_for(e, policy), e.location) for e in entries
     ]
-    candidates, ineligible = _sorted_out(evaluations)
+    eligible = [i for i, r in enumerate(evaluations) if r.verdict != Verdict.AVOID and r.npv > 0]
+    npvs = [r.npv for r in evaluations]
     count = None
     if objective == "expected-npv":
         count = DEFAULT_SAMPLES if samples is None else samples
         _check_sampling(count, seed)
-        means = _mean_npvs([entries[i] for i in candidates], policy, count, seed, progress)
-        weighed: list[Candidate] = []
-        for i, mean in zip(candidates, means, strict=True):
-            c = _candidate(evaluations[i], mean)
-            (weighed if mean > 0 else ineligible).append(c)
-        ineligible.sort(key=lambda c: (c.file, c.line))
-    else:
-        weighed = [_candidate(evaluations[i], evaluations[i].npv) for i in candidates]
+        means = _mean_npvs([entries[i] for i in eligible], policy, count, seed, progress)
+        for i, mean in zip(eligible, means, strict=True):
+            npvs[i] = mean
+        eligible = [i for i in eligible if npvs[i] > 0]  # expected to lose money: never
+    weighed = [_candidate(evaluations[i], npvs[i]) for i in eligible]
+    held = set(eligible)
+    ineligible = [_candidate(r, npvs[i]) for i, r in enumerate(evaluations) if i not in held]
 
     values = [c.npv for c in weighed]
     costs = [c.build_cost for c in weighed]
@@ -283,7 +283,7 @@ def plan(
     chance = None
     if objective == "expected-npv":
         assert count is not None
-        funded_entries = [_entry_of(entries, c) for c in funded]
+        funded_entries = [entries[eligible[i]] for i in chosen]
         chance = _chance_total_positive(funded_entries, policy, count, seed)
     return Plan(
         currency=currency,
@@ -307,14 +307,6 @@ def _entry(problem: Problem) -> loader.Entry:
     return loader.Entry(problem, source, problem.portfolio_policy)
 
 
-def _entry_of(entries: Sequence[loader.Entry], c: Candidate) -> loader.Entry:
-    return next(
-        e
-        for e in entries
-        if e.problem.name == c.name and e.location.file == c.file and e.location.line == c.line
-    )
-
-
 def _one_currency(entries: Sequence[loader.Entry]) -> str:
     """The currency every problem uses (the first problem's); raises InputErrors locating
     each problem in another, since build costs and NPVs only add up in one currency."""
@@ -335,17 +327,6 @@ def _one_currency(entries: Sequence[loader.Entry]) -> str:
     if errors:
         raise InputErrors(errors)
     return currency
-
-
-def _sorted_out(evaluations: Sequence[Evaluation]) -> tuple[list[int], list[Candidate]]:
-    """Indices of the eligible problems (not avoid, NPV above 0), and the others."""
-    eligible, others = [], []
-    for i, r in enumerate(evaluations):
-        if r.verdict != Verdict.AVOID and r.npv > 0:
-            eligible.append(i)
-        else:
-            others.append(_candidate(r, r.npv))
-    return eligible, others
 
 
 def _candidate(r: Evaluation, npv: float) -> Candidate:
