@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import random
 from pathlib import Path
 
@@ -301,3 +302,49 @@ def test_the_schema_version_is_the_json_renderers() -> None:
     from pmsize.render import json as render_json
 
     assert planning.SCHEMA_VERSION == render_json.SCHEMA_VERSION
+
+
+def test_what_the_solver_prints_never_reaches_stdout(capfd: pytest.CaptureFixture[str]) -> None:
+    # Some HiGHS releases printf a debugging line whatever their options (HiGHS#2783);
+    # a JSON document on stdout would carry it. C's printf is buffered: flushed inside too.
+    import ctypes
+
+    from pmsize.planning import _solver_stdout_discarded
+
+    print("before", flush=True)
+    with _solver_stdout_discarded():
+        os.write(1, b"raw write\n")
+        ctypes.CDLL(None).printf(b"HighsMipSolverData::transformNewIntegerFeasibleSolution\n")
+    print("after", flush=True)
+    ctypes.CDLL(None).fflush(None)
+    assert capfd.readouterr().out == "before\nafter\n"
+
+
+def test_the_table_says_when_the_count_binds_and_shows_a_free_problem(tmp_path: Path) -> None:
+    path = portfolio(tmp_path, problem("Free", 1, 0), *GREEDY_TRAPS)
+    code, out, err = invoke("plan", path, "--budget", "$10m", "--max-problems", "1")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == (
+        "Fund 1 of 5 eligible problems: $6.00m of the $10.0m budget (at most 1 problem),"
+    )
+    assert "1  X        $6.00m  $10.0m       1.67\n" in out
+    # the best left out is Z ($7.5m NPV, $5m): $6m + $5m is $1m over the budget
+    assert "funding it on top needs $1.00m more budget and room for 2 problems." in out.replace(
+        "\n", " "
+    ).replace("  ", " ")
+    code, out, _ = invoke("plan", path, "--budget", "$10m")
+    assert "1  Free" in out
+    assert out.splitlines()[3].endswith("free")
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"objective": "npv-ish"}, "--objective 'npv-ish': plan maximises npv or expected-npv"),
+        ({"max_problems": 0}, "--max-problems: 0 is not a whole number from 1"),
+        ({"objective": "expected-npv", "samples": 0}, "samples must be from 1 to 10,000,000"),
+    ],
+)
+def test_the_library_refuses_bad_options(options: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        pmsize.plan(problems_of(*GREEDY_TRAPS), 1e7, **options)  # type: ignore[arg-type]
