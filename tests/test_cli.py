@@ -228,7 +228,7 @@ def test_the_command_line_builds_the_policy_a_file_would() -> None:
     assert options.policy(None, None) == Policy()
 
 
-HEAVY = ("numpy", "rich", "pydantic", "yaml")
+HEAVY = ("numpy", "rich", "pydantic", "yaml", "scipy")
 
 
 def _modules_after(code: str, extra: tuple[str, ...] = (), **env: str) -> dict[str, bool]:
@@ -259,10 +259,24 @@ def test_import_pmsize_imports_no_library() -> None:
         "rich": False,
         "pydantic": False,
         "yaml": False,
+        "scipy": False,
     }
 
 
 START = "import sys\nsys.argv = {argv!r}\nfrom pmsize.__main__ import main\nmain()\n"
+
+
+def test_evaluate_imports_neither_scipy_nor_numpy() -> None:
+    # scipy is for `plan` alone (and numpy for simulation): evaluate starts without them
+    loaded = _modules_after(START.format(argv=["pmsize", "evaluate", CLAIMS, "-f", "json"]))
+    assert (loaded["scipy"], loaded["numpy"]) == (False, False)
+
+
+def test_plan_imports_scipy() -> None:
+    # the other side of the test above: the check sees scipy when a command loads it
+    # ($8m cannot build all three eligible examples, so the solver runs)
+    argv = ["pmsize", "plan", str(ROOT / "examples"), "--budget", "$8m", "-f", "json"]
+    assert _modules_after(START.format(argv=argv))["scipy"] is True
 
 
 def test_version_imports_no_heavy_library() -> None:

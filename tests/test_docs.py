@@ -47,14 +47,14 @@ def test_every_command_has_help_and_a_row_in_the_readme() -> None:
 def test_every_run_shown_in_the_docs_is_what_the_tool_prints() -> None:
     shown = [
         (doc.name, match)
-        for doc in sorted((ROOT / "docs").glob("*.md"))
+        for doc in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
         for match in re.finditer(
             r"^```[a-z]*\n\$ pmsize ([^\n]+)\n(.*?)^```",
             doc.read_text(encoding="utf-8"),
             re.S | re.M,
         )
     ]
-    assert len(shown) >= 2  # docs/uncertainty.md shows simulate and sensitivity
+    assert len(shown) >= 4  # the README's evaluate and plan, docs/uncertainty.md's runs
     for name, match in shown:
         result = CliRunner().invoke(
             app,

@@ -26,6 +26,7 @@ __all__ = [
     "InputError",
     "InputErrors",
     "Location",
+    "Plan",
     "Policy",
     "Problem",
     "Severity",
@@ -36,6 +37,7 @@ __all__ = [
     "diff_git",
     "evaluate",
     "load",
+    "plan",
     "rank",
     "report",
     "sensitivity",
@@ -47,6 +49,7 @@ _HOMES = {
     "load": "pmsize.api",
     "evaluate": "pmsize.api",
     "rank": "pmsize.api",
+    "plan": "pmsize.api",
     "simulate": "pmsize.api",
     "sensitivity": "pmsize.api",
     "diff": "pmsize.api",
@@ -61,16 +64,28 @@ _HOMES = {
     "Policy": "pmsize.models",
     "Problem": "pmsize.models",
     "Simulated": "pmsize.simulation",
+    "Plan": "pmsize.planning",
     "InputError": "pmsize.errors",
     "InputErrors": "pmsize.errors",
     "Location": "pmsize.errors",
 }
 
 if TYPE_CHECKING:
-    from pmsize.api import diff, diff_git, evaluate, load, rank, report, sensitivity, simulate
+    from pmsize.api import (
+        diff,
+        diff_git,
+        evaluate,
+        load,
+        plan,
+        rank,
+        report,
+        sensitivity,
+        simulate,
+    )
     from pmsize.diffing import Diff
     from pmsize.errors import InputError, InputErrors, Location
     from pmsize.models import Policy, Problem
+    from pmsize.planning import Plan
     from pmsize.results import Evaluation, Flag, FlagCode, Severity, Verdict
     from pmsize.simulation import Simulated
 

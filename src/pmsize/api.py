@@ -10,8 +10,9 @@ problem's own `policy:`, else its portfolio's, else the built-in defaults. Bad
 input raises `InputErrors`, which carries every located error (`.errors`, each
 with `.location`, `.path` and `.message`).
 
-numpy is imported by `simulate`, `sensitivity` and `report` only; jinja2 and
-matplotlib by `report` only.
+numpy is imported by `simulate`, `sensitivity`, `plan` and `report` only; scipy by
+`plan` (and by a simulation that correlates a uniform range); jinja2 and matplotlib
+by `report` only.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from pmsize.results import Evaluation
 
 if TYPE_CHECKING:
     from pmsize.diffing import Diff
+    from pmsize.planning import Objective, Plan
     from pmsize.simulation import Simulated
 
 PathLike = str | os.PathLike[str]
@@ -172,6 +174,41 @@ def diff_git(
         old_label=" ".join(f"{rev}:{n}" for n in names),
         new_label=" ".join(names),
         inputs=files,
+    )
+
+
+def plan(
+    problems: Iterable[Problem],
+    budget: float | str,
+    *,
+    max_problems: int | None = None,
+    objective: Objective = "npv",
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+    policy: Policy | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Plan:
+    """The best set of problems to fund under a budget (`pmsize plan`): of the problems
+    whose verdict is not avoid and whose NPV is above 0, the subset with the highest total
+    NPV whose build costs fit `budget` (and that holds at most `max_problems`), exactly.
+
+    `budget` is a number or an amount as a file writes it (`"$10m"`). With
+    `objective="expected-npv"`, each problem's mean NPV over `samples` draws (`seed` as in
+    `simulate`), and `Plan.p_total_npv_positive`. Raises `InputErrors` when the problems
+    are in more than one currency, and ValueError for a bad budget or option. scipy is
+    imported here only.
+    """
+    from pmsize import planning
+
+    return planning.plan(
+        list(problems),
+        budget,
+        max_problems=max_problems,
+        objective=objective,
+        samples=samples,
+        seed=seed,
+        policy=policy,
+        progress=progress,
     )
 
 

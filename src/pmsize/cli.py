@@ -540,6 +540,89 @@ def sensitivity(
             )
 
 
+PLAN_FORMATS = ("table", "json", "csv", "markdown")
+
+
+class Objective(str, enum.Enum):
+    """What `plan` maximises: the point NPV, or the simulated mean NPV."""
+
+    npv = "npv"
+    expected_npv = "expected-npv"
+
+
+@app.command()
+def plan(
+    paths: PathsArg,
+    budget: Annotated[
+        str,
+        typer.Option(
+            help="The money to spend on building, such as $10m or 2.5 million.",
+            metavar="AMOUNT",
+            show_default=False,
+        ),
+    ],
+    max_problems: Annotated[
+        str | None,
+        typer.Option(help="Fund at most this many problems.", metavar="K"),
+    ] = None,
+    objective: Annotated[
+        Objective, typer.Option(help="Maximise the total NPV, or the total simulated mean NPV.")
+    ] = Objective.npv,
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help="Output format: table, json, csv or markdown.", metavar="FORMAT"
+        ),
+    ] = "table",
+    output: OutputOpt = None,
+    samples: SamplesOpt = DEFAULT_SAMPLES,
+    seed: SeedOpt = "0",
+    cap_threshold: CapOpt = None,
+    thin_margin: ThinOpt = None,
+) -> None:
+    """Choose the problems to fund under a budget: the set with the highest total NPV.
+
+    Example: pmsize plan examples/ --budget $8m
+    """
+    with boundary(after_errors="nothing planned"):
+        from pmsize import api, options, planning
+        from pmsize.render import plan as render
+        from pmsize.render.progress import progress_bar
+
+        format = options.choice(format, PLAN_FORMATS, "plan")
+        planning.parse_budget(budget)  # its grammar, before any file is read
+        most = None
+        if max_problems is not None:
+            most = options.whole_number(max_problems, "--max-problems", "a whole number such as 3")
+            if most < 1:
+                raise UsageError("--max-problems: 0 would fund nothing; give 1 or more")
+        count, start = options.samples(samples), options.seed(seed)
+        policy = options.policy(cap_threshold, thin_margin)
+        sampled = objective is Objective.expected_npv
+        with collector_paused(), progress_bar(label="simulating", paths=paths) as bar:
+            problems = api.load(paths)  # (collector paused as in evaluate: no cycles here)
+            result = api.plan(
+                problems,
+                budget,
+                max_problems=most,
+                objective=objective.value,
+                samples=count,
+                seed=start,
+                policy=policy,
+                progress=bar if sampled else None,
+            )
+        inputs = [p.source.file for p in problems if p.source is not None]
+        if format == "table":
+            emit_rich(lambda console: render.render(console, result), output, inputs=inputs)
+            return
+        documents = {
+            "json": render.json_document,
+            "csv": render.csv_document,
+            "markdown": render.markdown_document,
+        }
+        emit(documents[format](result), output, inputs=inputs)
+
+
 class DiffFailOn(str, enum.Enum):
     """When `pmsize diff` exits 1: never, when a problem got worse, or when an added or
     changed problem has this verdict or a worse one."""

@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from pmsize import engine, service
-from pmsize.correlations import Correlation, copula
+from pmsize.correlations import Copula, Correlation, copula
 from pmsize.drivers import (
     Sensitivity,
     ValueOfInformation,
@@ -191,16 +191,14 @@ def simulate(
         start = index * BLOCK
         size = min(BLOCK, samples - start)
         buffers: dict[str, Floats] = local.__dict__.setdefault("buffers", {})
-        sampler = Sampler(seed, index, size, buffers, dependence)
-        inputs = Inputs.take(problem, sampler.pick, lazy=True)
-        s = engine.size(inputs, thresholds, ARRAY, per_alternative=False, extras=False)
+        s, sampler = sized_block(problem, thresholds, seed, index, size, buffers, dependence)
         block = slice(start, start + size)
         npv[block], roi[block], ceiling[block] = s.npv, s.roi, s.ceiling
         verdicts = np.bincount(np.broadcast_to(s.verdict, size), minlength=len(VERDICTS))
         set_by = np.bincount(
             np.broadcast_to(s.set_by, size) + 1, minlength=len(problem.alternatives) + 1
         )
-        del s, inputs  # the block's intermediates, before binning
+        del s  # the block's intermediates, before binning
         bins: dict[str, NDArray[Any]] = {}
         if learn:
             scratch: Floats = local.__dict__.setdefault("scratch", np.empty(BLOCK))[:size]
@@ -246,6 +244,24 @@ def simulate(
         value_of_information=tuple(learned),
         correlations=problem.correlations,
     )
+
+
+def sized_block(
+    problem: Problem,
+    thresholds: Thresholds,
+    seed: int,
+    index: int,
+    size: int,
+    buffers: dict[str, Floats],
+    dependence: Copula | None,
+) -> tuple[engine.Sizing, Sampler]:
+    """Block `index` of a problem's samples (`size` of them) through the engine, and the
+    sampler that drew them: the one way every sampled figure is made, so that `simulate`,
+    `sensitivity` and `plan --objective expected-npv` see the same draws."""
+    sampler = Sampler(seed, index, size, buffers, dependence)
+    inputs = Inputs.take(problem, sampler.pick, lazy=True)
+    sized = engine.size(inputs, thresholds, ARRAY, per_alternative=False, extras=False)
+    return sized, sampler
 
 
 T = TypeVar("T")

@@ -1,0 +1,221 @@
+"""`pmsize plan` for people (table, markdown) and for programs (JSON, CSV).
+
+The figures are the `Plan`'s; this module only words and lays them out. The same
+sentences serve the table and the markdown (`sentences`), names made safe for each
+(`fmt.safe_text` for a terminal, `markdown.escape` for a pull request). NPV per dollar
+of build is shown to three significant figures, and as `free` when a problem costs
+nothing to build (JSON: null; CSV: an empty cell).
+"""
+
+from __future__ import annotations
+
+import csv as csv_module
+import io
+from collections.abc import Callable
+
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from pmsize import fmt
+from pmsize.planning import Candidate, Plan
+from pmsize.render import csv, markdown
+from pmsize.render.table import glued, print_trimmed
+
+FREE = "free"  # NPV per dollar of a problem that costs nothing to build
+HEADERS = ("#", "Problem", "Build", "NPV", "NPV per $")
+MAX_NAMED = 5  # ineligible problems named before "and N more"
+CSV_COLUMNS = (
+    "status",
+    "name",
+    "file",
+    "line",
+    "build_cost",
+    "npv",
+    "npv_per_build",
+    "extra_budget",
+)
+
+
+def per_dollar(c: Candidate) -> str:
+    """NPV per dollar of build: `6.69`, `0.838`, `1,234`; `free` when the build costs 0."""
+    ratio = c.npv_per_build
+    if ratio is None:
+        return FREE
+    if abs(ratio) >= 100:
+        return f"{ratio:,.0f}"
+    return f"{ratio:#.3g}".rstrip(".") if ratio else "0"
+
+
+def _npv_word(p: Plan) -> str:
+    return "expected NPV" if p.objective == "expected-npv" else "NPV"
+
+
+def headline(p: Plan) -> str:
+    """`Fund 2 of 3 eligible problems: $7.50m of the $8.00m budget, total NPV $40.7m`."""
+    money = _money(p)
+    budget = f"the {money(p.budget)} budget"
+    if p.max_problems is not None:
+        budget += f" (at most {fmt.plural(p.max_problems, 'problem')})"
+    if not p.funded:
+        return f"Fund nothing within {budget}"
+    return (
+        f"Fund {len(p.funded):,} of {fmt.plural(p.eligible, 'eligible problem')}: "
+        f"{money(p.total_build)} of {budget}, total {_npv_word(p)} {money(p.total_npv)}"
+    )
+
+
+def sentences(p: Plan, name: Callable[[str], str]) -> list[str]:
+    """What the table does not show, a sentence each: why nothing is funded, the best
+    problem left out, what 10% more budget adds, the chance the total is positive, and
+    the problems that are not eligible; `name` makes a problem's name safe to show."""
+    money = _money(p)
+    said = []
+    if not p.funded:
+        if not p.left_out:
+            said.append(
+                "Nothing is funded: no problem is eligible (each is avoid, or its NPV is "
+                "not above 0)."
+            )
+        elif p.max_problems is None or p.max_problems > 0:
+            cheapest = min(p.left_out, key=lambda o: o.candidate.build_cost).candidate
+            said.append(
+                f"Nothing is funded: the budget is below every eligible problem's build cost "
+                f"(the cheapest, {name(cheapest.name)}, costs {money(cheapest.build_cost)})."
+            )
+    if p.left_out:
+        best = p.left_out[0]
+        c = best.candidate
+        needs = []
+        if best.extra_budget > 0:
+            needs.append(f"{money(best.extra_budget)} more budget")
+        if p.max_problems is not None and len(p.funded) >= p.max_problems:
+            needs.append(f"room for {len(p.funded) + 1:,} problems")
+        said.append(
+            f"Best left out: {name(c.name)} ({_npv_word(p)} {money(c.npv)}, build "
+            f"{money(c.build_cost)}); funding it on top needs {' and '.join(needs)}."
+        )
+    extra = money(p.marginal.extra_budget)
+    if p.marginal.npv_gain > 0:
+        said.append(
+            f"10% more budget ({extra}) would add {money(p.marginal.npv_gain)} of {_npv_word(p)}."
+        )
+    elif p.eligible:
+        said.append(f"10% more budget ({extra}) would add nothing.")
+    if p.p_total_npv_positive is not None:
+        said.append(
+            f"Chance the funded problems' total NPV is above 0: "
+            f"{fmt.percent(p.p_total_npv_positive)} ({p.samples:,} samples, seed {p.seed}; "
+            "problems drawn independently)."
+        )
+    if p.ineligible:
+        names = [name(c.name) for c in p.ineligible[:MAX_NAMED]]
+        more = len(p.ineligible) - len(names)
+        listed = ", ".join(names) + (f" and {more:,} more" if more else "")
+        said.append(f"Not eligible (avoid, or {_npv_word(p)} not above 0): {listed}.")
+    return said
+
+
+def _money(p: Plan) -> Callable[[float], str]:
+    return lambda x: fmt.money(x, p.currency)
+
+
+def _heads(p: Plan) -> tuple[str, ...]:
+    return HEADERS if p.objective == "npv" else ("#", "Problem", "Build", "Mean NPV", "NPV per $")
+
+
+def _rows(p: Plan) -> list[tuple[str, ...]]:
+    money = _money(p)
+    rows: list[tuple[str, ...]] = [_heads(p)]
+    for i, c in enumerate(p.funded, 1):
+        rows.append(
+            (f"{i:,}", fmt.safe_text(c.name), money(c.build_cost), money(c.npv), per_dollar(c))
+        )
+    rows.append(("", "Total", money(p.total_build), money(p.total_npv), ""))
+    rows.append(("", "Budget", money(p.budget), "", ""))
+    rows.append(("", "Unspent", money(max(0.0, p.budget - p.total_build)), "", ""))
+    return rows
+
+
+def render(console: Console, p: Plan) -> None:
+    """The plan for a terminal: the headline, the funded problems and totals, the rest
+    in sentences. Names may wrap; figures never shrink."""
+    parts: list[RenderableType] = [Text(headline(p), style="bold"), Text()]
+    if p.funded:
+        rows = _rows(p)
+        table = Table(box=None, padding=(0, 1), header_style="bold", pad_edge=False)
+        for n, header in enumerate(rows[0]):
+            widest = max(len(row[n]) for row in rows)
+            table.add_column(
+                header,
+                justify="left" if n == 1 else "right",
+                no_wrap=n != 1,
+                overflow="fold",
+                min_width=min(widest, 12) if n == 1 else widest,
+            )
+        for row in rows[1:-3]:
+            table.add_row(*(Text(cell) for cell in row))
+        for row in rows[-3:]:
+            table.add_row(*(Text(cell, style="bold" if row[1] == "Total" else "") for cell in row))
+        parts += [table, Text()]
+    parts += [glued(line, console.width) for line in sentences(p, fmt.safe_text)]
+    print_trimmed(console, Group(*parts))
+
+
+def markdown_document(p: Plan) -> str:
+    """The plan for a pull request or a wiki: a table of the funded problems, then the
+    sentences."""
+    money = _money(p)
+    text = f"### Plan: {markdown.escape(money(p.budget))} budget\n\n"
+    text += f"**{markdown.escape(headline(p))}.**\n\n"
+    if p.funded:
+        text += "| " + " | ".join(markdown.escape(h) for h in _heads(p)) + " |\n"
+        text += "| ---: | --- | ---: | ---: | ---: |\n"
+        for i, c in enumerate(p.funded, 1):
+            cells = (
+                f"{i:,}",
+                markdown.escape(c.name),
+                money(c.build_cost),
+                money(c.npv),
+                per_dollar(c),
+            )
+            text += "| " + " | ".join(markdown.escape(x) if n else x for n, x in enumerate(cells))
+            text += " |\n"
+        total = (money(p.total_build), money(p.total_npv))
+        text += f"|  | **Total** | **{markdown.escape(total[0])}** | "
+        text += f"**{markdown.escape(total[1])}** |  |\n\n"
+    # names as written, each whole sentence escaped once (names, and the $ of amounts)
+    text += "".join(f"- {markdown.escape(line)}\n" for line in sentences(p, str))
+    return text
+
+
+def csv_document(p: Plan) -> str:
+    """One row a problem: funded, left out (with the extra budget it needs), ineligible."""
+    buffer = io.StringIO()
+    writer = csv_module.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    rows: list[tuple[str, Candidate, float | None]] = [("funded", c, None) for c in p.funded]
+    rows += [("left-out", o.candidate, o.extra_budget) for o in p.left_out]
+    rows += [("ineligible", c, None) for c in p.ineligible]
+    for status, c, extra in rows:
+        ineligible = status == "ineligible"
+        writer.writerow(
+            [
+                status,
+                csv.text(c.name),
+                csv.text(c.file),
+                c.line,
+                csv.number(c.build_cost),
+                csv.number(c.npv),
+                None if ineligible else csv.number(c.npv_per_build),
+                csv.number(extra),
+            ]
+        )
+    return buffer.getvalue()
+
+
+def json_document(p: Plan) -> str:
+    """`Plan.to_dict()` as every pmsize JSON document is written (`render.json.dumps`)."""
+    from pmsize.render.json import dumps
+
+    return dumps(p.to_dict())

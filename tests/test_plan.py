@@ -1,0 +1,370 @@
+"""`pmsize plan` (SPEC §9): the exact budget optimum, its ties and edges, its outputs.
+
+Problems here are built so their NPV is plain arithmetic: one customer, a one-year
+horizon, a 0% discount rate and no alternatives give NPV = problem_cost - build_cost
+(the price is the whole value, and nothing else is spent).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import pmsize
+from pmsize import loader
+from pmsize.cli import app
+from pmsize.loader import load_text
+from pmsize.planning import best_subset
+
+ENV = {"NO_COLOR": "1", "COLUMNS": "80", "TERM": "dumb"}
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), env=ENV)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def problem(name: str, npv_m: float, build_m: float, currency: str = "USD", extra: str = "") -> str:
+    """A portfolio entry whose NPV is `npv_m` million and build cost `build_m` million."""
+    return (
+        f"  - name: {name}\n"
+        f"    currency: {currency}\n"
+        "    horizon_years: 1\n"
+        "    discount_rate: 0%\n"
+        "    market:\n"
+        "      customers: 1\n"
+        f"      problem_cost: {(npv_m + build_m) * 1e6:.0f}\n"
+        "    solution:\n"
+        f"      build_cost: {build_m * 1e6:.0f}\n"
+        "      adoption: 100%\n" + extra
+    )
+
+
+def portfolio(tmp_path: Path, *entries: str, name: str = "p.yaml") -> str:
+    path = tmp_path / name
+    path.write_text("problems:\n" + "".join(entries), encoding="utf-8")
+    return str(path)
+
+
+def problems_of(*entries: str) -> list[pmsize.Problem]:
+    return [e.problem for e in loader.load_text("problems:\n" + "".join(entries), "p.yaml")]
+
+
+# Budget $10m. Greedy by NPV takes X ($10m NPV), then only W fits: $12m.
+# Greedy by NPV per dollar takes W (2.0), X (1.67), then neither Y nor Z fits: $12m.
+# The optimum is Y + Z: $10m of build for $7m + $7.5m = $14.5m.
+GREEDY_TRAPS = (
+    problem("X", 10, 6),  # NPV per $ 1.67
+    problem("Y", 7, 5),  # 1.40
+    problem("Z", 7.5, 5),  # 1.50
+    problem("W", 2, 1),  # 2.00
+)
+
+
+def test_the_plan_beats_both_greedy_rankings() -> None:
+    plan = pmsize.plan(problems_of(*GREEDY_TRAPS), "$10m")
+    assert [c.name for c in plan.funded] == ["Y", "Z"]
+    assert (plan.total_build, plan.total_npv) == (10e6, 14.5e6)
+    assert [(o.candidate.name, o.extra_budget) for o in plan.left_out] == [
+        ("X", 6e6),  # on top of Y + Z: 10 + 6 - 10
+        ("W", 1e6),
+    ]
+    # at $11m: X + Z, $6m + $5m of build for $10m + $7.5m = $17.5m, $3m more
+    assert (plan.marginal.extra_budget, plan.marginal.npv_gain) == (1e6, 3e6)
+
+
+def test_max_problems_limits_the_count() -> None:
+    problems = problems_of(*GREEDY_TRAPS)
+    assert [c.name for c in pmsize.plan(problems, "$10m", max_problems=1).funded] == ["X"]
+    assert [c.name for c in pmsize.plan(problems, "$10m", max_problems=2).funded] == ["Y", "Z"]
+    # $12m and at most 2: X + Z ($17.5m) beats X + Y ($17m), where 3 would add W ($19.5m)
+    assert [c.name for c in pmsize.plan(problems, "$12m", max_problems=2).funded] == ["X", "Z"]
+    assert [c.name for c in pmsize.plan(problems, "$12m").funded] == ["X", "Z", "W"]
+
+
+def _brute(values: list[float], costs: list[float], budget: float, k: int | None) -> float:
+    """The best total value over every subset (costs are whole numbers: sums are exact)."""
+    n = len(values)
+    masks = ((np.arange(2**n)[:, None] >> np.arange(n)) & 1).astype(float)
+    fits = masks @ np.array(costs) <= budget
+    if k is not None:
+        fits &= masks.sum(axis=1) <= k
+    return float((masks @ np.array(values))[fits].max())
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_optimum_equals_brute_force_on_random_portfolios(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(6):
+        n = rng.randint(1, 16)
+        values = [rng.choice([rng.uniform(-1e6, 5e7), rng.randint(1, 9) * 1e6]) for _ in range(n)]
+        costs = [
+            float(rng.choice([rng.randint(0, 20_000_000), rng.randint(0, 9) * 10**6]))
+            for _ in range(n)
+        ]
+        budget = float(rng.randint(0, 40_000_000))
+        k = rng.choice([None, rng.randint(1, 5)])
+        chosen = best_subset(values, costs, budget, k)
+        assert math.fsum(costs[i] for i in chosen) <= budget
+        assert k is None or len(chosen) <= k
+        best = _brute([max(v, 0.0) for v in values], costs, budget, k)
+        assert math.fsum(values[i] for i in chosen) == pytest.approx(best, rel=1e-12, abs=1e-6)
+
+
+def test_a_set_over_the_budget_by_a_rounding_error_is_not_funded() -> None:
+    # 0.1 + 0.2 is 0.30000000000000004 > 0.3: items 0 and 1 together (value 6) do not fit,
+    # though a solver's tolerance accepts them; item 2 alone (value 5) is the optimum.
+    assert best_subset([3.0, 3.0, 5.0], [0.1, 0.2, 0.3], 0.3) == (2,)
+    assert best_subset([3e6, 3e6, 5e6], [1e5, 2e5, 3e5], 3e5) == (0, 1)  # exact sums fit
+
+
+def test_identical_problems_fund_the_one_listed_first() -> None:
+    a, b = problem("Region A", 5, 4), problem("Region B", 5, 4)
+    assert [c.name for c in pmsize.plan(problems_of(a, b), "$6m").funded] == ["Region A"]
+    assert [c.name for c in pmsize.plan(problems_of(b, a), "$6m").funded] == ["Region B"]
+
+
+def test_of_two_sets_with_equal_npv_the_cheaper_is_funded() -> None:
+    # P alone: NPV $5m for $5m of build; Q + R: $3m + $2m = $5m for $2m. Budget $5m.
+    plan = pmsize.plan(problems_of(problem("P", 5, 5), problem("Q", 3, 1), problem("R", 2, 1)), 5e6)
+    assert [c.name for c in plan.funded] == ["Q", "R"]
+    assert plan.total_build == 2e6
+
+
+def test_a_budget_below_every_build_cost_funds_nothing(tmp_path: Path) -> None:
+    path = portfolio(tmp_path, *GREEDY_TRAPS)
+    code, out, err = invoke("plan", path, "--budget", "$500k")
+    assert (code, err) == (0, "")
+    assert out == (
+        "Fund nothing within the $500k budget\n"
+        "\n"
+        "Nothing is funded: the budget is below every eligible problem's build cost (the\n"
+        "cheapest, W, costs $1.00m).\n"
+        "Best left out: X (NPV $10.0m, build $6.00m); funding it on top needs $5.50m more\n"
+        "budget.\n"
+        "10% more budget ($50.0k) would add nothing.\n"
+    )
+
+
+def test_a_free_problem_is_always_funded_and_has_no_npv_per_dollar() -> None:
+    plan = pmsize.plan(problems_of(problem("Free", 1, 0), *GREEDY_TRAPS), "$0")
+    assert [(c.name, c.npv_per_build) for c in plan.funded] == [("Free", None)]
+    assert plan.to_dict()["funded"][0]["npv_per_build"] is None
+
+
+def test_the_table_at_80_columns(tmp_path: Path) -> None:
+    avoid = problem("Loss", -1, 2)
+    path = portfolio(tmp_path, *GREEDY_TRAPS, avoid)
+    code, out, err = invoke("plan", path, "--budget", "$10m")
+    assert (code, err) == (0, "")
+    assert out == (
+        "Fund 2 of 4 eligible problems: $10.0m of the $10.0m budget, total NPV $14.5m\n"
+        "\n"
+        "#  Problem   Build     NPV  NPV per $\n"
+        "1  Y        $5.00m  $7.00m       1.40\n"
+        "2  Z        $5.00m  $7.50m       1.50\n"
+        "   Total    $10.0m  $14.5m\n"
+        "   Budget   $10.0m\n"
+        "   Unspent      $0\n"
+        "\n"
+        "Best left out: X (NPV $10.0m, build $6.00m); funding it on top needs $6.00m more\n"
+        "budget.\n"
+        "10% more budget ($1.00m) would add $3.00m of NPV.\n"
+        "Not eligible (avoid, or NPV not above 0): Loss.\n"
+    )
+
+
+def test_json_holds_the_contract_fields(tmp_path: Path) -> None:
+    path = portfolio(tmp_path, *GREEDY_TRAPS)
+    code, out, _ = invoke("plan", path, "--budget", "10m", "-f", "json", "--max-problems", "3")
+    assert code == 0
+    doc = json.loads(out)
+    assert list(doc)[:2] == ["schema_version", "tool_version"]
+    for key in ("budget", "objective", "funded", "total_build", "total_npv", "left_out"):
+        assert key in doc
+    assert (doc["budget"], doc["objective"], doc["currency"]) == (10e6, "npv", "USD")
+    assert doc["max_problems"] == 3
+    assert doc["funded"][0] == {
+        "name": "Y",
+        "file": path,
+        "line": 12,
+        "build_cost": 5e6,
+        "npv": 7e6,
+        "npv_per_build": 1.4,
+    }
+    assert (doc["total_build"], doc["total_npv"]) == (10e6, 14.5e6)
+    assert doc["left_out"][0]["name"] == "X"
+    assert doc["left_out"][0]["extra_budget"] == 6e6
+    assert doc["marginal"] == {"extra_budget": 1e6, "npv_gain": 3e6}
+
+
+def test_markdown_and_csv(tmp_path: Path) -> None:
+    path = portfolio(tmp_path, *GREEDY_TRAPS)
+    code, out, _ = invoke("plan", path, "--budget", "$10m", "-f", "markdown")
+    assert code == 0
+    assert "| 1 | Y | \\$5.00m | \\$7.00m | 1.40 |\n" in out
+    code, out, _ = invoke("plan", path, "--budget", "$10m", "-f", "csv")
+    assert code == 0
+    assert out.splitlines()[:2] == [
+        "status,name,file,line,build_cost,npv,npv_per_build,extra_budget",
+        f"funded,Y,{path},12,5000000.0,7000000.0,1.4,",
+    ]
+
+
+def test_problems_in_two_currencies_are_a_located_error(tmp_path: Path) -> None:
+    path = portfolio(tmp_path, problem("A", 1, 1), problem("B", 1, 1, currency="EUR"))
+    code, out, err = invoke("plan", path, "--budget", "$10m")
+    assert (code, out) == (2, "")
+    assert err == (
+        f"{path}:12:5: currency: EUR, but 'A' ({path}:2:5) is in USD; a plan adds build "
+        "costs and NPVs, so plan one currency at a time\n"
+        "pmsize: 1 input error; nothing planned\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("budget", "message"),
+    [
+        ("lots", "lots is not an amount; write an amount such as 250k, $5m or 1,200,000"),
+        ("-5m", "-5m is negative; amounts cannot be below zero"),
+        ("", "give an amount such as $10m or 2.5 million"),
+        ("€5m", "€5m is not in USD, the currency of the problems"),
+    ],
+)
+def test_a_bad_budget_is_a_usage_error(tmp_path: Path, budget: str, message: str) -> None:
+    path = portfolio(tmp_path, *GREEDY_TRAPS)
+    code, out, err = invoke("plan", path, "--budget", budget)
+    assert (code, out, err) == (2, "", f"pmsize: --budget: {message}\n")
+
+
+def test_output_never_overwrites_an_input(tmp_path: Path) -> None:
+    path = portfolio(tmp_path, *GREEDY_TRAPS)
+    before = Path(path).read_bytes()
+    code, _, err = invoke("plan", path, "--budget", "$10m", "-o", path)
+    assert code == 2
+    assert "it is the input file" in err
+    assert Path(path).read_bytes() == before
+
+
+# A ranged annual cost, normal with sigma $1m (the 5th and 95th percentiles are
+# 1.6449 sigma either side): NPV = $11m - $1m - cost ~ Normal($0.5m, $1m) for each.
+RANGED = "      annual_cost: {low: 7855146.373, high: 11144853.627, dist: normal}\n"
+
+
+def test_expected_npv_uses_simulated_means_and_independent_draws() -> None:
+    problems = problems_of(problem("A", 10, 1, extra=RANGED), problem("B", 10, 1, extra=RANGED))
+    samples = 50_000
+    plan = pmsize.plan(problems, "$10m", objective="expected-npv", samples=samples, seed=7)
+    assert [c.name for c in plan.funded] == ["A", "B"]
+    for c, p in zip(plan.funded, problems, strict=True):
+        simulated = pmsize.simulate(p, samples=samples, seed=7).simulation.npv.mean
+        assert c.npv == pytest.approx(simulated, rel=1e-12)
+        assert c.npv == pytest.approx(0.5e6, abs=0.03e6)  # the mean, within 5 standard errors
+    # Drawn independently, the total is Normal($1m, sqrt(2) $1m): P(> 0) = Phi(1/sqrt(2)).
+    # (Drawn alike -- both ranges sit at the same path -- it would be Phi(0.5) = 0.691.)
+    independent = 0.5 * (1 + math.erf(1 / math.sqrt(2) / math.sqrt(2)))
+    assert plan.p_total_npv_positive == pytest.approx(independent, abs=0.01)
+    assert (plan.samples, plan.seed) == (samples, 7)
+
+
+def test_plan_stays_the_function_once_its_module_is_imported() -> None:
+    # A submodule import sets the package's attribute of its name: a module named
+    # `pmsize/plan.py` would replace the function `pmsize.plan` here.
+    import pmsize.planning
+
+    assert callable(pmsize.plan)
+    assert pmsize.plan.__module__ == "pmsize.api"
+
+
+def test_expected_npv_from_the_command_line(tmp_path: Path) -> None:
+    path = portfolio(tmp_path, problem("A", 10, 1, extra=RANGED), problem("B", 10, 1, extra=RANGED))
+    args = ("plan", path, "--budget", "$10m", "--objective", "expected-npv", "-n", "20k")
+    code, out, err = invoke(*args, "-f", "json", "--seed", "3")
+    assert (code, err) == (0, "")
+    doc = json.loads(out)
+    assert (doc["objective"], doc["samples"], doc["seed"]) == ("expected-npv", 20_000, 3)
+    assert 0.7 < doc["p_total_npv_positive"] < 0.82
+    code, out, _ = invoke(*args)
+    assert code == 0
+    assert out.startswith("Fund 2 of 2 eligible problems: $2.00m of the $10.0m budget, total")
+    assert "Chance the funded problems' total NPV is above 0: " in out
+    assert "(20,000 samples, seed 0; problems drawn independently)." in out.replace("\n", " ")
+
+
+def test_the_schema_version_is_the_json_renderers() -> None:
+    from pmsize import planning
+    from pmsize.render import json as render_json
+
+    assert planning.SCHEMA_VERSION == render_json.SCHEMA_VERSION
+
+
+def test_what_the_solver_prints_never_reaches_stdout(capfd: pytest.CaptureFixture[str]) -> None:
+    # Some HiGHS releases printf a debugging line whatever their options (HiGHS#2783);
+    # a JSON document on stdout would carry it. C's printf is buffered: flushed inside too.
+    import ctypes
+
+    from pmsize.planning import _solver_stdout_discarded
+
+    print("before", flush=True)
+    with _solver_stdout_discarded():
+        os.write(1, b"raw write\n")
+        ctypes.CDLL(None).printf(b"HighsMipSolverData::transformNewIntegerFeasibleSolution\n")
+    print("after", flush=True)
+    ctypes.CDLL(None).fflush(None)
+    assert capfd.readouterr().out == "before\nafter\n"
+
+
+def test_the_table_says_when_the_count_binds_and_shows_a_free_problem(tmp_path: Path) -> None:
+    path = portfolio(tmp_path, problem("Free", 1, 0), *GREEDY_TRAPS)
+    code, out, err = invoke("plan", path, "--budget", "$10m", "--max-problems", "1")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == (
+        "Fund 1 of 5 eligible problems: $6.00m of the $10.0m budget (at most 1 problem),"
+    )
+    assert "1  X        $6.00m  $10.0m       1.67\n" in out
+    # the best left out is Z ($7.5m NPV, $5m): $6m + $5m is $1m over the budget
+    assert "funding it on top needs $1.00m more budget and room for 2 problems." in out.replace(
+        "\n", " "
+    ).replace("  ", " ")
+    code, out, _ = invoke("plan", path, "--budget", "$10m")
+    assert "1  Free" in out
+    assert out.splitlines()[3].endswith("free")
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"objective": "npv-ish"}, "--objective 'npv-ish': plan maximises npv or expected-npv"),
+        ({"max_problems": 0}, "--max-problems: 0 is not a whole number from 1"),
+        ({"objective": "expected-npv", "samples": 0}, "samples must be from 1 to 10,000,000"),
+    ],
+)
+def test_the_library_refuses_bad_options(options: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        pmsize.plan(problems_of(*GREEDY_TRAPS), 1e7, **options)  # type: ignore[arg-type]
+
+
+def test_expected_npv_draws_a_problems_correlations_as_simulate_does() -> None:
+    # customers and problem cost multiply: correlated, the mean NPV rises (E[XY] grows with
+    # their correlation), so a plan that sampled them independently would show another mean
+    text = """
+name: Correlated
+market: {customers: 600 to 1500, problem_cost: $60k to $250k}
+solution: {build_cost: 1m, adoption: 5%}
+correlations:
+  market.customers ~ market.problem_cost: 0.9
+"""
+    [entry] = load_text(text)
+    plain = entry.problem.model_copy(update={"correlations": ()})
+    plan = pmsize.plan([entry.problem], "$5m", objective="expected-npv", samples=20_000)
+    simulated = pmsize.simulate(entry.problem, samples=20_000).simulation.npv.mean
+    independent = pmsize.simulate(plain, samples=20_000).simulation.npv.mean
+    assert plan.funded[0].npv == pytest.approx(simulated, rel=1e-12)
+    assert simulated > independent * 1.05
