@@ -183,7 +183,9 @@ def test_each_problem_has_its_memo_its_charts_and_for_ranges_its_simulation(
         assert "<h3>Why: the memo</h3>" in section
         assert section.count("<strong>") >= 9  # the memo's numbered points
         charts = section.count('role="img"')
-        assert charts == (3 if r["uncertain_inputs"] else 1)  # cash flow; histogram, tornado
+        moves = len({y["ceiling_per_customer"] for y in r["years"]}) > 1
+        # cash flow; the ceiling by year when it moves; histogram and tornado for ranges
+        assert charts == 1 + moves + (2 if r["uncertain_inputs"] else 0)
         assert ("Uncertainty: the simulation" in section) == bool(r["uncertain_inputs"])
         currency = r["currency"]
         money = partial(fmt.money, currency=currency)
@@ -192,7 +194,10 @@ def test_each_problem_has_its_memo_its_charts_and_for_ranges_its_simulation(
             ["Naive NPV", money(r["naive_npv"], sign=True)],
             ["Market a year", money(r["market_size"])],
             ["Value per customer", money(r["value_per_customer"])],
-            ["Ceiling per customer", money(r["ceiling_per_customer"])],
+            [
+                "Ceiling per customer",
+                money(r["ceiling_per_customer"]) + fmt.from_year(r["ceiling_year"]),
+            ],
             ["Set by", r["ceiling_set_by"] or "—"],
             ["ROI", fmt.percent(r["roi"])],
             ["Payback", fmt.years(r["payback_years"], r["horizon_years"])],
@@ -407,3 +412,13 @@ def test_dark_mode_and_print_restyle_the_page(browser: Any, page_file: Path) -> 
     assert page.eval_on_selector("html", style.format("backgroundColor")) == "rgb(255, 255, 255)"
     assert page.eval_on_selector("section.problem", style.format("breakBefore")) == "page"
     page.close()
+
+
+def test_a_ceiling_that_moves_gets_its_chart_by_year(examples_page: str) -> None:
+    sections = examples_page.split('<section id="problem-')[1:]
+    moving = [s for s in sections if "Invoice matching for mid-market retailers" in s]
+    assert len(moving) == 1
+    assert "<figcaption>" in moving[0] or "The ceiling by year" in moving[0]
+    assert "year 3 $72.0k (set by Fast follower)" in moving[0]  # its text alternative
+    # the other examples' ceilings hold every year: no such chart
+    assert sum("The ceiling by year" in s for s in sections) == 1

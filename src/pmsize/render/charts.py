@@ -244,6 +244,43 @@ class Charts:
 
         return self._draw(title, alt, 3.0, plot, FIXED_MARGINS)
 
+    def ceiling_by_year(self, r: Evaluation) -> Chart:
+        """The ceiling per customer each year as steps, beside the value we deliver (SPEC §7)."""
+        currency = r.currency
+        title = "The ceiling by year"
+        alt = (
+            f"The most a customer would pay, per year, against the "
+            f"{_money(r.value_per_customer, currency)} the solution is worth: "
+            + "; ".join(
+                f"year {y.year} {_money(y.ceiling_per_customer, currency)}"
+                + (f" (set by {_name(y.ceiling_set_by)})" if y.ceiling_set_by else "")
+                for y in r.years
+            )
+            + "."
+        )
+
+        def plot(ax: Axes) -> None:
+            years = [y.year for y in r.years]
+            ceilings = [y.ceiling_per_customer for y in r.years]
+            ax.axhline(r.value_per_customer, color=INK, linewidth=0.8, linestyle="--")
+            ax.step(years, ceilings, where="mid", color=BLUE, linewidth=2)
+            ax.plot(years, ceilings, linestyle="none", marker="o", markersize=4, color=BLUE)
+            ax.set_xticks(years)
+            ax.set_xlabel("year")
+            ax.set_ylim(bottom=0, top=r.value_per_customer * 1.1 or 1.0)
+            _money_axis(ax, currency, "y")
+            from matplotlib.lines import Line2D
+
+            key = [
+                Line2D([], [], color=BLUE, marker="o", markersize=4, label="ceiling"),
+                Line2D([], [], color=INK, linestyle="--", label="what it is worth"),
+            ]
+            ax.legend(
+                handles=key, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, fontsize=9
+            )
+
+        return self._draw(title, alt, 2.6, plot, FIXED_MARGINS)
+
     def histogram(self, h: Histogram, currency: str, p_positive: str) -> Chart:
         """The NPV histogram of a simulation: bins below zero in vermillion, above in blue."""
         title = "NPV across the simulated samples"

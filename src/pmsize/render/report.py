@@ -193,7 +193,7 @@ def _section(
         ("Naive NPV", money(r.naive_npv, True)),
         ("Market a year", money(r.market_size)),
         ("Value per customer", money(r.value_per_customer)),
-        ("Ceiling per customer", money(r.ceiling_per_customer)),
+        ("Ceiling per customer", money(r.ceiling_per_customer) + fmt.from_year(r.ceiling_year)),
         ("Set by", fmt.safe_text(r.ceiling_set_by) if r.ceiling_set_by else UNCAPPED),
         ("ROI", fmt.percent(r.roi)),
         ("Payback", fmt.years(r.payback_years, r.horizon_years)),
@@ -213,12 +213,9 @@ def _section(
 
 
 def ceiling_by_year(r: Evaluation, charts: Charts) -> Chart | None:
-    """The ceiling per customer year by year, when the landscape moves (SPEC §7).
-
-    The place for that chart: the template shows it under the cash flows when this
-    returns one. None until evaluations carry per-year figures."""
-    del r, charts
-    return None
+    """The ceiling per customer year by year, when the landscape moves (SPEC §7); None
+    when it holds every year (the key figures say it once)."""
+    return charts.ceiling_by_year(r) if r.ceiling_moves else None
 
 
 def _uncertainty(s: Simulated, charts: Charts) -> Uncertainty:
