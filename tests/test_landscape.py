@@ -412,3 +412,14 @@ def test_the_starters_commented_landscape_is_valid_once_uncommented() -> None:
     assert r.growth == 0.05
     assert r.alternatives[-1].from_year == 2
     assert r.ceiling_moves
+
+
+def test_from_year_is_never_a_range() -> None:
+    from pmsize.errors import InputErrors
+
+    text = FOLLOWER.format(rate="0%").replace("from_year: 3", "from_year: 2 to 3")
+    with pytest.raises(InputErrors) as caught:
+        load_text(text)
+    [error] = caught.value.errors
+    assert error.path == "alternatives[1].from_year"
+    assert error.message.startswith("the year an alternative arrives cannot be a range")

@@ -258,6 +258,11 @@ def _by_year(
 def _from_year(raw: object, info: ValidationInfo) -> int:
     """The year an alternative becomes available: a whole number from 1 to the horizon."""
     horizon = (info.context or {}).get("horizon", MAX_HORIZON)
+    if isinstance(raw, Mapping) or (isinstance(raw, str) and values.split_range(raw[:200])):
+        raise ValueError(
+            "the year an alternative arrives cannot be a range; write one year, such as 3, "
+            "and compare others with a second file (pmsize diff)"
+        )
     try:
         if isinstance(raw, bool | Mapping | list):
             raise ValueError
