@@ -603,7 +603,7 @@ def test_the_table_at_80_columns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         "added: 1 — Fresh (reconsider, NPV $3.23m)\n"
         "removed: 1 — Gone (pursue, NPV $3.23m)\n"
         "unchanged: 1\n"
-        "1 changed · 1 added · 1 removed · 1 unchanged · 2 worse, 0 better · NPV −$3.43m\n"
+        "changed: 1 · 2 worse, 0 better · NPV −$3.43m\n"
     )
     assert result.stderr == ""
 
@@ -618,14 +618,14 @@ def test_the_markdown_for_a_pull_request(tmp_path: Path, monkeypatch: pytest.Mon
         "\n"
         "**1 changed · 1 added · 1 removed · 1 unchanged · 2 worse, 0 better · NPV −$3.43m**\n"
         "\n"
-        "#### Invoice matching: pursue → **avoid** (worse)\n"
+        "#### Invoice matching (worse)\n"
         "\n"
-        "NPV $3.23m → −$198k (**−$3.43m**) · ceiling $130k → $60.0k a customer a year\n"
-        "\n"
-        "Flags: none → negative-npv, capped-by-alternative\n"
-        "\n"
-        "| Input | Old | New | NPV effect |\n"
+        "| | Old | New | NPV effect |\n"
         "| --- | --- | --- | ---: |\n"
+        "| **Verdict** | pursue | **avoid** | |\n"
+        "| **NPV** | $3.23m | −$198k | **−$3.43m** |\n"
+        "| Ceiling a customer a year | $130k | $60.0k | |\n"
+        "| Flags | none | negative-npv, capped-by-alternative | |\n"
         "| alternatives\\[ERP module\\] | annual\\_cost: \\$90k | annual\\_cost: \\$20k "
         "| −$3.28m |\n"
         "| discount\\_rate | 10% | 12% | −$153k |\n"
@@ -634,6 +634,52 @@ def test_the_markdown_for_a_pull_request(tmp_path: Path, monkeypatch: pytest.Mon
         "\n"
         "removed: 1 — Gone (pursue, NPV $3.23m)\n"
     )
+
+
+def test_a_pull_request_editing_three_assumptions_reads_in_one_table(tmp_path: Path) -> None:
+    # SPEC §8's "done when": the comment says, in one table, that the verdict went from
+    # pursue to reconsider, NPV fell, and how much of that came from the new alternative
+    def claims(customers: str, rate: str, *alternatives: dict[str, str]) -> dict[str, Any]:
+        return {
+            "name": "Claims order processing",
+            "horizon_years": 5,
+            "discount_rate": rate,
+            "market": {"customers": customers, "problem_cost": "$1m"},
+            "solution": {
+                "build_cost": "$2m",
+                "annual_cost": "$500k",
+                "solves": "80%",
+                "adoption": ["1%", "2%", "3%"],
+            },
+            "alternatives": [
+                {"name": "Manual", "kind": "manual", "annual_cost": "$900k", "solves": "50%"},
+                *alternatives,
+            ],
+        }
+
+    stack = {"name": "Open-source stack", "annual_cost": "$250k", "solves": "60%"}
+    write(tmp_path / "old.yaml", claims("120", "10%"))
+    write(tmp_path / "new.yaml", claims("110", "12%", stack))
+    result = run(str(tmp_path / "old.yaml"), str(tmp_path / "new.yaml"), "-f", "markdown")
+    assert result.exit_code == 0, result.stderr
+    table = result.stdout.split("#### Claims order processing (worse)\n\n", 1)[1]
+    assert table == (
+        "| | Old | New | NPV effect |\n"
+        "| --- | --- | --- | ---: |\n"
+        "| **Verdict** | pursue | **reconsider** | |\n"
+        "| **NPV** | $4.48m | $272k | **−$4.21m** |\n"
+        "| Ceiling a customer a year | $800k | $450k | |\n"
+        "| Flags | none | thin-margin | |\n"
+        "| alternatives\\[Open-source stack\\] | — | **new**: annual\\_cost: \\$250k, "
+        "solves: 60% | −$3.41m |\n"
+        "| market.customers | 120 | 110 | −$531k |\n"
+        "| discount\\_rate | 10% | 12% | −$265k |\n"
+    )
+    removed = run(str(tmp_path / "new.yaml"), str(tmp_path / "old.yaml"), "-f", "markdown")
+    assert (
+        "| alternatives\\[Open-source stack\\] | annual\\_cost: \\$250k, solves: 60% "
+        "| **removed** | +$3.41m |"
+    ) in removed.stdout
 
 
 @pytest.mark.parametrize(
@@ -676,7 +722,8 @@ def test_github_annotates_worsened_problems_and_fills_the_summary(
         "pmsize diff: 1 changed · 1 added · 1 removed · 1 unchanged · 2 worse, 0 better "
         "· NPV −$3.43m",
     ]
-    assert "#### Invoice matching: pursue → **avoid** (worse)" in summary.read_text()
+    assert "#### Invoice matching (worse)" in summary.read_text()
+    assert "| **Verdict** | pursue | **avoid** | |" in summary.read_text()
 
 
 def test_hostile_names_stay_data(tmp_path: Path) -> None:
