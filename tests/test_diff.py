@@ -354,6 +354,25 @@ def test_every_subset_is_sized_at_once_not_a_problem_at_a_time(
     assert at_once == one_by_one  # bit for bit
 
 
+def test_many_subsets_are_sized_in_chunks_with_the_same_figures(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # thousands of masks of a problem with many alternatives stay a few arrays at a time
+    old = base(horizon_years=4)
+    new = base(horizon_years=3, discount_rate="12%")
+    new["market"] = {"customers": "500", "problem_cost": "$200k"}
+    new["solution"] = {**new["solution"], "build_cost": "$2.5m"}
+    inputs = ["horizon_years", "discount_rate", "market.customers", "solution.build_cost"]
+    whole, _ = diffing.attribute(problem(old), problem(new), inputs)
+    calls = []
+    size = engine.size
+    monkeypatch.setattr(engine, "size", lambda *a, **k: calls.append(a) or size(*a, **k))
+    monkeypatch.setattr(diffing, "_CHUNK", 3)
+    chunked, _ = diffing.attribute(problem(old), problem(new), inputs)
+    assert chunked == whole
+    assert len(calls) == 6  # 8 masks at each of the two horizons, 3 at a time
+
+
 def _mutated(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
     """A problem and a copy with a few of its keys taken from another random problem."""
     old = draw(problems())

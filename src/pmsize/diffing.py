@@ -44,6 +44,7 @@ from pmsize.values import Range, central
 EXACT_UP_TO = 12  # changed inputs attributed exactly (2^12 = 4,096 point sizings)
 ORDERS = 2_000  # random orders averaged beyond that
 SEED = 0  # of the random orders: the same files, the same estimate
+_CHUNK = 1 << EXACT_UP_TO  # masks sized together at most (memory: a few arrays a year each)
 SCHEMA_VERSION = 1
 
 ADDED, REMOVED, CHANGED, UNCHANGED = "added", "removed", "changed", "unchanged"
@@ -679,9 +680,10 @@ class HybridInputs:
         found: dict[int, float] = {}
         for at in (0, 1) if self.horizon_bit else (0,):
             group = [m for m in wanted if bool(m & self.horizon_bit) == bool(at)]
-            if group:
-                npv = self._sized(np.array(group, dtype=np.int64), at)
-                found.update(zip(group, npv, strict=True))
+            for start in range(0, len(group), _CHUNK):
+                chunk = group[start : start + _CHUNK]
+                npv = self._sized(np.array(chunk, dtype=np.int64), at)
+                found.update(zip(chunk, npv, strict=True))
         return [found[m] for m in wanted]
 
     def _sized(self, masks: Any, at: int) -> list[float]:
