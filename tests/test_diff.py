@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -16,7 +17,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import pmsize
-from pmsize import diffing
+from pmsize import diffing, engine
 from pmsize.cli import app
 from pmsize.models import Problem
 from strategies import examples, problems
@@ -223,6 +224,153 @@ def test_a_shorter_horizon_cuts_the_old_lists_to_it() -> None:
     p = changed(old, new)
     assert set(effects(p)) == {"horizon_years", "solution.adoption"}
     assert sum(effects(p).values()) == pytest.approx(p.npv_change, rel=1e-12)
+
+
+# An independent reference: f(S) built by merging the files' data input by input (SPEC §8's
+# naming), loaded and evaluated as any file is; Shapley by brute force over every order.
+def _part(data: dict[str, Any], name: str) -> Any:
+    if name == "market.problem_cost":
+        return {k: v for k, v in data["market"].items() if k in _COST_KEYS}
+    if name.startswith("alternatives["):
+        wanted = name[len("alternatives[") : -1]
+        return next((a for a in data.get("alternatives", []) if a["name"] == wanted), None)
+    if "." in name:
+        section, key = name.split(".", 1)
+        return data[section].get(key)
+    return data.get(name)
+
+
+_COST_KEYS = ("problem_cost", "revenue", "problem_share")
+
+
+def _reference_npv(old: dict[str, Any], new: dict[str, Any], chosen: set[str]) -> float:
+    mixed = json.loads(json.dumps(old))
+    for name in chosen:
+        value = json.loads(json.dumps(_part(new, name)))
+        if name == "market.problem_cost":
+            for key in _COST_KEYS:
+                mixed["market"].pop(key, None)
+            mixed["market"].update(value)
+        elif name.startswith("alternatives["):
+            items = mixed["alternatives"]
+            at = next((i for i, a in enumerate(items) if a is _part(mixed, name)), None)
+            if at is None:
+                items.append(value)
+            elif value is None:
+                items.pop(at)
+            else:
+                items[at] = value
+        elif "." in name:
+            section, key = name.split(".", 1)
+            mixed[section].pop(key, None)
+            if value is not None:
+                mixed[section][key] = value
+        else:
+            mixed[name] = value
+    horizon = int(mixed["horizon_years"])
+    for holder in [mixed["market"], mixed["solution"], *mixed["alternatives"]]:
+        for key, value in holder.items():
+            if isinstance(value, list):
+                holder[key] = value[:horizon]  # the lists cut to the horizon in force
+    return pmsize.evaluate(problem(mixed)).npv
+
+
+def _brute_force_shapley(
+    old: dict[str, Any], new: dict[str, Any], inputs: list[str]
+) -> dict[str, float]:
+    npv = {
+        frozenset(s): _reference_npv(old, new, set(s))
+        for size in range(len(inputs) + 1)
+        for s in itertools.combinations(inputs, size)
+    }
+    orders = list(itertools.permutations(inputs))
+    phi = dict.fromkeys(inputs, 0.0)
+    for order in orders:
+        for at, name in enumerate(order):
+            phi[name] += npv[frozenset(order[: at + 1])] - npv[frozenset(order[:at])]
+    return {name: total / len(orders) for name, total in phi.items()}
+
+
+def test_shapley_values_match_a_brute_force_over_every_order_with_the_landscape_keys() -> None:
+    old = base(horizon_years=4)
+    old["market"] = {"customers": "400", "problem_cost": "$200k", "growth": "5%"}
+    old["solution"] = {**old["solution"], "adoption": ["2%", "5%", "8%", "9%"]}
+    old["alternatives"] = [
+        {"name": "Spreadsheets", "annual_cost": "$40k", "solves": "30%"},
+        {"name": "ERP module", "annual_cost": ["$120k", "$90k"], "solves": "60%"},
+        {"name": "Fast follower", "annual_cost": "$60k", "solves": "70%", "from_year": 3},
+    ]
+    new = json.loads(json.dumps(old))
+    new["horizon_years"] = 3  # cuts the old adoption list to three years
+    new["solution"]["adoption"] = ["2%", "5%", "7%"]
+    new["market"] = {"customers": "400", "revenue": "$4m", "problem_share": "6%", "growth": "9%"}
+    new["alternatives"] = [
+        {"name": "Spreadsheets", "annual_cost": "$40k", "solves": "30%"},
+        {"name": "ERP module", "annual_cost": ["$120k", "$70k", "$50k"], "solves": "60%"},
+        {"name": "Fast follower", "annual_cost": "$60k", "solves": "70%", "from_year": 2},
+        {"name": "Open-source stack", "annual_cost": "$30k", "solves": "40%", "from_year": 2},
+    ]
+    p = changed(old, new)
+    got = effects(p)
+    assert set(got) == {
+        "horizon_years",
+        "solution.adoption",
+        "market.problem_cost",
+        "market.growth",
+        "alternatives[ERP module]",
+        "alternatives[Fast follower]",
+        "alternatives[Open-source stack]",
+    }
+    assert got == pytest.approx(_brute_force_shapley(old, new, list(got)), rel=1e-12, abs=1e-6)
+    assert sum(got.values()) == pytest.approx(p.npv_change, rel=1e-12)
+
+
+def test_every_subset_is_sized_at_once_not_a_problem_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 200 problems of 12 changed inputs each took minutes when each of the 4,096 subsets
+    # was built as a problem and sized alone; now each horizon is one sizing over arrays
+    old, new = _thirteen_changes()
+    new["solution"]["price"] = old["solution"]["price"]  # twelve changed inputs
+    calls = []
+    size = engine.size
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return size(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "size", counted)
+    inputs = [e.input for e in changed(old, new).attribution]
+    assert len(inputs) == 12
+    calls.clear()
+    _, exact = diffing.attribute(problem(old), problem(new), inputs)
+    assert exact
+    assert len(calls) == 2  # one sizing at each horizon, old and new
+    hybrid = diffing.Hybrid(problem(old), problem(new), inputs)
+    monkeypatch.setattr(engine, "size", size)
+    masks = range(1 << 12)
+    one_by_one = [float(engine.point(hybrid.build(mask)).npv) for mask in masks[::97]]
+    at_once = diffing.HybridInputs(problem(old), problem(new), inputs).npvs(masks[::97])
+    assert at_once == one_by_one  # bit for bit
+
+
+def test_many_subsets_are_sized_in_chunks_with_the_same_figures(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # thousands of masks of a problem with many alternatives stay a few arrays at a time
+    old = base(horizon_years=4)
+    new = base(horizon_years=3, discount_rate="12%")
+    new["market"] = {"customers": "500", "problem_cost": "$200k"}
+    new["solution"] = {**new["solution"], "build_cost": "$2.5m"}
+    inputs = ["horizon_years", "discount_rate", "market.customers", "solution.build_cost"]
+    whole, _ = diffing.attribute(problem(old), problem(new), inputs)
+    calls = []
+    size = engine.size
+    monkeypatch.setattr(engine, "size", lambda *a, **k: calls.append(a) or size(*a, **k))
+    monkeypatch.setattr(diffing, "_CHUNK", 3)
+    chunked, _ = diffing.attribute(problem(old), problem(new), inputs)
+    assert chunked == whole
+    assert len(calls) == 6  # 8 masks at each of the two horizons, 3 at a time
 
 
 def _mutated(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -474,7 +622,7 @@ def test_the_table_at_80_columns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         "added: 1 — Fresh (reconsider, NPV $3.23m)\n"
         "removed: 1 — Gone (pursue, NPV $3.23m)\n"
         "unchanged: 1\n"
-        "1 changed · 1 added · 1 removed · 1 unchanged · 2 worse, 0 better · NPV −$3.43m\n"
+        "changed: 1 · 2 worse, 0 better · NPV −$3.43m\n"
     )
     assert result.stderr == ""
 
@@ -489,14 +637,14 @@ def test_the_markdown_for_a_pull_request(tmp_path: Path, monkeypatch: pytest.Mon
         "\n"
         "**1 changed · 1 added · 1 removed · 1 unchanged · 2 worse, 0 better · NPV −$3.43m**\n"
         "\n"
-        "#### Invoice matching: pursue → **avoid** (worse)\n"
+        "#### Invoice matching (worse)\n"
         "\n"
-        "NPV $3.23m → −$198k (**−$3.43m**) · ceiling $130k → $60.0k a customer a year\n"
-        "\n"
-        "Flags: none → negative-npv, capped-by-alternative\n"
-        "\n"
-        "| Input | Old | New | NPV effect |\n"
+        "| | Old | New | NPV effect |\n"
         "| --- | --- | --- | ---: |\n"
+        "| **Verdict** | pursue | **avoid** | |\n"
+        "| **NPV** | $3.23m | −$198k | **−$3.43m** |\n"
+        "| Ceiling a customer a year | $130k | $60.0k | |\n"
+        "| Flags | none | negative-npv, capped-by-alternative | |\n"
         "| alternatives\\[ERP module\\] | annual\\_cost: \\$90k | annual\\_cost: \\$20k "
         "| −$3.28m |\n"
         "| discount\\_rate | 10% | 12% | −$153k |\n"
@@ -505,6 +653,52 @@ def test_the_markdown_for_a_pull_request(tmp_path: Path, monkeypatch: pytest.Mon
         "\n"
         "removed: 1 — Gone (pursue, NPV $3.23m)\n"
     )
+
+
+def test_a_pull_request_editing_three_assumptions_reads_in_one_table(tmp_path: Path) -> None:
+    # SPEC §8's "done when": the comment says, in one table, that the verdict went from
+    # pursue to reconsider, NPV fell, and how much of that came from the new alternative
+    def claims(customers: str, rate: str, *alternatives: dict[str, str]) -> dict[str, Any]:
+        return {
+            "name": "Claims order processing",
+            "horizon_years": 5,
+            "discount_rate": rate,
+            "market": {"customers": customers, "problem_cost": "$1m"},
+            "solution": {
+                "build_cost": "$2m",
+                "annual_cost": "$500k",
+                "solves": "80%",
+                "adoption": ["1%", "2%", "3%"],
+            },
+            "alternatives": [
+                {"name": "Manual", "kind": "manual", "annual_cost": "$900k", "solves": "50%"},
+                *alternatives,
+            ],
+        }
+
+    stack = {"name": "Open-source stack", "annual_cost": "$250k", "solves": "60%"}
+    write(tmp_path / "old.yaml", claims("120", "10%"))
+    write(tmp_path / "new.yaml", claims("110", "12%", stack))
+    result = run(str(tmp_path / "old.yaml"), str(tmp_path / "new.yaml"), "-f", "markdown")
+    assert result.exit_code == 0, result.stderr
+    table = result.stdout.split("#### Claims order processing (worse)\n\n", 1)[1]
+    assert table == (
+        "| | Old | New | NPV effect |\n"
+        "| --- | --- | --- | ---: |\n"
+        "| **Verdict** | pursue | **reconsider** | |\n"
+        "| **NPV** | $4.48m | $272k | **−$4.21m** |\n"
+        "| Ceiling a customer a year | $800k | $450k | |\n"
+        "| Flags | none | thin-margin | |\n"
+        "| alternatives\\[Open-source stack\\] | — | **new**: annual\\_cost: \\$250k, "
+        "solves: 60% | −$3.41m |\n"
+        "| market.customers | 120 | 110 | −$531k |\n"
+        "| discount\\_rate | 10% | 12% | −$265k |\n"
+    )
+    removed = run(str(tmp_path / "new.yaml"), str(tmp_path / "old.yaml"), "-f", "markdown")
+    assert (
+        "| alternatives\\[Open-source stack\\] | annual\\_cost: \\$250k, solves: 60% "
+        "| **removed** | +$3.41m |"
+    ) in removed.stdout
 
 
 @pytest.mark.parametrize(
@@ -547,7 +741,8 @@ def test_github_annotates_worsened_problems_and_fills_the_summary(
         "pmsize diff: 1 changed · 1 added · 1 removed · 1 unchanged · 2 worse, 0 better "
         "· NPV −$3.43m",
     ]
-    assert "#### Invoice matching: pursue → **avoid** (worse)" in summary.read_text()
+    assert "#### Invoice matching (worse)" in summary.read_text()
+    assert "| **Verdict** | pursue | **avoid** | |" in summary.read_text()
 
 
 def test_hostile_names_stay_data(tmp_path: Path) -> None:

@@ -11,8 +11,10 @@ change is split among the changed inputs by their Shapley values:
 where f(S) is the point NPV of the hybrid problem (`_hybrid`) with the inputs in S at
 their new values and the rest old, per-year lists cut to the horizon in force. The
 contributions add up to the change and do not depend on any order. Up to
-`EXACT_UP_TO` inputs every subset is evaluated once (2^k point sizings); beyond, the
-mean over `ORDERS` random orders from a fixed seed estimates them (`exact: false`).
+`EXACT_UP_TO` inputs every subset is evaluated once (2^k point NPVs); beyond, the
+mean over `ORDERS` random orders from a fixed seed estimates them (`exact: false`). The
+engine's inputs of every subset are built directly and sized together as arrays
+(`HybridInputs`), so 200 problems of 12 changed inputs each take seconds, not minutes.
 
 Named `diffing` rather than `diff`: importing `pmsize.diff` would set the package's
 `diff` attribute to the module, hiding the function `pmsize.diff`.
@@ -20,12 +22,14 @@ Named `diffing` rather than `diff`: importing `pmsize.diff` would set the packag
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import itertools
 import math
 import operator
 import os
 import random
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -35,11 +39,12 @@ from pmsize import __version__, engine, jsontext, loader, service
 from pmsize.errors import InputError, InputErrors, Location
 from pmsize.models import NO_POLICY, Policy, Problem
 from pmsize.results import Evaluation, Verdict
-from pmsize.values import Range
+from pmsize.values import Range, central
 
 EXACT_UP_TO = 12  # changed inputs attributed exactly (2^12 = 4,096 point sizings)
 ORDERS = 2_000  # random orders averaged beyond that
 SEED = 0  # of the random orders: the same files, the same estimate
+_CHUNK = 1 << EXACT_UP_TO  # masks sized together at most (memory: a few arrays a year each)
 SCHEMA_VERSION = 1
 
 ADDED, REMOVED, CHANGED, UNCHANGED = "added", "removed", "changed", "unchanged"
@@ -549,23 +554,16 @@ def attribute(old: Problem, new: Problem, inputs: Sequence[str]) -> tuple[list[f
     k = len(inputs)
     if k == 0:
         return [], True
-    hybrid = Hybrid(old, new, inputs)
-    cache: dict[int, float] = {}
-
-    def f(mask: int) -> float:
-        npv = cache.get(mask)
-        if npv is None:
-            npv = cache[mask] = float(engine.point(hybrid.build(mask)).npv)
-        return npv
-
+    npvs = _point_npvs(old, new, inputs)
     if k <= EXACT_UP_TO:
-        return _exact(k, f), True
-    return _sampled(k, f), False
+        return _exact(k, npvs(range(1 << k))), True
+    masks = sorted({mask for order in _orders(k) for mask in itertools.accumulate(order)})
+    return _sampled(k, dict(zip([0, *masks], npvs([0, *masks]), strict=True))), False
 
 
-def _exact(k: int, f: Callable[[int], float]) -> list[float]:
-    """phi_i = sum over S not holding i of |S|! (k-|S|-1)! / k! (f(S+i) - f(S))."""
-    values = [f(mask) for mask in range(1 << k)]
+def _exact(k: int, values: Sequence[float]) -> list[float]:
+    """phi_i = sum over S not holding i of |S|! (k-|S|-1)! / k! (f(S+i) - f(S)), with
+    f(S) = values[S] (S as a bit mask)."""
     weight = [math.factorial(s) * math.factorial(k - s - 1) / math.factorial(k) for s in range(k)]
     size = [mask.bit_count() for mask in range(1 << k)]
     phi = []
@@ -580,21 +578,173 @@ def _exact(k: int, f: Callable[[int], float]) -> list[float]:
     return phi
 
 
-def _sampled(k: int, f: Callable[[int], float]) -> list[float]:
-    """The mean marginal contribution over `ORDERS` random orders from `SEED`: each order's
-    contributions add up to the change, so their mean does too."""
+def _orders(k: int) -> Iterator[list[int]]:
+    """`ORDERS` random orders of the k inputs from `SEED`, each as the bits added in turn."""
     rng = random.Random(SEED)
-    totals = [0.0] * k
     order = list(range(k))
     for _ in range(ORDERS):
         rng.shuffle(order)
-        mask, previous = 0, f(0)
-        for i in order:
-            mask |= 1 << i
-            current = f(mask)
-            totals[i] += current - previous
+        yield [1 << i for i in order]
+
+
+def _sampled(k: int, f: Mapping[int, float]) -> list[float]:
+    """The mean marginal contribution over the random orders (`f` holds the point NPV of
+    each mask they reach): each order's contributions add up to the change, so their mean
+    does too."""
+    totals = [0.0] * k
+    for order in _orders(k):
+        mask, previous = 0, f[0]
+        for bit in order:
+            mask |= bit
+            current = f[mask]
+            totals[bit.bit_length() - 1] += current - previous
             previous = current
     return [t / ORDERS for t in totals]
+
+
+# The engine's inputs, each with the input of SPEC §8 it comes from (the alternatives are
+# matched item by item). `HybridInputs` builds them directly; were the engine to gain an
+# input not named here, `Hybrid` (over the model) takes over.
+_ENGINE_INPUTS = {
+    "horizon": "horizon_years",
+    "discount_rate": "discount_rate",
+    "customers": "market.customers",
+    "growth": "market.growth",
+    "problem_cost": "market.problem_cost",
+    "solves": "solution.solves",
+    "build_cost": "solution.build_cost",
+    "annual_cost": "solution.annual_cost",
+    "cost_per_customer": "solution.cost_per_customer",
+    "price": "solution.price",
+    "adoption": "solution.adoption",
+    "alternatives": "alternatives",
+}
+
+
+def _point_npvs(
+    old: Problem, new: Problem, inputs: Sequence[str]
+) -> Callable[[Iterable[int]], list[float]]:
+    """npvs(masks): the point NPV for each mask, with input i new when bit i is set."""
+    if {f.name for f in dataclasses.fields(engine.Inputs)} <= _ENGINE_INPUTS.keys():
+        return HybridInputs(old, new, inputs).npvs
+    hybrid = Hybrid(old, new, inputs)
+    return lambda masks: [float(engine.point(hybrid.build(mask)).npv) for mask in masks]
+
+
+class HybridInputs:
+    """The engine's inputs for every mix of old and new inputs, built directly: each side's
+    inputs are taken once at each of the two horizons (which cuts or extends the per-year
+    lists to the horizon in force), and `npvs(masks)` picks every field from its side by
+    each mask, as arrays sized at once. The same figures, bit for bit, as sizing
+    `Hybrid.build(mask)` one mask at a time, without building a problem a mask.
+    """
+
+    def __init__(self, old: Problem, new: Problem, inputs: Sequence[str]) -> None:
+        bits = {name: 1 << i for i, name in enumerate(inputs)}
+        self.bits = {field: bits.get(path, 0) for field, path in _ENGINE_INPUTS.items()}
+        self.horizon_bit = self.bits.pop("horizon")
+        self.bits.pop("alternatives")
+        horizons = (old.horizon_years, new.horizon_years)
+        # taken[side][horizon side]: the engine's inputs of that side at that horizon
+        self.taken = tuple(
+            tuple(
+                engine.Inputs.take(
+                    p.model_copy(update={"horizon_years": h}), lambda q, _: central(q)
+                )
+                for h in horizons
+            )
+            for p in (old, new)
+        )
+        self.alternatives = tuple(
+            tuple(tuple(taken.alternatives) for taken in side) for side in self.taken
+        )
+        # the alternatives as `Hybrid._items` orders them: (old index, new index, bit)
+        new_index = {getattr(a, "name", None): i for i, a in enumerate(new.alternatives)}
+        old_names = {getattr(a, "name", None) for a in old.alternatives}
+        self.slots: list[tuple[int | None, int | None, int]] = []
+        for i, item in enumerate(old.alternatives):
+            bit = bits.get(f"alternatives[{getattr(item, 'name', None)}]", 0)
+            self.slots.append((i, new_index.get(getattr(item, "name", None)), bit))
+        for i, item in enumerate(new.alternatives):
+            if getattr(item, "name", None) not in old_names:
+                self.slots.append((None, i, bits.get(f"alternatives[{item.name}]", 0)))
+
+    def npvs(self, masks: Iterable[int]) -> list[float]:
+        """f(mask) for each of `masks`, sized together as arrays (one sizing per horizon):
+        a field takes its new value where the mask holds its input's bit. An alternative
+        absent on a side, or not yet available, costs infinitely much in that year, so it
+        never sets the ceiling, as if it were not listed."""
+        import numpy as np
+
+        wanted = list(masks)
+        found: dict[int, float] = {}
+        for at in (0, 1) if self.horizon_bit else (0,):
+            group = [m for m in wanted if bool(m & self.horizon_bit) == bool(at)]
+            for start in range(0, len(group), _CHUNK):
+                chunk = group[start : start + _CHUNK]
+                npv = self._sized(np.array(chunk, dtype=np.int64), at)
+                found.update(zip(chunk, npv, strict=True))
+        return [found[m] for m in wanted]
+
+    def _sized(self, masks: Any, at: int) -> list[float]:
+        """The point NPV of each of `masks` (an array), all at horizon side `at`."""
+        import numpy as np
+
+        from pmsize.sampling import ARRAY
+
+        old, new = self.taken[0][at], self.taken[1][at]
+
+        def pick(o: Any, n: Any, bit: int) -> Any:
+            """The old value, or an array of the old and new values by each mask's `bit`."""
+            return np.where(masks & bit != 0, n, o) if bit else o
+
+        values: dict[str, Any] = {}
+        for name, bit in self.bits.items():
+            o, n = getattr(old, name), getattr(new, name)
+            if name == "adoption":
+                values[name] = tuple(pick(a, b, bit) for a, b in zip(o, n, strict=True))
+            elif name == "price" and bit:  # no price: the ceiling, as an infinite one gives
+                values[name] = pick(math.inf if o is None else o, math.inf if n is None else n, bit)
+            else:
+                values[name] = pick(o, n, bit)
+        alternatives = []
+        for i, j, bit in self.slots:
+            o_item = None if i is None else self.alternatives[0][at][i]
+            n_item = None if j is None else self.alternatives[1][at][j]
+            if not bit:
+                if o_item is not None:
+                    alternatives.append(o_item)
+                continue
+            o_years, n_years = _years(o_item, old.horizon), _years(n_item, old.horizon)
+            annual, one_time, solves = (
+                tuple(pick(a, b, bit) for a, b in zip(o_field, n_field, strict=True))
+                for o_field, n_field in zip(o_years, n_years, strict=True)
+            )
+            alternatives.append(engine.AlternativeInputs(annual, one_time, solves))
+        sizing = engine.size(
+            engine.Inputs(horizon=old.horizon, alternatives=tuple(alternatives), **values),
+            engine.DEFAULT_THRESHOLDS,
+            ARRAY,
+            per_alternative=False,
+            extras=False,
+        )
+        npv: list[float] = np.broadcast_to(
+            np.asarray(sizing.npv, dtype=float), masks.shape
+        ).tolist()
+        return npv
+
+
+def _years(
+    item: engine.AlternativeInputs | None, horizon: int
+) -> tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]:
+    """An alternative's annual cost, one-time cost and relief each year, its annual cost
+    infinite in the years it is not there (before `from_year`, or at all when None)."""
+    if item is None:
+        return (math.inf,) * horizon, (0.0,) * horizon, (0.0,) * horizon
+    annual = tuple(
+        math.inf if t < item.from_year - 1 else cost for t, cost in enumerate(item.annual_cost)
+    )
+    return annual, tuple(item.one_time_cost), tuple(item.solves)
 
 
 class Hybrid:

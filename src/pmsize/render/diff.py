@@ -49,10 +49,17 @@ def summary_text(d: Diff) -> str:
     """`1 changed · 1 added · 0 removed · 2 unchanged · 1 worse, 0 better · NPV +$3.10m`;
     the NPV total only when every problem is in one currency."""
     s = d.summary()
-    text = (
+    return (
         f"{s[CHANGED]:,} changed · {s[ADDED]:,} added · {s[REMOVED]:,} removed · "
-        f"{s[UNCHANGED]:,} unchanged · {s['worse']:,} worse, {s['better']:,} better"
+        f"{s[UNCHANGED]:,} unchanged · {_outcome(d)}"
     )
+
+
+def _outcome(d: Diff) -> str:
+    """`1 worse, 0 better · NPV +$3.10m`: the NPV total only when every problem is in one
+    currency."""
+    s = d.summary()
+    text = f"{s['worse']:,} worse, {s['better']:,} better"
     currencies = {p.currency for p in d.problems}
     if len(currencies) == 1:
         text += f" · NPV {fmt.money(s['npv_change'], currencies.pop(), sign=True)}"
@@ -79,13 +86,15 @@ def _listing(problems: Sequence[ProblemDiff], status: str, safe: Any) -> str:
 
 
 def text(d: Diff, width: int = 80) -> str:
-    """A block per changed problem, then a line each for added, removed and unchanged."""
+    """A block per changed problem, then a line each for added, removed and unchanged, and
+    one for the changed count, how many verdicts moved and the NPV change in total."""
     out: list[str] = []
-    for p in d.of_status(CHANGED):
+    changed = d.of_status(CHANGED)
+    for p in changed:
         out += _block(p, width)
         out.append("")
     out += [_listing(d.of_status(s), s, fmt.safe_text) for s in (ADDED, REMOVED, UNCHANGED)]
-    out.append(summary_text(d))
+    out.append(f"changed: {len(changed):,} · {_outcome(d)}")
     return "".join(f"{line}\n" for line in out)
 
 
@@ -176,20 +185,23 @@ def _md_note(left: int, total: int) -> str:
 
 
 def _md_block(p: ProblemDiff) -> str:
+    """One table: the verdict, NPV (with its change), ceiling and flags old and new, then
+    each changed input, old and new, with its share of the NPV change, largest first."""
     assert p.old is not None
     assert p.new is not None
     money = fmt.money
-    verdict = f"{p.old.verdict} {MD_ARROW} **{p.new.verdict}**{_direction(p)}"
     lines = [
-        f"\n#### {escape(p.name)}: {verdict}\n",
-        f"NPV {money(p.old.npv, p.currency)} {MD_ARROW} {money(p.new.npv, p.currency)} "
-        f"(**{money(p.npv_change, p.currency, sign=True)}**) · ceiling "
-        f"{money(p.old.ceiling_per_customer, p.currency)} {MD_ARROW} "
-        f"{money(p.new.ceiling_per_customer, p.currency)} a customer a year",
+        f"\n#### {escape(p.name)}{_direction(p)}\n",
+        "| | Old | New | NPV effect |",
+        "| --- | --- | --- | ---: |",
+        f"| **Verdict** | {p.old.verdict} | **{p.new.verdict}** | |",
+        f"| **NPV** | {money(p.old.npv, p.currency)} | {money(p.new.npv, p.currency)} "
+        f"| **{money(p.npv_change, p.currency, sign=True)}** |",
+        f"| Ceiling a customer a year | {money(p.old.ceiling_per_customer, p.currency)} "
+        f"| {money(p.new.ceiling_per_customer, p.currency)} | |",
     ]
     if p.old.flags != p.new.flags:
-        lines += ["", f"Flags: {_flags(p.old.flags)} {MD_ARROW} {_flags(p.new.flags)}"]
-    lines += ["", "| Input | Old | New | NPV effect |", "| --- | --- | --- | ---: |"]
+        lines.append(f"| Flags | {_flags(p.old.flags)} | {_flags(p.new.flags)} | |")
     for name, old, new, effect in _rows(p):
         lines.append(f"| {escape(name)} | {old} | {new} | {effect} |")
     if not p.exact:
@@ -202,11 +214,16 @@ def _md_block(p: ProblemDiff) -> str:
 
 def _rows(p: ProblemDiff) -> Iterable[tuple[str, str, str, str]]:
     """A row per attributed input (largest effect first), then the changes that move no NPV;
-    an input of several leaves (an alternative's fields) shows each as `field: value`."""
+    an input of several leaves (an alternative's fields) shows each as `field: value`, an
+    item added or removed as a whole (an alternative) says so."""
     for e in p.attribution:
         changes = [c for c in p.changes if c.attributed_to == e.input]
         if len(changes) == 1 and changes[0].input == e.input:
-            old, new = escape(shown(changes[0].old)), escape(shown(changes[0].new))
+            before, after = changes[0].old, changes[0].new
+            old = _item(before)
+            new = "**removed**" if after is None and before is not None else _item(after)
+            if before is None and isinstance(after, Mapping):
+                new = f"**new**: {new}"
         else:
             old = "<br>".join(_part(c.input, e.input, c.old) for c in changes)
             new = "<br>".join(_part(c.input, e.input, c.new) for c in changes)
@@ -214,6 +231,14 @@ def _rows(p: ProblemDiff) -> Iterable[tuple[str, str, str, str]]:
     for c in p.changes:
         if c.attributed_to is None:
             yield c.input, escape(shown(c.old)), escape(shown(c.new)), "—"
+
+
+def _item(value: Any) -> str:
+    """A changed value; an item of a list (an alternative) as its fields but its name, which
+    labels the row."""
+    if isinstance(value, Mapping) and "name" in value:
+        return escape(", ".join(f"{k}: {shown(v)}" for k, v in value.items() if k != "name"))
+    return escape(shown(value))
 
 
 def _part(path: str, input: str, value: Any) -> str:
