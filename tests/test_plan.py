@@ -435,3 +435,39 @@ def test_what_more_budget_would_buy_names_the_problems(tmp_path: Path) -> None:
         "adds": [],
         "drops": [],
     }
+
+
+LANDSCAPE = """
+problems:
+  - name: Landscape
+    horizon_years: 6
+    market:
+      customers: 300 to 900
+      growth: {low: -2%, high: 12%, dist: normal}
+      problem_cost: $80k to $300k
+    solution: {build_cost: 2m, adoption: [2%, 4% to 8%, 10%], price: $60k to $90k}
+    alternatives:
+      - name: OSS
+        annual_cost: [$150k, $100k to $130k, $90k]
+        solves: [50%, 60% to 80%]
+      - name: Follower
+        from_year: 3
+        annual_cost: $60k to $100k
+        solves: 70%
+    correlations:
+      market.problem_cost ~ alternatives[0].solves[1]: 0.5
+      market.growth ~ solution.adoption[1]: -0.3
+  - name: Second
+    market: {customers: 500, problem_cost: $50k to $150k}
+    solution: {build_cost: 1m, adoption: 5%}
+"""
+
+
+def test_expected_npv_is_simulates_mean_to_the_last_bit() -> None:
+    # growth, per-year alternative lists, a later arrival and correlations; simulate takes
+    # the mean after a partial sort, and summed in another order it was an ulp off
+    problems = [e.problem for e in load_text(LANDSCAPE, "p.yaml")]
+    plan = pmsize.plan(problems, "$10m", objective="expected-npv", samples=7000, seed=5)
+    assert [c.name for c in plan.funded] == ["Landscape", "Second"]
+    for c, p in zip(plan.funded, problems, strict=True):
+        assert c.npv == pmsize.simulate(p, samples=7000, seed=5).simulation.npv.mean

@@ -705,10 +705,15 @@ def _mean_npvs(
     seed: int,
     progress: Callable[[int, int], None] | None,
 ) -> list[float]:
+    from pmsize.summary import HISTOGRAM_SPAN, summary_and
+
     means = []
     total = samples * len(entries)
     for done, entry in enumerate(entries):
-        means.append(float(npv_samples(entry, policy, samples, seed).mean()))
+        # the mean as simulate takes it, to the last bit: after the same partial sort (of
+        # the same percentiles), which sets the order numpy sums in
+        summary, _ = summary_and(npv_samples(entry, policy, samples, seed), HISTOGRAM_SPAN)
+        means.append(0.0 if summary.mean is None else summary.mean)  # None: no finite NPV
         if progress is not None:
             progress((done + 1) * samples, total)
     return means
