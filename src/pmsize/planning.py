@@ -17,6 +17,12 @@ The module is `planning`, not `plan`: importing a submodule `pmsize.plan` would 
 the package's attribute `plan` to the module and hide the function `pmsize.plan`
 (that is why `simulate` lives in `simulation`).
 
+The optimum is exact up to the solver's floating-point precision: sets whose total NPVs
+differ by a few parts in 10^12 (a few dollars in a portfolio of $1e12 builds) may not be
+told apart, and among such near-ties the least-cost rule below may not hold. The budget
+holds exactly whatever the figures (checked in Python, see `best_subset`).
+benchmarks/plan_bruteforce.py checks thousands of random portfolios against brute force.
+
 Rules a reader of a plan may ask about:
 - **Ties.** Of sets with the same total NPV, the one with the smaller total build
   cost is funded; problems with exactly the same NPV and build cost are
