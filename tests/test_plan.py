@@ -149,7 +149,7 @@ def test_a_budget_below_every_build_cost_funds_nothing(tmp_path: Path) -> None:
         "cheapest, W, costs $1.00m).\n"
         "Best left out: X (NPV $10.0m, build $6.00m); funding it on top needs $5.50m more\n"
         "budget.\n"
-        "10% more budget ($50.0k) would add nothing.\n"
+        "10% more budget ($50.0k, $550k in all) would add nothing.\n"
     )
 
 
@@ -339,6 +339,9 @@ def test_the_table_says_when_the_count_binds_and_shows_a_free_problem(tmp_path: 
     assert "funding it on top needs $1.00m more budget and room for 2 problems." in out.replace(
         "\n", " "
     ).replace("  ", " ")
+    assert (
+        "10% more budget ($1.00m, $11.0m in all) would add nothing with at most 1 problem.\n"
+    ) in out.replace("1\nproblem", "1 problem")
     code, out, _ = invoke("plan", path, "--budget", "$10m")
     assert "1  Free" in out
     assert out.splitlines()[3].endswith("free")

@@ -95,16 +95,18 @@ def sentences(p: Plan, name: Callable[[str], str]) -> list[str]:
             f"Best left out: {name(c.name)} ({_npv_word(p)} {money(c.npv)}, build "
             f"{money(c.build_cost)}); funding it on top needs {' and '.join(needs)}."
         )
-    extra = money(p.marginal.extra_budget)
+    more = (
+        f"10% more budget ({money(p.marginal.extra_budget)}, "
+        f"{money(p.budget + p.marginal.extra_budget)} in all)"
+    )
     if p.marginal.npv_gain > 0:
         how = f"funding {_names(p.marginal.adds, name)}"
         how += f" in place of {_names(p.marginal.drops, name)}" if p.marginal.drops else " too"
-        said.append(
-            f"10% more budget ({extra}, {money(p.budget + p.marginal.extra_budget)} in all) "
-            f"would add {money(p.marginal.npv_gain)} of {_npv_word(p)}, {how}."
-        )
+        said.append(f"{more} would add {money(p.marginal.npv_gain)} of {_npv_word(p)}, {how}.")
     elif p.eligible:
-        said.append(f"10% more budget ({extra}) would add nothing.")
+        bound = p.max_problems is not None and len(p.funded) >= p.max_problems
+        cap = f" with at most {fmt.plural(p.max_problems or 0, 'problem')}" if bound else ""
+        said.append(f"{more} would add nothing{cap}.")
     if p.p_total_npv_positive is not None:
         said.append(
             f"Chance the funded problems' total NPV is above 0: "
