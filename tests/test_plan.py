@@ -149,7 +149,7 @@ def test_a_budget_below_every_build_cost_funds_nothing(tmp_path: Path) -> None:
         "cheapest, W, costs $1.00m).\n"
         "Best left out: X (NPV $10.0m, build $6.00m); funding it on top needs $5.50m more\n"
         "budget.\n"
-        "10% more budget ($50.0k) would add nothing.\n"
+        "10% more budget ($50.0k, $550k in all) would add nothing.\n"
     )
 
 
@@ -176,7 +176,8 @@ def test_the_table_at_80_columns(tmp_path: Path) -> None:
         "\n"
         "Best left out: X (NPV $10.0m, build $6.00m); funding it on top needs $6.00m more\n"
         "budget.\n"
-        "10% more budget ($1.00m) would add $3.00m of NPV.\n"
+        "10% more budget ($1.00m, $11.0m in all) would add $3.00m of NPV, funding X in\n"
+        "place of Y.\n"
         "Not eligible (avoid, or NPV not above 0): Loss.\n"
     )
 
@@ -202,7 +203,12 @@ def test_json_holds_the_contract_fields(tmp_path: Path) -> None:
     assert (doc["total_build"], doc["total_npv"]) == (10e6, 14.5e6)
     assert doc["left_out"][0]["name"] == "X"
     assert doc["left_out"][0]["extra_budget"] == 6e6
-    assert doc["marginal"] == {"extra_budget": 1e6, "npv_gain": 3e6}
+    assert doc["marginal"] == {
+        "extra_budget": 1e6,
+        "npv_gain": 3e6,
+        "adds": ["X"],  # at $11m: X + Z in place of Y + Z
+        "drops": ["Y"],
+    }
 
 
 def test_markdown_and_csv(tmp_path: Path) -> None:
@@ -333,6 +339,9 @@ def test_the_table_says_when_the_count_binds_and_shows_a_free_problem(tmp_path: 
     assert "funding it on top needs $1.00m more budget and room for 2 problems." in out.replace(
         "\n", " "
     ).replace("  ", " ")
+    assert (
+        "10% more budget ($1.00m, $11.0m in all) would add nothing with at most 1 problem.\n"
+    ) in out.replace("1\nproblem", "1 problem")
     code, out, _ = invoke("plan", path, "--budget", "$10m")
     assert "1  Free" in out
     assert out.splitlines()[3].endswith("free")
@@ -368,3 +377,100 @@ correlations:
     independent = pmsize.simulate(plain, samples=20_000).simulation.npv.mean
     assert plan.funded[0].npv == pytest.approx(simulated, rel=1e-12)
     assert simulated > independent * 1.05
+
+
+@pytest.mark.parametrize("budget", ["0", "0m", "$0", " 0k"])
+def test_a_zero_budget_is_a_usage_error_that_names_the_shells_trap(
+    tmp_path: Path, budget: str
+) -> None:
+    # `--budget $10m` unquoted: the shell puts its (empty) $1 in place and pmsize gets 0m
+    path = portfolio(tmp_path, *GREEDY_TRAPS)
+    code, out, err = invoke("plan", path, "--budget", budget)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"pmsize: --budget: {budget.strip()} is a budget of 0, which funds nothing; give the "
+        "sum to spend, such as 10m (in a shell, an unquoted or double-quoted $10m arrives as "
+        "0m: write '$10m' in single quotes)\n"
+    )
+
+
+@pytest.mark.parametrize("budget", ["$10m/month", "10m per year", "$5m a quarter"])
+def test_a_budget_given_as_a_rate_is_refused_without_a_yearly_hint(
+    tmp_path: Path, budget: str
+) -> None:
+    # the grammar's hint for prices (`write $120,000,000`, a yearly figure) is wrong here
+    path = portfolio(tmp_path, *GREEDY_TRAPS)
+    code, out, err = invoke("plan", path, "--budget", budget)
+    assert (code, out) == (2, "")
+    assert err == (
+        f"pmsize: --budget: {budget}: a budget is one sum to spend on building (build costs "
+        "are one-time), not a rate; write the whole sum, such as $10m\n"
+    )
+
+
+def test_markdown_escapes_a_funded_name_once(tmp_path: Path) -> None:
+    path = portfolio(tmp_path, problem("'*Core* [ops] | 1'", 5, 1))
+    code, out, _ = invoke("plan", path, "--budget", "$10m", "-f", "markdown")
+    assert code == 0
+    assert "| 1 | \\*Core\\* \\[ops\\] \\| 1 | \\$1.00m | \\$5.00m | 5.00 |\n" in out
+
+
+def test_what_more_budget_would_buy_names_the_problems(tmp_path: Path) -> None:
+    # $10m funds Y + Z; $11m (10% more) funds Y + Z + W: W too, $2m more NPV
+    path = portfolio(tmp_path, *GREEDY_TRAPS[1:])
+    code, out, _ = invoke("plan", path, "--budget", "$10m")
+    assert code == 0
+    assert (
+        "10% more budget ($1.00m, $11.0m in all) would add $2.00m of NPV, funding W too.\n"
+    ) in out
+    code, out, _ = invoke("plan", path, "--budget", "$10m", "-f", "json")
+    assert json.loads(out)["marginal"] == {
+        "extra_budget": 1e6,
+        "npv_gain": 2e6,
+        "adds": ["W"],
+        "drops": [],
+    }
+    # nothing more to buy: no problems named
+    code, out, _ = invoke("plan", path, "--budget", "$20m", "-f", "json")
+    assert json.loads(out)["marginal"] == {
+        "extra_budget": 2e6,
+        "npv_gain": 0.0,
+        "adds": [],
+        "drops": [],
+    }
+
+
+LANDSCAPE = """
+problems:
+  - name: Landscape
+    horizon_years: 6
+    market:
+      customers: 300 to 900
+      growth: {low: -2%, high: 12%, dist: normal}
+      problem_cost: $80k to $300k
+    solution: {build_cost: 2m, adoption: [2%, 4% to 8%, 10%], price: $60k to $90k}
+    alternatives:
+      - name: OSS
+        annual_cost: [$150k, $100k to $130k, $90k]
+        solves: [50%, 60% to 80%]
+      - name: Follower
+        from_year: 3
+        annual_cost: $60k to $100k
+        solves: 70%
+    correlations:
+      market.problem_cost ~ alternatives[0].solves[1]: 0.5
+      market.growth ~ solution.adoption[1]: -0.3
+  - name: Second
+    market: {customers: 500, problem_cost: $50k to $150k}
+    solution: {build_cost: 1m, adoption: 5%}
+"""
+
+
+def test_expected_npv_is_simulates_mean_to_the_last_bit() -> None:
+    # growth, per-year alternative lists, a later arrival and correlations; simulate takes
+    # the mean after a partial sort, and summed in another order it was an ulp off
+    problems = [e.problem for e in load_text(LANDSCAPE, "p.yaml")]
+    plan = pmsize.plan(problems, "$10m", objective="expected-npv", samples=7000, seed=5)
+    assert [c.name for c in plan.funded] == ["Landscape", "Second"]
+    for c, p in zip(plan.funded, problems, strict=True):
+        assert c.npv == pmsize.simulate(p, samples=7000, seed=5).simulation.npv.mean

@@ -556,7 +556,8 @@ def plan(
     budget: Annotated[
         str,
         typer.Option(
-            help="The money to spend on building, such as $10m or 2.5 million.",
+            help="The money to spend on building, such as 10m, '$10m' (quoted: a shell "
+            "reads $1 in $10m) or 2.5 million.",
             metavar="AMOUNT",
             show_default=False,
         ),
@@ -582,7 +583,7 @@ def plan(
 ) -> None:
     """Choose the problems to fund under a budget: the set with the highest total NPV.
 
-    Example: pmsize plan examples/ --budget $8m
+    Example: pmsize plan examples/ --budget 8m
     """
     with boundary(after_errors="nothing planned"):
         from pmsize import api, options, planning
@@ -590,7 +591,12 @@ def plan(
         from pmsize.render.progress import progress_bar
 
         format = options.choice(format, PLAN_FORMATS, "plan")
-        planning.parse_budget(budget)  # its grammar, before any file is read
+        if planning.parse_budget(budget) == 0:  # its grammar, before any file is read
+            raise UsageError(
+                f"--budget: {safe_text(budget.strip())} is a budget of 0, which funds "
+                "nothing; give the sum to spend, such as 10m (in a shell, an unquoted or "
+                "double-quoted $10m arrives as 0m: write '$10m' in single quotes)"
+            )
         most = None
         if max_problems is not None:
             most = options.whole_number(max_problems, "--max-problems", "a whole number such as 3")

@@ -17,6 +17,12 @@ The module is `planning`, not `plan`: importing a submodule `pmsize.plan` would 
 the package's attribute `plan` to the module and hide the function `pmsize.plan`
 (that is why `simulate` lives in `simulation`).
 
+The optimum is exact up to the solver's floating-point precision: sets whose total NPVs
+differ by a few parts in 10^12 (a few dollars in a portfolio of $1e12 builds) may not be
+told apart, and among such near-ties the least-cost rule below may not hold. The budget
+holds exactly whatever the figures (checked in Python, see `best_subset`).
+benchmarks/plan_bruteforce.py checks thousands of random portfolios against brute force.
+
 Rules a reader of a plan may ask about:
 - **Ties.** Of sets with the same total NPV, the one with the smaller total build
   cost is funded; problems with exactly the same NPV and build cost are
@@ -29,7 +35,9 @@ Rules a reader of a plan may ask about:
 - **Left out.** Every eligible problem not funded, best NPV first; `extra_budget` is
   what funding it on top of the plan would need beyond the budget (0 when it would
   fit, and only the most number of problems stopped it).
-- **Marginal.** What 10% more budget adds: the optimum re-solved at 1.1 x budget.
+- **Marginal.** What 10% more budget adds: the optimum re-solved at 1.1 x budget (its
+  least-cost set, by the tie rule), and the problems it funds beyond the plan or instead
+  of some of the plan's (none when it adds no NPV).
 - **expected-npv.** Each problem's mean NPV over `samples` draws (the same draws,
   seed and mean as `pmsize simulate`), and the chance that the funded set's total
   NPV is above 0, from per-sample sums with the problems drawn independently (each
@@ -41,6 +49,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -66,6 +75,8 @@ MAX_CUTS = 1000  # sets cut off for exceeding the budget by a hair before giving
 # here, would let a set that much short pass as optimal); scipy passes the absolute gap on
 # to HiGHS verbatim, with a RuntimeWarning that `_solver_stdout_discarded` silences.
 SOLVER_OPTIONS = {"mip_rel_gap": 0.0, "mip_abs_gap": 0.0}
+# `$10m/month`, `$10m per year`, `10m a quarter`: a rate, where a budget is one sum
+_RATE = re.compile(r"(?:/|\bper\b|\ba\b)\s*[A-Za-z]+\.?$", re.IGNORECASE)
 PERMUTATION_KEY = 0x706C616E  # "plan": keys the per-problem shuffles apart from input draws
 
 
@@ -110,13 +121,22 @@ class LeftOut:
 
 @dataclass(frozen=True)
 class Marginal:
-    """What `extra_budget` more (10% of the budget) would add to the optimum's total NPV."""
+    """What `extra_budget` more (10% of the budget) would add to the optimum's total NPV,
+    and how the optimum at that budget differs from the plan: the problems it funds that
+    the plan does not (`adds`) and those of the plan it does not fund (`drops`)."""
 
     extra_budget: float
     npv_gain: float
+    adds: tuple[Candidate, ...] = ()
+    drops: tuple[Candidate, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"extra_budget": self.extra_budget, "npv_gain": self.npv_gain}
+        return {
+            "extra_budget": self.extra_budget,
+            "npv_gain": self.npv_gain,
+            "adds": [c.name for c in self.adds],
+            "drops": [c.name for c in self.drops],
+        }
 
 
 @dataclass(frozen=True)
@@ -214,6 +234,11 @@ def _reason(exc: ValueError, shown: str) -> str:
     text = safe_text(str(exc))
     if text.startswith(("has no value", "the value is empty")):
         return "give an amount such as $10m or 2.5 million"
+    if _RATE.search(shown):  # the grammar's hint (a yearly figure) is for prices and costs
+        return (
+            f"{safe_text(shown)}: a budget is one sum to spend on building (build costs are "
+            "one-time), not a rate; write the whole sum, such as $10m"
+        )
     return text if shown and safe_text(shown) in text else f"{safe_text(shown)}: {text}"
 
 
@@ -268,8 +293,13 @@ def plan(
     costs = [c.build_cost for c in weighed]
     chosen = best_subset(values, costs, limit, max_problems)
     funded = tuple(weighed[i] for i in chosen)
-    richer = best_subset(values, costs, limit * (1 + MARGINAL_STEP), max_problems, break_ties=False)
+    richer = best_subset(values, costs, limit * (1 + MARGINAL_STEP), max_problems)
     gain = math.fsum(values[i] for i in richer) - math.fsum(values[i] for i in chosen)
+    if gain > 0:
+        adds = tuple(weighed[i] for i in richer if i not in set(chosen))
+        drops = tuple(weighed[i] for i in chosen if i not in set(richer))
+    else:  # nothing gained: the plan stands (a set tied with it is no news)
+        adds = drops = ()
     spent = math.fsum(costs[i] for i in chosen)
     taken = set(chosen)
     left_out = sorted(
@@ -293,7 +323,7 @@ def plan(
         funded=funded,
         left_out=tuple(left_out),
         ineligible=tuple(ineligible),
-        marginal=Marginal(limit * MARGINAL_STEP, max(0.0, gain)),
+        marginal=Marginal(limit * MARGINAL_STEP, max(0.0, gain), adds, drops),
         samples=count,
         seed=seed if objective == "expected-npv" else None,
         p_total_npv_positive=chance,
@@ -681,10 +711,15 @@ def _mean_npvs(
     seed: int,
     progress: Callable[[int, int], None] | None,
 ) -> list[float]:
+    from pmsize.summary import HISTOGRAM_SPAN, summary_and
+
     means = []
     total = samples * len(entries)
     for done, entry in enumerate(entries):
-        means.append(float(npv_samples(entry, policy, samples, seed).mean()))
+        # the mean as simulate takes it, to the last bit: after the same partial sort (of
+        # the same percentiles), which sets the order numpy sums in
+        summary, _ = summary_and(npv_samples(entry, policy, samples, seed), HISTOGRAM_SPAN)
+        means.append(0.0 if summary.mean is None else summary.mean)  # None: no finite NPV
         if progress is not None:
             progress((done + 1) * samples, total)
     return means

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv as csv_module
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
@@ -95,13 +95,18 @@ def sentences(p: Plan, name: Callable[[str], str]) -> list[str]:
             f"Best left out: {name(c.name)} ({_npv_word(p)} {money(c.npv)}, build "
             f"{money(c.build_cost)}); funding it on top needs {' and '.join(needs)}."
         )
-    extra = money(p.marginal.extra_budget)
+    more = (
+        f"10% more budget ({money(p.marginal.extra_budget)}, "
+        f"{money(p.budget + p.marginal.extra_budget)} in all)"
+    )
     if p.marginal.npv_gain > 0:
-        said.append(
-            f"10% more budget ({extra}) would add {money(p.marginal.npv_gain)} of {_npv_word(p)}."
-        )
+        how = f"funding {_names(p.marginal.adds, name)}"
+        how += f" in place of {_names(p.marginal.drops, name)}" if p.marginal.drops else " too"
+        said.append(f"{more} would add {money(p.marginal.npv_gain)} of {_npv_word(p)}, {how}.")
     elif p.eligible:
-        said.append(f"10% more budget ({extra}) would add nothing.")
+        bound = p.max_problems is not None and len(p.funded) >= p.max_problems
+        cap = f" with at most {fmt.plural(p.max_problems or 0, 'problem')}" if bound else ""
+        said.append(f"{more} would add nothing{cap}.")
     if p.p_total_npv_positive is not None:
         said.append(
             f"Chance the funded problems' total NPV is above 0: "
@@ -109,11 +114,21 @@ def sentences(p: Plan, name: Callable[[str], str]) -> list[str]:
             "problems drawn independently)."
         )
     if p.ineligible:
-        names = [name(c.name) for c in p.ineligible[:MAX_NAMED]]
-        more = len(p.ineligible) - len(names)
-        listed = ", ".join(names) + (f" and {more:,} more" if more else "")
+        listed = _names(p.ineligible, name, ", ")
         said.append(f"Not eligible (avoid, or {_npv_word(p)} not above 0): {listed}.")
     return said
+
+
+def _names(candidates: Sequence[Candidate], name: Callable[[str], str], comma: str = "") -> str:
+    """`X`, `X and Y`, `X, Y and Z`; past `MAX_NAMED`, `... and 3 more` (`comma` between
+    every pair instead, when given)."""
+    names = [name(c.name) for c in candidates[:MAX_NAMED]]
+    more = len(candidates) - len(names)
+    if comma:
+        return comma.join(names) + (f" and {more:,} more" if more else "")
+    if more:
+        return ", ".join(names) + f" and {more:,} more"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _money(p: Plan) -> Callable[[float], str]:
@@ -174,7 +189,7 @@ def markdown_document(p: Plan) -> str:
         for i, c in enumerate(p.funded, 1):
             cells = (
                 f"{i:,}",
-                markdown.escape(c.name),
+                c.name,  # escaped with the figures below, once
                 money(c.build_cost),
                 money(c.npv),
                 per_dollar(c),
