@@ -28,7 +28,7 @@ from pmsize.values import central
 from strategies import examples, problems, to_yaml
 
 SETTINGS = settings(
-    max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=examples(20), deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 ENV = {"NO_COLOR": "1", "COLUMNS": "80", "TERM": "dumb"}
 
