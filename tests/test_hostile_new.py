@@ -9,6 +9,7 @@ is a located error (exit 2), never a traceback.
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,70 @@ def test_diff_prints_no_control_character_and_no_workflow_command(
         assert changed["name"] == f"A {HOSTILE}"  # JSON keeps the text exactly
     if format == "github":
         assert_safe(summary.read_text())
+
+
+# ------------------------------------------------------------ resource exhaustion
+
+
+def paired_problem(pairs: int, clash: bool = False) -> str:
+    """`pairs` correlations, each between two inputs of its own alternative; with `clash`,
+    three more that cannot hold together (a 0.5 with b, b 0.5 with c, a -0.5 with c)."""
+    alternatives = "".join(
+        f"  - {{name: a{i}, annual_cost: $10k to $20k, one_time_cost: $1k to $2k}}\n"
+        for i in range(pairs)
+    )
+    listed = "".join(
+        f"  alternatives[{i}].annual_cost ~ alternatives[{i}].one_time_cost: 0.5\n"
+        for i in range(pairs)
+    )
+    if clash:
+        listed += (
+            "  market.problem_cost ~ solution.solves: 0.5\n"
+            "  solution.solves ~ solution.adoption: 0.5\n"
+            "  market.problem_cost ~ solution.adoption: -0.5\n"
+        )
+    return (
+        "name: Many pairs\n"
+        "market: {customers: 100, problem_cost: $80k to $120k}\n"
+        "solution: {build_cost: $1m, adoption: 5% to 15%, solves: 70% to 90%}\n"
+        f"alternatives:\n{alternatives}correlations:\n{listed}"
+    )
+
+
+@pytest.mark.parametrize("clash", [False, True])
+def test_hundreds_of_correlated_pairs_are_checked_in_a_moment(tmp_path: Path, clash: bool) -> None:
+    # S is factorised group by group of linked inputs: 300 pairs of two inputs each
+    # once took 15 s to check (a factorisation of S over all 600 inputs in Python), and
+    # a clash among them minutes (one factorisation per pair, to find the clash)
+    path = tmp_path / "pairs.yaml"
+    path.write_text(paired_problem(300, clash))
+    started = time.perf_counter()
+    code, out, err = invoke("validate", str(path))
+    assert time.perf_counter() - started < 5
+    if not clash:
+        assert (code, err) == (0, "")
+        assert out == f"{path}: ok (1 problem)\n"
+        return
+    assert (code, out) == (2, "")
+    assert err == (
+        f"{path}:608:3: correlations: these correlations cannot hold together: "
+        "`market.problem_cost ~ solution.solves: 0.5`, "
+        "`solution.solves ~ solution.adoption: 0.5`, "
+        "`market.problem_cost ~ solution.adoption: -0.5`; no inputs can be correlated that "
+        "way at once, so weaken or drop one of them\n"
+        "pmsize: 1 input error\n"
+    )
+
+
+def test_a_large_linked_group_is_factorised_as_in_python() -> None:
+    # from _NUMPY_FROM inputs numpy factorises the group; it agrees with the Python
+    from pmsize import correlations
+
+    n = correlations._NUMPY_FROM + 5
+    for rho, holds in ((0.1, True), (0.9, False)):  # a star: the rest each rho with input 0
+        s = [[float(i == j) for j in range(n)] for i in range(n)]
+        for i in range(1, n):
+            s[0][i] = s[i][0] = rho
+        assert correlations._positive_definite(s) is holds
+        small = [row[: n - 10] for row in s[: n - 10]]  # below the bound: Python's own
+        assert correlations._positive_definite(small) is (rho * rho * (n - 11) < 1)
