@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from pmsize import service
+from pmsize.__main__ import _drop_invalid_sizes as drop_invalid_sizes
 from pmsize.cli import app
 from pmsize.errors import InputError, InputErrors
 from pmsize.loader import load_bytes
@@ -167,7 +169,18 @@ def test_deep_nesting_is_refused_before_python_recursion() -> None:
 # --------------------------------------------------------- any command line, path and option
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "utility-bill-audit.yaml"
-COMMANDS = ("evaluate", "validate", "explain", "simulate", "sensitivity", "init", "schema")
+COMMANDS = (
+    "evaluate",
+    "validate",
+    "explain",
+    "simulate",
+    "sensitivity",
+    "init",
+    "schema",
+    "plan",
+    "diff",
+    "report",
+)
 OPTIONS = (
     "--format",
     "-f",
@@ -182,6 +195,10 @@ OPTIONS = (
     "--seed",
     "--excel",
     "--force",
+    "--budget",
+    "--max-problems",
+    "--objective",
+    "--git",
     "--debug",
     "--version",
     "--help",
@@ -201,6 +218,19 @@ WEIRD = (
     "json",
     "csv",
     "xml",
+    "markdown",
+    "github",
+    "npv",
+    "expected-npv",
+    "worse",
+    "$10m",
+    "$0",
+    "HEAD",
+    "HEAD~1",
+    "--output=x",
+    "-h",
+    "HEAD:../../etc/passwd",
+    "$(touch x)",
     "\x1b]0;x\x07",
     "\n::error::x",
     "a" * 300,
@@ -228,6 +258,10 @@ def playground(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (root / "sub").mkdir()
     (root / "sub" / "p.yaml").write_bytes(EXAMPLE.read_bytes())
     (root / "link").symlink_to(root / "sub" / "p.yaml")
+    # a repository with one commit, so that `diff --git HEAD` has something to compare
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+    for args in (["init", "-q"], ["add", "sub"], ["commit", "-qm", "p"]):
+        subprocess.run([*git, *args], cwd=root, check=True, capture_output=True)
     return root
 
 
@@ -243,10 +277,14 @@ def test_no_command_line_crashes_or_prints_a_traceback(
     # any command, option, value and path (not the FIFO: opening one blocks until the other
     # end opens, for pmsize as for `cp`; tests/test_files.py writes one with a reader)
     argv = [word for word in argv if word != "fifo"]
-    if argv[0] in ("simulate", "sensitivity"):
+    if argv[0] in ("simulate", "sensitivity", "plan", "report"):
         argv = [argv[0], "-n", "200", *argv[1:]]  # a later -n still wins; this keeps it quick
     monkeypatch.chdir(playground)
-    env = {"NO_COLOR": "1", "COLUMNS": columns, "TERM": "dumb"}
+    # COLUMNS as the entry point leaves it: `COLUMNS=²` is dropped there, before Rich,
+    # which would read it as a number, ever sees it
+    monkeypatch.setenv("COLUMNS", columns)
+    drop_invalid_sizes()
+    env = {"NO_COLOR": "1", "TERM": "dumb"}
     result = CliRunner().invoke(app, argv, env=env, input="")
     assert result.exit_code in (0, 1, 2), (argv, result.stderr, result.exception)
     assert "Traceback" not in result.stderr

@@ -137,9 +137,10 @@ def diff(old: DiffSide, new: DiffSide, *, policy: Policy | None = None) -> Diff:
             sources = diffing.read_paths(paths)
         except UsageError as exc:
             raise ArgumentError(str(exc)) from None
-        return sources, " ".join(paths), paths
+        read = [s.location.file for s in sources if s.location is not None]
+        return sources, " ".join(paths), [*paths, *read]
 
-    (before, old_label, _), (after, new_label, read) = diffing.both_sides(
+    (before, old_label, old_read), (after, new_label, new_read) = diffing.both_sides(
         lambda: side(old), lambda: side(new)
     )
     return diffing.compare(
@@ -148,7 +149,7 @@ def diff(old: DiffSide, new: DiffSide, *, policy: Policy | None = None) -> Diff:
         policy=policy or NO_POLICY,
         old_label=old_label,
         new_label=new_label,
-        inputs=read,
+        inputs=[*old_read, *new_read],  # either side's files: what --output must not replace
     )
 
 

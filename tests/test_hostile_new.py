@@ -1,0 +1,191 @@
+"""Hostile input against the commands and keys of part two: `diff`, `plan`, `report`,
+`correlations:` and the landscape over time (SPEC §7-§11).
+
+The same promises as tests/test_hostile_names.py and tests/test_robustness.py: file
+text never reaches any output raw, `--output` never replaces an input, and bad input
+is a located error (exit 2), never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pmsize.cli import app
+from test_hostile_names import HOSTILE, assert_safe, yaml_text
+
+ENV = {"NO_COLOR": "1", "TERM": "dumb", "COLUMNS": "100"}
+
+
+def invoke(*args: str, **env: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), env={**ENV, **env})
+    return result.exit_code, result.stdout, result.stderr
+
+
+def landscape(name: str, build: str = "$1m", latest: str = "$10k", solves: str = "80%") -> str:
+    """A ranged problem with per-year alternatives, growth, a late arrival and a
+    correlation, every text in it hostile."""
+    return f"""\
+name: {yaml_text(name + " " + HOSTILE)}
+description: {yaml_text("Description " + HOSTILE)}
+horizon_years: 5
+market:
+  customers: 1000
+  growth: 5%
+  problem_cost: $80k to $120k
+solution:
+  name: {yaml_text("Solution " + HOSTILE)}
+  build_cost: {build}
+  adoption: 5% to 15%
+  solves: 70% to 90%
+alternatives:
+  - name: {yaml_text("Alternative " + HOSTILE)}
+    annual_cost: [$30k, $20k, {latest}]
+    solves: [50%, 60%, {solves}]
+  - name: {yaml_text("Follower " + HOSTILE)}
+    from_year: 3
+    annual_cost: $60k
+    solves: 70%
+correlations:
+  market.problem_cost ~ solution.solves: 0.6
+"""
+
+
+@pytest.fixture
+def sides(tmp_path: Path) -> tuple[Path, Path]:
+    old, new = tmp_path / "old.yaml", tmp_path / "new.yaml"
+    old.write_text(landscape("A"))
+    new.write_text(landscape("A", build="$3m", latest="$0", solves="100%"))  # now avoid
+    return old, new
+
+
+# ------------------------------------------------------------ --output never replaces an input
+
+
+@pytest.mark.parametrize("target", ["old", "new", "link to old", "old by another name"])
+def test_diff_refuses_to_write_onto_either_side(sides: tuple[Path, Path], target: str) -> None:
+    old, new = sides
+    before = old.read_bytes(), new.read_bytes()
+    output = {
+        "old": str(old),
+        "new": str(new),
+        "link to old": str(old.parent / "link"),
+        "old by another name": f"{old.parent}/./{old.name}",
+    }[target]
+    if target == "link to old":
+        (old.parent / "link").symlink_to(old)
+    code, out, err = invoke("diff", str(old), str(new), "-f", "json", "-o", output)
+    assert (code, out) == (2, "")
+    read = old if target != "new" else new
+    assert err == (
+        f"pmsize: --output {output}: it is the input file {read}; writing there would "
+        "destroy it. Name another file\n"
+    )
+    assert (old.read_bytes(), new.read_bytes()) == before
+
+
+@pytest.mark.parametrize("side", [0, 1])
+def test_diff_refuses_to_write_onto_a_file_found_in_a_folder(tmp_path: Path, side: int) -> None:
+    folder = tmp_path / "problems"
+    folder.mkdir()
+    inside = folder / "b.yaml"
+    inside.write_text(landscape("B"))
+    other = tmp_path / "a.yaml"
+    other.write_text(landscape("A"))
+    paths = [str(folder), str(other)] if side == 0 else [str(other), str(folder)]
+    code, out, err = invoke("diff", *paths, "-o", str(inside))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"pmsize: --output {inside}: it is the input file {inside};")
+    assert inside.read_text() == landscape("B")
+
+
+# ------------------------------------------------------------ file text through every format
+
+
+@pytest.mark.parametrize("format", ["table", "json", "markdown", "github"])
+def test_diff_prints_no_control_character_and_no_workflow_command(
+    sides: tuple[Path, Path], format: str, tmp_path: Path
+) -> None:
+    summary = tmp_path / "summary.md"
+    code, out, err = invoke(
+        "diff", *map(str, sides), "-f", format, GITHUB_STEP_SUMMARY=str(summary)
+    )
+    assert (code, err) == (0, "")
+    assert "Evil" in out
+    assert_safe(out, annotations=1 if format == "github" else 0)  # got worse: one warning
+    if format == "json":
+        [changed] = json.loads(out)["problems"]
+        assert changed["name"] == f"A {HOSTILE}"  # JSON keeps the text exactly
+    if format == "github":
+        assert_safe(summary.read_text())
+
+
+# ------------------------------------------------------------ resource exhaustion
+
+
+def paired_problem(pairs: int, clash: bool = False) -> str:
+    """`pairs` correlations, each between two inputs of its own alternative; with `clash`,
+    three more that cannot hold together (a 0.5 with b, b 0.5 with c, a -0.5 with c)."""
+    alternatives = "".join(
+        f"  - {{name: a{i}, annual_cost: $10k to $20k, one_time_cost: $1k to $2k}}\n"
+        for i in range(pairs)
+    )
+    listed = "".join(
+        f"  alternatives[{i}].annual_cost ~ alternatives[{i}].one_time_cost: 0.5\n"
+        for i in range(pairs)
+    )
+    if clash:
+        listed += (
+            "  market.problem_cost ~ solution.solves: 0.5\n"
+            "  solution.solves ~ solution.adoption: 0.5\n"
+            "  market.problem_cost ~ solution.adoption: -0.5\n"
+        )
+    return (
+        "name: Many pairs\n"
+        "market: {customers: 100, problem_cost: $80k to $120k}\n"
+        "solution: {build_cost: $1m, adoption: 5% to 15%, solves: 70% to 90%}\n"
+        f"alternatives:\n{alternatives}correlations:\n{listed}"
+    )
+
+
+@pytest.mark.parametrize("clash", [False, True])
+def test_hundreds_of_correlated_pairs_are_checked_in_a_moment(tmp_path: Path, clash: bool) -> None:
+    # S is factorised group by group of linked inputs: 300 pairs of two inputs each
+    # once took 15 s to check (a factorisation of S over all 600 inputs in Python), and
+    # a clash among them minutes (one factorisation per pair, to find the clash)
+    path = tmp_path / "pairs.yaml"
+    path.write_text(paired_problem(300, clash))
+    started = time.perf_counter()
+    code, out, err = invoke("validate", str(path))
+    assert time.perf_counter() - started < 5
+    if not clash:
+        assert (code, err) == (0, "")
+        assert out == f"{path}: ok (1 problem)\n"
+        return
+    assert (code, out) == (2, "")
+    assert err == (
+        f"{path}:608:3: correlations: these correlations cannot hold together: "
+        "`market.problem_cost ~ solution.solves: 0.5`, "
+        "`solution.solves ~ solution.adoption: 0.5`, "
+        "`market.problem_cost ~ solution.adoption: -0.5`; no inputs can be correlated that "
+        "way at once, so weaken or drop one of them\n"
+        "pmsize: 1 input error\n"
+    )
+
+
+def test_a_large_linked_group_is_factorised_as_in_python() -> None:
+    # from _NUMPY_FROM inputs numpy factorises the group; it agrees with the Python
+    from pmsize import correlations
+
+    n = correlations._NUMPY_FROM + 5
+    for rho, holds in ((0.1, True), (0.9, False)):  # a star: the rest each rho with input 0
+        s = [[float(i == j) for j in range(n)] for i in range(n)]
+        for i in range(1, n):
+            s[0][i] = s[i][0] = rho
+        assert correlations._positive_definite(s) is holds
+        small = [row[: n - 10] for row in s[: n - 10]]  # below the bound: Python's own
+        assert correlations._positive_definite(small) is (rho * rho * (n - 11) < 1)
