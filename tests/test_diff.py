@@ -886,3 +886,24 @@ def test_git_errors_exit_2(repository: Path, monkeypatch: pytest.MonkeyPatch) ->
         "pmsize: --git needs the git command, and git is not on PATH; install git, or "
         "compare two paths: pmsize diff OLD NEW\n"
     )
+
+
+def test_more_changed_inputs_than_a_machine_integer_holds_are_estimated() -> None:
+    # 64 changed alternatives: a subset's bit mask needs 64 bits, past numpy's int64
+    alternatives = [
+        {"name": f"Alt {i}", "annual_cost": 100_000 + i, "solves": 0.5} for i in range(64)
+    ]
+    base = {
+        "name": "Many",
+        "market": {"customers": 100, "problem_cost": 1_000_000},
+        "solution": {"adoption": 0.05, "build_cost": 1_000_000},
+    }
+    old = pmsize.Problem.model_validate({**base, "alternatives": alternatives})
+    cheaper = [{**a, "annual_cost": a["annual_cost"] - 60_000} for a in alternatives]
+    new = pmsize.Problem.model_validate({**base, "alternatives": cheaper})
+    [changed] = pmsize.diff([old], [new]).to_dict()["problems"]
+    assert changed["exact"] is False
+    assert len(changed["attribution"]) == 64
+    total = sum(a["npv_effect"] for a in changed["attribution"])
+    assert total == pytest.approx(changed["npv_change"], rel=1e-9)
+    assert changed["npv_change"] < 0

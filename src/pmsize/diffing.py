@@ -674,7 +674,6 @@ class HybridInputs:
         a field takes its new value where the mask holds its input's bit. An alternative
         absent on a side, or not yet available, costs infinitely much in that year, so it
         never sets the ceiling, as if it were not listed."""
-        import numpy as np
 
         wanted = list(masks)
         found: dict[int, float] = {}
@@ -682,21 +681,27 @@ class HybridInputs:
             group = [m for m in wanted if bool(m & self.horizon_bit) == bool(at)]
             for start in range(0, len(group), _CHUNK):
                 chunk = group[start : start + _CHUNK]
-                npv = self._sized(np.array(chunk, dtype=np.int64), at)
+                npv = self._sized(chunk, at)
                 found.update(zip(chunk, npv, strict=True))
         return [found[m] for m in wanted]
 
-    def _sized(self, masks: Any, at: int) -> list[float]:
-        """The point NPV of each of `masks` (an array), all at horizon side `at`."""
+    def _sized(self, masks: Sequence[int], at: int) -> list[float]:
+        """The point NPV of each of `masks`, all at horizon side `at`. A mask is a Python
+        int of any size: with more than 63 inputs it would not fit a numpy integer."""
         import numpy as np
 
         from pmsize.sampling import ARRAY
 
         old, new = self.taken[0][at], self.taken[1][at]
+        chosen: dict[int, Any] = {}  # bit -> which masks hold it
 
         def pick(o: Any, n: Any, bit: int) -> Any:
             """The old value, or an array of the old and new values by each mask's `bit`."""
-            return np.where(masks & bit != 0, n, o) if bit else o
+            if not bit:
+                return o
+            if bit not in chosen:
+                chosen[bit] = np.fromiter((m & bit != 0 for m in masks), bool, len(masks))
+            return np.where(chosen[bit], n, o)
 
         values: dict[str, Any] = {}
         for name, bit in self.bits.items():
@@ -729,7 +734,7 @@ class HybridInputs:
             extras=False,
         )
         npv: list[float] = np.broadcast_to(
-            np.asarray(sizing.npv, dtype=float), masks.shape
+            np.asarray(sizing.npv, dtype=float), (len(masks),)
         ).tolist()
         return npv
 
