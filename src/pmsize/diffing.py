@@ -230,15 +230,21 @@ def read_paths(paths: Iterable[str]) -> list[Source]:
     """Every problem in files and folders, each with its data as written; `InputErrors`
     with every error found."""
     errors: list[InputError] = []
+    return read_bytes(_read_files(loader.expand_paths(paths, errors), errors))
+
+
+def _read_files(files: Iterable[str], errors: list[InputError]) -> list[tuple[str, bytes]]:
+    """Each file's `(name, bytes)`; raises `InputErrors` with `errors` and every file that
+    cannot be read."""
     named: list[tuple[str, bytes]] = []
-    for file in loader.expand_paths(paths, errors):
+    for file in files:
         try:
             named.append((file, loader.read_file(file)))
         except InputError as exc:
             errors.append(exc)
     if errors:
         raise InputErrors(errors)
-    return read_bytes(named)
+    return named
 
 
 def read_bytes(named: Iterable[tuple[str, bytes]]) -> list[Source]:
@@ -267,14 +273,7 @@ def read_git(rev: str, paths: Sequence[str]) -> tuple[list[Source], list[Source]
     if errors:
         raise InputErrors(errors)
     files = loader.expand_paths(present, errors) if present else []
-    named = []
-    for file in files:
-        try:
-            named.append((file, loader.read_file(file)))
-        except InputError as exc:
-            errors.append(exc)
-    if errors:
-        raise InputErrors(errors)
+    named = _read_files(files, errors)
     old, new = both_sides(
         lambda: read_bytes((f.name, f.data) for f in at_rev), lambda: read_bytes(named)
     )
