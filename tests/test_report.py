@@ -425,3 +425,13 @@ def test_a_ceiling_that_moves_gets_its_chart_by_year(examples_page: str) -> None
     assert "year 3 $72.0k (set by Fast follower)" in moving[0]  # its text alternative
     # the other examples' ceilings hold every year: no such chart
     assert sum("The ceiling by year" in s for s in sections) == 1
+
+
+def test_progress_counts_each_problems_simulation_and_its_drawing() -> None:
+    told: list[tuple[int, int]] = []
+    problems = pmsize.load(EXAMPLES)
+    pmsize.report(
+        problems, samples=SAMPLES, progress=lambda done, total: told.append((done, total))
+    )
+    steps = 2 * len(problems)  # a simulation step (even without ranges), then the drawing
+    assert told == [(done, steps) for done in range(1, steps + 1)]

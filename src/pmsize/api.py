@@ -227,7 +227,8 @@ def report(
     each its memo (`pmsize explain`) and cash-flow chart; each ranged problem is also
     simulated and its tornado drawn, as `sensitivity` does with the same `samples`
     and `seed`. The same problems give the same text, byte for byte.
-    `progress(done, total)` counts samples over every ranged problem.
+    `progress(done, total)` counts steps: each problem's simulation, then each problem's
+    section with its charts (drawing takes about as long as simulating).
     """
     from pmsize.render import report as page
 
@@ -236,22 +237,22 @@ def report(
     problem_of = {id(r): problem for problem, r in pairs}
     ranked = rank(r for _, r in pairs)
     ordered = [problem_of[id(r)] for r in ranked]
-    total, done = samples * sum(1 for r in ranked if r.uncertain), 0
+    # two steps a problem: its simulation (none without ranges) and its section's charts
+    steps, done = 2 * len(ranked), 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, steps)
+
     sampled: list[Simulated | None] = []
     for problem, r in zip(ordered, ranked, strict=True):
-        if not r.uncertain:
-            sampled.append(None)
-            continue
-
-        def told(count: int, _: int, before: int = done) -> None:
-            if progress is not None:
-                progress(before + count, total)
-
         sampled.append(
-            sensitivity(problem, samples=samples, seed=seed, policy=policy, progress=told)
+            sensitivity(problem, samples=samples, seed=seed, policy=policy) if r.uncertain else None
         )
-        done += samples
-    return page.document(ordered, ranked, sampled)
+        step()
+    return page.document(ordered, ranked, sampled, drawn=step)
 
 
 def _check_sampling(samples: object, seed: object) -> None:

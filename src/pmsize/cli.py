@@ -767,7 +767,7 @@ def report(
         # stderr carries pmsize's messages only, not matplotlib's notes (a font cache
         # that takes a while to build in a fresh configuration folder)
         logging.getLogger("matplotlib").setLevel(logging.ERROR)
-        with progress_bar(label="sampling", paths=paths) as progress:
+        with progress_bar(label="simulating and drawing", paths=paths) as progress:
             problems = api.load(paths)
             page = api.report(problems, samples=count, seed=start, policy=policy, progress=progress)
         if output in (None, "-") and not stdout_is_utf8():  # the page says charset utf-8

@@ -17,7 +17,7 @@ characters) and is never marked safe. The same input gives the same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -96,9 +96,11 @@ def document(
     problems: Sequence[Problem],
     results: Sequence[Evaluation],
     sampled: Sequence[Simulated | None],
+    drawn: Callable[[], None] | None = None,
 ) -> str:
     """The page, for `results` in the order given (ranked), each beside its problem and,
-    for a ranged problem, its `pmsize.sensitivity` result (None for the others)."""
+    for a ranged problem, its `pmsize.sensitivity` result (None for the others).
+    `drawn()` is called as each problem's section is drawn."""
     from markupsafe import Markup
 
     charts = Charts()
@@ -106,10 +108,11 @@ def document(
     summary = summary_record(results)
     groups = currency_groups(results)
     rankings = [_ranking(currency, group, anchors, charts) for currency, group in groups]
-    sections = [
-        _section(problem, r, s, anchors[id(r)], charts)
-        for problem, r, s in zip(problems, results, sampled, strict=True)
-    ]
+    sections = []
+    for problem, r, s in zip(problems, results, sampled, strict=True):
+        sections.append(_section(problem, r, s, anchors[id(r)], charts))
+        if drawn is not None:
+            drawn()
     return (
         _environment()
         .get_template(TEMPLATE)
