@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import os
@@ -346,12 +347,24 @@ def test_every_subset_is_sized_at_once_not_a_problem_at_a_time(
     _, exact = diffing.attribute(problem(old), problem(new), inputs)
     assert exact
     assert len(calls) == 2  # one sizing at each horizon, old and new
-    hybrid = diffing.Hybrid(problem(old), problem(new), inputs)
     monkeypatch.setattr(engine, "size", size)
-    masks = range(1 << 12)
-    one_by_one = [float(engine.point(hybrid.build(mask)).npv) for mask in masks[::97]]
-    at_once = diffing.HybridInputs(problem(old), problem(new), inputs).npvs(masks[::97])
+    masks = range(0, 1 << 12, 97)
+    # each mixed problem merged as data, loaded and evaluated on its own (the reference)
+    one_by_one = [
+        _reference_npv(old, new, {name for i, name in enumerate(inputs) if mask >> i & 1})
+        for mask in masks
+    ]
+    at_once = diffing.HybridInputs(problem(old), problem(new), inputs).npvs(masks)
     assert at_once == one_by_one  # bit for bit
+
+
+def test_every_input_of_the_engine_is_mixed_by_diff() -> None:
+    # a field the engine gains must be named in `_ENGINE_INPUTS` (or, for an alternative,
+    # picked in `_years`), or diff would size every mix with its old value
+    fields = {f.name for f in dataclasses.fields(engine.Inputs)}
+    assert fields == set(diffing._ENGINE_INPUTS)
+    per_alternative = {f.name for f in dataclasses.fields(engine.AlternativeInputs)}
+    assert per_alternative == {"annual_cost", "one_time_cost", "solves", "from_year"}
 
 
 def test_many_subsets_are_sized_in_chunks_with_the_same_figures(

@@ -22,11 +22,8 @@ Named `diffing` rather than `diff`: importing `pmsize.diff` would set the packag
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import itertools
 import math
-import operator
 import os
 import random
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -602,8 +599,8 @@ def _sampled(k: int, f: Mapping[int, float]) -> list[float]:
 
 
 # The engine's inputs, each with the input of SPEC §8 it comes from (the alternatives are
-# matched item by item). `HybridInputs` builds them directly; were the engine to gain an
-# input not named here, `Hybrid` (over the model) takes over.
+# matched item by item, their fields in `_years`). `HybridInputs` builds them directly; a
+# test fails when the engine gains an input not named here, so it is added here too.
 _ENGINE_INPUTS = {
     "horizon": "horizon_years",
     "discount_rate": "discount_rate",
@@ -624,18 +621,15 @@ def _point_npvs(
     old: Problem, new: Problem, inputs: Sequence[str]
 ) -> Callable[[Iterable[int]], list[float]]:
     """npvs(masks): the point NPV for each mask, with input i new when bit i is set."""
-    if {f.name for f in dataclasses.fields(engine.Inputs)} <= _ENGINE_INPUTS.keys():
-        return HybridInputs(old, new, inputs).npvs
-    hybrid = Hybrid(old, new, inputs)
-    return lambda masks: [float(engine.point(hybrid.build(mask)).npv) for mask in masks]
+    return HybridInputs(old, new, inputs).npvs
 
 
 class HybridInputs:
     """The engine's inputs for every mix of old and new inputs, built directly: each side's
     inputs are taken once at each of the two horizons (which cuts or extends the per-year
     lists to the horizon in force), and `npvs(masks)` picks every field from its side by
-    each mask, as arrays sized at once. The same figures, bit for bit, as sizing
-    `Hybrid.build(mask)` one mask at a time, without building a problem a mask.
+    each mask, as arrays sized at once: the same figures, bit for bit, as sizing each mixed
+    problem on its own (a test holds it), without building a problem a mask.
     """
 
     def __init__(self, old: Problem, new: Problem, inputs: Sequence[str]) -> None:
@@ -657,7 +651,8 @@ class HybridInputs:
         self.alternatives = tuple(
             tuple(tuple(taken.alternatives) for taken in side) for side in self.taken
         )
-        # the alternatives as `Hybrid._items` orders them: (old index, new index, bit)
+        # old alternatives in their order, then those only the new side has:
+        # (old index, new index, bit)
         new_index = {getattr(a, "name", None): i for i, a in enumerate(new.alternatives)}
         old_names = {getattr(a, "name", None) for a in old.alternatives}
         self.slots: list[tuple[int | None, int | None, int]] = []
@@ -749,108 +744,3 @@ def _years(
         math.inf if t < item.from_year - 1 else cost for t, cost in enumerate(item.annual_cost)
     )
     return annual, tuple(item.one_time_cost), tuple(item.solves)
-
-
-class Hybrid:
-    """Problems with some inputs at their new values and the rest old, built field by field
-    over the model (so a field the model gains takes part unchanged here).
-
-    `build(mask)` sets input i new when bit i of `mask` is set. The walk over the models is
-    done once: each model below the problem is rebuilt only for the inputs it holds (and
-    kept per combination of them), the rest is shared; per-year lists are cut to the
-    horizon in force when the horizon is one of the inputs.
-    """
-
-    def __init__(self, old: Problem, new: Problem, inputs: Sequence[str]) -> None:
-        self.bits = {name: 1 << i for i, name in enumerate(inputs)}
-        self.horizons = (old.horizon_years, new.horizon_years)
-        self.horizon_bit = self.bits.get("horizon_years", 0)
-        self.root, _ = self._node(old, new, "")
-
-    def build(self, mask: int) -> Problem:
-        """The hybrid problem for `mask`."""
-        horizon = self.horizons[1] if mask & self.horizon_bit else self.horizons[0]
-        return self.root(mask, horizon)  # type: ignore[no-any-return]
-
-    def _bit(self, path: str) -> int:
-        """The bit of the input the leaf at `path` belongs to; 0 when it is not one."""
-        if path.split(".", 1)[0] in _NOT_INPUTS:
-            return 0
-        return self.bits.get(_ONE_INPUT.get(path, path), 0)
-
-    def _node(self, old: Any, new: Any, prefix: str) -> tuple[Callable[[int, int], Any], int]:
-        """A builder of the model at `prefix` (`old` or `new` None: absent on that side),
-        and the bits of the inputs it holds; it builds each combination of them once."""
-        model = old if old is not None else new
-        parts: list[tuple[str, Callable[[int, int], Any]]] = []
-        used = self.horizon_bit  # lists are cut to the horizon
-        for name, info in type(model).model_fields.items():
-            path = f"{prefix}{name}"
-            o = getattr(old, name) if old is not None else None
-            n = getattr(new, name) if new is not None else None
-            if loader._model_in(info.annotation) is not None and isinstance(
-                o if o is not None else n, tuple
-            ):
-                part, bits = self._items(o or (), n or (), path)
-            elif isinstance(o, BaseModel) or isinstance(n, BaseModel):
-                part, bits = self._node(o, n, f"{path}.")
-            else:
-                part, bits = self._leaf(o, n, self._bit(path))
-            parts.append((name, part))
-            used |= bits
-        cls = type(model)
-        cache: dict[tuple[int, int], Any] = {}
-
-        def build(mask: int, horizon: int) -> Any:
-            key = (mask & used, horizon)
-            built = cache.get(key)
-            if built is None:
-                values = {name: part(mask, horizon) for name, part in parts}
-                built = cache[key] = cls.model_construct(**values)
-            return built
-
-        return build, used
-
-    def _leaf(self, o: Any, n: Any, bit: int) -> tuple[Callable[[int, int], Any], int]:
-        cut = bool(self.horizon_bit)
-
-        def leaf(mask: int, horizon: int) -> Any:
-            value = n if mask & bit else o
-            return value[:horizon] if cut and isinstance(value, tuple) else value
-
-        return leaf, bit
-
-    def _items(
-        self, old: tuple[Any, ...], new: tuple[Any, ...], path: str
-    ) -> tuple[Callable[[int, int], Any], int]:
-        """Items of a list of models matched by name, each whole from the side its input
-        takes: old ones in their order, then those only the new side has."""
-        new_by_name = {getattr(item, "name", None): item for item in new}
-        old_names = {getattr(item, "name", None) for item in old}
-        slots: list[tuple[Any, Any, int]] = []  # (old item or None, new item or None, bit)
-        for item in old:
-            name = getattr(item, "name", None)
-            bit = self._bit(f"{path}[{name}]")
-            slots.append((item, new_by_name.get(name) if bit else item, bit))
-        for item in new:
-            name = getattr(item, "name", None)
-            if name not in old_names:
-                slots.append((None, item, self._bit(f"{path}[{name}]")))
-        used = functools.reduce(operator.or_, (bit for _, _, bit in slots), 0)
-        cut = bool(self.horizon_bit)
-
-        def items(mask: int, horizon: int) -> tuple[Any, ...]:
-            chosen = (n if mask & bit else o for o, n, bit in slots)
-            return tuple(_cut(i, horizon) if cut else i for i in chosen if i is not None)
-
-        return items, used
-
-
-def _cut(item: BaseModel, horizon: int) -> BaseModel:
-    """An item with its per-year lists cut to `horizon` (itself when none is longer)."""
-    long = {
-        name: value[:horizon]
-        for name in type(item).model_fields
-        if isinstance(value := getattr(item, name), tuple) and len(value) > horizon
-    }
-    return item.model_copy(update=long) if long else item
