@@ -281,11 +281,14 @@ def size(
     starts = [t for t in range(horizon) if t == 0 or not _shared(best, best_index, t)]
     ceilings: list[Any] = [None] * horizon
     set_by_years: list[Any] = [None] * horizon
+    prices: list[Any] = [None] * horizon
     for start, end in itertools.pairwise([*starts, horizon]):
         c_t = ops.maximum(0.0, best[start])
         by_t = ops.where(best[start] < value, best_index[start], -1)
+        p_t = c_t if inputs.price is None else ops.minimum(inputs.price, c_t)
         ceilings[start:end] = [c_t] * (end - start)
         set_by_years[start:end] = [by_t] * (end - start)
+        prices[start:end] = [p_t] * (end - start)
     if len(starts) == 1:
         ceiling, ceiling_year, set_by = ceilings[0], 1, set_by_years[0]
     else:
@@ -297,12 +300,7 @@ def size(
             set_by = ops.where(first, set_by_years[t], set_by)
             reached = reached | first
     cap_ratio = ops.divide(ceiling, value)
-    if inputs.price is None:
-        price, prices = ceiling, tuple(ceilings)
-    else:
-        price = ops.minimum(inputs.price, ceiling)
-        by_start = {t: ops.minimum(inputs.price, ceilings[t]) for t in starts}
-        prices = tuple(by_start[max(s for s in starts if s <= t)] for t in range(horizon))
+    price = ceiling if inputs.price is None else ops.minimum(inputs.price, ceiling)  # min_t p_t
     naive_price = value if inputs.price is None else inputs.price
 
     discount = tuple((1 + r) ** -t for t in range(horizon + 1))
@@ -362,7 +360,7 @@ def size(
         ceiling_year=ceiling_year,
         set_by=set_by,
         cap_ratio=cap_ratio,
-        prices=prices,
+        prices=tuple(prices),
         price=price,
         naive_price=naive_price,
         customers=customers,
