@@ -345,19 +345,17 @@ alternatives:
 def test_sensitivity_covers_growth_and_list_items_with_a_negative_break_even() -> None:
     import pmsize
 
-    [problem] = load_text(GROWING)[0:1]
-    found = pmsize.sensitivity(problem.problem, samples=4_000, seed=3).sensitivity
+    [entry] = load_text(GROWING)
+    problem = entry.problem
+    found = pmsize.sensitivity(problem, samples=4_000, seed=3).sensitivity
     assert [bar.input for bar in found.tornado] == ["market.growth", "alternatives[0].solves[1]"]
     growth = next(b for b in found.break_even if b.input == "market.growth")
     # NPV falls to zero at a shrinking market: found below 0, the search running over 1 + g
     assert growth.value is not None
     assert -0.5 < growth.value < 0
-    assert pmsize.evaluate(problem.problem, policy=pmsize.Policy()).npv > 0
-    at_root = engine.point(
-        problem.problem.model_copy(
-            update={"market": problem.problem.market.model_copy(update={"growth": growth.value})}
-        )
-    ).npv
+    assert pmsize.evaluate(problem).npv > 0
+    market = problem.market.model_copy(update={"growth": growth.value})
+    at_root = engine.point(problem.model_copy(update={"market": market})).npv
     assert abs(at_root) < 1e-3 * 3e6
 
 
