@@ -138,6 +138,18 @@ _YEARS_WORD = re.compile(r"\s+years?$", re.IGNORECASE)
 _YEARS_DIGITS = re.compile(r"^\+?[0-9]+(?:\.0*)?$")
 
 
+def _whole(raw: object) -> float:
+    """A whole number written in digits (`5`, `5.0`, or the number 5), else -1."""
+    text = raw.strip() if isinstance(raw, str) else raw
+    try:
+        if isinstance(text, str) and not _YEARS_DIGITS.match(text):
+            return -1.0
+        number = values.parse_number(text, "count")
+    except ValueError:  # a yes/no value, a list, a mapping, a negative number
+        return -1.0
+    return number if number.is_integer() else -1.0
+
+
 def _years(raw: object) -> int:
     if isinstance(raw, Mapping) or (isinstance(raw, str) and values.split_range(raw[:200])):
         raise ValueError(
@@ -145,13 +157,8 @@ def _years(raw: object) -> int:
             "try others in separate runs"
         )
     text = _YEARS_WORD.sub("", raw.strip()) if isinstance(raw, str) and len(raw) < 200 else raw
-    try:
-        if isinstance(text, str) and not _YEARS_DIGITS.match(text):
-            raise ValueError(text)
-        years = values.parse_number(text, "count")
-    except ValueError:
-        years = -1.0
-    if not years.is_integer() or years < 0:
+    years = _whole(text)
+    if years < 0:
         raise ValueError(
             f"{values.describe(raw)} is not a whole number of years; write a number from 1 to "
             f"{MAX_HORIZON}"
@@ -263,16 +270,8 @@ def _from_year(raw: object, info: ValidationInfo) -> int:
             "the year an alternative arrives cannot be a range; write one year, such as 3, "
             "and compare others with a second file (pmsize diff)"
         )
-    try:
-        if isinstance(raw, bool | Mapping | list):
-            raise ValueError
-        text = raw.strip() if isinstance(raw, str) else raw
-        if isinstance(text, str) and not _YEARS_DIGITS.match(text):
-            raise ValueError
-        year = values.parse_number(text, "count")
-    except ValueError:
-        year = -1.0
-    if not year.is_integer() or not 1 <= year <= horizon:
+    year = _whole(raw)
+    if not 1 <= year <= horizon:
         raise ValueError(
             f"{values.describe(raw)} is not a year from 1 to {horizon} (horizon_years); write "
             "the year the alternative becomes available, such as 3"
