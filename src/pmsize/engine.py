@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeAlias
 
-from pmsize.models import DEFAULT_CAP_THRESHOLD, DEFAULT_THIN_MARGIN, Policy, Problem
+from pmsize.models import DEFAULT_CAP_THRESHOLD, DEFAULT_THIN_MARGIN, Policy, Problem, each_year
 from pmsize.results import FlagCode, Severity, Verdict
 from pmsize.values import Quantity, Range, central
 
@@ -179,7 +179,7 @@ def _yearly(
         picked = [pick(given[0], path)]
     else:
         picked = [pick(q, f"{path}[{i}]") for i, q in enumerate(given[:horizon])]
-    return (*picked, *[picked[-1]] * (horizon - len(picked)))
+    return each_year(picked, horizon)
 
 
 @dataclass(frozen=True)

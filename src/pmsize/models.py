@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Mapping
-from typing import Annotated, Any, Literal
+from collections.abc import Callable, Mapping, Sequence
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -279,6 +279,15 @@ def _from_year(raw: object, info: ValidationInfo) -> int:
     return int(year)
 
 
+T = TypeVar("T")
+
+
+def each_year(items: Sequence[T], horizon: int) -> tuple[T, ...]:
+    """A per-year list as SPEC §2 and §7 read it, for years 1..horizon: the last value
+    repeats (the same object, so years that share it can share their figures)."""
+    return (*items[:horizon], *[items[-1]] * (horizon - len(items)))
+
+
 def too_many_years(length: int, horizon: int) -> str:
     """The message for a per-year list longer than the horizon."""
     return (
@@ -378,8 +387,7 @@ class Alternative(BaseModel):
     def by_year(self, field: str, horizon: int) -> tuple[Quantity, ...]:
         """A figure's value in each year 1..horizon: a list extended by its last value."""
         given: ByYear = getattr(self, field)
-        items = given if isinstance(given, tuple) else (given,)
-        return items[:horizon] + (items[-1],) * (horizon - len(items))
+        return each_year(given if isinstance(given, tuple) else (given,), horizon)
 
 
 def _market_rule(schema: dict[str, Any]) -> None:
