@@ -163,13 +163,14 @@ def problems(
 def _over_time(draw: st.DrawFn, horizon: int) -> dict[str, Any]:
     """An alternative's keys of SPEC §7: when it arrives, and figures that change each year."""
     found: dict[str, Any] = {}
+    arrival = 1
     if draw(st.booleans()):
-        found["from_year"] = draw(st.integers(1, horizon))
+        arrival = found["from_year"] = draw(st.integers(1, horizon))
     yearly = {"annual_cost": amounts(0, 5e6), "one_time_cost": amounts(0, 5e6)}
     yearly["solves"] = shares(0, 1)
     for key, value in yearly.items():
-        if draw(st.booleans()):
-            found[key] = draw(st.lists(value, min_size=1, max_size=horizon))
+        if draw(st.booleans()):  # item 1 is the year it arrives (SPEC §7)
+            found[key] = draw(st.lists(value, min_size=1, max_size=horizon - arrival + 1))
     return found
 
 

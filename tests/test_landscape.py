@@ -17,11 +17,13 @@ import numpy as np
 import numpy_financial as npf
 import pytest
 from hypothesis import HealthCheck, given, settings
+from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from pmsize import engine, service
 from pmsize.cli import app
 from pmsize.loader import load_text
+from pmsize.models import Problem
 from pmsize.results import Evaluation, FlagCode, Verdict
 from pmsize.sampling import ARRAY
 from pmsize.values import central
@@ -275,6 +277,11 @@ def test_an_alternative_arriving_later_never_lowers_npv(data: dict[str, Any]) ->
         year = alternative.get("from_year", 1)
         early["alternatives"][index]["from_year"] = year
         late["alternatives"][index]["from_year"] = min(year + 1, horizon)
+        if year < horizon:  # the same figures in each year it is there: item 1 is its arrival
+            for key in ("annual_cost", "one_time_cost", "solves"):
+                given = alternative.get(key)
+                if isinstance(given, list) and len(given) > 1:
+                    late["alternatives"][index][key] = given[1:]
         assert evaluate(late).npv >= evaluate(early).npv - 1e-6 * max(1.0, abs(evaluate(early).npv))
 
 
@@ -376,9 +383,6 @@ def test_simulate_samples_each_list_item_and_clips_growth_at_minus_100_percent()
 
 
 def test_the_library_judges_from_year_once_the_horizon_is_known() -> None:
-    from pydantic import ValidationError
-
-    from pmsize.models import Problem
 
     data = {
         "name": "x",
@@ -408,8 +412,59 @@ def test_the_starters_commented_landscape_is_valid_once_uncommented() -> None:
     [entry] = load_text("\n".join(lines))
     r = service.evaluate(entry.problem)
     assert r.growth == 0.05
-    assert r.alternatives[-1].from_year == 2
+    matcher = r.alternatives[-1]
+    assert matcher.from_year == 2
     assert r.ceiling_moves
+    # every item is used: item 1 is the year it arrives (SPEC §7). CRF at 10% over 5 years
+    # is irrelevant here (no one-time cost): c = annual cost; R = $150k x solves
+    assert matcher.effective_annual_costs == (None, 20_000, 12_000, 12_000, 12_000)
+    reliefs = [None if x is None else round(x) for x in matcher.reliefs]
+    assert reliefs == [None, 45_000, 67_500, 90_000, 90_000]
+
+
+def test_an_alternatives_lists_count_from_the_year_it_arrives() -> None:
+    text = FOLLOWER.format(rate="0%").replace(
+        "from_year: 3\n    annual_cost: 30k", "from_year: 2\n    annual_cost: [60k, 40k, 25k]"
+    )
+    r = evaluate_text(text)
+    follower = r.alternatives[1]
+    # item 1 ($60k) in year 2, the year it arrives; then $40k, then $25k
+    assert follower.effective_annual_costs == (None, 60_000, 40_000, 25_000)
+    # V = 100k; C = cost + (100k - 90k): 70k, 50k, 35k from year 2
+    assert ceilings(r) == [100_000, 70_000, 50_000, 35_000]
+    assert r.npv == -1_000_000 + 10 * (100_000 + 70_000 + 50_000 + 35_000)
+
+
+def test_a_list_longer_than_the_years_after_arrival_is_a_located_error() -> None:
+    from pmsize.errors import InputErrors
+
+    # horizon 4, arriving in year 3: years 3 and 4 are left, so three items are one too many
+    text = FOLLOWER.format(rate="0%").replace("annual_cost: 30k", "annual_cost: [30k, 20k, 10k]")
+    with pytest.raises(InputErrors) as caught:
+        load_text(text)
+    [error] = caught.value.errors
+    assert error.path == "alternatives[1].annual_cost"
+    assert error.message == (
+        "lists 3 years but the alternative arrives in year 3 of 4 (horizon_years), which "
+        "leaves 2 years; item 1 is the year it arrives, so shorten the list or raise the horizon"
+    )
+    # two items fit, and both are used
+    r = evaluate_text(text.replace("[30k, 20k, 10k]", "[30k, 20k]"))
+    assert r.alternatives[1].effective_annual_costs == (None, None, 30_000, 20_000)
+
+
+def test_the_library_judges_a_list_by_the_years_after_arrival() -> None:
+    data = {
+        "name": "Late",
+        "horizon_years": 3,
+        "market": {"customers": 10, "problem_cost": "$100k"},
+        "solution": {"adoption": "10%"},
+        "alternatives": [{"name": "Late", "from_year": 3, "solves": ["10%", "20%"]}],
+    }
+    with pytest.raises(ValidationError, match="solves lists 2 years but the alternative arrives"):
+        Problem.model_validate(data)
+    data["alternatives"][0]["solves"] = ["10%"]
+    assert service.evaluate(Problem.model_validate(data)).alternatives[0].from_year == 3
 
 
 def test_from_year_is_never_a_range() -> None:

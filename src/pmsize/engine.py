@@ -23,7 +23,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeAlias
 
-from pmsize.models import DEFAULT_CAP_THRESHOLD, DEFAULT_THIN_MARGIN, Policy, Problem, each_year
+from pmsize.models import (
+    DEFAULT_CAP_THRESHOLD,
+    DEFAULT_THIN_MARGIN,
+    Policy,
+    Problem,
+    from_arrival,
+)
 from pmsize.results import FlagCode, Severity, Verdict
 from pmsize.values import Quantity, Range, central
 
@@ -146,11 +152,16 @@ class Inputs:
         def alternatives() -> Iterable[AlternativeInputs]:
             for i, a in enumerate(problem.alternatives):
                 path = f"alternatives[{i}]"
+                arrival = a.from_year
                 yield AlternativeInputs(
-                    annual_cost=_yearly(pick, a.annual_cost, f"{path}.annual_cost", horizon),
-                    one_time_cost=_yearly(pick, a.one_time_cost, f"{path}.one_time_cost", horizon),
-                    solves=_yearly(pick, a.solves, f"{path}.solves", horizon),
-                    from_year=a.from_year,
+                    annual_cost=_yearly(
+                        pick, a.annual_cost, f"{path}.annual_cost", horizon, arrival
+                    ),
+                    one_time_cost=_yearly(
+                        pick, a.one_time_cost, f"{path}.one_time_cost", horizon, arrival
+                    ),
+                    solves=_yearly(pick, a.solves, f"{path}.solves", horizon, arrival),
+                    from_year=arrival,
                 )
 
         return cls(
@@ -170,16 +181,23 @@ class Inputs:
 
 
 def _yearly(
-    pick: Pick, given: Quantity | tuple[Quantity, ...], path: str, horizon: int
+    pick: Pick,
+    given: Quantity | tuple[Quantity, ...],
+    path: str,
+    horizon: int,
+    from_year: int = 1,
 ) -> tuple[N, ...]:
-    """A value or a per-year list, picked and extended to `horizon` years by its last value."""
+    """A value or a per-year list, picked and laid on the years 1..`horizon`: item 1 in
+    `from_year` (an alternative's arrival; 1 for adoption), the last value repeating
+    (`models.from_arrival`)."""
     if not isinstance(given, tuple):
         picked = [pick(given, path)]
     elif len(given) == 1:
         picked = [pick(given[0], path)]
     else:
-        picked = [pick(q, f"{path}[{i}]") for i, q in enumerate(given[:horizon])]
-    return each_year(picked, horizon)
+        left = horizon - from_year + 1
+        picked = [pick(q, f"{path}[{i}]") for i, q in enumerate(given[:left])]
+    return from_arrival(picked, from_year, horizon)
 
 
 @dataclass(frozen=True)

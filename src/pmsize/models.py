@@ -236,8 +236,10 @@ def _yearly_items(
     if not raw:
         raise ValueError(empty)
     horizon = (info.context or {}).get("horizon", MAX_HORIZON)
-    if len(raw) > horizon:
-        raise ValueError(too_many_years(len(raw), horizon))
+    # an alternative's list counts from its arrival (SPEC §7): `from_year` is read first
+    arrival = info.data.get("from_year", 1) if info.field_name in YEARLY_FIELDS else 1
+    if len(raw) > horizon - arrival + 1:
+        raise ValueError(too_many_years(len(raw), horizon, arrival))
     items: list[Quantity] = []
     for index, item in enumerate(raw):
         try:
@@ -288,12 +290,32 @@ def each_year(items: Sequence[T], horizon: int) -> tuple[T, ...]:
     return (*items[:horizon], *[items[-1]] * (horizon - len(items)))
 
 
-def too_many_years(length: int, horizon: int) -> str:
-    """The message for a per-year list longer than the horizon."""
+def from_arrival(items: Sequence[T], from_year: int, horizon: int) -> tuple[T, ...]:
+    """An alternative's per-year list on the calendar of years 1..horizon (SPEC §7): item 1
+    is the year it arrives (`from_year`), item 2 the year after, the last value repeating.
+    The years before it arrives hold item 1 too, so every year has a value; no figure reads
+    them (the alternative is not there yet)."""
+    return (*[items[0]] * (from_year - 1), *each_year(items, horizon - from_year + 1))
+
+
+def too_many_years(length: int, horizon: int, from_year: int = 1) -> str:
+    """The message for a per-year list longer than the years it can cover: the horizon,
+    or for an alternative the years from its arrival to the horizon's end."""
+    if from_year == 1:
+        return (
+            f"lists {length:,} years but horizon_years is {horizon}; "
+            "shorten the list or raise the horizon"
+        )
+    left = horizon - from_year + 1
     return (
-        f"lists {length:,} years but horizon_years is {horizon}; "
-        "shorten the list or raise the horizon"
+        f"lists {length:,} years but the alternative arrives in year {from_year} of "
+        f"{horizon} (horizon_years), which leaves {_n_years(left)}; item 1 is the year it "
+        "arrives, so shorten the list or raise the horizon"
     )
+
+
+def _n_years(n: int) -> str:
+    return f"{n} year" if n == 1 else f"{n} years"
 
 
 def horizon_of(data: Mapping[str, Any]) -> int:
@@ -385,9 +407,12 @@ class Alternative(BaseModel):
     solves: PercentByYear = 1.0
 
     def by_year(self, field: str, horizon: int) -> tuple[Quantity, ...]:
-        """A figure's value in each year 1..horizon: a list extended by its last value."""
+        """A figure's value in each calendar year 1..horizon: item 1 of a list is the year
+        the alternative arrives, and the last value repeats (`from_arrival`)."""
         given: ByYear = getattr(self, field)
-        return each_year(given if isinstance(given, tuple) else (given,), horizon)
+        return from_arrival(
+            given if isinstance(given, tuple) else (given,), self.from_year, horizon
+        )
 
 
 def _market_rule(schema: dict[str, Any]) -> None:
@@ -491,10 +516,11 @@ class Problem(BaseModel):
                     f"{alternative.name}: from_year {alternative.from_year} is after the "
                     f"horizon of {horizon} years"
                 )
+            left = horizon - alternative.from_year + 1
             for field in YEARLY_FIELDS:
                 given = getattr(alternative, field)
-                if isinstance(given, tuple) and len(given) > horizon:
-                    too_long = too_many_years(len(given), horizon)
+                if isinstance(given, tuple) and len(given) > left:
+                    too_long = too_many_years(len(given), horizon, alternative.from_year)
                     raise ValueError(f"{alternative.name}: {field} {too_long}")
         return self
 

@@ -184,8 +184,16 @@ FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
         ],
         "description": "The year the alternative becomes available, 1 to horizon_years",
     },
-    "AmountByYear": _by_year("Amount", "An amount, or a list of one a year ([$150k, $120k])"),
-    "PercentByYear": _by_year("Percent", "A share, or a list of one a year ([60%, 75%, 90%])"),
+    "AmountByYear": _by_year(
+        "Amount",
+        "An amount, or a list of one a year from the year the alternative arrives "
+        "([$150k, $120k]: $150k in its from_year, then $120k)",
+    ),
+    "PercentByYear": _by_year(
+        "Percent",
+        "A share, or a list of one a year from the year the alternative arrives "
+        "([60%, 75%, 90%]: 60% in its from_year, then 75%, then 90%)",
+    ),
     "Correlations": {
         "anyOf": [
             {
@@ -257,8 +265,9 @@ SCHEMA_GAPS = (
     "currency symbols and codes that match `currency`",
     "a `currency` that ISO 4217 lists",
     "unique alternative names within a problem",
-    "per-year lists (adoption, an alternative's costs and solves) no longer than "
-    "horizon_years, and from_year within it",
+    "per-year lists no longer than the years they cover (adoption: horizon_years; an "
+    "alternative's costs and solves: the years from its from_year on), and from_year within "
+    "the horizon",
     "unique problem names in a portfolio",
     "correlations between ranged inputs of the problem, each pair once, that can hold together",
     "amounts over a quadrillion written as text",
