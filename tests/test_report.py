@@ -435,3 +435,43 @@ def test_progress_counts_each_problems_simulation_and_its_drawing() -> None:
     )
     steps = 2 * len(problems)  # a simulation step (even without ranges), then the drawing
     assert told == [(done, steps) for done in range(1, steps + 1)]
+
+
+def test_the_page_says_declared_correlations_are_drawn_together() -> None:
+    # simulate says so for this example; the page must say the same, never "independently"
+    problems = pmsize.load(EXAMPLES / "utility-bill-audit.yaml")
+    page = pmsize.report(problems, samples=SAMPLES)
+    result = run("simulate", str(EXAMPLES / "utility-bill-audit.yaml"), "-n", str(SAMPLES))
+    assert "except those paired" in result.stdout
+    assert "except those paired under `correlations:`" in page
+    assert "The tornado moves" in page
+    # without correlations, the plain note
+    plain = pmsize.report(pmsize.load(EXAMPLES / "claims-processing.yaml"), samples=SAMPLES)
+    ranged = [p for p in pmsize.load(EXAMPLES) if not p.correlations]
+    assert "except those paired" not in plain
+    assert "except those paired" not in pmsize.report(ranged[:3], samples=SAMPLES)
+
+
+def test_a_name_that_says_from_year_is_a_name_not_a_moving_ceiling(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "name: Legacy from year 2010 problem\n"
+        "market: {customers: 100, problem_cost: $100k}\n"
+        "solution: {build_cost: $1m, adoption: 10%}\n"
+        "alternatives:\n"
+        "  - {name: Legacy tool from year 2010, annual_cost: $30k, solves: 90%}\n",
+        encoding="utf-8",
+    )
+    page = pmsize.report(pmsize.load(path))
+    assert 'class="num moves"' not in page
+    assert '<span class="when">' not in page
+    [row] = cells(page, "ranked")
+    assert row[1] == "Legacy from year 2010 problem"
+    assert row[5] == "Legacy tool from year 2010"
+    # a ceiling reached later still shows its year apart, from the figures
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("{name: Legacy", "{from_year: 2, name: Legacy"),
+        encoding="utf-8",
+    )
+    page = pmsize.report(pmsize.load(path))
+    assert '<td class="num moves">$40.0k <span class="when">from year 2</span></td>' in page

@@ -26,7 +26,7 @@ from pmsize.models import NO_ALTERNATIVE, Problem
 from pmsize.render import explain
 from pmsize.render.charts import Chart, Charts
 from pmsize.render.json import currency_groups, summary_record, totals
-from pmsize.render.simulate import NOT_SET, RANGES_NOTE, break_even_text, chance, spread_text
+from pmsize.render.simulate import NOT_SET, break_even_text, chance, ranges_note, spread_text
 from pmsize.render.table import RANKED_HEADERS, UNCAPPED, ranked_rows
 from pmsize.results import Evaluation, Verdict
 
@@ -45,11 +45,25 @@ SHOWN_FILES = 4  # input files the page's opening names; the rest are counted
 NUMERIC = frozenset(RANKED_HEADERS) - {"Problem", "Verdict", "Set by"}
 
 
+CEILING = RANKED_HEADERS.index("Ceiling")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A cell of the ranked table: its text as the terminal shows it, whether it is a
+    figure, and for a ceiling reached only later the year it is reached (the template
+    shows it apart; it never re-reads the text)."""
+
+    text: str
+    numeric: bool
+    year: int | None = None
+
+
 @dataclass(frozen=True)
 class Row:
-    """A row of the ranked table: its cells as the terminal shows them, and its section."""
+    """A row of the ranked table: its cells, and its section."""
 
-    cells: tuple[str, ...]
+    cells: tuple[Cell, ...]
     verdict: str
     anchor: str
 
@@ -126,7 +140,7 @@ def document(
             mixed=len(groups) > 1,
             rankings=rankings,
             sections=sections,
-            ranges_note=RANGES_NOTE if any(s is not None for s in sampled) else None,
+            ranges_note=ranges_note(sampled, tornado=True),
         )
     )
 
@@ -168,15 +182,21 @@ def _ranking(
     currency: str, group: Sequence[Evaluation], anchors: dict[int, str], charts: Charts
 ) -> Ranking:
     header, *cells = ranked_rows(group)
-    rows = tuple(
-        Row(tuple(row), r.verdict, anchors[id(r)]) for row, r in zip(cells, group, strict=True)
-    )
+    numeric = tuple(h in NUMERIC for h in header)
+    rows = []
+    for row, r in zip(cells, group, strict=True):
+        row_cells = [Cell(text, is_number) for text, is_number in zip(row, numeric, strict=True)]
+        if r.ceiling_year > 1:  # the figure alone, and the year it is reached beside it
+            row_cells[CEILING] = Cell(
+                fmt.money(r.ceiling_per_customer, currency), True, r.ceiling_year
+            )
+        rows.append(Row(tuple(row_cells), r.verdict, anchors[id(r)]))
     sums = totals(group)
     return Ranking(
         currency=currency,
         headers=header,
-        numeric=tuple(h in NUMERIC for h in header),
-        rows=rows,
+        numeric=numeric,
+        rows=tuple(rows),
         totals=(
             ("Total NPV", fmt.money(sums["total_npv"], currency)),
             ("Total market a year", fmt.money(sums["total_market_size"], currency)),

@@ -9,7 +9,7 @@ columns and the tornado as horizontal bars on one shared NPV scale.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from rich.console import Console, Group, RenderableType
@@ -106,21 +106,33 @@ def render_simulations(console: Console, results: Sequence[Simulated]) -> None:
     _render_blocks(console, results, simulation_block)
 
 
+def ranges_note(results: Iterable[Simulated | None], *, tornado: bool = False) -> str | None:
+    """What a range means, for every view of simulated figures (simulate, sensitivity, the
+    report): None when no problem has a range; when some problem declares correlations,
+    says they are drawn together (and, with `tornado`, that the tornado ignores them)."""
+    sampled = [r for r in results if r is not None]
+    if any(r.simulation.correlations for r in sampled):
+        return CORRELATED_NOTE + (f" The tornado moves {TORNADO_NOTE}." if tornado else "")
+    if any(r.simulation.ranged_inputs for r in sampled):
+        return RANGES_NOTE
+    return None
+
+
 def _render_blocks(
     console: Console,
     results: Sequence[Simulated],
     block: Callable[[Simulated, int], RenderableType],
-    correlated_note: str = CORRELATED_NOTE,
+    *,
+    tornado: bool = False,
 ) -> None:
     """Each result's block, a blank line after each, then what a range means if any has one
-    (`correlated_note` when some problem declares correlations)."""
+    (`ranges_note`)."""
     parts: list[RenderableType] = []
     for r in results:
         parts += [block(r, console.width), Text()]
-    if any(r.simulation.correlations for r in results):
-        parts.append(Text(correlated_note, style="dim"))
-    elif any(r.simulation.ranged_inputs for r in results):
-        parts.append(Text(RANGES_NOTE, style="dim"))
+    note = ranges_note(results, tornado=tornado)
+    if note is not None:
+        parts.append(Text(note, style="dim"))
     print_trimmed(console, Group(*parts))
 
 
@@ -211,9 +223,7 @@ def histogram_chart(h: Histogram, currency: str, width: int) -> RenderableType:
 
 def render_sensitivities(console: Console, results: Sequence[Simulated]) -> None:
     """One block per problem: tornado, break-even values, value of information."""
-    _render_blocks(
-        console, results, sensitivity_block, f"{CORRELATED_NOTE} The tornado moves {TORNADO_NOTE}."
-    )
+    _render_blocks(console, results, sensitivity_block, tornado=True)
 
 
 def sensitivity_block(r: Simulated, width: int) -> RenderableType:
