@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import doctest
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
 
 import pmsize
 from pmsize.cli import app
+from strategies import documents, examples, to_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -204,3 +208,59 @@ def test_a_problem_built_in_code_has_no_file_in_every_result() -> None:
     simulated = pmsize.simulate(problem, samples=100).evaluation
     assert (simulated.file, simulated.line) == ("", 0)
     assert sorted(dir(pmsize)) == sorted(pmsize.__all__)
+
+
+def test_the_library_refuses_what_a_file_would_be_refused_for() -> None:
+    from pydantic import ValidationError
+
+    def problem(**changes: Any) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "name": "Built",
+            "market": {"customers": 900, "problem_cost": "$350k"},
+            "solution": {"adoption": "5%"},
+        }
+        data.update(changes)
+        return data
+
+    refused = {
+        "give problem_cost": problem(market={"customers": 900}),
+        "not both": problem(market={"customers": 9, "problem_cost": 1, "revenue": 2}),
+        "'none' is reserved": problem(alternatives=[{"name": "none"}]),
+        "already used by alternatives[0]": problem(alternatives=[{"name": "A"}, {"name": "a"}]),
+        "written in € but the file's currency is USD": problem(
+            market={"customers": 9, "problem_cost": "€5m"}
+        ),
+        "arrives in year 5 of 5": problem(
+            alternatives=[{"name": "Late", "from_year": 5, "solves": ["1%", "2%"]}]
+        ),
+    }
+    for message, data in refused.items():
+        with pytest.raises(ValidationError, match=re.escape(message)):
+            pmsize.Problem.model_validate(data)
+
+
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(documents())
+def test_what_the_library_accepts_a_file_accepts_and_the_engine_sizes(
+    data: dict[str, Any],
+) -> None:
+    from pydantic import ValidationError
+
+    from pmsize.errors import InputErrors
+    from pmsize.loader import load_text
+
+    try:
+        [entry] = load_text(to_yaml(data))
+    except InputErrors:
+        from_file = None
+    else:
+        from_file = entry.problem
+    try:
+        built = pmsize.Problem.model_validate(data)
+    except ValidationError:
+        return  # (a file may still accept it: YAML gives `name: -5` as text, code as a number)
+    assert from_file is not None  # every rule of a file holds in code
+    assert built.model_dump(warnings=False) == from_file.model_dump(warnings=False)
+    r = pmsize.evaluate(built)  # never an AssertionError or TypeError inside the engine
+    assert r.verdict in ("pursue", "reconsider", "avoid")
+    pmsize.simulate(built, samples=50)

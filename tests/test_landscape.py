@@ -383,19 +383,24 @@ def test_simulate_samples_each_list_item_and_clips_growth_at_minus_100_percent()
 
 
 def test_the_library_judges_from_year_once_the_horizon_is_known() -> None:
-
-    data = {
+    data: dict[str, Any] = {
         "name": "x",
         "horizon_years": 3,
         "market": {"customers": 1, "problem_cost": 1},
         "solution": {"adoption": "1%"},
         "alternatives": [{"name": "Late", "from_year": 4}],
     }
+    # model_validate reads the horizon from the data, as a file does: the file's message
+    with pytest.raises(ValidationError, match="4 is not a year from 1 to 3"):
+        Problem.model_validate(data)
+    # built field by field, the horizon is known only once every field is read
     with pytest.raises(ValidationError, match="from_year 4 is after the horizon of 3 years"):
-        Problem.model_validate(data)
+        Problem(**data)
     data["alternatives"] = [{"name": "Long", "solves": ["1%"] * 4}]
-    with pytest.raises(ValidationError, match="solves lists 4 years but horizon_years is 3"):
+    with pytest.raises(ValidationError, match="lists 4 years but horizon_years is 3"):
         Problem.model_validate(data)
+    with pytest.raises(ValidationError, match="solves lists 4 years but horizon_years is 3"):
+        Problem(**data)
 
 
 def test_the_starters_commented_landscape_is_valid_once_uncommented() -> None:
@@ -461,8 +466,12 @@ def test_the_library_judges_a_list_by_the_years_after_arrival() -> None:
         "solution": {"adoption": "10%"},
         "alternatives": [{"name": "Late", "from_year": 3, "solves": ["10%", "20%"]}],
     }
-    with pytest.raises(ValidationError, match="solves lists 2 years but the alternative arrives"):
+    with pytest.raises(
+        ValidationError, match="lists 2 years but the alternative arrives in year 3"
+    ):
         Problem.model_validate(data)
+    with pytest.raises(ValidationError, match="solves lists 2 years but the alternative arrives"):
+        Problem(**data)
     data["alternatives"][0]["solves"] = ["10%"]
     assert service.evaluate(Problem.model_validate(data)).alternatives[0].from_year == 3
 

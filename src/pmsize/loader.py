@@ -32,10 +32,10 @@ from pmsize.errors import InputError, InputErrors, Location, UsageError
 from pmsize.models import (
     Policy,
     Problem,
+    RuleError,
     cross_checks,
-    currency_code,
     format_version,
-    horizon_of,
+    problem_context,
 )
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -620,8 +620,7 @@ def _problems_of(root: dict[str, Any], text: str, name: str) -> list[Entry]:
             inherited = frozenset(defaults.keys() - item.keys())
             sources.append(({**defaults, **item}, ("problems", index), inherited))
     for data, prefix, inherited in sources:
-        context = {"currency": _currency_of(data), "horizon": horizon_of(data)}
-        problem, problem_errors = _validate(Problem, data, context)
+        problem, problem_errors = _validate(Problem, data, problem_context(data))
         problem_errors += cross_checks(data)
         for loc, message in problem_errors:
             where = ("defaults",) if loc and loc[0] in inherited else prefix
@@ -680,15 +679,6 @@ def _in_file_order(errors: list[InputError]) -> list[InputError]:
     return [unique[key] for key in sorted(unique, key=lambda k: (k[0], k[1]))]
 
 
-def _currency_of(data: dict[str, Any]) -> str:
-    """The file's currency code as the amounts are checked against it; "" when it is not a
-    code, so that one bad `currency:` is one error, not one more for every amount."""
-    try:
-        return currency_code(data.get("currency", "USD"))
-    except ValueError:
-        return ""
-
-
 def _validate(
     model: type[M], data: Any, context: dict[str, Any]
 ) -> tuple[M | None, list[tuple[Loc, str]]]:
@@ -701,6 +691,8 @@ def _validate(
             if isinstance(cause, CorrelationError):  # one per pair, each at its key
                 at = _ProblemPairKey if cause.of_problem else _PairKey
                 found += [(_at_pair(key, at), message) for key, message in cause.problems]
+            elif isinstance(cause, RuleError):  # also found by `cross_checks`: once each
+                found += cause.problems
             else:
                 found.append((_loc_of(e), _message(model, e)))
         return None, found

@@ -4,7 +4,10 @@ Fields hold parsed values: money, shares and counts are floats or `Range`s
 (see `values`). Amount fields read the file's currency from the validation
 context, so a `€` in a USD file is caught where it is written. Rules that span
 fields live in `cross_checks`, which reads the raw data (so they are reported
-together with every field error) and names the field to blame.
+together with every field error) and names the field to blame; a `Problem` checks
+the same rules once its fields are valid, and `Problem.model_validate` takes its
+context (currency, horizon) from the data, so a problem built in code is held to
+every rule a file is.
 
 Each field names its JSON Schema (`Schema("Amount")`); `pmsize.schema` builds the
 schema editors use, and is imported only when a schema is asked for.
@@ -327,6 +330,17 @@ def horizon_of(data: Mapping[str, Any]) -> int:
         return MAX_HORIZON
 
 
+def problem_context(data: Mapping[str, Any]) -> dict[str, Any]:
+    """What a problem's fields are judged by, read from its raw data: the currency its
+    amounts must match ("" when `currency` is itself wrong, so that one bad code is one
+    error, not one more for every amount) and the horizon its per-year lists must fit."""
+    try:
+        currency = currency_code(data.get("currency", "USD"))
+    except ValueError:
+        currency = ""
+    return {"currency": currency, "horizon": horizon_of(data)}
+
+
 class Schema:
     """A field's JSON Schema, by name: `schema.field_schema` builds it, and only when a
     schema is generated (`pmsize schema`), so that building the models costs nothing
@@ -478,6 +492,25 @@ class Problem(BaseModel):
     _source: Location | None = PrivateAttr(default=None)
     _portfolio_policy: Policy | None = PrivateAttr(default=None)
 
+    @classmethod
+    def model_validate(
+        cls,
+        obj: Any,
+        *,
+        strict: bool | None = None,
+        from_attributes: bool | None = None,
+        context: Any | None = None,
+        **kwargs: Any,
+    ) -> Problem:
+        """A problem from data written as in a file, checked by every rule the loader
+        applies: without a `context`, the one the data gives (`problem_context`), so a `€`
+        amount in a USD problem is refused in code as in a file."""
+        if context is None and isinstance(obj, Mapping):
+            context = problem_context(obj)
+        return super().model_validate(
+            obj, strict=strict, from_attributes=from_attributes, context=context, **kwargs
+        )
+
     @property
     def source(self) -> Location | None:
         """Where the problem was read from (`file:line:column` of its `name:`); None when
@@ -525,6 +558,17 @@ class Problem(BaseModel):
         return self
 
     @model_validator(mode="after")
+    def _rules_hold(self) -> Problem:
+        """The rules of `cross_checks`, for a problem built in code as for one read from a
+        file (where the loader has already reported them, at their lines)."""
+        market = self.market
+        found = _cost_rule({key for key in _COST_KEYS if getattr(market, key) is not None})
+        found += _name_rules([a.name for a in self.alternatives])
+        if found:
+            raise RuleError(found)
+        return self
+
+    @model_validator(mode="after")
     def _correlations_hold(self) -> Problem:
         """Each side of a correlation a ranged input, and the pairs able to hold together."""
         if self.correlations:
@@ -540,36 +584,69 @@ Loc = tuple[str | int, ...]
 NO_ALTERNATIVE = "none"  # what reports call the ceiling's setter when no alternative sets it
 
 
+class RuleError(ValueError):
+    """Every rule spanning fields that a problem breaks, each as (field path, message):
+    the loader locates each at its field; the library shows them all."""
+
+    def __init__(self, problems: Sequence[tuple[Loc, str]]) -> None:
+        super().__init__("; ".join(f"{_loc_text(loc)}: {message}" for loc, message in problems))
+        self.problems = tuple(problems)
+
+
+def _loc_text(loc: Loc) -> str:
+    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)[1:]
+
+
 def cross_checks(data: Mapping[str, Any]) -> list[tuple[Loc, str]]:
     """Rules that span fields, checked on a problem's raw data as (field path, message) pairs.
 
-    They read only the structure (which keys are given, how long a list is), so they are
-    reported together with any field errors; empty when the rules hold.
+    They read only the structure (which keys are given, how names repeat), so the loader
+    reports them together with any field errors; empty when the rules hold. A `Problem`
+    checks the same rules once its fields are valid (`Problem._rules_hold`), so one built
+    in code holds them too.
     """
     found: list[tuple[Loc, str]] = []
     market = data.get("market")
     if isinstance(market, Mapping) and set(market) <= set(Market.model_fields):
-        keys = ("problem_cost", "revenue", "problem_share")
-        given = {key for key in keys if market.get(key) is not None}
-        if "problem_cost" in given and given & {"revenue", "problem_share"}:
-            found.append(
-                (
-                    ("market", "problem_cost"),
-                    "give either problem_cost, or revenue and problem_share, not both",
-                )
-            )
-        elif "problem_cost" not in given and given != {"revenue", "problem_share"}:
-            if not given:
-                message = "give problem_cost (per customer a year), or revenue and problem_share"
-            else:
-                missing = "problem_share" if "revenue" in given else "revenue"
-                message = f"{missing} is missing; revenue and problem_share go together"
-            found.append((("market",), message))
+        found += _cost_rule({key for key in _COST_KEYS if market.get(key) is not None})
     alternatives = data.get("alternatives")
+    if isinstance(alternatives, list):
+        found += _name_rules(
+            [a.get("name") if isinstance(a, Mapping) else None for a in alternatives]
+        )
+    return found
+
+
+_COST_KEYS = ("problem_cost", "revenue", "problem_share")
+
+
+def _cost_rule(given: set[str]) -> list[tuple[Loc, str]]:
+    """The problem cost is given once: as `problem_cost`, or as revenue × problem_share."""
+    if "problem_cost" in given and given & {"revenue", "problem_share"}:
+        return [
+            (
+                ("market", "problem_cost"),
+                "give either problem_cost, or revenue and problem_share, not both",
+            )
+        ]
+    if "problem_cost" not in given and given != {"revenue", "problem_share"}:
+        if not given:
+            message = "give problem_cost (per customer a year), or revenue and problem_share"
+        else:
+            missing = "problem_share" if "revenue" in given else "revenue"
+            message = f"{missing} is missing; revenue and problem_share go together"
+        return [(("market",), message)]
+    return []
+
+
+def _name_rules(names: Sequence[object]) -> list[tuple[Loc, str]]:
+    """Each alternative has its own name (ignoring case and spaces), and none is `none`."""
+    found: list[tuple[Loc, str]] = []
     named: dict[str, int] = {}
-    for index, alternative in enumerate(alternatives if isinstance(alternatives, list) else []):
-        name = alternative.get("name") if isinstance(alternative, Mapping) else None
-        if name == NO_ALTERNATIVE:
+    for index, name in enumerate(names):
+        if not isinstance(name, str) or not name.strip():
+            continue
+        if name.strip().casefold() == NO_ALTERNATIVE:
             found.append(
                 (
                     ("alternatives", index, "name"),
@@ -577,17 +654,17 @@ def cross_checks(data: Mapping[str, Any]) -> list[tuple[Loc, str]]:
                     "ceiling; rename this one",
                 )
             )
-        elif isinstance(name, str) and name.strip():
-            # `Excel` and `excel` would read as one alternative in every report
-            first = named.setdefault(name.strip().casefold(), index)
-            if first != index:
-                found.append(
-                    (
-                        ("alternatives", index, "name"),
-                        f"alternative name `{name.strip()}` is already used by "
-                        f"alternatives[{first}]; give each alternative its own name",
-                    )
+            continue
+        # `Excel` and `excel` would read as one alternative in every report
+        first = named.setdefault(name.strip().casefold(), index)
+        if first != index:
+            found.append(
+                (
+                    ("alternatives", index, "name"),
+                    f"alternative name `{name.strip()}` is already used by "
+                    f"alternatives[{first}]; give each alternative its own name",
                 )
+            )
     return found
 
 
