@@ -547,3 +547,23 @@ def test_the_schema_takes_a_correlations_block() -> None:
     assert validator.is_valid(good)
     for bad in ({"market.customers": 0.4}, {"a ~ b": 1}, {"a ~ b": "60%"}, ["a ~ b"]):
         assert not validator.is_valid(good | {"correlations": bad}), bad
+
+
+@pytest.mark.parametrize(
+    ("rho", "holds"),
+    [
+        # S = [[1, n], [n, 1]] with n = 2 sin(pi rho / 6); its last pivot is 1 - n^2:
+        ("0.999999999", True),  # 1.8e-9, above the 1e-10 tolerance: a real correlation
+        ("0.99999999999", False),  # 1.8e-11: positive, but within rounding of singular
+        ("-0.99999999999", False),
+    ],
+)
+def test_a_correlation_within_rounding_of_one_cannot_hold(rho: str, holds: bool) -> None:
+    text = SHAPES.format(pair="market.problem_cost ~ solution.solves", rho=rho)
+    if holds:
+        assert problem_of(text).correlations[0].coefficient == float(rho)
+        return
+    with pytest.raises(InputErrors) as caught:
+        problem_of(text)
+    [error] = caught.value.errors
+    assert error.message.startswith("these correlations cannot hold together")

@@ -215,3 +215,17 @@ def test_code_names_match_the_json_names() -> None:
     assert sizing.customers_paying == r.customers_paying
     # per year; the landscape of this file never moves, so every year's is the same
     assert sizing.alternative_max_prices == tuple((a.max_price,) * 5 for a in r.alternatives)
+
+
+def test_npv_of_exactly_zero_is_a_thin_margin_not_a_loss() -> None:
+    # one customer, one year at 0%: NPV = $1m of value - $1m of build = 0 exactly, and
+    # ROI = 0 / $1m = 0%, below the 20% thin margin (SPEC §3: thin-margin when NPV >= 0)
+    text = (
+        "name: Break even\nhorizon_years: 1\ndiscount_rate: 0%\n"
+        "market: {customers: 1, problem_cost: $1m}\n"
+        "solution: {build_cost: $1m, adoption: 100%}\n"
+    )
+    r = evaluate(load_text(text)[0].problem)
+    assert (r.npv, r.roi) == (0, 0)
+    assert [f.code for f in r.flags] == ["thin-margin"]
+    assert r.verdict == "reconsider"

@@ -70,7 +70,7 @@ GREEDY_TRAPS = (
 
 def test_the_plan_beats_both_greedy_rankings() -> None:
     plan = pmsize.plan(problems_of(*GREEDY_TRAPS), "$10m")
-    assert [c.name for c in plan.funded] == ["Y", "Z"]
+    assert [c.name for c in plan.funded] == ["Z", "Y"]  # best NPV first
     assert (plan.total_build, plan.total_npv) == (10e6, 14.5e6)
     assert [(o.candidate.name, o.extra_budget) for o in plan.left_out] == [
         ("X", 6e6),  # on top of Y + Z: 10 + 6 - 10
@@ -83,7 +83,7 @@ def test_the_plan_beats_both_greedy_rankings() -> None:
 def test_max_problems_limits_the_count() -> None:
     problems = problems_of(*GREEDY_TRAPS)
     assert [c.name for c in pmsize.plan(problems, "$10m", max_problems=1).funded] == ["X"]
-    assert [c.name for c in pmsize.plan(problems, "$10m", max_problems=2).funded] == ["Y", "Z"]
+    assert [c.name for c in pmsize.plan(problems, "$10m", max_problems=2).funded] == ["Z", "Y"]
     # $12m and at most 2: X + Z ($17.5m) beats X + Y ($17m), where 3 would add W ($19.5m)
     assert [c.name for c in pmsize.plan(problems, "$12m", max_problems=2).funded] == ["X", "Z"]
     assert [c.name for c in pmsize.plan(problems, "$12m").funded] == ["X", "Z", "W"]
@@ -168,8 +168,8 @@ def test_the_table_at_80_columns(tmp_path: Path) -> None:
         "Fund 2 of 4 eligible problems: $10.0m of the $10.0m budget, total NPV $14.5m\n"
         "\n"
         "#  Problem   Build     NPV  NPV per $\n"
-        "1  Y        $5.00m  $7.00m       1.40\n"
-        "2  Z        $5.00m  $7.50m       1.50\n"
+        "1  Z        $5.00m  $7.50m       1.50\n"
+        "2  Y        $5.00m  $7.00m       1.40\n"
         "   Total    $10.0m  $14.5m\n"
         "   Budget   $10.0m\n"
         "   Unspent      $0\n"
@@ -193,12 +193,12 @@ def test_json_holds_the_contract_fields(tmp_path: Path) -> None:
     assert (doc["budget"], doc["objective"], doc["currency"]) == (10e6, "npv", "USD")
     assert doc["max_problems"] == 3
     assert doc["funded"][0] == {
-        "name": "Y",
+        "name": "Z",
         "file": path,
-        "line": 12,
+        "line": 22,
         "build_cost": 5e6,
-        "npv": 7e6,
-        "npv_per_build": 1.4,
+        "npv": 7.5e6,
+        "npv_per_build": 1.5,
     }
     assert (doc["total_build"], doc["total_npv"]) == (10e6, 14.5e6)
     assert doc["left_out"][0]["name"] == "X"
@@ -215,12 +215,12 @@ def test_markdown_and_csv(tmp_path: Path) -> None:
     path = portfolio(tmp_path, *GREEDY_TRAPS)
     code, out, _ = invoke("plan", path, "--budget", "$10m", "-f", "markdown")
     assert code == 0
-    assert "| 1 | Y | \\$5.00m | \\$7.00m | 1.40 |\n" in out
+    assert "| 1 | Z | \\$5.00m | \\$7.50m | 1.50 |\n" in out
     code, out, _ = invoke("plan", path, "--budget", "$10m", "-f", "csv")
     assert code == 0
     assert out.splitlines()[:2] == [
         "status,name,file,line,build_cost,npv,npv_per_build,extra_budget",
-        f"funded,Y,{path},12,5000000.0,7000000.0,1.4,",
+        f"funded,Z,{path},22,5000000.0,7500000.0,1.5,",
     ]
 
 
@@ -343,8 +343,9 @@ def test_the_table_says_when_the_count_binds_and_shows_a_free_problem(tmp_path: 
         "10% more budget ($1.00m, $11.0m in all) would add nothing with at most 1 problem.\n"
     ) in out.replace("1\nproblem", "1 problem")
     code, out, _ = invoke("plan", path, "--budget", "$10m")
-    assert "1  Free" in out
-    assert out.splitlines()[3].endswith("free")
+    [free] = [line for line in out.splitlines() if "Free" in line]
+    assert free.startswith("3  Free")  # $1m of NPV: ranked last
+    assert free.endswith("free")
 
 
 @pytest.mark.parametrize(
@@ -474,3 +475,28 @@ def test_expected_npv_is_simulates_mean_to_the_last_bit() -> None:
     assert [c.name for c in plan.funded] == ["Landscape", "Second"]
     for c, p in zip(plan.funded, problems, strict=True):
         assert c.npv == pmsize.simulate(p, samples=7000, seed=5).simulation.npv.mean
+
+
+def test_a_problem_at_npv_exactly_zero_is_never_eligible() -> None:
+    # NPV = $1m of value - $1m of build = 0 exactly: it earns nothing, so with budget to
+    # spare it is neither funded nor left out, but ineligible (SPEC §9: NPV above 0)
+    [zero] = [pmsize.evaluate(p) for p in problems_of(problem("Zero", 0, 1))]
+    assert zero.npv == 0
+    plan = pmsize.plan(problems_of(problem("Zero", 0, 1), problem("One", 1, 1)), "$10m")
+    assert [c.name for c in plan.funded] == ["One"]
+    assert plan.left_out == ()
+    assert [c.name for c in plan.ineligible] == ["Zero"]
+
+
+def test_funded_problems_are_ranked_by_npv_not_listed_in_file_order() -> None:
+    # all three fit: listed small, large, middle; funded best NPV first, as everywhere
+    entries = (problem("Small", 1, 1), problem("Large", 9, 1), problem("Middle", 4, 1))
+    plan = pmsize.plan(problems_of(*entries), "$10m")
+    assert [c.name for c in plan.funded] == ["Large", "Middle", "Small"]
+
+
+def test_the_table_ranks_the_funded_problems(tmp_path: Path) -> None:
+    path = portfolio(tmp_path, problem("Small", 1, 1), problem("Large", 9, 1))
+    code, out, _ = invoke("plan", path, "--budget", "10m")
+    assert code == 0
+    assert out.index("Large") < out.index("Small")

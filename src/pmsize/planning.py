@@ -147,7 +147,7 @@ class Plan:
     budget: float
     objective: Objective
     max_problems: int | None
-    funded: tuple[Candidate, ...]  # in the order loaded
+    funded: tuple[Candidate, ...]  # best NPV (the objective's) first, ties in the order loaded
     left_out: tuple[LeftOut, ...]  # best NPV first
     ineligible: tuple[Candidate, ...]  # avoid, or NPV not above 0; in the order loaded
     marginal: Marginal
@@ -292,7 +292,8 @@ def plan(
     values = [c.npv for c in weighed]
     costs = [c.build_cost for c in weighed]
     chosen = best_subset(values, costs, limit, max_problems)
-    funded = tuple(weighed[i] for i in chosen)
+    # ranked as everywhere else: best NPV (the objective's) first, ties in the order loaded
+    funded = tuple(sorted((weighed[i] for i in chosen), key=lambda c: -c.npv))
     richer = best_subset(values, costs, limit * (1 + MARGINAL_STEP), max_problems)
     gain = math.fsum(values[i] for i in richer) - math.fsum(values[i] for i in chosen)
     if gain > 0:
