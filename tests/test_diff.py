@@ -922,3 +922,25 @@ def test_more_changed_inputs_than_a_machine_integer_holds_are_estimated() -> Non
     total = sum(a["npv_effect"] for a in changed["attribution"])
     assert total == pytest.approx(changed["npv_change"], rel=1e-9)
     assert changed["npv_change"] < 0
+
+
+def test_a_shorter_horizon_that_ends_before_an_alternative_arrives_is_sized() -> None:
+    # the old side's late alternatives, seen at the new side's 3-year horizon, arrive after
+    # it: their lists (which count from arrival) must still lay out on three years
+    old: dict[str, Any] = {
+        "name": "P",
+        "horizon_years": 5,
+        "market": {"customers": 100, "problem_cost": "100k"},
+        "solution": {"build_cost": "1m", "adoption": "10%"},
+        "alternatives": [
+            {"name": "Late", "from_year": 5, "annual_cost": ["10k"], "solves": "90%"},
+            {"name": "Later", "from_year": 4, "annual_cost": ["10k", "5k"], "solves": "90%"},
+        ],
+    }
+    new = json.loads(json.dumps(old))
+    new["horizon_years"] = 3
+    new["alternatives"] = [{"name": "Late", "annual_cost": "10k"}, {"name": "Later"}]
+    p = changed(old, new)
+    got = effects(p)
+    assert set(got) == {"horizon_years", "alternatives[Late]", "alternatives[Later]"}
+    assert sum(got.values()) == pytest.approx(p.npv_change, rel=1e-12)

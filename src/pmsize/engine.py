@@ -195,7 +195,7 @@ def _yearly(
     elif len(given) == 1:
         picked = [pick(given[0], path)]
     else:
-        left = horizon - from_year + 1
+        left = max(1, horizon - from_year + 1)  # 1: an alternative past the horizon (diff)
         picked = [pick(q, f"{path}[{i}]") for i, q in enumerate(given[:left])]
     return from_arrival(picked, from_year, horizon)
 

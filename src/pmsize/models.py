@@ -297,8 +297,10 @@ def from_arrival(items: Sequence[T], from_year: int, horizon: int) -> tuple[T, .
     """An alternative's per-year list on the calendar of years 1..horizon (SPEC §7): item 1
     is the year it arrives (`from_year`), item 2 the year after, the last value repeating.
     The years before it arrives hold item 1 too, so every year has a value; no figure reads
-    them (the alternative is not there yet)."""
-    return (*[items[0]] * (from_year - 1), *each_year(items, horizon - from_year + 1))
+    them (the alternative is not there yet). Always `horizon` values, even for an
+    alternative arriving after it (as diff sees one when it shortens the horizon)."""
+    before = min(from_year - 1, horizon)
+    return (*[items[0]] * before, *each_year(items, horizon - before))
 
 
 def too_many_years(length: int, horizon: int, from_year: int = 1) -> str:
