@@ -19,9 +19,9 @@ from pmsize import simulation as sim
 from pmsize.cli import app
 from pmsize.engine import DEFAULT_THRESHOLDS, Inputs
 from pmsize.errors import InputErrors
+from pmsize.inputs import kind_of_path
 from pmsize.models import Problem
 from pmsize.sampling import ARRAY, Sampler, draw, stream
-from pmsize.values import input_kind
 
 ENV = {"NO_COLOR": "1", "COLUMNS": "80"}
 Z95 = 1.6448536269514722
@@ -177,13 +177,13 @@ def test_without_correlations_each_input_draws_its_own_stream_as_before() -> Non
     sampler = Sampler(7, 2, 1000, None, None)
     inputs = Inputs.take(problem_of(RANGED), sampler.pick)
     for path, q in sampler.ranges.items():
-        expected = draw(q, input_kind(path), stream(7, path, 2), 1000)
+        expected = draw(q, kind_of_path(path), stream(7, path, 2), 1000)
         found = {
             "market.customers": inputs.customers,
             "market.problem_cost": inputs.problem_cost,
             "solution.build_cost": inputs.build_cost,
             "solution.solves": inputs.solves,
-            "solution.adoption[2]": inputs.adoption[2],
+            "solution.adoption[year 3]": inputs.adoption[2],
         }[path]
         assert np.array_equal(found, expected), path
 
@@ -203,7 +203,9 @@ def test_an_empty_correlations_block_changes_no_byte_of_the_output(tmp_path: Pat
 
 def test_a_correlation_changes_only_the_inputs_it_pairs() -> None:
     plain = problem_of(RANGED)
-    paired = problem_of(RANGED + "correlations:\n  solution.adoption[2] ~ market.customers: -0.5\n")
+    paired = problem_of(
+        RANGED + "correlations:\n  solution.adoption[year 3] ~ market.customers: -0.5\n"
+    )
     a, _ = columns(plain, 5000, seed=4)
     b, _ = columns(paired, 5000, seed=4)
     for name in ("problem_cost", "build_cost", "solves"):
@@ -217,7 +219,7 @@ CORRELATED = (
     RANGED
     + """correlations:
   market.problem_cost ~ solution.solves: 0.6
-  solution.adoption[2] ~ market.customers: -0.4
+  solution.adoption[year 3] ~ market.customers: -0.4
 """
 )
 
@@ -240,7 +242,7 @@ def test_simulate_json_echoes_the_correlations_in_file_order(tmp_path: Path) -> 
     found = json.loads(result.stdout)["results"][0]["simulation"]["correlations"]
     assert found == [
         {"a": "market.problem_cost", "b": "solution.solves", "coefficient": 0.6},
-        {"a": "solution.adoption[2]", "b": "market.customers", "coefficient": -0.4},
+        {"a": "solution.adoption[year 3]", "b": "market.customers", "coefficient": -0.4},
     ]
     again = run("simulate", str(path), "-f", "json", "--samples", "2000")
     assert again.stdout == result.stdout
@@ -270,7 +272,7 @@ def test_simulate_table_lists_the_pairs_and_says_which_inputs_move_together(
     out = run("simulate", str(path), "--samples", "2000").stdout
     assert (
         "  Correlated  market.problem_cost ~ solution.solves: 0.6\n"
-        "              solution.adoption[2] ~ market.customers: -0.4\n"
+        "              solution.adoption[year 3] ~ market.customers: -0.4\n"
     ) in out
     assert out.endswith(
         "Ranges: `a to b` is a 90% interval (a the 5th, b the 95th percentile), lognormal\n"
@@ -303,11 +305,11 @@ def test_value_of_information_uses_the_correlated_samples() -> None:
         return {v.input: v.evpi for v in found.simulation.value_of_information}
 
     alone = evpi("")
-    paired = evpi("correlations:\n  solution.build_cost ~ alternatives[0].annual_cost: 0.9\n")
-    assert alone["alternatives[0].annual_cost"] == 0
+    paired = evpi("correlations:\n  solution.build_cost ~ alternatives[Dear].annual_cost: 0.9\n")
+    assert alone["alternatives[Dear].annual_cost"] == 0
     assert paired["solution.build_cost"] == alone["solution.build_cost"] > 0
     # learning the alternative's cost now tells much of the build cost
-    assert paired["alternatives[0].annual_cost"] > 0.5 * paired["solution.build_cost"]
+    assert paired["alternatives[Dear].annual_cost"] > 0.5 * paired["solution.build_cost"]
 
 
 # --------------------------------------------------------------------------- bad input
@@ -323,7 +325,8 @@ solution:
 correlations:
 """
 RANGED_LIST = (
-    "ranged inputs: market.problem_cost, solution.adoption[2], market.customers, solution.solves"
+    "ranged inputs: market.problem_cost, solution.adoption[year 3], market.customers, "
+    + "solution.solves"
 )
 
 
@@ -408,7 +411,7 @@ RANGED_LIST = (
             [
                 "market.problem_cost ~ solution.solves: 0.1",
                 "market.customers ~ solution.solves: 0.9",
-                "solution.adoption[2] ~ market.problem_cost: 0.3",
+                "solution.adoption[year 3] ~ market.problem_cost: 0.3",
                 "market.customers ~ market.problem_cost: -0.9",
             ],
             [
@@ -528,7 +531,7 @@ def test_explain_lists_the_pairs(tmp_path: Path) -> None:
         "(Spearman rank correlation, -1 to 1); all other ranges vary independently. The figures "
         "above use central values, which correlation does not change.\n\n"
         "- market.problem\\_cost \\~ solution.solves: 0.6\n"
-        "- solution.adoption\\[2\\] \\~ market.customers: -0.4\n"
+        "- solution.adoption\\[year 3\\] \\~ market.customers: -0.4\n"
     ) in result.stdout
 
 
@@ -542,7 +545,7 @@ def test_the_schema_takes_a_correlations_block() -> None:
         "name": "S",
         "market": {"customers": 10, "problem_cost": "1m to 2m"},
         "solution": {"adoption": "5%"},
-        "correlations": {"market.customers ~ solution.adoption[2]": -0.4},
+        "correlations": {"market.customers ~ solution.adoption[year 3]": -0.4},
     }
     assert validator.is_valid(good)
     for bad in ({"market.customers": 0.4}, {"a ~ b": 1}, {"a ~ b": "60%"}, ["a ~ b"]):

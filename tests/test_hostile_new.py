@@ -135,7 +135,7 @@ def paired_problem(pairs: int, clash: bool = False) -> str:
         for i in range(pairs)
     )
     listed = "".join(
-        f"  alternatives[{i}].annual_cost ~ alternatives[{i}].one_time_cost: 0.5\n"
+        f"  alternatives[a{i}].annual_cost ~ alternatives[a{i}].one_time_cost: 0.5\n"
         for i in range(pairs)
     )
     if clash:

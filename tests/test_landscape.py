@@ -236,19 +236,28 @@ def test_ranked_tables_mark_a_ceiling_reached_later() -> None:
     assert "| $222k | WMS vendor's yard-and-dock module |" in result.stdout  # year 1: no mark
 
 
-def test_sensitivity_names_list_items_by_their_index() -> None:
+def test_sensitivity_names_list_items_by_name_and_calendar_year() -> None:
     text = """
 name: Ranged items
 discount_rate: 0%
 market: {customers: 100, problem_cost: 100k, growth: 2% to 10%}
-solution: {adoption: 10%}
+solution: {adoption: [1%, 5% to 15%]}
 alternatives:
   - name: Stack
     solves: [50%, 60% to 80%]
+  - name: Late
+    from_year: 3
+    annual_cost: [$10k to $30k, $5k]
 """
     [entry] = load_text(text)
     paths = [path for path, _ in engine.ranged_inputs(entry.problem)]
-    assert paths == ["market.growth", "alternatives[0].solves[1]"]
+    # SPEC §13: the item of year 3 of the horizon, whatever the alternative's from_year
+    assert paths == [
+        "solution.adoption[year 2]",
+        "market.growth",
+        "alternatives[Stack].solves[year 2]",
+        "alternatives[Late].annual_cost[year 3]",
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -294,7 +303,7 @@ def test_the_point_evaluation_is_the_sampled_engine_at_central_values(
     problem = entry.problem
     point = engine.point(problem)
     columns = engine.size(
-        engine.Inputs.take(problem, lambda q, _: np.full(3, central(q))),
+        engine.Inputs.take(problem, lambda item: np.full(3, central(item.value))),
         engine.DEFAULT_THRESHOLDS,
         ARRAY,
     )
@@ -355,7 +364,10 @@ def test_sensitivity_covers_growth_and_list_items_with_a_negative_break_even() -
     [entry] = load_text(GROWING)
     problem = entry.problem
     found = pmsize.sensitivity(problem, samples=4_000, seed=3).sensitivity
-    assert [bar.input for bar in found.tornado] == ["market.growth", "alternatives[0].solves[1]"]
+    assert [bar.input for bar in found.tornado] == [
+        "market.growth",
+        "alternatives[Stack].solves[year 2]",
+    ]
     growth = next(b for b in found.break_even if b.input == "market.growth")
     # NPV falls to zero at a shrinking market: found below 0, the search running over 1 + g
     assert growth.value is not None

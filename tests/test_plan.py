@@ -459,8 +459,8 @@ problems:
         annual_cost: $60k to $100k
         solves: 70%
     correlations:
-      market.problem_cost ~ alternatives[0].solves[1]: 0.5
-      market.growth ~ solution.adoption[1]: -0.3
+      market.problem_cost ~ alternatives[OSS].solves[year 2]: 0.5
+      market.growth ~ solution.adoption[year 2]: -0.3
   - name: Second
     market: {customers: 500, problem_cost: $50k to $150k}
     solution: {build_cost: 1m, adoption: 5%}

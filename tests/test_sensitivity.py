@@ -16,7 +16,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from pmsize import drivers as sens
-from pmsize import engine, loader, sampling, service
+from pmsize import engine, loader, paths, sampling, service
 from pmsize import simulation as sim
 from pmsize.cli import app
 from pmsize.models import Policy, Problem
@@ -42,24 +42,33 @@ def problems() -> list[Problem]:
 
 
 def with_value(problem: Problem, path: str, value: float) -> Problem:
-    """A copy of `problem` with the input at `path` (as the file names it) set to `value`."""
-    match = re.fullmatch(r"(\w+)(?:\[(\d+)\])?(?:\.(\w+))?(?:\[(\d+)\])?", path)
-    assert match is not None, path
-    head, head_index, field, field_index = match.groups()
-    if field is None:  # discount_rate
-        return problem.model_copy(update={head: value})
-    if head == "alternatives":
+    """A copy of `problem` with the input at `path` (SPEC §13) set to `value`."""
+    named = paths.parse(path)
+    if named.alternative is not None:
         alternatives = list(problem.alternatives)
-        i = int(head_index)
-        alternatives[i] = alternatives[i].model_copy(update={field: value})
+        [i] = [
+            i
+            for i, a in enumerate(alternatives)
+            if a.name.casefold() == named.alternative.casefold()
+        ]
+        alternative = alternatives[i]
+        new: Any = value
+        if named.year is not None:  # item 1 is the year it arrives
+            items = list(getattr(alternative, named.field))
+            items[named.year - alternative.from_year] = value
+            new = tuple(items)
+        alternatives[i] = alternative.model_copy(update={named.field: new})
         return problem.model_copy(update={"alternatives": tuple(alternatives)})
+    head, _, field = named.field.partition(".")
+    if not field:  # discount_rate
+        return problem.model_copy(update={head: value})
     part = getattr(problem, head)
     if field == "adoption":
         shares = list(part.adoption)
-        if field_index is None:
+        if named.year is None:
             shares = [value]
         else:
-            shares[int(field_index)] = value
+            shares[named.year - 1] = value
         return problem.model_copy(
             update={head: part.model_copy(update={"adoption": tuple(shares)})}
         )
@@ -212,7 +221,7 @@ def test_value_of_information_is_zero_for_an_input_that_cannot_change_the_decisi
     assert result.p_npv_positive == 1.0
     assert {v.input: v.evpi for v in result.value_of_information} == {
         "solution.build_cost": 0.0,
-        "alternatives[0].annual_cost": 0.0,
+        "alternatives[Pricey].annual_cost": 0.0,
     }
 
 
@@ -418,13 +427,13 @@ def test_folding_keeps_the_ceiling_and_what_set_it() -> None:
 TORNADO_AT = {
     100: """\
   NPV with each input at its low and high end, all else central
-  market.problem_cost         $60.0k   ◀╌╌━━━━━━━━━━┃━━━━━━━━━━━━━━━━━━━━━━━━━▶ $250k   swing $7.52m
-  market.customers               600 ◀╌╌╌╌━━━━━━━━━━┃━━━━━━━━━━━━━━━━━━━━━━▶    1,500   swing $7.35m
-  solution.adoption[2]            4%  ◀╌╌╌━━━━━━━━━━┃━━━━━━━━━━━━━━━━━━━━━━━▶   12%     swing $7.17m
-  solution.solves                55% ◀╌╌╌╌━━━━━━━━━━┃━━━━━━━━━━━━━━▶            85%     swing $5.77m
-  alternatives[0].annual_cost $15.0k      ◀━━━━━━━━━┃━━━━━━━━━━━━━━━━━▶         $50.0k  swing $5.50m
-  solution.build_cost         $4.00m        ◀━━━━━━━┃━━━━▶                      $1.50m  swing $2.50m
-  solution.cost_per_customer  $15.0k           ◀━━━━┃━━▶                        $5.00k  swing $1.57m
+  market.problem_cost                                $60.0k ◀╌━━━━━┃━━━━━━━━━━▶ $250k   swing $7.52m
+  market.customers                                      600 ◀╌━━━━━┃━━━━━━━━━▶  1,500   swing $7.35m
+  solution.adoption[year 3]                              4% ◀╌━━━━━┃━━━━━━━━━▶  12%     swing $7.17m
+  solution.solves                                       55% ◀╌━━━━━┃━━━━━▶      85%     swing $5.77m
+  alternatives[Energy consultancy audit].annual_cost $15.0k   ◀━━━━┃━━━━━━━▶    $50.0k  swing $5.50m
+  solution.build_cost                                $4.00m    ◀━━━┃━▶          $1.50m  swing $2.50m
+  solution.cost_per_customer                         $15.0k     ◀━━┃▶           $5.00k  swing $1.57m
   ┃ NPV at central values ($2.05m) · ━ NPV above zero · ╌ below zero
 """,
     60: """\
@@ -434,11 +443,11 @@ TORNADO_AT = {
   $60.0k  ◀╌╌━━━━━━━┃━━━━━━━━━━━━━━━━━▶ $250k   swing $7.52m
   market.customers
      600 ◀╌╌╌━━━━━━━┃━━━━━━━━━━━━━━━▶   1,500   swing $7.35m
-  solution.adoption[2]
+  solution.adoption[year 3]
       4%  ◀╌╌━━━━━━━┃━━━━━━━━━━━━━━━▶   12%     swing $7.17m
   solution.solves
      55% ◀╌╌╌━━━━━━━┃━━━━━━━━━▶         85%     swing $5.77m
-  alternatives[0].annual_cost
+  alternatives[Energy consultancy audit].annual_cost
   $15.0k    ◀━━━━━━━┃━━━━━━━━━━━━▶      $50.0k  swing $5.50m
   solution.build_cost
   $4.00m      ◀━━━━━┃━━▶                $1.50m  swing $2.50m
@@ -447,7 +456,6 @@ TORNADO_AT = {
   ┃ NPV at central values ($2.05m) · ━ NPV above zero · ╌
   below zero
 """,
-    # was `$60.0k ◀━━┃━━━━━▶ $250k`: the one column below zero went to the arrow
     40: """\
   NPV with each input at its low and
   high end, all else central
@@ -455,11 +463,12 @@ TORNADO_AT = {
   $60.0k ◀╌━━┃━━━━▶ $250k   swing $7.52m
   market.customers
      600 ◀╌━━┃━━━▶  1,500   swing $7.35m
-  solution.adoption[2]
+  solution.adoption[year 3]
       4% ◀╌━━┃━━━━▶ 12%     swing $7.17m
   solution.solves
      55% ◀╌━━┃━━▶   85%     swing $5.77m
-  alternatives[0].annual_cost
+  alternatives[Energy consultancy
+  audit].annual_cost
   $15.0k   ◀━┃━━▶   $50.0k  swing $5.50m
   solution.build_cost
   $4.00m   ◀━┃▶     $1.50m  swing $2.50m
@@ -468,7 +477,6 @@ TORNADO_AT = {
   ┃ NPV at central values ($2.05m) · ━
   NPV above zero · ╌ below zero
 """,
-    # 35 columns of chart, one fewer than the 28 of labels and 8 of bar: a list
     37: """\
   NPV with each input at its low and
   high end, all else central
@@ -478,13 +486,14 @@ TORNADO_AT = {
   market.customers
     at 600: NPV −$794k
     at 1,500: NPV $6.56m
-  solution.adoption[2]
+  solution.adoption[year 3]
     at 4%: NPV −$571k
     at 12%: NPV $6.60m
   solution.solves
     at 55%: NPV −$831k
     at 85%: NPV $4.94m
-  alternatives[0].annual_cost
+  alternatives[Energy consultancy
+  audit].annual_cost
     at $15.0k: NPV $109k
     at $50.0k: NPV $5.60m
   solution.build_cost

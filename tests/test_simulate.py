@@ -19,8 +19,9 @@ from pmsize import engine, loader, sampling, service, summary
 from pmsize import simulation as sim
 from pmsize.cli import app
 from pmsize.engine import VERDICTS, Inputs
+from pmsize.inputs import Input, catalogue
 from pmsize.models import Problem
-from pmsize.values import Quantity, Range, central, input_kind
+from pmsize.values import Range, central
 from strategies import examples, problems, to_yaml
 
 HERE = Path(__file__).resolve().parent
@@ -190,9 +191,8 @@ def test_a_new_range_leaves_the_draws_of_the_other_inputs_unchanged() -> None:
 
 
 def central_columns(n: int) -> Any:
-    def pick(q: Quantity, path: str) -> Any:
-        del path
-        return np.full(n, central(q))
+    def pick(item: Input) -> Any:
+        return np.full(n, central(item.value))
 
     return pick
 
@@ -265,15 +265,15 @@ def test_every_sample_of_any_problem_is_a_point_evaluation_by_the_scalar_engine(
     result = sim.simulate(problem, samples=n, seed=1, learn=True)
     ranged = engine.ranged_inputs(problem)
     assert set(result.ranged_inputs) == {path for path, _ in ranged}
+    kinds = {item.path: item.kind for item in catalogue(problem)}
     draws = {
-        path: sampling.draw(q, input_kind(path), sampling.stream(1, path, 0), n)
-        for path, q in ranged
+        path: sampling.draw(q, kinds[path], sampling.stream(1, path, 0), n) for path, q in ranged
     }
     npv, verdicts, set_by = [], dict.fromkeys(VERDICTS, 0), dict.fromkeys(result.set_by, 0)
     for k in range(n):
 
-        def pick(q: Quantity, path: str, k: int = k) -> float:
-            return float(draws[path][k]) if path in draws else central(q)
+        def pick(item: Input, k: int = k) -> float:
+            return float(draws[item.path][k]) if item.path in draws else central(item.value)
 
         s = engine.size(Inputs.take(problem, pick), sim.DEFAULT_THRESHOLDS, engine.SCALAR)
         npv.append(s.npv)

@@ -28,14 +28,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pmsize.values import Quantity, central
+from pmsize import paths
 
 if TYPE_CHECKING:
+    from pmsize.inputs import Input
     from pmsize.models import Problem
     from pmsize.summary import Floats
 
 EXAMPLE = "market.problem_cost ~ solution.solves: 0.6"
-_PAIR = re.compile(r"^\s*([^\s~]+)\s*~\s*([^\s~]+)\s*$")
+# `A ~ B`: two paths (SPEC §13), which may hold spaces (`solution.adoption[year 3]`)
+_PAIR = re.compile(r"^\s*([^~]*[^\s~])\s*~\s*([^\s~][^~]*?)\s*$")
 _NUMBER = re.compile(r"^\s*[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*$")
 # the smallest pivot of S's Cholesky factorisation that still counts as positive definite
 _PIVOT = 1e-10
@@ -100,7 +102,7 @@ def parse(raw: object) -> tuple[Correlation, ...]:
         )
     found: list[Correlation] = []
     problems: list[tuple[str | None, str]] = []
-    seen: dict[frozenset[str], str] = {}
+    seen: dict[frozenset[Any], str] = {}
     for key, value in raw.items():
         text = str(key)
         pair = _PAIR.match(text) if isinstance(key, str) else None
@@ -113,8 +115,12 @@ def parse(raw: object) -> tuple[Correlation, ...]:
                 )
             )
             continue
-        a, b = pair.groups()
-        if a == b:
+        try:
+            a, b = (_side(side) for side in pair.groups())
+        except paths.OldPathError as exc:
+            problems.append((text, str(exc)))
+            continue
+        if a.key == b.key:
             problems.append((text, f"pairs {a} with itself; name two different inputs"))
             continue
         try:
@@ -122,7 +128,7 @@ def parse(raw: object) -> tuple[Correlation, ...]:
         except ValueError as exc:
             problems.append((text, f"{a} ~ {b}: {exc}"))
             continue
-        first = seen.setdefault(frozenset((a, b)), text)
+        first = seen.setdefault(frozenset((a.key, b.key)), text)
         if first != text:
             problems.append(
                 (
@@ -132,7 +138,7 @@ def parse(raw: object) -> tuple[Correlation, ...]:
                 )
             )
             continue
-        found.append(Correlation(a, b, coefficient, text))
+        found.append(Correlation(str(a), str(b), coefficient, text))
     if problems:
         raise CorrelationError(problems)
     return tuple(found)
@@ -169,55 +175,97 @@ def _coefficient(raw: object) -> float:
 def check(problem: Problem) -> list[tuple[str, str]]:
     """What is wrong with a problem's correlations, as (key, message) pairs; empty when sound.
 
-    Each side must be a ranged input of the problem (as `engine.ranged_inputs` lists them),
+    Each side must be a ranged input of the problem (as `inputs.catalogue` lists them),
     and the pairs must be able to hold together (S positive definite).
     """
-    from pmsize.engine import Inputs, ranged_inputs
+    from pmsize.inputs import catalogue
 
     pairs = problem.correlations
     if not pairs:
         return []
-    ranged = [path for path, _ in ranged_inputs(problem)]
-    every: list[str] = []
-
-    def pick(q: Quantity, path: str) -> float:
-        every.append(path)
-        return central(q)
-
-    Inputs.take(problem, pick)
+    listed = catalogue(problem)
+    ranged = [i.path for i in listed if i.ranged]
+    every = [i.path for i in listed]
+    named = _named(listed)
     problems: list[tuple[str, str]] = []
     for pair in pairs:
         for side in (pair.a, pair.b):
-            if side not in ranged:
-                problems.append((pair.key, _not_ranged(side, ranged, every)))
+            if named.get(_side(side).key) not in ranged:
+                problems.append((pair.key, _not_ranged(side, ranged, every, problem)))
     if problems:
         return problems
-    paired = {side for p in pairs for side in (p.a, p.b)}
+    resolved = _resolved(pairs, named)
+    paired = {side for p in resolved for side in (p.a, p.b)}
     order = [path for path in ranged if path in paired]
-    clash = _clash(order, pairs)
+    clash = _clash(order, resolved)
     if clash:
-        listed = ", ".join(f"`{p}`" for p in clash)
+        named_pairs = ", ".join(f"`{p}`" for p in clash)
         problems.append(
             (
                 clash[-1].key,
-                f"these correlations cannot hold together: {listed}; no inputs can be "
+                f"these correlations cannot hold together: {named_pairs}; no inputs can be "
                 "correlated that way at once, so weaken or drop one of them",
             )
         )
     return problems
 
 
-def _not_ranged(side: str, ranged: list[str], every: list[str]) -> str:
+def _side(text: str) -> paths.Path:
+    """One side of a pair as a path; a text that names no input is kept as written (`check`
+    says so, beside the problem's ranged inputs), but an old form is refused here."""
+    try:
+        return paths.parse(text)
+    except paths.OldPathError:
+        raise
+    except paths.PathError:
+        return paths.Path(text.strip())
+
+
+def _named(listed: Sequence[Input]) -> dict[Any, str]:
+    """Each input's path by the key that names it (alternatives' names ignoring case)."""
+    return {paths.parse(i.path).key: i.path for i in listed}
+
+
+def _resolved(pairs: Sequence[Correlation], named: Mapping[Any, str]) -> list[Correlation]:
+    """The pairs with each side as the catalogue writes it (`Alternative` for `alternative`)."""
+    return [
+        Correlation(named[_side(p.a).key], named[_side(p.b).key], p.coefficient, p.key)
+        for p in pairs
+    ]
+
+
+def _not_ranged(side: str, ranged: list[str], every: list[str], problem: Problem) -> str:
+    path = _side(side)
+    old = _old_alternative(path, problem)
+    if old is not None:
+        return f"{side} names an alternative by its place in the list; write {old}"
     if not ranged:
         return f"{side} is not a ranged input: this problem has no ranges to correlate"
     known = "ranged inputs: " + ", ".join(ranged)
-    if side in every:
+    if path.key in _named_keys(every):
         return (
             f"{side} is a single value, not a range, so it cannot vary with another input; {known}"
         )
     close = difflib.get_close_matches(side, ranged, n=1, cutoff=0.8)
     hint = f"did you mean {close[0]}? " if close else ""
     return f"{side} is not a ranged input of this problem; {hint}{known}"
+
+
+def _named_keys(every: Sequence[str]) -> set[Any]:
+    return {paths.parse(p).key for p in every}
+
+
+def _old_alternative(path: paths.Path, problem: Problem) -> str | None:
+    """The path by name of `alternatives[0]...` (the form before names), when the problem
+    has no alternative named `0` but has a first one."""
+    name = path.alternative
+    if name is None or not name.strip().isdigit():
+        return None
+    names = {a.name.strip().casefold() for a in problem.alternatives}
+    index = int(name)
+    if name.strip().casefold() in names or index >= len(problem.alternatives):
+        return None
+    return str(paths.Path(path.field, problem.alternatives[index].name, path.year))
 
 
 def normal_matrix(order: Sequence[str], pairs: Sequence[Correlation]) -> list[list[float]]:
@@ -341,11 +389,12 @@ def copula(problem: Problem) -> Copula | None:
         return None
     import numpy as np
 
-    from pmsize.engine import ranged_inputs
+    from pmsize.inputs import catalogue
 
-    pairs = problem.correlations
+    listed = catalogue(problem)
+    pairs = _resolved(problem.correlations, _named(listed))
     paired = {side for p in pairs for side in (p.a, p.b)}
-    order = tuple(path for path, _ in ranged_inputs(problem) if path in paired)
+    order = tuple(i.path for i in listed if i.ranged and i.path in paired)
     # numpy's Cholesky is LAPACK's potrf, as scipy.linalg's is; importing scipy.linalg
     # would add 0.3 s to every run (`benchmarks/simulate.py` holds the cost under 1.2x)
     factor = np.linalg.cholesky(np.array(normal_matrix(order, pairs)))

@@ -36,7 +36,7 @@ from pmsize import __version__, engine, jsontext, loader, service
 from pmsize.errors import InputError, InputErrors, Location
 from pmsize.models import NO_POLICY, Policy, Problem
 from pmsize.results import Evaluation, Verdict
-from pmsize.values import Range, central
+from pmsize.values import Range
 
 EXACT_UP_TO = 12  # changed inputs attributed exactly (2^12 = 4,096 point sizings)
 ORDERS = 2_000  # random orders averaged beyond that
@@ -642,9 +642,7 @@ class HybridInputs:
         # taken[side][horizon side]: the engine's inputs of that side at that horizon
         self.taken = tuple(
             tuple(
-                engine.Inputs.take(
-                    p.model_copy(update={"horizon_years": h}), lambda q, _: central(q)
-                )
+                engine.Inputs.take(p.model_copy(update={"horizon_years": h}), engine.at_central)
                 for h in horizons
             )
             for p in (old, new)

@@ -21,9 +21,10 @@ from numpy.typing import NDArray
 
 from pmsize import engine
 from pmsize.engine import DEFAULT_THRESHOLDS, Inputs, Thresholds, ranged_inputs
+from pmsize.inputs import Input, catalogue
 from pmsize.models import Problem
 from pmsize.sampling import ARRAY, Floats
-from pmsize.values import MAX_GROWTH, MAX_VALUE, Quantity, Range, central, input_kind
+from pmsize.values import MAX_GROWTH, MAX_VALUE, Range, central
 
 BUILD_COST = "solution.build_cost"
 
@@ -102,8 +103,8 @@ class BreakEven:
 def npv_with(problem: Problem, thresholds: Thresholds, path: str, value: float) -> float:
     """The point NPV with the input at `path` set to `value` and every other input central."""
 
-    def pick(q: Quantity, at: str) -> float:
-        return value if at == path else central(q)
+    def pick(item: Input) -> float:
+        return value if item.path == path else central(item.value)
 
     npv: float = engine.size(Inputs.take(problem, pick), thresholds, engine.SCALAR).npv
     return npv
@@ -123,9 +124,9 @@ def npv_columns(
     for c, path in enumerate(paths):
         columns.setdefault(path, []).append(c)
 
-    def pick(q: Quantity, at: str) -> Any:
-        value = central(q)
-        found = columns.get(at)
+    def pick(item: Input) -> Any:
+        value = central(item.value)
+        found = columns.get(item.path)
         if found is None:
             return value
         x = np.full(n, value)
@@ -162,17 +163,18 @@ def break_even(
     The root searches of all inputs run side by side: each step of them is one engine
     call over a column per input still searching (`roots_near`).
     """
+    kinds = {item.path: item.kind for item in catalogue(problem)}
     candidates = [(BUILD_COST, central(problem.solution.build_cost))]
     candidates += [(path, q.central) for path, q in ranged_inputs(problem) if path != BUILD_COST]
     paths = [path for path, _ in candidates]
     # the search runs over [0, upper]; a growth g over (-100%, +1,000%] is searched as 1 + g
-    shifts = np.array([1.0 if input_kind(path) == "growth" else 0.0 for path in paths])
+    shifts = np.array([1.0 if kinds[path] == "growth" else 0.0 for path in paths])
 
     def f(which: NDArray[np.intp], x: Floats) -> Floats:
         return npv_columns(problem, thresholds, [paths[i] for i in which], x - shifts[which])
 
     def upper(path: str) -> float:
-        kind = input_kind(path)
+        kind = kinds[path]
         return 1.0 if kind == "percent" else 1.0 + MAX_GROWTH if kind == "growth" else MAX_VALUE
 
     roots = roots_near(

@@ -23,15 +23,17 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeAlias
 
+from pmsize.inputs import Input, alternative_inputs, catalogue, problem_inputs
 from pmsize.models import (
     DEFAULT_CAP_THRESHOLD,
     DEFAULT_THIN_MARGIN,
+    YEARLY_FIELDS,
     Policy,
     Problem,
     from_arrival,
 )
 from pmsize.results import FlagCode, Severity, Verdict
-from pmsize.values import Quantity, Range, central
+from pmsize.values import Range, central
 
 # A number: a float in a point evaluation, a numpy array of samples in a simulation.
 # (Typed as Any: the model is plain arithmetic that both support.)
@@ -94,7 +96,7 @@ def resolve_thresholds(*policies: Policy) -> Thresholds:
     )
 
 
-Pick = Callable[[Quantity, str], Any]
+Pick = Callable[[Input], Any]
 
 
 @dataclass(frozen=True)
@@ -128,76 +130,53 @@ class Inputs:
 
     @classmethod
     def take(cls, problem: Problem, pick: Pick, *, lazy: bool = False) -> Inputs:
-        """Inputs from a problem, each value passed through `pick(value, path)`.
-
-        A list of values a year is picked item by item (`solution.adoption[2]`,
-        `alternatives[0].solves[1]`; a list of one item by the field's own path) and
-        extended to the horizon by its last value, the same object repeated.
+        """Inputs from a problem: each input of its catalogue (`inputs.catalogue`) passed
+        through `pick(input)`, which decides what a range means (its central value, a
+        column of samples, its low or high end). A per-year list is laid on the years
+        1..H, its last value repeated (the same object) to the horizon.
 
         With `lazy`, the alternatives' values are picked only as `size` reaches each
         alternative, so columns of samples for thousands of alternatives are never all
         alive at once (pass `size(..., per_alternative=False)` too).
         """
-        market, solution, horizon = problem.market, problem.solution, problem.horizon_years
-        if market.problem_cost is not None:
-            problem_cost = pick(market.problem_cost, "market.problem_cost")
+        horizon = problem.horizon_years
+        picked: dict[str, Any] = {}
+        shares = []
+        for item in problem_inputs(problem):
+            if item.field == "solution.adoption":
+                shares.append(pick(item))
+            else:
+                picked[item.field] = pick(item)
+        if "market.problem_cost" in picked:
+            problem_cost = picked["market.problem_cost"]
         else:
-            assert market.revenue is not None
-            assert market.problem_share is not None
-            problem_cost = pick(market.revenue, "market.revenue") * pick(
-                market.problem_share, "market.problem_share"
-            )
-        shares = _yearly(pick, solution.adoption, "solution.adoption", horizon)
+            problem_cost = picked["market.revenue"] * picked["market.problem_share"]
 
         def alternatives() -> Iterable[AlternativeInputs]:
-            for i, a in enumerate(problem.alternatives):
-                path = f"alternatives[{i}]"
-                arrival = a.from_year
-                yield AlternativeInputs(
-                    annual_cost=_yearly(
-                        pick, a.annual_cost, f"{path}.annual_cost", horizon, arrival
-                    ),
-                    one_time_cost=_yearly(
-                        pick, a.one_time_cost, f"{path}.one_time_cost", horizon, arrival
-                    ),
-                    solves=_yearly(pick, a.solves, f"{path}.solves", horizon, arrival),
-                    from_year=arrival,
+            for index, alternative in enumerate(problem.alternatives):
+                fields: dict[str, list[Any]] = {f: [] for f in YEARLY_FIELDS}
+                for item in alternative_inputs(problem, index):
+                    fields[item.field].append(pick(item))
+                arrival = alternative.from_year
+                annual, one_time, solves = (
+                    from_arrival(fields[f], arrival, horizon) for f in YEARLY_FIELDS
                 )
+                yield AlternativeInputs(annual, one_time, solves, arrival)
 
         return cls(
             horizon=horizon,
-            discount_rate=pick(problem.discount_rate, "discount_rate"),
-            customers=pick(market.customers, "market.customers"),
-            growth=pick(market.growth, "market.growth"),
+            discount_rate=picked["discount_rate"],
+            customers=picked["market.customers"],
+            growth=picked["market.growth"],
             problem_cost=problem_cost,
-            solves=pick(solution.solves, "solution.solves"),
-            build_cost=pick(solution.build_cost, "solution.build_cost"),
-            annual_cost=pick(solution.annual_cost, "solution.annual_cost"),
-            cost_per_customer=pick(solution.cost_per_customer, "solution.cost_per_customer"),
-            price=None if solution.price is None else pick(solution.price, "solution.price"),
-            adoption=shares,
+            solves=picked["solution.solves"],
+            build_cost=picked["solution.build_cost"],
+            annual_cost=picked["solution.annual_cost"],
+            cost_per_customer=picked["solution.cost_per_customer"],
+            price=picked.get("solution.price"),
+            adoption=from_arrival(shares, 1, horizon),
             alternatives=alternatives() if lazy else tuple(alternatives()),
         )
-
-
-def _yearly(
-    pick: Pick,
-    given: Quantity | tuple[Quantity, ...],
-    path: str,
-    horizon: int,
-    from_year: int = 1,
-) -> tuple[N, ...]:
-    """A value or a per-year list, picked and laid on the years 1..`horizon`: item 1 in
-    `from_year` (an alternative's arrival; 1 for adoption), the last value repeating
-    (`models.from_arrival`)."""
-    if not isinstance(given, tuple):
-        picked = [pick(given, path)]
-    elif len(given) == 1:
-        picked = [pick(given[0], path)]
-    else:
-        left = max(1, horizon - from_year + 1)  # 1: an alternative past the horizon (diff)
-        picked = [pick(q, f"{path}[{i}]") for i, q in enumerate(given[:left])]
-    return from_arrival(picked, from_year, horizon)
 
 
 @dataclass(frozen=True)
@@ -413,20 +392,17 @@ def _shared(best: Sequence[Any], index: Sequence[Any], t: int) -> bool:
 
 def point(problem: Problem, thresholds: Thresholds = Thresholds()) -> Sizing:
     """The sizing of a problem with every range at its central value, over floats."""
-    return size(Inputs.take(problem, lambda q, _: central(q)), thresholds, SCALAR)
+    return size(Inputs.take(problem, at_central), thresholds, SCALAR)
+
+
+def at_central(item: Input) -> float:
+    """The `pick` of a point evaluation: every value as written, a range at its median."""
+    return central(item.value)
 
 
 def ranged_inputs(problem: Problem) -> tuple[tuple[str, Range], ...]:
-    """The ranged inputs of a problem with their paths in the file, in the order of the model."""
-    found: list[tuple[str, Range]] = []
-
-    def pick(q: Quantity, path: str) -> float:
-        if isinstance(q, Range):
-            found.append((path, q))
-        return central(q)
-
-    Inputs.take(problem, pick)
-    return tuple(found)
+    """The ranged inputs of a problem with their paths (SPEC §13), in the catalogue's order."""
+    return tuple((i.path, i.value) for i in catalogue(problem) if isinstance(i.value, Range))
 
 
 def sign_changes(cash_flows: Sequence[float]) -> int:

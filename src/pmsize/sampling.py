@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pmsize.summary import Floats
-from pmsize.values import MAX_GROWTH, Kind, Quantity, Range, input_kind
+from pmsize.values import MAX_GROWTH, Kind, Range
 
 if TYPE_CHECKING:
     from pmsize.correlations import Copula
+    from pmsize.inputs import Input
 
 BLOCK = 1 << 16  # samples drawn and sized together; bounds the memory of intermediates
 
@@ -134,19 +135,22 @@ class Sampler:
         # the correlated inputs' normals Z_i (SPEC §10), kept for the block
         self.normals = {} if copula is None else copula.normals(seed, block, size)
 
-    def pick(self, q: Quantity, path: str) -> Any:
+    def pick(self, item: Input) -> Any:
+        q, path = item.value, item.path
         if not isinstance(q, Range):
             return q
         self.ranges[path] = q
         normal = self.normals.get(path)
+        # alternatives' columns are never kept: a problem may have thousands of them
+        buffer = None if item.alternative is not None else self._buffer(path)
         if normal is None:
-            return draw(q, input_kind(path), self.stream(path), self.size, self._buffer(path))
-        x = self._buffer(path)
-        if x is None:
+            return draw(q, item.kind, self.stream(path), self.size, buffer)
+        if buffer is None:
             x = normal.copy()
         else:
+            x = buffer
             np.copyto(x, normal)
-        return shaped(q, input_kind(path), _uniform_of(q, x))
+        return shaped(q, item.kind, _uniform_of(q, x))
 
     def stream(self, path: str) -> np.random.Generator:
         return stream(self.seed, path, self.block)
@@ -161,7 +165,7 @@ class Sampler:
         return standard_draws(self.ranges[path], self.stream(path), self.size, out)
 
     def _buffer(self, path: str) -> Floats | None:
-        if self.buffers is None or path.startswith("alternatives["):
+        if self.buffers is None:
             return None
         found = self.buffers.get(path)
         if found is None or found.size < self.size:

@@ -198,9 +198,9 @@ FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
         "anyOf": [
             {
                 "type": "object",
-                # `A ~ B`: two input paths, as in `sensitivity` (models.correlations.parse)
+                # `A ~ B`: two input paths (SPEC §13), as `correlations.parse` reads them
                 "patternProperties": {
-                    r"^\s*[^\s~]+\s*~\s*[^\s~]+\s*$": {
+                    r"^\s*[^~]*[^\s~]\s*~\s*[^\s~][^~]*$": {
                         "anyOf": [
                             {"type": "number", "exclusiveMinimum": -1, "exclusiveMaximum": 1},
                             {"type": "string", "pattern": r"^\s*[-+]?(?:0*\.[0-9]+|0+\.?)\s*$"},

@@ -136,20 +136,6 @@ class ItemError(ValueError):
         self.index = index
 
 
-_PERCENT_FIELDS = frozenset({"discount_rate", "problem_share", "solves", "adoption"})
-
-
-def input_kind(path: str) -> Kind:
-    """What an input path holds: `solution.adoption[2]` a percent, `market.customers` a count,
-    `market.growth` a signed growth."""
-    name = path.rsplit(".", 1)[-1].split("[", 1)[0]
-    if name in _PERCENT_FIELDS:
-        return "percent"
-    if name == "growth":
-        return "growth"
-    return "count" if name == "customers" else "amount"
-
-
 def central(q: Quantity) -> float:
     """The value a point calculation uses: the number itself or the range's median."""
     return q.central if isinstance(q, Range) else q

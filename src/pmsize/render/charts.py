@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pmsize import fmt
-from pmsize.values import input_kind
+from pmsize.inputs import kind_of_path
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -370,7 +370,7 @@ def _money(x: float | None, currency: str) -> str:
 
 
 def _value(value: float | None, path: str, currency: str) -> str:
-    return "n/a" if value is None else fmt.quantity(value, input_kind(path), currency)
+    return "n/a" if value is None else fmt.quantity(value, kind_of_path(path), currency)
 
 
 def _name(name: str) -> str:

@@ -19,12 +19,12 @@ from rich.text import Text
 
 from pmsize import fmt
 from pmsize.drivers import BUILD_COST, BreakEven, TornadoBar
+from pmsize.inputs import kind_of_path
 from pmsize.models import NO_ALTERNATIVE
 from pmsize.render import json as render_json
 from pmsize.render.table import VERDICT_STYLE, print_trimmed
 from pmsize.simulation import TORNADO_NOTE, Simulated
 from pmsize.summary import Histogram, Summary
-from pmsize.values import input_kind
 
 NOT_SET = "no alternative"  # how people read `set_by`'s none
 
@@ -66,7 +66,7 @@ def value_text(value: float | None, path: str, currency: str) -> str:
     """An input's value as the file would write it: `$250k`, `4.5%`, `1,200`."""
     if value is None:
         return "n/a"
-    return fmt.quantity(value, input_kind(path), currency)
+    return fmt.quantity(value, kind_of_path(path), currency)
 
 
 def chance(share: float) -> str:

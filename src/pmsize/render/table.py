@@ -24,8 +24,8 @@ from rich.table import Table
 from rich.text import Text
 
 from pmsize import fmt
+from pmsize.inputs import kind_of_path
 from pmsize.results import Evaluation, Severity, UncertainInput, Verdict
-from pmsize.values import input_kind
 
 UNCAPPED = "—"  # the Set by cell when no alternative caps the price
 VERDICT_STYLE: dict[str, str] = {
@@ -208,7 +208,7 @@ def ceiling_text(r: Evaluation) -> str:
 
 def uncertain_text(u: UncertainInput, currency: str) -> str:
     """A ranged input: its interval, shape, and the central value used (and mean if far off)."""
-    kind = input_kind(u.input)
+    kind = kind_of_path(u.input)
 
     def show(x: float) -> str:
         return fmt.quantity(x, kind, currency)
