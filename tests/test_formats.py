@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pmsize import fmt, service
+from pmsize import fmt, jsontext, service
 from pmsize.cli import app
 from pmsize.render import csv as render_csv
 from pmsize.render import github, markdown
@@ -489,6 +489,29 @@ def test_json_escapes_c1_bidi_and_separators_and_reads_back() -> None:
         "}\n"
     )
     assert json.loads(text)["name"] == name
+
+
+# `##[name]` is a workflow command wherever it stands in a log line (GitHub's runner looks
+# for the prefix anywhere); each is shown with a break inside, and `###[` and `##[##[` too.
+INLINE = "a ##[error]b ###[add-mask]c ##[##[stop-commands]d #[e] ## [f"
+
+
+def test_json_escapes_the_hash_that_starts_an_inline_command_and_reads_back() -> None:
+    for ascii_only in (False, True):
+        text = jsontext.dumps({"name": INLINE}, ascii_only=ascii_only)
+        assert text == (
+            '{\n  "name": "a \\u0023#[error]b #\\u0023#[add-mask]c '
+            '\\u0023#[\\u0023#[stop-commands]d #[e] ## [f"\n}\n'
+        )
+        assert json.loads(text)["name"] == INLINE
+
+
+def test_text_and_annotations_break_every_inline_command() -> None:
+    broken = "a #\u200b#[error]b ##\u200b#[add-mask]c #\u200b#[#\u200b#[stop-commands]d #[e] ## [f"
+    assert fmt.safe_text(INLINE) == broken
+    assert github.escape_data(INLINE) == broken
+    assert github.escape_property(INLINE) == broken
+    assert fmt.safe_text("::##[x]") == ":\u200b:#\u200b#[x]"
 
 
 # ------------------------------------------------------------------ GitHub paths and notice

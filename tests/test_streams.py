@@ -444,6 +444,29 @@ def test_an_unknown_option_is_echoed_with_its_unseen_characters_escaped(
 
 
 @pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        (["--##[error]x"], "Error: No such option: --#\u200b#[error]x"),
+        (["--fail-on", "##[add-mask]y"], "'#\u200b#[add-mask]y' is not one of"),
+    ],
+    ids=["unknown option", "invalid value"],
+)
+def test_a_usage_error_echoes_no_inline_workflow_command(args: list[str], shown: str) -> None:
+    # the command line library's own messages reach stderr too, where a CI runner reads
+    # `##[command]` anywhere in a line
+    proc = subprocess.run(
+        [sys.executable, "-m", "pmsize", "evaluate", CLAIMS, *args],
+        capture_output=True,
+        text=True,
+        env=env(),
+        timeout=60,
+    )
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert shown in proc.stderr
+    assert "##[" not in proc.stderr
+
+
+@pytest.mark.parametrize(
     ("args", "code"),
     [(["init", "new.txt"], 0), (["validate", "missing.yaml"], 2)],
     ids=["init with a warning", "validate with an error"],

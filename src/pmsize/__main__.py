@@ -17,7 +17,9 @@ library's usage errors, a traceback with --debug), follows two rules set here:
   C1 controls, the bidirectional overrides, isolates and marks, the line and
   paragraph separators and lone surrogates (`fmt.escape_unseen`). C0 controls
   pass, as Rich's progress bar needs them; pmsize's own messages already escape
-  those (`fmt.safe_text`).
+  those (`fmt.safe_text`). No `##[` passes either, the workflow command a CI runner
+  reads anywhere in a line (`fmt.break_inline_commands`): not in a usage error that
+  echoes a value, nor in a traceback.
 
 COLUMNS, LINES and their Jupyter forms that are not ASCII digits are dropped
 (read as unset), so that no library fails on `COLUMNS=²`.
@@ -34,7 +36,7 @@ import sys
 from typing import Any, TextIO, cast
 
 from pmsize import signals
-from pmsize.fmt import escape_unseen
+from pmsize.fmt import break_inline_commands, escape_unseen
 
 SIZE_VARIABLES = ("COLUMNS", "LINES", "JUPYTER_COLUMNS", "JUPYTER_LINES")
 
@@ -60,13 +62,14 @@ def main() -> None:
 
 
 class _SafeStderr:
-    """Standard error that writes every text through `fmt.escape_unseen`."""
+    """Standard error that writes every text through `fmt.escape_unseen` and
+    `fmt.break_inline_commands`."""
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
 
     def write(self, text: str) -> int:
-        self._stream.write(escape_unseen(text))
+        self._stream.write(escape_unseen(break_inline_commands(text)))
         return len(text)
 
     def writelines(self, lines: Any) -> None:

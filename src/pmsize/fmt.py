@@ -135,18 +135,48 @@ _CONTROL = re.compile(f"[\x00-\x09\x0b-\x1f\x7f{UNSEEN}]")
 _BREAK = re.compile("\r\n|[\r\n\t\u2028\u2029]")
 
 
+# GitHub's runner reads two workflow-command syntaxes from every line of a step's
+# output: `::name::` at the start of a line, leading spaces skipped, and the
+# older `##[name]` anywhere in a line. `INLINE_COMMAND` finds the first `#` of `##[`,
+# where each format puts its break (JSON, which must read back exactly, an escape).
+INLINE_COMMAND = r"#(?=#\[)"
+_INLINE_COMMAND = re.compile(INLINE_COMMAND)
+_COMMANDS = re.compile(f":(?=:)|{INLINE_COMMAND}")
+ZERO_WIDTH_SPACE = "\u200b"
+
+
+def break_commands(text: str) -> str:
+    """`text` with a zero-width space inside every `::` and `##[` (`:\\u200b:`, `#\\u200b#[`),
+    so that no CI runner finds a workflow command in it; it reads the same."""
+    return _COMMANDS.sub(_with_zero_width_space, text)
+
+
+def break_inline_commands(text: str) -> str:
+    """`text` with a zero-width space inside every `##[`, the command syntax a CI runner
+    honours anywhere in a line; `::` is left alone (it only starts a command at the start
+    of a line, where the caller writes its own text)."""
+    return _INLINE_COMMAND.sub(_with_zero_width_space, text)
+
+
+def _with_zero_width_space(match: re.Match[str]) -> str:
+    # A runner's culture-aware search may skip the zero-width space and still find `##[`,
+    # but it reads the command's name three characters after where the match starts,
+    # which is then at the `[` or before it: never a name.
+    return match.group() + ZERO_WIDTH_SPACE
+
+
 def safe_text(text: str) -> str:
     """Text from a file made harmless for a terminal and a CI log, on one line.
 
     The one rule for file text (names, descriptions, values, paths) wherever it is
     printed, stderr included. Line breaks and tabs become spaces; other control
-    characters show as escapes (`\\x1b`) and never reach the terminal; and `::`
-    gets a zero-width space between its colons, so a CI runner that reads
-    `::command` at the start of a log line never finds one in a name (those runners
-    ignore leading spaces, and names can wrap).
+    characters show as escapes (`\\x1b`) and never reach the terminal; and `::` and
+    `##[` get a zero-width space after their first character (`break_commands`), so a CI
+    runner that reads `::command` at the start of a log line (those runners ignore
+    leading spaces, and names can wrap) or `##[command]` anywhere in one never finds one
+    in a name.
     """
-    text = re.sub(":(?=:)", ":\u200b", _BREAK.sub(" ", text))
-    return escape_controls(text)
+    return escape_controls(break_commands(_BREAK.sub(" ", text)))
 
 
 def safe_line(text: str) -> str:
