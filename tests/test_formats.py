@@ -439,6 +439,17 @@ def test_numbers_are_plain_in_csv_even_when_huge(tmp_path: Path) -> None:
     assert math.isfinite(float(row["naive_npv"]))
 
 
+def test_a_number_from_a_quadrillion_up_is_written_as_amounts_beyond_trillions_are() -> None:
+    # written whole, it would be 20 to 80 characters of which the last are float noise
+    assert fmt.count(999_999_999_999_999) == "999,999,999,999,999"
+    assert fmt.count(1e15) == "1.00e+15"
+    assert fmt.count(1.58e45) == "1.58e+45"
+    assert fmt.percent(9_999_999_999_999.99) == "999,999,999,999,999%"
+    assert fmt.percent(3.787e71) == "3.79e+73%"
+    assert fmt.percent(-2e13, sign=True) == f"{fmt.MINUS}2.00e+15%"
+    assert fmt.money(1e15) == "$1.00e+15"  # the amounts' rule, for comparison
+
+
 # ------------------------------------------------------------------ CSV precision, Excel
 
 

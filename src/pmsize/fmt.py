@@ -11,6 +11,10 @@ import re
 MINUS = "\u2212"  # a typographic minus reads better than a hyphen in tables
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 _SCALES = ((1e12, "t"), (1e9, "b"), (1e6, "m"), (1e3, "k"))
+# From a quadrillion up a number written whole is over 20 characters wide, and its last
+# digits are float noise (a double holds 15 to 17): it is written `1.54e+18`, as amounts
+# beyond trillions are, so that an extreme figure never pushes the names out of a table.
+SCIENTIFIC_FROM = 1e15
 
 
 def money(value: float | None, currency: str = "USD", *, sign: bool = False) -> str:
@@ -33,11 +37,24 @@ def _scaled(value: float) -> str:
     if value == 0:
         return "0"
     if value >= 999.5e12 or value < 0.005:  # beyond trillions or below a cent: 1.54e+18
-        return f"{value:.2e}"
+        return _scientific(value)
     for scale, suffix in _SCALES:
         if _round3(value / scale) >= 1:
             return f"{_three(value / scale)}{suffix}"
     return _three(value)
+
+
+def _scientific(x: float) -> str:
+    """Three significant figures in scientific notation: `1.54e+18`."""
+    return f"{x:.2e}"
+
+
+def whole(value: float) -> str:
+    """A number rounded whole, with thousands separators (`1,234`), or `1.54e+18` from a
+    quadrillion up (`SCIENTIFIC_FROM`)."""
+    if abs(value) >= SCIENTIFIC_FROM:
+        return _scientific(value)
+    return f"{round(value):,}"
 
 
 def _round3(x: float) -> float:
@@ -54,7 +71,8 @@ def _three(x: float) -> str:
 
 
 def percent(value: float | None, *, sign: bool = False) -> str:
-    """`6%`, `12.5%`, `0.4%`, `−100%`; `n/a` for None or NaN."""
+    """`6%`, `12.5%`, `0.4%`, `−100%`, `3.79e+23%` from a quadrillion percent up; `n/a`
+    for None or NaN."""
     if value is None or math.isnan(value):
         return "n/a"
     pct = value * 100
@@ -63,7 +81,7 @@ def percent(value: float | None, *, sign: bool = False) -> str:
     prefix = MINUS if pct < 0 else ("+" if sign and pct > 0 else "")
     magnitude = abs(pct)
     if magnitude >= 100 or magnitude == 0:
-        body = f"{magnitude:,.0f}"
+        body = whole(magnitude)
     elif magnitude >= 1:
         body = f"{magnitude:.1f}".removesuffix(".0")
     else:
@@ -116,9 +134,10 @@ def quantity(value: float, kind: str, currency: str = "USD") -> str:
 
 
 def count(value: float) -> str:
-    """`400`, `1,200`, `949` (for 948.7), `2.5`: counts are estimates, shown whole from 100 up."""
+    """`400`, `1,200`, `949` (for 948.7), `2.5`, `1.54e+18`: counts are estimates, shown
+    whole from 100 up (`whole`)."""
     if float(value).is_integer() or abs(value) >= 100:
-        return f"{round(value):,}"
+        return whole(value)
     return f"{value:,.1f}"
 
 
