@@ -48,10 +48,9 @@ def write_atomically(
     """
     name = os.fspath(path)
     shown = safe_text(name)
-    prefix = f"{what} {shown}" if what else shown
 
     def refuse(reason: str) -> UsageError:
-        return UsageError(f"{prefix}: cannot write there ({reason})")
+        return refusal(name, reason, what)
 
     if name.endswith(("/", os.sep)) or (os.altsep and name.endswith(os.altsep)):
         raise refuse("a name ending in / is a folder; name a file")
@@ -79,6 +78,25 @@ def write_atomically(
             raise refuse("Permission denied")
         mode = stat.S_IMODE(found.st_mode) & _NO_PRIVILEGE_BITS
     _write_beside(target, text, mode, found, overwrite, refuse, shown)
+
+
+def refusal(path: str, reason: str, what: str = "") -> UsageError:
+    """The error for an output that cannot be written, as every writer words it:
+    `--output out.json: cannot write there (Permission denied)`; `what` names the option."""
+    shown = f"{what} {safe_text(path)}" if what else safe_text(path)
+    return UsageError(f"{shown}: cannot write there ({reason})")
+
+
+def is_folder(path: str) -> bool:
+    """Whether `path` names a folder (through links). A path that cannot be looked at, a
+    name too long or one inside a folder that cannot be searched, is refused as
+    `write_atomically` refuses it (`UsageError`, exit 2): `Path.is_dir` raises on those."""
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError as exc:
+        raise refusal(path, _reason(exc)) from None
 
 
 def refuse_inputs(output: str | Path | None, inputs: Iterable[str], what: str = "--output") -> None:
