@@ -628,8 +628,9 @@ class HybridInputs:
     """The engine's inputs for every mix of old and new inputs, built directly: each side's
     inputs are taken once at each of the two horizons (which cuts or extends the per-year
     lists to the horizon in force), and `npvs(masks)` picks every field from its side by
-    each mask, as arrays sized at once: the same figures, bit for bit, as sizing each mixed
-    problem on its own (a test holds it), without building a problem a mask.
+    each mask, as arrays sized at once: the same figures as sizing each mixed problem on its
+    own (up to the last bits, where numpy's array power and Python's float power differ;
+    a test holds it to a relative 1e-12), without building a problem a mask.
     """
 
     def __init__(self, old: Problem, new: Problem, inputs: Sequence[str]) -> None:
