@@ -5,10 +5,13 @@
 
 
 Feeds random bytes, YAML-looking text and mutated example files (the strategies of
-tests/test_robustness.py), and generated problem documents, sound and spoiled (those
+tests/test_robustness.py), generated problem documents, sound and spoiled (those
 of tests/strategies.py, compared against the JSON Schema as tests/test_schema.py
-does), for the time given. Prints how many inputs loaded and how many were refused
-with a located error; any other outcome is a bug and stops the run with the input.
+does), and example files carrying the GitHub runner's `##[command]` workflow commands
+in their names, values and keys, whose every printed form (error lines, JSON, CSV,
+markdown, annotations, the table) must hold no `##[`, for the time given. Prints how
+many inputs loaded and how many were refused with a located error; any other outcome
+is a bug and stops the run with the input.
 
 `--pathological` instead times the hostile inputs that once hung the loader, each
 refused with a located error; the figures before the fix are in `BEFORE`.
@@ -17,6 +20,9 @@ refused with a located error; the figures before the fix are in `BEFORE`.
 from __future__ import annotations
 
 import argparse
+import io
+import json
+import re
 import sys
 import time
 from collections import Counter
@@ -31,6 +37,18 @@ sys.path.insert(0, str(TESTS))
 import test_robustness as robustness  # noqa: E402
 import test_schema as schema  # noqa: E402
 from strategies import documents  # noqa: E402
+
+# The runner's older workflow commands, honoured anywhere in a log line (`fmt.INLINE_COMMAND`)
+INLINE_COMMANDS = (
+    b"##[error]x",
+    b"##[add-mask]x",
+    b"##[stop-commands]x",
+    b"##[set-output name=a;]x",
+    b"##[add-matcher]x",
+    b"###[warning]x",
+    b"##[##[debug]x",
+)
+HOSTILE_FILE = "fuzz ##[error]f.yaml"
 
 BASE = "name: Hostile\nmarket: {customers: 400, problem_cost: $150k}\nsolution:\n  adoption: 5%\n"
 
@@ -94,6 +112,48 @@ def time_pathological() -> None:
     print(f"peak memory {peak:.0f} MB")
 
 
+@st.composite
+def with_inline_commands(draw: st.DrawFn) -> bytes:
+    """A mutated example with `##[` commands written after a key (into a name or a value)
+    or anywhere (into a key, or the YAML around it)."""
+    data = bytearray(draw(robustness.mutated()))
+    for _ in range(draw(st.integers(1, 3))):
+        after_keys = [m.end() for m in re.finditer(rb": ", data)]
+        at = draw(st.sampled_from(after_keys) if after_keys else st.just(0))
+        if draw(st.booleans()):
+            at = draw(st.integers(0, len(data)))
+        data[at:at] = draw(st.sampled_from(INLINE_COMMANDS))
+    return bytes(data)
+
+
+def printed(data: bytes) -> str:
+    """`ok` or `error`, as `robustness.outcome`, once every form pmsize would print the
+    result in (error lines, JSON, CSV, markdown, annotations, the table) holds no `##[`."""
+    from pmsize import fmt, service
+    from pmsize.errors import InputError, InputErrors
+    from pmsize.loader import load_bytes
+    from pmsize.render import csv, github, markdown, table
+    from pmsize.render import json as render_json
+
+    try:
+        entries = load_bytes(data, HOSTILE_FILE)
+    except (InputError, InputErrors) as exc:
+        errors = exc.errors if isinstance(exc, InputErrors) else [exc]
+        kind, text = "error", "".join(fmt.safe_line(str(e)) for e in errors)
+    else:
+        results = [service.evaluate(e.problem) for e in entries]
+        doc = render_json.document(results)
+        json.loads(doc)  # finite numbers only, and the `\u0023` escapes read back
+        drawn = io.StringIO()
+        table.render(table.make_console(drawn, terminal=False), results)
+        shown = (doc, csv.document(results), markdown.document(results), github.document(results))
+        kind, text = "ok", "".join(shown) + drawn.getvalue()
+    if "##[" in text:
+        line = next(line for line in text.splitlines() if "##[" in line)
+        raise AssertionError(f"a workflow command is printed: {line!r}")
+    return kind
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=120.0, help="how long to run")
@@ -118,12 +178,21 @@ def main() -> None:
         database=None,
         suppress_health_check=list(HealthCheck),
     )
-    @given(st.one_of(inputs.map(lambda b: ("bytes", b)), documents().map(lambda d: ("doc", d))))
+    @given(
+        st.one_of(
+            inputs.map(lambda b: ("bytes", b)),
+            documents().map(lambda d: ("doc", d)),
+            with_inline_commands().map(lambda b: ("printed", b)),
+        )
+    )
     def fuzz(case: tuple[str, object]) -> None:
         kind, value = case
         if kind == "bytes":
             assert isinstance(value, bytes)
             counts[robustness.outcome(value)] += 1
+        elif kind == "printed":
+            assert isinstance(value, bytes)
+            counts[f"{printed(value)} with ##["] += 1
         else:
             assert isinstance(value, dict)
             schema.test_schema_and_loader_agree_on_every_document.hypothesis.inner_test(value)

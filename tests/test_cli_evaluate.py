@@ -673,3 +673,19 @@ def test_the_pre_commit_hook_validates_problem_files(tmp_path: Path) -> None:
     bad.write_text("name: Bad\n")
     result = CliRunner().invoke(app, [*args, str(bad)], env=ENV)
     assert (result.exit_code, result.stdout) == (2, "")
+
+
+def test_extreme_roi_and_irr_are_written_as_amounts_beyond_trillions_are(tmp_path: Path) -> None:
+    # a build cost of a cent for nearly a quadrillion customers: ROI and IRR once printed
+    # 25 digits each, most of them float noise
+    (tmp_path / "a.yaml").write_text(
+        problem(
+            "Almost free",
+            "market: {customers: 999t, problem_cost: $100k}\n"
+            "solution: {build_cost: $0.01, adoption: 10%}\n",
+        )
+    )
+    code, out, err = invoke("evaluate", str(tmp_path / "a.yaml"))
+    assert (code, err) == (0, "")
+    [returns] = [line.strip() for line in out.splitlines() if "ROI" in line]
+    assert re.fullmatch(r"ROI 3\.79e\+23% · IRR \d\.\d\de\+\d\d% · payback 0\.0 years", returns)

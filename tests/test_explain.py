@@ -389,3 +389,22 @@ def test_many_alternatives_tied_for_the_ceiling_are_named_up_to_ten() -> None:
 def memo_text_points(yaml: str) -> tuple[explain.Point, ...]:
     problem = load_text(yaml)[0].problem
     return explain.memo(problem, service.evaluate(problem)).points
+
+
+def test_a_count_grown_past_a_quadrillion_is_written_as_amounts_beyond_trillions_are(
+    tmp_path: Path,
+) -> None:
+    # customers growing 1,000% a year: the paying customers once printed 30 digits a year
+    path = tmp_path / "a.yaml"
+    path.write_text(
+        "name: Growth\nhorizon_years: 3\n"
+        "market: {customers: 999t, growth: 1000%, problem_cost: $100k}\n"
+        "solution: {build_cost: $1m, adoption: 10%}\n"
+    )
+    code, out, err = run("explain", str(path))
+    assert (code, err) == (0, "")
+    assert "The market grows by 1,000% a year: 1.21e+17 customers in year 3." in " ".join(
+        out.split()
+    )
+    paying = re.findall(r"paying (\S+) ·", out)  # a line a year at 80 columns
+    assert paying == ["99,900,000,000,000", "1.10e+15", "1.21e+16"]

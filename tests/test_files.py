@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import shutil
 import stat
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -141,6 +143,61 @@ def test_output_into_a_fifo_writes_it_in_place(tmp_path: Path) -> None:
     assert stat.S_ISFIFO(fifo.lstat().st_mode)
     assert received == [run("schema")[1].encode()]
     assert listing(tmp_path) == ["pipe"]
+
+
+needs_proc = pytest.mark.skipif(
+    not Path("/proc/self/fd/1").exists(), reason="no /proc/self/fd, which /dev/stdout names"
+)
+
+
+def own_stdout(tmp_path: Path) -> Path:
+    """A link made as /dev/stdout is, to the process's own standard output."""
+    link = tmp_path / "stdout"
+    link.symlink_to("/proc/self/fd/1")
+    return link
+
+
+@needs_proc
+def test_output_to_stdout_by_name_in_a_pipe_writes_the_pipe(tmp_path: Path) -> None:
+    # the link resolves to /proc/N/fd/pipe:[...], which names nothing: that string was
+    # stat'ed, and the pipe refused as a link to a missing file (exit 2), where cp writes it
+    link = own_stdout(tmp_path)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pmsize", "schema", "-o", str(link)],
+        capture_output=True,
+        env={**os.environ, **ENV},
+        timeout=60,
+        check=False,
+    )
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    assert proc.stdout == run("schema")[1].encode()
+    assert link.is_symlink()
+    assert listing(tmp_path) == ["stdout"]
+
+
+@needs_proc
+def test_output_to_stdout_by_name_into_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pmsize", "schema", "-o", str(own_stdout(tmp_path))],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **ENV},
+    )
+    assert proc.stdout is not None
+    proc.stdout.close()  # the reader is gone, as with `| head -c 0`
+    _, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err) == (0, b"")
+
+
+@pytest.mark.skipif(not IS_ROOT, reason="making a device node needs root")
+def test_output_through_a_link_to_a_device_writes_the_device(tmp_path: Path) -> None:
+    null = tmp_path / "null"
+    os.mknod(null, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    (tmp_path / "link").symlink_to(null)
+    assert run("schema", "-o", str(tmp_path / "link")) == (0, "", "")
+    assert stat.S_ISCHR(null.lstat().st_mode)
+    assert (tmp_path / "link").is_symlink()
+    assert listing(tmp_path) == ["link", "null"]
 
 
 @pytest.mark.skipif(not IS_ROOT, reason="making a device node needs root")

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pmsize import fmt, service
+from pmsize import fmt, jsontext, service
 from pmsize.cli import app
 from pmsize.render import csv as render_csv
 from pmsize.render import github, markdown
@@ -439,6 +439,17 @@ def test_numbers_are_plain_in_csv_even_when_huge(tmp_path: Path) -> None:
     assert math.isfinite(float(row["naive_npv"]))
 
 
+def test_a_number_from_a_quadrillion_up_is_written_as_amounts_beyond_trillions_are() -> None:
+    # written whole, it would be 20 to 80 characters of which the last are float noise
+    assert fmt.count(999_999_999_999_999) == "999,999,999,999,999"
+    assert fmt.count(1e15) == "1.00e+15"
+    assert fmt.count(1.58e45) == "1.58e+45"
+    assert fmt.percent(9_999_999_999_999.99) == "999,999,999,999,999%"
+    assert fmt.percent(3.787e71) == "3.79e+73%"
+    assert fmt.percent(-2e13, sign=True) == f"{fmt.MINUS}2.00e+15%"
+    assert fmt.money(1e15) == "$1.00e+15"  # the amounts' rule, for comparison
+
+
 # ------------------------------------------------------------------ CSV precision, Excel
 
 
@@ -489,6 +500,29 @@ def test_json_escapes_c1_bidi_and_separators_and_reads_back() -> None:
         "}\n"
     )
     assert json.loads(text)["name"] == name
+
+
+# `##[name]` is a workflow command wherever it stands in a log line (GitHub's runner looks
+# for the prefix anywhere); each is shown with a break inside, and `###[` and `##[##[` too.
+INLINE = "a ##[error]b ###[add-mask]c ##[##[stop-commands]d #[e] ## [f"
+
+
+def test_json_escapes_the_hash_that_starts_an_inline_command_and_reads_back() -> None:
+    for ascii_only in (False, True):
+        text = jsontext.dumps({"name": INLINE}, ascii_only=ascii_only)
+        assert text == (
+            '{\n  "name": "a \\u0023#[error]b #\\u0023#[add-mask]c '
+            '\\u0023#[\\u0023#[stop-commands]d #[e] ## [f"\n}\n'
+        )
+        assert json.loads(text)["name"] == INLINE
+
+
+def test_text_and_annotations_break_every_inline_command() -> None:
+    broken = "a #\u200b#[error]b ##\u200b#[add-mask]c #\u200b#[#\u200b#[stop-commands]d #[e] ## [f"
+    assert fmt.safe_text(INLINE) == broken
+    assert github.escape_data(INLINE) == broken
+    assert github.escape_property(INLINE) == broken
+    assert fmt.safe_text("::##[x]") == ":\u200b:#\u200b#[x]"
 
 
 # ------------------------------------------------------------------ GitHub paths and notice

@@ -3,9 +3,10 @@
 A pull request author controls every name, description and value in a problem
 file, and the file names. Whatever they hold, no output of pmsize (stdout in any
 format, stderr, a file) carries a raw control character a terminal or a CI log
-would act on, and no line of it starts a GitHub workflow command (`::error::...`)
-except the annotations pmsize itself writes in `--format github`. JSON keeps the
-text exactly: it escapes what it must and reads back to the original.
+would act on, no line of it starts a GitHub workflow command (`::error::...`)
+except the annotations pmsize itself writes in `--format github`, and no line holds
+the older command syntax a runner reads anywhere in a line (`##[error]...`). JSON
+keeps the text exactly: it escapes what it must and reads back to the original.
 """
 
 from __future__ import annotations
@@ -24,8 +25,16 @@ from pmsize.cli import app
 
 ENV = {"NO_COLOR": "1", "TERM": "dumb"}
 
+# The GitHub runner's older command syntax, which it finds anywhere in a log line: each
+# command that could harm a run (an annotation, a mask, commands stopped, an output set,
+# a problem matcher), `###[` and two in a row.
+INLINE_COMMANDS = (
+    "##[error]old ##[add-mask]secret ##[stop-commands]token "
+    "##[set-output name=ok;]pwned ##[add-matcher]m.json ###[warning]x ##[##[debug]y"
+)
 # Every class of control character, a terminal hyperlink, workflow commands after
-# line breaks of each kind, and the starts of spreadsheet formulas.
+# line breaks of each kind and in the older syntax a runner reads anywhere in a line,
+# and the starts of spreadsheet formulas.
 HOSTILE = (
     "=Evil\x1b[31mRED\x1b[0m"  # C0: ESC, a colour
     "\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\"  # OSC 8 hyperlink
@@ -37,6 +46,7 @@ HOSTILE = (
     "\x9b2Jcsi\x85nel\x90dcs"  # C1: CSI, NEL, DCS
     "\u202eRLO\u202aLRE\u2066LRI\u2069PDI"  # bidi overrides and isolates
     "\u2028::error::ls\u2029::error::ps"  # line and paragraph separators
+    f" {INLINE_COMMANDS}"  # `##[command]`, honoured anywhere in a line
     " +plus -minus @at"
 )
 RAW = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -74,7 +84,7 @@ def folder(tmp_path: Path) -> Path:
     # the file names are hostile too (a file system allows all but / and NUL)
     folder = tmp_path / "problems"
     folder.mkdir()
-    stem = "x\x1b[2J\n::error::file\u202e"
+    stem = "x\x1b[2J\n::error::file\u202e ##[error]f"
     (folder / f"a {stem}.yaml").write_text(problem("Reconsider", RECONSIDER))
     (folder / f"b {stem}.yaml").write_text(problem("Avoid", AVOID))
     return folder
@@ -86,8 +96,10 @@ def invoke(*args: str, **env: str) -> tuple[int, str, str]:
 
 
 def assert_safe(text: str, annotations: int = 0) -> None:
-    """No raw control character; no line that starts `::` but `annotations` of ours."""
+    """No raw control character; no `##[` anywhere; no line that starts `::` but
+    `annotations` of ours."""
     assert not RAW.findall(text), sorted(set(RAW.findall(text)))
+    assert "##[" not in text, [line for line in text.split("\n") if "##[" in line]
     commands = [line for line in text.split("\n") if line.lstrip().startswith("::")]
     assert len(commands) == annotations, commands
     assert all(OUR_ANNOTATION.match(line) for line in commands), commands
@@ -305,3 +317,33 @@ def test_init_of_an_undecodable_name_writes_a_sound_starter(tmp_path: Path) -> N
     assert "pmsize evaluate 'jbad\\xff\\x9b\\xfe.yaml'" in assert_clean(written)
     proc = run_real("validate", name, cwd=tmp_path)
     assert proc.returncode == 0
+
+
+@pytest.mark.parametrize("command", ["validate", "evaluate", "explain"])
+def test_keys_values_and_file_names_reach_stderr_without_a_workflow_command(
+    tmp_path: Path, command: str
+) -> None:
+    # the runner's older syntax works anywhere in a line, so a key, a value or a file
+    # name in the middle of an error message is enough
+    bad = tmp_path / "bad ##[error]file.yaml"
+    bad.write_text(
+        "name: Keys\n"
+        f"{yaml_text('##[add-mask]key')}: 1\n"
+        f"market: {{customers: {yaml_text('##[stop-commands]value')}, problem_cost: $100k}}\n"
+        "solution: {adoption: 5%}\n"
+    )
+    code, out, err = invoke(command, str(bad))
+    assert (code, out) == (2, "")
+    assert_safe(err)
+    lines = err.splitlines()
+    assert len(lines) == 3  # two errors and the count
+    assert all(line.startswith(f"{tmp_path}/bad #\u200b#[error]file.yaml:") for line in lines[:2])
+    assert "#\u200b#[add-mask]key" in lines[0]
+    assert "#\u200b#[stop-commands]value" in lines[1]
+
+
+def test_a_missing_path_is_named_without_a_workflow_command(tmp_path: Path) -> None:
+    code, out, err = invoke("validate", str(tmp_path / "##[error]missing.yaml"))
+    assert (code, out) == (2, "")
+    assert_safe(err)
+    assert err.startswith(f"{tmp_path}/#\u200b#[error]missing.yaml:1:1: ")

@@ -9,6 +9,7 @@ is a located error (exit 2), never a traceback.
 from __future__ import annotations
 
 import json
+import subprocess
 import time
 from pathlib import Path
 
@@ -189,3 +190,61 @@ def test_a_large_linked_group_is_factorised_as_in_python() -> None:
         assert correlations._positive_definite(s) is holds
         small = [row[: n - 10] for row in s[: n - 10]]  # below the bound: Python's own
         assert correlations._positive_definite(small) is (rho * rho * (n - 11) < 1)
+
+
+# ------------------------------------------------------------ `##[`, read anywhere in a line
+
+
+@pytest.fixture
+def portfolio(tmp_path: Path) -> Path:
+    """Two problems to choose between, in a folder and files whose names hold `##[`."""
+    folder = tmp_path / "problems ##[error]dir"
+    folder.mkdir()
+    (folder / "a ##[error]f.yaml").write_text(landscape("A"))
+    (folder / "b ##[add-mask]f.yaml").write_text(landscape("B", build="$3m"))
+    return folder
+
+
+@pytest.mark.parametrize("format", ["table", "json", "csv", "markdown"])
+def test_plan_prints_no_control_character_and_no_workflow_command(
+    portfolio: Path, format: str
+) -> None:
+    code, out, err = invoke("plan", str(portfolio), "--budget", "$2m", "-n", "200", "-f", format)
+    assert (code, err) == (0, "")
+    assert "Evil" in out
+    assert_safe(out)
+    if format == "json":  # JSON keeps the names and files exactly
+        doc = json.loads(out)
+        shown = doc["funded"] + doc["left_out"]
+        assert sorted(p["name"] for p in shown) == [f"A {HOSTILE}", f"B {HOSTILE}"]
+        assert all("##[error]dir" in p["file"] for p in shown)
+
+
+def test_the_report_on_stdout_carries_no_workflow_command(portfolio: Path) -> None:
+    # not a log, but printed into one when no --output is given
+    code, out, err = invoke("report", str(portfolio / "a ##[error]f.yaml"), "-n", "200")
+    assert (code, err) == (0, "")
+    assert "##[" not in out
+    assert "#\u200b#[error]old" in out  # the name as it reads
+
+
+def test_a_git_revision_is_neutralised_wherever_it_is_shown(tmp_path: Path) -> None:
+    # `HEAD^{/text}` names the latest commit whose message matches: a revision is free text
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "commit.gpgsign=false"]
+    (tmp_path / "a.yaml").write_text(landscape("A"))
+    for args in (["init", "-q"], ["add", "a.yaml"], ["commit", "-qm", "##error rev"]):
+        subprocess.run([*git, *args], cwd=tmp_path, check=True, capture_output=True)
+    (tmp_path / "a.yaml").write_text(landscape("A", build="$3m", latest="$0", solves="100%"))
+    revision = "HEAD^{/##[e]rror}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(tmp_path)
+        for format in ("table", "json", "markdown", "github"):
+            code, out, err = invoke("diff", "--git", revision, "a.yaml", "-f", format)
+            assert (code, err) == (0, "")
+            assert_safe(out, annotations=1 if format == "github" else 0)
+            if format == "json":
+                assert json.loads(out)["old"] == f"{revision}:a.yaml"
+        code, out, err = invoke("diff", "--git", "HEAD^{/##[n]o such}", "a.yaml")
+    assert (code, out) == (2, "")
+    assert err.startswith("pmsize: --git HEAD^{/#\u200b#[n]o such}: unknown revision;")
+    assert_safe(err)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import stat
 from pathlib import Path
 
@@ -95,6 +97,53 @@ def test_init_where_a_folder_cannot_be_made_is_a_usage_error(tmp_path: Path) -> 
         f"pmsize: {target}: cannot write there (cannot make the folder {tmp_path / 'file'}: "
         "File exists)\n"
     )
+
+
+def test_init_of_a_name_too_long_is_a_usage_error_as_with_output(tmp_path: Path) -> None:
+    # the folder probe raised ENAMETOOLONG: an internal error (exit 3), where --output
+    # gave exit 2 for the same path
+    target = tmp_path / ("a" * 300 + ".yaml")
+    code, out, err = run("init", str(target))
+    assert (code, out) == (2, "")
+    assert err == f"pmsize: {target}: cannot write there (File name too long)\n"
+    assert list(tmp_path.iterdir()) == []
+    code, _, err = run("schema", "-o", str(target))
+    assert (code, err) == (
+        2,
+        f"pmsize: --output {target}: cannot write there (File name too long)\n",
+    )
+
+
+def test_init_in_a_folder_that_cannot_be_searched_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # as a folder without the search bit (chmod 000) answers anyone but root
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    stat_of = os.stat
+
+    def refusing(path: object, *args: object, **kwargs: object) -> os.stat_result:
+        if str(path).startswith(f"{locked}/"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return stat_of(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "stat", refusing)
+    target = locked / "problem.yaml"
+    code, out, err = run("init", str(target))
+    assert (code, out) == (2, "")
+    assert err == f"pmsize: {target}: cannot write there (Permission denied)\n"
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root searches any folder")
+def test_init_in_an_unreadable_folder_is_a_usage_error(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0)
+    try:
+        code, out, err = run("init", str(locked / "problem.yaml"))
+    finally:
+        locked.chmod(0o700)
+    assert (code, out) == (2, "")
+    assert err == f"pmsize: {locked / 'problem.yaml'}: cannot write there (Permission denied)\n"
 
 
 def test_init_dash_prints_the_starter(tmp_path: Path) -> None:

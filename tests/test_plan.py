@@ -182,6 +182,29 @@ def test_the_table_at_80_columns(tmp_path: Path) -> None:
     )
 
 
+def test_an_extreme_npv_per_dollar_leaves_the_names_in_the_table(tmp_path: Path) -> None:
+    # a near-free build for nearly a quadrillion customers: NPV per $ once printed 60
+    # digits, which pushed the rank and the name out of an 80-column table
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "problems:\n"
+        "  - name: Everyone, almost free\n"
+        "    market: {customers: 999t, problem_cost: $100k}\n"
+        "    solution: {build_cost: 0.0000000000000000000000000000000000000001, adoption: 10%}\n"
+        "  - name: Ordinary\n"
+        "    market: {customers: 1000, problem_cost: $100k}\n"
+        "    solution: {build_cost: $1m, adoption: 10%}\n"
+    )
+    code, out, err = invoke("plan", str(path), "--budget", "$1m")
+    assert (code, err) == (0, "")
+    assert out.splitlines()[2:6] == [
+        "#  Problem                    Build        NPV  NPV per $",
+        "1  Everyone, almost free  $1.00e-40  $3.79e+19   3.79e+59",
+        "2  Ordinary                  $1.00m     $36.9m       36.9",
+        "   Total                     $1.00m  $3.79e+19",
+    ]
+
+
 def test_json_holds_the_contract_fields(tmp_path: Path) -> None:
     path = portfolio(tmp_path, *GREEDY_TRAPS)
     code, out, _ = invoke("plan", path, "--budget", "10m", "-f", "json", "--max-problems", "3")

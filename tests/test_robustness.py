@@ -18,11 +18,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from pmsize import service
-from pmsize.__main__ import _drop_invalid_sizes as drop_invalid_sizes
 from pmsize.cli import app
 from pmsize.errors import InputError, InputErrors
 from pmsize.loader import load_bytes
 from pmsize.render import json as render_json
+from pmsize.startup import drop_invalid_sizes
 from strategies import examples
 
 EXAMPLES = [

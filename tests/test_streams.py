@@ -14,11 +14,13 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+import pmsize
 from pmsize import __version__
 from pmsize.cli import app
 from pmsize.render import progress
@@ -182,6 +184,86 @@ def test_ctrl_c_while_starting_up_is_quiet() -> None:
         timeout=60,
     )
     assert (proc.returncode, proc.stdout, proc.stderr) == (130, "", "pmsize: interrupted\n")
+
+
+SIGNAL_AS_A_MODULE_LOADS = """
+import os, signal, sys
+class Signal:
+    def find_spec(self, name, path=None, target=None):
+        if name == {module!r}:
+            sys.meta_path.remove(self)
+            os.kill(os.getpid(), signal.{name})
+sys.meta_path.insert(0, Signal())
+sys.argv = ["pmsize", "--version"]
+from pmsize.__main__ import main
+main()
+"""
+
+
+@pytest.mark.parametrize("name", ["SIGINT", "SIGTERM", "SIGHUP"])
+@pytest.mark.parametrize("module", ["pmsize.errors", "pmsize.fmt"])
+def test_a_signal_as_the_first_modules_load_says_so_with_its_code(name: str, module: str) -> None:
+    # the handlers were installed after these imports: SIGINT gave a traceback, SIGTERM
+    # and SIGHUP a silent death
+    code = SIGNAL_AS_A_MODULE_LOADS.format(module=module, name=name)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env(), timeout=60
+    )
+    said = "" if name == "SIGINT" else f" by {name}"
+    assert (proc.returncode, proc.stdout, proc.stderr) == (
+        128 + getattr(signal, name),
+        "",
+        f"pmsize: interrupted{said}\n",
+    )
+
+
+# Where pmsize's own code lies, as a traceback names its files
+PACKAGE = str(Path(pmsize.__file__).parent)
+
+
+@pytest.mark.parametrize("name", ["SIGINT", "SIGTERM"])
+def test_a_signal_right_after_start_is_never_a_traceback(name: str) -> None:
+    # a real signal at once, then a little later each time, through the whole start-up
+    number = getattr(signal, name)
+    said = f"pmsize: interrupted{'' if name == 'SIGINT' else f' by {name}'}\n"
+    for delay in (0, 0.005, 0.01, 0.02, 0.03, 0.05, 0.08):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "pmsize", "--version"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env(),
+            text=True,
+        )
+        time.sleep(delay)
+        proc.send_signal(number)
+        out, err = proc.communicate(timeout=60)
+        # Before pmsize's code runs, the interpreter dies of the signal (a shell shows
+        # 128 + the signal), or, for Ctrl-C while it imports `site` or `runpy`, says so
+        # itself; a traceback never passes through pmsize's code.
+        assert PACKAGE not in err, (delay, err)
+        if name == "SIGTERM":
+            assert proc.returncode in (-number, 128 + number, 0), (delay, err)
+        if proc.returncode == 128 + number or err.startswith("pmsize"):
+            assert (proc.returncode, out, err) == (128 + number, "", said), delay
+
+
+def test_the_entry_point_imports_nothing_heavy_before_the_handlers() -> None:
+    """`pmsize` and `pmsize.__main__` import no more than the `signal` module before
+    `main()` installs the handlers: a signal during a slow import is then reported."""
+    heavy = ("typing", "re", "dataclasses", "contextlib", "pmsize.errors", "pmsize.fmt")
+    code = "import sys; {}print(sorted(set({!r}) & set(sys.modules)))"
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
+    loaded = [
+        subprocess.run(
+            [sys.executable, "-c", code.format(imports, heavy)],
+            capture_output=True,
+            text=True,
+            env=clean,
+            check=True,
+        ).stdout
+        for imports in ("", "import pmsize.__main__; ")
+    ]
+    assert loaded[1] == loaded[0]  # what the interpreter itself had loaded, if anything
 
 
 def test_the_script_starts_light() -> None:
@@ -441,6 +523,29 @@ def test_an_unknown_option_is_echoed_with_its_unseen_characters_escaped(
     assert not re.search(
         "[\x80-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]", proc.stderr
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "shown"),
+    [
+        (["--##[error]x"], "Error: No such option: --#\u200b#[error]x"),
+        (["--fail-on", "##[add-mask]y"], "'#\u200b#[add-mask]y' is not one of"),
+    ],
+    ids=["unknown option", "invalid value"],
+)
+def test_a_usage_error_echoes_no_inline_workflow_command(args: list[str], shown: str) -> None:
+    # the command line library's own messages reach stderr too, where a CI runner reads
+    # `##[command]` anywhere in a line
+    proc = subprocess.run(
+        [sys.executable, "-m", "pmsize", "evaluate", CLAIMS, *args],
+        capture_output=True,
+        text=True,
+        env=env(),
+        timeout=60,
+    )
+    assert (proc.returncode, proc.stdout) == (2, "")
+    assert shown in proc.stderr
+    assert "##[" not in proc.stderr
 
 
 @pytest.mark.parametrize(

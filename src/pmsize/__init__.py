@@ -11,10 +11,10 @@ Names are imported when first used, so `import pmsize` stays instant and pulls i
 neither the command line (Typer, Rich) nor numpy.
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import TYPE_CHECKING, Any
+# Nothing is imported here, not even typing (TYPE_CHECKING is typing's, spelt out) or
+# `from __future__`: `python -m pmsize` runs this before the entry point has installed its
+# signal handlers (`pmsize.__main__`).
+TYPE_CHECKING = False
 
 __version__ = "0.1.0"
 
@@ -92,10 +92,12 @@ if TYPE_CHECKING:
 
 if not TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name is an error
 
-    def __getattr__(name: str) -> Any:
+    def __getattr__(name: str) -> object:
         home = _HOMES.get(name)
         if home is None:
             raise AttributeError(f"module 'pmsize' has no attribute {name!r}")
+        import importlib
+
         value = getattr(importlib.import_module(home), name)
         globals()[name] = value  # the next lookup is a plain attribute
         return value

@@ -1,136 +1,51 @@
 """The entry point of the `pmsize` script and of `python -m pmsize`.
 
-It imports almost nothing, so that what can go wrong before the commands run is
-handled too: closed standard streams, and a signal (Ctrl-C, SIGTERM, SIGHUP)
-while the command line library is still being imported.
-
-What reaches a terminal or a CI log, whoever writes it (pmsize, the command line
-library's usage errors, a traceback with --debug), follows two rules set here:
-
-- Standard output and standard error never fail on a character their encoding
-  cannot hold (`PYTHONIOENCODING=ascii`, a C locale without UTF-8 mode): it is
-  written as a backslash escape (`\\u2212`) instead. JSON is then all ASCII
-  (`render.json`), so it stays valid and exact; a table, CSV or markdown shows the
-  escape. Nor do they ever write a lone surrogate (an undecodable byte of a file
-  name) raw.
-- Standard error escapes the characters a terminal or log viewer acts on unseen:
-  C1 controls, the bidirectional overrides, isolates and marks, the line and
-  paragraph separators and lone surrogates (`fmt.escape_unseen`). C0 controls
-  pass, as Rich's progress bar needs them; pmsize's own messages already escape
-  those (`fmt.safe_text`).
-
-COLUMNS, LINES and their Jupyter forms that are not ASCII digits are dropped
-(read as unset), so that no library fails on `COLUMNS=²`.
+Its first act is to install the signal handlers (Ctrl-C, SIGTERM, SIGHUP), and
+before it does, it and the `pmsize` package import nothing that is not already
+loaded: a signal in the first moments of a run, while the libraries are still
+being imported (the slow part of start-up), is its message and 128 + the signal,
+never a traceback or a silent death. During start-up a signal is remembered and
+acted on once the command line is imported (`signals.install`). Then it readies
+the standard streams (`startup`) and runs the command line.
 """
 
-from __future__ import annotations
-
-import contextlib
-import errno
 import gc
-import io
-import os
 import sys
-from typing import Any, TextIO, cast
-
-from pmsize import signals
-from pmsize.fmt import escape_unseen
-
-SIZE_VARIABLES = ("COLUMNS", "LINES", "JUPYTER_COLUMNS", "JUPYTER_LINES")
 
 
 def main() -> None:
-    """Ready the streams and signals, then run the command line.
+    """Install the signal handlers, ready the streams, then run the command line.
 
     The cyclic garbage collector is paused from here to the start of the command
     (`cli.boundary` resumes it): importing the libraries and building the command line
     allocate hundreds of thousands of objects that live to the end and hold few cycles,
     and the collector would scan them again and again for nothing.
     """
-    gc.disable()
-    _ready_standard_streams()
     try:
-        signals.install()
-        _ready_encodings()
-        _drop_invalid_sizes()
+        from pmsize import signals
+
+        signals.install(deferred=True)  # from here, a signal is remembered
+        gc.disable()
+        from pmsize import startup
+
+        startup.ready()
         from pmsize.cli import main as run
+
+        signals.install()  # from here, raised where it lands: `finally` blocks clean up
+        signals.raise_remembered()
     except KeyboardInterrupt as exc:  # Ctrl-C (or a signal) during start-up
-        sys.exit(signals.interrupted(exc))
+        sys.exit(_interrupted(exc))
+    except RuntimeError as exc:  # Ctrl-C in a class's __set_name__, wrapped (Python 3.11)
+        if not isinstance(exc.__cause__, KeyboardInterrupt):
+            raise
+        sys.exit(_interrupted(exc.__cause__))
     run(collector_paused=True)
 
 
-class _SafeStderr:
-    """Standard error that writes every text through `fmt.escape_unseen`."""
+def _interrupted(exc: BaseException) -> int:
+    from pmsize import signals  # again: Ctrl-C may have come while it was imported
 
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
-
-    def write(self, text: str) -> int:
-        self._stream.write(escape_unseen(text))
-        return len(text)
-
-    def writelines(self, lines: Any) -> None:
-        for line in lines:
-            self.write(line)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
-
-
-def _ready_encodings() -> None:
-    """See the module docstring: escapes, never a failure, for what an encoding cannot
-    hold; standard error filtered."""
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            with contextlib.suppress(OSError, ValueError):
-                reconfigure(errors="backslashreplace")
-    if sys.stderr is not None and not isinstance(sys.stderr, _SafeStderr):
-        sys.stderr = cast(TextIO, _SafeStderr(sys.stderr))
-
-
-def _drop_invalid_sizes() -> None:
-    for name in SIZE_VARIABLES:
-        value = os.environ.get(name)
-        if value is not None and not (value.strip().isascii() and value.strip().isdigit()):
-            del os.environ[name]
-
-
-class _ClosedRaw(io.RawIOBase):
-    """Standard output that was closed at start: the first write fails (EBADF), so that
-    the run reports it; later writes (the interpreter's last flush) go nowhere."""
-
-    failed = False
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, data: object) -> int:
-        size = len(data)  # type: ignore[arg-type]
-        if size and not self.failed:
-            self.failed = True
-            raise OSError(errno.EBADF, "it is closed")
-        return size
-
-
-def _ready_standard_streams() -> None:
-    """Give a closed stdin, stdout or stderr (`<&-`, `>&-`, `2>&-`) the null device, so
-    that no file the run opens takes its descriptor; a closed stdin reads as empty, a
-    closed stdout fails on the first write (exit 2), a closed stderr drops messages."""
-    for fd in (0, 1, 2):
-        try:
-            os.fstat(fd)
-        except OSError:
-            null = os.open(os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY)
-            if null != fd:
-                os.dup2(null, fd)
-                os.close(null)
-            if fd == 0:
-                sys.stdin = open(fd, encoding="utf-8", closefd=False)  # noqa: SIM115
-            elif fd == 1:
-                sys.stdout = io.TextIOWrapper(io.BufferedWriter(_ClosedRaw()), encoding="utf-8")
-            else:
-                sys.stderr = open(fd, "w", encoding="utf-8", closefd=False)  # noqa: SIM115
+    return signals.interrupted(exc)
 
 
 if __name__ == "__main__":

@@ -26,15 +26,9 @@ from typer.core import TyperCommand, TyperGroup
 from typer.models import CommandFunctionType
 
 from pmsize import __version__, signals
-from pmsize.errors import (
-    ExitCode,
-    InputError,
-    InputErrors,
-    Interrupted,
-    PmsizeError,
-    UsageError,
-)
+from pmsize.errors import ExitCode, InputError, InputErrors, PmsizeError, UsageError
 from pmsize.fmt import safe_text
+from pmsize.signals import Interrupted
 from pmsize.signals import say as _say
 
 ISSUES_URL = "https://github.com/pmsize/pmsize/issues"

@@ -78,15 +78,6 @@ class UsageError(PmsizeError):
     """A command-line option or argument that cannot be used as given."""
 
 
-class Interrupted(KeyboardInterrupt):
-    """A signal that ends the run (SIGTERM, SIGHUP), raised like Ctrl-C so that every
-    `finally` cleans up (a temp file is removed); the exit code is 128 + `signum`."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
 class ArgumentError(UsageError, ValueError):
     """A library argument that cannot be used as given (an empty path): a `ValueError` to
     a library caller, a usage error (exit 2) to the command line."""

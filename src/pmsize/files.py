@@ -5,8 +5,9 @@
   run leaves no temp file behind and the old file untouched.
 - A symbolic link is written through: its target gets the text, the link stays.
   A link to a missing file is refused, as `cp` refuses it.
-- A special file (a character device such as a null device, a FIFO) is opened and
-  written in place, never replaced by a regular file.
+- A special file (a character device such as a null device, a FIFO, the pipe behind
+  `/dev/stdout`) is opened through the name given and written in place, never
+  replaced by a regular file.
 - A replaced file keeps its mode (less set-user-ID and set-group-ID) and, where
   allowed, its owner; a new file gets 0666 less the umask.
 - A regular file whose mode has no write bit at all is read-only and refused, even
@@ -48,21 +49,22 @@ def write_atomically(
     """
     name = os.fspath(path)
     shown = safe_text(name)
-    prefix = f"{what} {shown}" if what else shown
 
     def refuse(reason: str) -> UsageError:
-        return UsageError(f"{prefix}: cannot write there ({reason})")
+        return refusal(name, reason, what)
 
     if name.endswith(("/", os.sep)) or (os.altsep and name.endswith(os.altsep)):
         raise refuse("a name ending in / is a folder; name a file")
     if not overwrite and os.path.lexists(name):
         raise UsageError(f"{shown} already exists; use --force to replace it")
-    target = os.path.realpath(name) if os.path.islink(name) else name
+    # What the name given leads to, as `open` would follow it: the resolved string may
+    # name nothing (`/dev/stdout` in a pipe resolves to `/proc/N/fd/pipe:[…]`).
     try:
-        found: os.stat_result | None = os.stat(target)
+        found: os.stat_result | None = os.stat(name)
     except FileNotFoundError:
-        if target != name:
-            raise refuse(f"it is a link to {safe_text(target)}, which does not exist") from None
+        if os.path.islink(name):
+            dangling = safe_text(os.path.realpath(name))
+            raise refuse(f"it is a link to {dangling}, which does not exist") from None
         found = None
     except OSError as exc:
         raise refuse(_reason(exc)) from None
@@ -71,14 +73,36 @@ def write_atomically(
         if stat.S_ISDIR(found.st_mode):
             raise refuse("it is a folder; name a file")
         if not stat.S_ISREG(found.st_mode):
-            _write_in_place(target, text, refuse)
+            _write_in_place(name, text, refuse)  # opened through the name, links and all
             return
         if not found.st_mode & 0o222:
             raise refuse("the file is read-only")
-        if not os.access(target, os.W_OK):
+        if not os.access(name, os.W_OK):
             raise refuse("Permission denied")
         mode = stat.S_IMODE(found.st_mode) & _NO_PRIVILEGE_BITS
+    # a regular file is replaced where it lies: a link's target, beside which the
+    # temp file goes
+    target = os.path.realpath(name) if os.path.islink(name) else name
     _write_beside(target, text, mode, found, overwrite, refuse, shown)
+
+
+def refusal(path: str, reason: str, what: str = "") -> UsageError:
+    """The error for an output that cannot be written, as every writer words it:
+    `--output out.json: cannot write there (Permission denied)`; `what` names the option."""
+    shown = f"{what} {safe_text(path)}" if what else safe_text(path)
+    return UsageError(f"{shown}: cannot write there ({reason})")
+
+
+def is_folder(path: str) -> bool:
+    """Whether `path` names a folder (through links). A path that cannot be looked at, a
+    name too long or one inside a folder that cannot be searched, is refused as
+    `write_atomically` refuses it (`UsageError`, exit 2): `Path.is_dir` raises on those."""
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError as exc:
+        raise refusal(path, _reason(exc)) from None
 
 
 def refuse_inputs(output: str | Path | None, inputs: Iterable[str], what: str = "--output") -> None:
@@ -107,11 +131,15 @@ def refuse_inputs(output: str | Path | None, inputs: Iterable[str], what: str = 
 
 
 def _write_in_place(target: str, text: str, refuse: Refuse) -> None:
-    """Write a device or FIFO where it is, as `cp` and a shell redirection do."""
+    """Write a device or FIFO where it is, as `cp` and a shell redirection do. A pipe
+    whose reader has gone (`-o /dev/stdout | head`) stays a `BrokenPipeError`, which
+    ends the run quietly, as it does on standard output."""
     try:
         fd = os.open(target, os.O_WRONLY | os.O_TRUNC | getattr(os, "O_NOCTTY", 0))
         with os.fdopen(fd, "w", encoding="utf-8", errors=_ERRORS, newline="") as handle:
             handle.write(text)
+    except BrokenPipeError:
+        raise
     except OSError as exc:
         raise refuse(_reason(exc)) from None
 

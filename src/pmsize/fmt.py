@@ -11,6 +11,10 @@ import re
 MINUS = "\u2212"  # a typographic minus reads better than a hyphen in tables
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
 _SCALES = ((1e12, "t"), (1e9, "b"), (1e6, "m"), (1e3, "k"))
+# From a quadrillion up a number written whole is over 20 characters wide, and its last
+# digits are float noise (a double holds 15 to 17): it is written `1.54e+18`, as amounts
+# beyond trillions are, so that an extreme figure never pushes the names out of a table.
+SCIENTIFIC_FROM = 1e15
 
 
 def money(value: float | None, currency: str = "USD", *, sign: bool = False) -> str:
@@ -33,11 +37,24 @@ def _scaled(value: float) -> str:
     if value == 0:
         return "0"
     if value >= 999.5e12 or value < 0.005:  # beyond trillions or below a cent: 1.54e+18
-        return f"{value:.2e}"
+        return _scientific(value)
     for scale, suffix in _SCALES:
         if _round3(value / scale) >= 1:
             return f"{_three(value / scale)}{suffix}"
     return _three(value)
+
+
+def _scientific(x: float) -> str:
+    """Three significant figures in scientific notation: `1.54e+18`."""
+    return f"{x:.2e}"
+
+
+def whole(value: float) -> str:
+    """A number rounded whole, with thousands separators (`1,234`), or `1.54e+18` from a
+    quadrillion up (`SCIENTIFIC_FROM`)."""
+    if abs(value) >= SCIENTIFIC_FROM:
+        return _scientific(value)
+    return f"{round(value):,}"
 
 
 def _round3(x: float) -> float:
@@ -54,7 +71,8 @@ def _three(x: float) -> str:
 
 
 def percent(value: float | None, *, sign: bool = False) -> str:
-    """`6%`, `12.5%`, `0.4%`, `−100%`; `n/a` for None or NaN."""
+    """`6%`, `12.5%`, `0.4%`, `−100%`, `3.79e+23%` from a quadrillion percent up; `n/a`
+    for None or NaN."""
     if value is None or math.isnan(value):
         return "n/a"
     pct = value * 100
@@ -63,7 +81,7 @@ def percent(value: float | None, *, sign: bool = False) -> str:
     prefix = MINUS if pct < 0 else ("+" if sign and pct > 0 else "")
     magnitude = abs(pct)
     if magnitude >= 100 or magnitude == 0:
-        body = f"{magnitude:,.0f}"
+        body = whole(magnitude)
     elif magnitude >= 1:
         body = f"{magnitude:.1f}".removesuffix(".0")
     else:
@@ -116,9 +134,10 @@ def quantity(value: float, kind: str, currency: str = "USD") -> str:
 
 
 def count(value: float) -> str:
-    """`400`, `1,200`, `949` (for 948.7), `2.5`: counts are estimates, shown whole from 100 up."""
+    """`400`, `1,200`, `949` (for 948.7), `2.5`, `1.54e+18`: counts are estimates, shown
+    whole from 100 up (`whole`)."""
     if float(value).is_integer() or abs(value) >= 100:
-        return f"{round(value):,}"
+        return whole(value)
     return f"{value:,.1f}"
 
 
@@ -135,18 +154,48 @@ _CONTROL = re.compile(f"[\x00-\x09\x0b-\x1f\x7f{UNSEEN}]")
 _BREAK = re.compile("\r\n|[\r\n\t\u2028\u2029]")
 
 
+# GitHub's runner reads two workflow-command syntaxes from every line of a step's
+# output: `::name::` at the start of a line, leading spaces skipped, and the
+# older `##[name]` anywhere in a line. `INLINE_COMMAND` finds the first `#` of `##[`,
+# where each format puts its break (JSON, which must read back exactly, an escape).
+INLINE_COMMAND = r"#(?=#\[)"
+_INLINE_COMMAND = re.compile(INLINE_COMMAND)
+_COMMANDS = re.compile(f":(?=:)|{INLINE_COMMAND}")
+ZERO_WIDTH_SPACE = "\u200b"
+
+
+def break_commands(text: str) -> str:
+    """`text` with a zero-width space inside every `::` and `##[` (`:\\u200b:`, `#\\u200b#[`),
+    so that no CI runner finds a workflow command in it; it reads the same."""
+    return _COMMANDS.sub(_with_zero_width_space, text)
+
+
+def break_inline_commands(text: str) -> str:
+    """`text` with a zero-width space inside every `##[`, the command syntax a CI runner
+    honours anywhere in a line; `::` is left alone (it only starts a command at the start
+    of a line, where the caller writes its own text)."""
+    return _INLINE_COMMAND.sub(_with_zero_width_space, text)
+
+
+def _with_zero_width_space(match: re.Match[str]) -> str:
+    # A runner's culture-aware search may skip the zero-width space and still find `##[`,
+    # but it reads the command's name three characters after where the match starts,
+    # which is then at the `[` or before it: never a name.
+    return match.group() + ZERO_WIDTH_SPACE
+
+
 def safe_text(text: str) -> str:
     """Text from a file made harmless for a terminal and a CI log, on one line.
 
     The one rule for file text (names, descriptions, values, paths) wherever it is
     printed, stderr included. Line breaks and tabs become spaces; other control
-    characters show as escapes (`\\x1b`) and never reach the terminal; and `::`
-    gets a zero-width space between its colons, so a CI runner that reads
-    `::command` at the start of a log line never finds one in a name (those runners
-    ignore leading spaces, and names can wrap).
+    characters show as escapes (`\\x1b`) and never reach the terminal; and `::` and
+    `##[` get a zero-width space after their first character (`break_commands`), so a CI
+    runner that reads `::command` at the start of a log line (those runners ignore
+    leading spaces, and names can wrap) or `##[command]` anywhere in one never finds one
+    in a name.
     """
-    text = re.sub(":(?=:)", ":\u200b", _BREAK.sub(" ", text))
-    return escape_controls(text)
+    return escape_controls(break_commands(_BREAK.sub(" ", text)))
 
 
 def safe_line(text: str) -> str:

@@ -3,7 +3,9 @@
 Text is UTF-8 as written, but every character a terminal or log viewer would act
 on is a `\\uXXXX` escape: json.dumps escapes C0 controls; DEL, C1 (U+0080-U+009F),
 the bidirectional overrides, isolates and marks and the line and paragraph
-separators are escaped here, so `json.loads` still gives back the original text. No
+separators are escaped here, so `json.loads` still gives back the original text. So
+is the `#` that starts a `##[`, the workflow-command syntax a CI runner reads anywhere in
+a log line (`\\u0023#[`), so a document printed in a CI log carries no command. No
 number is written `-0.0`, and NaN or infinity is refused (they are not JSON).
 
 A file name that is not UTF-8 holds lone surrogates (U+DC80-U+DCFF, Python's
@@ -21,11 +23,12 @@ import json
 import re
 from typing import Any
 
-from pmsize.fmt import UNSEEN
+from pmsize.fmt import INLINE_COMMAND, UNSEEN
 
-# What json.dumps(ensure_ascii=False) leaves raw but a terminal or a log viewer acts on.
-# Outside strings a JSON document is ASCII, so these can only stand inside one.
-_UNSAFE = re.compile(f"[\x7f{UNSEEN}]")
+# What json.dumps(ensure_ascii=False) leaves raw but a terminal, a log viewer or a CI
+# runner acts on. Outside strings a JSON document is ASCII with no `#`, so these can only
+# stand inside one, where `#` is never part of an escape.
+_UNSAFE = re.compile(f"[\x7f{UNSEEN}]|{INLINE_COMMAND}")
 
 
 def _escape(match: re.Match[str]) -> str:

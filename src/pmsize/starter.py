@@ -30,7 +30,7 @@ def write(path: str, *, force: bool = False) -> list[str]:
     """Write the starter to `path` atomically, creating missing folders; refuse to replace
     a file unless `force`. Returns warnings for the user (an unscanned suffix)."""
     folder_name = path.endswith(("/", os.sep))  # refused by files.write_atomically
-    if Path(path).is_dir() and not folder_name:
+    if not folder_name and files.is_folder(path):  # a name too long is refused here
         example = str(Path(path) / DEFAULT_FILE)
         raise UsageError(
             f"{safe_text(path)} is a folder; name a file, such as {safe_text(example)}"
@@ -40,10 +40,8 @@ def write(path: str, *, force: bool = False) -> list[str]:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise UsageError(
-                f"{safe_text(path)}: cannot write there "
-                f"(cannot make the folder {safe_text(str(folder))}: {exc.strerror or exc})"
-            ) from None
+            reason = f"cannot make the folder {safe_text(str(folder))}: {exc.strerror or exc}"
+            raise files.refusal(path, reason) from None
     files.write_atomically(path, text(path), overwrite=force)
     from pmsize.loader import YAML_SUFFIXES
 

@@ -5,7 +5,8 @@ line of the problem's `name:` key, in file order. GitHub shows at most 10 errors
 and 10 warnings a step (50 annotations a job), so the rest are counted in one
 closing `::notice`. Text from files is escaped as the workflow-command syntax
 requires (`%`, CR and LF in the message; also `:` and `,` in properties), so no
-line that starts with `::` can come from data. A last plain line is the summary.
+line that starts with `::` can come from data, and `##[` (read anywhere in a line) gets
+a zero-width space. A last plain line is the summary.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ LEVEL = {Verdict.AVOID: "error", Verdict.RECONSIDER: "warning"}
 
 def escape_data(text: str) -> str:
     """A workflow command's message: `%`, CR and LF percent-encoded, other control
-    characters shown as escapes (a log viewer is a terminal too)."""
+    characters shown as escapes (a log viewer is a terminal too), and no `##[` (the older
+    command syntax, read anywhere in a line: `fmt.break_inline_commands`)."""
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return fmt.escape_controls(text)
+    return fmt.escape_controls(fmt.break_inline_commands(text))
 
 
 def escape_property(text: str) -> str:

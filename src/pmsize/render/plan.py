@@ -38,12 +38,13 @@ CSV_COLUMNS = (
 
 
 def per_dollar(c: Candidate) -> str:
-    """NPV per dollar of build: `6.69`, `0.838`, `1,234`; `free` when the build costs 0."""
+    """NPV per dollar of build: `6.69`, `0.838`, `1,234`, `3.79e+21`; `free` when the build
+    costs 0."""
     ratio = c.npv_per_build
     if ratio is None:
         return FREE
     if abs(ratio) >= 100:
-        return f"{ratio:,.0f}"
+        return fmt.whole(ratio)
     return f"{ratio:#.3g}".rstrip(".") if ratio else "0"
 
 
