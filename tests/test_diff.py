@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -468,29 +469,181 @@ def _thirteen_changes() -> tuple[dict[str, Any], dict[str, Any]]:
     return old, new
 
 
-def test_above_twelve_inputs_the_split_is_estimated_flagged_and_still_adds_up() -> None:
+def test_above_twelve_inputs_the_alternatives_are_grouped_flagged_and_still_add_up() -> None:
     old, new = _thirteen_changes()
     p = changed(old, new)
-    assert len(p.attribution) == 13
     assert p.exact is False
-    assert p.to_dict()["exact"] is False
+    # ten inputs outside the alternatives keep a player each; the three alternatives share
+    # the two players left, in their order
+    assert len(p.attribution) == 12
+    grouped = {e.input: e.inputs for e in p.attribution if e.inputs}
+    assert grouped == {
+        "alternatives[Spreadsheets] and 1 more": (
+            "alternatives[Spreadsheets]",
+            "alternatives[ERP module]",
+        )
+    }
+    assert "alternatives[Open-source stack]" in effects(p)
+    record = p.to_dict()
+    assert record["exact"] is False
+    assert [a for a in record["attribution"] if len(a) == 3] == [
+        {
+            "input": "alternatives[Spreadsheets] and 1 more",
+            "npv_effect": effects(p)["alternatives[Spreadsheets] and 1 more"],
+            "inputs": ["alternatives[Spreadsheets]", "alternatives[ERP module]"],
+        }
+    ]
     assert sum(effects(p).values()) == pytest.approx(p.npv_change, rel=1e-9)
 
 
-def test_the_estimate_is_seeded_the_same_twice(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(diffing, "EXACT_UP_TO", 1)  # estimate a two-input change
+def test_groups_get_the_shapley_values_of_the_game_between_the_groups(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # three players for five inputs: the two top-level inputs alone, the alternatives as one
+    monkeypatch.setattr(diffing, "EXACT_UP_TO", 3)
     old = base()
-    new = base(discount_rate="12%", market={"customers": "500", "problem_cost": "$300k"})
-    first, again = changed(old, new), changed(old, new)
-    assert first.exact is False
-    assert again.to_dict() == first.to_dict()
-    # with two inputs the 2,000 orders are each of the two orders about half the time, so
-    # the estimate is near the exact split, and never quite it
-    monkeypatch.setattr(diffing, "EXACT_UP_TO", 12)
-    exact = changed(old, new)
-    assert effects(first) != effects(exact)
-    for name, effect in effects(exact).items():
-        assert effects(first)[name] == pytest.approx(effect, rel=0.05)
+    new = base(
+        discount_rate="12%",
+        market={"customers": "500", "problem_cost": "$200k"},
+        alternatives=[
+            {"name": "Spreadsheets", "kind": "manual", "annual_cost": "$30k", "solves": "30%"},
+            {"name": "ERP module", "kind": "vendor", "annual_cost": "$60k", "solves": "60%"},
+            {"name": "Open-source stack", "annual_cost": "$20k", "solves": "40%"},
+        ],
+    )
+    p = changed(old, new)
+    alternatives = (
+        "alternatives[Spreadsheets]",
+        "alternatives[ERP module]",
+        "alternatives[Open-source stack]",
+    )
+    groups = [("discount_rate",), ("market.customers",), alternatives]
+    assert {e.input: e.inputs or (e.input,) for e in p.attribution} == {
+        diffing.group_name(g): g for g in groups
+    }
+    # each coalition of groups merged as data, loaded and evaluated on its own
+    npv = {
+        frozenset(c): _reference_npv(old, new, {name for g in c for name in g})
+        for size in range(4)
+        for c in itertools.combinations(groups, size)
+    }
+    orders = list(itertools.permutations(groups))
+    for group in groups:
+        phi = sum(
+            npv[frozenset(o[: o.index(group) + 1])] - npv[frozenset(o[: o.index(group)])]
+            for o in orders
+        ) / len(orders)
+        assert effects(p)[diffing.group_name(group)] == pytest.approx(phi, rel=1e-12, abs=1e-6)
+    assert sum(effects(p).values()) == pytest.approx(p.npv_change, rel=1e-12)
+
+
+def test_inputs_are_grouped_in_runs_of_consecutive_items_as_even_as_can_be() -> None:
+    items = [f"alternatives[{i}]" for i in range(30)]
+    assert diffing.players(["discount_rate", *items[:11]]) == [
+        ("discount_rate",),
+        *[(name,) for name in items[:11]],
+    ]
+    grouped = diffing.players(["discount_rate", "solution.adoption", *items])
+    assert grouped[:2] == [("discount_rate",), ("solution.adoption",)]
+    assert [len(g) for g in grouped[2:]] == [3] * 10
+    assert [name for g in grouped[2:] for name in g] == items
+    # a name that only looks like an item is an input of its own
+    assert diffing.players([*items[:12], "market.x[1]"])[0] == ("market.x[1]",)
+
+
+def test_grouped_inputs_say_so_in_the_table_and_the_markdown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(diffing, "EXACT_UP_TO", 2)
+    old = write(tmp_path / "old.yaml", base())
+    new = write(
+        tmp_path / "new.yaml",
+        base(
+            discount_rate="12%",
+            alternatives=[
+                {"name": "Spreadsheets", "annual_cost": "$30k", "solves": "30%"},
+                {"name": "ERP module", "annual_cost": "$60k", "solves": "60%"},
+                {"name": "Open-source stack", "annual_cost": "$20k", "solves": "40%"},
+            ],
+        ),
+    )
+    text = run(str(old), str(new)).stdout
+    assert (
+        "  what moved NPV (4 changed inputs in 2 groups)\n"
+        "    alternatives[Spreadsheets] and 2 more  −$1.41m  █████████████│\n"
+        "    discount_rate                           −$192k             ██│\n"
+    ) in text
+    markdown = run(str(old), str(new), "-f", "markdown").stdout
+    assert (
+        "| alternatives\\[Spreadsheets\\] and 2 more | _3 inputs as one_ |  | −$1.41m |\n"
+        "| discount\\_rate | 10% | 12% | −$192k |\n"
+        "\n"
+        "_NPV effects of 4 changed inputs in 2 groups; `--format json` lists them._\n"
+    ) in markdown
+
+
+def _many_alternatives(count: int, cheaper: int) -> tuple[Problem, Problem]:
+    alternatives = [
+        {"name": f"Alt {i}", "annual_cost": 100_000 + i, "solves": 0.5} for i in range(count)
+    ]
+    base = {
+        "name": "Many",
+        "market": {"customers": 100, "problem_cost": 1_000_000},
+        "solution": {"adoption": 0.05, "build_cost": 1_000_000},
+    }
+    old = pmsize.Problem.model_validate({**base, "alternatives": alternatives})
+    changed = [{**a, "annual_cost": a["annual_cost"] - cheaper} for a in alternatives]
+    return old, pmsize.Problem.model_validate({**base, "alternatives": changed})
+
+
+def test_more_changed_inputs_than_a_machine_integer_holds_are_grouped() -> None:
+    # 64 changed alternatives: a bit a subset of them would need 64 bits, past numpy's int64
+    old, new = _many_alternatives(64, 60_000)
+    [changed] = pmsize.diff([old], [new]).to_dict()["problems"]
+    assert changed["exact"] is False
+    sizes = sorted((len(a["inputs"]) for a in changed["attribution"]), reverse=True)
+    assert sizes == [6] * 4 + [5] * 8  # 64 in 12 groups
+    listed = sorted(name for a in changed["attribution"] for name in a["inputs"])
+    assert listed == sorted(f"alternatives[Alt {i}]" for i in range(64))
+    total = sum(a["npv_effect"] for a in changed["attribution"])
+    assert total == pytest.approx(changed["npv_change"], rel=1e-9)
+    assert changed["npv_change"] < 0
+
+
+def test_three_thousand_changed_alternatives_are_one_block_of_4096_mixes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # regression: 1 -> 3,000 alternatives sized 2,000 random orders of 3,000 prefixes each
+    # as 3,000-bit masks (time in k squared: past 3 GB and still growing at 45 s); now the
+    # inputs go in 12 groups and every subset of them is sized at once, whatever k is
+    head = {
+        "name": "Many alternatives",
+        "horizon_years": 5,
+        "market": {"customers": 2000, "problem_cost": "$250k"},
+        "solution": {"build_cost": "$3m", "solves": "80%", "adoption": ["2%", "5%", "8%"]},
+    }
+    tools = [
+        {"name": f"Tool {i}", "annual_cost": f"${40 + i % 90}k", "solves": f"{30 + i % 50}%"}
+        for i in range(3_000)
+    ]
+    old = write(tmp_path / "old.yaml", {**head, "alternatives": tools[:1]})
+    new = write(tmp_path / "new.yaml", {**head, "alternatives": tools})
+    sized: list[tuple[int, bool]] = []  # per sizing: its number of mixes, lazy alternatives
+    size = engine.size
+
+    def counted(inputs: engine.Inputs, *args: Any, **kwargs: Any) -> Any:
+        result = size(inputs, *args, **kwargs)
+        sized.append((np.size(result.npv), not isinstance(inputs.alternatives, tuple)))
+        return result
+
+    monkeypatch.setattr(engine, "size", counted)
+    [p] = pmsize.diff(old, new).problems
+    # the attribution is one sizing of 2^12 mixes, its alternatives mixed as it reaches them
+    assert [s for s in sized if s[0] > 1] == [(4096, True)]
+    assert p.exact is False
+    assert len(p.attribution) == 12
+    assert sum(len(e.inputs) for e in p.attribution) == 2_999
+    assert sum(effects(p).values()) == pytest.approx(p.npv_change, rel=1e-9)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -899,24 +1052,3 @@ def test_git_errors_exit_2(repository: Path, monkeypatch: pytest.MonkeyPatch) ->
         "pmsize: --git needs the git command, and git is not on PATH; install git, or "
         "compare two paths: pmsize diff OLD NEW\n"
     )
-
-
-def test_more_changed_inputs_than_a_machine_integer_holds_are_estimated() -> None:
-    # 64 changed alternatives: a subset's bit mask needs 64 bits, past numpy's int64
-    alternatives = [
-        {"name": f"Alt {i}", "annual_cost": 100_000 + i, "solves": 0.5} for i in range(64)
-    ]
-    base = {
-        "name": "Many",
-        "market": {"customers": 100, "problem_cost": 1_000_000},
-        "solution": {"adoption": 0.05, "build_cost": 1_000_000},
-    }
-    old = pmsize.Problem.model_validate({**base, "alternatives": alternatives})
-    cheaper = [{**a, "annual_cost": a["annual_cost"] - 60_000} for a in alternatives]
-    new = pmsize.Problem.model_validate({**base, "alternatives": cheaper})
-    [changed] = pmsize.diff([old], [new]).to_dict()["problems"]
-    assert changed["exact"] is False
-    assert len(changed["attribution"]) == 64
-    total = sum(a["npv_effect"] for a in changed["attribution"])
-    assert total == pytest.approx(changed["npv_change"], rel=1e-9)
-    assert changed["npv_change"] < 0

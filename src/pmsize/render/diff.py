@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pmsize import fmt
-from pmsize.diffing import ADDED, CHANGED, ORDERS, REMOVED, UNCHANGED, Diff, ProblemDiff
+from pmsize.diffing import ADDED, CHANGED, REMOVED, UNCHANGED, Diff, ProblemDiff
 from pmsize.render import github
 from pmsize.render.markdown import COMMENT_LIMIT, escape
 
@@ -39,6 +39,12 @@ def shown(value: Any) -> str:
 
 def _flags(codes: Sequence[str]) -> str:
     return ", ".join(codes) if codes else "none"
+
+
+def _grouped(p: ProblemDiff) -> str:
+    """`3,000 changed inputs in 12 groups`: what an attribution in groups covers."""
+    inputs = sum(len(e.inputs) or 1 for e in p.attribution)
+    return f"{inputs:,} changed inputs in {len(p.attribution):,} groups"
 
 
 def _direction(p: ProblemDiff) -> str:
@@ -113,7 +119,7 @@ def _block(p: ProblemDiff, width: int) -> list[str]:
     if p.old.flags != p.new.flags:
         lines.append(f"  flags    {_flags(p.old.flags)} {ARROW} {_flags(p.new.flags)}")
     if p.attribution:
-        how = "" if p.exact else f" (estimated from {ORDERS:,} random orders)"
+        how = "" if p.exact else f" ({_grouped(p)})"
         lines.append(f"  what moved NPV{how}")
         lines += _bars(p, width)
     if p.changes:
@@ -205,10 +211,7 @@ def _md_block(p: ProblemDiff) -> str:
     for name, old, new, effect in _rows(p):
         lines.append(f"| {escape(name)} | {old} | {new} | {effect} |")
     if not p.exact:
-        lines.append(
-            f"\n_NPV effects estimated from {ORDERS:,} random orders of the "
-            f"{len(p.attribution):,} changed inputs._"
-        )
+        lines.append(f"\n_NPV effects of {escape(_grouped(p))}; `--format json` lists them._")
     return "\n".join(lines) + "\n"
 
 
@@ -217,6 +220,10 @@ def _rows(p: ProblemDiff) -> Iterable[tuple[str, str, str, str]]:
     an input of several leaves (an alternative's fields) shows each as `field: value`, an
     item added or removed as a whole (an alternative) says so."""
     for e in p.attribution:
+        if e.inputs:  # a group: its inputs are too many for a cell
+            effect = fmt.money(e.npv_effect, p.currency, sign=True)
+            yield e.input, f"_{len(e.inputs):,} inputs as one_", "", effect
+            continue
         changes = [c for c in p.changes if c.attributed_to == e.input]
         if len(changes) == 1 and changes[0].input == e.input:
             before, after = changes[0].old, changes[0].new
