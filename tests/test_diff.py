@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import pmsize
-from pmsize import diffing, engine
+from pmsize import diffing, engine, fmt
 from pmsize.cli import app
 from pmsize.models import Problem
 from strategies import examples, problems
@@ -704,7 +704,7 @@ def test_the_json_has_the_fields_of_the_spec(tmp_path: Path) -> None:
         "attribution",
         "exact",
     ]
-    assert list(p["old"]) == ["verdict", "npv", "ceiling_per_customer", "flags"]
+    assert list(p["old"]) == ["verdict", "npv", "ceiling_per_customer", "flags", "currency"]
     assert p["changes"] == [{"input": "discount_rate", "old": "10%", "new": "12%"}]
     assert [list(a) for a in p["attribution"]] == [["input", "npv_effect"]]
     assert p["attribution"][0]["npv_effect"] == p["npv_change"]
@@ -717,6 +717,95 @@ def test_the_json_has_the_fields_of_the_spec(tmp_path: Path) -> None:
         "better": 0,
         "npv_change": p["npv_change"],
     }
+
+
+def in_currency(currency: str, data: dict[str, Any]) -> dict[str, Any]:
+    """`data` in another currency: the same figures, without the dollar signs."""
+    return {**json.loads(json.dumps(data).replace("$", "")), "currency": currency}
+
+
+def test_npv_changes_in_different_currencies_are_not_added(tmp_path: Path) -> None:
+    # regression: summary.npv_change added dollars and euros together
+    write(tmp_path / "old" / "a.yaml", base())
+    write(tmp_path / "old" / "b.yaml", in_currency("EUR", base(name="Euro")))
+    write(tmp_path / "new" / "a.yaml", base(discount_rate="12%"))
+    write(tmp_path / "new" / "b.yaml", in_currency("EUR", base(name="Euro", discount_rate="5%")))
+    write(tmp_path / "new" / "c.yaml", in_currency("GBP", base(name="Pound")))
+    d = pmsize.diff(tmp_path / "old", tmp_path / "new")
+    change = {p.name: p.npv_change for p in d.problems}
+    summary = d.to_dict()["summary"]
+    assert summary["npv_change"] is None
+    assert summary["currencies"] == ["EUR", "USD", "GBP"]  # as the problems are listed
+    assert summary["by_currency"] == [
+        {
+            "currency": "EUR",
+            "added": 0,
+            "removed": 0,
+            "changed": 1,
+            "unchanged": 0,
+            "worse": 0,
+            "better": 0,
+            "npv_change": change["Euro"],
+        },
+        {
+            "currency": "USD",
+            "added": 0,
+            "removed": 0,
+            "changed": 1,
+            "unchanged": 0,
+            "worse": 0,
+            "better": 0,
+            "npv_change": change["Invoice matching"],
+        },
+        {
+            "currency": "GBP",
+            "added": 1,
+            "removed": 0,
+            "changed": 0,
+            "unchanged": 0,
+            "worse": 0,
+            "better": 0,
+            "npv_change": change["Pound"],
+        },
+    ]
+    assert "different currencies" in summary["note"]
+    text = run(str(tmp_path / "old"), str(tmp_path / "new")).stdout
+    assert text.endswith(
+        f"changed: 2 · 0 worse, 0 better · NPV {fmt.money(change['Euro'], 'EUR', sign=True)}, "
+        f"{fmt.money(change['Invoice matching'], 'USD', sign=True)}, "
+        f"{fmt.money(change['Pound'], 'GBP', sign=True)}\n"
+    )
+
+
+def test_a_problem_whose_currency_changed_shows_each_side_in_its_own(tmp_path: Path) -> None:
+    # regression: `€3.23m -> €3.23m (€0)`, the old side shown in the new currency, and the
+    # dollars taken from the euros
+    old = write(tmp_path / "old.yaml", base())
+    new = write(tmp_path / "new.yaml", in_currency("EUR", base()))
+    [p] = pmsize.diff(old, new).problems
+    assert (p.status, p.npv_change, p.attribution) == ("changed", None, ())
+    assert (p.old and p.old.currency, p.new and p.new.currency) == ("USD", "EUR")
+    record = p.to_dict()
+    assert (record["old"]["currency"], record["new"]["currency"]) == ("USD", "EUR")
+    assert record["npv_change"] is None
+    assert record["changes"] == [{"input": "currency", "old": None, "new": "EUR"}]
+    summary = pmsize.diff(old, new).to_dict()["summary"]
+    assert summary["npv_change"] is None
+    assert [(c["currency"], c["npv_change"]) for c in summary["by_currency"]] == [
+        ("EUR", p.new.npv),
+        ("USD", -p.old.npv),
+    ]
+    text = run(str(old), str(new)).stdout
+    assert text.splitlines()[:4] == [
+        "Invoice matching",
+        "  verdict  pursue -> pursue",
+        "  NPV      $3.23m -> €3.23m (the currency changed: USD -> EUR)",
+        "  ceiling  $130k -> €130k a customer a year",
+    ]
+    markdown = run(str(old), str(new), "-f", "markdown").stdout
+    assert "| **NPV** | $3.23m | €3.23m | **the currency changed** |\n" in markdown
+    assert "| Ceiling a customer a year | $130k | €130k | |\n" in markdown
+    assert "| currency | — | EUR | — |\n" in markdown
 
 
 def test_problems_given_in_code_show_parsed_values() -> None:

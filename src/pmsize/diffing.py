@@ -84,16 +84,19 @@ class Source:
 
 @dataclass(frozen=True)
 class Side:
-    """One side of a changed problem: its verdict, NPV, sustainable ceiling and flag codes."""
+    """One side of a changed problem: its verdict, NPV, sustainable ceiling and flag codes,
+    and the currency its amounts are in."""
 
     verdict: Verdict
     npv: float
     ceiling_per_customer: float
     flags: tuple[str, ...]
+    currency: str = "USD"
 
     @classmethod
     def of(cls, r: Evaluation) -> Side:
-        return cls(r.verdict, r.npv, r.ceiling_per_customer, tuple(f.code.value for f in r.flags))
+        flags = tuple(f.code.value for f in r.flags)
+        return cls(r.verdict, r.npv, r.ceiling_per_customer, flags, r.currency)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -101,6 +104,7 @@ class Side:
             "npv": self.npv,
             "ceiling_per_customer": self.ceiling_per_customer,
             "flags": list(self.flags),
+            "currency": self.currency,
         }
 
 
@@ -136,7 +140,11 @@ class Effect:
 
 @dataclass(frozen=True)
 class ProblemDiff:
-    """One problem compared: its status, the two sides, what changed and what that did."""
+    """One problem compared: its status, the two sides, what changed and what that did.
+
+    `currency` is the new side's (the old side's for a removed problem). When the currency
+    itself changed, `npv_change` is None and nothing is attributed: amounts in two
+    currencies have no difference."""
 
     name: str
     status: str
@@ -145,7 +153,7 @@ class ProblemDiff:
     currency: str
     old: Side | None
     new: Side | None
-    npv_change: float
+    npv_change: float | None
     changes: tuple[Change, ...] = ()
     attribution: tuple[Effect, ...] = ()
     exact: bool = True
@@ -192,17 +200,48 @@ class Diff:
         return [p for p in self.problems if p.status == status]
 
     @property
-    def npv_change(self) -> float:
-        """New total NPV less old: changed problems' changes, added NPV, removed NPV taken off."""
-        return math.fsum(p.npv_change for p in self.problems)
+    def npv_change(self) -> float | None:
+        """New total NPV less old: changed problems' changes, added NPV, removed NPV taken
+        off; None when the problems use more than one currency (`npv_change_by_currency`)."""
+        by_currency = self.npv_change_by_currency()
+        if len(by_currency) > 1:
+            return None
+        return next(iter(by_currency.values()), 0.0)
+
+    def npv_change_by_currency(self) -> dict[str, float]:
+        """New total NPV less old in each currency, the currencies in the order the problems
+        name them. A problem whose currency changed takes its old NPV off the old currency's
+        total and adds its new NPV to the new currency's."""
+        found: dict[str, list[float]] = {}
+        for p in self.problems:
+            if p.npv_change is not None:
+                found.setdefault(p.currency, []).append(p.npv_change)
+            elif p.old is not None and p.new is not None:
+                found.setdefault(p.new.currency, []).append(p.new.npv)
+                found.setdefault(p.old.currency, []).append(-p.old.npv)
+        return {currency: math.fsum(changes) for currency, changes in found.items()}
 
     def summary(self) -> dict[str, Any]:
-        counts: dict[str, Any] = {s: len(self.of_status(s)) for s in (ADDED, REMOVED, CHANGED)}
-        counts[UNCHANGED] = len(self.of_status(UNCHANGED))
-        counts["worse"] = sum(p.worse for p in self.problems)
-        counts["better"] = sum(p.better for p in self.problems)
-        counts["npv_change"] = self.npv_change
-        return counts
+        """The counts of SPEC §8 and `npv_change`; when the problems use more than one
+        currency, `npv_change` is null and, as `evaluate`'s summary does, `currencies`,
+        `by_currency` (each one's counts and NPV change) and a `note` follow."""
+        summary = _counts(self.problems)
+        by_currency = self.npv_change_by_currency()
+        if len(by_currency) <= 1:
+            summary["npv_change"] = next(iter(by_currency.values()), 0.0)
+            return summary
+        summary["npv_change"] = None
+        summary["currencies"] = list(by_currency)
+        summary["by_currency"] = [
+            {
+                "currency": currency,
+                **_counts([p for p in self.problems if p.currency == currency]),
+                "npv_change": change,
+            }
+            for currency, change in by_currency.items()
+        ]
+        summary["note"] = MIXED_CURRENCIES_NOTE
+        return summary
 
     def fails(self, fail_on: str) -> bool:
         """Whether `--fail-on` is met: `worse` when some problem got worse; `reconsider` or
@@ -231,6 +270,23 @@ class Diff:
     def to_json(self, *, ascii_only: bool = False) -> str:
         """The JSON document `pmsize diff --format json` writes."""
         return jsontext.dumps(self.to_dict(), ascii_only=ascii_only)
+
+
+MIXED_CURRENCIES_NOTE = (
+    "The problems use different currencies: npv_change is null, and by_currency holds each "
+    "currency's change (a problem whose currency changed takes its old NPV off the old "
+    "currency and adds its new NPV to the new one)."
+)
+
+
+def _counts(problems: Sequence[ProblemDiff]) -> dict[str, Any]:
+    counts: dict[str, Any] = {
+        status: sum(p.status == status for p in problems)
+        for status in (ADDED, REMOVED, CHANGED, UNCHANGED)
+    }
+    counts["worse"] = sum(p.worse for p in problems)
+    counts["better"] = sum(p.better for p in problems)
+    return counts
 
 
 # ---------------------------------------------------------------------------------------------
@@ -375,7 +431,9 @@ def _one_sided(source: Source, result: Evaluation, status: str) -> ProblemDiff:
 
 def _pair(old: Source, new: Source, before: Evaluation, after: Evaluation) -> ProblemDiff:
     changes = _changes(old, new)
-    inputs = list(dict.fromkeys(i for _, i in changes if i is not None))
+    same_currency = before.currency == after.currency
+    # amounts in two currencies have no difference to split
+    inputs = list(dict.fromkeys(i for _, i in changes if i is not None)) if same_currency else []
     effects, exact = attribute(old.problem, new.problem, inputs)
     attribution = tuple(
         sorted(
@@ -396,7 +454,7 @@ def _pair(old: Source, new: Source, before: Evaluation, after: Evaluation) -> Pr
         currency=after.currency,
         old=old_side,
         new=new_side,
-        npv_change=after.npv - before.npv,
+        npv_change=after.npv - before.npv if same_currency else None,
         changes=tuple(c for c, _ in changes),
         attribution=attribution,
         exact=exact,
