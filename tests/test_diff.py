@@ -1141,3 +1141,42 @@ def test_git_errors_exit_2(repository: Path, monkeypatch: pytest.MonkeyPatch) ->
         "pmsize: --git needs the git command, and git is not on PATH; install git, or "
         "compare two paths: pmsize diff OLD NEW\n"
     )
+
+
+@needs_git
+def test_git_says_why_it_refused_a_repository(
+    repository: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # regression: a repository git refused (dubious ownership: another user's checkout)
+    # was reported as "not in a git repository", hiding the fix git gives
+    monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)  # no safe.directory of the machine's
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    result = run("--git", "HEAD")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"pmsize: --git: git refused the repository at {repository}: detected dubious "
+        f"ownership in repository at '{repository}' "
+    )
+    assert f"git config --global --add safe.directory {repository}\n" in result.stderr
+    assert "not in a git repository" not in result.stderr
+
+
+def test_what_git_says_is_printed_as_untrusted_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = tmp_path / "bin" / "git"
+    fake.parent.mkdir()
+    fake.write_text(
+        "#!/bin/sh\nprintf 'fatal: odd \\033[31mred\\n::error::pwned\\n' >&2\nexit 128\n"
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(fake.parent))
+    monkeypatch.chdir(tmp_path)
+    result = run("--git", "HEAD")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"pmsize: --git: git refused the repository at {tmp_path}: odd \\x1b[31mred "
+    )
+    assert result.stderr.count("\n") == 1
+    assert "::error::" not in result.stderr

@@ -6,7 +6,9 @@ folder, none in hidden folders), and reads their bytes. Each is named
 `REV:path` in messages, with `path` spelt as the working tree's file would be,
 so that the two sides name the same file alike. A path absent at `rev` lists
 nothing (its problems are all added). Git's own failures (no git, not a
-repository, an unknown revision, a path outside the repository) are `UsageError`s.
+repository, an unknown revision, a path outside the repository) are `UsageError`s;
+a repository git refuses for another reason (another user's: "dubious ownership")
+is reported in git's own words, printed as untrusted text.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pmsize import loader
 from pmsize.errors import UsageError
 from pmsize.fmt import safe_text
 
+_NOT_A_REPOSITORY = "not a git repository"  # what git says when no repository is found
 _SYMLINK_MODE = "120000"  # a symbolic link's blob is its target's name, never a problem
 # git reads no pager, no prompts and no locks for us; pathspecs are plain names
 _ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "GIT_PAGER": "cat"}
@@ -133,13 +136,16 @@ def _git(args: list[str], cwd: str, rev: str) -> bytes:
         raise UsageError(f"cannot run git ({exc.strerror or exc})") from None
     if done.returncode == 0:
         return done.stdout
-    said = done.stderr.decode("utf-8", "replace").strip().splitlines()
-    reason = said[-1].removeprefix("fatal: ") if said else f"git exited {done.returncode}"
+    reason = _said(done.stderr) or f"git exited {done.returncode}"
     if rev == "not-a-repository":
-        raise UsageError(
-            f"--git: {safe_text(cwd)} is not in a git repository; run pmsize inside one, or "
-            "compare two paths: pmsize diff OLD NEW"
-        )
+        if _NOT_A_REPOSITORY in reason:
+            raise UsageError(
+                f"--git: {safe_text(cwd)} is not in a git repository; run pmsize inside one, "
+                "or compare two paths: pmsize diff OLD NEW"
+            )
+        # another refusal (a repository owned by another user: "dubious ownership"), in
+        # git's own words, which say how to allow it
+        raise UsageError(f"--git: git refused the repository at {safe_text(cwd)}: {reason}")
     if rev:
         raise UsageError(
             f"--git {rev}: unknown revision; name a commit of this repository, such as "
@@ -147,3 +153,12 @@ def _git(args: list[str], cwd: str, rev: str) -> bytes:
             "the last commit)"
         )
     raise UsageError(f"git {args[0]} failed: {reason}")
+
+
+def _said(stderr: bytes) -> str:
+    """What git wrote on stderr, on one line, safe to print (it names paths and revisions
+    from the command line and the repository): its `fatal:` and `error:` prefixes
+    dropped, lines joined by spaces."""
+    lines = stderr.decode("utf-8", "replace").splitlines()
+    said = (line.strip().removeprefix("fatal: ").removeprefix("error: ") for line in lines)
+    return safe_text(" ".join(line for line in said if line))
