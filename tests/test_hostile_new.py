@@ -189,3 +189,39 @@ def test_a_large_linked_group_is_factorised_as_in_python() -> None:
         assert correlations._positive_definite(s) is holds
         small = [row[: n - 10] for row in s[: n - 10]]  # below the bound: Python's own
         assert correlations._positive_definite(small) is (rho * rho * (n - 11) < 1)
+
+
+# ------------------------------------------------------------ links out of the folder
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["evaluate"],
+        ["validate"],
+        ["explain"],
+        ["simulate", "-n", "200"],
+        ["sensitivity", "-n", "200"],
+        ["plan", "--budget", "10m"],
+        ["report", "-n", "200"],
+        ["diff", "problems"],
+    ],
+    ids=lambda command: command[0],
+)
+def test_a_link_out_of_the_folder_is_skipped_with_a_note_on_every_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    # regression: a link committed among the problems read any file the runner could,
+    # and the errors about it printed its keys and values in the log
+    (tmp_path / "problems").mkdir()
+    (tmp_path / "problems" / "sound.yaml").write_text(landscape("Sound"), encoding="utf-8")
+    (tmp_path / "secret.yaml").write_text("name: Leak\ncurrency: ghp_SECRET0123\ntoken: x\n")
+    (tmp_path / "problems" / "leak.yaml").symlink_to(tmp_path / "secret.yaml")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = invoke(command[0], "problems", *command[1:])
+    assert code == 0, err
+    assert err.startswith(
+        "pmsize: note: problems/leak.yaml is a link to a file outside problems, so it is not read\n"
+    )
+    assert "SECRET" not in out + err
+    assert "token" not in out + err

@@ -16,6 +16,7 @@ import io
 import os
 import sys
 import traceback
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -32,6 +33,7 @@ from pmsize.errors import (
     InputErrors,
     Interrupted,
     PmsizeError,
+    SkippedPath,
     UsageError,
 )
 from pmsize.fmt import safe_text
@@ -951,7 +953,8 @@ def boundary(*, after_errors: str = "nothing evaluated") -> Iterator[None]:
         gc.freeze()
         gc.enable()
     try:
-        yield
+        with _notes():
+            yield
     except typer.Exit:
         raise
     except InputErrors as exc:
@@ -980,6 +983,24 @@ def boundary(*, after_errors: str = "nothing evaluated") -> Iterator[None]:
             f"report it at {ISSUES_URL} with the input and `--debug` output."
         )
         raise typer.Exit(ExitCode.INTERNAL_ERROR) from None
+
+
+@contextmanager
+def _notes() -> Iterator[None]:
+    """Print each `SkippedPath` warning (a path left out on purpose) as a note on stderr,
+    made safe like every message; other warnings go where they went."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", SkippedPath)
+        shown = warnings.showwarning
+
+        def show(message: Any, category: Any, *args: Any, **kwargs: Any) -> None:
+            if issubclass(category, SkippedPath):
+                _warn(f"note: {message}")
+            else:
+                shown(message, category, *args, **kwargs)
+
+        warnings.showwarning = show
+        yield
 
 
 def _report(errors: Sequence[InputError], after: str) -> None:

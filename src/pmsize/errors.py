@@ -7,6 +7,10 @@
           └── ArgumentError    the same from the library, also a ValueError
 
 Exit codes are the `ExitCode` enum; the README's table is tested against it.
+
+What pmsize leaves out on purpose while reading (a link in a folder that leads out of
+it, a submodule) is no error: it is a `SkippedPath` warning, which the command line
+prints as a note on stderr and a library caller can filter like any warning.
 """
 
 from __future__ import annotations
@@ -85,6 +89,10 @@ class Interrupted(KeyboardInterrupt):
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
         self.signum = signum
+
+
+class SkippedPath(UserWarning):
+    """A file or folder left out on purpose while reading paths, and why."""
 
 
 class ArgumentError(UsageError, ValueError):
