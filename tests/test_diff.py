@@ -1144,6 +1144,56 @@ def test_git_errors_exit_2(repository: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 
 @needs_git
+def test_git_reads_the_same_files_at_the_revision_and_in_the_working_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # regression: the working tree followed links and walked into a submodule while the
+    # revision skipped both, so with nothing changed their problems came out added (and
+    # --fail-on avoid failed)
+    repo = tmp_path / "repo"
+    avoid = {"solution": {"adoption": "1%", "build_cost": "$900m"}}
+    write(repo / "problems" / "a.yaml", base())
+    (repo / "problems" / "current.yaml").symlink_to("a.yaml")  # inside: one problem
+    write(repo / "problems" / ".versions" / "c.yaml", base(name="Versioned"))
+    (repo / "problems" / "c.yaml").symlink_to(Path(".versions", "c.yaml"))  # read through it
+    write(repo / "shared" / "b.yaml", base(name="Shared", **avoid))
+    (repo / "problems" / "b.yaml").symlink_to(Path("..", "shared", "b.yaml"))  # outside
+    vendor = repo / "problems" / "vendor"
+    write(vendor / "v.yaml", base(name="Vendored", **avoid))
+    git(vendor, "init", "-q")
+    git(vendor, "add", ".")
+    git(vendor, "commit", "-q", "-m", "vendored")
+    git(repo, "init", "-q")
+    git(repo, "add", ".")  # the vendored repository goes in as a submodule
+    git(repo, "commit", "-q", "-m", "first")
+    monkeypatch.chdir(repo)
+    result = run("--git", "HEAD", "problems", "-f", "json", "--fail-on", "avoid")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert [(p["name"], p["status"]) for p in doc["problems"]] == [
+        ("Invoice matching", "unchanged"),
+        ("Versioned", "unchanged"),
+    ]
+    assert sorted(result.stderr.splitlines()) == [
+        "pmsize: note: HEAD:problems/b.yaml is a link to a file outside problems, so it is "
+        "not read",
+        "pmsize: note: HEAD:problems/vendor is a git submodule (another repository), so it "
+        "is not read",
+        "pmsize: note: problems/b.yaml is a link to a file outside problems, so it is not read",
+        "pmsize: note: problems/vendor is a git submodule (another repository), so it is not read",
+    ]
+    # the whole repository: the link now leads to a file within the folder named
+    whole = json.loads(run("--git", "HEAD", "-f", "json").stdout)
+    assert whole["summary"] == {**whole["summary"], "unchanged": 3, "added": 0, "removed": 0}
+    result = run("--git", "HEAD", "problems/vendor/v.yaml")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "pmsize: problems/vendor/v.yaml: in the git submodule problems/vendor, whose files "
+        "are another repository's; run pmsize diff --git inside it\n"
+    )
+
+
+@needs_git
 def test_git_says_why_it_refused_a_repository(
     repository: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

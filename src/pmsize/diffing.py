@@ -340,7 +340,8 @@ def read_git(rev: str, paths: Sequence[str]) -> tuple[list[Source], list[Source]
             errors.append(InputError(Location(path), f"no such file or folder, here or at {rev}"))
     if errors:
         raise InputErrors(errors)
-    files = loader.expand_paths(present, errors) if present else []
+    # read as git reads the revision: no submodule (the same files on both sides)
+    files = loader.expand_paths(present, errors, skip_repositories=True) if present else []
     named = _read_files(files, errors)
     old, new = both_sides(
         lambda: read_bytes((f.name, f.data) for f in at_rev), lambda: read_bytes(named)

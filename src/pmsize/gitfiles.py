@@ -25,6 +25,7 @@ from pmsize.fmt import safe_text
 
 _NOT_A_REPOSITORY = "not a git repository"  # what git says when no repository is found
 _SYMLINK_MODE = "120000"  # a symbolic link's blob is its target's name, never a problem
+_MAX_LINKS = 40  # links followed in a row at most, as Linux does
 # git reads no pager, no prompts and no locks for us; pathspecs are plain names
 _ENV = {"GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0", "GIT_PAGER": "cat"}
 
@@ -59,49 +60,153 @@ def files_at(rev: str, paths: list[str], cwd: str | None = None) -> list[GitFile
     ).decode()
     commit = commit.strip()
     listed: dict[str, tuple[str, str]] = {}  # each file once, under the first name it had
+    tree = _Tree(commit, where, top)
     for path in paths:
         if not path:
             raise UsageError("an empty path names no file; give a file or a folder")
         full = _in_repository(path, where, top)
-        for shown, oid, at in _listed(commit, path, full, where):
+        inner = _submodule_of(full, top)
+        if inner is not None:
+            where_ = "a git submodule" if inner == full else f"in the git submodule {inner}"
+            raise UsageError(
+                f"{path}: {where_}, whose files are another repository's; run pmsize diff "
+                "--git inside it"
+            )
+        for shown, oid, at in _listed(tree, rev, path, full):
             listed.setdefault(at, (shown, oid))
     return [GitFile(f"{rev}:{shown}", _blob(oid, where)) for shown, oid in listed.values()]
 
 
 def _in_repository(path: str, cwd: str, top: str) -> str:
     """`path` relative to the repository's top folder, with forward slashes; "" for the top."""
-    absolute = os.path.realpath(Path(cwd) / path)
-    relative = os.path.relpath(absolute, os.path.realpath(top))
-    if relative == ".." or relative.startswith(".." + os.sep):
+    relative = loader.within(str(Path(cwd) / path), top)
+    if relative is None:
         raise UsageError(f"{path}: outside the git repository at {top}; name a path inside it")
-    return "" if relative == "." else relative.replace(os.sep, "/")
+    return relative
 
 
-def _listed(commit: str, path: str, full: str, cwd: str) -> list[tuple[str, str, str]]:
+def _submodule_of(full: str, top: str) -> str | None:
+    """The folder of the working tree, from the top, that holds another repository (a
+    submodule) and `full` or is it; None when there is none."""
+    parts = full.split("/") if full else []
+    for end in range(1, len(parts) + 1):
+        folder = "/".join(parts[:end])
+        if os.path.lexists(Path(top, folder, ".git")):
+            return folder
+    return None
+
+
+Entry = tuple[str, str, str]  # (mode, kind, object id) of a path at a revision
+
+
+class _Tree:
+    """A revision's tree, listed as git stores it: files, links (a blob holding the name
+    of what it links to) and submodules (a commit of another repository)."""
+
+    def __init__(self, commit: str, cwd: str, top: str) -> None:
+        self.commit, self.cwd, self.top = commit, cwd, top
+        self._everything: dict[str, Entry] | None = None
+
+    def listing(self, full: str) -> dict[str, Entry]:
+        """Every path at or below `full` ("" for the whole tree), folders included."""
+        args = ["ls-tree", "-r", "-t", "-z", "--full-tree", self.commit]
+        if full:
+            args += ["--", full]
+        found: dict[str, Entry] = {}
+        listed = _git(args, self.cwd, "").decode("utf-8", "surrogateescape")
+        for record in filter(None, listed.split("\0")):
+            info, _, name = record.partition("\t")
+            mode, kind, oid = info.split()[:3]
+            found[name] = (mode, kind, oid)
+        return found
+
+    def follow(self, link: str) -> tuple[str, str] | None:
+        """Where the link at path `link` leads in this tree, every link on the way followed
+        as the system would: (path from the top, object id) of the file it reaches; ""
+        for the path when it leads out of the repository; None when it reaches no file (a
+        folder, nothing, or a loop)."""
+        if self._everything is None:
+            self._everything = self.listing("")
+        everything = self._everything
+        done: list[str] = link.split("/")[:-1]
+        todo = self._target(everything[link][2])
+        for _ in range(_MAX_LINKS):
+            if todo and todo[0] == "/":  # an absolute name: from the top, if it is inside
+                inside = loader.within("/" + "/".join(todo[1:]), self.top)
+                if inside is None:
+                    return "", ""
+                done, todo = [], inside.split("/") if inside else []
+            while todo:
+                part = todo.pop(0)
+                if part in ("", "."):
+                    continue
+                if part == "..":
+                    if not done:
+                        return "", ""  # above the top of the repository
+                    done.pop()
+                    continue
+                done.append(part)
+                entry = everything.get("/".join(done))
+                if entry is None or (entry[1] != "tree" and entry[0] != _SYMLINK_MODE and todo):
+                    return None  # nothing there, or a file taken for a folder
+                if entry[0] == _SYMLINK_MODE:
+                    done.pop()
+                    todo = self._target(entry[2]) + todo
+                    break
+            else:
+                entry = everything.get("/".join(done))
+                if entry is None or entry[1] != "blob":
+                    return None
+                return "/".join(done), entry[2]
+        return None  # links that lead round in circles
+
+    def _target(self, oid: str) -> list[str]:
+        """A link's target, as parts (["/", ...] for an absolute name)."""
+        name = _blob(oid, self.cwd).decode("utf-8", "surrogateescape")
+        return ["/", *name[1:].split("/")] if name.startswith("/") else name.split("/")
+
+
+def _listed(tree: _Tree, rev: str, path: str, full: str) -> list[tuple[str, str, str]]:
     """(name as the working tree spells it, blob id, path from the repository's top) of
-    each problem file `path` names."""
-    args = ["ls-tree", "-r", "-z", "--full-tree", commit]
-    if full:
-        args += ["--", full]
-    listing = _git(args, cwd, "").decode("utf-8", "surrogateescape")
-    entries: list[tuple[str, str, str]] = []  # (mode, blob id, path from the top)
-    for record in filter(None, listing.split("\0")):
-        info, _, name = record.partition("\t")
-        mode, kind, oid = info.split()[:3]
-        if kind == "blob" and mode != _SYMLINK_MODE:
-            entries.append((mode, oid, name))
-    if len(entries) == 1 and entries[0][2] == full:  # a file named: read whatever its suffix
-        return [(path, entries[0][1], full)]
+    each problem file `path` names, read as the working tree's are (`loader.expand_paths`
+    for `diff --git`): a link is followed to a file only within the folder named (within
+    the repository for a file named), and a submodule is skipped; each said in a note."""
+    listing = tree.listing(full)
+    if listing.get(full, ("", "tree", ""))[1] == "commit":
+        raise UsageError(
+            f"{path}: a git submodule at {rev}, whose files are another repository's; "
+            "run pmsize diff --git inside it"
+        )
+    named = listing.get(full)
+    if named is not None and named[1] == "blob":  # a file named: read whatever its suffix
+        if named[0] != _SYMLINK_MODE:
+            return [(path, named[2], full)]
+        reached = tree.follow(full)
+        if reached is not None and not reached[0]:
+            loader.skipped(f"{rev}:{path} is a link to a file outside the repository")
+        return [(path, reached[1], reached[0])] if reached and reached[0] else []
     prefix = f"{full}/" if full else ""
     found = []
-    for _, oid, name in entries:
+    for name, (mode, kind, oid) in listing.items():
         below = name[len(prefix) :]
         parts = below.split("/")
         # hidden folders (.github/) hold workflow and tool YAML, never problems
         if any(part.startswith(".") for part in parts):
             continue
-        if below.lower().endswith(loader.YAML_SUFFIXES):
-            found.append((str(Path(path) / below), oid, name))
+        shown = str(Path(path) / below)
+        if kind == "commit":
+            loader.skipped(f"{rev}:{shown} is a git submodule (another repository)")
+        elif kind == "blob" and below.lower().endswith(loader.YAML_SUFFIXES):
+            if mode != _SYMLINK_MODE:
+                found.append((shown, oid, name))
+                continue
+            reached = tree.follow(name)
+            if reached is None:
+                continue  # a link to a folder or to nothing, as in the working tree
+            if reached[0] == full or reached[0].startswith(prefix):
+                found.append((shown, reached[1], reached[0]))
+            else:
+                loader.skipped(f"{rev}:{shown} is a link to a file outside {path}")
     return sorted(found)
 
 
