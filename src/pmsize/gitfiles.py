@@ -1,8 +1,11 @@
 """Problem files as of a git revision, read through the `git` command (`pmsize diff --git`).
 
-`files_at(rev, paths)` lists the files a path named at `rev`, as the loader would
-find them in the working tree (a file named; the *.yaml/*.yml files below a
-folder, none in hidden folders), and reads their bytes. Each is named
+`files_at(rev, paths)` lists the files a path named at `rev`, as the loader finds
+them in the working tree for `diff --git` (a file named; the *.yaml/*.yml files
+below a folder, none in hidden folders; a link followed only to a file within the
+folder named, resolved in the revision's tree as the system resolves it; no
+submodule, whose files are another repository's), and reads their bytes: both
+sides read the same files, and skip the same with a note. Each is named
 `REV:path` in messages, with `path` spelt as the working tree's file would be,
 so that the two sides name the same file alike. A path absent at `rev` lists
 nothing (its problems are all added). Git's own failures (no git, not a
