@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import pmsize
-from pmsize import diffing, engine, fmt
+from pmsize import diffing, engine, fmt, gitfiles
 from pmsize.cli import app
 from pmsize.models import Problem
 from strategies import examples, problems
@@ -1190,6 +1190,70 @@ def test_git_reads_the_same_files_at_the_revision_and_in_the_working_tree(
     assert result.stderr == (
         "pmsize: problems/vendor/v.yaml: in the git submodule problems/vendor, whose files "
         "are another repository's; run pmsize diff --git inside it\n"
+    )
+
+
+@needs_git
+def test_a_link_at_the_revision_leads_where_the_system_would_lead_it(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    write(repo / "problems" / "a.yaml", base())
+    write(repo / "problems" / "sub" / "x.yaml", base(name="X"))
+    links = {
+        "chain.yaml": "next.yaml",
+        "next.yaml": "a.yaml",
+        "loop.yaml": "loop.yaml",
+        "dir-link": "sub",
+        "via.yaml": "dir-link/x.yaml",
+        "above.yaml": "../../outside.yaml",
+        "absolute.yaml": str(repo / "problems" / "a.yaml"),
+        "absolute-out.yaml": str(tmp_path / "outside.yaml"),
+        "missing.yaml": "gone.yaml",
+        "folder.yaml": "sub",
+        "file-as-folder.yaml": "a.yaml/x",
+        "back.yaml": "../elsewhere/back/a.yaml",
+    }
+    (tmp_path / "outside.yaml").write_text("name: outside\n")
+    (repo / "elsewhere").mkdir()
+    (repo / "elsewhere" / "back").symlink_to(Path("..", "problems"))
+    for name, target in links.items():
+        (repo / "problems" / name).symlink_to(target)
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "links")
+    commit = subprocess.run(
+        [GIT or "git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    tree = gitfiles._Tree(commit, str(repo), str(repo))
+    tree.listing("problems")
+    seen: dict[str, str | None] = {}
+    for name in links:
+        real = Path(os.path.realpath(repo / "problems" / name))
+        if not real.is_file():
+            expected = None
+        else:
+            inside = pmsize.loader.within(str(real), str(repo))
+            expected = "" if inside is None else inside
+        reached = tree.follow(f"problems/{name}")
+        assert (reached[0] if reached else None) == expected, name
+        seen[name] = expected
+    assert seen == {  # what the system says, for the record
+        "chain.yaml": "problems/a.yaml",
+        "next.yaml": "problems/a.yaml",
+        "loop.yaml": None,
+        "dir-link": None,
+        "via.yaml": "problems/sub/x.yaml",
+        "above.yaml": "",
+        "absolute.yaml": "problems/a.yaml",
+        "absolute-out.yaml": "",
+        "missing.yaml": None,
+        "folder.yaml": None,
+        "file-as-folder.yaml": None,
+        "back.yaml": "problems/a.yaml",
+    }
+    assert tree.follow("problems/back.yaml") == tree.follow("problems/chain.yaml")
+    assert tree.follow("problems/chain.yaml") == (
+        "problems/a.yaml",
+        tree.entries["problems/a.yaml"][2],
     )
 
 

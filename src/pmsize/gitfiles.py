@@ -104,35 +104,54 @@ Entry = tuple[str, str, str]  # (mode, kind, object id) of a path at a revision
 
 class _Tree:
     """A revision's tree, listed as git stores it: files, links (a blob holding the name
-    of what it links to) and submodules (a commit of another repository)."""
+    of what it links to) and submodules (a commit of another repository). What is listed
+    is kept, so a link is resolved from the folder named's listing, and a folder outside
+    it is listed only when a link passes through it."""
 
     def __init__(self, commit: str, cwd: str, top: str) -> None:
         self.commit, self.cwd, self.top = commit, cwd, top
-        self._everything: dict[str, Entry] | None = None
+        self.entries: dict[str, Entry] = {}
+        self.complete: set[str] = set()  # folders whose every entry is in `entries`
 
     def listing(self, full: str) -> dict[str, Entry]:
         """Every path at or below `full` ("" for the whole tree), folders included."""
         args = ["ls-tree", "-r", "-t", "-z", "--full-tree", self.commit]
         if full:
             args += ["--", full]
+        found = self._listed(args)
+        below = f"{full}/" if full else ""
+        self.complete.update(p for p, e in found.items() if e[1] == "tree" and p.startswith(below))
+        if not full or found.get(full, ("", "", ""))[1] == "tree":
+            self.complete.add(full)
+        return {p: e for p, e in found.items() if p == full or p.startswith(below)}
+
+    def _listed(self, args: list[str]) -> dict[str, Entry]:
         found: dict[str, Entry] = {}
         listed = _git(args, self.cwd, "").decode("utf-8", "surrogateescape")
         for record in filter(None, listed.split("\0")):
             info, _, name = record.partition("\t")
             mode, kind, oid = info.split()[:3]
             found[name] = (mode, kind, oid)
+        self.entries.update(found)
         return found
+
+    def entry(self, path: str) -> Entry | None:
+        """The entry at `path` (from the top), its folder listed first if need be."""
+        folder = path.rpartition("/")[0]
+        if path not in self.entries and folder not in self.complete:
+            args = ["ls-tree", "-z", "--full-tree", self.commit]
+            self._listed([*args, "--", f"{folder}/"] if folder else args)
+            self.complete.add(folder)
+        return self.entries.get(path)
 
     def follow(self, link: str) -> tuple[str, str] | None:
         """Where the link at path `link` leads in this tree, every link on the way followed
         as the system would: (path from the top, object id) of the file it reaches; ""
         for the path when it leads out of the repository; None when it reaches no file (a
         folder, nothing, or a loop)."""
-        if self._everything is None:
-            self._everything = self.listing("")
-        everything = self._everything
         done: list[str] = link.split("/")[:-1]
-        todo = self._target(everything[link][2])
+        found = self.entry(link)
+        todo = self._target(found[2]) if found is not None else []
         for _ in range(_MAX_LINKS):
             if todo and todo[0] == "/":  # an absolute name: from the top, if it is inside
                 inside = loader.within("/" + "/".join(todo[1:]), self.top)
@@ -149,7 +168,7 @@ class _Tree:
                     done.pop()
                     continue
                 done.append(part)
-                entry = everything.get("/".join(done))
+                entry = self.entry("/".join(done))
                 if entry is None or (entry[1] != "tree" and entry[0] != _SYMLINK_MODE and todo):
                     return None  # nothing there, or a file taken for a folder
                 if entry[0] == _SYMLINK_MODE:
@@ -157,7 +176,7 @@ class _Tree:
                     todo = self._target(entry[2]) + todo
                     break
             else:
-                entry = everything.get("/".join(done))
+                entry = self.entry("/".join(done)) if done else None
                 if entry is None or entry[1] != "blob":
                     return None
                 return "/".join(done), entry[2]
