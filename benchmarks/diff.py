@@ -19,15 +19,17 @@ holds each side's inputs once and one block of 4,096 figures a year.
 Measured on 2 shared cores, busy with other work (ranges over several runs; "before"
 sizes every prefix of 2,000 random orders, each as a k-bit mask):
 
-    shape                           before               after            memory  / evaluate
-    1 -> 300 alternatives           32 s                 0.8-1.2 s        54 MB
-    1 -> 3,000 alternatives         > 45 s, > 3.2 GB     0.7-1.9 s        62 MB   1.9
-    1 -> 30,000 alternatives        (not tried)          5.3-9.8 s        177 MB  1.7-2.9
-    100 problems, shared defaults   60 s                 1.6-3.3 s        63 MB
+    shape                           before               after        memory  / evaluate
+    1 -> 300 alternatives           32 s                 0.8-1.2 s    54 MB   2.6-3.4
+    1 -> 3,000 alternatives         > 45 s, > 3.2 GB     0.7-1.9 s    62 MB   1.9-2.1
+    1 -> 30,000 alternatives        (not tried)          5.3-9.8 s    177 MB  1.7-2.9
+    100 problems, shared defaults   60 s                 1.6-3.4 s    63 MB   4.0-5.1
 
 At 300 alternatives and below, start-up is most of either command. What is left at
 30,000 is reading both sides (and the new side's text again, to show values as written),
-comparing their leaves, and the 4,096 mixes themselves, about a third of the time.
+comparing their leaves, and the 4,096 mixes themselves, about a third of the time. The
+portfolio's 100 problems are sized 4,096 times each: a few times what evaluating them
+once takes, and no longer growing with the number of inputs the edit changed.
 
     python benchmarks/diff.py [--alternatives 300 3000] [--problems 100]
 """
