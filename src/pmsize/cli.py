@@ -988,16 +988,18 @@ def boundary(*, after_errors: str = "nothing evaluated") -> Iterator[None]:
 @contextmanager
 def _notes() -> Iterator[None]:
     """Print each `SkippedPath` warning (a path left out on purpose) as a note on stderr,
-    made safe like every message; other warnings go where they went."""
+    once however often it is met (`diff A A` reads a folder twice), made safe like every
+    message; other warnings go where they went."""
     with warnings.catch_warnings():
         warnings.simplefilter("always", SkippedPath)
-        shown = warnings.showwarning
+        shown, told = warnings.showwarning, set[str]()
 
         def show(message: Any, category: Any, *args: Any, **kwargs: Any) -> None:
-            if issubclass(category, SkippedPath):
-                _warn(f"note: {message}")
-            else:
+            if not issubclass(category, SkippedPath):
                 shown(message, category, *args, **kwargs)
+            elif str(message) not in told:
+                told.add(str(message))
+                _warn(f"note: {message}")
 
         warnings.showwarning = show
         yield

@@ -21,8 +21,9 @@ a group is named by its first input and how many more, and lists its inputs
 (`exact: false`). So a changed problem is sized at most 4,096 times whatever the number
 of changed inputs, all at once as arrays (one sizing per horizon): time grows linearly
 with the size of the problem (its alternatives times the years in which their figures
-differ), and memory holds each side's inputs (at both horizons) plus one block of 4,096 figures a
-year, because each alternative's mixed figures are made only as the engine reaches it.
+differ), and memory holds each side's inputs (at both horizons) and one block of 4,096
+figures a year, as each alternative's mixed figures are made only when the engine
+reaches it.
 (The mean over 2,000 random orders used before sized every prefix of every order, so
 its time grew with the square of the number of inputs: 3,000 changed alternatives
 passed 3 GB.) 200 problems of 12 changed inputs each take seconds, not minutes.
