@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
@@ -18,7 +19,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import pmsize
-from pmsize import diffing, engine
+from pmsize import diffing, engine, fmt, gitfiles
 from pmsize.cli import app
 from pmsize.models import Problem
 from strategies import examples, problems
@@ -470,29 +471,181 @@ def _thirteen_changes() -> tuple[dict[str, Any], dict[str, Any]]:
     return old, new
 
 
-def test_above_twelve_inputs_the_split_is_estimated_flagged_and_still_adds_up() -> None:
+def test_above_twelve_inputs_the_alternatives_are_grouped_flagged_and_still_add_up() -> None:
     old, new = _thirteen_changes()
     p = changed(old, new)
-    assert len(p.attribution) == 13
     assert p.exact is False
-    assert p.to_dict()["exact"] is False
+    # ten inputs outside the alternatives keep a player each; the three alternatives share
+    # the two players left, in their order
+    assert len(p.attribution) == 12
+    grouped = {e.input: e.inputs for e in p.attribution if e.inputs}
+    assert grouped == {
+        "alternatives[Spreadsheets] and 1 more": (
+            "alternatives[Spreadsheets]",
+            "alternatives[ERP module]",
+        )
+    }
+    assert "alternatives[Open-source stack]" in effects(p)
+    record = p.to_dict()
+    assert record["exact"] is False
+    assert [a for a in record["attribution"] if len(a) == 3] == [
+        {
+            "input": "alternatives[Spreadsheets] and 1 more",
+            "npv_effect": effects(p)["alternatives[Spreadsheets] and 1 more"],
+            "inputs": ["alternatives[Spreadsheets]", "alternatives[ERP module]"],
+        }
+    ]
     assert sum(effects(p).values()) == pytest.approx(p.npv_change, rel=1e-9)
 
 
-def test_the_estimate_is_seeded_the_same_twice(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(diffing, "EXACT_UP_TO", 1)  # estimate a two-input change
+def test_groups_get_the_shapley_values_of_the_game_between_the_groups(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # three players for five inputs: the two top-level inputs alone, the alternatives as one
+    monkeypatch.setattr(diffing, "EXACT_UP_TO", 3)
     old = base()
-    new = base(discount_rate="12%", market={"customers": "500", "problem_cost": "$300k"})
-    first, again = changed(old, new), changed(old, new)
-    assert first.exact is False
-    assert again.to_dict() == first.to_dict()
-    # with two inputs the 2,000 orders are each of the two orders about half the time, so
-    # the estimate is near the exact split, and never quite it
-    monkeypatch.setattr(diffing, "EXACT_UP_TO", 12)
-    exact = changed(old, new)
-    assert effects(first) != effects(exact)
-    for name, effect in effects(exact).items():
-        assert effects(first)[name] == pytest.approx(effect, rel=0.05)
+    new = base(
+        discount_rate="12%",
+        market={"customers": "500", "problem_cost": "$200k"},
+        alternatives=[
+            {"name": "Spreadsheets", "kind": "manual", "annual_cost": "$30k", "solves": "30%"},
+            {"name": "ERP module", "kind": "vendor", "annual_cost": "$60k", "solves": "60%"},
+            {"name": "Open-source stack", "annual_cost": "$20k", "solves": "40%"},
+        ],
+    )
+    p = changed(old, new)
+    alternatives = (
+        "alternatives[Spreadsheets]",
+        "alternatives[ERP module]",
+        "alternatives[Open-source stack]",
+    )
+    groups = [("discount_rate",), ("market.customers",), alternatives]
+    assert {e.input: e.inputs or (e.input,) for e in p.attribution} == {
+        diffing.group_name(g): g for g in groups
+    }
+    # each coalition of groups merged as data, loaded and evaluated on its own
+    npv = {
+        frozenset(c): _reference_npv(old, new, {name for g in c for name in g})
+        for size in range(4)
+        for c in itertools.combinations(groups, size)
+    }
+    orders = list(itertools.permutations(groups))
+    for group in groups:
+        phi = sum(
+            npv[frozenset(o[: o.index(group) + 1])] - npv[frozenset(o[: o.index(group)])]
+            for o in orders
+        ) / len(orders)
+        assert effects(p)[diffing.group_name(group)] == pytest.approx(phi, rel=1e-12, abs=1e-6)
+    assert sum(effects(p).values()) == pytest.approx(p.npv_change, rel=1e-12)
+
+
+def test_inputs_are_grouped_in_runs_of_consecutive_items_as_even_as_can_be() -> None:
+    items = [f"alternatives[{i}]" for i in range(30)]
+    assert diffing.players(["discount_rate", *items[:11]]) == [
+        ("discount_rate",),
+        *[(name,) for name in items[:11]],
+    ]
+    grouped = diffing.players(["discount_rate", "solution.adoption", *items])
+    assert grouped[:2] == [("discount_rate",), ("solution.adoption",)]
+    assert [len(g) for g in grouped[2:]] == [3] * 10
+    assert [name for g in grouped[2:] for name in g] == items
+    # a name that only looks like an item is an input of its own
+    assert diffing.players([*items[:12], "market.x[1]"])[0] == ("market.x[1]",)
+
+
+def test_grouped_inputs_say_so_in_the_table_and_the_markdown(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(diffing, "EXACT_UP_TO", 2)
+    old = write(tmp_path / "old.yaml", base())
+    new = write(
+        tmp_path / "new.yaml",
+        base(
+            discount_rate="12%",
+            alternatives=[
+                {"name": "Spreadsheets", "annual_cost": "$30k", "solves": "30%"},
+                {"name": "ERP module", "annual_cost": "$60k", "solves": "60%"},
+                {"name": "Open-source stack", "annual_cost": "$20k", "solves": "40%"},
+            ],
+        ),
+    )
+    text = run(str(old), str(new)).stdout
+    assert (
+        "  what moved NPV (4 changed inputs in 2 groups)\n"
+        "    alternatives[Spreadsheets] and 2 more  −$1.41m  █████████████│\n"
+        "    discount_rate                           −$192k             ██│\n"
+    ) in text
+    markdown = run(str(old), str(new), "-f", "markdown").stdout
+    assert (
+        "| alternatives\\[Spreadsheets\\] and 2 more | _3 inputs as one_ |  | −$1.41m |\n"
+        "| discount\\_rate | 10% | 12% | −$192k |\n"
+        "\n"
+        "_NPV effects of 4 changed inputs in 2 groups; `--format json` lists them._\n"
+    ) in markdown
+
+
+def _many_alternatives(count: int, cheaper: int) -> tuple[Problem, Problem]:
+    alternatives = [
+        {"name": f"Alt {i}", "annual_cost": 100_000 + i, "solves": 0.5} for i in range(count)
+    ]
+    base = {
+        "name": "Many",
+        "market": {"customers": 100, "problem_cost": 1_000_000},
+        "solution": {"adoption": 0.05, "build_cost": 1_000_000},
+    }
+    old = pmsize.Problem.model_validate({**base, "alternatives": alternatives})
+    changed = [{**a, "annual_cost": a["annual_cost"] - cheaper} for a in alternatives]
+    return old, pmsize.Problem.model_validate({**base, "alternatives": changed})
+
+
+def test_more_changed_inputs_than_a_machine_integer_holds_are_grouped() -> None:
+    # 64 changed alternatives: a bit a subset of them would need 64 bits, past numpy's int64
+    old, new = _many_alternatives(64, 60_000)
+    [changed] = pmsize.diff([old], [new]).to_dict()["problems"]
+    assert changed["exact"] is False
+    sizes = sorted((len(a["inputs"]) for a in changed["attribution"]), reverse=True)
+    assert sizes == [6] * 4 + [5] * 8  # 64 in 12 groups
+    listed = sorted(name for a in changed["attribution"] for name in a["inputs"])
+    assert listed == sorted(f"alternatives[Alt {i}]" for i in range(64))
+    total = sum(a["npv_effect"] for a in changed["attribution"])
+    assert total == pytest.approx(changed["npv_change"], rel=1e-9)
+    assert changed["npv_change"] < 0
+
+
+def test_three_thousand_changed_alternatives_are_one_block_of_4096_mixes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # regression: 1 -> 3,000 alternatives sized 2,000 random orders of 3,000 prefixes each
+    # as 3,000-bit masks (time in k squared: past 3 GB and still growing at 45 s); now the
+    # inputs go in 12 groups and every subset of them is sized at once, whatever k is
+    head = {
+        "name": "Many alternatives",
+        "horizon_years": 5,
+        "market": {"customers": 2000, "problem_cost": "$250k"},
+        "solution": {"build_cost": "$3m", "solves": "80%", "adoption": ["2%", "5%", "8%"]},
+    }
+    tools = [
+        {"name": f"Tool {i}", "annual_cost": f"${40 + i % 90}k", "solves": f"{30 + i % 50}%"}
+        for i in range(3_000)
+    ]
+    old = write(tmp_path / "old.yaml", {**head, "alternatives": tools[:1]})
+    new = write(tmp_path / "new.yaml", {**head, "alternatives": tools})
+    sized: list[tuple[int, bool]] = []  # per sizing: its number of mixes, lazy alternatives
+    size = engine.size
+
+    def counted(inputs: engine.Inputs, *args: Any, **kwargs: Any) -> Any:
+        result = size(inputs, *args, **kwargs)
+        sized.append((np.size(result.npv), not isinstance(inputs.alternatives, tuple)))
+        return result
+
+    monkeypatch.setattr(engine, "size", counted)
+    [p] = pmsize.diff(old, new).problems
+    # the attribution is one sizing of 2^12 mixes, its alternatives mixed as it reaches them
+    assert [s for s in sized if s[0] > 1] == [(4096, True)]
+    assert p.exact is False
+    assert len(p.attribution) == 12
+    assert sum(len(e.inputs) for e in p.attribution) == 2_999
+    assert sum(effects(p).values()) == pytest.approx(p.npv_change, rel=1e-9)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -553,7 +706,7 @@ def test_the_json_has_the_fields_of_the_spec(tmp_path: Path) -> None:
         "attribution",
         "exact",
     ]
-    assert list(p["old"]) == ["verdict", "npv", "ceiling_per_customer", "flags"]
+    assert list(p["old"]) == ["verdict", "npv", "ceiling_per_customer", "flags", "currency"]
     assert p["changes"] == [{"input": "discount_rate", "old": "10%", "new": "12%"}]
     assert [list(a) for a in p["attribution"]] == [["input", "npv_effect"]]
     assert p["attribution"][0]["npv_effect"] == p["npv_change"]
@@ -566,6 +719,95 @@ def test_the_json_has_the_fields_of_the_spec(tmp_path: Path) -> None:
         "better": 0,
         "npv_change": p["npv_change"],
     }
+
+
+def in_currency(currency: str, data: dict[str, Any]) -> dict[str, Any]:
+    """`data` in another currency: the same figures, without the dollar signs."""
+    return {**json.loads(json.dumps(data).replace("$", "")), "currency": currency}
+
+
+def test_npv_changes_in_different_currencies_are_not_added(tmp_path: Path) -> None:
+    # regression: summary.npv_change added dollars and euros together
+    write(tmp_path / "old" / "a.yaml", base())
+    write(tmp_path / "old" / "b.yaml", in_currency("EUR", base(name="Euro")))
+    write(tmp_path / "new" / "a.yaml", base(discount_rate="12%"))
+    write(tmp_path / "new" / "b.yaml", in_currency("EUR", base(name="Euro", discount_rate="5%")))
+    write(tmp_path / "new" / "c.yaml", in_currency("GBP", base(name="Pound")))
+    d = pmsize.diff(tmp_path / "old", tmp_path / "new")
+    change = {p.name: p.npv_change for p in d.problems}
+    summary = d.to_dict()["summary"]
+    assert summary["npv_change"] is None
+    assert summary["currencies"] == ["EUR", "USD", "GBP"]  # as the problems are listed
+    assert summary["by_currency"] == [
+        {
+            "currency": "EUR",
+            "added": 0,
+            "removed": 0,
+            "changed": 1,
+            "unchanged": 0,
+            "worse": 0,
+            "better": 0,
+            "npv_change": change["Euro"],
+        },
+        {
+            "currency": "USD",
+            "added": 0,
+            "removed": 0,
+            "changed": 1,
+            "unchanged": 0,
+            "worse": 0,
+            "better": 0,
+            "npv_change": change["Invoice matching"],
+        },
+        {
+            "currency": "GBP",
+            "added": 1,
+            "removed": 0,
+            "changed": 0,
+            "unchanged": 0,
+            "worse": 0,
+            "better": 0,
+            "npv_change": change["Pound"],
+        },
+    ]
+    assert "different currencies" in summary["note"]
+    text = run(str(tmp_path / "old"), str(tmp_path / "new")).stdout
+    assert text.endswith(
+        f"changed: 2 · 0 worse, 0 better · NPV {fmt.money(change['Euro'], 'EUR', sign=True)}, "
+        f"{fmt.money(change['Invoice matching'], 'USD', sign=True)}, "
+        f"{fmt.money(change['Pound'], 'GBP', sign=True)}\n"
+    )
+
+
+def test_a_problem_whose_currency_changed_shows_each_side_in_its_own(tmp_path: Path) -> None:
+    # regression: `€3.23m -> €3.23m (€0)`, the old side shown in the new currency, and the
+    # dollars taken from the euros
+    old = write(tmp_path / "old.yaml", base())
+    new = write(tmp_path / "new.yaml", in_currency("EUR", base()))
+    [p] = pmsize.diff(old, new).problems
+    assert (p.status, p.npv_change, p.attribution) == ("changed", None, ())
+    assert (p.old and p.old.currency, p.new and p.new.currency) == ("USD", "EUR")
+    record = p.to_dict()
+    assert (record["old"]["currency"], record["new"]["currency"]) == ("USD", "EUR")
+    assert record["npv_change"] is None
+    assert record["changes"] == [{"input": "currency", "old": None, "new": "EUR"}]
+    summary = pmsize.diff(old, new).to_dict()["summary"]
+    assert summary["npv_change"] is None
+    assert [(c["currency"], c["npv_change"]) for c in summary["by_currency"]] == [
+        ("EUR", p.new.npv),
+        ("USD", -p.old.npv),
+    ]
+    text = run(str(old), str(new)).stdout
+    assert text.splitlines()[:4] == [
+        "Invoice matching",
+        "  verdict  pursue -> pursue",
+        "  NPV      $3.23m -> €3.23m (the currency changed: USD -> EUR)",
+        "  ceiling  $130k -> €130k a customer a year",
+    ]
+    markdown = run(str(old), str(new), "-f", "markdown").stdout
+    assert "| **NPV** | $3.23m | €3.23m | **the currency changed** |\n" in markdown
+    assert "| Ceiling a customer a year | $130k | €130k | |\n" in markdown
+    assert "| currency | — | EUR | — |\n" in markdown
 
 
 def test_problems_given_in_code_show_parsed_values() -> None:
@@ -903,25 +1145,157 @@ def test_git_errors_exit_2(repository: Path, monkeypatch: pytest.MonkeyPatch) ->
     )
 
 
-def test_more_changed_inputs_than_a_machine_integer_holds_are_estimated() -> None:
-    # 64 changed alternatives: a subset's bit mask needs 64 bits, past numpy's int64
-    alternatives = [
-        {"name": f"Alt {i}", "annual_cost": 100_000 + i, "solves": 0.5} for i in range(64)
+@needs_git
+def test_git_reads_the_same_files_at_the_revision_and_in_the_working_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # regression: the working tree followed links and walked into a submodule while the
+    # revision skipped both, so with nothing changed their problems came out added (and
+    # --fail-on avoid failed)
+    repo = tmp_path / "repo"
+    avoid = {"solution": {"adoption": "1%", "build_cost": "$900m"}}
+    write(repo / "problems" / "a.yaml", base())
+    (repo / "problems" / "current.yaml").symlink_to("a.yaml")  # inside: one problem
+    write(repo / "problems" / ".versions" / "c.yaml", base(name="Versioned"))
+    (repo / "problems" / "c.yaml").symlink_to(Path(".versions", "c.yaml"))  # read through it
+    write(repo / "shared" / "b.yaml", base(name="Shared", **avoid))
+    (repo / "problems" / "b.yaml").symlink_to(Path("..", "shared", "b.yaml"))  # outside
+    vendor = repo / "problems" / "vendor"
+    write(vendor / "v.yaml", base(name="Vendored", **avoid))
+    git(vendor, "init", "-q")
+    git(vendor, "add", ".")
+    git(vendor, "commit", "-q", "-m", "vendored")
+    git(repo, "init", "-q")
+    git(repo, "add", ".")  # the vendored repository goes in as a submodule
+    git(repo, "commit", "-q", "-m", "first")
+    monkeypatch.chdir(repo)
+    result = run("--git", "HEAD", "problems", "-f", "json", "--fail-on", "avoid")
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert [(p["name"], p["status"]) for p in doc["problems"]] == [
+        ("Invoice matching", "unchanged"),
+        ("Versioned", "unchanged"),
     ]
-    base = {
-        "name": "Many",
-        "market": {"customers": 100, "problem_cost": 1_000_000},
-        "solution": {"adoption": 0.05, "build_cost": 1_000_000},
+    assert sorted(result.stderr.splitlines()) == [
+        "pmsize: note: HEAD:problems/b.yaml is a link to a file outside problems, so it is "
+        "not read",
+        "pmsize: note: HEAD:problems/vendor is a git submodule (another repository), so it "
+        "is not read",
+        "pmsize: note: problems/b.yaml is a link to a file outside problems, so it is not read",
+        "pmsize: note: problems/vendor is a git submodule (another repository), so it is not read",
+    ]
+    # the whole repository: the link now leads to a file within the folder named
+    whole = json.loads(run("--git", "HEAD", "-f", "json").stdout)
+    assert whole["summary"] == {**whole["summary"], "unchanged": 3, "added": 0, "removed": 0}
+    result = run("--git", "HEAD", "problems/vendor/v.yaml")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "pmsize: problems/vendor/v.yaml: in the git submodule problems/vendor, whose files "
+        "are another repository's; run pmsize diff --git inside it\n"
+    )
+
+
+@needs_git
+def test_a_link_at_the_revision_leads_where_the_system_would_lead_it(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    write(repo / "problems" / "a.yaml", base())
+    write(repo / "problems" / "sub" / "x.yaml", base(name="X"))
+    links = {
+        "chain.yaml": "next.yaml",
+        "next.yaml": "a.yaml",
+        "loop.yaml": "loop.yaml",
+        "dir-link": "sub",
+        "via.yaml": "dir-link/x.yaml",
+        "above.yaml": "../../outside.yaml",
+        "absolute.yaml": str(repo / "problems" / "a.yaml"),
+        "absolute-out.yaml": str(tmp_path / "outside.yaml"),
+        "missing.yaml": "gone.yaml",
+        "folder.yaml": "sub",
+        "file-as-folder.yaml": "a.yaml/x",
+        "back.yaml": "../elsewhere/back/a.yaml",
     }
-    old = pmsize.Problem.model_validate({**base, "alternatives": alternatives})
-    cheaper = [{**a, "annual_cost": a["annual_cost"] - 60_000} for a in alternatives]
-    new = pmsize.Problem.model_validate({**base, "alternatives": cheaper})
-    [changed] = pmsize.diff([old], [new]).to_dict()["problems"]
-    assert changed["exact"] is False
-    assert len(changed["attribution"]) == 64
-    total = sum(a["npv_effect"] for a in changed["attribution"])
-    assert total == pytest.approx(changed["npv_change"], rel=1e-9)
-    assert changed["npv_change"] < 0
+    (tmp_path / "outside.yaml").write_text("name: outside\n")
+    (repo / "elsewhere").mkdir()
+    (repo / "elsewhere" / "back").symlink_to(Path("..", "problems"))
+    for name, target in links.items():
+        (repo / "problems" / name).symlink_to(target)
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-q", "-m", "links")
+    commit = subprocess.run(
+        [GIT or "git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    tree = gitfiles._Tree(commit, str(repo), str(repo))
+    tree.listing("problems")
+    seen: dict[str, str | None] = {}
+    for name in links:
+        real = Path(os.path.realpath(repo / "problems" / name))
+        if not real.is_file():
+            expected = None
+        else:
+            inside = pmsize.loader.within(str(real), str(repo))
+            expected = "" if inside is None else inside
+        reached = tree.follow(f"problems/{name}")
+        assert (reached[0] if reached else None) == expected, name
+        seen[name] = expected
+    assert seen == {  # what the system says, for the record
+        "chain.yaml": "problems/a.yaml",
+        "next.yaml": "problems/a.yaml",
+        "loop.yaml": None,
+        "dir-link": None,
+        "via.yaml": "problems/sub/x.yaml",
+        "above.yaml": "",
+        "absolute.yaml": "problems/a.yaml",
+        "absolute-out.yaml": "",
+        "missing.yaml": None,
+        "folder.yaml": None,
+        "file-as-folder.yaml": None,
+        "back.yaml": "problems/a.yaml",
+    }
+    assert tree.follow("problems/back.yaml") == tree.follow("problems/chain.yaml")
+    assert tree.follow("problems/chain.yaml") == (
+        "problems/a.yaml",
+        tree.entries["problems/a.yaml"][2],
+    )
+
+
+@needs_git
+def test_git_says_why_it_refused_a_repository(
+    repository: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # regression: a repository git refused (dubious ownership: another user's checkout)
+    # was reported as "not in a git repository", hiding the fix git gives
+    monkeypatch.setenv("GIT_TEST_ASSUME_DIFFERENT_OWNER", "1")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)  # no safe.directory of the machine's
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    result = run("--git", "HEAD")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"pmsize: --git: git refused the repository at {repository}: detected dubious "
+        f"ownership in repository at '{repository}' "
+    )
+    assert f"git config --global --add safe.directory {repository}\n" in result.stderr
+    assert "not in a git repository" not in result.stderr
+
+
+def test_what_git_says_is_printed_as_untrusted_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = tmp_path / "bin" / "git"
+    fake.parent.mkdir()
+    fake.write_text(
+        "#!/bin/sh\nprintf 'fatal: odd \\033[31mred\\n::error::pwned\\n' >&2\nexit 128\n"
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", str(fake.parent))
+    monkeypatch.chdir(tmp_path)
+    result = run("--git", "HEAD")
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        f"pmsize: --git: git refused the repository at {tmp_path}: odd \\x1b[31mred "
+    )
+    assert result.stderr.count("\n") == 1
+    assert "::error::" not in result.stderr
 
 
 def test_a_shorter_horizon_that_ends_before_an_alternative_arrives_is_sized() -> None:

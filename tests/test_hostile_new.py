@@ -248,3 +248,40 @@ def test_a_git_revision_is_neutralised_wherever_it_is_shown(tmp_path: Path) -> N
     assert (code, out) == (2, "")
     assert err.startswith("pmsize: --git HEAD^{/#\u200b#[n]o such}: unknown revision;")
     assert_safe(err)
+
+
+# ------------------------------------------------------------ links out of the folder
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["evaluate"],
+        ["validate"],
+        ["explain"],
+        ["simulate", "-n", "200"],
+        ["sensitivity", "-n", "200"],
+        ["plan", "--budget", "10m"],
+        ["report", "-n", "200"],
+        ["diff", "problems"],
+    ],
+    ids=lambda command: command[0],
+)
+def test_a_link_out_of_the_folder_is_skipped_with_a_note_on_every_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    # regression: a link committed among the problems read any file the runner could,
+    # and the errors about it printed its keys and values in the log
+    (tmp_path / "problems").mkdir()
+    (tmp_path / "problems" / "sound.yaml").write_text(landscape("Sound"), encoding="utf-8")
+    (tmp_path / "secret.yaml").write_text("name: Leak\ncurrency: ghp_SECRET0123\napi_key_zq: x\n")
+    (tmp_path / "problems" / "leak.yaml").symlink_to(tmp_path / "secret.yaml")
+    monkeypatch.chdir(tmp_path)
+    code, out, err = invoke(command[0], "problems", *command[1:])
+    assert code == 0, err
+    assert err.count("note:") == 1  # once, though diff reads the folder on both sides
+    assert err.startswith(
+        "pmsize: note: problems/leak.yaml is a link to a file outside problems, so it is not read\n"
+    )
+    assert "SECRET" not in out + err
+    assert "api_key_zq" not in out + err

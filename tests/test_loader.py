@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+import pmsize
 from pmsize import loader
-from pmsize.errors import InputError, InputErrors
+from pmsize.errors import InputError, InputErrors, SkippedPath
 from pmsize.loader import load_bytes, load_text
 
 ITEM = "{name: A, market: {customers: 1, problem_cost: 1}, solution: {adoption: 1%}}"
@@ -173,6 +175,43 @@ def test_check_paths_counts_problems_per_file(tmp_path: Any) -> None:
         [(str(tmp_path / "a.yaml"), 1), (str(tmp_path / "b.yml"), 1)],
         [],
     )
+
+
+def test_a_link_in_a_folder_is_read_only_when_it_leads_to_a_file_in_that_folder(
+    tmp_path: Path,
+) -> None:
+    # regression: a committed link among the problems was followed to any file the
+    # process could read, whose keys and values the errors then printed
+    folder = tmp_path / "problems"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.yaml").write_text(BASE.format(name="A"))
+    (folder / "sub" / "current.yaml").symlink_to(folder / "a.yaml")  # inside: read once
+    (tmp_path / "secret.yaml").write_text("name: Leak\ntoken: ghp_SECRET0123\n")
+    (folder / "leak.yaml").symlink_to(tmp_path / "secret.yaml")
+    (folder / "relative.yaml").symlink_to(Path("..", "secret.yaml"))
+    with pytest.warns(SkippedPath) as notes:
+        problems = pmsize.load(folder)
+    assert [p.name for p in problems] == ["A"]
+    assert sorted(str(n.message) for n in notes) == [
+        f"{folder / name} is a link to a file outside {folder}, so it is not read"
+        for name in ("leak.yaml", "relative.yaml")
+    ]
+    # the folder named through a link of its own: what lies in it is inside
+    (tmp_path / "alias").symlink_to(folder, target_is_directory=True)
+    with pytest.warns(SkippedPath):
+        assert [p.name for p in pmsize.load(tmp_path / "alias")] == ["A"]
+    # a file named is read where its link leads: the person running pmsize named it
+    with pytest.raises(InputErrors, match="token"):
+        pmsize.load(folder / "leak.yaml")
+
+
+def test_within_resolves_links_before_comparing(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "out").symlink_to(tmp_path, target_is_directory=True)
+    assert loader.within(str(tmp_path / "in" / "a.yaml"), str(tmp_path / "in")) == "a.yaml"
+    assert loader.within(str(tmp_path / "in"), str(tmp_path / "in")) == ""
+    assert loader.within(str(tmp_path / "in" / "out" / "x"), str(tmp_path / "in")) is None
+    assert loader.within(str(tmp_path / "inner"), str(tmp_path / "in")) is None
 
 
 # --- hostile input: each of these once took seconds to minutes (benchmarks/fuzz.py times them)

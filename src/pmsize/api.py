@@ -45,7 +45,8 @@ def load(path: PathLike | Iterable[PathLike]) -> list[Problem]:
 
     Each problem knows where it was read (`problem.source`) and its portfolio's
     policy (`problem.portfolio_policy`). Raises `InputErrors` with every error found in
-    the files, and ValueError for a path that names nothing (`""`).
+    the files, and ValueError for a path that names nothing (`""`). A link in a folder
+    that leads out of it is not read: a `pmsize.errors.SkippedPath` warning says so.
     """
     paths = [path] if isinstance(path, (str, os.PathLike)) else list(path)
     try:

@@ -16,6 +16,7 @@ import io
 import os
 import sys
 import traceback
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -26,7 +27,7 @@ from typer.core import TyperCommand, TyperGroup
 from typer.models import CommandFunctionType
 
 from pmsize import __version__, signals
-from pmsize.errors import ExitCode, InputError, InputErrors, PmsizeError, UsageError
+from pmsize.errors import ExitCode, InputError, InputErrors, PmsizeError, SkippedPath, UsageError
 from pmsize.fmt import safe_text
 from pmsize.signals import Interrupted
 from pmsize.signals import say as _say
@@ -945,7 +946,8 @@ def boundary(*, after_errors: str = "nothing evaluated") -> Iterator[None]:
         gc.freeze()
         gc.enable()
     try:
-        yield
+        with _notes():
+            yield
     except typer.Exit:
         raise
     except InputErrors as exc:
@@ -974,6 +976,26 @@ def boundary(*, after_errors: str = "nothing evaluated") -> Iterator[None]:
             f"report it at {ISSUES_URL} with the input and `--debug` output."
         )
         raise typer.Exit(ExitCode.INTERNAL_ERROR) from None
+
+
+@contextmanager
+def _notes() -> Iterator[None]:
+    """Print each `SkippedPath` warning (a path left out on purpose) as a note on stderr,
+    once however often it is met (`diff A A` reads a folder twice), made safe like every
+    message; other warnings go where they went."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", SkippedPath)
+        shown, told = warnings.showwarning, set[str]()
+
+        def show(message: Any, category: Any, *args: Any, **kwargs: Any) -> None:
+            if not issubclass(category, SkippedPath):
+                shown(message, category, *args, **kwargs)
+            elif str(message) not in told:
+                told.add(str(message))
+                _warn(f"note: {message}")
+
+        warnings.showwarning = show
+        yield
 
 
 def _report(errors: Sequence[InputError], after: str) -> None:

@@ -8,13 +8,25 @@ change is split among the changed inputs by their Shapley values:
 
     phi_i = sum over subsets S of the others of |S|! (k-|S|-1)! / k! * (f(S+i) - f(S))
 
-where f(S) is the point NPV of the hybrid problem (`_hybrid`) with the inputs in S at
-their new values and the rest old, per-year lists cut to the horizon in force. The
-contributions add up to the change and do not depend on any order. Up to
-`EXACT_UP_TO` inputs every subset is evaluated once (2^k point NPVs); beyond, the
-mean over `ORDERS` random orders from a fixed seed estimates them (`exact: false`). The
-engine's inputs of every subset are built directly and sized together as arrays
-(`HybridInputs`), so 200 problems of 12 changed inputs each take seconds, not minutes.
+where f(S) is the point NPV of the hybrid problem (`HybridInputs`) with the inputs in S
+at their new values and the rest old, per-year lists cut to the horizon in force. The
+contributions add up to the change and do not depend on any order.
+
+Bounds. Up to `EXACT_UP_TO` (12) changed inputs, every subset is sized once (2^k point
+NPVs) and each input gets its exact Shapley value. Above, the inputs are attributed in
+12 groups (`players`): each input that is not an alternative keeps a group of its own
+(while they are fewer than 12), and the alternatives share the groups left in runs of
+consecutive ones. The groups' Shapley values are exact and still add up to the change;
+a group is named by its first input and how many more, and lists its inputs
+(`exact: false`). So a changed problem is sized at most 4,096 times whatever the number
+of changed inputs, all at once as arrays (one sizing per horizon): time grows linearly
+with the size of the problem (its alternatives times the years in which their figures
+differ), and memory holds each side's inputs (at both horizons) and one block of 4,096
+figures a year, as each alternative's mixed figures are made only when the engine
+reaches it.
+(The mean over 2,000 random orders used before sized every prefix of every order, so
+its time grew with the square of the number of inputs: 3,000 changed alternatives
+passed 3 GB.) 200 problems of 12 changed inputs each take seconds, not minutes.
 
 Named `diffing` rather than `diff`: importing `pmsize.diff` would set the package's
 `diff` attribute to the module, hiding the function `pmsize.diff`.
@@ -22,10 +34,9 @@ Named `diffing` rather than `diff`: importing `pmsize.diff` would set the packag
 
 from __future__ import annotations
 
-import itertools
+import functools
 import math
 import os
-import random
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -38,9 +49,9 @@ from pmsize.models import NO_POLICY, Policy, Problem
 from pmsize.results import Evaluation, Verdict
 from pmsize.values import Range
 
-EXACT_UP_TO = 12  # changed inputs attributed exactly (2^12 = 4,096 point sizings)
-ORDERS = 2_000  # random orders averaged beyond that
-SEED = 0  # of the random orders: the same files, the same estimate
+# changed inputs attributed one by one; above, in this many groups (`players`): either way
+# every subset of the players is sized, at most 2^12 = 4,096 mixes a changed problem
+EXACT_UP_TO = 12
 _CHUNK = 1 << EXACT_UP_TO  # masks sized together at most (memory: a few arrays a year each)
 SCHEMA_VERSION = 1
 
@@ -74,16 +85,19 @@ class Source:
 
 @dataclass(frozen=True)
 class Side:
-    """One side of a changed problem: its verdict, NPV, sustainable ceiling and flag codes."""
+    """One side of a changed problem: its verdict, NPV, sustainable ceiling and flag codes,
+    and the currency its amounts are in."""
 
     verdict: Verdict
     npv: float
     ceiling_per_customer: float
     flags: tuple[str, ...]
+    currency: str = "USD"
 
     @classmethod
     def of(cls, r: Evaluation) -> Side:
-        return cls(r.verdict, r.npv, r.ceiling_per_customer, tuple(f.code.value for f in r.flags))
+        flags = tuple(f.code.value for f in r.flags)
+        return cls(r.verdict, r.npv, r.ceiling_per_customer, flags, r.currency)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -91,6 +105,7 @@ class Side:
             "npv": self.npv,
             "ceiling_per_customer": self.ceiling_per_customer,
             "flags": list(self.flags),
+            "currency": self.currency,
         }
 
 
@@ -110,18 +125,27 @@ class Change:
 
 @dataclass(frozen=True)
 class Effect:
-    """The share of the NPV change one changed input accounts for (its Shapley value)."""
+    """The share of the NPV change one changed input, or one group of them, accounts for
+    (its Shapley value); a group names its inputs in `inputs` (empty for one input)."""
 
     input: str
     npv_effect: float
+    inputs: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"input": self.input, "npv_effect": self.npv_effect}
+        found: dict[str, Any] = {"input": self.input, "npv_effect": self.npv_effect}
+        if self.inputs:
+            found["inputs"] = list(self.inputs)
+        return found
 
 
 @dataclass(frozen=True)
 class ProblemDiff:
-    """One problem compared: its status, the two sides, what changed and what that did."""
+    """One problem compared: its status, the two sides, what changed and what that did.
+
+    `currency` is the new side's (the old side's for a removed problem). When the currency
+    itself changed, `npv_change` is None and nothing is attributed: amounts in two
+    currencies have no difference."""
 
     name: str
     status: str
@@ -130,7 +154,7 @@ class ProblemDiff:
     currency: str
     old: Side | None
     new: Side | None
-    npv_change: float
+    npv_change: float | None
     changes: tuple[Change, ...] = ()
     attribution: tuple[Effect, ...] = ()
     exact: bool = True
@@ -177,17 +201,48 @@ class Diff:
         return [p for p in self.problems if p.status == status]
 
     @property
-    def npv_change(self) -> float:
-        """New total NPV less old: changed problems' changes, added NPV, removed NPV taken off."""
-        return math.fsum(p.npv_change for p in self.problems)
+    def npv_change(self) -> float | None:
+        """New total NPV less old: changed problems' changes, added NPV, removed NPV taken
+        off; None when the problems use more than one currency (`npv_change_by_currency`)."""
+        by_currency = self.npv_change_by_currency()
+        if len(by_currency) > 1:
+            return None
+        return next(iter(by_currency.values()), 0.0)
+
+    def npv_change_by_currency(self) -> dict[str, float]:
+        """New total NPV less old in each currency, the currencies in the order the problems
+        name them. A problem whose currency changed takes its old NPV off the old currency's
+        total and adds its new NPV to the new currency's."""
+        found: dict[str, list[float]] = {}
+        for p in self.problems:
+            if p.npv_change is not None:
+                found.setdefault(p.currency, []).append(p.npv_change)
+            elif p.old is not None and p.new is not None:
+                found.setdefault(p.new.currency, []).append(p.new.npv)
+                found.setdefault(p.old.currency, []).append(-p.old.npv)
+        return {currency: math.fsum(changes) for currency, changes in found.items()}
 
     def summary(self) -> dict[str, Any]:
-        counts: dict[str, Any] = {s: len(self.of_status(s)) for s in (ADDED, REMOVED, CHANGED)}
-        counts[UNCHANGED] = len(self.of_status(UNCHANGED))
-        counts["worse"] = sum(p.worse for p in self.problems)
-        counts["better"] = sum(p.better for p in self.problems)
-        counts["npv_change"] = self.npv_change
-        return counts
+        """The counts of SPEC §8 and `npv_change`; when the problems use more than one
+        currency, `npv_change` is null and, as `evaluate`'s summary does, `currencies`,
+        `by_currency` (each one's counts and NPV change) and a `note` follow."""
+        summary = _counts(self.problems)
+        by_currency = self.npv_change_by_currency()
+        if len(by_currency) <= 1:
+            summary["npv_change"] = next(iter(by_currency.values()), 0.0)
+            return summary
+        summary["npv_change"] = None
+        summary["currencies"] = list(by_currency)
+        summary["by_currency"] = [
+            {
+                "currency": currency,
+                **_counts([p for p in self.problems if p.currency == currency]),
+                "npv_change": change,
+            }
+            for currency, change in by_currency.items()
+        ]
+        summary["note"] = MIXED_CURRENCIES_NOTE
+        return summary
 
     def fails(self, fail_on: str) -> bool:
         """Whether `--fail-on` is met: `worse` when some problem got worse; `reconsider` or
@@ -216,6 +271,23 @@ class Diff:
     def to_json(self, *, ascii_only: bool = False) -> str:
         """The JSON document `pmsize diff --format json` writes."""
         return jsontext.dumps(self.to_dict(), ascii_only=ascii_only)
+
+
+MIXED_CURRENCIES_NOTE = (
+    "The problems use different currencies: npv_change is null, and by_currency holds each "
+    "currency's change (a problem whose currency changed takes its old NPV off the old "
+    "currency and adds its new NPV to the new one)."
+)
+
+
+def _counts(problems: Sequence[ProblemDiff]) -> dict[str, Any]:
+    counts: dict[str, Any] = {
+        status: sum(p.status == status for p in problems)
+        for status in (ADDED, REMOVED, CHANGED, UNCHANGED)
+    }
+    counts["worse"] = sum(p.worse for p in problems)
+    counts["better"] = sum(p.better for p in problems)
+    return counts
 
 
 # ---------------------------------------------------------------------------------------------
@@ -269,7 +341,8 @@ def read_git(rev: str, paths: Sequence[str]) -> tuple[list[Source], list[Source]
             errors.append(InputError(Location(path), f"no such file or folder, here or at {rev}"))
     if errors:
         raise InputErrors(errors)
-    files = loader.expand_paths(present, errors) if present else []
+    # read as git reads the revision: no submodule (the same files on both sides)
+    files = loader.expand_paths(present, errors, skip_repositories=True) if present else []
     named = _read_files(files, errors)
     old, new = both_sides(
         lambda: read_bytes((f.name, f.data) for f in at_rev), lambda: read_bytes(named)
@@ -360,11 +433,18 @@ def _one_sided(source: Source, result: Evaluation, status: str) -> ProblemDiff:
 
 def _pair(old: Source, new: Source, before: Evaluation, after: Evaluation) -> ProblemDiff:
     changes = _changes(old, new)
-    inputs = list(dict.fromkeys(i for _, i in changes if i is not None))
+    same_currency = before.currency == after.currency
+    # amounts in two currencies have no difference to split
+    inputs = list(dict.fromkeys(i for _, i in changes if i is not None)) if same_currency else []
     effects, exact = attribute(old.problem, new.problem, inputs)
     attribution = tuple(
-        Effect(name, effect)
-        for name, effect in sorted(zip(inputs, effects, strict=True), key=lambda e: -abs(e[1]))
+        sorted(
+            (
+                Effect(group_name(group), effect, group if len(group) > 1 else ())
+                for group, effect in zip(players(inputs), effects, strict=True)
+            ),
+            key=lambda e: -abs(e.npv_effect),
+        )
     )
     old_side, new_side = Side.of(before), Side.of(after)
     status = CHANGED if changes or old_side != new_side else UNCHANGED
@@ -376,7 +456,7 @@ def _pair(old: Source, new: Source, before: Evaluation, after: Evaluation) -> Pr
         currency=after.currency,
         old=old_side,
         new=new_side,
-        npv_change=after.npv - before.npv,
+        npv_change=after.npv - before.npv if same_currency else None,
         changes=tuple(c for c, _ in changes),
         attribution=attribution,
         exact=exact,
@@ -390,6 +470,15 @@ Leaf = tuple[Any, bool, str | None]
 _ABSENT: Leaf = (None, False, None)
 
 
+@functools.cache
+def _fields(model: type[BaseModel]) -> tuple[tuple[str, type[BaseModel] | None], ...]:
+    """A model's fields, each with the model it holds if any (read once per class: 30,000
+    alternatives asked it 180,000 times)."""
+    return tuple(
+        (name, loader._model_in(info.annotation)) for name, info in model.model_fields.items()
+    )
+
+
 def _leaves(
     model: BaseModel | None, prefix: str, out: dict[str, Leaf], owner: str | None = None
 ) -> dict[str, Leaf]:
@@ -398,10 +487,9 @@ def _leaves(
     and dots, so a leaf's item is recorded, never parsed back from its path."""
     if model is None:
         return out
-    for name, info in type(model).model_fields.items():
+    for name, inner in _fields(type(model)):
         value = getattr(model, name)
         path = f"{prefix}{name}"
-        inner = loader._model_in(info.annotation)  # the model a field holds, if any
         if inner is not None and isinstance(value, tuple):
             for item in value:
                 key = f"{path}[{getattr(item, 'name', '')}]"
@@ -432,6 +520,7 @@ def _changes(old: Source, new: Source) -> list[tuple[Change, str | None]]:
     before = _leaves(old.problem.model_copy(update={"policy": _effective_policy(old)}), "", {})
     after = _leaves(new.problem.model_copy(update={"policy": _effective_policy(new)}), "", {})
     found: list[tuple[Change, str | None]] = []
+    named: tuple[_Named, _Named] = ({}, {})
     for path in dict.fromkeys([*before, *after]):
         o, n = before.get(path, _ABSENT), after.get(path, _ABSENT)
         owner = o[2] or n[2]
@@ -443,7 +532,7 @@ def _changes(old: Source, new: Source) -> list[tuple[Change, str | None]]:
         if o[0] == n[0]:
             continue
         attributed_to = _input_of(path, owner, o[0], n[0])
-        written = _as_written(old, path, o), _as_written(new, path, n)
+        written = _as_written(old, path, o, named[0]), _as_written(new, path, n, named[1])
         found.append((Change(path, *written, attributed_to), attributed_to))
     return found
 
@@ -460,31 +549,39 @@ def _input_of(path: str, owner: str | None, old: Any, new: Any) -> str | None:
     return _ONE_INPUT.get(path, path)
 
 
-def _as_written(source: Source, path: str, leaf: Leaf) -> Any:
+def _as_written(source: Source, path: str, leaf: Leaf, named: _Named) -> Any:
     """A leaf's value as the file writes it: its text when the file was read, else the
     parsed value as plain data; None when the file does not give it."""
     value, given, _ = leaf
     if value is None or not given:
         return None
     if source.written is not None:
-        raw = _written_at(source.written, path)
+        raw = _written_at(source.written, path, named)
         if raw is not _MISSING:
             return _plain_written(raw)
     return _plain(value)
 
 
 _MISSING: Any = object()
+# per list of items as written (by id, with the list kept alive): its items by name, the
+# first of each name; built once, so 3,000 added alternatives are not 3,000 scans of 3,000
+_Named = dict[int, tuple[Any, dict[Any, Any]]]
 
 
-def _written_at(data: Mapping[str, Any], path: str) -> Any:
+def _written_at(data: Mapping[str, Any], path: str, named: _Named) -> Any:
     node: Any = data
     for part in _parts(path):
         if isinstance(part, tuple):  # (list key, item name)
             items = node.get(part[0]) if isinstance(node, Mapping) else None
-            node = next(
-                (i for i in items or () if isinstance(i, Mapping) and i.get("name") == part[1]),
-                _MISSING,
-            )
+            if not isinstance(items, list):
+                return _MISSING
+            if id(items) not in named:
+                by_name: dict[Any, Any] = {}
+                for item in items:
+                    if isinstance(item, Mapping) and isinstance(item.get("name"), str):
+                        by_name.setdefault(item["name"], item)
+                named[id(items)] = (items, by_name)
+            node = named[id(items)][1].get(part[1], _MISSING)
         elif isinstance(node, Mapping) and part in node:
             node = node[part]
         else:
@@ -540,21 +637,65 @@ def _plain(value: Any) -> Any:
 # ---------------------------------------------------------------------------------------------
 
 
+def players(inputs: Sequence[str]) -> list[tuple[str, ...]]:
+    """The players the NPV change is split among: each input on its own up to
+    `EXACT_UP_TO` inputs; above, `EXACT_UP_TO` groups of inputs.
+
+    Grouped, every input that is not an item of a list (`discount_rate`,
+    `solution.adoption`) keeps a player of its own, and the items (`alternatives[Excel]`)
+    share the players left in runs of consecutive items, as even in size as can be
+    (when the inputs of the first kind alone are too many, every input is in a run).
+    """
+    if len(inputs) <= EXACT_UP_TO:
+        return [(name,) for name in inputs]
+    singles = [name for name in inputs if not _is_item(name)]
+    if len(singles) >= EXACT_UP_TO:
+        return _runs(list(inputs), EXACT_UP_TO)
+    items = [name for name in inputs if _is_item(name)]
+    return [(name,) for name in singles] + _runs(items, EXACT_UP_TO - len(singles))
+
+
+def _is_item(name: str) -> bool:
+    """Whether an input is an item of a list of models (`alternatives[Excel]`)."""
+    head, bracket, _ = name.partition("[")
+    return bool(bracket) and name.endswith("]") and "." not in head
+
+
+def _runs(names: list[str], count: int) -> list[tuple[str, ...]]:
+    """`names` in `count` runs of consecutive names, the longer runs first (sizes differ by
+    one at most); fewer runs when there are fewer names."""
+    count = min(count, len(names))
+    size, longer = divmod(len(names), count)
+    runs, start = [], 0
+    for i in range(count):
+        end = start + size + (i < longer)
+        runs.append(tuple(names[start:end]))
+        start = end
+    return runs
+
+
+def group_name(group: Sequence[str]) -> str:
+    """A player's name: its input, or a group's first input and how many more
+    (`alternatives[Tool 1] and 249 more`)."""
+    return group[0] if len(group) == 1 else f"{group[0]} and {len(group) - 1:,} more"
+
+
 def attribute(old: Problem, new: Problem, inputs: Sequence[str]) -> tuple[list[float], bool]:
-    """The Shapley value of each input's change on the point NPV, and whether it is exact.
+    """The Shapley value of each player's change on the point NPV (`players(inputs)`: each
+    input up to `EXACT_UP_TO` of them, groups of inputs beyond), and whether every player
+    is one input (`exact`).
 
     `inputs` name what changes together: a top-level path (`discount_rate`,
     `solution.adoption`, `market.problem_cost` for the cost however written) or an item of a
-    list of models (`alternatives[Excel]`, its fields and its being there).
+    list of models (`alternatives[Excel]`, its fields and its being there). Every subset
+    of the players is sized once, at most 2^`EXACT_UP_TO` mixes whatever the number of
+    inputs; the values add up to the NPV change in every case.
     """
-    k = len(inputs)
-    if k == 0:
+    groups = players(inputs)
+    if not groups:
         return [], True
-    npvs = _point_npvs(old, new, inputs)
-    if k <= EXACT_UP_TO:
-        return _exact(k, npvs(range(1 << k))), True
-    masks = sorted({mask for order in _orders(k) for mask in itertools.accumulate(order)})
-    return _sampled(k, dict(zip([0, *masks], npvs([0, *masks]), strict=True))), False
+    npvs = HybridInputs(old, new, groups).npvs(range(1 << len(groups)))
+    return _exact(len(groups), npvs), all(len(group) == 1 for group in groups)
 
 
 def _exact(k: int, values: Sequence[float]) -> list[float]:
@@ -572,30 +713,6 @@ def _exact(k: int, values: Sequence[float]) -> list[float]:
         ]
         phi.append(math.fsum(terms))
     return phi
-
-
-def _orders(k: int) -> Iterator[list[int]]:
-    """`ORDERS` random orders of the k inputs from `SEED`, each as the bits added in turn."""
-    rng = random.Random(SEED)
-    order = list(range(k))
-    for _ in range(ORDERS):
-        rng.shuffle(order)
-        yield [1 << i for i in order]
-
-
-def _sampled(k: int, f: Mapping[int, float]) -> list[float]:
-    """The mean marginal contribution over the random orders (`f` holds the point NPV of
-    each mask they reach): each order's contributions add up to the change, so their mean
-    does too."""
-    totals = [0.0] * k
-    for order in _orders(k):
-        mask, previous = 0, f[0]
-        for bit in order:
-            mask |= bit
-            current = f[mask]
-            totals[bit.bit_length() - 1] += current - previous
-            previous = current
-    return [t / ORDERS for t in totals]
 
 
 # The engine's inputs, each with the input of SPEC §8 it comes from (the alternatives are
@@ -617,24 +734,24 @@ _ENGINE_INPUTS = {
 }
 
 
-def _point_npvs(
-    old: Problem, new: Problem, inputs: Sequence[str]
-) -> Callable[[Iterable[int]], list[float]]:
-    """npvs(masks): the point NPV for each mask, with input i new when bit i is set."""
-    return HybridInputs(old, new, inputs).npvs
-
-
 class HybridInputs:
-    """The engine's inputs for every mix of old and new inputs, built directly: each side's
-    inputs are taken once at each of the two horizons (which cuts or extends the per-year
-    lists to the horizon in force), and `npvs(masks)` picks every field from its side by
-    each mask, as arrays sized at once: the same figures as sizing each mixed problem on its
-    own (up to the last bits, where numpy's array power and Python's float power differ;
-    a test holds it to a relative 1e-12), without building a problem a mask.
+    """The engine's inputs for every mix of old and new players, built directly: each
+    side's inputs are taken once at each of the two horizons (which cuts or extends the
+    per-year lists to the horizon in force), and `npvs(masks)` picks every field from its
+    side by each mask, as arrays sized at once: the same figures as sizing each mixed
+    problem on its own (up to the last bits, where numpy's array power and Python's float
+    power differ; a test holds it to a relative 1e-12), without building a problem a mask.
+
+    A player is an input (`discount_rate`) or a group of inputs that change together
+    (`players`); player i is bit i of a mask, so there are at most 62 of them.
     """
 
-    def __init__(self, old: Problem, new: Problem, inputs: Sequence[str]) -> None:
-        bits = {name: 1 << i for i, name in enumerate(inputs)}
+    def __init__(self, old: Problem, new: Problem, inputs: Sequence[str | Sequence[str]]) -> None:
+        bits = {
+            name: 1 << i
+            for i, player in enumerate(inputs)
+            for name in ((player,) if isinstance(player, str) else player)
+        }
         self.bits = {field: bits.get(path, 0) for field, path in _ENGINE_INPUTS.items()}
         self.horizon_bit = self.bits.pop("horizon")
         self.bits.pop("alternatives")
@@ -663,10 +780,10 @@ class HybridInputs:
                 self.slots.append((None, i, bits.get(f"alternatives[{item.name}]", 0)))
 
     def npvs(self, masks: Iterable[int]) -> list[float]:
-        """f(mask) for each of `masks`, sized together as arrays (one sizing per horizon):
-        a field takes its new value where the mask holds its input's bit. An alternative
-        absent on a side, or not yet available, costs infinitely much in that year, so it
-        never sets the ceiling, as if it were not listed."""
+        """f(mask) for each of `masks`, sized together as arrays (one sizing per horizon, in
+        blocks of `_CHUNK` masks): a field takes its new value where the mask holds its
+        player's bit. An alternative absent on a side, or not yet available, costs
+        infinitely much in that year, so it never sets the ceiling, as if it were not listed."""
 
         wanted = list(masks)
         found: dict[int, float] = {}
@@ -679,23 +796,38 @@ class HybridInputs:
         return [found[m] for m in wanted]
 
     def _sized(self, masks: Sequence[int], at: int) -> list[float]:
-        """The point NPV of each of `masks`, all at horizon side `at`. A mask is a Python
-        int of any size: with more than 63 inputs it would not fit a numpy integer."""
+        """The point NPV of each of `masks`, all at horizon side `at`.
+
+        Memory stays one block wide whatever the number of alternatives: each alternative's
+        mixed figures are made only as the engine reaches it (it reads them once, keeping
+        the running minimum), and a value that repeats over the years is mixed once, so the
+        engine's years share it as they share an unmixed one."""
         import numpy as np
 
         from pmsize.sampling import ARRAY
 
         old, new = self.taken[0][at], self.taken[1][at]
+        held = np.asarray(masks, dtype=np.int64)
         chosen: dict[int, Any] = {}  # bit -> which masks hold it
 
-        def pick(o: Any, n: Any, bit: int) -> Any:
-            """The old value, or an array of the old and new values by each mask's `bit`."""
-            if not bit:
-                return o
-            if bit not in chosen:
-                chosen[bit] = np.fromiter((m & bit != 0 for m in masks), bool, len(masks))
-            return np.where(chosen[bit], n, o)
+        def picker() -> Callable[[Any, Any, int], Any]:
+            """pick(o, n, bit): the old value, or an array of the old and new values by
+            each mask's `bit`; the same pair of values gives the same array."""
+            mixed: dict[tuple[int, int, int], tuple[Any, Any, Any]] = {}
 
+            def pick(o: Any, n: Any, bit: int) -> Any:
+                if not bit:
+                    return o
+                key = (id(o), id(n), bit)
+                if key not in mixed:
+                    if bit not in chosen:
+                        chosen[bit] = (held & bit) != 0
+                    mixed[key] = (o, n, np.where(chosen[bit], n, o))  # o, n kept alive
+                return mixed[key][2]
+
+            return pick
+
+        pick = picker()
         values: dict[str, Any] = {}
         for name, bit in self.bits.items():
             o, n = getattr(old, name), getattr(new, name)
@@ -705,22 +837,25 @@ class HybridInputs:
                 values[name] = pick(math.inf if o is None else o, math.inf if n is None else n, bit)
             else:
                 values[name] = pick(o, n, bit)
-        alternatives = []
-        for i, j, bit in self.slots:
-            o_item = None if i is None else self.alternatives[0][at][i]
-            n_item = None if j is None else self.alternatives[1][at][j]
-            if not bit:
-                if o_item is not None:
-                    alternatives.append(o_item)
-                continue
-            o_years, n_years = _years(o_item, old.horizon), _years(n_item, old.horizon)
-            annual, one_time, solves = (
-                tuple(pick(a, b, bit) for a, b in zip(o_field, n_field, strict=True))
-                for o_field, n_field in zip(o_years, n_years, strict=True)
-            )
-            alternatives.append(engine.AlternativeInputs(annual, one_time, solves))
+
+        def alternatives() -> Iterator[engine.AlternativeInputs]:
+            for i, j, bit in self.slots:
+                o_item = None if i is None else self.alternatives[0][at][i]
+                n_item = None if j is None else self.alternatives[1][at][j]
+                if not bit:
+                    if o_item is not None:
+                        yield o_item
+                    continue
+                o_years, n_years = _years(o_item, old.horizon), _years(n_item, old.horizon)
+                pick = picker()  # one alternative's years share their arrays
+                annual, one_time, solves = (
+                    tuple(pick(a, b, bit) for a, b in zip(o_field, n_field, strict=True))
+                    for o_field, n_field in zip(o_years, n_years, strict=True)
+                )
+                yield engine.AlternativeInputs(annual, one_time, solves)
+
         sizing = engine.size(
-            engine.Inputs(horizon=old.horizon, alternatives=tuple(alternatives), **values),
+            engine.Inputs(horizon=old.horizon, alternatives=alternatives(), **values),
             engine.DEFAULT_THRESHOLDS,
             ARRAY,
             per_alternative=False,

@@ -7,6 +7,10 @@
           └── ArgumentError    the same from the library, also a ValueError
 
 Exit codes are the `ExitCode` enum; the README's table is tested against it.
+
+What pmsize leaves out on purpose while reading (a link in a folder that leads out of
+it, a submodule) is no error: it is a `SkippedPath` warning, which the command line
+prints as a note on stderr and a library caller can filter like any warning.
 """
 
 from __future__ import annotations
@@ -76,6 +80,10 @@ class InputErrors(PmsizeError):  # noqa: N818 - a batch of InputError, named for
 
 class UsageError(PmsizeError):
     """A command-line option or argument that cannot be used as given."""
+
+
+class SkippedPath(UserWarning):
+    """A file or folder left out on purpose while reading paths, and why."""
 
 
 class ArgumentError(UsageError, ValueError):

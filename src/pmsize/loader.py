@@ -18,6 +18,7 @@ import os
 import re
 import stat
 import sys
+import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,7 @@ from pydantic import BaseModel, ValidationError
 
 from pmsize import values
 from pmsize.correlations import CorrelationError
-from pmsize.errors import InputError, InputErrors, Location, UsageError
+from pmsize.errors import InputError, InputErrors, Location, SkippedPath, UsageError
 from pmsize.models import (
     Policy,
     Problem,
@@ -115,10 +116,19 @@ def _display(file: str) -> str:
     return STDIN_NAME if file == STDIN else file
 
 
-def expand_paths(paths: Iterable[str], errors: list[InputError]) -> list[str]:
+def expand_paths(
+    paths: Iterable[str], errors: list[InputError], *, skip_repositories: bool = False
+) -> list[str]:
     """Files named, and the *.yaml/*.yml files (any case) below directories named (not in
     hidden folders, and not hidden themselves), in sorted order; each file once, however
     many names it is reached by (`./a.yaml a.yaml`, a symlink).
+
+    In a folder, a link to a file is followed only when the file lies in that folder
+    (`within`); a link that leads out of it is skipped with a `SkippedPath` warning, so
+    that a link committed among problems cannot read any file the process can. With
+    `skip_repositories` (git's view of a repository, for `diff --git`), a folder below
+    one named that holds another repository (a submodule: a `.git` in it) is skipped
+    with a warning too.
 
     Raises `UsageError` for an empty path; any other path that cannot be read is an
     error in `errors`.
@@ -140,7 +150,7 @@ def expand_paths(paths: Iterable[str], errors: list[InputError]) -> list[str]:
             errors.append(_unreadable(path, exc))
             continue
         if stat.S_ISDIR(info.st_mode):
-            found = _yaml_files_below(path, errors)
+            found = _yaml_files_below(path, errors, skip_repositories)
             if not found:
                 errors.append(InputError(Location(path), "no *.yaml or *.yml files in this folder"))
             files.extend(found)
@@ -149,9 +159,12 @@ def expand_paths(paths: Iterable[str], errors: list[InputError]) -> list[str]:
     return _once_each(files, errors)
 
 
-def _yaml_files_below(folder: str, errors: list[InputError]) -> list[str]:
+def _yaml_files_below(
+    folder: str, errors: list[InputError], skip_repositories: bool = False
+) -> list[str]:
     """The *.yaml/*.yml files below `folder`, sorted; a folder that cannot be read is an
-    error, never silently skipped. Symlinked folders are not followed (no loops)."""
+    error, never silently skipped. Symlinked folders are not followed (no loops); a
+    symlinked file only when it lies in `folder` (see `expand_paths`)."""
     found: list[str] = []
     pending = [Path(folder)]
     while pending:
@@ -166,14 +179,38 @@ def _yaml_files_below(folder: str, errors: list[InputError]) -> list[str]:
             # hidden folders (.github/, .git/) hold workflow and tool YAML, never problems
             if entry.name.startswith("."):
                 continue
+            path = current / entry.name
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    pending.append(current / entry.name)
+                    if skip_repositories and os.path.lexists(path / ".git"):
+                        skipped(f"{path} is a git submodule (another repository)")
+                    else:
+                        pending.append(path)
                 elif entry.name.lower().endswith(YAML_SUFFIXES) and entry.is_file():
-                    found.append(str(current / entry.name))
+                    if entry.is_symlink() and within(str(path), folder) is None:
+                        skipped(f"{path} is a link to a file outside {folder}")
+                    else:
+                        found.append(str(path))
             except OSError as exc:
-                errors.append(_unreadable(str(current / entry.name), exc))
+                errors.append(_unreadable(str(path), exc))
     return sorted(found)
+
+
+def within(path: str, folder: str) -> str | None:
+    """`path` relative to `folder` (with `/`, "" for the folder itself), both with every
+    link resolved; None when it lies outside. The one rule for what a link may reach:
+    a file found in a folder stays in it, and `diff --git` stays in its repository."""
+    resolved, root = os.path.realpath(path), os.path.realpath(folder)
+    relative = os.path.relpath(resolved, root)
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
+        return None
+    return "" if relative == os.curdir else relative.replace(os.sep, "/")
+
+
+def skipped(what: str) -> None:
+    """Say that a path is left out on purpose (`what` is, so it is not read): a
+    `SkippedPath` warning, which the command line prints as a note."""
+    warnings.warn(SkippedPath(f"{what}, so it is not read"), stacklevel=2)
 
 
 def _once_each(files: list[str], errors: list[InputError]) -> list[str]:

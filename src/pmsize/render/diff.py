@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pmsize import fmt
-from pmsize.diffing import ADDED, CHANGED, ORDERS, REMOVED, UNCHANGED, Diff, ProblemDiff
+from pmsize.diffing import ADDED, CHANGED, REMOVED, UNCHANGED, Diff, ProblemDiff
 from pmsize.render import github
 from pmsize.render.markdown import COMMENT_LIMIT, escape
 
@@ -41,13 +41,19 @@ def _flags(codes: Sequence[str]) -> str:
     return ", ".join(codes) if codes else "none"
 
 
+def _grouped(p: ProblemDiff) -> str:
+    """`3,000 changed inputs in 12 groups`: what an attribution in groups covers."""
+    inputs = sum(len(e.inputs) or 1 for e in p.attribution)
+    return f"{inputs:,} changed inputs in {len(p.attribution):,} groups"
+
+
 def _direction(p: ProblemDiff) -> str:
     return " (worse)" if p.worse else (" (better)" if p.better else "")
 
 
 def summary_text(d: Diff) -> str:
-    """`1 changed · 1 added · 0 removed · 2 unchanged · 1 worse, 0 better · NPV +$3.10m`;
-    the NPV total only when every problem is in one currency."""
+    """`1 changed · 1 added · 0 removed · 2 unchanged · 1 worse, 0 better · NPV +$3.10m`,
+    the NPV change given in each currency."""
     s = d.summary()
     return (
         f"{s[CHANGED]:,} changed · {s[ADDED]:,} added · {s[REMOVED]:,} removed · "
@@ -56,14 +62,26 @@ def summary_text(d: Diff) -> str:
 
 
 def _outcome(d: Diff) -> str:
-    """`1 worse, 0 better · NPV +$3.10m`: the NPV total only when every problem is in one
-    currency."""
+    """`1 worse, 0 better · NPV +$3.10m`: the NPV change in each currency, never added
+    across currencies (`NPV +$3.10m, −€1.20m`)."""
     s = d.summary()
     text = f"{s['worse']:,} worse, {s['better']:,} better"
-    currencies = {p.currency for p in d.problems}
-    if len(currencies) == 1:
-        text += f" · NPV {fmt.money(s['npv_change'], currencies.pop(), sign=True)}"
+    changes = d.npv_change_by_currency()
+    if changes:
+        text += " · NPV " + ", ".join(
+            fmt.money(change, currency, sign=True) for currency, change in changes.items()
+        )
     return text
+
+
+def _npv_change(p: ProblemDiff) -> str:
+    """`−$3.43m`, or what stands for it when the currency changed (amounts in two
+    currencies have no difference)."""
+    if p.npv_change is None:
+        assert p.old is not None
+        assert p.new is not None
+        return f"the currency changed: {p.old.currency} {ARROW} {p.new.currency}"
+    return fmt.money(p.npv_change, p.currency, sign=True)
 
 
 def _listing(problems: Sequence[ProblemDiff], status: str, safe: Any) -> str:
@@ -75,7 +93,7 @@ def _listing(problems: Sequence[ProblemDiff], status: str, safe: Any) -> str:
     for p in problems[:LISTED]:
         side = p.new if p.new is not None else p.old
         assert side is not None
-        named.append(f"{safe(p.name)} ({side.verdict}, NPV {fmt.money(side.npv, p.currency)})")
+        named.append(f"{safe(p.name)} ({side.verdict}, NPV {fmt.money(side.npv, side.currency)})")
     more = len(problems) - LISTED
     return f"{line} — {', '.join(named)}" + (f" and {more:,} more" if more > 0 else "")
 
@@ -101,19 +119,19 @@ def text(d: Diff, width: int = 80) -> str:
 def _block(p: ProblemDiff, width: int) -> list[str]:
     assert p.old is not None
     assert p.new is not None
-    money = fmt.money
+    money, old, new = fmt.money, p.old, p.new
     lines = [
         fmt.safe_text(p.name),
-        f"  verdict  {p.old.verdict} {ARROW} {p.new.verdict}{_direction(p)}",
-        f"  NPV      {money(p.old.npv, p.currency)} {ARROW} {money(p.new.npv, p.currency)} "
-        f"({money(p.npv_change, p.currency, sign=True)})",
-        f"  ceiling  {money(p.old.ceiling_per_customer, p.currency)} {ARROW} "
-        f"{money(p.new.ceiling_per_customer, p.currency)} a customer a year",
+        f"  verdict  {old.verdict} {ARROW} {new.verdict}{_direction(p)}",
+        f"  NPV      {money(old.npv, old.currency)} {ARROW} {money(new.npv, new.currency)} "
+        f"({_npv_change(p)})",
+        f"  ceiling  {money(old.ceiling_per_customer, old.currency)} {ARROW} "
+        f"{money(new.ceiling_per_customer, new.currency)} a customer a year",
     ]
     if p.old.flags != p.new.flags:
         lines.append(f"  flags    {_flags(p.old.flags)} {ARROW} {_flags(p.new.flags)}")
     if p.attribution:
-        how = "" if p.exact else f" (estimated from {ORDERS:,} random orders)"
+        how = "" if p.exact else f" ({_grouped(p)})"
         lines.append(f"  what moved NPV{how}")
         lines += _bars(p, width)
     if p.changes:
@@ -189,26 +207,25 @@ def _md_block(p: ProblemDiff) -> str:
     each changed input, old and new, with its share of the NPV change, largest first."""
     assert p.old is not None
     assert p.new is not None
-    money = fmt.money
+    money, old, new = fmt.money, p.old, p.new
+    change = "the currency changed" if p.npv_change is None else _npv_change(p)
     lines = [
         f"\n#### {escape(p.name)}{_direction(p)}\n",
         "| | Old | New | NPV effect |",
         "| --- | --- | --- | ---: |",
-        f"| **Verdict** | {p.old.verdict} | **{p.new.verdict}** | |",
-        f"| **NPV** | {money(p.old.npv, p.currency)} | {money(p.new.npv, p.currency)} "
-        f"| **{money(p.npv_change, p.currency, sign=True)}** |",
-        f"| Ceiling a customer a year | {money(p.old.ceiling_per_customer, p.currency)} "
-        f"| {money(p.new.ceiling_per_customer, p.currency)} | |",
+        f"| **Verdict** | {old.verdict} | **{new.verdict}** | |",
+        f"| **NPV** | {money(old.npv, old.currency)} | {money(new.npv, new.currency)} "
+        f"| **{change}** |",
+        f"| Ceiling a customer a year | {money(old.ceiling_per_customer, old.currency)} "
+        f"| {money(new.ceiling_per_customer, new.currency)} | |",
     ]
     if p.old.flags != p.new.flags:
         lines.append(f"| Flags | {_flags(p.old.flags)} | {_flags(p.new.flags)} | |")
-    for name, old, new, effect in _rows(p):
-        lines.append(f"| {escape(name)} | {old} | {new} | {effect} |")
+    lines += [
+        f"| {escape(name)} | {was} | {now} | {effect} |" for name, was, now, effect in _rows(p)
+    ]
     if not p.exact:
-        lines.append(
-            f"\n_NPV effects estimated from {ORDERS:,} random orders of the "
-            f"{len(p.attribution):,} changed inputs._"
-        )
+        lines.append(f"\n_NPV effects of {escape(_grouped(p))}; `--format json` lists them._")
     return "\n".join(lines) + "\n"
 
 
@@ -217,6 +234,10 @@ def _rows(p: ProblemDiff) -> Iterable[tuple[str, str, str, str]]:
     an input of several leaves (an alternative's fields) shows each as `field: value`, an
     item added or removed as a whole (an alternative) says so."""
     for e in p.attribution:
+        if e.inputs:  # a group: its inputs are too many for a cell
+            effect = fmt.money(e.npv_effect, p.currency, sign=True)
+            yield e.input, f"_{len(e.inputs):,} inputs as one_", "", effect
+            continue
         changes = [c for c in p.changes if c.attributed_to == e.input]
         if len(changes) == 1 and changes[0].input == e.input:
             before, after = changes[0].old, changes[0].new
@@ -279,10 +300,10 @@ def _annotation(p: ProblemDiff, workspace: str | None) -> str:
     money = fmt.money
     message = f"{p.name}: {before} -> {p.new.verdict}. NPV "
     if p.old is not None:
-        message += f"{money(p.old.npv, p.currency)} -> "
-    message += f"{money(p.new.npv, p.currency)}"
+        message += f"{money(p.old.npv, p.old.currency)} -> "
+    message += f"{money(p.new.npv, p.new.currency)}"
     if p.old is not None:
-        message += f" ({money(p.npv_change, p.currency, sign=True)})"
+        message += f" ({_npv_change(p)})"
     message += f"; flags: {_flags(p.new.flags)}."
     top = [e for e in p.attribution if e.npv_effect and not math.isnan(e.npv_effect)][:3]
     if top:
