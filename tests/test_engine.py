@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from pmsize import engine
+from pmsize import engine, messages
 from pmsize.engine import Thresholds, discounted_payback, unique_irr
 from pmsize.loader import load_text
 from pmsize.results import Evaluation
@@ -193,15 +193,17 @@ def test_verdicts_flag_codes_and_severities_are_their_json_strings() -> None:
 
 def test_the_model_figures_explain_uses_come_from_the_engine() -> None:
     r = run()
-    cumulative = r.cumulative_discounted()
+    cumulative = r.cumulative_discounted
     assert len(cumulative) == r.horizon_years + 1
     assert cumulative[-1] == pytest.approx(r.npv)
     assert cumulative[0] == -3e6
-    even = r.price_for_roi(0.0)
+    even = messages.price_for_roi(r, 0.0)
     assert even is not None
     assert engine.price_for_roi(r.pv_costs, r.customers_paying, r.discount_factors, 0.0) == even
     pairs = [(a.relief, a.effective_annual_cost) for a in r.alternatives]
-    assert engine.solves_for_cap(r.problem_cost_per_customer, pairs, 0.5) == r.solves_for_cap(0.5)
+    assert engine.solves_for_cap(
+        r.problem_cost_per_customer, pairs, 0.5
+    ) == messages.solves_for_cap(r, 0.5)
     assert engine.solves_for_cap(r.problem_cost_per_customer, [], 0.5) is None
     assert engine.solves_for_cap(0.0, pairs, 0.5) is None
 

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
 
-from pmsize import service
+from pmsize import messages, service
 from pmsize.cli import app
 from pmsize.loader import load_text
 from pmsize.models import Problem
@@ -142,7 +142,7 @@ def _flags(problem: Problem) -> set[str]:
 
 def test_removing_the_share_the_memo_names_clears_the_cap() -> None:
     problem = load_text(Path(DOCK).read_text(encoding="utf-8"))[0].problem
-    need = service.evaluate(problem).solves_for_cap(0.5)
+    need = messages.solves_for_cap(service.evaluate(problem), 0.5)
     assert need is not None
     assert FlagCode.CAPPED_BY_ALTERNATIVE in _flags(_with(problem, solves=need - 0.01))
     assert FlagCode.CAPPED_BY_ALTERNATIVE not in _flags(_with(problem, solves=need + 1e-9))
@@ -150,7 +150,7 @@ def test_removing_the_share_the_memo_names_clears_the_cap() -> None:
 
 def test_removing_more_than_the_memo_names_gives_a_sustainable_price() -> None:
     problem = load_text(Path(CLAIMS).read_text(encoding="utf-8"))[0].problem
-    need = service.evaluate(problem).solves_for_cap(0.0)
+    need = messages.solves_for_cap(service.evaluate(problem), 0.0)
     assert need is not None
     assert FlagCode.NO_SUSTAINABLE_PRICE in _flags(_with(problem, solves=need - 1e-6))
     assert FlagCode.NO_SUSTAINABLE_PRICE not in _flags(_with(problem, solves=need + 1e-6))
@@ -164,7 +164,7 @@ def test_charging_the_price_the_memo_names_clears_the_flag(roi: float, code: str
         "name: Priced\nmarket: {customers: 1000, problem_cost: $200k}\n"
         "solution: {build_cost: $3m, annual_cost: $1m, adoption: [2%, 4%], price: $20k}\n"
     )[0].problem
-    price = service.evaluate(problem).price_for_roi(roi)
+    price = messages.price_for_roi(service.evaluate(problem), roi)
     assert price is not None
     assert code in _flags(_with(problem, price=price * 0.99))
     assert code not in _flags(_with(problem, price=price * (1 + 1e-9)))

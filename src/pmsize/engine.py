@@ -25,14 +25,16 @@ from typing import Any, Protocol, TypeAlias
 
 from pmsize.inputs import Input, alternative_inputs, catalogue, problem_inputs
 from pmsize.models import (
-    DEFAULT_CAP_THRESHOLD,
-    DEFAULT_THIN_MARGIN,
     YEARLY_FIELDS,
-    Policy,
     Problem,
     from_arrival,
 )
+
+# the thresholds the flags are raised under: held by results, the engine's vocabulary too
+from pmsize.results import DEFAULT_THRESHOLDS as DEFAULT_THRESHOLDS
 from pmsize.results import FlagCode, Severity, Verdict
+from pmsize.results import Thresholds as Thresholds
+from pmsize.results import resolve_thresholds as resolve_thresholds
 from pmsize.values import Range, central
 
 # A number: a float in a point evaluation, a numpy array of samples in a simulation.
@@ -74,26 +76,6 @@ class ScalarOps:
 
 
 SCALAR = ScalarOps()
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Policy thresholds in force for one problem."""
-
-    cap_threshold: float = DEFAULT_CAP_THRESHOLD
-    thin_margin: float = DEFAULT_THIN_MARGIN
-
-
-DEFAULT_THRESHOLDS = Thresholds()  # the built-in thresholds, when no policy sets any
-
-
-def resolve_thresholds(*policies: Policy) -> Thresholds:
-    """The first threshold set in `policies` (CLI, problem, portfolio), else the built-in."""
-    cap = next((p.cap_threshold for p in policies if p.cap_threshold is not None), None)
-    thin = next((p.thin_margin for p in policies if p.thin_margin is not None), None)
-    return Thresholds(
-        DEFAULT_CAP_THRESHOLD if cap is None else cap, DEFAULT_THIN_MARGIN if thin is None else thin
-    )
 
 
 Pick = Callable[[Input], Any]
@@ -390,7 +372,7 @@ def _shared(best: Sequence[Any], index: Sequence[Any], t: int) -> bool:
     return best[t] is best[t - 1] and index[t] is index[t - 1]
 
 
-def point(problem: Problem, thresholds: Thresholds = Thresholds()) -> Sizing:
+def point(problem: Problem, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Sizing:
     """The sizing of a problem with every range at its central value, over floats."""
     return size(Inputs.take(problem, at_central), thresholds, SCALAR)
 

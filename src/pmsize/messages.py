@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from pmsize import fmt
+from pmsize import engine, fmt
 from pmsize.results import Evaluation, FlagCode
 
 
@@ -75,7 +75,7 @@ def how_to_clear(code: FlagCode, r: Evaluation) -> str:
 
     sol, b = r.solution_name, r.binding
     if code == FlagCode.NO_SUSTAINABLE_PRICE:
-        need = r.solves_for_cap(0.0)
+        need = solves_for_cap(r, 0.0)
         if need is None or b is None:
             return "check the market figures: the problem as written costs customers nothing."
         if need >= 1:
@@ -89,7 +89,7 @@ def how_to_clear(code: FlagCode, r: Evaluation) -> str:
             "or remove less."
         )
     if code == FlagCode.NEGATIVE_NPV:
-        even = r.price_for_roi(0.0)
+        even = price_for_roi(r, 0.0)
         if even is None:
             return "no customer ever pays; give an adoption above 0%."
         if not math.isfinite(even):
@@ -111,7 +111,7 @@ def how_to_clear(code: FlagCode, r: Evaluation) -> str:
         )
     if code == FlagCode.CAPPED_BY_ALTERNATIVE:
         threshold = r.thresholds.cap_threshold
-        need = r.solves_for_cap(threshold)
+        need = solves_for_cap(r, threshold)
         lever = (
             f"{sol} would have to remove at least {fmt.percent(need)} of the problem "
             f"(it removes {fmt.percent(r.solution_solves)})"
@@ -129,7 +129,7 @@ def how_to_clear(code: FlagCode, r: Evaluation) -> str:
         )
     if code == FlagCode.THIN_MARGIN:
         target = r.thresholds.thin_margin
-        needed = r.price_for_roi(target)
+        needed = price_for_roi(r, target)
         if needed is None:
             return "no customer ever pays; give an adoption above 0%."
         if not math.isfinite(needed):
@@ -148,3 +148,23 @@ def how_to_clear(code: FlagCode, r: Evaluation) -> str:
             )
         return text + "."
     raise ValueError(code)
+
+
+def price_for_roi(r: Evaluation, roi: float) -> float | None:
+    """The price per customer a year at which ROI reaches `roi` (`engine.price_for_roi`)."""
+    return engine.price_for_roi(r.pv_costs, r.customers_paying, r.discount_factors, roi)
+
+
+def solves_for_cap(r: Evaluation, cap: float) -> float | None:
+    """The share of the problem the solution must remove for the ceiling to reach `cap` of
+    its value (`engine.solves_for_cap`), over every alternative's every year."""
+    return engine.solves_for_cap(
+        r.problem_cost_per_customer,
+        [
+            (relief, cost)
+            for a in r.alternatives
+            for relief, cost in zip(a.reliefs, a.effective_annual_costs, strict=True)
+            if relief is not None and cost is not None
+        ],
+        cap,
+    )

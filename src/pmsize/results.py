@@ -19,9 +19,30 @@ import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from pmsize.models import DEFAULT_CAP_THRESHOLD, DEFAULT_THIN_MARGIN, Policy
+
 if TYPE_CHECKING:
-    from pmsize.engine import Thresholds
     from pmsize.values import Range
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Policy thresholds in force for one problem."""
+
+    cap_threshold: float = DEFAULT_CAP_THRESHOLD
+    thin_margin: float = DEFAULT_THIN_MARGIN
+
+
+DEFAULT_THRESHOLDS = Thresholds()  # the built-in thresholds, when no policy sets any
+
+
+def resolve_thresholds(*policies: Policy) -> Thresholds:
+    """The first threshold set in `policies` (CLI, problem, portfolio), else the built-in."""
+    cap = next((p.cap_threshold for p in policies if p.cap_threshold is not None), None)
+    thin = next((p.thin_margin for p in policies if p.thin_margin is not None), None)
+    return Thresholds(
+        DEFAULT_CAP_THRESHOLD if cap is None else cap, DEFAULT_THIN_MARGIN if thin is None else thin
+    )
 
 
 class _Words(str, enum.Enum):
@@ -217,6 +238,7 @@ class Evaluation:
     pv_costs: float
     cash_flows: tuple[float, ...]  # CF_t, t = 0..H
     discount_factors: tuple[float, ...]  # (1 + r)^-t, t = 0..H
+    cumulative_discounted: tuple[float, ...]  # D_t, t = 0..H: where payback is read
     customers_paying: tuple[float, ...]  # w_t, t = 1..H
     naive_price: float  # p_naive: the asked price, or V
     naive_npv: float
@@ -312,33 +334,3 @@ class Evaluation:
         from pmsize import jsontext  # the text rules; the engine that imports results needs none
 
         return jsontext.dumps(self.to_dict(), ascii_only=ascii_only)
-
-    def price_for_roi(self, roi: float) -> float | None:
-        """The price per customer a year at which ROI reaches `roi` (see `engine.price_for_roi`)."""
-        from pmsize import engine
-
-        return engine.price_for_roi(
-            self.pv_costs, self.customers_paying, self.discount_factors, roi
-        )
-
-    def solves_for_cap(self, cap: float) -> float | None:
-        """The share of the problem the solution must remove for the ceiling to reach `cap` of
-        its value (see `engine.solves_for_cap`)."""
-        from pmsize import engine
-
-        return engine.solves_for_cap(
-            self.problem_cost_per_customer,
-            [
-                (relief, cost)
-                for a in self.alternatives
-                for relief, cost in zip(a.reliefs, a.effective_annual_costs, strict=True)
-                if relief is not None and cost is not None
-            ],
-            cap,
-        )
-
-    def cumulative_discounted(self) -> tuple[float, ...]:
-        """D_t, the cumulative discounted cash flow at the end of each year t = 0..H."""
-        from pmsize import engine
-
-        return engine.cumulative_discounted(self.cash_flows, self.discount_factors)

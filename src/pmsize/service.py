@@ -101,6 +101,7 @@ def evaluate(
         pv_costs=s.pv_costs,
         cash_flows=s.cash_flows,
         discount_factors=s.discount_factors,
+        cumulative_discounted=engine.cumulative_discounted(s.cash_flows, s.discount_factors),
         customers_paying=s.customers_paying,
         naive_price=s.naive_price,
         naive_npv=s.naive_npv,

@@ -416,7 +416,7 @@ class _Writer:
         if moves:  # each year's ceiling, after the paying customers
             headers = (*headers[:2], "Ceiling", *headers[2:])
         rows: list[tuple[str, ...]] = [headers]
-        cumulative = r.cumulative_discounted()
+        cumulative = r.cumulative_discounted
         for t, flow in enumerate(r.cash_flows):
             year = r.years[t - 1] if t and r.years else None
             paying_t = r.customers_paying[t - 1] if t else 0.0

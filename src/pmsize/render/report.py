@@ -228,7 +228,7 @@ def _section(
         source=f"{r.file}:{r.line}" if r.file else "",
         description=" ".join(r.description.split()) if r.description else None,
         figures=figures,
-        cash_flow=charts.cash_flow(r, r.cumulative_discounted()),
+        cash_flow=charts.cash_flow(r, r.cumulative_discounted),
         ceiling_by_year=ceiling_by_year(r, charts),
         memo=explain.memo(problem, r),
         uncertainty=_uncertainty(s, charts) if s is not None else None,
