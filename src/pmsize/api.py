@@ -25,7 +25,7 @@ from pmsize import loader, service
 from pmsize.engine import Thresholds
 from pmsize.errors import ArgumentError, Location, UsageError
 from pmsize.models import NO_POLICY, Policy, Problem
-from pmsize.options import DEFAULT_SAMPLES
+from pmsize.options import DEFAULT_SAMPLES, DEFAULT_TIME_LIMIT
 from pmsize.results import Evaluation
 
 if TYPE_CHECKING:
@@ -188,6 +188,7 @@ def plan(
     seed: int = 0,
     policy: Policy | None = None,
     progress: Callable[[int, int], None] | None = None,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
 ) -> Plan:
     """The best set of problems to fund under a budget (`pmsize plan`): of the problems
     whose verdict is not avoid and whose NPV is above 0, the subset with the highest total
@@ -195,9 +196,12 @@ def plan(
 
     `budget` is a number or an amount as a file writes it (`"$10m"`). With
     `objective="expected-npv"`, each problem's mean NPV over `samples` draws (`seed` as in
-    `simulate`), and `Plan.p_total_npv_positive`. Raises `InputErrors` when the problems
-    are in more than one currency, and ValueError for a bad budget or option. scipy is
-    imported here only.
+    `simulate`), and `Plan.p_total_npv_positive`. The search for the optimum takes at
+    most `time_limit` seconds in all (None: no limit); when the limit stops it, the plan
+    is the best set found, `Plan.exact` is False and `Plan.gap` the share of the best
+    possible total it may fall short of. Raises `InputErrors` when the problems are in
+    more than one currency, and ValueError for a bad budget or option. scipy is imported
+    here only.
     """
     from pmsize import planning
 
@@ -210,6 +214,7 @@ def plan(
         seed=seed,
         policy=policy,
         progress=progress,
+        time_limit=time_limit,
     )
 
 

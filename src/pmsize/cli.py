@@ -443,6 +443,7 @@ SimulationFormatOpt = Annotated[
     str, typer.Option("--format", "-f", help="Output format: table or json.", metavar="FORMAT")
 ]
 DEFAULT_SAMPLES = "100,000"  # options.DEFAULT_SAMPLES, written out: cli imports no more
+DEFAULT_TIME_LIMIT = "10"  # options.DEFAULT_TIME_LIMIT, likewise
 SamplesOpt = Annotated[
     str,
     typer.Option(
@@ -580,6 +581,14 @@ def plan(
     seed: SeedOpt = "0",
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
+    time_limit: Annotated[
+        str,
+        typer.Option(
+            help="Seconds the search for the best set may take in all; past it, the best "
+            "set found is funded and its gap to the best possible is shown.",
+            metavar="SECONDS",
+        ),
+    ] = DEFAULT_TIME_LIMIT,
 ) -> None:
     """Choose the problems to fund under a budget: the set with the highest total NPV.
 
@@ -603,6 +612,7 @@ def plan(
             if most < 1:
                 raise UsageError("--max-problems: 0 would fund nothing; give 1 or more")
         count, start = options.samples(samples), options.seed(seed)
+        seconds = options.time_limit(time_limit)
         policy = options.policy(cap_threshold, thin_margin)
         sampled = objective is Objective.expected_npv
         with collector_paused(), progress_bar(label="simulating", paths=paths) as bar:
@@ -616,6 +626,7 @@ def plan(
                 seed=start,
                 policy=policy,
                 progress=bar if sampled else None,
+                time_limit=seconds,
             )
         inputs = [p.source.file for p in problems if p.source is not None]
         if format == "table":
