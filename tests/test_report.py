@@ -322,6 +322,69 @@ def test_a_home_that_cannot_be_written_gives_a_page_and_no_warning(tmp_path: Pat
     assert proc.stdout.isascii()
 
 
+# Settings a pull request can commit beside the problems: matplotlib reads a matplotlibrc
+# in the working folder first (then MATPLOTLIBRC's, then the user's). `text.usetex` made
+# the report fail (no LaTeX); the others changed its bytes, or made matplotlib complain.
+HOSTILE_RC = """\
+text.usetex: True
+font.size: 30
+font.family: serif
+svg.fonttype: path
+svg.hashsalt: another
+axes.prop_cycle: cycler('color', ['r', 'g'])
+lines.linewidth: 9
+this line has no colon
+no.such.key: 1
+"""
+
+
+@pytest.mark.parametrize("where", ["working folder", "MATPLOTLIBRC"])
+def test_a_matplotlibrc_changes_nothing_in_the_page(tmp_path: Path, where: str) -> None:
+    path = problem_file(tmp_path, "Plain")
+    here = pmsize.report(pmsize.load(path))
+    folder = tmp_path / "review"
+    folder.mkdir()
+    rc = folder / "matplotlibrc" if where == "working folder" else tmp_path / "evil.rc"
+    rc.write_text(HOSTILE_RC, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "MATPLOTLIBRC"}
+    env.update(ENV)
+    if where == "MATPLOTLIBRC":
+        env["MATPLOTLIBRC"] = str(rc)
+    out = tmp_path / "report.html"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pmsize", "report", str(path), "-o", str(out)],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+    assert out.read_bytes() == here.encode("utf-8")
+
+
+def test_settings_changed_in_the_process_change_nothing_in_the_page(tmp_path: Path) -> None:
+    # a notebook's style, say: the charts start from matplotlib's defaults all the same
+    import matplotlib
+
+    problems = pmsize.load(problem_file(tmp_path, "Plain"))
+    plain = pmsize.report(problems)
+    with matplotlib.rc_context({"font.size": 30, "lines.linewidth": 9, "svg.fonttype": "path"}):
+        assert pmsize.report(problems) == plain
+
+
+def test_a_glyph_no_font_has_draws_without_a_warning(tmp_path: Path) -> None:
+    # matplotlib warned on stderr (with a line of its source) for each such character
+    import warnings
+
+    problems = pmsize.load(problem_file(tmp_path, "Private \ue000 use"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        page = pmsize.report(problems)
+    assert [str(w.message) for w in caught] == []
+    assert "Private \ue000 use" in page
+
+
 def test_the_opening_names_four_files_at_most() -> None:
     assert opening_files(["b.yaml", "a.yaml", "a.yaml"]) == ["a.yaml", "b.yaml"]
     many = [f"p{i}.yaml" for i in range(1, 8)]

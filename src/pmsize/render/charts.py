@@ -16,6 +16,12 @@ The SVG is made to sit inside HTML and to be the same bytes for the same input:
 matplotlib is imported on first use (`pmsize report` only), through its object API
 (no pyplot, no GUI backend), with a temporary configuration folder when the usual
 one cannot be written (a read-only $HOME), so that it never fails or warns there.
+
+Every chart is drawn from matplotlib's own defaults plus `RC`, never from the
+settings matplotlib read at import: a `matplotlibrc` in the working folder (which a
+pull request can add: `text.usetex: True` made the report fail), the file MATPLOTLIBRC
+names, the user's configuration, or settings a notebook changed. matplotlib's warnings
+(a glyph no font has, a setting it cannot read) are not shown: the page is the output.
 """
 
 from __future__ import annotations
@@ -23,12 +29,14 @@ from __future__ import annotations
 import atexit
 import html
 import io
+import logging
 import os
 import re
 import shutil
 import sys
 import tempfile
 import textwrap
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,7 +115,10 @@ class Charts:
         mpl = _matplotlib()
         from matplotlib.figure import Figure
 
-        with mpl.rc_context({**RC, "svg.hashsalt": f"pmsize-{prefix}"}):
+        with warnings.catch_warnings(), mpl.rc_context():
+            warnings.simplefilter("ignore")
+            mpl.rcdefaults()  # matplotlib's own defaults, whatever matplotlibrc it read
+            mpl.rcParams.update({**RC, "svg.hashsalt": f"pmsize-{prefix}"})
             figure = Figure(figsize=(WIDTH, height), layout=None if margins else "constrained")
             if margins:
                 figure.subplots_adjust(**margins)
@@ -459,8 +470,17 @@ def _matplotlib() -> Any:
         and not _default_dirs_writable()
     ):
         os.environ["MPLCONFIGDIR"] = config_dir()
-    import matplotlib
-
+    # what it says of a matplotlibrc it reads on import (a bad line, an unknown key) is
+    # about settings the charts do not use (see the module docstring): not shown
+    log = logging.getLogger("matplotlib")
+    level = log.level
+    log.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import matplotlib
+    finally:
+        log.setLevel(level)
     return matplotlib
 
 
