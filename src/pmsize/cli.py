@@ -769,8 +769,10 @@ def report(
 
         from pmsize import api, options
         from pmsize import simulation as uncertainty
+        from pmsize.options import MAX_SECTIONS
         from pmsize.render.json import stdout_is_utf8
         from pmsize.render.progress import progress_bar
+        from pmsize.render.report import sections_note
 
         count, start = options.samples(samples), options.seed(seed)
         policy = options.policy(cap_threshold, thin_margin)
@@ -780,7 +782,17 @@ def report(
         logging.getLogger("matplotlib").setLevel(logging.ERROR)
         with progress_bar(label="simulating and drawing", paths=paths) as progress:
             problems = api.load(paths)
-            page = api.report(problems, samples=count, seed=start, policy=policy, progress=progress)
+            page = api.report(
+                problems,
+                samples=count,
+                seed=start,
+                policy=policy,
+                progress=progress,
+                max_sections=MAX_SECTIONS,
+            )
+        summarised = sections_note(min(len(problems), MAX_SECTIONS), len(problems))
+        if summarised is not None:  # said on the page too
+            _warn(summarised)
         if output in (None, "-") and not stdout_is_utf8():  # the page says charset utf-8
             page = page.encode("ascii", "xmlcharrefreplace").decode("ascii")
         inputs = [p.source.file for p in problems if p.source is not None]

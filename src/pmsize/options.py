@@ -30,6 +30,10 @@ MAX_SAMPLES = 10_000_000  # 24 bytes kept per sample: 240 MB at most
 # Seconds all the solving of one `plan` may take: a hard knapsack of 200 problems kept
 # the solver busy for minutes. Past it, the best set found is funded with its proven gap.
 DEFAULT_TIME_LIMIT = 10.0
+# Problems `report` gives a section of their own (the first by rank); past it the page
+# summarises. A ranged problem's section takes about half a second to simulate and draw:
+# a couple of minutes at most, where 60,000 sections took most of an hour.
+MAX_SECTIONS = 200
 MAX_TIME_LIMIT = 86_400.0  # a day: a limit, not a way to switch the limit off
 _SECONDS = re.compile(r"\s*(?:s|secs?|seconds?)\s*$", re.IGNORECASE)
 
@@ -98,6 +102,7 @@ __all__ = [
     "DEFAULT_SAMPLES",
     "DEFAULT_TIME_LIMIT",
     "MAX_SAMPLES",
+    "MAX_SECTIONS",
     "choice",
     "samples",
     "seed",

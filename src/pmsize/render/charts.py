@@ -132,7 +132,7 @@ class Charts:
         """Naive against sustainable NPV, a pair of bars a problem (one currency)."""
         shown = list(results[:MAX_BARS])
         currency = shown[0].currency
-        title = "NPV: the naive pitch against the sustainable price"
+        title = "NPV: the naive pitch against the sustainable price" + _first(shown, results)
         alt = _alt(
             shown,
             results,
@@ -173,7 +173,7 @@ class Charts:
         """Our value per customer a year, with the ceiling inside it (one currency)."""
         shown = list(results[:MAX_BARS])
         currency = shown[0].currency
-        title = "Value and ceiling per customer a year"
+        title = "Value and ceiling per customer a year" + _first(shown, results)
         alt = _alt(
             shown,
             results,
@@ -401,6 +401,13 @@ def _alt(
     if len(every) > len(shown):
         text += f" The first {len(shown)} of {fmt.count(len(every))} problems, by rank."
     return text
+
+
+def _first(shown: Sequence[Evaluation], every: Sequence[Evaluation]) -> str:
+    """` (the first 30 of 60,000, by rank)` when a chart shows only some problems."""
+    if len(every) <= len(shown):
+        return ""
+    return f" (the first {len(shown)} of {fmt.count(len(every))}, by rank)"
 
 
 def _bars_height(rows: int) -> float:
