@@ -542,7 +542,7 @@ def test_the_gap_of_an_optimum_stopped_early_is_proven() -> None:
 
     from pmsize.planning import optimum
 
-    entries, budget = hard_knapsack(count=120, seed=3, unit=1000)  # for the exact optimum
+    entries, budget = hard_knapsack(seed=4, unit=1000)  # for the exact optimum
     builds = [c.solution.build_cost for c in problems_of(*entries)]
     costs = [float(b) for b in builds]
     values = [c + 1e6 for c in costs]
@@ -557,6 +557,49 @@ def test_the_gap_of_an_optimum_stopped_early_is_proven() -> None:
     assert small.exact
     best_small = _dp_optimum(values[:12], costs[:12], sum(costs[:12]) / 2)
     assert small.value == small.bound == pytest.approx(best_small, rel=1e-12)
+
+
+def test_with_no_time_left_a_greedy_fill_is_funded_with_the_relaxations_bound() -> None:
+    import time
+
+    from pmsize.planning import optimum
+
+    entries, budget = hard_knapsack(seed=4, unit=1000)
+    costs = [float(p.solution.build_cost) for p in problems_of(*entries)]
+    values = [c + 1e6 for c in costs]
+    found = optimum(values, costs, budget, deadline=time.monotonic())
+    best = _dp_optimum(values, costs, budget)
+    assert not found.exact
+    assert found.items  # a set that fits, found without the solver
+    assert math.fsum(costs[i] for i in found.items) <= budget
+    assert found.value <= best * (1 + 1e-12) <= found.bound * (1 + 1e-9)
+    assert 0 < found.gap < 0.05
+
+
+def test_an_error_in_the_solver_thread_reaches_the_caller() -> None:
+    from pmsize.planning import _interruptible
+
+    assert _interruptible(lambda: 42) == 42
+    with pytest.raises(ZeroDivisionError):
+        _interruptible(lambda: 1 / 0)
+
+
+@pytest.mark.parametrize(
+    ("gap", "shown"),
+    [
+        (0.0, "0.01%"),
+        (4e-5, "0.01%"),
+        (1.0001e-4, "0.011%"),
+        (4.23e-4, "0.043%"),
+        (0.0123, "1.3%"),
+        (0.05, "5%"),
+        (0.123, "13%"),
+    ],
+)
+def test_a_gap_is_shown_rounded_up_so_within_stays_true(gap: float, shown: str) -> None:
+    from pmsize.render.plan import gap_text
+
+    assert gap_text(gap) == shown
 
 
 def test_the_table_says_when_the_time_limit_stopped_the_search(tmp_path: Path) -> None:

@@ -326,6 +326,8 @@ def plan(
 
     values = [c.npv for c in weighed]
     costs = [c.build_cost for c in weighed]
+    if len(weighed) > 1:  # imported before the clock starts: the limit is the search's
+        import scipy.optimize  # noqa: F401
     start = time.monotonic()
     found = optimum(values, costs, limit, max_problems, deadline=_after(start, time_limit))
     chosen = found.items
