@@ -7,18 +7,28 @@ alternating runs, and their ratio. Target: ratio < 2. The budget is a share of t
 portfolio's total build cost (default 20%, so that the solver has a choice to make);
 a second pair of runs adds `--max-problems` (a tenth of the problems).
 
+`--hard` times a knapsack built to be hard instead: 200 problems (32 KB) whose NPV is
+their build cost plus $1m, so all are nearly equally worth their cost, with a budget of
+half the total. Without a time limit HiGHS ran 468 s on it; the plan must end within
+its time limit (10 s by default) plus start-up, and prints whether it is exact and its gap.
+
     python benchmarks/plan.py [--runs 5] [--problems 1000] [--share 0.2]
+    python benchmarks/plan.py --hard [--problems 200] [--time-limit 10]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import random
+import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from portfolio import write_portfolio
-from timing import alternate, timed
+from timing import ENV, alternate, timed
 
 
 def total_build(count: int) -> float:
@@ -26,12 +36,56 @@ def total_build(count: int) -> float:
     return sum((1 + i % 9) * 1e6 for i in range(count))
 
 
+def write_hard_knapsack(path: Path, count: int, seed: int = 1) -> int:
+    """A portfolio of `count` problems, each with NPV = build cost + $1m (one customer, one
+    year, 0% discount: NPV = problem_cost - build_cost) and build costs from $100k to $10m;
+    returns a budget of half the total build cost."""
+    rng = random.Random(seed)
+    lines = ["problems:"]
+    total = 0
+    for i in range(count):
+        build = rng.randint(100_000, 10_000_000)
+        total += build
+        lines += [
+            f"  - name: P{i}",
+            "    horizon_years: 1",
+            "    discount_rate: 0%",
+            f"    market: {{customers: 1, problem_cost: {2 * build + 1_000_000}}}",
+            f"    solution: {{build_cost: {build}, adoption: 100%}}",
+        ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return total // 2
+
+
+def hard(count: int, time_limit: str) -> None:
+    """Time one `pmsize plan` of the hard knapsack; print its exactness and gap."""
+    with tempfile.TemporaryDirectory() as temp:
+        path = Path(temp) / "hard.yaml"
+        budget = write_hard_knapsack(path, count)
+        command = [sys.executable, "-m", "pmsize", "plan", str(path), "--budget", str(budget)]
+        command += ["--format", "json", "--time-limit", time_limit]
+        start = time.perf_counter()
+        done = subprocess.run(command, check=True, capture_output=True, text=True, env=ENV)
+        wall = time.perf_counter() - start
+        doc = json.loads(done.stdout)
+        size = path.stat().st_size
+        print(f"hard knapsack: {count:,} problems ({size / 1000:.0f} KB), limit {time_limit} s")
+        print(f"pmsize plan: {wall:.2f} s wall; exact {doc['exact']}, gap {doc['gap']:.2e}")
+        print(f"marginal exact {doc['marginal']['exact']}  (target: wall < limit + 2 s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--problems", type=int, default=1_000)
+    parser.add_argument("--problems", type=int, default=None)
     parser.add_argument("--share", type=float, default=0.2)
+    parser.add_argument("--hard", action="store_true", help="time the hard knapsack instead")
+    parser.add_argument("--time-limit", default="10", help="with --hard: plan's --time-limit")
     args = parser.parse_args()
+    if args.hard:
+        hard(args.problems or 200, args.time_limit)
+        return
+    args.problems = args.problems or 1_000
     with tempfile.TemporaryDirectory() as temp:
         big = Path(temp) / "big.yaml"
         write_portfolio(big, args.problems)

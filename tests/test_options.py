@@ -48,6 +48,8 @@ def test_simulate_and_sensitivity_draw_the_same_samples_by_default() -> None:
 def test_the_default_in_the_help_is_the_default_drawn() -> None:
     assert options.samples(cli.DEFAULT_SAMPLES) == options.DEFAULT_SAMPLES
     assert options.samples(None) == options.DEFAULT_SAMPLES
+    assert options.time_limit(cli.DEFAULT_TIME_LIMIT) == options.DEFAULT_TIME_LIMIT
+    assert options.time_limit(None) == options.DEFAULT_TIME_LIMIT
 
 
 # --------------------------------------------------------------------------- several paths

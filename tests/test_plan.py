@@ -231,6 +231,7 @@ def test_json_holds_the_contract_fields(tmp_path: Path) -> None:
         "npv_gain": 3e6,
         "adds": ["X"],  # at $11m: X + Z in place of Y + Z
         "drops": ["Y"],
+        "exact": True,
     }
 
 
@@ -453,6 +454,7 @@ def test_what_more_budget_would_buy_names_the_problems(tmp_path: Path) -> None:
         "npv_gain": 2e6,
         "adds": ["W"],
         "drops": [],
+        "exact": True,
     }
     # nothing more to buy: no problems named
     code, out, _ = invoke("plan", path, "--budget", "$20m", "-f", "json")
@@ -461,6 +463,7 @@ def test_what_more_budget_would_buy_names_the_problems(tmp_path: Path) -> None:
         "npv_gain": 0.0,
         "adds": [],
         "drops": [],
+        "exact": True,
     }
 
 
@@ -523,3 +526,217 @@ def test_the_table_ranks_the_funded_problems(tmp_path: Path) -> None:
     code, out, _ = invoke("plan", path, "--budget", "10m")
     assert code == 0
     assert out.index("Large") < out.index("Small")
+
+
+# ------------------------------------------------------------------ the time limit
+
+# A hard knapsack: every problem's NPV is its build cost plus $1m, so all are nearly
+# equally worth their cost, and proving which half fits best took HiGHS minutes.
+
+
+def hard_knapsack(count: int = 200, seed: int = 1, unit: int = 1) -> tuple[list[str], float]:
+    """Portfolio entries of a hard knapsack (build costs from $100k to $10m in whole `unit`s
+    of $1) and a budget of half their total build cost."""
+    rng = random.Random(seed)
+    builds = [rng.randint(100_000, 10_000_000) // unit * unit / 1e6 for _ in range(count)]
+    entries = [problem(f"P{i}", b + 1, b) for i, b in enumerate(builds)]
+    return entries, round(sum(builds) / 2 * 1e6)
+
+
+def _dp_optimum(values: list[float], costs: list[float], budget: float) -> float:
+    """The exact 0/1 optimum by dynamic programming over costs in whole $1k."""
+    units = [round(c / 1000) for c in costs]
+    best = np.zeros(int(budget // 1000) + 1)
+    for value, unit in zip(values, units, strict=True):
+        if unit <= len(best) - 1:
+            np.maximum(best[unit:], best[:-unit] + value if unit else best + value, out=best[unit:])
+    return float(best[-1])
+
+
+def test_a_hard_knapsack_stops_at_the_time_limit_with_its_proven_gap() -> None:
+    entries, budget = hard_knapsack()
+    problems = problems_of(*entries)
+    plan = pmsize.plan(problems, budget, time_limit=0.2)
+    assert not plan.exact
+    assert 0 < plan.gap < 0.02
+    assert plan.total_build <= budget
+    assert not plan.marginal.exact  # the 10% more budget figure is an estimate then
+    doc = plan.to_dict()
+    assert (doc["exact"], doc["gap"], doc["time_limit"]) == (False, plan.gap, 0.2)
+    assert doc["marginal"]["exact"] is False
+
+
+def test_every_solve_of_a_plan_shares_the_time_limit() -> None:
+    # the plan's optimum and the one at 10% more budget: within the limit together
+    # (plus evaluation and a greedy fill; seconds apart from the minutes of no limit)
+    import time
+
+    entries, budget = hard_knapsack(seed=2)
+    problems = problems_of(*entries)
+    start = time.monotonic()
+    plan = pmsize.plan(problems, budget, time_limit=0.5)
+    assert time.monotonic() - start < 5
+    assert not plan.exact
+
+
+def test_an_exact_plan_says_so() -> None:
+    plan = pmsize.plan(problems_of(*GREEDY_TRAPS), "$10m")
+    assert (plan.exact, plan.gap, plan.marginal.exact) == (True, 0.0, True)
+    doc = plan.to_dict()
+    assert (doc["exact"], doc["gap"], doc["time_limit"]) == (True, 0.0, 10.0)
+
+
+def test_the_gap_of_an_optimum_stopped_early_is_proven() -> None:
+    import time
+
+    from pmsize.planning import optimum
+
+    entries, budget = hard_knapsack(seed=4, unit=1000)  # for the exact optimum
+    builds = [c.solution.build_cost for c in problems_of(*entries)]
+    costs = [float(b) for b in builds]
+    values = [c + 1e6 for c in costs]
+    found = optimum(values, costs, budget, deadline=time.monotonic() + 0.1)
+    best = _dp_optimum(values, costs, budget)
+    assert not found.exact
+    assert math.fsum(costs[i] for i in found.items) <= budget
+    assert found.value <= best * (1 + 1e-12) <= found.bound * (1 + 1e-9)
+    assert found.gap == pytest.approx((found.bound - found.value) / found.bound)
+    # with time to spare, the proven optimum: no gap
+    small = optimum(values[:12], costs[:12], sum(costs[:12]) / 2)
+    assert small.exact
+    best_small = _dp_optimum(values[:12], costs[:12], sum(costs[:12]) / 2)
+    assert small.value == small.bound == pytest.approx(best_small, rel=1e-12)
+
+
+def test_with_no_time_left_a_greedy_fill_is_funded_with_the_relaxations_bound() -> None:
+    import time
+
+    from pmsize.planning import optimum
+
+    entries, budget = hard_knapsack(seed=4, unit=1000)
+    costs = [float(p.solution.build_cost) for p in problems_of(*entries)]
+    values = [c + 1e6 for c in costs]
+    found = optimum(values, costs, budget, deadline=time.monotonic())
+    best = _dp_optimum(values, costs, budget)
+    assert not found.exact
+    assert found.items  # a set that fits, found without the solver
+    assert math.fsum(costs[i] for i in found.items) <= budget
+    assert found.value <= best * (1 + 1e-12) <= found.bound * (1 + 1e-9)
+    assert 0 < found.gap < 0.05
+
+
+def test_an_error_in_the_solver_thread_reaches_the_caller() -> None:
+    from pmsize.planning import _interruptible
+
+    assert _interruptible(lambda: 42) == 42
+    with pytest.raises(ZeroDivisionError):
+        _interruptible(lambda: 1 / 0)
+
+
+@pytest.mark.parametrize(
+    ("gap", "shown"),
+    [
+        (0.0, "0.01%"),
+        (4e-5, "0.01%"),
+        (1.0001e-4, "0.011%"),
+        (4.23e-4, "0.043%"),
+        (0.0123, "1.3%"),
+        (0.05, "5%"),
+        (0.123, "13%"),
+    ],
+)
+def test_a_gap_is_shown_rounded_up_so_within_stays_true(gap: float, shown: str) -> None:
+    from pmsize.render.plan import gap_text
+
+    assert gap_text(gap) == shown
+
+
+def test_the_table_says_when_the_time_limit_stopped_the_search(tmp_path: Path) -> None:
+    entries, budget = hard_knapsack()
+    path = portfolio(tmp_path, *entries)
+    code, out, err = invoke("plan", path, "--budget", str(budget), "--time-limit", "0.2")
+    assert (code, err) == (0, "")
+    text = " ".join(out.split())
+    assert (
+        "The search for the best set stopped at its time limit (0.2 seconds): this plan's "
+        "total NPV is within "
+    ) in text
+    assert "% of the best possible." in text
+    assert "(an estimate: the search stopped at its time limit)." in text
+    code, out, _ = invoke(
+        "plan", path, "--budget", str(budget), "--time-limit", "0.2", "-f", "json"
+    )
+    doc = json.loads(out)
+    assert (doc["exact"], doc["time_limit"]) == (False, 0.2)
+    assert 0 < doc["gap"] < 0.02
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "abc", "inf", "nan", "1e9", ""])
+def test_a_bad_time_limit_is_a_usage_error(tmp_path: Path, limit: str) -> None:
+    path = portfolio(tmp_path, *GREEDY_TRAPS)
+    code, out, err = invoke("plan", path, "--budget", "$10m", "--time-limit", limit)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"pmsize: --time-limit: {limit} is not a number of seconds above 0")
+
+
+@pytest.mark.parametrize("limit", [0, -1.0, math.inf, math.nan, True, "10"])
+def test_the_library_refuses_a_bad_time_limit(limit: object) -> None:
+    with pytest.raises(ValueError, match=r"--time-limit: .* is not a number of seconds above 0"):
+        pmsize.plan(problems_of(*GREEDY_TRAPS), 1e7, time_limit=limit)  # type: ignore[arg-type]
+
+
+# Runs `pmsize plan` as the script does, with scipy's milp wrapped to leave a mark when
+# a solve starts (the solve itself is HiGHS's, unchanged), so the signal lands mid-solve.
+SIGNAL_MID_SOLVE = """
+import pathlib, sys
+import scipy.optimize
+real = scipy.optimize.milp
+def milp(*args, **kwargs):
+    pathlib.Path({mark!r}).touch()
+    return real(*args, **kwargs)
+scipy.optimize.milp = milp
+sys.argv = ["pmsize", "plan", {path!r}, "--budget", {budget!r}, "-f", "json"]
+from pmsize.__main__ import main
+main()
+"""
+
+
+@pytest.mark.parametrize("name", ["SIGINT", "SIGTERM"])
+def test_a_signal_mid_solve_ends_the_plan_at_once(tmp_path: Path, name: str) -> None:
+    # HiGHS runs in C: a signal waited until it returned (minutes on this knapsack)
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    entries, budget = hard_knapsack()
+    path = portfolio(tmp_path, *entries)
+    mark = tmp_path / "solving"
+    code = SIGNAL_MID_SOLVE.format(mark=str(mark), path=path, budget=str(budget))
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **ENV},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not mark.exists() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert mark.exists(), proc.communicate()[1]
+        time.sleep(0.3)  # well inside HiGHS
+        sent = time.monotonic()
+        proc.send_signal(getattr(signal, name))
+        out, err = proc.communicate(timeout=30)
+        took = time.monotonic() - sent
+    finally:
+        proc.kill()
+        proc.wait()
+    said = "" if name == "SIGINT" else f" by {name}"
+    assert (proc.returncode, out, err) == (
+        128 + getattr(signal, name),
+        "",
+        f"pmsize: interrupted{said}\n",
+    )
+    assert took < 2, took

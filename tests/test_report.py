@@ -322,6 +322,124 @@ def test_a_home_that_cannot_be_written_gives_a_page_and_no_warning(tmp_path: Pat
     assert proc.stdout.isascii()
 
 
+def portfolio_of(tmp_path: Path, count: int) -> Path:
+    """A portfolio of `count` problems of ranked NPVs (more customers, more NPV)."""
+    items = "".join(
+        f"  - name: Problem {i}\n"
+        f"    market: {{customers: {100 + 10 * i}, problem_cost: $200k}}\n"
+        "    solution: {build_cost: $2m, annual_cost: $1m, solves: 50%, adoption: 8%}\n"
+        for i in range(count)
+    )
+    path = tmp_path / "portfolio.yaml"
+    path.write_text(f"problems:\n{items}", encoding="utf-8")
+    return path
+
+
+SUMMARISED = (
+    "35 problems: this page has a section for each of the first 2 by rank; the other 33 "
+    "are in the summary and the ranked table only."
+)
+
+
+def test_a_large_portfolio_gets_sections_for_the_first_by_rank_only(tmp_path: Path) -> None:
+    # 60,000 problems (a 7.5 MB file, within every loader limit) drew for most of an hour
+    page = pmsize.report(pmsize.load(portfolio_of(tmp_path, 35)), max_sections=2)
+    assert f'<p class="note" id="sections-note">{SUMMARISED}</p>' in page
+    assert re.findall(r'<section id="(problem-\d+)"', page) == ["problem-1", "problem-2"]
+    assert [row[1] for row in cells(page, "ranked")][:3] == [
+        "Problem 34",
+        "Problem 33",
+        "Problem 32",
+    ]
+    assert len(cells(page, "ranked")) == 35  # the table holds every problem
+    # only the rows with a section link to one: no link points nowhere
+    assert re.findall(r'<a href="#([^"]+)"', page) == ["problem-1", "problem-2"]
+    counts = re.findall(r'<li class="verdict-\w+"><span class="count">(\d+)</span>', page)
+    assert sum(map(int, counts)) == 35  # and the summary counts them all
+    # the portfolio charts show the first 30, and say so where a reader sees it
+    assert (
+        "<figcaption>NPV: the naive pitch against the sustainable price "
+        "(the first 30 of 35, by rank)</figcaption>"
+    ) in page
+    assert page.count(">Problem 5</text>") == 2  # the 30th by rank, in both charts
+    assert ">Problem 4</text>" not in page
+
+
+def test_the_command_line_says_on_stderr_that_the_page_summarises(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pmsize import options
+
+    path = portfolio_of(tmp_path, 35)
+    monkeypatch.setattr(options, "MAX_SECTIONS", 2)
+    result = run("report", str(path), "-o", str(tmp_path / "page.html"))
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", f"pmsize: {SUMMARISED}\n")
+    assert SUMMARISED in (tmp_path / "page.html").read_text(encoding="utf-8")
+
+
+# Settings a pull request can commit beside the problems: matplotlib reads a matplotlibrc
+# in the working folder first (then MATPLOTLIBRC's, then the user's). `text.usetex` made
+# the report fail (no LaTeX); the others changed its bytes, or made matplotlib complain.
+HOSTILE_RC = """\
+text.usetex: True
+font.size: 30
+font.family: serif
+svg.fonttype: path
+svg.hashsalt: another
+axes.prop_cycle: cycler('color', ['r', 'g'])
+lines.linewidth: 9
+this line has no colon
+no.such.key: 1
+"""
+
+
+@pytest.mark.parametrize("where", ["working folder", "MATPLOTLIBRC"])
+def test_a_matplotlibrc_changes_nothing_in_the_page(tmp_path: Path, where: str) -> None:
+    path = problem_file(tmp_path, "Plain")
+    here = pmsize.report(pmsize.load(path))
+    folder = tmp_path / "review"
+    folder.mkdir()
+    rc = folder / "matplotlibrc" if where == "working folder" else tmp_path / "evil.rc"
+    rc.write_text(HOSTILE_RC, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "MATPLOTLIBRC"}
+    env.update(ENV)
+    if where == "MATPLOTLIBRC":
+        env["MATPLOTLIBRC"] = str(rc)
+    out = tmp_path / "report.html"
+    proc = subprocess.run(
+        [sys.executable, "-m", "pmsize", "report", str(path), "-o", str(out)],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert (proc.returncode, proc.stdout, proc.stderr) == (0, "", "")
+    assert out.read_bytes() == here.encode("utf-8")
+
+
+def test_settings_changed_in_the_process_change_nothing_in_the_page(tmp_path: Path) -> None:
+    # a notebook's style, say: the charts start from matplotlib's defaults all the same
+    import matplotlib
+
+    problems = pmsize.load(problem_file(tmp_path, "Plain"))
+    plain = pmsize.report(problems)
+    with matplotlib.rc_context({"font.size": 30, "lines.linewidth": 9, "svg.fonttype": "path"}):
+        assert pmsize.report(problems) == plain
+
+
+def test_a_glyph_no_font_has_draws_without_a_warning(tmp_path: Path) -> None:
+    # matplotlib warned on stderr (with a line of its source) for each such character
+    import warnings
+
+    problems = pmsize.load(problem_file(tmp_path, "Private \ue000 use"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        page = pmsize.report(problems)
+    assert [str(w.message) for w in caught] == []
+    assert "Private \ue000 use" in page
+
+
 def test_the_opening_names_four_files_at_most() -> None:
     assert opening_files(["b.yaml", "a.yaml", "a.yaml"]) == ["a.yaml", "b.yaml"]
     many = [f"p{i}.yaml" for i in range(1, 8)]
@@ -332,6 +450,8 @@ def test_the_opening_names_four_files_at_most() -> None:
 def test_the_library_checks_its_arguments() -> None:
     with pytest.raises(ValueError, match="seed must be a whole number from 0, not -1"):
         pmsize.report([], seed=-1)
+    with pytest.raises(ValueError, match="max_sections must be a whole number from 0"):
+        pmsize.report([], max_sections=-1)
 
 
 # ------------------------------------------------------------------ in a browser

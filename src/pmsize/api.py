@@ -25,7 +25,7 @@ from pmsize import loader, service
 from pmsize.engine import Thresholds
 from pmsize.errors import ArgumentError, Location, UsageError
 from pmsize.models import NO_POLICY, Policy, Problem
-from pmsize.options import DEFAULT_SAMPLES
+from pmsize.options import DEFAULT_SAMPLES, DEFAULT_TIME_LIMIT, MAX_SECTIONS
 from pmsize.results import Evaluation
 
 if TYPE_CHECKING:
@@ -189,6 +189,7 @@ def plan(
     seed: int = 0,
     policy: Policy | None = None,
     progress: Callable[[int, int], None] | None = None,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
 ) -> Plan:
     """The best set of problems to fund under a budget (`pmsize plan`): of the problems
     whose verdict is not avoid and whose NPV is above 0, the subset with the highest total
@@ -196,9 +197,12 @@ def plan(
 
     `budget` is a number or an amount as a file writes it (`"$10m"`). With
     `objective="expected-npv"`, each problem's mean NPV over `samples` draws (`seed` as in
-    `simulate`), and `Plan.p_total_npv_positive`. Raises `InputErrors` when the problems
-    are in more than one currency, and ValueError for a bad budget or option. scipy is
-    imported here only.
+    `simulate`), and `Plan.p_total_npv_positive`. The search for the optimum takes at
+    most `time_limit` seconds in all (None: no limit); when the limit stops it, the plan
+    is the best set found, `Plan.exact` is False and `Plan.gap` the share of the best
+    possible total it may fall short of. Raises `InputErrors` when the problems are in
+    more than one currency, and ValueError for a bad budget or option. scipy is imported
+    here only.
     """
     from pmsize import planning
 
@@ -211,6 +215,7 @@ def plan(
         seed=seed,
         policy=policy,
         progress=progress,
+        time_limit=time_limit,
     )
 
 
@@ -221,6 +226,7 @@ def report(
     seed: int = 0,
     policy: Policy | None = None,
     progress: Callable[[int, int], None] | None = None,
+    max_sections: int | None = MAX_SECTIONS,
 ) -> str:
     """One self-contained HTML page for people who will not run a CLI (`pmsize report`).
 
@@ -228,18 +234,26 @@ def report(
     each its memo (`pmsize explain`) and cash-flow chart; each ranged problem is also
     simulated and its tornado drawn, as `sensitivity` does with the same `samples`
     and `seed`. The same problems give the same text, byte for byte.
-    `progress(done, total)` counts steps: each problem's simulation, then each problem's
+    Past `max_sections` problems (200; None: no limit) the page summarises: every
+    problem is in the summary and the ranked table, the first `max_sections` by rank
+    get a section (and a simulation), and the page says so.
+    `progress(done, total)` counts steps: each shown problem's simulation, then its
     section with its charts (drawing takes about as long as simulating).
     """
     from pmsize.render import report as page
 
     _check_sampling(samples, seed)
+    if max_sections is not None and (
+        isinstance(max_sections, bool) or not isinstance(max_sections, int) or max_sections < 0
+    ):
+        raise ValueError(f"max_sections must be a whole number from 0, not {max_sections!r}")
     pairs = [(problem, evaluate(problem, policy=policy)) for problem in problems]
     problem_of = {id(r): problem for problem, r in pairs}
     ranked = rank(r for _, r in pairs)
-    ordered = [problem_of[id(r)] for r in ranked]
-    # two steps a problem: its simulation (none without ranges) and its section's charts
-    steps, done = 2 * len(ranked), 0
+    shown = ranked if max_sections is None else ranked[:max_sections]
+    ordered = [problem_of[id(r)] for r in shown]
+    # two steps a section: its simulation (none without ranges) and its charts
+    steps, done = 2 * len(shown), 0
 
     def step() -> None:
         nonlocal done
@@ -248,7 +262,7 @@ def report(
             progress(done, steps)
 
     sampled: list[Simulated | None] = []
-    for problem, r in zip(ordered, ranked, strict=True):
+    for problem, r in zip(ordered, shown, strict=True):
         sampled.append(
             sensitivity(problem, samples=samples, seed=seed, policy=policy) if r.uncertain else None
         )

@@ -438,6 +438,7 @@ SimulationFormatOpt = Annotated[
     str, typer.Option("--format", "-f", help="Output format: table or json.", metavar="FORMAT")
 ]
 DEFAULT_SAMPLES = "100,000"  # options.DEFAULT_SAMPLES, written out: cli imports no more
+DEFAULT_TIME_LIMIT = "10"  # options.DEFAULT_TIME_LIMIT, likewise
 SamplesOpt = Annotated[
     str,
     typer.Option(
@@ -575,6 +576,14 @@ def plan(
     seed: SeedOpt = "0",
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
+    time_limit: Annotated[
+        str,
+        typer.Option(
+            help="Seconds the search for the best set may take in all; past it, the best "
+            "set found is funded and its gap to the best possible is shown.",
+            metavar="SECONDS",
+        ),
+    ] = DEFAULT_TIME_LIMIT,
 ) -> None:
     """Choose the problems to fund under a budget: the set with the highest total NPV.
 
@@ -598,6 +607,7 @@ def plan(
             if most < 1:
                 raise UsageError("--max-problems: 0 would fund nothing; give 1 or more")
         count, start = options.samples(samples), options.seed(seed)
+        seconds = options.time_limit(time_limit)
         policy = options.policy(cap_threshold, thin_margin)
         sampled = objective is Objective.expected_npv
         with collector_paused(), progress_bar(label="simulating", paths=paths) as bar:
@@ -611,6 +621,7 @@ def plan(
                 seed=start,
                 policy=policy,
                 progress=bar if sampled else None,
+                time_limit=seconds,
             )
         inputs = [p.source.file for p in problems if p.source is not None]
         if format == "table":
@@ -753,8 +764,10 @@ def report(
 
         from pmsize import api, options
         from pmsize import simulation as uncertainty
+        from pmsize.options import MAX_SECTIONS
         from pmsize.render.json import stdout_is_utf8
         from pmsize.render.progress import progress_bar
+        from pmsize.render.report import sections_note
 
         count, start = options.samples(samples), options.seed(seed)
         policy = options.policy(cap_threshold, thin_margin)
@@ -764,7 +777,17 @@ def report(
         logging.getLogger("matplotlib").setLevel(logging.ERROR)
         with progress_bar(label="simulating and drawing", paths=paths) as progress:
             problems = api.load(paths)
-            page = api.report(problems, samples=count, seed=start, policy=policy, progress=progress)
+            page = api.report(
+                problems,
+                samples=count,
+                seed=start,
+                policy=policy,
+                progress=progress,
+                max_sections=MAX_SECTIONS,
+            )
+        summarised = sections_note(min(len(problems), MAX_SECTIONS), len(problems))
+        if summarised is not None:  # said on the page too
+            _warn(summarised)
         if output in (None, "-") and not stdout_is_utf8():  # the page says charset utf-8
             page = page.encode("ascii", "xmlcharrefreplace").decode("ascii")
         inputs = [p.source.file for p in problems if p.source is not None]

@@ -8,6 +8,8 @@ pmsize message and exits 2.
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -25,6 +27,15 @@ if TYPE_CHECKING:
 # still simulates in about a tenth of a second.
 DEFAULT_SAMPLES = 100_000
 MAX_SAMPLES = 10_000_000  # 24 bytes kept per sample: 240 MB at most
+# Seconds all the solving of one `plan` may take: a hard knapsack of 200 problems kept
+# the solver busy for minutes. Past it, the best set found is funded with its proven gap.
+DEFAULT_TIME_LIMIT = 10.0
+# Problems `report` gives a section of their own (the first by rank); past it the page
+# summarises. A ranged problem's section takes about half a second to simulate and draw:
+# a couple of minutes at most, where 60,000 sections took most of an hour.
+MAX_SECTIONS = 200
+MAX_TIME_LIMIT = 86_400.0  # a day: a limit, not a way to switch the limit off
+_SECONDS = re.compile(r"\s*(?:s|secs?|seconds?)\s*$", re.IGNORECASE)
 
 
 def _echo(raw: str) -> str:
@@ -55,6 +66,24 @@ def samples(raw: str | None) -> int:
     return count
 
 
+def time_limit(raw: str | None) -> float:
+    """`--time-limit`: seconds above 0 (`30`, `2.5`, `30s`), at most a day;
+    `DEFAULT_TIME_LIMIT` when not given."""
+    if raw is None:
+        return DEFAULT_TIME_LIMIT
+    text = _SECONDS.sub("", raw)
+    try:
+        seconds = float(text) if text.strip() else math.nan
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or not 0 < seconds <= MAX_TIME_LIMIT:
+        raise UsageError(
+            f"--time-limit: {_echo(raw)} is not a number of seconds above 0 and at most "
+            f"{MAX_TIME_LIMIT:,.0f} (a day); write seconds such as 30"
+        )
+    return seconds
+
+
 def seed(raw: str) -> int:
     """`--seed`: a whole number >= 0."""
     return whole_number(raw, "--seed", "a whole number such as 0 or 42")
@@ -69,7 +98,17 @@ def choice(raw: str, allowed: Sequence[str], command: str) -> str:
     raise UsageError(f"--format {_echo(raw)}: {command} writes {listed}")
 
 
-__all__ = ["DEFAULT_SAMPLES", "MAX_SAMPLES", "choice", "samples", "seed", "whole_number"]
+__all__ = [
+    "DEFAULT_SAMPLES",
+    "DEFAULT_TIME_LIMIT",
+    "MAX_SAMPLES",
+    "MAX_SECTIONS",
+    "choice",
+    "samples",
+    "seed",
+    "time_limit",
+    "whole_number",
+]
 
 
 def policy(cap_threshold: str | None, thin_margin: str | None) -> Policy:

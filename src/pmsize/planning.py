@@ -7,11 +7,20 @@
                sum_i x_i <= K          when a most number of problems K is given
                x_i in {0, 1}
 
-`best_subset` solves it with scipy's `milp` (HiGHS branch and bound) at a zero
+`optimum` solves it with scipy's `milp` (HiGHS branch and bound) at a zero
 optimality gap, and checks what the solver returns against the budget exactly, in
-Python (see its docstring for the tolerances). scipy (and numpy) are imported
+Python (see `best_subset` for the tolerances). scipy (and numpy) are imported
 inside the functions that solve, so `import pmsize` and `pmsize evaluate` never
 load them.
+
+A 0/1 knapsack can be hard: 200 problems nearly equally worth their build cost kept
+HiGHS busy for minutes. So a plan's solving has a time limit (`time_limit`, 10 seconds
+by default) shared by every solve it makes: two thirds for the plan's optimum, the rest
+(and whatever the plan left) for the optimum at 10% more budget. When the limit stops
+the search, the best set found so far is funded, with its proven gap: no set that fits
+is worth more than its total NPV / (1 - gap) (`Plan.exact` is then False). HiGHS runs
+in a worker thread (it releases the GIL) while the calling thread waits in short steps,
+so Ctrl-C and SIGTERM are handled at once, not when the solver returns.
 
 The module is `planning`, not `plan`: importing a submodule `pmsize.plan` would set
 the package's attribute `plan` to the module and hide the function `pmsize.plan`
@@ -37,7 +46,11 @@ Rules a reader of a plan may ask about:
   fit, and only the most number of problems stopped it).
 - **Marginal.** What 10% more budget adds: the optimum re-solved at 1.1 x budget (its
   least-cost set, by the tie rule), and the problems it funds beyond the plan or instead
-  of some of the plan's (none when it adds no NPV).
+  of some of the plan's (none when it adds no NPV). When either search stopped at the
+  time limit, the gain is an estimate (`Marginal.exact` False).
+- **Time limit.** Sets found before the limit are exact about the budget (checked in
+  Python like every set), only perhaps short of the optimum by the gap reported; the
+  least-cost rule for ties holds only when the search finished.
 - **expected-npv.** Each problem's mean NPV over `samples` draws (the same draws,
   seed and mean as `pmsize simulate`), and the chance that the funded set's total
   NPV is above 0, from per-sample sums with the problems drawn independently (each
@@ -51,15 +64,19 @@ import math
 import os
 import re
 import sys
+import threading
+import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from functools import partial
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pmsize import loader, service
 from pmsize.errors import ArgumentError, InputError, InputErrors
 from pmsize.models import NO_POLICY, Policy, Problem
+from pmsize.options import DEFAULT_TIME_LIMIT
 from pmsize.results import Evaluation, Verdict
 from pmsize.values import parse_number
 
@@ -78,6 +95,10 @@ SOLVER_OPTIONS = {"mip_rel_gap": 0.0, "mip_abs_gap": 0.0}
 # `$10m/month`, `$10m per year`, `10m a quarter`: a rate, where a budget is one sum
 _RATE = re.compile(r"(?:/|\bper\b|\ba\b)\s*[A-Za-z]+\.?$", re.IGNORECASE)
 PERMUTATION_KEY = 0x706C616E  # "plan": keys the per-problem shuffles apart from input draws
+OPTIMUM_SHARE = 2 / 3  # of the time limit, for the plan's own optimum (the rest: the marginal)
+WAIT_STEP = 0.05  # seconds the calling thread waits at a time while the solver runs
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -129,6 +150,7 @@ class Marginal:
     npv_gain: float
     adds: tuple[Candidate, ...] = ()
     drops: tuple[Candidate, ...] = ()
+    exact: bool = True  # False: a search stopped at the time limit, the gain is an estimate
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -136,6 +158,7 @@ class Marginal:
             "npv_gain": self.npv_gain,
             "adds": [c.name for c in self.adds],
             "drops": [c.name for c in self.drops],
+            "exact": self.exact,
         }
 
 
@@ -154,6 +177,9 @@ class Plan:
     samples: int | None = None  # expected-npv only
     seed: int | None = None
     p_total_npv_positive: float | None = None  # expected-npv: P(total NPV of the funded > 0)
+    exact: bool = True  # the optimum is proven; False: the time limit stopped the search
+    gap: float = 0.0  # proven: no set that fits is worth more than total_npv / (1 - gap)
+    time_limit: float | None = DEFAULT_TIME_LIMIT  # seconds for all the plan's solving
 
     @property
     def total_build(self) -> float:
@@ -170,7 +196,8 @@ class Plan:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of `pmsize plan --format json`: SPEC §9's fields in its order,
-        then the extras (currency first, as every result carries one)."""
+        then the extras (currency first, as every result carries one; `exact` and `gap`
+        beside the total NPV they qualify)."""
         from pmsize import __version__
 
         return {
@@ -183,11 +210,14 @@ class Plan:
             "funded": [c.to_dict() for c in self.funded],
             "total_build": self.total_build,
             "total_npv": self.total_npv,
+            "exact": self.exact,
+            "gap": self.gap,
             "left_out": [o.to_dict() for o in self.left_out],
             "marginal": self.marginal.to_dict(),
             "samples": self.samples,
             "seed": self.seed,
             "p_total_npv_positive": self.p_total_npv_positive,
+            "time_limit": self.time_limit,
             "ineligible": [
                 {"name": c.name, "file": c.file, "line": c.line, "verdict": str(c.verdict)}
                 | {"npv": c.npv}
@@ -252,13 +282,17 @@ def plan(
     seed: int = 0,
     policy: Policy | None = None,
     progress: Callable[[int, int], None] | None = None,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
 ) -> Plan:
     """The subset of eligible problems with the highest total NPV whose build costs fit
     the budget (and that holds at most `max_problems`); see the module docstring.
 
+    `time_limit` is the seconds all the solving may take (None: no limit); when it stops
+    the search, the plan is the best set found, with `exact` False and its proven `gap`.
+
     Raises InputErrors when the problems are not all in one currency (each odd one
     out located), and ArgumentError (a ValueError) for a bad budget, `max_problems`,
-    objective or sample count.
+    objective, sample count or time limit.
     """
     from pmsize.options import DEFAULT_SAMPLES
 
@@ -268,6 +302,7 @@ def plan(
         isinstance(max_problems, bool) or not isinstance(max_problems, int) or max_problems < 1
     ):
         raise ArgumentError(f"--max-problems: {max_problems!r} is not a whole number from 1")
+    check_time_limit(time_limit)
     entries = [_entry(p) for p in problems]
     currency = _one_currency(entries)
     limit = parse_budget(budget, currency)
@@ -291,10 +326,21 @@ def plan(
 
     values = [c.npv for c in weighed]
     costs = [c.build_cost for c in weighed]
-    chosen = best_subset(values, costs, limit, max_problems)
+    if len(weighed) > 1:  # imported before the clock starts: the limit is the search's
+        import scipy.optimize  # noqa: F401
+    start = time.monotonic()
+    found = optimum(values, costs, limit, max_problems, deadline=_after(start, time_limit))
+    chosen = found.items
     # ranked as everywhere else: best NPV (the objective's) first, ties in the order loaded
     funded = tuple(sorted((weighed[i] for i in chosen), key=lambda c: -c.npv))
-    richer = best_subset(values, costs, limit * (1 + MARGINAL_STEP), max_problems)
+    more = optimum(
+        values,
+        costs,
+        limit * (1 + MARGINAL_STEP),
+        max_problems,
+        deadline=_after(start, time_limit, share=1.0),
+    )
+    richer = more.items if more.value >= found.value else chosen  # the plan fits there too
     gain = math.fsum(values[i] for i in richer) - math.fsum(values[i] for i in chosen)
     if gain > 0:
         adds = tuple(weighed[i] for i in richer if i not in set(chosen))
@@ -324,11 +370,34 @@ def plan(
         funded=funded,
         left_out=tuple(left_out),
         ineligible=tuple(ineligible),
-        marginal=Marginal(limit * MARGINAL_STEP, max(0.0, gain), adds, drops),
+        marginal=Marginal(
+            limit * MARGINAL_STEP, max(0.0, gain), adds, drops, found.exact and more.exact
+        ),
         samples=count,
         seed=seed if objective == "expected-npv" else None,
         p_total_npv_positive=chance,
+        exact=found.exact,
+        gap=found.gap,
+        time_limit=time_limit,
     )
+
+
+def check_time_limit(time_limit: object) -> None:
+    """A time limit is None (none) or a number of seconds above 0; raises ArgumentError."""
+    if time_limit is None:
+        return
+    if (
+        isinstance(time_limit, bool)
+        or not isinstance(time_limit, int | float)
+        or not math.isfinite(time_limit)
+        or time_limit <= 0
+    ):
+        raise ArgumentError(f"--time-limit: {time_limit!r} is not a number of seconds above 0")
+
+
+def _after(start: float, time_limit: float | None, share: float = OPTIMUM_SHARE) -> float | None:
+    """The moment (`time.monotonic()`) by which `share` of the time limit has passed."""
+    return None if time_limit is None else start + share * time_limit
 
 
 def _entry(problem: Problem) -> loader.Entry:
@@ -386,6 +455,24 @@ def _check_sampling(samples: object, seed: object) -> None:
 # ---------------------------------------------------------------------------- the optimum
 
 
+@dataclass(frozen=True)
+class Optimum:
+    """The best set found, and how close to the best possible it is proven to be."""
+
+    items: tuple[int, ...]  # indices, ascending
+    value: float  # their total value
+    bound: float  # proven: no set that fits is worth more (>= value)
+    exact: bool  # the solver proved `items` optimal (then bound == value)
+
+    @property
+    def gap(self) -> float:
+        """(bound - value) / bound: the share of the best possible value the set may fall
+        short of; 0 when exact."""
+        if self.exact or self.bound <= 0:
+            return 0.0
+        return max(0.0, (self.bound - self.value) / self.bound)
+
+
 def best_subset(
     values: Sequence[float],
     costs: Sequence[float],
@@ -412,27 +499,71 @@ def best_subset(
     (least cost at the optimum's value) only replaces the set when the new one checks out
     exactly: a value no lower, a cost strictly lower, within the budget. Without
     `break_ties` that stage is skipped (for when only the optimum's value matters).
+
+    No time limit: `optimum` takes a deadline.
     """
+    return optimum(values, costs, budget, max_count, break_ties=break_ties).items
+
+
+def optimum(
+    values: Sequence[float],
+    costs: Sequence[float],
+    budget: float,
+    max_count: int | None = None,
+    *,
+    break_ties: bool = True,
+    deadline: float | None = None,
+) -> Optimum:
+    """`best_subset`, searched until `deadline` (a `time.monotonic()` moment; None: until
+    solved). When the deadline stops the solver, the best set that fits found so far (the
+    solver's, or a greedy fill's) with the lowest upper bound proven (the solver's, or the
+    linear relaxation's)."""
     items = [
         i
         for i, (v, c) in enumerate(zip(values, costs, strict=True))
         if v > 0 and c <= budget and max_count != 0
     ]
     if not items:
-        return ()
+        return Optimum((), 0.0, 0.0, exact=True)
     if math.fsum(costs[i] for i in items) <= budget and (
         max_count is None or len(items) <= max_count
     ):
-        return tuple(items)
+        total = math.fsum(values[i] for i in items)
+        return Optimum(tuple(items), total, total, exact=True)
     v, c = [values[i] for i in items], [costs[i] for i in items]
-    fixed_in, core = _fixed_by_bounds(v, c, budget, max_count)
-    chosen = _Model(v, c, budget, max_count, fixed_in, core).best(break_ties=break_ties)
-    return tuple(sorted(items[j] for j in chosen))
+    bounds = _fixed_by_bounds(v, c, budget, max_count, deadline)
+    model = _Model(v, c, budget, max_count, bounds.fixed_in, bounds.core, deadline)
+    solved = model.best(break_ties=break_ties)
+    if solved is not None and solved.exact:
+        chosen, bound, exact = solved.items, math.fsum(v[j] for j in solved.items), True
+    else:  # the deadline came first: the better of the solver's set and the greedy fill
+        chosen, bound, exact = bounds.incumbent, bounds.bound, False
+        if solved is not None:
+            bound = min(bound, solved.bound)
+            if math.fsum(v[j] for j in solved.items) >= math.fsum(v[j] for j in chosen):
+                chosen = solved.items
+    value = math.fsum(v[j] for j in chosen)
+    return Optimum(tuple(sorted(items[j] for j in chosen)), value, max(value, bound), exact=exact)
+
+
+@dataclass(frozen=True)
+class _Bounds:
+    """What the linear relaxation tells before the search: the items every optimal set
+    holds, those left for the solver, a set known to fit and an upper bound on any."""
+
+    fixed_in: list[int]
+    core: list[int]
+    incumbent: list[int]  # a set that fits (the best of three greedy fills)
+    bound: float  # no set that fits is worth more
 
 
 def _fixed_by_bounds(
-    values: Sequence[float], costs: Sequence[float], budget: float, max_count: int | None
-) -> tuple[list[int], list[int]]:
+    values: Sequence[float],
+    costs: Sequence[float],
+    budget: float,
+    max_count: int | None,
+    deadline: float | None = None,
+) -> _Bounds:
     """Items every optimal set holds, and the items left for the solver (SPEC §9's speed).
 
     Reduced-cost fixing with a bound computed here, in Python: for any multipliers
@@ -443,7 +574,8 @@ def _fixed_by_bounds(
     best of three greedy fills), strictly and by a margin far above float error, no
     optimal set (nor any set tied with one) leaves that item out, or takes it. The
     multipliers are the duals of the LP relaxation (HiGHS): any y >= 0 gives a valid
-    bound, so the LP's tolerances cannot make the fixing wrong, only weaker.
+    bound, so the LP's tolerances cannot make the fixing wrong, only weaker. U is also
+    the bound reported when the search stops at the deadline before the solver has one.
     """
     import numpy as np
     from scipy.optimize import linprog
@@ -457,36 +589,40 @@ def _fixed_by_bounds(
     if max_count is not None:
         rows.append(np.ones(n))
         uppers.append(float(max_count))
-    with _solver_stdout_discarded():
-        lp = linprog(
+    lp = _interruptible(
+        lambda: linprog(
             -np.array(values) / top,
             A_ub=np.array(rows),
             b_ub=np.array(uppers),
             bounds=(0, 1),
             method="highs",
+            options=_time_options(deadline, {}, at_least=1.0),  # an LP of two rows: fast
         )
-    if lp.status != 0:  # pragma: no cover - the LP of a knapsack always solves
-        return [], list(range(n))
+    )
     # A set known to fit: the best of filling greedily by value per cost, by value, and
     # from the LP's whole items on by value per cost.
     by_ratio = sorted(range(n), key=lambda j: _ratio_key(values[j], costs[j]))
-    whole = [j for j in range(n) if lp.x[j] > 1 - 1e-9]
     by_value = sorted(range(n), key=lambda j: -values[j])
-    starts: list[tuple[list[int], list[int]]] = [([], by_ratio), ([], by_value), (whole, by_ratio)]
-    incumbent = max(_greedy_value(s, order, values, costs, budget, k) for s, order in starts)
+    starts: list[tuple[list[int], list[int]]] = [([], by_ratio), ([], by_value)]
+    if lp.status == 0:
+        starts.append(([j for j in range(n) if lp.x[j] > 1 - 1e-9], by_ratio))
+    fills = [_greedy(s, order, values, costs, budget, k) for s, order in starts]
+    incumbent = max(fills, key=lambda f: f[0])
+    if lp.status != 0:  # pragma: no cover - the LP of a knapsack always solves, and fast
+        return _Bounds([], list(range(n)), incumbent[1], math.fsum(v for v in values if v > 0))
     duals = [max(0.0, -float(m)) for m in lp.ineqlin.marginals]
     y1 = duals[0] * top / scale
     y2 = duals[1] * top if max_count is not None else 0.0
     d = [values[j] - y1 * costs[j] - y2 for j in range(n)]
     bound = math.fsum([y1 * budget, y2 * k, *(x for x in d if x > 0)])
-    margin = 1e-9 * (abs(bound) + abs(incumbent)) + 1e-300
+    margin = 1e-9 * (abs(bound) + abs(incumbent[0])) + 1e-300
     fixed_in, core = [], []
     for j in range(n):
-        if d[j] > 0 and bound - d[j] < incumbent - margin:
+        if d[j] > 0 and bound - d[j] < incumbent[0] - margin:
             fixed_in.append(j)
-        elif not (d[j] < 0 and bound + d[j] < incumbent - margin):
+        elif not (d[j] < 0 and bound + d[j] < incumbent[0] - margin):
             core.append(j)
-    return fixed_in, core
+    return _Bounds(fixed_in, core, incumbent[1], bound)
 
 
 def _ratio_key(value: float, cost: float) -> float:
@@ -494,29 +630,49 @@ def _ratio_key(value: float, cost: float) -> float:
     return -value / cost if cost > 0 else -math.inf
 
 
-def _greedy_value(
+def _greedy(
     start: list[int],
     order: Sequence[int],
     values: Sequence[float],
     costs: Sequence[float],
     budget: float,
     k: int,
-) -> float:
-    """The total value of `start` and then of each item in `order` that still fits, while
-    the count is below `k`: the value of a set that surely fits (a running sum kept a
-    little under the budget, the set checked with `math.fsum` at the end), else 0."""
+) -> tuple[float, list[int]]:
+    """`start`, then each item in `order` that still fits while the count is below `k`:
+    the total value and the items of a set that surely fits (a running sum kept a little
+    under the budget, the set checked with `math.fsum` at the end), else (0, [])."""
     taken = list(start)
     spent = math.fsum(costs[j] for j in taken)
     if len(taken) > k or spent > budget:
-        return 0.0
+        return 0.0, []
     held = set(taken)
     for j in order:
         if len(taken) < k and j not in held and spent + costs[j] <= budget * (1 - 1e-12):
             spent += costs[j]
             taken.append(j)
     if math.fsum(costs[j] for j in taken) > budget:  # pragma: no cover - the margin holds
-        return 0.0
-    return math.fsum(values[j] for j in taken)
+        return 0.0, []
+    return math.fsum(values[j] for j in taken), taken
+
+
+@dataclass(frozen=True)
+class _Solved:
+    """What one search of the model gave: a set that fits (None: none found), a bound on
+    the objective of any set, scaled as the model's (None: none known), and whether the
+    set is proven optimal (with no set: proven that none exists)."""
+
+    chosen: list[int] | None
+    bound: float | None
+    proven: bool
+
+
+@dataclass(frozen=True)
+class _Best:
+    """The model's best set (indices of all the items), and what is proven of it."""
+
+    items: list[int]
+    bound: float  # no set that fits is worth more (in the items' own values)
+    exact: bool
 
 
 class _Model:
@@ -531,11 +687,12 @@ class _Model:
         max_count: int | None,
         fixed_in: list[int],
         core: list[int],
+        deadline: float | None = None,
     ) -> None:
         import numpy as np
 
         self.values, self.costs, self.budget, self.max_count = values, costs, budget, max_count
-        self.fixed_in, self.core = fixed_in, core
+        self.fixed_in, self.core, self.deadline = fixed_in, core, deadline
         n = len(core)
         self.n = n
         core_values = [values[j] for j in core]
@@ -572,61 +729,79 @@ class _Model:
         fits = math.fsum(self.costs[j] for j in items) <= self.budget
         return fits and (self.max_count is None or len(items) <= self.max_count)
 
-    def best(self, *, break_ties: bool = True) -> list[int]:
-        """The optimal set (indices of the items); with `break_ties`, of the least total cost
-        among the optimal sets."""
+    def best(self, *, break_ties: bool = True) -> _Best | None:
+        """The optimal set; with `break_ties`, of the least total cost among the optimal
+        sets. When the deadline stops the search: the best set found and the bound proven
+        (not exact), or None when none was found."""
         if not self.core:
-            return list(self.fixed_in)
+            fixed = math.fsum(self.values[j] for j in self.fixed_in)
+            return _Best(list(self.fixed_in), fixed, exact=True)
         found = self._solve(self.rows, self.uppers, maximise_value=True)
-        assert found is not None  # the empty core fits: the model is feasible
-        chosen = self._full(found)
-        if not break_ties:
-            return chosen
+        if found.chosen is None:  # the deadline came before any set (the empty core fits)
+            return None
+        chosen = self._full(found.chosen)
         value = math.fsum(self.values[j] for j in chosen)
+        if not found.proven:
+            fixed = math.fsum(self.values[j] for j in self.fixed_in)
+            bound = math.inf if found.bound is None else fixed - found.bound * self.top
+            return _Best(chosen, max(value, bound), exact=False)
+        if not break_ties:
+            return _Best(chosen, value, exact=True)
         cost = math.fsum(self.costs[j] for j in chosen)
         # Ties: the least cost at this value, taken only when it checks out exactly.
-        core_value = math.fsum(self.values[self.core[j]] for j in found)
-        floor = core_value / self.top - 1e-9 * max(1.0, len(found))
+        core_value = math.fsum(self.values[self.core[j]] for j in found.chosen)
+        floor = core_value / self.top - 1e-9 * max(1.0, len(found.chosen))
         cheaper = self._solve(
             [*self.rows, -self.scaled_values], [*self.uppers, -floor], maximise_value=False
         )
-        if cheaper is not None:
-            other = self._full(cheaper)
+        if cheaper.chosen is not None:
+            other = self._full(cheaper.chosen)
             if (
                 math.fsum(self.values[j] for j in other) >= value
                 and math.fsum(self.costs[j] for j in other) < cost
             ):
-                return other
-        return chosen
+                return _Best(other, value, exact=True)
+        return _Best(chosen, value, exact=True)
 
     def _solve(
         self, rows: list[NDArray[Any]], uppers: list[float], *, maximise_value: bool
-    ) -> list[int] | None:
+    ) -> _Solved:
         """The optimal set of the core with `rows @ x <= uppers` (the highest value, or the
         least cost), checked exactly against the budget and the count with the items fixed
-        in, and cut off and solved again while it exceeds them; None when the model has no
-        solution."""
+        in, and cut off and solved again while it exceeds them; until the deadline, after
+        which the best set found that fits, if any, with the solver's bound."""
         import numpy as np
         from scipy.optimize import Bounds, LinearConstraint, milp
 
         rows, uppers = list(rows), list(uppers)
         objective = -self.scaled_values if maximise_value else self.scaled_costs
+        bound: float | None = None
         for _ in range(MAX_CUTS):
-            with _solver_stdout_discarded():
-                result = milp(
+            options = _time_options(self.deadline, SOLVER_OPTIONS)
+            if options is None:
+                return _Solved(None, bound, proven=False)
+            result = _interruptible(
+                partial(
+                    milp,
                     objective,
                     integrality=np.ones(self.n),
                     bounds=Bounds(0, 1),
                     constraints=LinearConstraint(np.array(rows), -np.inf, np.array(uppers)),
-                    options=SOLVER_OPTIONS,
+                    options=options,
                 )
-            if result.x is None:  # the tie stage's floor may be out of reach
-                return None
-            if result.status != 0:  # pragma: no cover - a limit we never set
+            )
+            if result.status not in (0, 1, 2):  # pragma: no cover - never seen
                 raise RuntimeError(f"the budget optimum was not found: {result.message}")
+            stopped = result.status == 1  # the time limit (we set no other)
+            if result.x is None:
+                # no set: the tie stage's floor out of reach (2), or the deadline came first
+                return _Solved(None, bound, proven=not stopped)
+            dual = getattr(result, "mip_dual_bound", None)
+            if stopped and dual is not None and math.isfinite(dual):
+                bound = dual if bound is None else max(bound, dual)  # each cut model holds
             chosen = [j for j in range(self.n) if result.x[j] > 0.5]
             if self._fits(self._full(chosen)):
-                return chosen
+                return _Solved(chosen, bound, proven=not stopped)
             cut = np.zeros(self.n)
             cut[chosen] = 1.0
             rows.append(cut)
@@ -634,6 +809,50 @@ class _Model:
         raise RuntimeError(  # pragma: no cover - needs 1,000 sets over the budget by a hair
             f"the budget optimum was not found: {MAX_CUTS} sets exceeded it by a rounding error"
         )
+
+
+def _time_options(
+    deadline: float | None, options: dict[str, float], at_least: float = 0.0
+) -> dict[str, float] | None:
+    """HiGHS's `options` with the time left before `deadline` (at least `at_least`
+    seconds); None when none is left."""
+    if deadline is None:
+        return dict(options)
+    left = max(deadline - time.monotonic(), at_least)
+    if left <= 0:
+        return None
+    return {**options, "time_limit": left}
+
+
+_solver_lock = threading.Lock()  # one solve at a time: each points descriptor 1 away
+
+
+def _interruptible(solve: Callable[[], T]) -> T:
+    """`solve()` (HiGHS) run in a worker thread while this thread waits in short steps.
+
+    HiGHS runs in C and releases the GIL, so this thread's waits end and Python's signal
+    handlers run during the solve: Ctrl-C or SIGTERM raise here at once, and the process
+    can exit while the solver thread (a daemon) is still at work. What HiGHS prints is
+    discarded by the worker itself (`_solver_stdout_discarded`), until the solver returns
+    even if this thread has been interrupted; one solve runs at a time.
+    """
+    outcome: list[tuple[bool, Any]] = []
+
+    def work() -> None:
+        try:
+            with _solver_lock, _solver_stdout_discarded():
+                outcome.append((True, solve()))
+        except BaseException as exc:  # handed to the waiting thread
+            outcome.append((False, exc))
+
+    worker = threading.Thread(target=work, name="pmsize-solver", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(WAIT_STEP)
+    succeeded, value = outcome[0]
+    if not succeeded:
+        raise value
+    return value  # type: ignore[no-any-return]
 
 
 @contextmanager
@@ -747,15 +966,19 @@ def _chance_total_positive(
 
 
 __all__ = [
+    "DEFAULT_TIME_LIMIT",
     "MARGINAL_STEP",
     "OBJECTIVES",
     "Candidate",
     "LeftOut",
     "Marginal",
     "Objective",
+    "Optimum",
     "Plan",
     "best_subset",
+    "check_time_limit",
     "npv_samples",
+    "optimum",
     "parse_budget",
     "plan",
 ]

@@ -16,6 +16,12 @@ The SVG is made to sit inside HTML and to be the same bytes for the same input:
 matplotlib is imported on first use (`pmsize report` only), through its object API
 (no pyplot, no GUI backend), with a temporary configuration folder when the usual
 one cannot be written (a read-only $HOME), so that it never fails or warns there.
+
+Every chart is drawn from matplotlib's own defaults plus `RC`, never from the
+settings matplotlib read at import: a `matplotlibrc` in the working folder (which a
+pull request can add: `text.usetex: True` made the report fail), the file MATPLOTLIBRC
+names, the user's configuration, or settings a notebook changed. matplotlib's warnings
+(a glyph no font has, a setting it cannot read) are not shown: the page is the output.
 """
 
 from __future__ import annotations
@@ -23,12 +29,14 @@ from __future__ import annotations
 import atexit
 import html
 import io
+import logging
 import os
 import re
 import shutil
 import sys
 import tempfile
 import textwrap
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,7 +115,10 @@ class Charts:
         mpl = _matplotlib()
         from matplotlib.figure import Figure
 
-        with mpl.rc_context({**RC, "svg.hashsalt": f"pmsize-{prefix}"}):
+        with warnings.catch_warnings(), mpl.rc_context():
+            warnings.simplefilter("ignore")
+            mpl.rcdefaults()  # matplotlib's own defaults, whatever matplotlibrc it read
+            mpl.rcParams.update({**RC, "svg.hashsalt": f"pmsize-{prefix}"})
             figure = Figure(figsize=(WIDTH, height), layout=None if margins else "constrained")
             if margins:
                 figure.subplots_adjust(**margins)
@@ -121,7 +132,7 @@ class Charts:
         """Naive against sustainable NPV, a pair of bars a problem (one currency)."""
         shown = list(results[:MAX_BARS])
         currency = shown[0].currency
-        title = "NPV: the naive pitch against the sustainable price"
+        title = "NPV: the naive pitch against the sustainable price" + _first(shown, results)
         alt = _alt(
             shown,
             results,
@@ -162,7 +173,7 @@ class Charts:
         """Our value per customer a year, with the ceiling inside it (one currency)."""
         shown = list(results[:MAX_BARS])
         currency = shown[0].currency
-        title = "Value and ceiling per customer a year"
+        title = "Value and ceiling per customer a year" + _first(shown, results)
         alt = _alt(
             shown,
             results,
@@ -392,6 +403,13 @@ def _alt(
     return text
 
 
+def _first(shown: Sequence[Evaluation], every: Sequence[Evaluation]) -> str:
+    """` (the first 30 of 60,000, by rank)` when a chart shows only some problems."""
+    if len(every) <= len(shown):
+        return ""
+    return f" (the first {len(shown)} of {fmt.count(len(every))}, by rank)"
+
+
 def _bars_height(rows: int) -> float:
     return 1.2 + 0.45 * max(rows, 1)
 
@@ -459,8 +477,17 @@ def _matplotlib() -> Any:
         and not _default_dirs_writable()
     ):
         os.environ["MPLCONFIGDIR"] = config_dir()
-    import matplotlib
-
+    # what it says of a matplotlibrc it reads on import (a bad line, an unknown key) is
+    # about settings the charts do not use (see the module docstring): not shown
+    log = logging.getLogger("matplotlib")
+    level = log.level
+    log.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import matplotlib
+    finally:
+        log.setLevel(level)
     return matplotlib
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv as csv_module
 import io
+import math
 from collections.abc import Callable, Sequence
 
 from rich.console import Console, Group, RenderableType
@@ -72,6 +73,11 @@ def sentences(p: Plan, name: Callable[[str], str]) -> list[str]:
     the problems that are not eligible; `name` makes a problem's name safe to show."""
     money = _money(p)
     said = []
+    if not p.exact:
+        said.append(
+            f"The search for the best set stopped at its time limit ({_seconds(p.time_limit)}): "
+            f"this plan's total {_npv_word(p)} is within {gap_text(p.gap)} of the best possible."
+        )
     if not p.funded:
         if not p.left_out:
             said.append(
@@ -100,14 +106,19 @@ def sentences(p: Plan, name: Callable[[str], str]) -> list[str]:
         f"10% more budget ({money(p.marginal.extra_budget)}, "
         f"{money(p.budget + p.marginal.extra_budget)} in all)"
     )
+    estimate = "" if p.marginal.exact else " (an estimate: the search stopped at its time limit)"
     if p.marginal.npv_gain > 0:
         how = f"funding {_names(p.marginal.adds, name)}"
         how += f" in place of {_names(p.marginal.drops, name)}" if p.marginal.drops else " too"
-        said.append(f"{more} would add {money(p.marginal.npv_gain)} of {_npv_word(p)}, {how}.")
+        about = "" if p.marginal.exact else "about "
+        said.append(
+            f"{more} would add {about}{money(p.marginal.npv_gain)} of {_npv_word(p)}, "
+            f"{how}{estimate}."
+        )
     elif p.eligible:
         bound = p.max_problems is not None and len(p.funded) >= p.max_problems
         cap = f" with at most {fmt.plural(p.max_problems or 0, 'problem')}" if bound else ""
-        said.append(f"{more} would add nothing{cap}.")
+        said.append(f"{more} would add nothing{cap}{estimate}.")
     if p.p_total_npv_positive is not None:
         said.append(
             f"Chance the funded problems' total NPV is above 0: "
@@ -118,6 +129,25 @@ def sentences(p: Plan, name: Callable[[str], str]) -> list[str]:
         listed = _names(p.ineligible, name, ", ")
         said.append(f"Not eligible (avoid, or {_npv_word(p)} not above 0): {listed}.")
     return said
+
+
+def gap_text(gap: float) -> str:
+    """A proven gap as a percent rounded up to two significant figures, so that "within"
+    stays true: `0.01%` at the least, `0.043%`, `1.3%`, `13%`."""
+    percent = gap * 100
+    if percent <= 0.01:
+        return "0.01%"
+    places = 1 - math.floor(math.log10(percent))
+    up = math.ceil(percent * 10**places * (1 - 1e-12)) / 10**places
+    shown = f"{up:.{max(places, 0)}f}"
+    return (shown.rstrip("0").rstrip(".") if "." in shown else shown) + "%"
+
+
+def _seconds(limit: float | None) -> str:
+    """`10 seconds`, `1 second`, `0.05 seconds`."""
+    if limit is None:  # pragma: no cover - without a limit the search always finishes
+        return "no limit"
+    return f"{limit:,.6g} second" + ("" if limit == 1 else "s")
 
 
 def _names(candidates: Sequence[Candidate], name: Callable[[str], str], comma: str = "") -> str:

@@ -8,6 +8,11 @@ simulation, NPV histogram and tornado. Every number is formatted by `fmt`, as
 the tables format it, from the same figures the JSON carries; this module
 computes none.
 
+A large portfolio is summarised, so that the page stays readable and its drawing
+bounded (60,000 problems took most of an hour): the summary and the ranked table
+hold every problem, the portfolio charts the first `charts.MAX_BARS` by rank, and
+only the first `MAX_SECTIONS` by rank get a section; the page says so.
+
 The page loads nothing: its styles are inline, its charts inline SVG (`charts`),
 it has no script, and a Content-Security-Policy forbids any load. The template
 (`pmsize/templates/report.html.j2`) is rendered by Jinja2 with autoescape on;
@@ -23,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from pmsize import __version__, fmt
 from pmsize.models import NO_ALTERNATIVE, Problem
+from pmsize.options import MAX_SECTIONS
 from pmsize.render import explain
 from pmsize.render.charts import Chart, Charts
 from pmsize.render.json import currency_groups, summary_record, totals
@@ -65,7 +71,7 @@ class Row:
 
     cells: tuple[Cell, ...]
     verdict: str
-    anchor: str
+    anchor: str | None  # None: the problem has no section (past `MAX_SECTIONS`)
 
 
 @dataclass(frozen=True)
@@ -112,18 +118,21 @@ def document(
     sampled: Sequence[Simulated | None],
     drawn: Callable[[], None] | None = None,
 ) -> str:
-    """The page, for `results` in the order given (ranked), each beside its problem and,
-    for a ranged problem, its `pmsize.sensitivity` result (None for the others).
+    """The page, for `results` in the order given (ranked). The first `len(problems)`
+    results get a section each, beside their problem and, for a ranged problem, its
+    `pmsize.sensitivity` result (None for the others) in `sampled`; the rest appear in
+    the summary, the ranked table and (the first by rank) the charts only.
     `drawn()` is called as each problem's section is drawn."""
     from markupsafe import Markup
 
     charts = Charts()
-    anchors = {id(r): f"problem-{i}" for i, r in enumerate(results, 1)}
+    shown = results[: len(problems)]
+    anchors = {id(r): f"problem-{i}" for i, r in enumerate(shown, 1)}
     summary = summary_record(results)
     groups = currency_groups(results)
     rankings = [_ranking(currency, group, anchors, charts) for currency, group in groups]
     sections = []
-    for problem, r, s in zip(problems, results, sampled, strict=True):
+    for problem, r, s in zip(problems, shown, sampled, strict=True):
         sections.append(_section(problem, r, s, anchors[id(r)], charts))
         if drawn is not None:
             drawn()
@@ -140,8 +149,22 @@ def document(
             mixed=len(groups) > 1,
             rankings=rankings,
             sections=sections,
+            sections_note=sections_note(len(sections), len(results)),
             ranges_note=ranges_note(sampled, tornado=True),
         )
+    )
+
+
+def sections_note(sections: int, problems: int) -> str | None:
+    """What the page leaves out when it summarises a large portfolio; None when every
+    problem has its section."""
+    if sections >= problems:
+        return None
+    rest = problems - sections
+    return (
+        f"{fmt.count(problems)} problems: this page has a section for each of the first "
+        f"{fmt.count(sections)} by rank; the other {fmt.count(rest)} are in the summary and "
+        "the ranked table only."
     )
 
 
@@ -190,7 +213,7 @@ def _ranking(
             row_cells[CEILING] = Cell(
                 fmt.money(r.ceiling_per_customer, currency), True, r.ceiling_year
             )
-        rows.append(Row(tuple(row_cells), r.verdict, anchors[id(r)]))
+        rows.append(Row(tuple(row_cells), r.verdict, anchors.get(id(r))))
     sums = totals(group)
     return Ranking(
         currency=currency,
@@ -287,4 +310,12 @@ def _shares(shares: dict[str, float]) -> str:
     return " · ".join(f"{name} {chance(share)}" for name, share in shares.items() if share)
 
 
-__all__ = ["CSP", "Section", "ceiling_by_year", "document", "opening_files"]
+__all__ = [
+    "CSP",
+    "MAX_SECTIONS",
+    "Section",
+    "ceiling_by_year",
+    "document",
+    "opening_files",
+    "sections_note",
+]
