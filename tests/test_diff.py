@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import json
 import os
@@ -359,15 +358,6 @@ def test_every_subset_is_sized_at_once_not_a_problem_at_a_time(
     # arrays and floats raise to a power by different code (numpy's SIMD kernels differ by
     # CPU from Python's float `**`): the same figures up to the last bits, never bit for bit
     assert at_once == pytest.approx(one_by_one, rel=1e-12)
-
-
-def test_every_input_of_the_engine_is_mixed_by_diff() -> None:
-    # a field the engine gains must be named in `_ENGINE_INPUTS` (or, for an alternative,
-    # picked in `_years`), or diff would size every mix with its old value
-    fields = {f.name for f in dataclasses.fields(engine.Inputs)}
-    assert fields == set(diffing._ENGINE_INPUTS)
-    per_alternative = {f.name for f in dataclasses.fields(engine.AlternativeInputs)}
-    assert per_alternative == {"annual_cost", "one_time_cost", "solves", "from_year"}
 
 
 def test_many_subsets_are_sized_in_chunks_with_the_same_figures(
@@ -1317,4 +1307,24 @@ def test_a_shorter_horizon_that_ends_before_an_alternative_arrives_is_sized() ->
     p = changed(old, new)
     got = effects(p)
     assert set(got) == {"horizon_years", "alternatives[Late]", "alternatives[Later]"}
+    assert sum(got.values()) == pytest.approx(p.npv_change, rel=1e-12)
+
+
+def test_a_price_set_on_one_side_and_a_late_alternative_added_match_a_brute_force() -> None:
+    # mixes where the price is set on one side only charge the ceiling on the other, and an
+    # alternative listed on one side only is there from its from_year in its mixes alone:
+    # each mix is the figure of that mixed problem, for every year (no infinite stand-ins)
+    old = base(horizon_years=4)
+    old["solution"].pop("price", None)
+    old["alternatives"] = [{"name": "Spreadsheets", "annual_cost": "$40k", "solves": "30%"}]
+    new = json.loads(json.dumps(old))
+    new["solution"]["price"] = "$90k"
+    new["alternatives"].append(
+        {"name": "Fast follower", "from_year": 3, "annual_cost": ["$30k", "$20k"], "solves": "70%"}
+    )
+    new["discount_rate"] = "12%"
+    p = changed(old, new)
+    got = effects(p)
+    assert set(got) == {"solution.price", "alternatives[Fast follower]", "discount_rate"}
+    assert got == pytest.approx(_brute_force_shapley(old, new, list(got)), rel=1e-12, abs=1e-6)
     assert sum(got.values()) == pytest.approx(p.npv_change, rel=1e-12)

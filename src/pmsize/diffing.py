@@ -715,25 +715,6 @@ def _exact(k: int, values: Sequence[float]) -> list[float]:
     return phi
 
 
-# The engine's inputs, each with the input of SPEC §8 it comes from (the alternatives are
-# matched item by item, their fields in `_years`). `HybridInputs` builds them directly; a
-# test fails when the engine gains an input not named here, so it is added here too.
-_ENGINE_INPUTS = {
-    "horizon": "horizon_years",
-    "discount_rate": "discount_rate",
-    "customers": "market.customers",
-    "growth": "market.growth",
-    "problem_cost": "market.problem_cost",
-    "solves": "solution.solves",
-    "build_cost": "solution.build_cost",
-    "annual_cost": "solution.annual_cost",
-    "cost_per_customer": "solution.cost_per_customer",
-    "price": "solution.price",
-    "adoption": "solution.adoption",
-    "alternatives": "alternatives",
-}
-
-
 class HybridInputs:
     """The engine's inputs for every mix of old and new players, built directly: each
     side's inputs are taken once at each of the two horizons (which cuts or extends the
@@ -752,9 +733,10 @@ class HybridInputs:
             for i, player in enumerate(inputs)
             for name in ((player,) if isinstance(player, str) else player)
         }
-        self.bits = {field: bits.get(path, 0) for field, path in _ENGINE_INPUTS.items()}
-        self.horizon_bit = self.bits.pop("horizon")
-        self.bits.pop("alternatives")
+        # each of the engine's single numbers, and the adoption, by the input it comes from
+        self.bits = {name: bits.get(path, 0) for name, path in engine.SOURCES.items()}
+        self.bits["adoption"] = bits.get("solution.adoption", 0)
+        self.horizon_bit = bits.get("horizon_years", 0)
         horizons = (old.horizon_years, new.horizon_years)
         # taken[side][horizon side]: the engine's inputs of that side at that horizon
         self.taken = tuple(
@@ -782,8 +764,9 @@ class HybridInputs:
     def npvs(self, masks: Iterable[int]) -> list[float]:
         """f(mask) for each of `masks`, sized together as arrays (one sizing per horizon, in
         blocks of `_CHUNK` masks): a field takes its new value where the mask holds its
-        player's bit. An alternative absent on a side, or not yet available, costs
-        infinitely much in that year, so it never sets the ceiling, as if it were not listed."""
+        player's bit. An alternative a side does not list is there in no year of it, and a
+        price a side does not set is charged as the ceiling (the engine's `available` and
+        `priced`), so every figure of a mix is the figure of that mixed problem."""
 
         wanted = list(masks)
         found: dict[int, float] = {}
@@ -833,8 +816,10 @@ class HybridInputs:
             o, n = getattr(old, name), getattr(new, name)
             if name == "adoption":
                 values[name] = tuple(pick(a, b, bit) for a, b in zip(o, n, strict=True))
-            elif name == "price" and bit:  # no price: the ceiling, as an infinite one gives
-                values[name] = pick(math.inf if o is None else o, math.inf if n is None else n, bit)
+            elif name == "price" and bit and (o is None) != (n is None):
+                # set on one side only: charged where set, the ceiling elsewhere
+                values["priced"] = pick(o is not None, n is not None, bit)
+                values[name] = pick(0.0 if o is None else o, 0.0 if n is None else n, bit)
             else:
                 values[name] = pick(o, n, bit)
 
@@ -846,13 +831,16 @@ class HybridInputs:
                     if o_item is not None:
                         yield o_item
                     continue
-                o_years, n_years = _years(o_item, old.horizon), _years(n_item, old.horizon)
+                o_item, n_item = _present(o_item, old.horizon), _present(n_item, old.horizon)
                 pick = picker()  # one alternative's years share their arrays
-                annual, one_time, solves = (
-                    tuple(pick(a, b, bit) for a, b in zip(o_field, n_field, strict=True))
-                    for o_field, n_field in zip(o_years, n_years, strict=True)
+                annual, one_time, solves, available = (
+                    tuple(
+                        pick(a, b, bit)
+                        for a, b in zip(getattr(o_item, f), getattr(n_item, f), strict=True)
+                    )
+                    for f in ("annual_cost", "one_time_cost", "solves", "available")
                 )
-                yield engine.AlternativeInputs(annual, one_time, solves)
+                yield engine.AlternativeInputs(annual, one_time, solves, available)
 
         sizing = engine.size(
             engine.Inputs(horizon=old.horizon, alternatives=alternatives(), **values),
@@ -867,14 +855,10 @@ class HybridInputs:
         return npv
 
 
-def _years(
-    item: engine.AlternativeInputs | None, horizon: int
-) -> tuple[tuple[float, ...], tuple[float, ...], tuple[float, ...]]:
-    """An alternative's annual cost, one-time cost and relief each year, its annual cost
-    infinite in the years it is not there (before `from_year`, or at all when None)."""
-    if item is None:
-        return (math.inf,) * horizon, (0.0,) * horizon, (0.0,) * horizon
-    annual = tuple(
-        math.inf if t < item.from_year - 1 else cost for t, cost in enumerate(item.annual_cost)
-    )
-    return annual, tuple(item.one_time_cost), tuple(item.solves)
+def _present(item: engine.AlternativeInputs | None, horizon: int) -> engine.AlternativeInputs:
+    """An alternative as one side has it; one the side does not list is there in no year
+    (its figures are never read)."""
+    if item is not None:
+        return item
+    none = (0.0,) * horizon
+    return engine.AlternativeInputs(none, none, none, (False,) * horizon)

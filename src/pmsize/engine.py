@@ -84,12 +84,20 @@ Pick = Callable[[Input], Any]
 @dataclass(frozen=True)
 class AlternativeInputs:
     """One alternative's figures in each year 1..H (a value repeated where the file gives
-    one), and the year it becomes available."""
+    one), and whether it is there each year: True or False (before its `from_year`, it is
+    not), or a boolean array where it is there in some samples only (diff's mixes of an
+    old and a new landscape). A year it is not there, its figures are never read."""
 
     annual_cost: tuple[N, ...]
     one_time_cost: tuple[N, ...]
     solves: tuple[N, ...]
-    from_year: int = 1
+    available: tuple[Any, ...]
+
+    @staticmethod
+    def from_year(year: int, horizon: int) -> tuple[bool, ...]:
+        """`available` of an alternative that arrives in `year`: False before it, then
+        True (the same two objects repeated, so years that share them share figures)."""
+        return (False,) * min(year - 1, horizon) + (True,) * max(0, horizon - year + 1)
 
 
 @dataclass(frozen=True)
@@ -109,6 +117,9 @@ class Inputs:
     adoption: tuple[N, ...]  # one share per year, already extended to the horizon
     # a tuple, or with `take(lazy=True)` an iterator read once by `size`
     alternatives: Iterable[AlternativeInputs]
+    # whether `price` is set: True, or a boolean array where it is set in some samples only
+    # (diff's mixes of a priced and an unpriced side); where it is not, we charge the ceiling
+    priced: Any = True
 
     @classmethod
     def take(cls, problem: Problem, pick: Pick, *, lazy: bool = False) -> Inputs:
@@ -129,10 +140,10 @@ class Inputs:
                 shares.append(pick(item))
             else:
                 picked[item.field] = pick(item)
-        if "market.problem_cost" in picked:
-            problem_cost = picked["market.problem_cost"]
-        else:
-            problem_cost = picked["market.revenue"] * picked["market.problem_share"]
+        if "market.problem_cost" not in picked:  # the cost written as revenue x share
+            picked["market.problem_cost"] = (
+                picked["market.revenue"] * picked["market.problem_share"]
+            )
 
         def alternatives() -> Iterable[AlternativeInputs]:
             for index, alternative in enumerate(problem.alternatives):
@@ -143,22 +154,32 @@ class Inputs:
                 annual, one_time, solves = (
                     from_arrival(fields[f], arrival, horizon) for f in YEARLY_FIELDS
                 )
-                yield AlternativeInputs(annual, one_time, solves, arrival)
+                available = AlternativeInputs.from_year(arrival, horizon)
+                yield AlternativeInputs(annual, one_time, solves, available)
 
         return cls(
             horizon=horizon,
-            discount_rate=picked["discount_rate"],
-            customers=picked["market.customers"],
-            growth=picked["market.growth"],
-            problem_cost=problem_cost,
-            solves=picked["solution.solves"],
-            build_cost=picked["solution.build_cost"],
-            annual_cost=picked["solution.annual_cost"],
-            cost_per_customer=picked["solution.cost_per_customer"],
-            price=picked.get("solution.price"),
+            **{name: picked.get(path) for name, path in SOURCES.items()},
             adoption=from_arrival(shares, 1, horizon),
             alternatives=alternatives() if lazy else tuple(alternatives()),
         )
+
+
+# Each of the model's single numbers and the input (SPEC §13) it is taken from: `take`
+# reads them by it, and diff mixes an old and a new problem by it. (`price` is None when
+# the problem sets none; the problem cost is the input of that name even when the file
+# writes it as revenue x share.) The per-year adoption and the alternatives are the rest.
+SOURCES = {
+    "discount_rate": "discount_rate",
+    "customers": "market.customers",
+    "growth": "market.growth",
+    "problem_cost": "market.problem_cost",
+    "solves": "solution.solves",
+    "build_cost": "solution.build_cost",
+    "annual_cost": "solution.annual_cost",
+    "cost_per_customer": "solution.cost_per_customer",
+    "price": "solution.price",
+}
 
 
 @dataclass(frozen=True)
@@ -239,8 +260,11 @@ def size(
         r_a: list[Any] = [None] * horizon
         max_price: list[Any] = [None] * horizon
         new_best, new_index = list(best), list(best_index)
-        for t in range(alt.from_year - 1, horizon):
-            if t >= alt.from_year and _same(alt, t) and _shared(best, best_index, t):
+        for t in range(horizon):
+            there = alt.available[t]
+            if there is False:
+                continue
+            if c_a[t - 1] is not None and _same(alt, t) and _shared(best, best_index, t):
                 c_a[t], r_a[t], max_price[t] = c_a[t - 1], r_a[t - 1], max_price[t - 1]
                 new_best[t], new_index[t] = new_best[t - 1], new_index[t - 1]
                 continue
@@ -248,8 +272,12 @@ def size(
             r_a[t] = p_cost * alt.solves[t]
             max_price[t] = c_a[t] + (value - r_a[t])
             lower = max_price[t] < best[t]  # strict: the first listed wins a tie
+            lowest = ops.minimum(best[t], max_price[t])
+            if there is not True:  # there in some samples only: elsewhere nothing changes
+                lower = lower & there
+                lowest = ops.where(there, lowest, best[t])
             new_index[t] = ops.where(lower, index, best_index[t])
-            new_best[t] = ops.minimum(best[t], max_price[t])
+            new_best[t] = lowest
         best, best_index = new_best, new_index
         if per_alternative:
             costs_a.append(tuple(c_a))
@@ -264,7 +292,7 @@ def size(
     for start, end in itertools.pairwise([*starts, horizon]):
         c_t = ops.maximum(0.0, best[start])
         by_t = ops.where(best[start] < value, best_index[start], -1)
-        p_t = c_t if inputs.price is None else ops.minimum(inputs.price, c_t)
+        p_t = _charged(inputs, c_t, ops)
         ceilings[start:end] = [c_t] * (end - start)
         set_by_years[start:end] = [by_t] * (end - start)
         prices[start:end] = [p_t] * (end - start)
@@ -279,8 +307,8 @@ def size(
             set_by = ops.where(first, set_by_years[t], set_by)
             reached = reached | first
     cap_ratio = ops.divide(ceiling, value)
-    price = ceiling if inputs.price is None else ops.minimum(inputs.price, ceiling)  # min_t p_t
-    naive_price = value if inputs.price is None else inputs.price
+    price = _charged(inputs, ceiling, ops)  # min_t p_t
+    naive_price = value if inputs.price is None else ops.where(inputs.priced, inputs.price, value)
 
     discount = tuple((1 + r) ** -t for t in range(horizon + 1))
     if isinstance(inputs.growth, float | int) and inputs.growth == 0:
@@ -314,7 +342,9 @@ def size(
         FlagCode.NEGATIVE_NPV: npv < 0,
         FlagCode.CAPPED_BY_ALTERNATIVE: (cap_ratio > 0) & (cap_ratio < thresholds.cap_threshold),
         # without a price, `ceiling < 0` is never true but has the shape of the samples
-        FlagCode.OVERPRICED: (inputs.price > ceiling) if inputs.price is not None else ceiling < 0,
+        FlagCode.OVERPRICED: (
+            (inputs.price > ceiling) & inputs.priced if inputs.price is not None else ceiling < 0
+        ),
         FlagCode.THIN_MARGIN: (npv >= 0) & (roi < thresholds.thin_margin),
     }
     # the verdict follows the severities: avoid on any error, reconsider on any warning
@@ -358,10 +388,20 @@ def size(
     )
 
 
+def _charged(inputs: Inputs, ceiling: N, ops: Ops) -> N:
+    """p = min(price, C) where a price is set, else C (SPEC §3)."""
+    if inputs.price is None:
+        return ceiling
+    lower = ops.minimum(inputs.price, ceiling)
+    return lower if inputs.priced is True else ops.where(inputs.priced, lower, ceiling)
+
+
 def _same(alt: AlternativeInputs, t: int) -> bool:
     """Whether an alternative's inputs in year t are the very objects of year t-1."""
     return (
-        alt.annual_cost[t] is alt.annual_cost[t - 1]
+        t > 0
+        and alt.available[t] is alt.available[t - 1]
+        and alt.annual_cost[t] is alt.annual_cost[t - 1]
         and alt.one_time_cost[t] is alt.one_time_cost[t - 1]
         and alt.solves[t] is alt.solves[t - 1]
     )
