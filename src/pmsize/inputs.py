@@ -9,7 +9,7 @@ An input is a value the model reads:
   `alternatives[Fast follower].solves`, `solution.adoption[year 4]`;
 - `value`: as the file gives it, a number or a `Range`;
 - `kind`: amount, percent, count or growth, read from the field's declared type in
-  `models` (its JSON Schema name), never from its name;
+  `models` (its `values.Schema` name), never from its name;
 - `years`: the first and last calendar year it applies to (an alternative's from its
   arrival; a per-year item to the next item, the last one to the horizon);
 - `alternative`: the index of the alternative it belongs to, None for the problem's own.
@@ -27,13 +27,15 @@ import types
 import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Annotated, Any
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pmsize import paths
-from pmsize.models import Alternative, Market, Problem, Schema, Solution
-from pmsize.values import Kind, Quantity, Range
+from pmsize.values import Kind, Quantity, Range, Schema
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from pmsize.models import Problem
 
 # the kind of each declared value type of `models` (its `Schema` name)
 _KINDS: dict[str, Kind] = {
@@ -86,16 +88,6 @@ def _schema_names(annotation: Any, info: Any = None) -> Iterator[str]:
             yield from _schema_names(arg)
 
 
-def kind_of_path(path: str) -> Kind:
-    """The kind of the input a path names (SPEC §13), from its field's declared type."""
-    named = paths.parse(path)
-    if named.alternative is not None:
-        return kind_of(Alternative, named.field)
-    part, _, field = named.field.rpartition(".")
-    models: dict[str, type[BaseModel]] = {"market": Market, "solution": Solution, "": Problem}
-    return kind_of(models[part], field)
-
-
 def problem_inputs(problem: Problem) -> list[Input]:
     """The problem's own inputs (all but its alternatives'): the problem's cost, adoption,
     then the rest in the file's order. (The order sets which input is which row of the
@@ -104,20 +96,22 @@ def problem_inputs(problem: Problem) -> list[Input]:
     every = (1, horizon)
     found: list[Input] = []
 
-    def add(model: type[BaseModel], part: str, field: str) -> None:
-        value = getattr(problem if part == "" else getattr(problem, part), field)
+    def add(part: str, field: str) -> None:
+        owner: BaseModel = problem if part == "" else getattr(problem, part)
+        value = getattr(owner, field)
         if value is not None:
             path = f"{part}.{field}" if part else field
-            found.append(Input(path, value, kind_of(model, field), every, path))
+            found.append(Input(path, value, kind_of(type(owner), field), every, path))
 
     for field in ("problem_cost", "revenue", "problem_share"):
-        add(Market, "market", field)
-    found += _yearly(solution.adoption, "percent", horizon, 1, paths.fixed, "solution.adoption")
-    add(Problem, "", "discount_rate")
+        add("market", field)
+    adoption = kind_of(type(solution), "adoption")
+    found += _yearly(solution.adoption, adoption, horizon, 1, paths.fixed, "solution.adoption")
+    add("", "discount_rate")
     for field in ("customers", "growth"):
-        add(Market, "market", field)
+        add("market", field)
     for field in ("solves", "build_cost", "annual_cost", "cost_per_customer", "price"):
-        add(Solution, "solution", field)
+        add("solution", field)
     return found
 
 
@@ -131,7 +125,7 @@ def alternative_inputs(problem: Problem, index: int) -> list[Input]:
         items = given if isinstance(given, tuple) else (given,)
         found += _yearly(
             items,
-            kind_of(Alternative, field),
+            kind_of(type(alternative), field),
             problem.horizon_years,
             alternative.from_year,
             functools.partial(_of_alternative, alternative.name),
@@ -191,7 +185,6 @@ __all__ = [
     "alternative_inputs",
     "catalogue",
     "kind_of",
-    "kind_of_path",
     "problem_inputs",
     "ranged",
 ]

@@ -35,7 +35,7 @@ from pmsize import correlations, values
 from pmsize._iso4217 import CODES as ISO_4217
 from pmsize.correlations import Correlation
 from pmsize.errors import Location
-from pmsize.values import Quantity, Range
+from pmsize.values import MARKET_RULE_MARK, Quantity, Range, Schema
 
 MAX_HORIZON = 50
 DEFAULT_HORIZON = 5
@@ -343,22 +343,6 @@ def problem_context(data: Mapping[str, Any]) -> dict[str, Any]:
     return {"currency": currency, "horizon": horizon_of(data)}
 
 
-class Schema:
-    """A field's JSON Schema, by name: `schema.field_schema` builds it, and only when a
-    schema is generated (`pmsize schema`), so that building the models costs nothing
-    for it. Stands where `pydantic.WithJsonSchema` would."""
-
-    __slots__ = ("name",)
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
-        from pmsize.schema import field_schema
-
-        return field_schema(self.name)
-
-
 def _amount_by_year(raw: object, info: ValidationInfo) -> ByYear:
     return _by_year(lambda item: _amount(item, info), "[$150k, $120k]")(raw, info)
 
@@ -432,10 +416,9 @@ class Alternative(BaseModel):
 
 
 def _market_rule(schema: dict[str, Any]) -> None:
-    """The market's own JSON Schema rule (`schema.MARKET_RULE`), added when one is generated."""
-    from pmsize.schema import MARKET_RULE
-
-    schema.update(MARKET_RULE)
+    """Marks the market's JSON Schema for its own rule (`schema.MARKET_RULE`), which
+    `pmsize.schema` writes in when a schema is generated."""
+    schema[MARKET_RULE_MARK] = True
 
 
 class Market(BaseModel):

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from pmsize.models import DEFAULT_CAP_THRESHOLD, DEFAULT_THIN_MARGIN, Policy
 
 if TYPE_CHECKING:
-    from pmsize.values import Range
+    from pmsize.values import Kind, Range
 
 
 @dataclass(frozen=True)
@@ -200,9 +200,10 @@ class Year:
 class UncertainInput:
     """A ranged input of the problem, as the point evaluation used it."""
 
-    input: str  # its path in the file, such as `alternatives[0].annual_cost`
+    input: str  # its path (SPEC §13), such as `alternatives[Excel].annual_cost`
     range: Range
     central: float
+    kind: Kind  # amount, percent, count or growth: how its values are written
 
 
 @dataclass(frozen=True)

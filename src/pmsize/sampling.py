@@ -133,7 +133,7 @@ class Sampler:
         self.ranges: dict[str, Range] = {}
         self.buffers = buffers
         # the correlated inputs' normals Z_i (SPEC §10), kept for the block
-        self.normals = {} if copula is None else copula.normals(seed, block, size)
+        self.normals = {} if copula is None else correlated_normals(copula, seed, block, size)
 
     def pick(self, item: Input) -> Any:
         q, path = item.value, item.path
@@ -173,6 +173,29 @@ class Sampler:
         return found[: self.size]
 
 
+def correlated_normals(copula: Copula, seed: int, block: int, size: int) -> dict[str, Floats]:
+    """Each correlated input's normal Z_i for one block: L @ z, z the independent standard
+    normals of each input's own stream (`stream`), L the copula's Cholesky factor.
+
+    Computed row by row in place, last row first (Z_i needs z_j for j <= i only), with
+    only L's non-zero terms: no matrix product, whose BLAS threads would compete with the
+    blocks' own, and no temporary the size of the block but one.
+    """
+    factor = copula.factor
+    z = np.empty((len(copula.paths), size))
+    for row, path in zip(z, copula.paths, strict=True):
+        stream(seed, path, block).standard_normal(size, out=row)
+    term = np.empty(size)
+    for i in range(len(copula.paths) - 1, -1, -1):
+        if factor[i, i] != 1.0:
+            z[i] *= factor[i, i]
+        for j in range(i):
+            if factor[i, j] != 0.0:
+                np.multiply(z[j], factor[i, j], out=term)
+                z[i] += term
+    return dict(zip(copula.paths, z, strict=True))
+
+
 def _uniform_of(q: Range, z: Floats, out: Floats | None = None) -> Floats:
     """For a uniform range, Phi(z) (in place unless `out`): the copula's uniform draw."""
     if q.dist != "uniform":
@@ -189,6 +212,7 @@ __all__ = [
     "ArrayOps",
     "Floats",
     "Sampler",
+    "correlated_normals",
     "draw",
     "shaped",
     "standard_draws",

@@ -346,12 +346,26 @@ def json_schema() -> dict[str, Any]:
 _ANNOTATIONS = ("default", "title")
 
 
+def _sorted(node: dict[str, Any]) -> dict[str, Any]:
+    from pydantic.json_schema import GenerateJsonSchema
+
+    sorted_node: dict[str, Any] = GenerateJsonSchema().sort(node)
+    return sorted_node
+
+
 def _refer_to_named(node: Any) -> Any:
-    """`node` with every copy of a `SCHEMA_DEFS` schema replaced by a $ref to it."""
+    """`node` with each field's mark (`values.Schema`) and the market's replaced by their
+    schemas, and every copy of a `SCHEMA_DEFS` schema replaced by a $ref to it."""
     if isinstance(node, list):
         return [_refer_to_named(item) for item in node]
     if not isinstance(node, dict):
         return node
+    if values.SCHEMA_MARK in node:  # sorted as pydantic sorts what it generates
+        rest = {k: v for k, v in node.items() if k != values.SCHEMA_MARK}
+        node = _sorted(field_schema(node[values.SCHEMA_MARK]) | rest)
+    if values.MARKET_RULE_MARK in node:
+        rest = {k: v for k, v in node.items() if k != values.MARKET_RULE_MARK}
+        node = _sorted(rest | MARKET_RULE)
     bare = {k: v for k, v in node.items() if k not in _ANNOTATIONS}
     for name, schema in SCHEMA_DEFS.items():
         if bare == schema:

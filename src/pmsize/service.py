@@ -18,9 +18,10 @@ from typing import Any
 from pmsize import engine, loader, messages
 from pmsize.engine import DEFAULT_THRESHOLDS, Thresholds
 from pmsize.errors import Location
+from pmsize.inputs import catalogue
 from pmsize.models import NO_POLICY, Alternative, Policy, Problem
 from pmsize.results import AlternativeResult, Evaluation, Flag, UncertainInput, Verdict, Year
-from pmsize.values import Quantity, central
+from pmsize.values import Quantity, Range, central
 
 SORT_KEYS: dict[str, Callable[[Evaluation], tuple[Any, ...]]] = {
     "npv": lambda r: (-r.npv, r.name),
@@ -109,7 +110,9 @@ def evaluate(
         crf=s.crf,
         alternatives=alternatives,
         uncertain=tuple(
-            UncertainInput(path, q, q.central) for path, q in engine.ranged_inputs(problem)
+            UncertainInput(i.path, i.value, i.value.central, i.kind)
+            for i in catalogue(problem)
+            if isinstance(i.value, Range)
         ),
         flags=(),
         verdict=engine.VERDICTS[s.verdict],

@@ -15,7 +15,7 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 from pmsize._iso4217 import CODES as ISO_4217
 
@@ -134,6 +134,27 @@ class ItemError(ValueError):
     def __init__(self, index: int, message: str) -> None:
         super().__init__(message)
         self.index = index
+
+
+# Where a field's JSON Schema goes: `Schema` and the market's rule leave these marks in
+# what pydantic generates, and `pmsize.schema` replaces each with the schema it names.
+SCHEMA_MARK = "$pmsize-schema"
+MARKET_RULE_MARK = "$pmsize-market-rule"
+
+
+class Schema:
+    """A field's value type, by name (`Amount`, `Percent`, ...): what kind of input it
+    holds (`inputs.kind_of`) and, when a JSON Schema is generated (`pmsize schema`), the
+    schema `pmsize.schema.field_schema` gives it, so building the models costs nothing for
+    it. Stands where `pydantic.WithJsonSchema` would."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict[str, Any]:
+        return {SCHEMA_MARK: self.name}
 
 
 def central(q: Quantity) -> float:

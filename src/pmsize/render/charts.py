@@ -43,7 +43,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pmsize import fmt
-from pmsize.inputs import kind_of_path
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -52,6 +51,7 @@ if TYPE_CHECKING:
     from pmsize.drivers import TornadoBar
     from pmsize.results import Evaluation
     from pmsize.summary import Histogram
+    from pmsize.values import Kind
 
 # Okabe & Ito (2008), "Color Universal Design": safe for every common colour vision deficiency.
 ORANGE, SKY_BLUE, GREEN, YELLOW = "#E69F00", "#56B4E9", "#009E73", "#F0E442"
@@ -326,9 +326,9 @@ class Charts:
         alt = (
             f"NPV is {_money(central_npv, currency)} at central values. "
             + "; ".join(
-                f"{bar.input} at {_value(bar.low_value, bar.input, currency)}: NPV "
+                f"{bar.input} at {_value(bar.low_value, bar.kind, currency)}: NPV "
                 f"{_money(bar.npv_at_low, currency)}, at "
-                f"{_value(bar.high_value, bar.input, currency)}: "
+                f"{_value(bar.high_value, bar.kind, currency)}: "
                 f"{_money(bar.npv_at_high, currency)}"
                 for bar in bars
             )
@@ -354,7 +354,7 @@ class Charts:
                 ):
                     right = npv >= central_npv
                     ax.annotate(
-                        _value(value, bar.input, currency),
+                        _value(value, bar.kind, currency),
                         (npv, y),
                         xytext=(4 if right else -4, 0),
                         textcoords="offset points",
@@ -380,8 +380,8 @@ def _money(x: float | None, currency: str) -> str:
     return fmt.money(x, currency)
 
 
-def _value(value: float | None, path: str, currency: str) -> str:
-    return "n/a" if value is None else fmt.quantity(value, kind_of_path(path), currency)
+def _value(value: float | None, kind: Kind, currency: str) -> str:
+    return "n/a" if value is None else fmt.quantity(value, kind, currency)
 
 
 def _name(name: str) -> str:

@@ -19,12 +19,12 @@ from rich.text import Text
 
 from pmsize import fmt
 from pmsize.drivers import BUILD_COST, BreakEven, TornadoBar
-from pmsize.inputs import kind_of_path
 from pmsize.models import NO_ALTERNATIVE
 from pmsize.render import json as render_json
 from pmsize.render.table import VERDICT_STYLE, print_trimmed
 from pmsize.simulation import TORNADO_NOTE, Simulated
 from pmsize.summary import Histogram, Summary
+from pmsize.values import Kind
 
 NOT_SET = "no alternative"  # how people read `set_by`'s none
 
@@ -62,11 +62,11 @@ def sensitivity_document(results: Sequence[Simulated]) -> str:
 # --------------------------------------------------------------------------- words
 
 
-def value_text(value: float | None, path: str, currency: str) -> str:
+def value_text(value: float | None, kind: Kind, currency: str) -> str:
     """An input's value as the file would write it: `$250k`, `4.5%`, `1,200`."""
     if value is None:
         return "n/a"
-    return fmt.quantity(value, kind_of_path(path), currency)
+    return fmt.quantity(value, kind, currency)
 
 
 def chance(share: float) -> str:
@@ -288,8 +288,8 @@ def tornado_chart(
         rows.append(
             (
                 bar.input,
-                value_text(left, bar.input, currency),
-                value_text(right, bar.input, currency),
+                value_text(left, bar.kind, currency),
+                value_text(right, bar.kind, currency),
                 min(bar.npv_at_low, bar.npv_at_high),
                 max(bar.npv_at_low, bar.npv_at_high),
                 f"swing {fmt.money(bar.swing, currency)}",
@@ -363,7 +363,7 @@ def tornado_list(bars: Sequence[TornadoBar], central_npv: float, currency: str) 
     for bar in bars:
         lines.append(Text(bar.input))
         for value, npv in ((bar.low_value, bar.npv_at_low), (bar.high_value, bar.npv_at_high)):
-            line = Text(f"  at {value_text(value, bar.input, currency)}: NPV ")
+            line = Text(f"  at {value_text(value, bar.kind, currency)}: NPV ")
             line.append(fmt.money(npv, currency), style=NEGATIVE if npv < 0 else POSITIVE)
             lines.append(line)
     legend = Text(f"NPV at central values: {fmt.money(central_npv, currency)}", style="dim")
@@ -375,11 +375,11 @@ def break_even_text(
 ) -> str:
     """A break-even value in words, beside the value assumed (and the range's mean if given)."""
     value, assumed = (
-        value_text(b.value, b.input, currency),
-        value_text(b.assumed, b.input, currency),
+        value_text(b.value, b.kind, currency),
+        value_text(b.assumed, b.kind, currency),
     )
     if mean is not None:
-        assumed += f", the median; mean {value_text(mean, b.input, currency)}"
+        assumed += f", the median; mean {value_text(mean, b.kind, currency)}"
     paying = central_npv >= 0
     if b.input == BUILD_COST:
         if b.value is None:

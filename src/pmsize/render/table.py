@@ -24,7 +24,6 @@ from rich.table import Table
 from rich.text import Text
 
 from pmsize import fmt
-from pmsize.inputs import kind_of_path
 from pmsize.results import Evaluation, Severity, UncertainInput, Verdict
 
 UNCAPPED = "—"  # the Set by cell when no alternative caps the price
@@ -208,7 +207,7 @@ def ceiling_text(r: Evaluation) -> str:
 
 def uncertain_text(u: UncertainInput, currency: str) -> str:
     """A ranged input: its interval, shape, and the central value used (and mean if far off)."""
-    kind = kind_of_path(u.input)
+    kind = u.kind
 
     def show(x: float) -> str:
         return fmt.quantity(x, kind, currency)
