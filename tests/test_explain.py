@@ -408,3 +408,21 @@ def test_a_count_grown_past_a_quadrillion_is_written_as_amounts_beyond_trillions
     )
     paying = re.findall(r"paying (\S+) ·", out)  # a line a year at 80 columns
     assert paying == ["99,900,000,000,000", "1.10e+15", "1.21e+16"]
+
+
+def test_the_naive_figures_are_the_sustainable_ones_exactly_when_no_year_is_capped() -> None:
+    # a price below every year's ceiling: nothing is taken away, whatever the rounding
+    text = (
+        "name: Priced\nmarket: {customers: 100, problem_cost: $100k}\n"
+        "solution: {build_cost: $1m, adoption: 10%, price: $30k}\n"
+        "alternatives:\n  - {name: Vendor, annual_cost: $50k, solves: 90%}\n"
+    )
+    [entry] = load_text(text)
+    r = service.evaluate(entry.problem)
+    # C = 50k + (100k - 90k) = 60k > 30k: the price holds, and the naive NPV is the NPV
+    assert r.naive_is_sustainable
+    assert r.naive_npv == r.npv
+    [entry] = load_text(text.replace("price: $30k", "price: $70k"))
+    capped = service.evaluate(entry.problem)
+    assert not capped.naive_is_sustainable
+    assert capped.naive_npv > capped.npv

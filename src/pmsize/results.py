@@ -166,6 +166,9 @@ class AlternativeResult:
     effective_annual_costs: tuple[float | None, ...] = ()  # c_a,t
     reliefs: tuple[float | None, ...] = ()  # R_a,t
     max_prices: tuple[float | None, ...] = ()  # C_a,t
+    shares: tuple[float | None, ...] = ()  # R_a,t / P: the share of the problem it removes
+    one_time_spread: float = 0.0  # one_time_cost x CRF, in `year`
+    extra_relief: float = 0.0  # V - R_a in `year`: what we remove beyond it (< 0: less)
 
 
 @dataclass(frozen=True)
@@ -240,6 +243,13 @@ class Evaluation:
     cash_flows: tuple[float, ...]  # CF_t, t = 0..H
     discount_factors: tuple[float, ...]  # (1 + r)^-t, t = 0..H
     cumulative_discounted: tuple[float, ...]  # D_t, t = 0..H: where payback is read
+    build_cost: float  # paid in year 0 (-CF_0)
+    running_cost: float  # the solution's fixed cost a year
+    cost_per_customer: float  # its cost to serve one paying customer a year
+    adoption_given: tuple[float, ...]  # the shares paying, as the file lists them (from year 1)
+    # whether the naive figures are the sustainable ones: in every year with paying
+    # customers, the price charged is the naive price (no alternative takes anything away)
+    naive_is_sustainable: bool
     customers_paying: tuple[float, ...]  # w_t, t = 1..H
     naive_price: float  # p_naive: the asked price, or V
     naive_npv: float

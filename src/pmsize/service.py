@@ -103,6 +103,13 @@ def evaluate(
         cash_flows=s.cash_flows,
         discount_factors=s.discount_factors,
         cumulative_discounted=engine.cumulative_discounted(s.cash_flows, s.discount_factors),
+        build_cost=central(problem.solution.build_cost),
+        running_cost=central(problem.solution.annual_cost),
+        cost_per_customer=central(problem.solution.cost_per_customer),
+        adoption_given=tuple(central(q) for q in problem.solution.adoption),
+        naive_is_sustainable=all(
+            p == s.naive_price or w == 0 for p, w in zip(s.prices, s.customers_paying, strict=True)
+        ),
         customers_paying=s.customers_paying,
         naive_price=s.naive_price,
         naive_npv=s.naive_npv,
@@ -162,6 +169,12 @@ def _alternative(alt: Alternative, index: int, s: engine.Sizing, horizon: int) -
         effective_annual_costs=s.alternative_costs[index],
         reliefs=s.alternative_reliefs[index],
         max_prices=max_prices,
+        shares=tuple(
+            None if x is None else x / s.problem_cost if s.problem_cost else 0.0
+            for x in s.alternative_reliefs[index]
+        ),
+        one_time_spread=central(alt.by_year("one_time_cost", horizon)[t]) * s.crf,
+        extra_relief=s.value - relief,
     )
 
 

@@ -42,7 +42,6 @@ from pmsize.render.table import (
     uncertain_text,
 )
 from pmsize.results import AlternativeResult, Evaluation, Severity, Verdict, Year
-from pmsize.values import central
 
 CASH_FLOW_HEADERS = ("Year", "Paying", "Revenue", "Costs", "Net", "Discounted", "Cumulative")
 SHOWN_ALTERNATIVES = 10  # alternatives (and ties) a memo describes; the rest are counted
@@ -197,10 +196,10 @@ class _Writer:
                     f" ({money(a.annual_cost)} a year plus {money(a.one_time_cost)} setup spread "
                     f"over {fmt.plural(r.horizon_years, 'year')} "
                     f"at {fmt.percent(r.discount_rate)}: "
-                    f"{money(a.one_time_cost)} × {r.crf:.3f} = {money(a.one_time_cost * r.crf)})"
+                    f"{money(a.one_time_cost)} × {r.crf:.3f} = {money(a.one_time_spread)})"
                 )
             cost += f" and removes {fmt.percent(a.solves)} of the problem ({money(a.relief)})."
-            gap = r.value_per_customer - a.relief
+            gap = a.extra_relief
             if gap < 0:
                 limit = (
                     f" That is more than {self.sol} removes, so a customer would pay {self.sol} at "
@@ -329,7 +328,7 @@ class _Writer:
             moves.append(f"gets cheaper ({shown})" if cheaper else f"costs more ({shown})")
         if relief[t] is not None and relief[t - 1] is not None and relief[t] != relief[t - 1]:
             better = relief[t] > relief[t - 1]  # type: ignore[operator]
-            share = fmt.percent(relief[t] / self.r.problem_cost_per_customer)  # type: ignore[operator]
+            share = fmt.percent(setter.shares[t])
             moves.append(f"removes {'more' if better else 'less'} ({share} of the problem)")
         what = f"{setter.name} {_words(moves)}" if moves else f"{setter.name} changes"
         if now.ceiling_set_by != before.ceiling_set_by:
@@ -365,9 +364,10 @@ class _Writer:
         return Point(title, text)
 
     def cash_flows(self) -> Point:
-        r, p, money = self.r, self.p, self.money
-        build = -r.cash_flows[0]
-        shares = ", ".join(fmt.percent(central(q)) for q in p.solution.adoption)
+        r, money = self.r, self.money
+        build = r.build_cost
+        given = r.adoption_given
+        shares = ", ".join(fmt.percent(share) for share in given)
         of_customers = (
             "the only customer"
             if fmt.count(r.customers) == "1"
@@ -375,16 +375,12 @@ class _Writer:
         )
         adoption = (
             f"{shares} of {of_customers} pay every year"
-            if len(p.solution.adoption) == 1
+            if len(given) == 1
             else f"{shares} of {of_customers} pay in years "
-            f"1 {'and' if len(p.solution.adoption) == 2 else 'to'} {len(p.solution.adoption)}"
-            + (
-                ", and the last share holds after that"
-                if len(p.solution.adoption) < r.horizon_years
-                else ""
-            )
+            f"1 {'and' if len(given) == 2 else 'to'} {len(given)}"
+            + (", and the last share holds after that" if len(given) < r.horizon_years else "")
         )
-        fixed, per_customer = central(p.solution.annual_cost), central(p.solution.cost_per_customer)
+        fixed, per_customer = r.running_cost, r.cost_per_customer
         if fixed and per_customer:
             running = (
                 f"Running it costs {money(fixed)} a year plus {money(per_customer)} for each "
@@ -473,7 +469,7 @@ class _Writer:
             if r.price_given is not None
             else f"the full {money(naive_price)} {self.sol} is worth, ignoring the alternatives"
         )
-        if abs(r.naive_npv - r.npv) <= 1e-9 * max(1.0, abs(r.npv)):
+        if r.naive_is_sustainable:
             text += " The alternatives take nothing away here: a naive pitch would show the same."
         else:
             text += (
