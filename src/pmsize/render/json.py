@@ -11,13 +11,12 @@ replacement characters.
 from __future__ import annotations
 
 import codecs
-import math
 import sys
 from collections.abc import Sequence
 from typing import Any
 
-from pmsize import __version__, jsontext
-from pmsize.results import Evaluation, Verdict
+from pmsize import __version__, jsontext, portfolio
+from pmsize.results import Evaluation
 
 SCHEMA_VERSION = 1
 # The fields SPEC §5 promises in every result, in the order `result_record` writes them.
@@ -69,66 +68,12 @@ def stdout_is_utf8() -> bool:
         return False
 
 
-def currency_groups(results: Sequence[Evaluation]) -> list[tuple[str, list[Evaluation]]]:
-    """The results of each currency, in the order given, the currencies as they first appear.
-
-    Amounts in different currencies never add up or rank together; `service.rank`
-    already returns the results grouped this way.
-    """
-    groups: dict[str, list[Evaluation]] = {}
-    for r in results:
-        groups.setdefault(r.currency, []).append(r)
-    return list(groups.items())
-
-
-MIXED_CURRENCIES_NOTE = (
-    "The problems use different currencies: the totals are null, the results are ranked "
-    "within each currency, and by_currency holds each currency's totals."
-)
-
-
-def _counts(results: Sequence[Evaluation]) -> dict[str, Any]:
-    counts: dict[str, Any] = {"problems": len(results)}
-    for verdict in Verdict:
-        counts[verdict] = sum(r.verdict == verdict for r in results)
-    return counts
-
-
-def totals(results: Sequence[Evaluation]) -> dict[str, float]:
-    """`total_npv` and `total_market_size` of problems in one currency."""
-    return {
-        "total_npv": math.fsum(r.npv for r in results),
-        "total_market_size": math.fsum(r.market_size for r in results),
-    }
-
-
-def summary_record(results: Sequence[Evaluation]) -> dict[str, Any]:
-    """Counts per verdict and the portfolio totals.
-
-    When the problems use more than one currency the totals are null, and three more
-    fields say why and give what does add up: `currencies` (in result order),
-    `by_currency` (each currency's counts and totals) and a `note`.
-    """
-    groups = currency_groups(results)
-    summary = _counts(results)
-    if len(groups) <= 1:
-        summary.update(totals(results))
-        return summary
-    summary.update(total_npv=None, total_market_size=None)
-    summary["currencies"] = [currency for currency, _ in groups]
-    summary["by_currency"] = [
-        {"currency": currency, **_counts(group), **totals(group)} for currency, group in groups
-    ]
-    summary["note"] = MIXED_CURRENCIES_NOTE
-    return summary
-
-
 def document(results: Sequence[Evaluation], records: Sequence[dict[str, Any]] | None = None) -> str:
     """The whole JSON document, newline-terminated; `records` overrides the per-result objects."""
     doc = {
         "schema_version": SCHEMA_VERSION,
         "tool_version": __version__,
         "results": list(records) if records is not None else [result_record(r) for r in results],
-        "summary": summary_record(results),
+        "summary": portfolio.summary(results),
     }
     return dumps(doc)

@@ -61,7 +61,8 @@ def summary_text(results: Sequence[Evaluation], *, each_currency: bool = True) -
     (`· USD: total NPV $3.98m, markets $50.0m a year · EUR: ...`), never one sum, or
     without `each_currency` (they are shown beside each currency's table) just a note.
     """
-    from pmsize.render.json import currency_groups, summary_record
+    from pmsize.portfolio import currency_groups
+    from pmsize.portfolio import summary as summary_record
 
     summary = summary_record(results)
     counts = " · ".join(f"{summary[v]:,} {v}" for v in Verdict)
@@ -80,7 +81,7 @@ def summary_text(results: Sequence[Evaluation], *, each_currency: bool = True) -
 
 def _totals(results: Sequence[Evaluation]) -> tuple[str, str]:
     """Total NPV and market size of problems in one currency, for people."""
-    from pmsize.render.json import totals
+    from pmsize.portfolio import totals
 
     currency, summed = results[0].currency, totals(results)
     return (
@@ -128,7 +129,7 @@ def fitted(
     results: Sequence[Evaluation], limit: int = COMMENT_LIMIT, *, heading: str = ""
 ) -> tuple[str, bool]:
     """`document`, and whether it holds every problem and every reason (nothing was cut)."""
-    from pmsize.render.json import currency_groups
+    from pmsize.portfolio import currency_groups
 
     head = f"### {escape(heading)}\n\n" if heading else ""
     table_head = _line(HEADERS) + _line(["---:" if h in _RIGHT else "---" for h in HEADERS])

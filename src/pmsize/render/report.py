@@ -29,9 +29,10 @@ from typing import TYPE_CHECKING
 from pmsize import __version__, fmt
 from pmsize.models import NO_ALTERNATIVE, Problem
 from pmsize.options import MAX_SECTIONS
+from pmsize.portfolio import currency_groups, totals
+from pmsize.portfolio import summary as summary_record
 from pmsize.render import explain
 from pmsize.render.charts import Chart, Charts
-from pmsize.render.json import currency_groups, summary_record, totals
 from pmsize.render.simulate import NOT_SET, break_even_text, chance, ranges_note, spread_text
 from pmsize.render.table import RANKED_HEADERS, UNCAPPED, ranked_rows
 from pmsize.results import Evaluation, Verdict

@@ -57,7 +57,7 @@ def render(console: Console, results: Sequence[Evaluation]) -> None:
     if len(results) == 1:
         print_trimmed(console, problem_block(results[0]))
         return
-    from pmsize.render.json import currency_groups
+    from pmsize.portfolio import currency_groups
 
     groups = currency_groups(results)
     parts: list[RenderableType] = []
