@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 
 import pytest
@@ -247,3 +248,19 @@ def refusal(call: Callable[[], object]) -> str:
     except ValueError as exc:
         return str(exc)
     raise AssertionError("accepted")
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        # grouped, but not by thousands (as in India): the same number, grouped by thousands
+        ("1,00,000", "write 100,000, with a comma every three digits, or 100000"),
+        ("1,000,00.5", "write 100,000.5, with a comma every three digits, or 100000.5"),
+        # one comma: perhaps a decimal comma, perhaps a misplaced separator
+        ("1,5", "write 1.5 for a decimal, or 15 for a whole number"),
+        ("12,50", "write 12.50 for a decimal, or 1,250 for a whole number"),
+    ],
+)
+def test_a_misplaced_comma_gets_a_hint_for_that_very_number(text: str, hint: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(hint)):
+        parse_count(text)

@@ -238,10 +238,15 @@ def _check_digits(text: str, match: re.Match[str], digits: str, kind: Kind) -> N
     if negative and digits.strip("0_,.") != "" and kind != "growth":
         raise ValueError(f"{text} is negative; {kind}s cannot be below zero")
     if "," in digits and not _GROUPED.match(digits):
-        raise ValueError(
-            f"{text}: a comma here is not a thousands separator; "
-            f"write {digits.replace(',', '.')} for a decimal or 1,000,000 for a grouped number"
-        )
+        plain = digits.replace(",", "")
+        whole, dot, decimals = plain.partition(".")
+        grouped = f"{int(whole):,}{dot}{decimals}" if whole.isdigit() else plain
+        if digits.count(",") == 1 and not dot:  # `1,5`: perhaps a decimal comma
+            decimal = digits.replace(",", ".")
+            hint = f"write {decimal} for a decimal, or {grouped} for a whole number"
+        else:  # `1,00,000`: grouped, but not by thousands
+            hint = f"write {grouped}, with a comma every three digits, or {plain}"
+        raise ValueError(f"{text}: a comma here is not a thousands separator; {hint}")
     if (
         len(digits) > 1
         and digits.startswith("0")
