@@ -763,7 +763,8 @@ def test_npv_changes_in_different_currencies_are_not_added(tmp_path: Path) -> No
     assert "different currencies" in summary["note"]
     text = run(str(tmp_path / "old"), str(tmp_path / "new")).stdout
     assert text.endswith(
-        f"changed: 2 · 0 worse, 0 better · NPV {fmt.money(change['Euro'], 'EUR', sign=True)}, "
+        f"2 changed · 1 added · verdicts 0 worse, 0 better · NPV "
+        f"{fmt.money(change['Euro'], 'EUR', sign=True)}, "
         f"{fmt.money(change['Invoice matching'], 'USD', sign=True)}, "
         f"{fmt.money(change['Pound'], 'GBP', sign=True)}\n"
     )
@@ -868,8 +869,8 @@ def test_the_table_at_80_columns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         "\n"
         "added: 1 — Fresh (reconsider, NPV $3.23m)\n"
         "removed: 1 — Gone (pursue, NPV $3.23m)\n"
-        "unchanged: 1\n"
-        "changed: 1 · 2 worse, 0 better · NPV −$3.43m\n"
+        "1 changed · 1 added · 1 removed · 1 unchanged · verdicts 2 worse, 0 better\n"
+        "NPV −$3.43m\n"
     )
     assert result.stderr == ""
 
@@ -882,7 +883,8 @@ def test_the_markdown_for_a_pull_request(tmp_path: Path, monkeypatch: pytest.Mon
     assert result.stdout == (
         "### pmsize diff\n"
         "\n"
-        "**1 changed · 1 added · 1 removed · 1 unchanged · 2 worse, 0 better · NPV −$3.43m**\n"
+        "**1 changed · 1 added · 1 removed · 1 unchanged · verdicts 2 worse, 0 better · "
+        "NPV −$3.43m**\n"
         "\n"
         "#### Invoice matching (worse)\n"
         "\n"
@@ -985,7 +987,8 @@ def test_github_annotates_worsened_problems_and_fills_the_summary(
         "alternatives[ERP module] −$3.28m, discount_rate −$153k",
         "::warning file=new/fresh.yaml,line=1,title=new -> reconsider%3A Fresh::"
         "Fresh: new -> reconsider. NPV $3.23m; flags: capped-by-alternative.",
-        "pmsize diff: 1 changed · 1 added · 1 removed · 1 unchanged · 2 worse, 0 better "
+        "pmsize diff: 1 changed · 1 added · 1 removed · 1 unchanged · verdicts 2 worse, "
+        "0 better "
         "· NPV −$3.43m",
     ]
     assert "#### Invoice matching (worse)" in summary.read_text()
@@ -1328,3 +1331,14 @@ def test_a_price_set_on_one_side_and_a_late_alternative_added_match_a_brute_forc
     assert set(got) == {"solution.price", "alternatives[Fast follower]", "discount_rate"}
     assert got == pytest.approx(_brute_force_shapley(old, new, list(got)), rel=1e-12, abs=1e-6)
     assert sum(got.values()) == pytest.approx(p.npv_change, rel=1e-12)
+
+
+def test_the_table_ends_on_one_line_of_counts_that_leaves_out_zeros(tmp_path: Path) -> None:
+    write(tmp_path / "old" / "a.yaml", base())
+    write(tmp_path / "new" / "a.yaml", base(discount_rate="12%"))
+    out = run(str(tmp_path / "old"), str(tmp_path / "new")).stdout
+    # no `added: 0`, `removed: 0`, `unchanged: 0` lines; `worse`/`better` count verdicts
+    assert "added" not in out
+    assert "removed" not in out
+    last = out.splitlines()[-1]
+    assert last.startswith("1 changed · verdicts 0 worse, 0 better · NPV ")

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pmsize import fmt
-from pmsize.diffing import ADDED, CHANGED, REMOVED, UNCHANGED, Diff, ProblemDiff
+from pmsize.diffing import ADDED, CHANGED, REMOVED, STATUSES, UNCHANGED, Diff, ProblemDiff
 from pmsize.render import github
 from pmsize.render.markdown import COMMENT_LIMIT, escape
 
@@ -52,20 +52,19 @@ def _direction(p: ProblemDiff) -> str:
 
 
 def summary_text(d: Diff) -> str:
-    """`1 changed · 1 added · 0 removed · 2 unchanged · 1 worse, 0 better · NPV +$3.10m`,
-    the NPV change given in each currency."""
+    """`1 changed · 1 added · 2 unchanged · verdicts 1 worse, 0 better · NPV +$3.10m`: the
+    counts of problems (those that are not 0), how many verdicts got worse and better,
+    and the NPV change given in each currency."""
     s = d.summary()
-    return (
-        f"{s[CHANGED]:,} changed · {s[ADDED]:,} added · {s[REMOVED]:,} removed · "
-        f"{s[UNCHANGED]:,} unchanged · {_outcome(d)}"
-    )
+    counts = [f"{s[status]:,} {status}" for status in STATUSES if s[status]] or ["no problems"]
+    return f"{' · '.join(counts)} · {_outcome(d)}"
 
 
 def _outcome(d: Diff) -> str:
-    """`1 worse, 0 better · NPV +$3.10m`: the NPV change in each currency, never added
+    """`verdicts 1 worse, 0 better · NPV +$3.10m`: the NPV change in each currency, never added
     across currencies (`NPV +$3.10m, −€1.20m`)."""
     s = d.summary()
-    text = f"{s['worse']:,} worse, {s['better']:,} better"
+    text = f"verdicts {s['worse']:,} worse, {s['better']:,} better"
     changes = d.npv_change_by_currency()
     if changes:
         text += " · NPV " + ", ".join(
@@ -104,16 +103,28 @@ def _listing(problems: Sequence[ProblemDiff], status: str, safe: Any) -> str:
 
 
 def text(d: Diff, width: int = 80) -> str:
-    """A block per changed problem, then a line each for added, removed and unchanged, and
-    one for the changed count, how many verdicts moved and the NPV change in total."""
+    """A block per changed problem, a line naming the added and one naming the removed
+    problems (when there are any), and one line of counts: changed, added, removed and
+    unchanged problems, how many verdicts got worse or better, the NPV change in total."""
     out: list[str] = []
     changed = d.of_status(CHANGED)
     for p in changed:
         out += _block(p, width)
         out.append("")
-    out += [_listing(d.of_status(s), s, fmt.safe_text) for s in (ADDED, REMOVED, UNCHANGED)]
-    out.append(f"changed: {len(changed):,} · {_outcome(d)}")
+    out += [_listing(d.of_status(s), s, fmt.safe_text) for s in (ADDED, REMOVED) if d.of_status(s)]
+    out += _wrapped(summary_text(d).split(" · "), width)
     return "".join(f"{line}\n" for line in out)
+
+
+def _wrapped(parts: Sequence[str], width: int) -> list[str]:
+    """`parts` joined by ` · ` on lines of at most `width` (a part longer stands alone)."""
+    lines = [parts[0]]
+    for part in parts[1:]:
+        if len(lines[-1]) + 3 + len(part) <= width:
+            lines[-1] += f" · {part}"
+        else:
+            lines.append(part)
+    return lines
 
 
 def _block(p: ProblemDiff, width: int) -> list[str]:
