@@ -426,3 +426,42 @@ def test_the_naive_figures_are_the_sustainable_ones_exactly_when_no_year_is_capp
     capped = service.evaluate(entry.problem)
     assert not capped.naive_is_sustainable
     assert capped.naive_npv > capped.npv
+
+
+GROWING = """
+name: Growing
+market: {customers: 2400, problem_cost: $100k, growth: 8%}
+solution: {build_cost: $2m, annual_cost: $300k, adoption: [1%, 2%, 4%], price: $60k}
+alternatives:
+  - {name: Vendor, annual_cost: [$80k, $40k], solves: 60%, from_year: 2}
+"""
+
+
+def test_payers_are_a_share_of_each_years_customers_and_a_set_price_has_its_column() -> None:
+    [entry] = load_text(GROWING)
+    r = service.evaluate(entry.problem)
+    memo = explain.memo(entry.problem, r)
+    [point] = [p for p in memo.points if p.title == "Cash flows"]
+    text = " ".join(point.text.split())
+    assert "of that year's customers (2,400 in year 1, growing 8% a year) pay" in text
+    assert "of the 2,400 customers" not in text
+    assert point.table is not None
+    headers, build, year1, year2, *_ = point.table
+    assert headers[:4] == ("Year", "Paying", "Ceiling", "Price")
+    # w_2 = 2,400 x 1.08 x 2% = 51.84: shown whole, a fraction of a customer is noise there
+    assert year2[1] == "52"
+    # p_1 = min($60k, C_1 = $100k) = $60k; the build is year 0's cost
+    assert (year1[2], year1[3]) == ("$100k", "$60.0k")
+    assert (build[0], build[-4], build[-3]) == ("0", "$2.00m", "−$2.00m")
+
+
+def test_a_handful_of_payers_shows_its_fraction_and_says_why() -> None:
+    [entry] = load_text(
+        "name: Few\nmarket: {customers: 30, problem_cost: $100k}\n"
+        "solution: {build_cost: $100k, adoption: 5%}\n"
+    )
+    r = service.evaluate(entry.problem)
+    [point] = [p for p in explain.memo(entry.problem, r).points if p.title == "Cash flows"]
+    assert point.table is not None
+    assert point.table[2][1] == "1.5"  # 30 x 5%
+    assert "Paying customers are averages" in point.text

@@ -243,6 +243,7 @@ class Evaluation:
     cash_flows: tuple[float, ...]  # CF_t, t = 0..H
     discount_factors: tuple[float, ...]  # (1 + r)^-t, t = 0..H
     cumulative_discounted: tuple[float, ...]  # D_t, t = 0..H: where payback is read
+    discounted_cash_flows: tuple[float, ...]  # CF_t (1 + r)^-t, t = 0..H
     build_cost: float  # paid in year 0 (-CF_0)
     running_cost: float  # the solution's fixed cost a year
     cost_per_customer: float  # its cost to serve one paying customer a year

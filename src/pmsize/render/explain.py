@@ -123,7 +123,6 @@ class _Writer:
         self.p, self.r = problem, r
         self.sol = r.solution_name  # as written, even at the start of a sentence ("iPhone")
         self.bound = r.binding
-        self.discount = r.discount_factors
 
     def money(self, x: float | None, *, sign: bool = False) -> str:
         return fmt.money(x, self.r.currency, sign=sign)
@@ -368,11 +367,16 @@ class _Writer:
         build = r.build_cost
         given = r.adoption_given
         shares = ", ".join(fmt.percent(share) for share in given)
-        of_customers = (
-            "the only customer"
-            if fmt.count(r.customers) == "1"
-            else (f"the {fmt.plural(r.customers, 'customer')}")
-        )
+        if r.growth:  # a share of each year's customers, not of year 1's
+            of_customers = (
+                f"that year's customers ({fmt.count(r.customers)} in year 1, "
+                f"{'growing' if r.growth > 0 else 'shrinking'} "
+                f"{fmt.percent(abs(r.growth))} a year)"
+            )
+        elif fmt.count(r.customers) == "1":
+            of_customers = "the only customer"
+        else:
+            of_customers = f"the {fmt.plural(r.customers, 'customer')}"
         adoption = (
             f"{shares} of {of_customers} pay every year"
             if len(given) == 1
@@ -408,29 +412,42 @@ class _Writer:
             f"Each year's net cash flow is discounted at {fmt.percent(r.discount_rate)}: "
             "divided by (1 + rate) to the power of the year."
         )
-        headers: tuple[str, ...] = CASH_FLOW_HEADERS
-        if moves:  # each year's ceiling, after the paying customers
-            headers = (*headers[:2], "Ceiling", *headers[2:])
+        # each year's ceiling after the paying customers when it moves, and the price
+        # charged beside it when one is set (the lower of the two)
+        shown = (("Ceiling",) if moves else ()) + (("Price",) if r.price_given is not None else ())
+        headers = (*CASH_FLOW_HEADERS[:2], *shown, *CASH_FLOW_HEADERS[2:])
+        if any(_fractional(y.paying_customers) for y in r.years):
+            text += (
+                " Paying customers are averages (customers × share), so a year may count "
+                "a fraction of one."
+            )
         rows: list[tuple[str, ...]] = [headers]
-        cumulative = r.cumulative_discounted
-        for t, flow in enumerate(r.cash_flows):
-            year = r.years[t - 1] if t and r.years else None
-            paying_t = r.customers_paying[t - 1] if t else 0.0
-            revenue = year.revenue if year else paying_t * r.price_per_customer
-            ceiling = (money(year.ceiling_per_customer) if year else "",) if moves else ()
+        build_row = ("0", "", *([""] * len(shown)), "", money(build))
+        rows.append((*build_row, *self._flows(0)))
+        for y in r.years:
+            prices: tuple[str, ...] = (money(y.ceiling_per_customer),) if moves else ()
+            if r.price_given is not None:
+                prices += (money(y.price_per_customer),)
             rows.append(
                 (
-                    str(t),
-                    fmt.count(round(paying_t, 1)) if t else "",
-                    *ceiling,
-                    money(revenue) if t else "",
-                    money(revenue - flow),
-                    money(flow),
-                    money(flow * self.discount[t]),
-                    money(cumulative[t]),
+                    str(y.year),
+                    _paying(y.paying_customers),
+                    *prices,
+                    money(y.revenue),
+                    money(y.costs),
+                    *self._flows(y.year),
                 )
             )
         return Point("Cash flows", text, table=tuple(rows))
+
+    def _flows(self, t: int) -> tuple[str, str, str]:
+        """Year t's net, discounted and cumulative discounted cash flow."""
+        r, money = self.r, self.money
+        return (
+            money(r.cash_flows[t]),
+            money(r.discounted_cash_flows[t]),
+            money(r.cumulative_discounted[t]),
+        )
 
     def returns(self) -> Point:
         r, money = self.r, self.money
@@ -663,3 +680,13 @@ def _memo_markdown(m: Memo) -> str:
 
 def _markdown_mark(bullet: Bullet) -> str:
     return f"{SEVERITY_MARK[bullet.severity][0]} " if bullet.severity else ""
+
+
+def _fractional(paying: float) -> bool:
+    """Whether a count of paying customers shows a fraction where it matters (below 10)."""
+    return paying < 10 and round(paying, 1) != round(paying)
+
+
+def _paying(paying: float) -> str:
+    """Paying customers: whole from 10 up (a fraction there is noise), else to 0.1."""
+    return fmt.count(round(paying) if paying >= 10 else round(paying, 1))
