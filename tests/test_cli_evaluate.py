@@ -261,8 +261,14 @@ def test_totals_are_null_when_problems_use_different_currencies(tmp_path: Path) 
     assert code == 0
     # each currency totalled on its own (test_formats: grouping and ranking by currency)
     lines = out.splitlines()
-    assert "EUR: 1 problem · 1 pursue · 0 reconsider · 0 avoid · total NPV €9.48m" in lines[3]
-    assert "USD: 1 problem · 1 pursue · 0 reconsider · 0 avoid · total NPV $9.48m" in lines[8]
+    assert (
+        "EUR: 1 problem · 1 pursue · 0 reconsider · 0 avoid · NPV if all are built €9.48m"
+        in lines[3]
+    )
+    assert (
+        "USD: 1 problem · 1 pursue · 0 reconsider · 0 avoid · NPV if all are built $9.48m"
+        in lines[8]
+    )
     assert (
         lines[-1]
         == "2 problems · 2 pursue · 0 reconsider · 0 avoid · 2 currencies, each totalled above"
@@ -290,9 +296,11 @@ def test_the_ranked_table_shows_rank_verdict_figures_and_summary(three: Path) ->
     assert "$10.4m" in lines[1]
     assert f"{fmt.MINUS}$1.00m" in lines[3]
     # labels and their figures are tied by no-break spaces, so a wrap never parts them
-    assert lines[4].replace("\u00a0", " ") == (
-        "3 problems · 1 pursue · 1 reconsider · 1 avoid · total NPV $18.8m · markets $450m a year"
-    )
+    assert [line.replace("\u00a0", " ") for line in lines[4:6]] == [
+        "3 problems · 1 pursue · 1 reconsider · 1 avoid · NPV if all are built $18.8m · the "
+        "problems cost",
+        "their markets $450m a year",
+    ]
 
 
 # ------------------------------------------------------------------ the table never cuts figures

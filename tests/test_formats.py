@@ -251,7 +251,7 @@ def test_markdown_is_a_ranked_table_with_a_summary_and_reasons(three: Path) -> N
     assert [row[0] for row in rows[1:]] == ["1", "2", "3"]
     assert [row[2] for row in rows[1:]] == ["**reconsider**", "pursue", "**avoid**"]
     assert rows[3][3] == f"{fmt.MINUS}$1.00m"
-    assert "**3 problems · 1 pursue · 1 reconsider · 1 avoid · total NPV $18.8m" in text
+    assert "**3 problems · 1 pursue · 1 reconsider · 1 avoid · NPV if all are built $18.8m" in text
     assert "  - `no-sustainable-price` Free tool removes 100% of the problem" in text
 
 
@@ -292,8 +292,8 @@ def test_github_annotates_avoid_as_error_and_reconsider_as_warning_at_the_name(
         "alternatives would claim +$36.9m.",
     ]
     assert text.splitlines()[-1] == (
-        "pmsize: 3 problems · 1 pursue · 1 reconsider · 1 avoid · total NPV $18.8m · "
-        "markets $450m a year"
+        "pmsize: 3 problems · 1 pursue · 1 reconsider · 1 avoid · NPV if all are built "
+        "$18.8m · the problems cost their markets $450m a year"
     )
 
 
@@ -581,7 +581,7 @@ def test_counts_and_ranks_have_thousands_separators() -> None:
     result = service.evaluate(load_text(problem("Claims", AVOID))[0].problem)
     results = [replace(result, file=f"p{i:04d}.yaml") for i in range(1200)]
     assert markdown.summary_text(results).startswith(
-        "1,200 problems · 0 pursue · 0 reconsider · 1,200 avoid · total NPV"
+        "1,200 problems · 0 pursue · 0 reconsider · 1,200 avoid · NPV if all are built"
     )
     assert markdown.row_cells(1200, result)[0] == "1,200"
     assert table.ranked_rows(results)[1200][0] == "1,200"

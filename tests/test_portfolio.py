@@ -298,7 +298,7 @@ def test_tables_and_markdown_give_each_currency_its_heading_ranks_and_totals(
         "#### EUR",
         "#### GBP",
     ]
-    assert "· USD: total NPV $" in text
+    assert "· USD: NPV if all are built $" in text
     assert "| 1 | Euros big |" in text
 
     rows = CliRunner().invoke(app, ["evaluate", str(currencies), "-f", "csv"], env=ENV).stdout

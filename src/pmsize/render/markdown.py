@@ -54,12 +54,15 @@ def _escape_line(text: str) -> str:
 
 
 def summary_text(results: Sequence[Evaluation], *, each_currency: bool = True) -> str:
-    """The summary line, plain: counts of each verdict, total NPV and total market size.
+    """The summary line, plain: counts of each verdict, then the totals said for what they
+    are: the NPV of building every problem (those to avoid too), and what the problems
+    cost their markets a year, added over segments that may not be one market.
 
-    `3 problems · 1 pursue · 1 reconsider · 1 avoid · total NPV $25.6m · markets $6.21b a year`;
-    problems in several currencies get the totals of each currency
-    (`· USD: total NPV $3.98m, markets $50.0m a year · EUR: ...`), never one sum, or
-    without `each_currency` (they are shown beside each currency's table) just a note.
+    `3 problems · 1 pursue · 1 reconsider · 1 avoid · NPV if all are built $25.6m · the
+    problems cost their markets $6.21b a year`; problems in several currencies get the
+    totals of each currency (`· USD: NPV if all are built $3.98m, problems costing $50.0m
+    a year · EUR: ...`), never one sum, or without `each_currency` (they are shown beside
+    each currency's table) just a note.
     """
     from pmsize.portfolio import currency_groups
     from pmsize.portfolio import summary as summary_record
@@ -70,12 +73,14 @@ def summary_text(results: Sequence[Evaluation], *, each_currency: bool = True) -
     groups = currency_groups(results)
     if len(groups) == 1:
         npv, market = _totals(results)
-        return f"{text} · total NPV {npv} · markets {market} a year"
+        return (
+            f"{text} · NPV if all are built {npv} · the problems cost their markets {market} a year"
+        )
     if groups and not each_currency:
         return f"{text} · {len(groups)} currencies, each totalled above"
     for currency, group in groups:
         npv, market = _totals(group)
-        text += f" · {currency}: total NPV {npv}, markets {market} a year"
+        text += f" · {currency}: NPV if all are built {npv}, problems costing {market} a year"
     return text
 
 

@@ -394,11 +394,12 @@ def _ranked_records_grid(results: Sequence[Evaluation], width: int) -> Renderabl
 def summary_line(
     results: Sequence[Evaluation], width: int, *, prefix: str = "", each_currency: bool = True
 ) -> Text:
-    """The summary line: counts of each verdict, total NPV and market size (of each currency)."""
+    """The summary line: counts of each verdict, the NPV if all are built and what the
+    problems cost their markets (of each currency), each figure kept with its words."""
     from pmsize.render.markdown import summary_text
 
     text = prefix + summary_text(results, each_currency=each_currency)
-    for label in ("total NPV ", "markets "):
+    for label in ("are built ", "their markets ", "problems costing "):
         text = text.replace(label, label.replace(" ", NBSP))
     return glued(text.replace(" a year", f"{NBSP}a{NBSP}year"), width)
 
