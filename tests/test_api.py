@@ -264,3 +264,14 @@ def test_what_the_library_accepts_a_file_accepts_and_the_engine_sizes(
     r = pmsize.evaluate(built)  # never an AssertionError or TypeError inside the engine
     assert r.verdict in ("pursue", "reconsider", "avoid")
     pmsize.simulate(built, samples=50)
+
+
+def test_results_have_a_one_line_repr_for_notebooks(tmp_path: Path) -> None:
+    [claims] = pmsize.load(ROOT / "examples" / "claims-processing.yaml")
+    shown = repr(pmsize.evaluate(claims))
+    assert shown == (
+        "<Evaluation 'Claims order processing': avoid, NPV -15,164,662 USD, "
+        "ceiling 0 per customer a year>"
+    )
+    shown = repr(pmsize.diff([claims], [claims]))
+    assert shown == "<Diff None -> None: 0 changed, 0 added, 0 removed, 1 unchanged; 0 worse>"

@@ -196,6 +196,13 @@ class Diff:
     # the files read from disk (never a file at a git revision): what --output must not replace
     inputs: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
+    def __repr__(self) -> str:
+        """One line: how many problems changed, were added, removed or stayed, and how many
+        verdicts got worse (the dataclass's own repr holds every problem)."""
+        counts = self.summary()
+        shown = ", ".join(f"{counts[status]:,} {status}" for status in STATUSES)
+        return f"<Diff {self.old!r} -> {self.new!r}: {shown}; {counts['worse']:,} worse>"
+
     def of_status(self, status: str) -> list[ProblemDiff]:
         """The problems with that status (`added`, `removed`, `changed`, `unchanged`)."""
         return [p for p in self.problems if p.status == status]

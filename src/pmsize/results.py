@@ -341,6 +341,14 @@ class Evaluation:
             ],
         }
 
+    def __repr__(self) -> str:
+        """One line a notebook can show: `<Evaluation 'Claims order processing': avoid, NPV
+        -15,164,662 USD, ...>` (the dataclass's own repr ran to thousands of characters)."""
+        return (
+            f"<Evaluation {self.name!r}: {self.verdict}, NPV {self.npv:,.0f} {self.currency}, "
+            f"ceiling {self.ceiling_per_customer:,.0f} per customer a year>"
+        )
+
     def to_json(self, *, ascii_only: bool = False) -> str:
         """`to_dict()` as pmsize writes JSON (see `jsontext`), newline-terminated."""
         from pmsize import jsontext  # the text rules; the engine that imports results needs none
