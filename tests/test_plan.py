@@ -20,8 +20,8 @@ from typer.testing import CliRunner
 import pmsize
 from pmsize import loader
 from pmsize.cli import app
+from pmsize.knapsack import best_subset
 from pmsize.loader import load_text
-from pmsize.planning import best_subset
 
 ENV = {"NO_COLOR": "1", "COLUMNS": "80", "TERM": "dumb"}
 
@@ -340,7 +340,7 @@ def test_what_the_solver_prints_never_reaches_stdout(capfd: pytest.CaptureFixtur
     # a JSON document on stdout would carry it. C's printf is buffered: flushed inside too.
     import ctypes
 
-    from pmsize.planning import _solver_stdout_discarded
+    from pmsize.knapsack import _solver_stdout_discarded
 
     print("before", flush=True)
     with _solver_stdout_discarded():
@@ -589,7 +589,7 @@ def test_an_exact_plan_says_so() -> None:
 def test_the_gap_of_an_optimum_stopped_early_is_proven() -> None:
     import time
 
-    from pmsize.planning import optimum
+    from pmsize.knapsack import optimum
 
     entries, budget = hard_knapsack(seed=4, unit=1000)  # for the exact optimum
     builds = [c.solution.build_cost for c in problems_of(*entries)]
@@ -611,7 +611,7 @@ def test_the_gap_of_an_optimum_stopped_early_is_proven() -> None:
 def test_with_no_time_left_a_greedy_fill_is_funded_with_the_relaxations_bound() -> None:
     import time
 
-    from pmsize.planning import optimum
+    from pmsize.knapsack import optimum
 
     entries, budget = hard_knapsack(seed=4, unit=1000)
     costs = [float(p.solution.build_cost) for p in problems_of(*entries)]
@@ -626,7 +626,7 @@ def test_with_no_time_left_a_greedy_fill_is_funded_with_the_relaxations_bound() 
 
 
 def test_an_error_in_the_solver_thread_reaches_the_caller() -> None:
-    from pmsize.planning import _interruptible
+    from pmsize.knapsack import _interruptible
 
     assert _interruptible(lambda: 42) == 42
     with pytest.raises(ZeroDivisionError):
