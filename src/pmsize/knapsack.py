@@ -1,48 +1,40 @@
 """The 0/1 knapsack under a budget and a count, solved exactly (SPEC §9's optimum).
 
     maximise   sum_i v_i x_i
-    subject to sum_i c_i x_i <= B      (costs against the budget, checked exactly)
+    subject to sum_i c_i x_i <= B      (checked exactly, in Python)
                sum_i x_i <= K          (when a most number of items K is given)
                x_i in {0, 1}
 
 `optimum` solves it with scipy's `milp` (HiGHS branch and bound) at a zero optimality
-gap, and checks what the solver returns against the budget exactly, in Python (see
-`best_subset` for the tolerances). Before the search, the linear relaxation fixes the
-items every optimal set holds and gives a bound and a greedy fill (`_fixed_by_bounds`).
-scipy (and numpy) are imported inside the functions that solve, so importing this
-module loads neither.
+gap, after the linear relaxation has fixed the items every optimal set holds and given a
+bound and a greedy fill (`_fixed_by_bounds`). scipy and numpy are imported inside the
+functions that solve. The optimum is exact up to the solver's floating-point precision
+(sets whose totals differ by a few parts in 10^12 may not be told apart); the budget
+holds exactly whatever the figures (see `best_subset`). benchmarks/plan_bruteforce.py
+checks thousands of random knapsacks against brute force.
 
-The optimum is exact up to the solver's floating-point precision: sets whose total
-values differ by a few parts in 10^12 may not be told apart, and among such near-ties
-the least-cost rule below may not hold. The budget holds exactly whatever the figures.
-benchmarks/plan_bruteforce.py checks thousands of random knapsacks against brute force.
-
-- **Ties.** Of sets with the same total value, the one with the smaller total cost is
-  chosen; items with exactly the same value and cost are interchangeable, and the ones
-  listed first are chosen first. Sets equal in both totals are told apart by the
-  solver, the same way on every run with the same input.
-- **Time.** A 0/1 knapsack can be hard: 200 items nearly equally worth their cost kept
-  HiGHS busy for minutes. `optimum` takes a deadline; when it stops the search, the best
-  set found so far (the solver's or the greedy fill's) with the lowest bound proven
-  (`Optimum.exact` False, `Optimum.gap`). Sets found before the deadline fit the budget
-  exactly; the least-cost rule for ties holds only when the search finished.
-- **Interruptible.** HiGHS runs in a worker thread (it releases the GIL) while the
-  calling thread waits in short steps, so Ctrl-C and SIGTERM are handled at once, not
-  when the solver returns (`_interruptible`).
+- **Ties.** Of sets with the same total value, the one of least total cost; items with
+  the same value and cost are interchangeable, the ones listed first chosen first. Sets
+  equal in both totals are told apart by the solver, the same way on every run.
+- **Time.** 200 items nearly equally worth their cost kept HiGHS busy for minutes, so
+  `optimum` takes a deadline; when it stops the search, the best set found (the
+  solver's or the greedy fill's) with the lowest bound proven (`Optimum.gap`). Such a
+  set fits the budget exactly; the least-cost rule for ties holds only when the search
+  finished. HiGHS runs in a worker thread, so a signal ends a solve at once
+  (`_interruptible`).
 """
 
 from __future__ import annotations
 
 import math
 import os
-import sys
 import threading
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -51,7 +43,7 @@ if TYPE_CHECKING:
 MAX_CUTS = 1000  # sets cut off for exceeding the budget by a hair before giving up (never seen)
 # A zero gap, relative and absolute (HiGHS's default absolute gap, 1e-6 of the largest value
 # here, would let a set that much short pass as optimal); scipy passes the absolute gap on
-# to HiGHS verbatim, with a RuntimeWarning that `_solver_stdout_discarded` silences.
+# to HiGHS verbatim, with a RuntimeWarning that `_interruptible` silences.
 SOLVER_OPTIONS = {"mip_rel_gap": 0.0, "mip_abs_gap": 0.0}
 WAIT_STEP = 0.05  # seconds the calling thread waits at a time while the solver runs
 
@@ -427,7 +419,7 @@ def _time_options(
     return {**options, "time_limit": left}
 
 
-_solver_lock = threading.Lock()  # one solve at a time: each points descriptor 1 away
+_solver_lock = threading.Lock()  # one solve at a time: each swaps C's stdout stream
 
 
 def _interruptible(solve: Callable[[], T]) -> T:
@@ -435,15 +427,17 @@ def _interruptible(solve: Callable[[], T]) -> T:
 
     HiGHS runs in C and releases the GIL, so this thread's waits end and Python's signal
     handlers run during the solve: Ctrl-C or SIGTERM raise here at once, and the process
-    can exit while the solver thread (a daemon) is still at work. What HiGHS prints is
-    discarded by the worker itself (`_solver_stdout_discarded`), until the solver returns
-    even if this thread has been interrupted; one solve runs at a time.
+    can exit while the solver thread (a daemon) is still at work. What HiGHS printfs is
+    discarded by the worker itself (`_c_stdout_discarded`), until the solver returns
+    even if this thread has been interrupted; one solve runs at a time. scipy's note
+    about an option it passes on verbatim (`SOLVER_OPTIONS`) is not raised either.
     """
     outcome: list[tuple[bool, Any]] = []
 
     def work() -> None:
         try:
-            with _solver_lock, _solver_stdout_discarded():
+            with _solver_lock, _c_stdout_discarded(), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
                 outcome.append((True, solve()))
         except BaseException as exc:  # handed to the waiting thread
             outcome.append((False, exc))
@@ -459,48 +453,58 @@ def _interruptible(solve: Callable[[], T]) -> T:
 
 
 @contextmanager
-def _solver_stdout_discarded() -> Iterator[None]:
-    """Discard what HiGHS prints on the process's standard output while it solves.
+def _c_stdout_discarded() -> Iterator[None]:
+    """C's `stdout` stream pointed at the null device while HiGHS solves; descriptor 1,
+    and what Python writes to it, untouched.
 
-    Some HiGHS releases print a debugging line (`HighsMipSolverData::
-    transformNewIntegerFeasibleSolution tmpSolver.run();`) with C's printf whatever
-    its output options say (ERGO-Code/HiGHS#2783); it would land in the middle of a
-    JSON document on stdout. File descriptor 1 points at the null device while the
-    solver runs (C's buffer flushed before it is pointed back). scipy's note about an
-    option passed on verbatim is not raised either.
+    HiGHS's log is off (scipy passes `disp`, False by default, as `log_to_console`), but
+    HiGHS 1.12, which scipy 1.17 bundles, printfs a debugging line (`HighsMipSolverData::
+    transformNewIntegerFeasibleSolution tmpSolver.run();`) whenever it repairs a solution,
+    whatever its options (ERGO-Code/HiGHS#2783, gone in 1.13): no option reaches it, and
+    it would land in the middle of a JSON document on stdout. Pointing descriptor 1
+    away would also swallow what the rest of the process writes meanwhile (another
+    thread, a notebook), so only the stream printf writes to is swapped, C's buffer
+    flushed on either side. glibc and the BSD C libraries (macOS) let a program assign
+    it; where the C library does not (musl's `stdout` is a constant), nothing is swapped.
     """
-    stdout = sys.__stdout__
-    try:
-        fd = 1
-        if stdout is not None:
-            stdout.flush()
-        saved = os.dup(fd)
-    except (OSError, ValueError):  # no descriptor 1 (closed at start): nothing to guard
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            yield
+    found = _c_stdout()
+    null = found[0].fopen(os.devnull.encode(), b"w") if found is not None else None
+    if found is None or not null:  # no stream a program may assign, or no null device
+        yield
         return
-    null = os.open(os.devnull, os.O_WRONLY)
+    libc, stdout = found
+    saved = stdout.value
+    libc.fflush(saved)  # what C wrote before the solve goes where it was going
+    stdout.value = null
     try:
-        os.dup2(null, fd)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            yield
+        yield
     finally:
-        _flush_c_stdout()
-        os.dup2(saved, fd)
-        os.close(saved)
-        os.close(null)
+        libc.fflush(null)
+        stdout.value = saved
+        libc.fclose(null)
 
 
-def _flush_c_stdout() -> None:
-    """fflush(NULL): C's stdio buffers, so nothing HiGHS printed is written after the guard."""
+@cache
+def _c_stdout() -> tuple[Any, Any] | None:
+    """The C library (`fopen`, `fflush` and `fclose` typed) and its `stdout` variable,
+    when a program may assign it; else None."""
+    import ctypes
+
     try:
-        import ctypes
-
-        ctypes.CDLL(None).fflush(None)
-    except (OSError, AttributeError, TypeError):  # pragma: no cover - not a C library we know
-        pass
+        libc = ctypes.CDLL(None)
+    except OSError:  # pragma: no cover - a POSIX process always has one
+        return None
+    # glibc's manual (12.2, Standard Streams): stdout is a normal variable a program may
+    # set; on the BSDs and macOS, `stdout` is a macro for the variable `__stdoutp`
+    name = "stdout" if hasattr(libc, "gnu_get_libc_version") else "__stdoutp"
+    try:
+        stdout = ctypes.c_void_p.in_dll(libc, name)
+    except ValueError:  # pragma: no cover - musl, whose `stdout` is a constant
+        return None
+    libc.fopen.restype = ctypes.c_void_p
+    libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+    libc.fflush.argtypes = libc.fclose.argtypes = [ctypes.c_void_p]
+    return libc, stdout
 
 
 __all__ = ["Optimum", "best_subset", "optimum"]
