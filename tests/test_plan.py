@@ -304,6 +304,17 @@ def test_expected_npv_uses_simulated_means_and_independent_draws() -> None:
     assert (plan.samples, plan.seed) == (samples, 7)
 
 
+def test_expected_npv_is_simulates_mean_to_the_last_bit_over_several_blocks() -> None:
+    # more samples than a block (65,536): blocks drawn on several threads, summed in order
+    problems = problems_of(problem("A", 10, 1, extra=RANGED), problem("B", 12, 2, extra=RANGED))
+    samples = 70_000
+    plan = pmsize.plan(problems, "$10m", objective="expected-npv", samples=samples, seed=3)
+    means = {c.name: c.npv for c in plan.funded}
+    assert means == {
+        p.name: pmsize.simulate(p, samples=samples, seed=3).simulation.npv.mean for p in problems
+    }
+
+
 def test_plan_stays_the_function_once_its_module_is_imported() -> None:
     # A submodule import sets the package's attribute of its name: a module named
     # `pmsize/plan.py` would replace the function `pmsize.plan` here.

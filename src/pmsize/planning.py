@@ -63,7 +63,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pmsize import loader, service
 from pmsize.errors import ArgumentError, InputError, InputErrors
@@ -72,9 +72,6 @@ from pmsize.models import NO_POLICY, Policy, Problem
 from pmsize.options import DEFAULT_TIME_LIMIT
 from pmsize.results import Evaluation, Verdict
 from pmsize.values import parse_number
-
-if TYPE_CHECKING:
-    from numpy.typing import NDArray
 
 Objective = Literal["npv", "expected-npv"]
 OBJECTIVES: tuple[Objective, ...] = ("npv", "expected-npv")
@@ -299,11 +296,15 @@ def plan(
     npvs = [r.npv for r in evaluations]
     count = None
     if objective == "expected-npv":
+        from pmsize import simulation
+
         count = DEFAULT_SAMPLES if samples is None else samples
         _check_sampling(count, seed)
-        means = _mean_npvs([entries[i] for i in eligible], policy, count, seed, progress)
+        means = simulation.expected_npvs(
+            [entries[i] for i in eligible], policy, samples=count, seed=seed, progress=progress
+        )
         for i, mean in zip(eligible, means, strict=True):
-            npvs[i] = mean
+            npvs[i] = 0.0 if mean is None else mean  # None: no finite NPV
         eligible = [i for i in eligible if npvs[i] > 0]  # expected to lose money: never
     weighed = [_candidate(evaluations[i], npvs[i]) for i in eligible]
     held = set(eligible)
@@ -440,48 +441,6 @@ def _check_sampling(samples: object, seed: object) -> None:
 # -------------------------------------------------------------------------- expected NPV
 
 
-def npv_samples(entry: loader.Entry, policy: Policy, samples: int, seed: int) -> NDArray[Any]:
-    """The NPV of each of `samples` draws of a problem: the draws `pmsize simulate` makes
-    with this seed (the same streams and blocks, through the same engine)."""
-    import numpy as np
-
-    from pmsize.correlations import copula
-    from pmsize.sampling import BLOCK
-    from pmsize.simulation import sized_block
-
-    thresholds = service.thresholds_for(entry, policy)
-    npv = np.empty(samples)
-    buffers: dict[str, Any] = {}
-    dependence = copula(entry.problem)  # the declared correlations, as simulate draws them
-    for index in range(-(-samples // BLOCK)):
-        start = index * BLOCK
-        size = min(BLOCK, samples - start)
-        s, _ = sized_block(entry.problem, thresholds, seed, index, size, buffers, dependence)
-        npv[start : start + size] = s.npv
-    return npv
-
-
-def _mean_npvs(
-    entries: Sequence[loader.Entry],
-    policy: Policy,
-    samples: int,
-    seed: int,
-    progress: Callable[[int, int], None] | None,
-) -> list[float]:
-    from pmsize.summary import HISTOGRAM_SPAN, summary_and
-
-    means = []
-    total = samples * len(entries)
-    for done, entry in enumerate(entries):
-        # the mean as simulate takes it, to the last bit: after the same partial sort (of
-        # the same percentiles), which sets the order numpy sums in
-        summary, _ = summary_and(npv_samples(entry, policy, samples, seed), HISTOGRAM_SPAN)
-        means.append(0.0 if summary.mean is None else summary.mean)  # None: no finite NPV
-        if progress is not None:
-            progress((done + 1) * samples, total)
-    return means
-
-
 def _chance_total_positive(
     entries: Sequence[loader.Entry], policy: Policy, samples: int, seed: int
 ) -> float | None:
@@ -492,9 +451,12 @@ def _chance_total_positive(
         return None
     import numpy as np
 
+    from pmsize.simulation import npv_samples
+
     total = np.zeros(samples)
     for place, entry in enumerate(entries):
-        npv = npv_samples(entry, policy, samples, seed)
+        thresholds = service.thresholds_for(entry, policy)
+        npv = npv_samples(entry.problem, thresholds, samples=samples, seed=seed)
         order = np.random.default_rng(
             np.random.SeedSequence(seed, spawn_key=(PERMUTATION_KEY, place))
         ).permutation(samples)
@@ -512,7 +474,6 @@ __all__ = [
     "Objective",
     "Plan",
     "check_time_limit",
-    "npv_samples",
     "parse_budget",
     "plan",
 ]

@@ -22,6 +22,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
@@ -49,6 +50,8 @@ if TYPE_CHECKING:
 
 # Called with (samples done, samples in the whole run) after every block.
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
+B = TypeVar("B")  # what a loop over blocks keeps of each block
 
 DEFAULT_SEED = 0
 # said beside a tornado when the problem declares correlations
@@ -184,34 +187,28 @@ def simulate(
     check_samples(samples)
     npv, roi, ceiling = np.empty(samples), np.empty(samples), np.empty(samples)
     n_bins = voi_bins(samples)
-    local = threading.local()  # each thread's buffers, reused from one block to the next
-    dependence = copula(problem)  # None without correlations
+    local = threading.local()  # each thread's scratch, reused from one block to the next
 
-    def run_block(index: int) -> _Block:
-        start = index * BLOCK
-        size = min(BLOCK, samples - start)
-        buffers: dict[str, Floats] = local.__dict__.setdefault("buffers", {})
-        s, sampler = sized_block(problem, thresholds, seed, index, size, buffers, dependence)
-        block = slice(start, start + size)
+    def counted(block: slice, s: engine.Sizing) -> _Block:
+        size = block.stop - block.start
         npv[block], roi[block], ceiling[block] = s.npv, s.roi, s.ceiling
         verdicts = np.bincount(np.broadcast_to(s.verdict, size), minlength=len(VERDICTS))
         set_by = np.bincount(
             np.broadcast_to(s.set_by, size) + 1, minlength=len(problem.alternatives) + 1
         )
-        del s  # the block's intermediates, before binning
+        return _Block(verdicts, set_by, {}, {})
+
+    def binned(block: slice, sampler: Sampler, found: _Block) -> _Block:
         bins: dict[str, NDArray[Any]] = {}
         if learn:
+            size = block.stop - block.start
             scratch: Floats = local.__dict__.setdefault("scratch", np.empty(BLOCK))[:size]
             for path, q in sampler.ranges.items():
-                found = bin_index(q, sampler.standard_draws(path, scratch), n_bins)
-                bins[path] = np.bincount(found, weights=npv[block], minlength=n_bins)
-        return _Block(verdicts, set_by, sampler.ranges, bins)
+                drawn = bin_index(q, sampler.standard_draws(path, scratch), n_bins)
+                bins[path] = np.bincount(drawn, weights=npv[block], minlength=n_bins)
+        return _Block(found.verdicts, found.set_by, sampler.ranges, bins)
 
-    def finished(index: int) -> None:
-        if progress is not None:
-            progress(min(BLOCK, samples - index * BLOCK))
-
-    blocks = _run_blocks(run_block, -(-samples // BLOCK), threads, finished)
+    blocks = _sampled(problem, thresholds, samples, seed, counted, binned, threads, progress)
     verdicts = sum((b.verdicts for b in blocks), np.zeros(len(VERDICTS), np.int64))
     set_by = sum((b.set_by for b in blocks), np.zeros(len(problem.alternatives) + 1, np.int64))
     shares = set_by / samples
@@ -226,8 +223,12 @@ def simulate(
         ),
         key=lambda v: -v.evpi,
     )
-    figures = [(npv, HISTOGRAM_SPAN), (roi, ()), (ceiling, ())]
-    summaries = _run_blocks(lambda i: summary_and(*figures[i]), len(figures), threads)
+    figures = [
+        partial(_npv_summary, npv),
+        partial(summary_and, roi, ()),
+        partial(summary_and, ceiling, ()),
+    ]
+    summaries = _run_blocks(lambda i: figures[i](), len(figures), threads)
     (npv_summary, span), (roi_summary, _), (ceiling_summary, _) = summaries
     return Simulation(
         samples=samples,
@@ -264,7 +265,67 @@ def sized_block(
     return sized, sampler
 
 
-T = TypeVar("T")
+def _sampled(
+    problem: Problem,
+    thresholds: Thresholds,
+    samples: int,
+    seed: int,
+    keep: Callable[[slice, engine.Sizing], B],
+    then: Callable[[slice, Sampler, B], B] | None = None,
+    threads: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[B]:
+    """The one loop over a problem's blocks of samples (`simulate`'s and `npv_samples`'s),
+    shared among threads: for each block, `keep(block, sized)` with its place in the run
+    and its samples through the engine (`sized_block`), then, once the engine's
+    intermediates are freed, `then(block, sampler, kept)`. `progress` is called with the
+    samples finished after each block."""
+    local = threading.local()  # each thread's buffers, reused from one block to the next
+    dependence = copula(problem)  # None without correlations
+
+    def run(index: int) -> B:
+        start = index * BLOCK
+        size = min(BLOCK, samples - start)
+        buffers: dict[str, Floats] = local.__dict__.setdefault("buffers", {})
+        sized, sampler = sized_block(problem, thresholds, seed, index, size, buffers, dependence)
+        block = slice(start, start + size)
+        kept = keep(block, sized)
+        del sized  # the block's intermediates, before what follows
+        return kept if then is None else then(block, sampler, kept)
+
+    def finished(index: int) -> None:
+        if progress is not None:
+            progress(min(BLOCK, samples - index * BLOCK))
+
+    return _run_blocks(run, -(-samples // BLOCK), threads, finished)
+
+
+def npv_samples(
+    problem: Problem,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    *,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = DEFAULT_SEED,
+    threads: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> NDArray[Any]:
+    """The NPV of each of a problem's `samples` draws, in the order drawn: the draws
+    `simulate` makes with this seed, through the same loop (`plan --objective
+    expected-npv` sums them across problems). `progress` as for `simulate`."""
+    check_samples(samples)
+    npv = np.empty(samples)
+
+    def kept(block: slice, s: engine.Sizing) -> None:
+        npv[block] = s.npv
+
+    _sampled(problem, thresholds, samples, seed, kept, threads=threads, progress=progress)
+    return npv
+
+
+def _npv_summary(npv: NDArray[Any]) -> tuple[Summary, tuple[float, ...]]:
+    """The NPV's summary and its histogram's span, from one partial sort of `npv` (in
+    place), which also sets the order numpy sums the mean in."""
+    return summary_and(npv, HISTOGRAM_SPAN)
 
 
 def _run_blocks(
@@ -357,6 +418,40 @@ def sensitivity_entries(
     return _run_entries(entries, policy, samples, seed, progress, learn=True)
 
 
+def expected_npvs(
+    entries: Sequence[Entry],
+    policy: Policy = NO_POLICY,
+    *,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = DEFAULT_SEED,
+    progress: Progress | None = None,
+) -> list[float | None]:
+    """Each loaded problem's mean NPV as `simulate_entries` reports it (`.simulation.npv.mean`),
+    without the other figures (`plan --objective expected-npv`); None for a problem with no
+    finite NPV. `progress(done, total)` is called after each block, over all the problems."""
+    check_samples(samples)
+    advance = _over_all(samples * len(entries), progress)
+    means = []
+    for entry in entries:
+        thresholds = service.thresholds_for(entry, policy)
+        npv = npv_samples(entry.problem, thresholds, samples=samples, seed=seed, progress=advance)
+        means.append(_npv_summary(npv)[0].mean)  # simulate's, summed in the same order
+    return means
+
+
+def _over_all(total: int, progress: Progress | None) -> Callable[[int], None]:
+    """A per-block progress (samples just finished) that calls `progress(done, total)`."""
+    done = 0
+
+    def advance(size: int) -> None:
+        nonlocal done
+        done += size
+        if progress is not None:
+            progress(done, total)
+
+    return advance
+
+
 def _run_entries(
     entries: Sequence[Entry],
     policy: Policy,
@@ -367,14 +462,7 @@ def _run_entries(
     learn: bool,
 ) -> list[Simulated]:
     check_samples(samples)
-    total, done = samples * len(entries), 0
-
-    def advance(size: int) -> None:
-        nonlocal done
-        done += size
-        if progress is not None:
-            progress(done, total)
-
+    advance = _over_all(samples * len(entries), progress)
     results: list[Simulated] = []
     for entry in entries:
         problem = entry.problem
@@ -405,6 +493,8 @@ __all__ = [
     "Simulated",
     "Simulation",
     "check_samples",
+    "expected_npvs",
+    "npv_samples",
     "sensitivity_entries",
     "simulate",
     "simulate_entries",
