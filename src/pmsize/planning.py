@@ -68,6 +68,7 @@ from typing import Any, Literal
 from pmsize import loader, service
 from pmsize.errors import ArgumentError, InputError, InputErrors
 from pmsize.knapsack import optimum
+from pmsize.limits import DEFAULT_SAMPLES, DEFAULT_SEED, check_sampling
 from pmsize.models import NO_POLICY, Policy, Problem
 from pmsize.options import DEFAULT_TIME_LIMIT
 from pmsize.results import Evaluation, Verdict
@@ -261,7 +262,7 @@ def plan(
     max_problems: int | None = None,
     objective: Objective = "npv",
     samples: int | None = None,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
     policy: Policy | None = None,
     progress: Callable[[int, int], None] | None = None,
     time_limit: float | None = DEFAULT_TIME_LIMIT,
@@ -276,8 +277,6 @@ def plan(
     out located), and ArgumentError (a ValueError) for a bad budget, `max_problems`,
     objective, sample count or time limit.
     """
-    from pmsize.options import DEFAULT_SAMPLES
-
     if objective not in OBJECTIVES:
         raise ArgumentError(f"--objective {objective!r}: plan maximises npv or expected-npv")
     if max_problems is not None and (
@@ -299,7 +298,7 @@ def plan(
         from pmsize import simulation
 
         count = DEFAULT_SAMPLES if samples is None else samples
-        _check_sampling(count, seed)
+        check_sampling(count, seed)
         means = simulation.expected_npvs(
             [entries[i] for i in eligible], policy, samples=count, seed=seed, progress=progress
         )
@@ -425,17 +424,6 @@ def _candidate(r: Evaluation, npv: float) -> Candidate:
         point_npv=r.npv,
         verdict=r.verdict,
     )
-
-
-def _check_sampling(samples: object, seed: object) -> None:
-    from pmsize.options import MAX_SAMPLES
-
-    for name, value in (("samples", samples), ("seed", seed)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ArgumentError(f"{name} must be a whole number from 0, not {value!r}")
-    assert isinstance(samples, int)
-    if not 1 <= samples <= MAX_SAMPLES:
-        raise ArgumentError(f"samples must be from 1 to {MAX_SAMPLES:,}, not {samples:,}")
 
 
 # -------------------------------------------------------------------------- expected NPV

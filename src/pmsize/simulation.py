@@ -39,8 +39,8 @@ from pmsize.drivers import (
     voi_bins,
 )
 from pmsize.engine import DEFAULT_THRESHOLDS, VERDICTS, Inputs, Thresholds
+from pmsize.limits import DEFAULT_SAMPLES, DEFAULT_SEED, check_sampling
 from pmsize.models import NO_ALTERNATIVE, NO_POLICY, Policy, Problem
-from pmsize.options import DEFAULT_SAMPLES, MAX_SAMPLES
 from pmsize.results import Evaluation
 from pmsize.sampling import ARRAY, BLOCK, Floats, Sampler
 from pmsize.summary import HISTOGRAM_SPAN, Histogram, Summary, histogram, summary_and
@@ -53,7 +53,6 @@ Progress = Callable[[int, int], None]
 T = TypeVar("T")
 B = TypeVar("B")  # what a loop over blocks keeps of each block
 
-DEFAULT_SEED = 0
 # said beside a tornado when the problem declares correlations
 TORNADO_NOTE = (
     "one input at a time, every other input central; the declared correlations are not "
@@ -160,12 +159,6 @@ class _Block:
     bins: dict[str, NDArray[Any]]  # input path -> NPV summed per bin
 
 
-def check_samples(samples: int) -> None:
-    """Raise ValueError unless 1 <= samples <= MAX_SAMPLES."""
-    if not 1 <= samples <= MAX_SAMPLES:
-        raise ValueError(f"samples must be from 1 to {MAX_SAMPLES:,}, not {samples:,}")
-
-
 def simulate(
     problem: Problem,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
@@ -182,9 +175,9 @@ def simulate(
     result is the same however many `threads` (default: one per core, at most 4)
     share the blocks. With `learn`, also the value of information of every ranged
     input (`sensitivity.evpi`). `progress` is called with the samples finished after
-    each block. Raises ValueError when `samples` is not from 1 to `MAX_SAMPLES`.
+    each block. Raises ValueError for a bad `samples` or `seed` (`limits.check_sampling`).
     """
-    check_samples(samples)
+    check_sampling(samples, seed)
     npv, roi, ceiling = np.empty(samples), np.empty(samples), np.empty(samples)
     n_bins = voi_bins(samples)
     local = threading.local()  # each thread's scratch, reused from one block to the next
@@ -312,7 +305,7 @@ def npv_samples(
     """The NPV of each of a problem's `samples` draws, in the order drawn: the draws
     `simulate` makes with this seed, through the same loop (`plan --objective
     expected-npv` sums them across problems). `progress` as for `simulate`."""
-    check_samples(samples)
+    check_sampling(samples, seed)
     npv = np.empty(samples)
 
     def kept(block: slice, s: engine.Sizing) -> None:
@@ -400,7 +393,7 @@ def simulate_entries(
 
     Thresholds resolve as for `evaluate` (`policy` > problem > portfolio > built-in).
     `progress(done, total)` is called after each block, over all the problems.
-    Raises ValueError when `samples` is not from 1 to `MAX_SAMPLES`.
+    Raises ValueError for a bad `samples` or `seed` (`limits.check_sampling`).
     """
     return _run_entries(entries, policy, samples, seed, progress, learn=False)
 
@@ -429,7 +422,7 @@ def expected_npvs(
     """Each loaded problem's mean NPV as `simulate_entries` reports it (`.simulation.npv.mean`),
     without the other figures (`plan --objective expected-npv`); None for a problem with no
     finite NPV. `progress(done, total)` is called after each block, over all the problems."""
-    check_samples(samples)
+    check_sampling(samples, seed)
     advance = _over_all(samples * len(entries), progress)
     means = []
     for entry in entries:
@@ -461,7 +454,7 @@ def _run_entries(
     *,
     learn: bool,
 ) -> list[Simulated]:
-    check_samples(samples)
+    check_sampling(samples, seed)
     advance = _over_all(samples * len(entries), progress)
     results: list[Simulated] = []
     for entry in entries:
@@ -485,14 +478,10 @@ def _run_entries(
 
 __all__ = [
     "BLOCK",
-    "DEFAULT_SAMPLES",
-    "DEFAULT_SEED",
     "DEFAULT_THRESHOLDS",
-    "MAX_SAMPLES",
     "Progress",
     "Simulated",
     "Simulation",
-    "check_samples",
     "expected_npvs",
     "npv_samples",
     "sensitivity_entries",
