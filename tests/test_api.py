@@ -195,6 +195,38 @@ def test_bad_arguments_are_value_errors_in_pmsize_s_words() -> None:
             pmsize.simulate(problem, **bad)  # type: ignore[arg-type]
 
 
+def sampled_call(name: str, problem: pmsize.Problem, **options: Any) -> object:
+    """One of the library's calls that draw samples, on `problem`."""
+    if name == "plan":
+        return pmsize.plan([problem], 1e7, objective="expected-npv", **options)
+    if name == "report":
+        return pmsize.report([problem], **options)
+    return getattr(pmsize, name)(problem, **options)
+
+
+@pytest.mark.parametrize("call", ["simulate", "sensitivity", "plan", "report"])
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        ({"samples": 0}, "samples must be from 1 to 10,000,000, not 0"),
+        ({"samples": -3}, "samples must be from 1 to 10,000,000, not -3"),
+        ({"samples": 10**8}, "samples must be from 1 to 10,000,000, not 100,000,000"),
+        ({"samples": 1.5}, "samples must be a whole number, not 1.5"),
+        ({"samples": True}, "samples must be a whole number, not True"),
+        ({"seed": -1}, "seed must be a whole number from 0, not -1"),
+        ({"seed": 1.5}, "seed must be a whole number, not 1.5"),
+    ],
+)
+def test_every_call_that_samples_refuses_a_bad_count_or_seed_in_the_same_words(
+    call: str, bad: dict[str, object], message: str
+) -> None:
+    # one check (limits.check_sampling): plan said some of these otherwise, and report
+    # said nothing when no problem had a range to sample
+    [plain] = pmsize.load(EXAMPLES / "claims-processing.yaml")
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        sampled_call(call, plain, **bad)
+
+
 def test_a_problem_built_in_code_has_no_file_in_every_result() -> None:
     problem = pmsize.Problem.model_validate(
         {

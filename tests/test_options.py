@@ -9,8 +9,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from pmsize import cli, options
-from pmsize import simulation as sim
+from pmsize import cli, limits, options
 from pmsize.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,15 +38,15 @@ def test_simulate_and_sensitivity_draw_the_same_samples_by_default() -> None:
     assert (simulated.exit_code, sensed.exit_code) == (0, 0), simulated.stderr + sensed.stderr
     a = json.loads(simulated.stdout)["results"][0]["simulation"]
     b = json.loads(sensed.stdout)["results"][0]["simulation"]
-    assert a["samples"] == b["samples"] == options.DEFAULT_SAMPLES == sim.DEFAULT_SAMPLES
+    assert a["samples"] == b["samples"] == limits.DEFAULT_SAMPLES
     assert a["p_npv_positive"] == b["p_npv_positive"]
     assert a["npv"] == b["npv"]
     assert a == b
 
 
 def test_the_default_in_the_help_is_the_default_drawn() -> None:
-    assert options.samples(cli.DEFAULT_SAMPLES) == options.DEFAULT_SAMPLES
-    assert options.samples(None) == options.DEFAULT_SAMPLES
+    assert options.samples(cli.DEFAULT_SAMPLES) == limits.DEFAULT_SAMPLES
+    assert options.samples(None) == limits.DEFAULT_SAMPLES
     assert options.time_limit(cli.DEFAULT_TIME_LIMIT) == options.DEFAULT_TIME_LIMIT
     assert options.time_limit(None) == options.DEFAULT_TIME_LIMIT
 
@@ -198,6 +197,12 @@ def test_help_names_arguments_as_the_docs_do(command: str, usage: str) -> None:
     if name not in ("[OPTIONS]",):
         arguments = lines.index("Arguments:")
         assert lines[arguments + 1].startswith(f"  {name}  ")
+
+
+def test_the_most_samples_in_the_help_is_the_most_drawn() -> None:
+    for command in ("simulate", "sensitivity", "plan", "report"):
+        text = " ".join(run(command, "--help").stdout.split())
+        assert f"(at most {limits.MAX_SAMPLES:,})" in text, command
 
 
 def test_help_of_a_number_option_says_how_to_write_it() -> None:

@@ -16,7 +16,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from pmsize import drivers as sens
-from pmsize import engine, loader, paths, sampling, service
+from pmsize import engine, limits, loader, paths, sampling, service
 from pmsize import simulation as sim
 from pmsize.cli import app
 from pmsize.models import Policy, Problem
@@ -592,7 +592,7 @@ def test_build_when_expected_npv_is_zero_or_undefined() -> None:
 # --------------------------------------------------------------------------- the library
 
 
-@pytest.mark.parametrize("samples", [0, -5, sim.MAX_SAMPLES + 1])
+@pytest.mark.parametrize("samples", [0, -5, limits.MAX_SAMPLES + 1])
 def test_a_sample_count_out_of_range_is_a_plain_value_error(samples: int) -> None:
     entries = loader.load_text(LINEAR.format(build="$1m to $3m"))
     message = f"samples must be from 1 to 10,000,000, not {samples:,}"

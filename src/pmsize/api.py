@@ -24,8 +24,9 @@ from typing import TYPE_CHECKING, Literal
 from pmsize import loader, service
 from pmsize.engine import Thresholds
 from pmsize.errors import ArgumentError, Location, UsageError
+from pmsize.limits import DEFAULT_SAMPLES, DEFAULT_SEED, check_sampling
 from pmsize.models import NO_POLICY, Policy, Problem
-from pmsize.options import DEFAULT_SAMPLES, DEFAULT_TIME_LIMIT, MAX_SECTIONS
+from pmsize.options import DEFAULT_TIME_LIMIT, MAX_SECTIONS
 from pmsize.results import Evaluation
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ def simulate(
     problem: Problem,
     *,
     samples: int = DEFAULT_SAMPLES,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
     policy: Policy | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Simulated:
@@ -83,11 +84,10 @@ def simulate(
 
     The same seed and sample count give the same figures on the same numpy;
     `progress(done, samples)` is called as blocks of samples finish. Raises
-    ValueError when `samples` is not from 1 to 10,000,000.
+    ValueError for a bad `samples` (from 1 to 10,000,000) or `seed` (from 0).
     """
     from pmsize import simulation as uncertainty
 
-    _check_sampling(samples, seed)
     [result] = uncertainty.simulate_entries(
         [_entry(problem)], policy or NO_POLICY, samples=samples, seed=seed, progress=progress
     )
@@ -98,7 +98,7 @@ def sensitivity(
     problem: Problem,
     *,
     samples: int = DEFAULT_SAMPLES,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
     policy: Policy | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> Simulated:
@@ -106,7 +106,6 @@ def sensitivity(
     (tornado, break-even values) and the simulation's value of information."""
     from pmsize import simulation as uncertainty
 
-    _check_sampling(samples, seed)
     [result] = uncertainty.sensitivity_entries(
         [_entry(problem)], policy or NO_POLICY, samples=samples, seed=seed, progress=progress
     )
@@ -186,7 +185,7 @@ def plan(
     max_problems: int | None = None,
     objective: Objective = "npv",
     samples: int = DEFAULT_SAMPLES,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
     policy: Policy | None = None,
     progress: Callable[[int, int], None] | None = None,
     time_limit: float | None = DEFAULT_TIME_LIMIT,
@@ -223,7 +222,7 @@ def report(
     problems: Iterable[Problem],
     *,
     samples: int = DEFAULT_SAMPLES,
-    seed: int = 0,
+    seed: int = DEFAULT_SEED,
     policy: Policy | None = None,
     progress: Callable[[int, int], None] | None = None,
     max_sections: int | None = MAX_SECTIONS,
@@ -242,7 +241,7 @@ def report(
     """
     from pmsize.render import report as page
 
-    _check_sampling(samples, seed)
+    check_sampling(samples, seed)  # here too: a page without ranges simulates nothing
     if max_sections is not None and (
         isinstance(max_sections, bool) or not isinstance(max_sections, int) or max_sections < 0
     ):
@@ -268,15 +267,6 @@ def report(
         )
         step()
     return page.document(ordered, ranked, sampled, drawn=step)
-
-
-def _check_sampling(samples: object, seed: object) -> None:
-    """Whole numbers, said in pmsize's words (the sample count's bounds are checked below)."""
-    for name, value in (("samples", samples), ("seed", seed)):
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"{name} must be a whole number, not {value!r}")
-    if isinstance(seed, int) and seed < 0:
-        raise ValueError(f"seed must be a whole number from 0, not {seed}")
 
 
 def _entry(problem: Problem) -> loader.Entry:

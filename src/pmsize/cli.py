@@ -437,7 +437,7 @@ SIMULATION_FORMATS = ("table", "json")  # of `simulate` and `sensitivity`
 SimulationFormatOpt = Annotated[
     str, typer.Option("--format", "-f", help="Output format: table or json.", metavar="FORMAT")
 ]
-DEFAULT_SAMPLES = "100,000"  # options.DEFAULT_SAMPLES, written out: cli imports no more
+DEFAULT_SAMPLES = "100,000"  # limits.DEFAULT_SAMPLES, written out: cli imports no more
 DEFAULT_TIME_LIMIT = "10"  # options.DEFAULT_TIME_LIMIT, likewise
 SamplesOpt = Annotated[
     str,

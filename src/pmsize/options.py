@@ -15,18 +15,11 @@ from typing import TYPE_CHECKING
 
 from pmsize import fmt, values
 from pmsize.errors import UsageError
+from pmsize.limits import DEFAULT_SAMPLES, MAX_SAMPLES
 
 if TYPE_CHECKING:
     from pmsize.models import Policy
 
-# Samples per problem for `simulate` and `sensitivity` alike, so the same file and seed give
-# the same P(NPV > 0) and percentiles in both. 100,000 rather than 10,000: value of
-# information splits the samples into 50 bins per input (at 62,500 samples and more; fewer,
-# coarser bins below that) and noise in them reads as information; P(NPV > 0) is then
-# within +-0.3 points (two standard errors) instead of +-1. A problem of ten ranged inputs
-# still simulates in about a tenth of a second.
-DEFAULT_SAMPLES = 100_000
-MAX_SAMPLES = 10_000_000  # 24 bytes kept per sample: 240 MB at most
 # Seconds all the solving of one `plan` may take: a hard knapsack of 200 problems kept
 # the solver busy for minutes. Past it, the best set found is funded with its proven gap.
 DEFAULT_TIME_LIMIT = 10.0
@@ -55,7 +48,10 @@ def whole_number(raw: str, option: str, example: str) -> int:
 
 
 def samples(raw: str | None) -> int:
-    """`--samples`: a whole number from 1 to 10,000,000; `DEFAULT_SAMPLES` when not given."""
+    """`--samples`: a whole number from 1 to `MAX_SAMPLES`; `DEFAULT_SAMPLES` when not given.
+
+    The bounds are those `limits.check_sampling` holds the library to; the words here
+    name the option and echo what was typed."""
     if raw is None:
         return DEFAULT_SAMPLES
     count = whole_number(raw, "--samples", "a count such as 10,000, 50k or 1e6")
@@ -99,9 +95,7 @@ def choice(raw: str, allowed: Sequence[str], command: str) -> str:
 
 
 __all__ = [
-    "DEFAULT_SAMPLES",
     "DEFAULT_TIME_LIMIT",
-    "MAX_SAMPLES",
     "MAX_SECTIONS",
     "choice",
     "samples",

@@ -22,6 +22,7 @@ import sys
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
@@ -38,8 +39,8 @@ from pmsize.drivers import (
     voi_bins,
 )
 from pmsize.engine import DEFAULT_THRESHOLDS, VERDICTS, Inputs, Thresholds
+from pmsize.limits import DEFAULT_SAMPLES, DEFAULT_SEED, check_sampling
 from pmsize.models import NO_ALTERNATIVE, NO_POLICY, Policy, Problem
-from pmsize.options import DEFAULT_SAMPLES, MAX_SAMPLES
 from pmsize.results import Evaluation
 from pmsize.sampling import ARRAY, BLOCK, Floats, Sampler
 from pmsize.summary import HISTOGRAM_SPAN, Histogram, Summary, histogram, summary_and
@@ -49,8 +50,9 @@ if TYPE_CHECKING:
 
 # Called with (samples done, samples in the whole run) after every block.
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
+B = TypeVar("B")  # what a loop over blocks keeps of each block
 
-DEFAULT_SEED = 0
 # said beside a tornado when the problem declares correlations
 TORNADO_NOTE = (
     "one input at a time, every other input central; the declared correlations are not "
@@ -157,12 +159,6 @@ class _Block:
     bins: dict[str, NDArray[Any]]  # input path -> NPV summed per bin
 
 
-def check_samples(samples: int) -> None:
-    """Raise ValueError unless 1 <= samples <= MAX_SAMPLES."""
-    if not 1 <= samples <= MAX_SAMPLES:
-        raise ValueError(f"samples must be from 1 to {MAX_SAMPLES:,}, not {samples:,}")
-
-
 def simulate(
     problem: Problem,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
@@ -179,39 +175,33 @@ def simulate(
     result is the same however many `threads` (default: one per core, at most 4)
     share the blocks. With `learn`, also the value of information of every ranged
     input (`sensitivity.evpi`). `progress` is called with the samples finished after
-    each block. Raises ValueError when `samples` is not from 1 to `MAX_SAMPLES`.
+    each block. Raises ValueError for a bad `samples` or `seed` (`limits.check_sampling`).
     """
-    check_samples(samples)
+    check_sampling(samples, seed)
     npv, roi, ceiling = np.empty(samples), np.empty(samples), np.empty(samples)
     n_bins = voi_bins(samples)
-    local = threading.local()  # each thread's buffers, reused from one block to the next
-    dependence = copula(problem)  # None without correlations
+    local = threading.local()  # each thread's scratch, reused from one block to the next
 
-    def run_block(index: int) -> _Block:
-        start = index * BLOCK
-        size = min(BLOCK, samples - start)
-        buffers: dict[str, Floats] = local.__dict__.setdefault("buffers", {})
-        s, sampler = sized_block(problem, thresholds, seed, index, size, buffers, dependence)
-        block = slice(start, start + size)
+    def counted(block: slice, s: engine.Sizing) -> _Block:
+        size = block.stop - block.start
         npv[block], roi[block], ceiling[block] = s.npv, s.roi, s.ceiling
         verdicts = np.bincount(np.broadcast_to(s.verdict, size), minlength=len(VERDICTS))
         set_by = np.bincount(
             np.broadcast_to(s.set_by, size) + 1, minlength=len(problem.alternatives) + 1
         )
-        del s  # the block's intermediates, before binning
+        return _Block(verdicts, set_by, {}, {})
+
+    def binned(block: slice, sampler: Sampler, found: _Block) -> _Block:
         bins: dict[str, NDArray[Any]] = {}
         if learn:
+            size = block.stop - block.start
             scratch: Floats = local.__dict__.setdefault("scratch", np.empty(BLOCK))[:size]
             for path, q in sampler.ranges.items():
-                found = bin_index(q, sampler.standard_draws(path, scratch), n_bins)
-                bins[path] = np.bincount(found, weights=npv[block], minlength=n_bins)
-        return _Block(verdicts, set_by, sampler.ranges, bins)
+                drawn = bin_index(q, sampler.standard_draws(path, scratch), n_bins)
+                bins[path] = np.bincount(drawn, weights=npv[block], minlength=n_bins)
+        return _Block(found.verdicts, found.set_by, sampler.ranges, bins)
 
-    def finished(index: int) -> None:
-        if progress is not None:
-            progress(min(BLOCK, samples - index * BLOCK))
-
-    blocks = _run_blocks(run_block, -(-samples // BLOCK), threads, finished)
+    blocks = _sampled(problem, thresholds, samples, seed, counted, binned, threads, progress)
     verdicts = sum((b.verdicts for b in blocks), np.zeros(len(VERDICTS), np.int64))
     set_by = sum((b.set_by for b in blocks), np.zeros(len(problem.alternatives) + 1, np.int64))
     shares = set_by / samples
@@ -226,8 +216,12 @@ def simulate(
         ),
         key=lambda v: -v.evpi,
     )
-    figures = [(npv, HISTOGRAM_SPAN), (roi, ()), (ceiling, ())]
-    summaries = _run_blocks(lambda i: summary_and(*figures[i]), len(figures), threads)
+    figures = [
+        partial(_npv_summary, npv),
+        partial(summary_and, roi, ()),
+        partial(summary_and, ceiling, ()),
+    ]
+    summaries = _run_blocks(lambda i: figures[i](), len(figures), threads)
     (npv_summary, span), (roi_summary, _), (ceiling_summary, _) = summaries
     return Simulation(
         samples=samples,
@@ -264,7 +258,67 @@ def sized_block(
     return sized, sampler
 
 
-T = TypeVar("T")
+def _sampled(
+    problem: Problem,
+    thresholds: Thresholds,
+    samples: int,
+    seed: int,
+    keep: Callable[[slice, engine.Sizing], B],
+    then: Callable[[slice, Sampler, B], B] | None = None,
+    threads: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[B]:
+    """The one loop over a problem's blocks of samples (`simulate`'s and `npv_samples`'s),
+    shared among threads: for each block, `keep(block, sized)` with its place in the run
+    and its samples through the engine (`sized_block`), then, once the engine's
+    intermediates are freed, `then(block, sampler, kept)`. `progress` is called with the
+    samples finished after each block."""
+    local = threading.local()  # each thread's buffers, reused from one block to the next
+    dependence = copula(problem)  # None without correlations
+
+    def run(index: int) -> B:
+        start = index * BLOCK
+        size = min(BLOCK, samples - start)
+        buffers: dict[str, Floats] = local.__dict__.setdefault("buffers", {})
+        sized, sampler = sized_block(problem, thresholds, seed, index, size, buffers, dependence)
+        block = slice(start, start + size)
+        kept = keep(block, sized)
+        del sized  # the block's intermediates, before what follows
+        return kept if then is None else then(block, sampler, kept)
+
+    def finished(index: int) -> None:
+        if progress is not None:
+            progress(min(BLOCK, samples - index * BLOCK))
+
+    return _run_blocks(run, -(-samples // BLOCK), threads, finished)
+
+
+def npv_samples(
+    problem: Problem,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    *,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = DEFAULT_SEED,
+    threads: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> NDArray[Any]:
+    """The NPV of each of a problem's `samples` draws, in the order drawn: the draws
+    `simulate` makes with this seed, through the same loop (`plan --objective
+    expected-npv` sums them across problems). `progress` as for `simulate`."""
+    check_sampling(samples, seed)
+    npv = np.empty(samples)
+
+    def kept(block: slice, s: engine.Sizing) -> None:
+        npv[block] = s.npv
+
+    _sampled(problem, thresholds, samples, seed, kept, threads=threads, progress=progress)
+    return npv
+
+
+def _npv_summary(npv: NDArray[Any]) -> tuple[Summary, tuple[float, ...]]:
+    """The NPV's summary and its histogram's span, from one partial sort of `npv` (in
+    place), which also sets the order numpy sums the mean in."""
+    return summary_and(npv, HISTOGRAM_SPAN)
 
 
 def _run_blocks(
@@ -339,7 +393,7 @@ def simulate_entries(
 
     Thresholds resolve as for `evaluate` (`policy` > problem > portfolio > built-in).
     `progress(done, total)` is called after each block, over all the problems.
-    Raises ValueError when `samples` is not from 1 to `MAX_SAMPLES`.
+    Raises ValueError for a bad `samples` or `seed` (`limits.check_sampling`).
     """
     return _run_entries(entries, policy, samples, seed, progress, learn=False)
 
@@ -357,6 +411,40 @@ def sensitivity_entries(
     return _run_entries(entries, policy, samples, seed, progress, learn=True)
 
 
+def expected_npvs(
+    entries: Sequence[Entry],
+    policy: Policy = NO_POLICY,
+    *,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = DEFAULT_SEED,
+    progress: Progress | None = None,
+) -> list[float | None]:
+    """Each loaded problem's mean NPV as `simulate_entries` reports it (`.simulation.npv.mean`),
+    without the other figures (`plan --objective expected-npv`); None for a problem with no
+    finite NPV. `progress(done, total)` is called after each block, over all the problems."""
+    check_sampling(samples, seed)
+    advance = _over_all(samples * len(entries), progress)
+    means = []
+    for entry in entries:
+        thresholds = service.thresholds_for(entry, policy)
+        npv = npv_samples(entry.problem, thresholds, samples=samples, seed=seed, progress=advance)
+        means.append(_npv_summary(npv)[0].mean)  # simulate's, summed in the same order
+    return means
+
+
+def _over_all(total: int, progress: Progress | None) -> Callable[[int], None]:
+    """A per-block progress (samples just finished) that calls `progress(done, total)`."""
+    done = 0
+
+    def advance(size: int) -> None:
+        nonlocal done
+        done += size
+        if progress is not None:
+            progress(done, total)
+
+    return advance
+
+
 def _run_entries(
     entries: Sequence[Entry],
     policy: Policy,
@@ -366,15 +454,8 @@ def _run_entries(
     *,
     learn: bool,
 ) -> list[Simulated]:
-    check_samples(samples)
-    total, done = samples * len(entries), 0
-
-    def advance(size: int) -> None:
-        nonlocal done
-        done += size
-        if progress is not None:
-            progress(done, total)
-
+    check_sampling(samples, seed)
+    advance = _over_all(samples * len(entries), progress)
     results: list[Simulated] = []
     for entry in entries:
         problem = entry.problem
@@ -397,14 +478,12 @@ def _run_entries(
 
 __all__ = [
     "BLOCK",
-    "DEFAULT_SAMPLES",
-    "DEFAULT_SEED",
     "DEFAULT_THRESHOLDS",
-    "MAX_SAMPLES",
     "Progress",
     "Simulated",
     "Simulation",
-    "check_samples",
+    "expected_npvs",
+    "npv_samples",
     "sensitivity_entries",
     "simulate",
     "simulate_entries",
