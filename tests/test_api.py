@@ -307,3 +307,13 @@ def test_results_have_a_one_line_repr_for_notebooks(tmp_path: Path) -> None:
     )
     shown = repr(pmsize.diff([claims], [claims]))
     assert shown == "<Diff None -> None: 0 changed, 0 added, 0 removed, 1 unchanged; 0 worse>"
+
+
+def test_the_value_of_information_is_where_the_json_puts_it() -> None:
+    [audit] = pmsize.load(EXAMPLES / "utility-bill-audit.yaml")
+    result = pmsize.sensitivity(audit, samples=4_000)
+    assert result.sensitivity is not None
+    learned = [{"input": v.input, "evpi": v.evpi} for v in result.sensitivity.value_of_information]
+    assert learned == result.to_dict()["value_of_information"]
+    assert learned  # the example has ranges worth learning
+    assert result.simulation.value_of_information == ()  # held once, on the sensitivity

@@ -304,7 +304,8 @@ alternatives:
 def test_value_of_information_uses_the_correlated_samples() -> None:
     def evpi(block: str) -> dict[str, float]:
         found = pmsize.sensitivity(problem_of(INFORMED.format(block=block)), samples=40_000)
-        return {v.input: v.evpi for v in found.simulation.value_of_information}
+        assert found.sensitivity is not None
+        return {v.input: v.evpi for v in found.sensitivity.value_of_information}
 
     alone = evpi("")
     paired = evpi("correlations:\n  solution.build_cost ~ alternatives[Dear].annual_cost: 0.9\n")

@@ -329,6 +329,8 @@ class Sensitivity:
     build: bool
     # central NPV and expected NPV lie on different sides of zero (lopsided ranges)
     lopsided: bool
+    # what learning each ranged input exactly is worth, highest first (from the samples)
+    value_of_information: tuple[ValueOfInformation, ...] = ()
 
 
 def sensitivity(
@@ -337,15 +339,18 @@ def sensitivity(
     *,
     central_npv: float,
     expected_npv: float | None,
+    value_of_information: tuple[ValueOfInformation, ...] = (),
 ) -> Sensitivity:
     """The tornado and break-even values of a problem, and the decision without more
-    information given its NPV at central values and its expected (mean sampled) NPV."""
+    information given its NPV at central values and its expected (mean sampled) NPV;
+    `value_of_information` as the simulation measured it (`simulation.simulate(learn=True)`)."""
     return Sensitivity(
         central_npv=central_npv,
         tornado=tornado(problem, thresholds),
         break_even=break_even(problem, thresholds),
         build=builds(expected_npv),
         lopsided=(central_npv > 0) != ((expected_npv or 0.0) > 0),
+        value_of_information=value_of_information,
     )
 
 

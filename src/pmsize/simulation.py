@@ -21,7 +21,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -135,7 +135,8 @@ class Simulated:
                     for b in self.sensitivity.break_even
                 ],
                 "value_of_information": [
-                    {"input": v.input, "evpi": v.evpi} for v in self.simulation.value_of_information
+                    {"input": v.input, "evpi": v.evpi}
+                    for v in self.sensitivity.value_of_information
                 ],
             }
             if self.simulation.correlations:  # the tornado does not apply them (SPEC §10)
@@ -465,13 +466,15 @@ def _run_entries(
             problem, thresholds, samples=samples, seed=seed, learn=learn, progress=advance
         )
         found = None
-        if learn:
+        if learn:  # the value of information is the sensitivity's, as in the JSON
             found = sensitivity(
                 problem,
                 thresholds,
                 central_npv=evaluation.npv,
                 expected_npv=simulation.npv.mean,
+                value_of_information=simulation.value_of_information,
             )
+            simulation = replace(simulation, value_of_information=())
         results.append(Simulated(evaluation, simulation, found))
     return results
 

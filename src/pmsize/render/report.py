@@ -295,8 +295,8 @@ def _uncertainty(s: Simulated, charts: Charts) -> Uncertainty:
             break_even_text(b, sens.central_npv, e.currency, means.get(b.input))
             for b in sens.break_even
         )
-        if sim.value_of_information:
-            best = sim.value_of_information[0]
+        if sens.value_of_information:
+            best = sens.value_of_information[0]
             advice = (
                 f"Most worth researching: {best.input} (value of information {money(best.evpi)})."
                 if best.evpi > 0

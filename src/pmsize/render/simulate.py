@@ -264,7 +264,7 @@ def sensitivity_block(r: Simulated, width: int) -> RenderableType:
         Text(break_even_text(b, sens.central_npv, e.currency, means.get(b.input)))
         for b in sens.break_even
     ]
-    if sim.value_of_information:
+    if sens.value_of_information:
         body += [Text(), value_of_information(r)]
     return Group(Text(fmt.safe_text(e.name), style="bold"), Padding(Group(*body), (0, 0, 0, 2)))
 
@@ -412,10 +412,10 @@ def value_of_information(r: Simulated) -> RenderableType:
     grid.add_column(no_wrap=True)
     grid.add_column(justify="right", no_wrap=True)
     grid.add_column(style="dim")
-    for v in sim.value_of_information:
+    for v in sens.value_of_information:
         note = "" if v.evpi > 0 else "would not change the decision"
         grid.add_row(Text(v.input), Text(fmt.money(v.evpi, e.currency)), note)
-    best = sim.value_of_information[0]
+    best = sens.value_of_information[0]
     if best.evpi > 0:
         advice = Text("Most worth researching: ", style="bold")
         advice.append(f"{best.input} (value of information {fmt.money(best.evpi, e.currency)}).")
