@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from pmsize import cli, options
+from pmsize import options
 from pmsize import simulation as sim
-from pmsize.cli import app
+from pmsize.cli import app, sampled
 
 ROOT = Path(__file__).resolve().parent.parent
 RANGED = str(ROOT / "examples" / "utility-bill-audit.yaml")
@@ -46,9 +46,9 @@ def test_simulate_and_sensitivity_draw_the_same_samples_by_default() -> None:
 
 
 def test_the_default_in_the_help_is_the_default_drawn() -> None:
-    assert options.samples(cli.DEFAULT_SAMPLES) == options.DEFAULT_SAMPLES
+    assert options.samples(sampled.DEFAULT_SAMPLES) == options.DEFAULT_SAMPLES
     assert options.samples(None) == options.DEFAULT_SAMPLES
-    assert options.time_limit(cli.DEFAULT_TIME_LIMIT) == options.DEFAULT_TIME_LIMIT
+    assert options.time_limit(sampled.DEFAULT_TIME_LIMIT) == options.DEFAULT_TIME_LIMIT
     assert options.time_limit(None) == options.DEFAULT_TIME_LIMIT
 
 

@@ -461,11 +461,11 @@ def test_columns_and_lines_that_are_not_ascii_digits_read_as_unset(
 
 
 def test_columns_is_read_in_ascii_digits_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    from pmsize import cli
+    from pmsize.cli import output
 
     for value, width in (("\u00b2", 80), ("\u0663\u0663", 80), (" 120 ", 120), ("0", 80)):
         monkeypatch.setenv("COLUMNS", value)
-        assert cli._columns() == width
+        assert output.columns() == width
 
 
 # ------------------------------------------------------------------ a signal while options are read
@@ -474,12 +474,12 @@ def test_columns_is_read_in_ascii_digits_only(monkeypatch: pytest.MonkeyPatch) -
 # `except KeyboardInterrupt: raise Exit(130)`.
 SIGNAL_WHILE_PARSING = """
 import os, signal, sys
-from pmsize import cli
-real = cli._Group.parse_args
+from pmsize.cli import group
+real = group.Group.parse_args
 def parse_args(self, ctx, args):
     os.kill(os.getpid(), signal.{name})
     return real(self, ctx, args)
-cli._Group.parse_args = parse_args
+group.Group.parse_args = parse_args
 sys.argv = ["pmsize", "evaluate", {claims!r}, "-o", {target!r}]
 from pmsize.__main__ import main
 main()
