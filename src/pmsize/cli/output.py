@@ -13,9 +13,9 @@ import errno
 import io
 import os
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pmsize.errors import UsageError
 from pmsize.signals import say
@@ -23,6 +23,8 @@ from pmsize.signals import say
 STEP_SUMMARY_LIMIT = 1024 * 1024  # bytes GitHub keeps of one step's summary
 FILE_WIDTH = 80  # table width when not at a terminal and COLUMNS is unset or invalid
 MAX_WIDTH = 400  # no table is wider: COLUMNS=30000 once made explain take 48 s
+
+T = TypeVar("T")
 
 
 def emit(text: str, output: str | None, *, inputs: Iterable[str] = ()) -> None:
@@ -118,45 +120,34 @@ def abandon_stdout() -> None:
         sys.stdout = Path(os.devnull).open("w", encoding="utf-8")  # noqa: SIM115 - lives to exit
 
 
-def append_step_summary(path: Path, results: Sequence[Any]) -> str | None:
-    """Append the markdown table to GitHub's step summary, within its 1 MiB; warn if it fails.
+def append_step_summary(fitted: Callable[[int], tuple[str, T]]) -> T | None:
+    """Append markdown to GitHub's step summary (the file GITHUB_STEP_SUMMARY names, when
+    it is set), within the 1 MiB GitHub keeps; warn on stderr when it is full or fails.
 
-    Returns what the summary now holds for the annotations' notice to say:
-    `github.SUMMARY_COMPLETE`, `github.SUMMARY_CUT`, or None when nothing was added.
+    `fitted(limit)` gives the markdown in at most `limit` bytes and what to tell the
+    caller about it (`evaluate`: whether every problem fit), which is returned; None
+    when nothing was added.
     """
-    from pmsize.render import github, markdown
+    from pmsize.render import markdown
 
+    name = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not name:
+        return None
+    path = Path(name)
     try:
         room = STEP_SUMMARY_LIMIT - (path.stat().st_size if path.exists() else 0)
         if room < markdown.MIN_LIMIT:
             warn(f"GITHUB_STEP_SUMMARY {path} is full; nothing added")
             return None
         # Blank lines around it, so it never runs into what other steps write.
-        text, complete = markdown.fitted(results, limit=room - 2, heading="pmsize evaluate")
+        text, told = fitted(room - 2)
         with path.open("a", encoding="utf-8", newline="") as handle:
             handle.write("\n" + text + "\n")
     except (OSError, ValueError) as exc:  # ValueError: a path the OS cannot take (a NUL)
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         warn(f"cannot append to GITHUB_STEP_SUMMARY {path} ({reason})")
         return None
-    return github.SUMMARY_COMPLETE if complete else github.SUMMARY_CUT
-
-
-def append_diff_summary(path: Path, result: Any) -> None:
-    """Append the markdown diff to GitHub's step summary, within its 1 MiB; warn if it fails."""
-    from pmsize.render import diff as render
-    from pmsize.render import markdown
-
-    try:
-        room = STEP_SUMMARY_LIMIT - (path.stat().st_size if path.exists() else 0)
-        if room < markdown.MIN_LIMIT:
-            warn(f"GITHUB_STEP_SUMMARY {path} is full; nothing added")
-            return
-        with path.open("a", encoding="utf-8", newline="") as handle:
-            handle.write("\n" + render.markdown(result, limit=room - 2) + "\n")
-    except (OSError, ValueError) as exc:  # ValueError: a path the OS cannot take (a NUL)
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-        warn(f"cannot append to GITHUB_STEP_SUMMARY {path} ({reason})")
+    return told
 
 
 def warn(message: str) -> None:
@@ -171,7 +162,6 @@ __all__ = [
     "MAX_WIDTH",
     "STEP_SUMMARY_LIMIT",
     "abandon_stdout",
-    "append_diff_summary",
     "append_step_summary",
     "columns",
     "emit",

@@ -8,20 +8,12 @@ from __future__ import annotations
 import enum
 import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from pmsize.cli.boundary import boundary, collector_paused
-from pmsize.cli.output import (
-    append_diff_summary,
-    append_step_summary,
-    emit,
-    emit_rich,
-    text_width,
-    warn,
-)
+from pmsize.cli.output import append_step_summary, emit, emit_rich, text_width, warn
 from pmsize.cli.params import CapOpt, OutputOpt, PathsArg, ThinOpt
 from pmsize.errors import ExitCode, InputErrors, UsageError
 from pmsize.fmt import safe_text
@@ -132,8 +124,12 @@ def _write_evaluation(
 
     if format is Format.github:
         # The summary first, so that the annotations' notice can say what it holds.
-        summary = os.environ.get("GITHUB_STEP_SUMMARY")
-        held = append_step_summary(Path(summary), results) if summary else None
+        complete = append_step_summary(
+            lambda limit: markdown.fitted(results, limit=limit, heading="pmsize evaluate")
+        )
+        held = None
+        if complete is not None:
+            held = github.SUMMARY_COMPLETE if complete else github.SUMMARY_CUT
         emit(
             github.document(results, os.environ.get("GITHUB_WORKSPACE"), held),
             output,
@@ -333,9 +329,8 @@ def diff(
         elif chosen == "markdown":
             emit(render.markdown(result), output, inputs=inputs)
         elif chosen == "github":
-            summary = os.environ.get("GITHUB_STEP_SUMMARY")
-            if summary:
-                append_diff_summary(Path(summary), result)
+            # (its annotations say nothing of the summary: nothing to tell back)
+            append_step_summary(lambda limit: (render.markdown(result, limit=limit), None))
             workspace = os.environ.get("GITHUB_WORKSPACE")
             emit(render.github_document(result, workspace), output, inputs=inputs)
         else:
