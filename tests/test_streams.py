@@ -293,12 +293,12 @@ def test_version_and_debug_work_after_the_command(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     assert invoke("evaluate", "--version") == (0, f"pmsize {__version__}\n", "")
-    from pmsize import api
+    from pmsize import service
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(api, "evaluate", broken)
+    monkeypatch.setattr(service, "evaluate", broken)  # a bug in the one point evaluation
     code, _, err = invoke("evaluate", CLAIMS, "--debug")
     assert code == 3
     assert "Traceback (most recent call last)" in err

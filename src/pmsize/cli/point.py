@@ -19,8 +19,6 @@ from pmsize.errors import ExitCode, InputErrors, UsageError
 from pmsize.fmt import safe_text
 from pmsize.signals import say
 
-PROGRESS_EVERY = 100  # problems evaluated between two progress reports
-
 
 class Format(str, enum.Enum):
     """Output formats of `evaluate`."""
@@ -84,7 +82,7 @@ def evaluate(
     Example: pmsize evaluate examples/
     """
     with boundary():
-        from pmsize import api, options
+        from pmsize import options, service
         from pmsize.render.progress import progress_bar
 
         chosen = Format(options.choice(format, [f.value for f in Format], "evaluate"))
@@ -93,18 +91,9 @@ def evaluate(
         policy = options.policy(cap_threshold, thin_margin)
         with collector_paused():
             with progress_bar(paths=paths) as bar:
-                tell = bar or (lambda done, total: None)
-                tell(0, None)  # reading the files
-                problems = api.load(paths)
-                results = []
-                for done, problem in enumerate(problems):
-                    if done % PROGRESS_EVERY == 0:
-                        tell(done, len(problems))
-                    results.append(api.evaluate(problem, policy=policy))
-                tell(len(problems), len(problems))
-                results = api.rank(results, by=sort.value)
+                results = service.evaluate_paths(paths, policy, sort=sort.value, progress=bar)
             _write_evaluation(results, chosen, output, excel=excel)
-        exit_for(max((r.verdict for r in results), default=None), fail_on.value)
+        exit_for(service.worst_verdict(results), fail_on.value)
 
 
 def _write_evaluation(
