@@ -461,6 +461,8 @@ def test_columns_and_lines_that_are_not_ascii_digits_read_as_unset(
 
 
 def test_columns_is_read_in_ascii_digits_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    # pmsize's own reading of COLUMNS (a real run never gets such a value this far: the
+    # entry point drops it first, see `startup`)
     from pmsize.cli import output
 
     for value, width in (("\u00b2", 80), ("\u0663\u0663", 80), (" 120 ", 120), ("0", 80)):
@@ -471,15 +473,15 @@ def test_columns_is_read_in_ascii_digits_only(monkeypatch: pytest.MonkeyPatch) -
 # ------------------------------------------------------------------ a signal while options are read
 
 # Sends the signal while Typer reads the command line, inside its own
-# `except KeyboardInterrupt: raise Exit(130)`.
+# `except KeyboardInterrupt: raise Exit(130)`: in Typer's group, whatever pmsize builds on it.
 SIGNAL_WHILE_PARSING = """
 import os, signal, sys
-from pmsize.cli import group
-real = group.Group.parse_args
+from typer.core import TyperGroup
+real = TyperGroup.parse_args
 def parse_args(self, ctx, args):
     os.kill(os.getpid(), signal.{name})
     return real(self, ctx, args)
-group.Group.parse_args = parse_args
+TyperGroup.parse_args = parse_args
 sys.argv = ["pmsize", "evaluate", {claims!r}, "-o", {target!r}]
 from pmsize.__main__ import main
 main()
