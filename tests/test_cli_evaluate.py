@@ -16,6 +16,8 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -552,6 +554,23 @@ def test_evaluation_reports_progress_from_reading_to_the_last_problem(tmp_path: 
     )
     assert len(results) == 250
     assert seen == [(0, None), (0, 250), (100, 250), (200, 250), (250, 250)]
+
+
+def test_the_command_tells_its_progress_bar_from_reading_to_the_last_problem(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    big = tmp_path / "big.yaml"
+    write_portfolio(big, 250)
+    told: list[tuple[int, int | None]] = []
+
+    @contextmanager
+    def bar(**_: object) -> Iterator[Callable[[int, int | None], None]]:
+        yield lambda done, total: told.append((done, total))
+
+    monkeypatch.setattr(progress, "progress_bar", bar)
+    result = CliRunner().invoke(app, ["evaluate", str(big), "-f", "json"], env=ENV)
+    assert result.exit_code == 0, result.stderr
+    assert told == [(0, None), (0, 250), (100, 250), (200, 250), (250, 250)]
 
 
 @pytest.mark.parametrize("enabled", [True, False])

@@ -995,6 +995,26 @@ def test_github_annotates_worsened_problems_and_fills_the_summary(
     assert "| **Verdict** | pursue | **avoid** | |" in summary.read_text()
 
 
+def test_a_full_or_unwritable_step_summary_warns_and_keeps_the_diff(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the same writer as evaluate's: GitHub's 1 MiB is kept, a failure is a warning
+    _pair(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    full = tmp_path / "full.md"
+    full.write_text("x" * (1024 * 1024 - 100))
+    for summary, said in (
+        (full, f"pmsize: GITHUB_STEP_SUMMARY {full} is full; nothing added\n"),
+        (tmp_path / "missing" / "summary.md", "pmsize: cannot append to GITHUB_STEP_SUMMARY "),
+    ):
+        env = {**ENV, "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_WORKSPACE": str(tmp_path)}
+        result = CliRunner().invoke(app, ["diff", "old", "new", "-f", "github"], env=env)
+        assert result.exit_code == 0
+        assert result.stdout.startswith("::warning file=new/invoice.yaml,")
+        assert result.stderr.startswith(said)
+    assert full.stat().st_size == 1024 * 1024 - 100
+
+
 def test_hostile_names_stay_data(tmp_path: Path) -> None:
     name = "Evil\n::error::pwned %0A [b]x[/b]"
     old = write(tmp_path / "old.yaml", base(name=name))

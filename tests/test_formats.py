@@ -613,7 +613,7 @@ def test_a_result_writes_the_record_the_json_format_writes(tmp_path: Path) -> No
 
 
 def test_fail_on_offers_never_then_each_verdict_beyond_pursue() -> None:
-    from pmsize.cli import FailOn, exit_for
+    from pmsize.cli.point import FailOn, exit_for
     from pmsize.results import Verdict
 
     assert [f.value for f in FailOn] == ["never", "reconsider", "avoid"]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-from pmsize import cli, limits, options
+from pmsize import limits, options
 from pmsize.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,10 +45,25 @@ def test_simulate_and_sensitivity_draw_the_same_samples_by_default() -> None:
     assert a == b
 
 
-def test_the_default_in_the_help_is_the_default_drawn() -> None:
-    assert options.samples(cli.DEFAULT_SAMPLES) == limits.DEFAULT_SAMPLES
+def _default_in_help(command: str, option: str) -> str:
+    """The `[default: ...]` that `pmsize COMMAND --help` shows for `option`."""
+    help = " ".join(run(command, "--help").stdout.split())
+    found = re.search(re.escape(option) + r" [A-Z]+ [^\[]*\[default: ([^\]]+)\]", help)
+    assert found is not None, help
+    return found.group(1)
+
+
+@pytest.mark.parametrize("command", ["simulate", "sensitivity", "plan", "report"])
+def test_the_default_in_the_help_is_the_default_drawn(command: str) -> None:
+    # the command line writes its defaults out (it imports no numpy to read them)
+    assert options.samples(_default_in_help(command, "--samples")) == limits.DEFAULT_SAMPLES
     assert options.samples(None) == limits.DEFAULT_SAMPLES
-    assert options.time_limit(cli.DEFAULT_TIME_LIMIT) == options.DEFAULT_TIME_LIMIT
+
+
+def test_the_time_limit_in_the_help_is_the_limit_used() -> None:
+    assert options.time_limit(_default_in_help("plan", "--time-limit")) == (
+        options.DEFAULT_TIME_LIMIT
+    )
     assert options.time_limit(None) == options.DEFAULT_TIME_LIMIT
 
 

@@ -222,7 +222,7 @@ def evaluate_paths(
     """Load every problem from `paths`, evaluate and rank them.
 
     For a large portfolio, pause the garbage collector around it (as `pmsize evaluate`
-    does: `cli.collector_paused`).
+    does: `cli.boundary.collector_paused`).
     """
     if progress is not None:
         progress(0, None)

@@ -1,0 +1,47 @@
+"""The arguments and options that several commands declare alike, declared once.
+
+Formats, counts and thresholds are read as text and checked by pmsize
+(`pmsize.options`, `options.policy`), so `-n 1e6` works and a bad value gets pmsize's
+own sentence.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+PathsArg = Annotated[
+    list[str],
+    typer.Argument(
+        help="Problem files, folders (every *.yaml/*.yml below) or - for stdin.",
+        metavar="PATH",
+        show_default=False,
+    ),
+]
+OutputOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Write to this file (atomically, as cp would) instead of stdout; - for stdout.",
+        metavar="FILE",
+    ),
+]
+CapOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Flag capped-by-alternative when the ceiling is below this share of our value "
+        "(default 50%).",
+        metavar="PERCENT",
+    ),
+]
+ThinOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Flag thin-margin when 0 <= ROI is below this (default 20%; may be over 100%).",
+        metavar="PERCENT",
+    ),
+]
+
+__all__ = ["CapOpt", "OutputOpt", "PathsArg", "ThinOpt"]

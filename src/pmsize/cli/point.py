@@ -1,0 +1,343 @@
+"""The commands that draw no samples: `evaluate`, `validate`, `explain`, `init`,
+`schema` and `diff`. Each reads its options, calls the library and writes a renderer's
+output; the libraries a command needs are imported inside it, so start-up stays quick.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+import typer
+
+from pmsize.cli.boundary import boundary, collector_paused
+from pmsize.cli.output import append_step_summary, emit, emit_rich, text_width, warn
+from pmsize.cli.params import CapOpt, OutputOpt, PathsArg, ThinOpt
+from pmsize.errors import ExitCode, InputErrors, UsageError
+from pmsize.fmt import safe_text
+from pmsize.signals import say
+
+
+class Format(str, enum.Enum):
+    """Output formats of `evaluate`."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+    github = "github"
+
+
+class FailOn(str, enum.Enum):
+    """The verdict at or beyond which `--fail-on` exits 1: never, or a `results.Verdict`
+    (spelled out here so that reading the command line needs no model)."""
+
+    never = "never"
+    reconsider = "reconsider"
+    avoid = "avoid"
+
+
+class Sort(str, enum.Enum):
+    """Orders of the ranked results, best first."""
+
+    npv = "npv"
+    roi = "roi"
+    ceiling = "ceiling"
+    name = "name"
+
+
+FailOnOpt = Annotated[
+    FailOn,
+    typer.Option(help="Exit 1 when any problem's verdict is at or beyond this level."),
+]
+
+
+def evaluate(
+    paths: PathsArg,
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format: table, json, csv, markdown or github.",
+            metavar="FORMAT",
+        ),
+    ] = "table",
+    output: OutputOpt = None,
+    sort: Annotated[Sort, typer.Option(help="Rank results by this, best first.")] = Sort.npv,
+    fail_on: FailOnOpt = FailOn.never,
+    cap_threshold: CapOpt = None,
+    thin_margin: ThinOpt = None,
+    excel: Annotated[
+        bool,
+        typer.Option(
+            "--excel", help="With --format csv: a byte-order mark and CRLF line ends, for Excel."
+        ),
+    ] = False,
+) -> None:
+    """Evaluate problems and rank them.
+
+    Example: pmsize evaluate examples/
+    """
+    with boundary():
+        from pmsize import options, service
+        from pmsize.render.progress import progress_bar
+
+        chosen = Format(options.choice(format, [f.value for f in Format], "evaluate"))
+        if excel and chosen is not Format.csv:
+            raise UsageError("--excel applies to --format csv only")
+        policy = options.policy(cap_threshold, thin_margin)
+        with collector_paused():
+            with progress_bar(paths=paths) as bar:
+                results = service.evaluate_paths(paths, policy, sort=sort.value, progress=bar)
+            _write_evaluation(results, chosen, output, excel=excel)
+        exit_for(service.worst_verdict(results), fail_on.value)
+
+
+def _write_evaluation(
+    results: Sequence[Any], format: Format, output: str | None, *, excel: bool = False
+) -> None:
+    """Write `results` in `format`; for `github`, also append the markdown to the step summary."""
+    inputs = [r.file for r in results]
+    if format is Format.table:
+        emit_rich(lambda console: _table(console, results), output, inputs=inputs)
+        return
+    if format is Format.json:  # the most common in scripts: import only its renderer
+        from pmsize.render import json
+
+        emit(json.document(results), output, inputs=inputs)
+        return
+    from pmsize.render import csv, github, markdown
+
+    if format is Format.github:
+        # The summary first, so that the annotations' notice can say what it holds.
+        complete = append_step_summary(
+            lambda limit: markdown.fitted(results, limit=limit, heading="pmsize evaluate")
+        )
+        held = None
+        if complete is not None:
+            held = github.SUMMARY_COMPLETE if complete else github.SUMMARY_CUT
+        emit(
+            github.document(results, os.environ.get("GITHUB_WORKSPACE"), held),
+            output,
+            inputs=inputs,
+        )
+        return
+    currencies = sorted({r.currency for r in results})
+    if format is Format.csv and len(currencies) > 1:
+        # CSV has no room for a note of its own: say it beside the data
+        warn(
+            f"note: the rows mix {', '.join(currencies)}; they are grouped by currency and "
+            "ranked within each, so compare figures only within one currency"
+        )
+    documents = {
+        Format.csv: csv.excel_document if excel else csv.document,
+        Format.markdown: markdown.document,
+    }
+    emit(documents[format](results), output, inputs=inputs)
+
+
+def _table(console: Any, results: Sequence[Any]) -> None:
+    from pmsize.render import table
+
+    table.render(console, results)
+
+
+def exit_for(worst: str | None, fail_on: str) -> None:
+    """Exit 1 when the worst verdict is at or beyond `fail_on` (never, reconsider, avoid)."""
+    from pmsize.results import Verdict
+
+    if worst is None or fail_on == FailOn.never:
+        return
+    if Verdict(worst) >= Verdict(fail_on):
+        raise typer.Exit(ExitCode.POLICY_FAILED)
+
+
+def validate(paths: PathsArg) -> None:
+    """Check problem files without evaluating them; report every error.
+
+    Example: pmsize validate .
+    """
+    with boundary(after_errors=""):
+        from pmsize import fmt, loader
+
+        checked, errors = loader.check_paths(paths)
+        # the sound files are named even when others fail: ok lines on stdout, errors on stderr
+        emit(
+            "".join(
+                fmt.safe_line(f"{file}: ok ({fmt.plural(n, 'problem')})") for file, n in checked
+            ),
+            None,
+        )
+        if errors:
+            raise InputErrors(errors)
+
+
+EXPLAIN_FORMATS = ("table", "markdown")
+
+
+def explain(
+    paths: PathsArg,
+    format: Annotated[
+        str,
+        typer.Option("--format", "-f", help="table for a terminal, or markdown.", metavar="FORMAT"),
+    ] = "table",
+    output: OutputOpt = None,
+    cap_threshold: CapOpt = None,
+    thin_margin: ThinOpt = None,
+) -> None:
+    """Explain a problem's verdict as a memo.
+
+    Example: pmsize explain problem.yaml
+    """
+    with boundary():
+        from pmsize import api, options
+        from pmsize.render import explain as render
+
+        format = options.choice(format, EXPLAIN_FORMATS, "explain")
+        policy = options.policy(cap_threshold, thin_margin)
+        problems = api.load(paths)
+        results = [api.evaluate(problem, policy=policy) for problem in problems]
+        memos = render.memos(problems, results)
+        inputs = [r.file for r in results]
+        if format == "markdown":
+            emit(render.markdown(memos), output, inputs=inputs)
+        else:
+            emit_rich(lambda console: render.render(console, memos), output, inputs=inputs)
+
+
+def init(
+    file: Annotated[
+        str, typer.Argument(help="The file to write, or - for stdout.", metavar="FILE")
+    ] = "problem.yaml",
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+) -> None:
+    """Write a commented starter problem file.
+
+    Example: pmsize init claims.yaml
+    """
+    with boundary():
+        from pmsize import starter
+
+        if file == "-":
+            emit(starter.text(), None)
+            return
+        warnings = starter.write(file, force=force)
+        say(f"Wrote {safe_text(file)}. Edit it, then run: pmsize evaluate {starter.shown(file)}\n")
+        for warning in warnings:
+            warn(f"warning: {warning}")
+
+
+def schema(output: OutputOpt = None) -> None:
+    """Print the JSON Schema of problem files for editors.
+
+    Example: pmsize schema > s.json
+    """
+    with boundary():
+        import json
+
+        from pmsize import schema as problem_schema
+        from pmsize.render.json import stdout_is_utf8
+
+        schema = problem_schema.json_schema()
+        emit(json.dumps(schema, indent=2, ensure_ascii=not stdout_is_utf8()) + "\n", output)
+
+
+class DiffFailOn(str, enum.Enum):
+    """When `pmsize diff` exits 1: never, when a problem got worse, or when an added or
+    changed problem has this verdict or a worse one."""
+
+    never = "never"
+    worse = "worse"
+    reconsider = "reconsider"
+    avoid = "avoid"
+
+
+DIFF_FORMATS = ("table", "json", "markdown", "github")
+
+
+def diff(
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="OLD and NEW, each a file, folder or portfolio file; with --git, the paths "
+            "to compare (default .).",
+            metavar="OLD NEW | PATH",
+            show_default=False,
+        ),
+    ] = None,
+    git: Annotated[
+        str | None,
+        typer.Option(
+            "--git",
+            help="Compare the paths as of this git revision with the working tree.",
+            metavar="REV",
+        ),
+    ] = None,
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Output format: table, json, markdown or github.",
+            metavar="FORMAT",
+        ),
+    ] = "table",
+    output: OutputOpt = None,
+    fail_on: Annotated[
+        DiffFailOn,
+        typer.Option(
+            help="Exit 1 when a problem got worse (worse), or when an added or changed "
+            "problem has this verdict or a worse one."
+        ),
+    ] = DiffFailOn.never,
+) -> None:
+    """Show what an edit to the assumptions does to each verdict, and which edit did it.
+
+    Example: pmsize diff --git origin/main problems/
+    """
+    with boundary(after_errors="nothing compared"):
+        from pmsize import api, options
+        from pmsize.render import diff as render
+
+        chosen = options.choice(format, DIFF_FORMATS, "diff")
+        if git is not None:
+            result = api.diff_git(git, paths or ["."])
+        elif len(paths or []) == 2:
+            assert paths is not None
+            result = api.diff(paths[0], paths[1])
+        else:
+            raise UsageError("give two paths, OLD and NEW, or --git REV and the paths to compare")
+        inputs = result.inputs
+        if chosen == "json":
+            from pmsize.render.json import stdout_is_utf8
+
+            emit(result.to_json(ascii_only=not stdout_is_utf8()), output, inputs=inputs)
+        elif chosen == "markdown":
+            emit(render.markdown(result), output, inputs=inputs)
+        elif chosen == "github":
+            # (its annotations say nothing of the summary: nothing to tell back)
+            append_step_summary(lambda limit: (render.markdown(result, limit=limit), None))
+            workspace = os.environ.get("GITHUB_WORKSPACE")
+            emit(render.github_document(result, workspace), output, inputs=inputs)
+        else:
+            emit(render.text(result, text_width()), output, inputs=inputs)
+        if result.fails(fail_on.value):
+            raise typer.Exit(ExitCode.POLICY_FAILED)
+
+
+__all__ = [
+    "DiffFailOn",
+    "FailOn",
+    "Format",
+    "Sort",
+    "diff",
+    "evaluate",
+    "exit_for",
+    "explain",
+    "init",
+    "schema",
+    "validate",
+]

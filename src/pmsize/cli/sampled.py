@@ -1,0 +1,298 @@
+"""The commands that draw samples of the ranges (`--samples`, `--seed`): `simulate`,
+`sensitivity`, `plan` (its expected NPV) and `report`. Each reads its options, calls
+the library and writes a renderer's output; numpy, scipy, jinja2 and matplotlib are
+imported by the library inside the command that needs them.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any
+
+import typer
+
+from pmsize.cli.boundary import boundary, collector_paused
+from pmsize.cli.output import emit, emit_rich, warn
+from pmsize.cli.params import CapOpt, OutputOpt, PathsArg, ThinOpt
+from pmsize.errors import UsageError
+from pmsize.fmt import safe_text
+
+SIMULATION_FORMATS = ("table", "json")  # of `simulate` and `sensitivity`
+
+SimulationFormatOpt = Annotated[
+    str, typer.Option("--format", "-f", help="Output format: table or json.", metavar="FORMAT")
+]
+DEFAULT_SAMPLES = "100,000"  # limits.DEFAULT_SAMPLES, written out: cli imports no more
+DEFAULT_TIME_LIMIT = "10"  # options.DEFAULT_TIME_LIMIT, likewise
+SamplesOpt = Annotated[
+    str,
+    typer.Option(
+        "--samples",
+        "-n",
+        help="Monte Carlo samples per problem, such as 50k or 1e6 (at most 10,000,000).",
+        metavar="N",
+    ),
+]
+SeedOpt = Annotated[
+    str,
+    typer.Option(
+        help="Seed of the random draws, a whole number; the same seed, the same output.",
+        metavar="SEED",
+    ),
+]
+
+
+def simulate(
+    paths: PathsArg,
+    format: SimulationFormatOpt = "table",
+    output: OutputOpt = None,
+    samples: SamplesOpt = DEFAULT_SAMPLES,
+    seed: SeedOpt = "0",
+    cap_threshold: CapOpt = None,
+    thin_margin: ThinOpt = None,
+) -> None:
+    """Simulate the ranges of problems (Monte Carlo).
+
+    Example: pmsize simulate examples/
+    """
+    with boundary():
+        from pmsize import api, options
+        from pmsize import simulation as uncertainty
+        from pmsize.render import simulate as render
+        from pmsize.render.progress import progress_bar
+
+        format = options.choice(format, SIMULATION_FORMATS, "simulate")
+        count, start = options.samples(samples), options.seed(seed)
+        policy = options.policy(cap_threshold, thin_margin)
+        uncertainty.keep_freed_memory()  # the process is ours: blocks reuse freed memory
+        with progress_bar(label="simulating", paths=paths) as progress:
+            results = _each_sampled(
+                api.simulate, api.load(paths), policy, samples=count, seed=start, progress=progress
+            )
+        inputs = [r.evaluation.file for r in results]
+        if format == "json":
+            emit(render.simulation_document(results), output, inputs=inputs)
+        else:
+            emit_rich(
+                lambda console: render.render_simulations(console, results), output, inputs=inputs
+            )
+
+
+def sensitivity(
+    paths: PathsArg,
+    format: SimulationFormatOpt = "table",
+    output: OutputOpt = None,
+    samples: SamplesOpt = DEFAULT_SAMPLES,  # the same as simulate's: the same P(NPV > 0)
+    seed: SeedOpt = "0",
+    cap_threshold: CapOpt = None,
+    thin_margin: ThinOpt = None,
+) -> None:
+    """Show what drives NPV and what to find out first.
+
+    Example: pmsize sensitivity problem.yaml
+    """
+    with boundary():
+        from pmsize import api, options
+        from pmsize import simulation as uncertainty
+        from pmsize.render import simulate as render
+        from pmsize.render.progress import progress_bar
+
+        format = options.choice(format, SIMULATION_FORMATS, "sensitivity")
+        count, start = options.samples(samples), options.seed(seed)
+        policy = options.policy(cap_threshold, thin_margin)
+        uncertainty.keep_freed_memory()  # the process is ours: blocks reuse freed memory
+        with progress_bar(label="sampling", paths=paths) as progress:
+            results = _each_sampled(
+                api.sensitivity,
+                api.load(paths),
+                policy,
+                samples=count,
+                seed=start,
+                progress=progress,
+            )
+        inputs = [r.evaluation.file for r in results]
+        if format == "json":
+            emit(render.sensitivity_document(results), output, inputs=inputs)
+        else:
+            emit_rich(
+                lambda console: render.render_sensitivities(console, results), output, inputs=inputs
+            )
+
+
+def _each_sampled(
+    run: Callable[..., Any],
+    problems: Sequence[Any],
+    policy: Any,
+    *,
+    samples: int,
+    seed: int,
+    progress: Callable[[int, int], None] | None,
+) -> list[Any]:
+    """`run` (`api.simulate` or `api.sensitivity`) on each problem, progress told over all."""
+    total = samples * len(problems)
+    results = []
+    for index, problem in enumerate(problems):
+
+        def told(done: int, _: int, before: int = index * samples) -> None:
+            if progress is not None:
+                progress(before + done, total)
+
+        results.append(run(problem, samples=samples, seed=seed, policy=policy, progress=told))
+    return results
+
+
+PLAN_FORMATS = ("table", "json", "csv", "markdown")
+
+
+class Objective(str, enum.Enum):
+    """What `plan` maximises: the point NPV, or the simulated mean NPV."""
+
+    npv = "npv"
+    expected_npv = "expected-npv"
+
+
+def plan(
+    paths: PathsArg,
+    budget: Annotated[
+        str,
+        typer.Option(
+            help="The money to spend on building, such as 10m, '$10m' (quoted: a shell "
+            "reads $1 in $10m) or 2.5 million.",
+            metavar="AMOUNT",
+            show_default=False,
+        ),
+    ],
+    max_problems: Annotated[
+        str | None,
+        typer.Option(help="Fund at most this many problems.", metavar="K"),
+    ] = None,
+    objective: Annotated[
+        Objective, typer.Option(help="Maximise the total NPV, or the total simulated mean NPV.")
+    ] = Objective.npv,
+    format: Annotated[
+        str,
+        typer.Option(
+            "--format", "-f", help="Output format: table, json, csv or markdown.", metavar="FORMAT"
+        ),
+    ] = "table",
+    output: OutputOpt = None,
+    samples: SamplesOpt = DEFAULT_SAMPLES,
+    seed: SeedOpt = "0",
+    cap_threshold: CapOpt = None,
+    thin_margin: ThinOpt = None,
+    time_limit: Annotated[
+        str,
+        typer.Option(
+            help="Seconds the search for the best set may take in all; past it, the best "
+            "set found is funded and its gap to the best possible is shown.",
+            metavar="SECONDS",
+        ),
+    ] = DEFAULT_TIME_LIMIT,
+) -> None:
+    """Choose the problems to fund under a budget: the set with the highest total NPV.
+
+    Example: pmsize plan examples/ --budget 8m
+    """
+    with boundary(after_errors="nothing planned"):
+        from pmsize import api, options, planning
+        from pmsize.render import plan as render
+        from pmsize.render.progress import progress_bar
+
+        format = options.choice(format, PLAN_FORMATS, "plan")
+        if planning.parse_budget(budget) == 0:  # its grammar, before any file is read
+            raise UsageError(
+                f"--budget: {safe_text(budget.strip())} is a budget of 0, which funds "
+                "nothing; give the sum to spend, such as 10m (in a shell, an unquoted or "
+                "double-quoted $10m arrives as 0m: write '$10m' in single quotes)"
+            )
+        most = None
+        if max_problems is not None:
+            most = options.whole_number(max_problems, "--max-problems", "a whole number such as 3")
+            if most < 1:
+                raise UsageError("--max-problems: 0 would fund nothing; give 1 or more")
+        count, start = options.samples(samples), options.seed(seed)
+        seconds = options.time_limit(time_limit)
+        policy = options.policy(cap_threshold, thin_margin)
+        sampled = objective is Objective.expected_npv
+        with collector_paused(), progress_bar(label="simulating", paths=paths) as bar:
+            problems = api.load(paths)  # (collector paused as in evaluate: no cycles here)
+            result = api.plan(
+                problems,
+                budget,
+                max_problems=most,
+                objective=objective.value,
+                samples=count,
+                seed=start,
+                policy=policy,
+                progress=bar if sampled else None,
+                time_limit=seconds,
+            )
+        inputs = [p.source.file for p in problems if p.source is not None]
+        if format == "table":
+            emit_rich(lambda console: render.render(console, result), output, inputs=inputs)
+            return
+        documents = {
+            "json": render.json_document,
+            "csv": render.csv_document,
+            "markdown": render.markdown_document,
+        }
+        emit(documents[format](result), output, inputs=inputs)
+
+
+def report(
+    paths: PathsArg,
+    output: OutputOpt = None,
+    samples: SamplesOpt = DEFAULT_SAMPLES,  # simulate's: the same figures for ranged problems
+    seed: SeedOpt = "0",
+    cap_threshold: CapOpt = None,
+    thin_margin: ThinOpt = None,
+) -> None:
+    """Write one self-contained HTML page to share: summary, charts and memos.
+
+    Example: pmsize report examples/ -o report.html
+    """
+    with boundary():
+        import logging
+
+        from pmsize import api, options
+        from pmsize import simulation as uncertainty
+        from pmsize.options import MAX_SECTIONS
+        from pmsize.render.json import stdout_is_utf8
+        from pmsize.render.progress import progress_bar
+        from pmsize.render.report import sections_note
+
+        count, start = options.samples(samples), options.seed(seed)
+        policy = options.policy(cap_threshold, thin_margin)
+        uncertainty.keep_freed_memory()  # the process is ours: blocks reuse freed memory
+        # stderr carries pmsize's messages only, not matplotlib's notes (a font cache
+        # that takes a while to build in a fresh configuration folder)
+        logging.getLogger("matplotlib").setLevel(logging.ERROR)
+        with progress_bar(label="simulating and drawing", paths=paths) as progress:
+            problems = api.load(paths)
+            page = api.report(
+                problems,
+                samples=count,
+                seed=start,
+                policy=policy,
+                progress=progress,
+                max_sections=MAX_SECTIONS,
+            )
+        summarised = sections_note(min(len(problems), MAX_SECTIONS), len(problems))
+        if summarised is not None:  # said on the page too
+            warn(summarised)
+        if output in (None, "-") and not stdout_is_utf8():  # the page says charset utf-8
+            page = page.encode("ascii", "xmlcharrefreplace").decode("ascii")
+        inputs = [p.source.file for p in problems if p.source is not None]
+        emit(page, output, inputs=inputs)
+
+
+__all__ = [
+    "DEFAULT_SAMPLES",
+    "DEFAULT_TIME_LIMIT",
+    "Objective",
+    "plan",
+    "report",
+    "sensitivity",
+    "simulate",
+]
