@@ -438,8 +438,9 @@ def test_the_table_says_when_the_count_binds_and_shows_a_free_problem(tmp_path: 
 @pytest.mark.parametrize(
     ("options", "message"),
     [
-        ({"objective": "npv-ish"}, "--objective 'npv-ish': plan maximises npv or expected-npv"),
-        ({"max_problems": 0}, "--max-problems: 0 is not a whole number from 1"),
+        # the library names its parameters; only the command line names options
+        ({"objective": "npv-ish"}, "^objective: 'npv-ish': plan maximises npv or expected-npv"),
+        ({"max_problems": 0}, "^max_problems: 0 is not a whole number from 1"),
         ({"objective": "expected-npv", "samples": 0}, "samples must be from 1 to 10,000,000"),
     ],
 )
@@ -744,7 +745,7 @@ def test_a_bad_time_limit_is_a_usage_error(tmp_path: Path, limit: str) -> None:
 
 @pytest.mark.parametrize("limit", [0, -1.0, math.inf, math.nan, True, "10"])
 def test_the_library_refuses_a_bad_time_limit(limit: object) -> None:
-    with pytest.raises(ValueError, match=r"--time-limit: .* is not a number of seconds above 0"):
+    with pytest.raises(ValueError, match=r"^time_limit: .* is not a number of seconds above 0"):
         pmsize.plan(problems_of(*GREEDY_TRAPS), 1e7, time_limit=limit)  # type: ignore[arg-type]
 
 
@@ -803,3 +804,14 @@ def test_a_signal_mid_solve_ends_the_plan_at_once(tmp_path: Path, name: str) -> 
         f"pmsize: interrupted{said}\n",
     )
     assert took < 2, took
+
+
+def test_the_library_names_the_budget_parameter_and_the_command_line_its_option(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(ValueError, match=r"^budget: \$10m/month: a budget is one sum"):
+        pmsize.plan(problems_of(*GREEDY_TRAPS), "$10m/month")
+    path = portfolio(tmp_path, *GREEDY_TRAPS)
+    code, out, err = invoke("plan", path, "--budget", "$10m/month")
+    assert (code, out) == (2, "")
+    assert err.startswith("pmsize: --budget: $10m/month: a budget is one sum")

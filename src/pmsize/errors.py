@@ -88,4 +88,21 @@ class SkippedPath(UserWarning):
 
 class ArgumentError(UsageError, ValueError):
     """A library argument that cannot be used as given (an empty path): a `ValueError` to
-    a library caller, a usage error (exit 2) to the command line."""
+    a library caller, a usage error (exit 2) to the command line.
+
+    With `parameter`, the message names it as the library does (`budget: ...`); the
+    command line names its option instead (`--budget: ...`, `on_command_line`), so only
+    the command line knows an option's spelling."""
+
+    def __init__(self, message: str, parameter: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.parameter = message, parameter
+
+    def __str__(self) -> str:
+        return self.message if self.parameter is None else f"{self.parameter}: {self.message}"
+
+    def on_command_line(self) -> str:
+        """The message with the parameter named as the command line's option."""
+        if self.parameter is None:
+            return self.message
+        return f"--{self.parameter.replace('_', '-')}: {self.message}"

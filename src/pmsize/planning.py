@@ -222,20 +222,20 @@ def parse_budget(raw: float | str, currency: str = "") -> float:
     symbol or code that is not that currency is refused too.
     """
     if isinstance(raw, bool):
-        raise ArgumentError("--budget: write an amount such as $10m or 2.5 million")
+        raise ArgumentError("write an amount such as $10m or 2.5 million", "budget")
     if not isinstance(raw, str) and isinstance(raw, int | float) and math.isnan(raw):
-        raise ArgumentError("--budget: nan is not an amount; write one such as $10m")
+        raise ArgumentError("nan is not an amount; write one such as $10m", "budget")
     shown = str(raw).strip()
     try:
         value = parse_number(raw, "amount")
     except ValueError as exc:
-        raise ArgumentError(f"--budget: {_reason(exc, shown)}") from None
+        raise ArgumentError(_reason(exc, shown), "budget") from None
     if currency:
         try:
             parse_number(raw, "amount", currency)
         except ValueError:
             raise ArgumentError(
-                f"--budget: {shown} is not in {currency}, the currency of the problems"
+                f"{shown} is not in {currency}, the currency of the problems", "budget"
             ) from None
     return value
 
@@ -278,11 +278,11 @@ def plan(
     objective, sample count or time limit.
     """
     if objective not in OBJECTIVES:
-        raise ArgumentError(f"--objective {objective!r}: plan maximises npv or expected-npv")
+        raise ArgumentError(f"{objective!r}: plan maximises npv or expected-npv", "objective")
     if max_problems is not None and (
         isinstance(max_problems, bool) or not isinstance(max_problems, int) or max_problems < 1
     ):
-        raise ArgumentError(f"--max-problems: {max_problems!r} is not a whole number from 1")
+        raise ArgumentError(f"{max_problems!r} is not a whole number from 1", "max_problems")
     check_time_limit(time_limit)
     entries = [_entry(p) for p in problems]
     currency = _one_currency(entries)
@@ -377,7 +377,7 @@ def check_time_limit(time_limit: object) -> None:
         or not math.isfinite(time_limit)
         or time_limit <= 0
     ):
-        raise ArgumentError(f"--time-limit: {time_limit!r} is not a number of seconds above 0")
+        raise ArgumentError(f"{time_limit!r} is not a number of seconds above 0", "time_limit")
 
 
 def _after(start: float, time_limit: float | None, share: float = OPTIMUM_SHARE) -> float | None:

@@ -22,7 +22,15 @@ import typer
 
 from pmsize import signals
 from pmsize.cli.output import abandon_stdout, stdout_failed, warn
-from pmsize.errors import ExitCode, InputError, InputErrors, PmsizeError, SkippedPath, UsageError
+from pmsize.errors import (
+    ArgumentError,
+    ExitCode,
+    InputError,
+    InputErrors,
+    PmsizeError,
+    SkippedPath,
+    UsageError,
+)
 from pmsize.signals import Interrupted, say
 
 ISSUES_URL = "https://github.com/pmsize/pmsize/issues"
@@ -59,8 +67,8 @@ def boundary(*, after_errors: str = "nothing evaluated") -> Iterator[None]:
     except InputError as exc:
         _report([exc], after_errors)
         raise typer.Exit(ExitCode.BAD_INPUT) from None
-    except UsageError as exc:
-        warn(str(exc))
+    except UsageError as exc:  # a library argument is named as its option here
+        warn(exc.on_command_line() if isinstance(exc, ArgumentError) else str(exc))
         raise typer.Exit(ExitCode.BAD_INPUT) from None
     except KeyboardInterrupt as exc:
         raise typer.Exit(signals.interrupted(exc)) from None
