@@ -294,6 +294,23 @@ def test_an_error_inside_a_duplicated_key_is_located_in_the_value_that_was_read(
     ]
 
 
+def test_an_unknown_key_written_twice_is_located_where_it_was_written_last(parser: str) -> None:
+    # the duplicate says where the key was first; the unknown key points at the one read
+    text = BASE.format(name="Twice") + "zz: 1\nzz: 2\n"
+    assert errors_of(text) == [
+        "p.yaml:6:1: duplicate key 'zz' (first at line 5); each key may appear once, so "
+        "remove one of them",
+        "p.yaml:6:1: zz: unknown key 'zz'; known keys: pmsize, name, description, currency, "
+        "horizon_years, discount_rate, market, solution, alternatives, policy, correlations",
+    ]
+
+
+def test_a_problem_named_in_defaults_is_located_at_its_item() -> None:
+    text = "defaults:\n  name: Shared\nproblems:\n  - market: {customers: 4, problem_cost: 1}\n"
+    [entry] = load_text(text + "    solution: {adoption: 1%}\n", "p.yaml")
+    assert str(entry.location) == "p.yaml:4:5"
+
+
 @pytest.mark.parametrize(
     ("value", "message"),
     [

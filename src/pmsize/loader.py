@@ -5,10 +5,9 @@ plain data is built from the events here rather than by PyYAML's constructor,
 so that nothing is ever constructed from a tag, YAML 1.1 never guesses a type
 (every scalar stays the text the person wrote; `values` parses it), and
 duplicate keys, anchors, aliases, deep nesting and extra documents are caught
-with their position; each key's line and column are kept as it is read. Only
-to locate a validation error (or a problem whose `name:` comes from
-`defaults:`) is the file composed a second time, to map a field path back to
-its line and column.
+with their position. Where each mapping, list, key and value was written is
+kept with the data as it is read (`_Map`, `_Seq`), so a validation error's field
+path is mapped back to its line and column without reading the file again.
 """
 
 from __future__ import annotations
@@ -106,8 +105,6 @@ def _load_files(paths: Iterable[str]) -> tuple[list[tuple[str, list[Entry]]], li
             errors.extend(exc.errors)
         except InputError as exc:
             errors.append(exc)
-    _COMPOSED.clear()  # a file's node tree is only needed while its errors are located
-    _KEYS.clear()
     errors.extend(_duplicate_names([entry for _, entries in loaded for entry in entries]))
     return loaded, errors
 
@@ -255,14 +252,14 @@ def load_bytes(data: bytes, file: str) -> list[Entry]:
     text = _decode(data, name)
     duplicates: list[InputError] = []
     root = _build(text, name, duplicates)
-    if not isinstance(root, dict):
+    if not isinstance(root, _Map):
         what = "a list" if isinstance(root, list) else "plain text"
         raise InputError(
             Location(name),
             f"the file holds {what}; a problem file is a mapping of keys (name: ...)",
         )
     try:
-        entries = _problems_of(root, text, name)
+        entries = _problems_of(root, name)
     except InputErrors as exc:
         raise InputErrors(_capped(_in_file_order(duplicates + exc.errors))) from None
     if duplicates:
@@ -382,11 +379,13 @@ class _Builder:
         """A scalar stays the text written; only a plain empty, `~` or `null` is None."""
         if event.anchor is not None or event.tag is not None:
             _check_node(event, self.fail)
+        mark = event.start_mark
+        at = (mark.line + 1) << 32 | (mark.column + 1)  # a `Place`
         # a plain scalar has style "" from the C parser and None from the Python one
         if event.implicit[0] and event.value in _PLAIN_NULLS and not event.style:
-            self.add(None, event.start_mark)
+            self.add(None, at)
         else:
-            self.add(event.value, event.start_mark)
+            self.add(event.value, at)
 
     def open(self, event: Any) -> None:
         """A mapping or a list starts: added where it stands, then filled."""
@@ -398,10 +397,12 @@ class _Builder:
                 f"nested deeper than {MAX_DEPTH} levels, and no problem file needs more "
                 "than 5; look for brackets that are never closed",
             )
-        new: Any = _Map() if type(event) is yaml.MappingStartEvent else []
-        self.add(new, event.start_mark)
+        mark = event.start_mark
+        at = (mark.line + 1) << 32 | (mark.column + 1)  # a `Place`
+        new: Any = _Map(at) if type(event) is yaml.MappingStartEvent else _Seq()
+        self.add(new, at)
         self.stack.append(new)
-        self.starts.append(event.start_mark)
+        self.starts.append(mark)
         self.keys.append(_NO_KEY)
         self.counts.append(0)
 
@@ -431,21 +432,24 @@ class _Builder:
                 "portfolio with `problems:`; split it into files or use `problems:`",
             )
 
-    def add(self, value: Any, mark: Any) -> None:
-        """Put a value where it belongs: the root, a list's next item, a mapping's next
-        key, or the value of the key pending."""
+    def add(self, value: Any, at: Place) -> None:
+        """Put a value written at `at` where it belongs: the root, a list's next item, a
+        mapping's next key, or the value of the key pending."""
         if not self.stack:
             self.root = value
             return
         container, keys = self.stack[-1], self.keys
-        if type(container) is list:
+        if type(container) is _Seq:
             if len(container) >= MAX_ITEMS:
                 raise self.too_long()
             container.append(value)
+            container.item_at.append(at)
         elif keys[-1] is _NO_KEY:
-            self.take_key(value, mark)
+            self.take_key(value, at)
         else:
-            container[keys[-1]] = value
+            key = keys[-1]
+            container[key] = value
+            container.value_at[key] = at
             keys[-1] = _NO_KEY
 
     def too_long(self) -> InputError:
@@ -456,11 +460,14 @@ class _Builder:
             "check it is the right file",
         )
 
-    def take_key(self, key: Any, mark: Any) -> None:
+    def take_key(self, key: Any, at: Place) -> None:
         """The next key of the mapping being filled: plain text, within `MAX_KEYS`; a key
-        written twice is noted in `duplicates` (where it was first is kept)."""
+        written twice is noted in `duplicates` (where it was first is kept, and where it
+        was last)."""
         if not isinstance(key, str):
-            raise self.fail(mark, "a key must be plain text, such as `name:`")
+            raise InputError(
+                Location(self.name, *line_column(at)), "a key must be plain text, such as `name:`"
+            )
         self.counts[-1] += 1
         if self.counts[-1] > MAX_KEYS:
             raise self.fail(
@@ -470,16 +477,19 @@ class _Builder:
             )
         container = self.stack[-1]
         if key in container:
-            first = container.key_at[key][0]
+            first = container.key_at[key] >> 32
             self.duplicates.append(
-                self.fail(
-                    mark,
+                InputError(
+                    Location(self.name, *line_column(at)),
                     f"duplicate key {key!r} (first at line {first}); each key may appear "
                     "once, so remove one of them",
                 )
             )
+            if container.repeated_at is None:
+                container.repeated_at = {}
+            container.repeated_at[key] = at
         else:
-            container.key_at[key] = (mark.line + 1, mark.column + 1)
+            container.key_at[key] = at
         self.keys[-1] = key
 
 
@@ -579,12 +589,39 @@ def _long_key_line(text: str, exc: yaml.MarkedYAMLError) -> Any:
     return None
 
 
+# Where something is written in a file: its 1-based line and column in one int,
+# `line << 32 | column` (a tuple of two takes three times the memory, and a large portfolio
+# keeps the place of every key and value while it is validated)
+Place = int
+
+
+def line_column(at: Place) -> tuple[int, int]:
+    """The 1-based line and column of a `Place`."""
+    return at >> 32, at & 0xFFFFFFFF
+
+
 class _Map(dict[str, Any]):
-    """A mapping built from YAML, which remembers where each of its keys was written."""
+    """A mapping built from YAML, which remembers where it, each of its keys and each of
+    their values were written, to locate errors without reading the file again."""
+
+    __slots__ = ("at", "key_at", "repeated_at", "value_at")
+
+    def __init__(self, at: Place) -> None:
+        super().__init__()
+        self.at = at  # where the mapping starts: its first key, or its `{`
+        self.key_at: dict[str, Place] = {}  # each key, where it is first written
+        self.value_at: dict[str, Place] = {}  # each key's value (the last one, which is read)
+        self.repeated_at: dict[str, Place] | None = None  # a key written again: the last time
+
+
+class _Seq(list[Any]):
+    """A list built from YAML, which remembers where each of its items was written."""
+
+    __slots__ = ("item_at",)
 
     def __init__(self) -> None:
         super().__init__()
-        self.key_at: dict[str, tuple[int, int]] = {}  # each key's 1-based line and column
+        self.item_at: list[Place] = []
 
 
 _NO_KEY: Any = object()
@@ -608,7 +645,7 @@ def _check_node(event: Any, fail: Any) -> None:
         )
 
 
-def _problems_of(root: dict[str, Any], text: str, name: str) -> list[Entry]:
+def _problems_of(root: _Map, name: str) -> list[Entry]:
     """Validate a single problem or a portfolio; collect every error before raising."""
     errors: list[InputError] = []
     entries: list[Entry] = []
@@ -621,37 +658,37 @@ def _problems_of(root: dict[str, Any], text: str, name: str) -> list[Entry]:
     else:
         for key in root:
             if key not in PORTFOLIO_KEYS:
-                errors.append(_locate(text, name, (key,), _unknown_key(key, PORTFOLIO_KEYS)))
+                errors.append(_locate(root, name, (key,), _unknown_key(key, PORTFOLIO_KEYS)))
         if "pmsize" in root:
             try:
                 format_version(root["pmsize"])
             except ValueError as exc:
-                errors.append(_locate(text, name, ("pmsize",), str(exc)))
+                errors.append(_locate(root, name, ("pmsize",), str(exc)))
         problems = root["problems"]
         defaults = root.get("defaults")
         defaults = {} if defaults is None else defaults
         if not isinstance(problems, list) or not problems:
             errors.append(
                 _locate(
-                    text, name, ("problems",), "expected a list of problems, each `- name: ...`"
+                    root, name, ("problems",), "expected a list of problems, each `- name: ...`"
                 )
             )
             problems = []
         if not isinstance(defaults, dict):
             errors.append(
                 _locate(
-                    text, name, ("defaults",), "expected a mapping of problem keys (key: value)"
+                    root, name, ("defaults",), "expected a mapping of problem keys (key: value)"
                 )
             )
             defaults = {}
         policy_data = root.get("policy")
         policy, policy_errors = _validate(Policy, {} if policy_data is None else policy_data, {})
         portfolio_policy = policy or Policy()
-        errors.extend(_locate(text, name, ("policy", *loc), msg) for loc, msg in policy_errors)
+        errors.extend(_locate(root, name, ("policy", *loc), msg) for loc, msg in policy_errors)
         for index, item in enumerate(problems):
             if not isinstance(item, dict):
                 errors.append(
-                    _locate(text, name, ("problems", index), "expected a problem (name: ...)")
+                    _locate(root, name, ("problems", index), "expected a problem (name: ...)")
                 )
                 continue
             inherited = frozenset(defaults.keys() - item.keys())
@@ -666,9 +703,9 @@ def _problems_of(root: dict[str, Any], text: str, name: str) -> list[Entry]:
             elif prefix and loc and isinstance(loc[-1], _ProblemPairKey):
                 # the default's pairs are judged against each problem's own ranges: say whose
                 message += f" (in problem {str(data.get('name'))[:100]!r})"
-            errors.append(_locate(text, name, (*where, *loc), message))
+            errors.append(_locate(root, name, (*where, *loc), message))
         if problem is not None and not problem_errors:
-            location = _name_location(root, text, name, prefix)
+            location = _name_location(root, name, prefix)
             entries.append(
                 Entry(problem._located(location, portfolio_policy), location, portfolio_policy)
             )
@@ -824,22 +861,22 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def _locate(text: str, name: str, loc: Loc, message: str) -> InputError:
+def _locate(root: _Map, name: str, loc: Loc, message: str) -> InputError:
     at_key = "unknown key" in message or (bool(loc) and isinstance(loc[-1], _PairKey))
-    line, column = _position(text, loc, key=at_key)
+    line, column = line_column(_position(root, loc, key=at_key))
     shown = loc[:-1] if loc and isinstance(loc[-1], _PairKey) else loc
     return InputError(Location(name, line, column), message, path=_path_text(shown))
 
 
-def _name_location(root: dict[str, Any], text: str, name: str, prefix: Loc) -> Location:
-    """Where the problem at `prefix` has its `name:` key, from the marks kept while building."""
+def _name_location(root: _Map, name: str, prefix: Loc) -> Location:
+    """Where the problem at `prefix` has its `name:` key, from the places kept while building."""
     node: Any = root
     for part in prefix:
         node = node[part]
     at = node.key_at.get("name") if isinstance(node, _Map) else None
     if at is None:  # the name comes from `defaults:`; point where the YAML says
-        at = _position(text, (*prefix, "name"), key=True)
-    return Location(name, *at)
+        at = _position(root, (*prefix, "name"), key=True)
+    return Location(name, *line_column(at))
 
 
 def _path_text(loc: Loc) -> str:
@@ -849,51 +886,26 @@ def _path_text(loc: Loc) -> str:
     return out
 
 
-_COMPOSED: dict[tuple[str, int], Any] = {}
-_KEYS: dict[int, dict[Any, tuple[Any, Any]]] = {}  # per mapping node: key -> (key, value) nodes
-
-
-def _position(text: str, loc: Loc, *, key: bool = False) -> tuple[int, int]:
-    """1-based line and column of the node at `loc` (its key's when `key`), or of its parent."""
-    node = _compose(text)
-    mark = node.start_mark
+def _position(root: _Map, loc: Loc, *, key: bool = False) -> Place:
+    """Where the value at `loc` is written (its key, where last written, when `key`), or
+    the nearest value above it that the file has."""
+    node: Any = root
+    at = root.at
     for depth, part in enumerate(loc):
-        last = depth == len(loc) - 1
-        if isinstance(node, yaml.MappingNode):
-            found = _keys_of(node).get(part)
-            if found is None:
-                return mark.line + 1, mark.column + 1
-            key_node, node = found
-            mark = key_node.start_mark if (last and key) else node.start_mark
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if part >= len(node.value):
+        if isinstance(node, _Map):
+            if part not in node.value_at:
                 break
-            node = node.value[part]
-            mark = node.start_mark
+            if key and depth == len(loc) - 1:
+                at = (node.repeated_at or {}).get(part) or node.key_at[part]
+            else:
+                at = node.value_at[part]
+            node = node[part]
+        elif isinstance(node, _Seq) and isinstance(part, int) and part < len(node):
+            at = node.item_at[part]
+            node = node[part]
         else:
             break
-    return mark.line + 1, mark.column + 1
-
-
-def _keys_of(node: Any) -> dict[Any, tuple[Any, Any]]:
-    """A mapping node's keys, indexed once (16,000 unknown keys are located in one pass, not
-    one scan each); a key written twice maps to its last value, the one that was read."""
-    index = _KEYS.get(id(node))
-    if index is None:
-        index = {key_node.value: (key_node, value) for key_node, value in node.value}
-        _KEYS[id(node)] = index
-    return index
-
-
-def _compose(text: str) -> Any:
-    cache_key = (text[:64], hash(text))
-    node = _COMPOSED.get(cache_key)
-    if node is None:
-        _COMPOSED.clear()
-        _KEYS.clear()
-        node = yaml.compose(text, Loader=_Loader)
-        _COMPOSED[cache_key] = node
-    return node
+    return at
 
 
 def _duplicate_names(entries: list[Entry]) -> Iterator[InputError]:
@@ -943,8 +955,6 @@ def load_written(named: Iterable[tuple[str, bytes]]) -> list[tuple[Entry, dict[s
             merged = {**defaults, **item}
             written.setdefault(merged.get("name"), merged)
         loaded.extend((entry, written[entry.problem.name]) for entry in entries)
-    _COMPOSED.clear()
-    _KEYS.clear()
     errors.extend(_duplicate_names([entry for entry, _ in loaded]))
     if errors:
         raise InputErrors(errors)
