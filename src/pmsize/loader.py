@@ -248,6 +248,11 @@ def _read(file: str) -> bytes:
 
 def load_bytes(data: bytes, file: str) -> list[Entry]:
     """Problems from the raw bytes of one file (`file` names it in messages)."""
+    return [entry for entry, _ in _read_problems(data, file)]
+
+
+def _read_problems(data: bytes, file: str) -> list[tuple[Entry, dict[str, Any]]]:
+    """Each problem of one file with the data it was validated from (see `_problems_of`)."""
     name = STDIN_NAME if file == STDIN else file
     text = _decode(data, name)
     duplicates: list[InputError] = []
@@ -259,12 +264,12 @@ def load_bytes(data: bytes, file: str) -> list[Entry]:
             f"the file holds {what}; a problem file is a mapping of keys (name: ...)",
         )
     try:
-        entries = _problems_of(root, name)
+        found = _problems_of(root, name)
     except InputErrors as exc:
         raise InputErrors(_capped(_in_file_order(duplicates + exc.errors))) from None
     if duplicates:
         raise InputErrors(_capped(duplicates))
-    return entries
+    return found
 
 
 def _capped(errors: list[InputError]) -> list[InputError]:
@@ -645,10 +650,15 @@ def _check_node(event: Any, fail: Any) -> None:
         )
 
 
-def _problems_of(root: _Map, name: str) -> list[Entry]:
-    """Validate a single problem or a portfolio; collect every error before raising."""
+def _problems_of(root: _Map, name: str) -> list[tuple[Entry, dict[str, Any]]]:
+    """Validate a single problem or a portfolio; collect every error before raising.
+
+    Each problem comes with the data it was validated from, as the file writes it:
+    every scalar the file's text, `defaults:` merged in (for `diff`, which shows
+    changed values as written).
+    """
     errors: list[InputError] = []
-    entries: list[Entry] = []
+    found: list[tuple[Entry, dict[str, Any]]] = []
     portfolio_policy = Policy()
     defaults: Any = {}
     # (data to validate, its path in the file, keys it takes from `defaults:`)
@@ -706,13 +716,12 @@ def _problems_of(root: _Map, name: str) -> list[Entry]:
             errors.append(_locate(root, name, (*where, *loc), message))
         if problem is not None and not problem_errors:
             location = _name_location(root, name, prefix)
-            entries.append(
-                Entry(problem._located(location, portfolio_policy), location, portfolio_policy)
-            )
-    errors.extend(_duplicate_names(entries))
+            entry = Entry(problem._located(location, portfolio_policy), location, portfolio_policy)
+            found.append((entry, data))
+    errors.extend(_duplicate_names([entry for entry, _ in found]))
     if errors:
         raise InputErrors(_in_file_order(errors))
-    return entries
+    return found
 
 
 def _replaced_default(
@@ -939,22 +948,11 @@ def load_written(named: Iterable[tuple[str, bytes]]) -> list[tuple[Entry, dict[s
     errors: list[InputError] = []
     for name, data in named:
         try:
-            entries = load_bytes(data, name)
+            loaded.extend(_read_problems(data, name))
         except InputErrors as exc:
             errors.extend(exc.errors)
-            continue
         except InputError as exc:
             errors.append(exc)
-            continue
-        root = _build(_decode(data, name), name, [])
-        portfolio = "problems" in root
-        items = root["problems"] if portfolio else [root]
-        defaults = (root.get("defaults") or {}) if portfolio else {}
-        written: dict[Any, dict[str, Any]] = {}
-        for item in items:
-            merged = {**defaults, **item}
-            written.setdefault(merged.get("name"), merged)
-        loaded.extend((entry, written[entry.problem.name]) for entry in entries)
     errors.extend(_duplicate_names([entry for entry, _ in loaded]))
     if errors:
         raise InputErrors(errors)
