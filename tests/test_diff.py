@@ -676,6 +676,27 @@ def test_files_match_by_problem_name_across_renames_and_portfolios(tmp_path: Pat
     assert (p.status, p.changes, p.npv_change) == ("unchanged", (), 0)
 
 
+def test_each_file_is_parsed_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # regression: each side's files were parsed to validate, then again for their values
+    # as written
+    write(tmp_path / "old.yaml", base())
+    write(tmp_path / "new.yaml", {"problems": [base(discount_rate="12%"), base(name="Fresh")]})
+    parsed: list[str] = []
+    parse = yaml.parse
+
+    def counted(text: str, **kwargs: Any) -> Any:
+        parsed.append(text)
+        return parse(text, **kwargs)
+
+    monkeypatch.setattr(yaml, "parse", counted)
+    d = pmsize.diff(tmp_path / "old.yaml", tmp_path / "new.yaml")
+    assert [(p.name, p.status) for p in d.problems] == [
+        ("Invoice matching", "changed"),
+        ("Fresh", "added"),
+    ]
+    assert len(parsed) == 2
+
+
 def test_the_json_has_the_fields_of_the_spec(tmp_path: Path) -> None:
     old = write(tmp_path / "old.yaml", base())
     new = write(tmp_path / "new.yaml", base(discount_rate="12%"))

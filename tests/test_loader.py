@@ -11,7 +11,7 @@ import yaml
 import pmsize
 from pmsize import loader
 from pmsize.errors import InputError, InputErrors, SkippedPath
-from pmsize.loader import load_bytes, load_text
+from pmsize.loader import _portfolio, _yaml, load_bytes, load_text
 
 ITEM = "{name: A, market: {customers: 1, problem_cost: 1}, solution: {adoption: 1%}}"
 BASE = "name: {name}\nmarket: {{customers: 400, problem_cost: $150k}}\nsolution:\n  adoption: 5%\n"
@@ -31,7 +31,7 @@ def errors_of(text: str) -> list[str]:
 def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Run a test with the C parser (when built) and with the pure-Python one."""
     if request.param == "Python":
-        monkeypatch.setattr(loader, "_Loader", yaml.SafeLoader)
+        monkeypatch.setattr(_yaml, "_Loader", yaml.SafeLoader)
     return str(request.param)
 
 
@@ -230,7 +230,7 @@ def test_a_per_year_list_longer_than_the_horizon_is_judged_before_its_items() ->
 def test_a_list_of_absurd_length_is_refused_while_it_is_read(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(loader, "MAX_ITEMS", 10)
+    monkeypatch.setattr(_yaml, "MAX_ITEMS", 10)
     text = BASE.format(name="Long").replace("adoption: 5%", "adoption: [" + "0, " * 20 + "0]")
     assert errors_of(text) == [
         "p.yaml:4:13: a list of over 10 items, far more than any problem file needs; check it "
@@ -264,9 +264,9 @@ def test_a_mapping_of_absurdly_many_keys_is_refused_while_it_is_read(
 ) -> None:
     # regression: 300,000 unknown keys took 30 s and 667 MB, 300,000 repeats of one key
     # 8 s and 494 MB, each reported on its own line; now reading stops at the cap
-    monkeypatch.setattr(loader, "MAX_KEYS", 10)
+    monkeypatch.setattr(_yaml, "MAX_KEYS", 10)
     validated: list[object] = []
-    monkeypatch.setattr(loader, "_problems_of", lambda *args: validated.append(args))
+    monkeypatch.setattr(_portfolio, "problems_of", lambda *args: validated.append(args))
     extra = "".join(key.format(i=i) + ": 1\n" for i in range(20))
     assert errors_of("market:\n  customers: 4\n" + BASE.format(name="Keys") + extra) == [
         "p.yaml:1:1: a mapping of over 10 keys, far more than any problem file needs "
@@ -276,7 +276,7 @@ def test_a_mapping_of_absurdly_many_keys_is_refused_while_it_is_read(
 
 
 def test_a_mapping_at_the_key_cap_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(loader, "MAX_KEYS", 4)
+    monkeypatch.setattr(_yaml, "MAX_KEYS", 4)
     [entry] = load_text(BASE.format(name="Four") + "horizon_years: 3\n")
     assert entry.problem.name == "Four"
 
@@ -292,6 +292,23 @@ def test_an_error_inside_a_duplicated_key_is_located_in_the_value_that_was_read(
         "remove one of them",
         "p.yaml:6:13: solution.adoption: 500% is over 100%; a share is at most 100%",
     ]
+
+
+def test_an_unknown_key_written_twice_is_located_where_it_was_written_last(parser: str) -> None:
+    # the duplicate says where the key was first; the unknown key points at the one read
+    text = BASE.format(name="Twice") + "zz: 1\nzz: 2\n"
+    assert errors_of(text) == [
+        "p.yaml:6:1: duplicate key 'zz' (first at line 5); each key may appear once, so "
+        "remove one of them",
+        "p.yaml:6:1: zz: unknown key 'zz'; known keys: pmsize, name, description, currency, "
+        "horizon_years, discount_rate, market, solution, alternatives, policy, correlations",
+    ]
+
+
+def test_a_problem_named_in_defaults_is_located_at_its_item() -> None:
+    text = "defaults:\n  name: Shared\nproblems:\n  - market: {customers: 4, problem_cost: 1}\n"
+    [entry] = load_text(text + "    solution: {adoption: 1%}\n", "p.yaml")
+    assert str(entry.location) == "p.yaml:4:5"
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,148 @@
+"""Bytes -> YAML events -> plain data -> `Problem` models; every error located file:line:column.
+
+Each file is read once, and each job has its module:
+
+    _files       paths named -> the files to read (folders, stdin, links) and their bytes
+    _yaml        bytes -> plain data that keeps where each key and value was written;
+                 the limits, and every YAML error located
+    _locate      validation errors -> messages at file:line:column, in file order, capped
+    _portfolio   a file's data -> problems (`Entry`): `defaults:` and `policy:` merged
+
+This module runs them: `load_paths` for files and folders, `load_bytes` and
+`load_text` for one file's content, `check_paths` for `validate`, and
+`load_written` for `diff`, which also needs each problem's data as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pmsize.errors import InputError, InputErrors, Location
+from pmsize.loader import _portfolio, _yaml
+from pmsize.loader._files import (
+    MAX_BYTES,
+    STDIN,
+    STDIN_NAME,
+    YAML_SUFFIXES,
+    display_name,
+    expand_paths,
+    read_file,
+    skipped,
+    within,
+)
+from pmsize.loader._locate import MAX_ERRORS, capped, in_file_order
+from pmsize.loader._locate import model_in as _model_in  # diffing: the model a field holds
+from pmsize.loader._portfolio import PORTFOLIO_KEYS, Entry, duplicate_names
+from pmsize.loader._yaml import MAX_DEPTH, MAX_ITEMS, MAX_KEYS
+
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_ERRORS",
+    "MAX_ITEMS",
+    "MAX_KEYS",
+    "PORTFOLIO_KEYS",
+    "STDIN",
+    "STDIN_NAME",
+    "YAML_SUFFIXES",
+    "Entry",
+    "_model_in",
+    "check_paths",
+    "expand_paths",
+    "load_bytes",
+    "load_paths",
+    "load_text",
+    "load_written",
+    "read_file",
+    "skipped",
+    "within",
+]
+
+
+def load_paths(paths: Iterable[str]) -> list[Entry]:
+    """Load every problem from files, directories (every *.yaml/*.yml below, sorted) or `-`.
+
+    Raises `InputErrors` with every error found in every file.
+    """
+    loaded, errors = _load_files(paths)
+    if errors:
+        raise InputErrors(errors)
+    return [entry for _, entries in loaded for entry in entries]
+
+
+def check_paths(paths: Iterable[str]) -> tuple[list[tuple[str, int]], list[InputError]]:
+    """Each sound file's name and how many problems it holds, and every error found in
+    the other files (a file with any error is not listed as sound)."""
+    loaded, errors = _load_files(paths)
+    failed = {error.location.file for error in errors}
+    checked = [(display_name(file), len(entries)) for file, entries in loaded]
+    return [(name, n) for name, n in checked if name not in failed], errors
+
+
+def _load_files(paths: Iterable[str]) -> tuple[list[tuple[str, list[Entry]]], list[InputError]]:
+    loaded: list[tuple[str, list[Entry]]] = []
+    errors: list[InputError] = []
+    for file in expand_paths(paths, errors):
+        try:
+            loaded.append((file, load_bytes(read_file(file), file)))
+        except InputErrors as exc:
+            errors.extend(exc.errors)
+        except InputError as exc:
+            errors.append(exc)
+    errors.extend(duplicate_names([entry for _, entries in loaded for entry in entries]))
+    return loaded, errors
+
+
+def load_bytes(data: bytes, file: str) -> list[Entry]:
+    """Problems from the raw bytes of one file (`file` names it in messages)."""
+    return [entry for entry, _ in _read_problems(data, file)]
+
+
+def _read_problems(data: bytes, file: str) -> list[tuple[Entry, dict[str, Any]]]:
+    """Each problem of one file with the data it was validated from (see
+    `_portfolio.problems_of`)."""
+    name = display_name(file)
+    text = _yaml.decode(data, name)
+    duplicates: list[InputError] = []
+    root = _yaml.build(text, name, duplicates)
+    if not isinstance(root, _yaml.Map):
+        what = "a list" if isinstance(root, list) else "plain text"
+        raise InputError(
+            Location(name),
+            f"the file holds {what}; a problem file is a mapping of keys (name: ...)",
+        )
+    try:
+        found = _portfolio.problems_of(root, name)
+    except InputErrors as exc:
+        raise InputErrors(capped(in_file_order(duplicates + exc.errors))) from None
+    if duplicates:
+        raise InputErrors(capped(duplicates))
+    return found
+
+
+def load_text(text: str, file: str = "<string>") -> list[Entry]:
+    """Problems from YAML text; for the API and tests."""
+    return load_bytes(text.encode("utf-8"), file)
+
+
+def load_written(named: Iterable[tuple[str, bytes]]) -> list[tuple[Entry, dict[str, Any]]]:
+    """Problems from files' bytes (each `(name in messages, bytes)`), each with its data as
+    written: every scalar the text the file has, `defaults:` merged in as for validation
+    (for `diff`, which shows changed values as the files write them).
+
+    Raises `InputErrors` with every error in every file, duplicate names across them too.
+    """
+    loaded: list[tuple[Entry, dict[str, Any]]] = []
+    errors: list[InputError] = []
+    for name, data in named:
+        try:
+            loaded.extend(_read_problems(data, name))
+        except InputErrors as exc:
+            errors.extend(exc.errors)
+        except InputError as exc:
+            errors.append(exc)
+    errors.extend(duplicate_names([entry for entry, _ in loaded]))
+    if errors:
+        raise InputErrors(errors)
+    return loaded
