@@ -129,6 +129,11 @@ def test_the_page_is_one_document_that_loads_nothing(examples_page: str) -> None
     assert not re.search(r'href="(?!#)', examples_page)  # links only within the page
 
 
+def test_the_title_says_what_the_page_is_before_what_it_holds(examples_page: str) -> None:
+    assert "<title>pmsize report: 5 problems</title>" in examples_page
+    assert "<h1>pmsize report: 5 problems</h1>" in examples_page
+
+
 def test_the_ranked_table_shows_the_json_figures_as_the_terminal_formats_them(
     examples_page: str,
 ) -> None:
@@ -253,7 +258,7 @@ def test_a_hostile_name_is_text_everywhere_in_the_page(tmp_path: Path) -> None:
     assert "<script" not in page.lower()
     assert "\x1b" not in page
     shown = "&lt;script&gt;alert(1)&lt;/script&gt; costs $x$ \\ &amp; &#34;more&#34;\\x1b[31m"
-    assert f"<title>{shown}: pmsize report</title>" in page
+    assert f"<title>pmsize report: {shown}</title>" in page
     assert f'<span class="name">{shown}</span>' in page
     # and in the charts' text: matplotlib writes it as XML text, not as math (`$x$`)
     # (an axis label wraps: the name's first line, then the rest)
@@ -318,7 +323,7 @@ def test_a_home_that_cannot_be_written_gives_a_page_and_no_warning(tmp_path: Pat
     )
     assert (proc.returncode, proc.stderr) == (0, b"")
     # stdout could not encode "é": the page says it with a character reference
-    assert b"<h1>Caf&#233;: pmsize report</h1>" in proc.stdout
+    assert b"<h1>pmsize report: Caf&#233;</h1>" in proc.stdout
     assert proc.stdout.isascii()
 
 

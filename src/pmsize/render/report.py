@@ -180,9 +180,11 @@ def opening_files(files: Iterable[str]) -> list[str]:
 
 
 def _title(results: Sequence[Evaluation]) -> str:
+    """What the page is first, then what it holds: `pmsize report: 6 problems`, or the
+    problem's name when it holds one (a tab or a bookmark shows the start)."""
     if len(results) == 1:
-        return f"{fmt.safe_text(results[0].name)}: pmsize report"
-    return f"{fmt.plural(len(results), 'problem')}: pmsize report"
+        return f"pmsize report: {fmt.safe_text(results[0].name)}"
+    return f"pmsize report: {fmt.plural(len(results), 'problem')}"
 
 
 def _environment() -> Environment:
