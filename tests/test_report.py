@@ -134,6 +134,33 @@ def test_the_title_says_what_the_page_is_before_what_it_holds(examples_page: str
     assert "<h1>pmsize report: 5 problems</h1>" in examples_page
 
 
+def test_the_contents_links_to_each_problems_section_in_page_order(examples_page: str) -> None:
+    results = json_of("evaluate", str(EXAMPLES))["results"]
+    [contents] = re.findall(r'<nav id="contents".*?</nav>', examples_page, re.DOTALL)
+    items = re.findall(
+        r'<li><a href="#(problem-\d+)">([^<]+)</a> <span class="verdict verdict-(\w+)">',
+        contents,
+    )
+    assert items == [(f"problem-{i}", r["name"], r["verdict"]) for i, r in enumerate(results, 1)]
+    assert re.findall(r'<section id="(problem-\d+)"', examples_page) == [a for a, _, _ in items]
+    assert '<span class="count">5 problems</span>' in contents
+    # it opens the page: before the summary; and each section leads back to it
+    assert examples_page.index('<nav id="contents"') < examples_page.index('id="summary"')
+    assert examples_page.count('<a href="#contents">Back to contents</a>') == len(results)
+
+
+def test_past_a_dozen_sections_the_contents_starts_closed_and_one_has_none(
+    tmp_path: Path,
+) -> None:
+    page = pmsize.report(pmsize.load(portfolio_of(tmp_path, 13)))
+    [contents] = re.findall(r'<nav id="contents".*?</nav>', page, re.DOTALL)
+    assert "<details>" in contents
+    assert contents.count("<li>") == 13
+    single = pmsize.report(pmsize.load(problem_file(tmp_path, "Alone")))
+    assert 'id="contents"' not in single
+    assert 'href="#contents"' not in single
+
+
 def test_the_ranked_table_shows_the_json_figures_as_the_terminal_formats_them(
     examples_page: str,
 ) -> None:
@@ -357,8 +384,16 @@ def test_a_large_portfolio_gets_sections_for_the_first_by_rank_only(tmp_path: Pa
         "Problem 32",
     ]
     assert len(cells(page, "ranked")) == 35  # the table holds every problem
-    # only the rows with a section link to one: no link points nowhere
-    assert re.findall(r'<a href="#([^"]+)"', page) == ["problem-1", "problem-2"]
+    # only the rows with a section link to one, and the contents lists those sections
+    [table] = re.findall(r'<table class="ranked".*?</table>', page, re.DOTALL)
+    assert re.findall(r'<a href="#([^"]+)"', table) == ["problem-1", "problem-2"]
+    [contents] = re.findall(r'<nav id="contents".*?</nav>', page, re.DOTALL)
+    assert re.findall(r'<a href="#([^"]+)"', contents) == ["problem-1", "problem-2"]
+    assert "<details open>" in contents  # short: open
+    assert '<span class="count">the first 2 of 35 by rank</span>' in contents
+    # no link points nowhere
+    ids = set(re.findall(r' id="([^"]+)"', page))
+    assert set(re.findall(r'<a href="#([^"]+)"', page)) <= ids
     counts = re.findall(r'<li class="verdict-\w+"><span class="count">(\d+)</span>', page)
     assert sum(map(int, counts)) == 35  # and the summary counts them all
     # the portfolio charts show the first 30, and say so where a reader sees it

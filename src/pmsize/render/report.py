@@ -49,6 +49,7 @@ CSP = (
     "base-uri 'none'; form-action 'none'"
 )
 SHOWN_FILES = 4  # input files the page's opening names; the rest are counted
+CONTENTS_OPEN = 12  # problem sections the contents lists open; past this it starts closed
 NUMERIC = frozenset(RANKED_HEADERS) - {"Problem", "Verdict", "Set by"}
 
 
@@ -150,6 +151,8 @@ def document(
             mixed=len(groups) > 1,
             rankings=rankings,
             sections=sections,
+            contents_open=len(sections) <= CONTENTS_OPEN,
+            contents_count=contents_count(len(sections), len(results)),
             sections_note=sections_note(len(sections), len(results)),
             ranges_note=ranges_note(sampled, tornado=True),
         )
@@ -167,6 +170,13 @@ def sections_note(sections: int, problems: int) -> str | None:
         f"{fmt.count(sections)} by rank; the other {fmt.count(rest)} are in the summary and "
         "the ranked table only."
     )
+
+
+def contents_count(sections: int, problems: int) -> str:
+    """What the contents lists: `6 problems`, or `the first 200 of 60,000 by rank`."""
+    if sections >= problems:
+        return fmt.plural(sections, "problem")
+    return f"the first {fmt.count(sections)} of {fmt.count(problems)} by rank"
 
 
 def opening_files(files: Iterable[str]) -> list[str]:
@@ -318,6 +328,7 @@ __all__ = [
     "MAX_SECTIONS",
     "Section",
     "ceiling_by_year",
+    "contents_count",
     "document",
     "opening_files",
     "sections_note",
