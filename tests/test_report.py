@@ -577,6 +577,51 @@ def test_dark_mode_and_print_restyle_the_page(browser: Any, page_file: Path) -> 
     page.close()
 
 
+# where each ranked row's cells sit on the page, and how the table is laid out
+RANKED_LAYOUT = """() => {
+  const table = document.querySelector('table.ranked');
+  const rows = [...table.querySelectorAll('tbody tr')].map(tr => [...tr.children].map(c => {
+    const box = c.getBoundingClientRect();
+    return {
+      text: c.innerText, left: box.left, right: box.right,
+      label: getComputedStyle(c, '::before').content,
+    };
+  }));
+  const scroll = table.parentElement;
+  return {
+    display: getComputedStyle(table).display, rows,
+    pageWidth: document.documentElement.scrollWidth,
+    tableOverflow: scroll.scrollWidth - scroll.clientWidth,
+  };
+}"""
+
+
+@pytest.mark.parametrize("width", [400, 1280])
+def test_the_ranked_table_fits_a_phone_as_cards_and_a_desktop_as_a_table(
+    browser: Any, page_file: Path, width: int
+) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(page_file.as_uri())
+    layout = page.evaluate(RANKED_LAYOUT)
+    page.close()
+    assert layout["pageWidth"] <= width  # the page never scrolls sideways
+    assert layout["tableOverflow"] <= 0  # nor does the table inside its box
+    results = json_of("evaluate", str(EXAMPLES))["results"]
+    assert len(layout["rows"]) == len(results)
+    for row in layout["rows"]:
+        # every figure (NPV, ROI, payback: the last columns) is on screen
+        assert all(cell["left"] >= 0 and cell["right"] <= width for cell in row)
+    headers = ["#", "Problem", "Verdict", "Market/yr", "Ceiling", "Set by", "NPV", "ROI"]
+    headers += ["Naive NPV", "Payback"]
+    labels = [cell["label"] for cell in layout["rows"][0]]
+    if width == 400:  # one card a problem, each figure under its header
+        assert layout["display"] == "block"
+        assert labels == ["none", "none", *(f'"{h}"' for h in headers[2:])]
+    else:
+        assert layout["display"] == "table"
+        assert set(labels) == {"none"}
+
+
 def test_a_ceiling_that_moves_gets_its_chart_by_year(examples_page: str) -> None:
     sections = examples_page.split('<section id="problem-')[1:]
     moving = [s for s in sections if "Invoice matching for mid-market retailers" in s]
@@ -634,4 +679,5 @@ def test_a_name_that_says_from_year_is_a_name_not_a_moving_ceiling(tmp_path: Pat
         encoding="utf-8",
     )
     page = pmsize.report(pmsize.load(path))
-    assert '<td class="num moves">$40.0k <span class="when">from year 2</span></td>' in page
+    cell = '<td class="num moves" data-label="Ceiling">$40.0k <span class="when">from year 2</span>'
+    assert cell + "</td>" in page
