@@ -1,0 +1,222 @@
+"""The report's charts (`pmsize.render.charts`), measured as matplotlib lays them out.
+
+`Charts(inspect=...)` hands each figure over once it is laid out, before it is written;
+`measure` reads from it what a reader would see: the tick labels each axis shows, every
+text's box, and the bars. Boxes are in the SVG's units (points: the figure is drawn at 72
+dpi), 360 of them across.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import pmsize
+from pmsize.drivers import TornadoBar
+from pmsize.fmt import MINUS
+from pmsize.render import charts
+from pmsize.render.charts import TEXT, TICK_GAP, WIDTH, Chart, Charts
+from pmsize.results import Evaluation
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """What one chart shows, measured."""
+
+    ticks: dict[str, list[tuple[str, float, float]]]  # axis: (label, start, end) along it
+    limits: dict[str, tuple[float, float]]  # axis: its view, in data units
+    texts: list[tuple[str, float, float, float, float, float]]  # text, x0, y0, x1, y1, size
+    size: tuple[float, float]  # the figure's width and height
+    bars: list[tuple[float, float]]  # each bar's ends along the value axis, in data units
+
+
+def measure(figure: Any) -> Drawn:
+    from matplotlib.patches import Rectangle
+    from matplotlib.text import Text
+
+    figure.draw_without_rendering()  # laid out as written: this moves nothing
+    [ax] = figure.axes
+    ticks = {}
+    for name, axis, vertical in (("x", ax.xaxis, False), ("y", ax.yaxis, True)):
+        boxes = [(t.get_text(), t.get_window_extent()) for t in charts.tick_labels(axis)]
+        ticks[name] = sorted(
+            ((text, box.y0, box.y1) if vertical else (text, box.x0, box.x1) for text, box in boxes),
+            key=lambda tick: tick[1],
+        )
+    # a tick label outside the axis's view is kept but not drawn: only the shown ones
+    tick_texts = {
+        id(label)
+        for axis in (ax.xaxis, ax.yaxis)
+        for tick in (*axis.get_major_ticks(), *axis.get_minor_ticks())
+        for label in (tick.label1, tick.label2)
+    }
+    shown = [*charts.tick_labels(ax.xaxis), *charts.tick_labels(ax.yaxis)]
+    texts = []
+    for t in [*(t for t in figure.findobj(Text) if id(t) not in tick_texts), *shown]:
+        if t.get_visible() and t.get_text().strip():
+            box = t.get_window_extent()
+            texts.append((t.get_text(), box.x0, box.y0, box.x1, box.y1, t.get_fontsize()))
+    bars = [
+        (p.get_x(), p.get_x() + p.get_width())
+        for p in ax.patches
+        if isinstance(p, Rectangle) and p.get_height() < 1  # horizontal bars: inches tall
+    ]
+    return Drawn(
+        ticks=ticks,
+        limits={"x": tuple(ax.get_xlim()), "y": tuple(ax.get_ylim())},  # type: ignore[dict-item]
+        texts=texts,
+        size=(figure.bbox.width, figure.bbox.height),
+        bars=bars,
+    )
+
+
+def draw(make: Callable[[Charts], Chart]) -> tuple[Chart, Drawn]:
+    measured: list[Drawn] = []
+    chart = make(Charts(inspect=lambda figure: measured.append(measure(figure))))
+    [drawn] = measured
+    return chart, drawn
+
+
+def ranked(path: Path) -> list[Evaluation]:
+    return pmsize.rank(pmsize.evaluate(p) for p in pmsize.load(path))
+
+
+def assert_readable(drawn: Drawn) -> None:
+    """No tick label comes within `TICK_GAP` points of the next; every text is inside the
+    figure and at least `TEXT` points."""
+    for labels in drawn.ticks.values():
+        for (_, _, end), (_, start, _) in itertools.pairwise(labels):
+            assert start - end >= TICK_GAP - 1e-6, labels
+    width, height = drawn.size
+    assert width == WIDTH * 72
+    for text, x0, y0, x1, y1, size in drawn.texts:
+        assert size >= TEXT, text
+        assert -0.5 <= x0 <= x1 <= width + 0.5, (text, x0, x1)
+        assert -0.5 <= y0 <= y1 <= height + 0.5, (text, y0, y1)
+
+
+def tornado_bars(low: float, high: float, rows: int = 3) -> list[TornadoBar]:
+    return [
+        TornadoBar(
+            input=f"alternatives[Rival {i}].annual_cost",
+            low_value=50_000.0,
+            high_value=150_000.0,
+            npv_at_low=low * (1 - i / 10),
+            npv_at_high=high * (1 - i / 10),
+            kind="amount",
+        )
+        for i in range(rows)
+    ]
+
+
+# ------------------------------------------------------------------ tick labels
+
+
+def test_the_tornado_ticks_no_longer_run_together() -> None:
+    # its ticks read `−$10.0m−$5.00m`: six labels of seven characters in too little room
+    _, drawn = draw(lambda c: c.tornado(tornado_bars(-12.3e6, 4.1e6), -5e6, "USD"))
+    assert_readable(drawn)
+    labels = [text for text, _, _ in drawn.ticks["x"]]
+    assert f"{MINUS}$10m" in labels  # as short as it can be: no `.0`
+    assert len(labels) >= 3
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "central"),
+    [
+        (-12.3e6, 4.1e6, -5e6),
+        (-987.6e6, 1.234e9, 12e6),  # units change along the axis
+        (13.2e6, 14.6e6, 14e6),  # a narrow range far from zero: `$13.5m`, `$14.0m`
+        (-3.3e15, 8.8e15, 1e15),  # beyond trillions: `1.00e+15`, the widest labels
+        (-0.4, 0.9, 0.1),  # cents
+    ],
+)
+def test_money_ticks_never_touch_whatever_the_range(
+    low: float, high: float, central: float
+) -> None:
+    _, drawn = draw(lambda c: c.tornado(tornado_bars(low, high, rows=7), central, "CHF"))
+    assert_readable(drawn)
+    assert len(drawn.ticks["x"]) >= 2
+
+
+@pytest.mark.parametrize("horizon", [1, 2, 5, 12, 30])
+def test_years_are_whole_and_their_ticks_never_touch(tmp_path: Path, horizon: int) -> None:
+    # a short horizon's ceiling chart was ticked at half years (0.5, 1.0, 1.5, ...)
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        f"name: Long\nhorizon_years: {horizon}\n"
+        "market: {customers: 1000, problem_cost: $200k}\n"
+        "solution: {build_cost: $2m, annual_cost: $1m, solves: 50%, adoption: 8%}\n"
+        "alternatives:\n"
+        f"  - {{name: Rival, from_year: {min(2, horizon)}, annual_cost: $40k, solves: 60%}}\n",
+        encoding="utf-8",
+    )
+    [r] = ranked(path)
+    for make in (
+        lambda c: c.cash_flow(r, r.cumulative_discounted),
+        lambda c: c.ceiling_by_year(r),
+    ):
+        _, drawn = draw(make)
+        assert_readable(drawn)
+        labels = [text for text, _, _ in drawn.ticks["x"]]
+        assert labels
+        assert all(re.fullmatch(r"\d+", label) for label in labels), labels
+        if horizon <= 12:  # room for every year
+            first = 0 if labels[0] == "0" else 1
+            assert labels == [str(y) for y in range(first, horizon + 1)]
+
+
+def test_every_chart_of_the_examples_is_readable() -> None:
+    results = ranked(EXAMPLES)
+    drawn: list[Drawn] = []
+    c = Charts(inspect=lambda figure: drawn.append(measure(figure)))
+    c.npv_gap(results)
+    c.value_ceiling(results)
+    for r in results:
+        c.cash_flow(r, r.cumulative_discounted)
+        if r.ceiling_moves:
+            c.ceiling_by_year(r)
+    for problem in pmsize.load(EXAMPLES):
+        s = pmsize.sensitivity(problem, samples=500)
+        if s.simulation.histogram.counts:
+            c.histogram(s.simulation.histogram, s.evaluation.currency, "50%")
+        if s.sensitivity is not None and s.sensitivity.tornado:
+            c.tornado(s.sensitivity.tornado, s.sensitivity.central_npv, s.evaluation.currency)
+    assert len(drawn) > 12
+    for chart in drawn:
+        assert_readable(chart)
+
+
+def test_a_long_name_is_cut_to_the_plot_and_said_whole_in_words(tmp_path: Path) -> None:
+    name = "Scheduling " * 12 + "the end"
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        f"name: {name}\nmarket: {{customers: 100, problem_cost: $100k}}\n"
+        "solution: {build_cost: $1m, adoption: 10%}\n",
+        encoding="utf-8",
+    )
+    results = ranked(path)
+    chart, drawn = draw(lambda c: c.npv_gap(results))
+    assert_readable(drawn)
+    [shown] = [t for t in drawn.texts if t[0].startswith("Scheduling")]
+    assert shown[0].endswith("…")
+    assert len(shown[0]) < len(name)
+    assert name in chart.alt
+
+
+def test_chart_text_is_never_smaller_than_ten_points_on_a_phone() -> None:
+    # 360 units across, shown about 1:1 on a 400 px screen (report.css): TEXT points is
+    # about TEXT px there; the browser test measures it
+    assert WIDTH * 72 == 360
+    assert TEXT >= 10
+    assert math.isclose(charts.RC["font.size"], TEXT)
