@@ -22,7 +22,7 @@ import pmsize
 from pmsize.drivers import TornadoBar
 from pmsize.fmt import MINUS
 from pmsize.render import charts
-from pmsize.render.charts import TEXT, TICK_GAP, WIDTH, Chart, Charts
+from pmsize.render.charts import TEXT, TICK_GAP, WIDTH, Chart, Charts, axis_cut
 from pmsize.results import Evaluation
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -212,6 +212,76 @@ def test_a_long_name_is_cut_to_the_plot_and_said_whole_in_words(tmp_path: Path) 
     assert shown[0].endswith("…")
     assert len(shown[0]) < len(name)
     assert name in chart.alt
+
+
+# ------------------------------------------------------------------ the axis cut
+
+
+@pytest.mark.parametrize(
+    ("values", "cut"),
+    [
+        # the examples: a $992m naive NPV beside $75.4m at most
+        ([75.4e6, 26.7e6, 14e6, 14e6, 48.1e6, 12.9e6, 6.41e6, 2.05e6, 992e6, -15.2e6], 75.4e6),
+        ([100, 90, 80, 70], None),  # nothing stands out
+        ([100, 21, 20, 19, 18, 17, 16, 15], None),  # under five times the next: drawn whole
+        ([900, 800, 50, 40, 30, 20, 10, 5], 50),  # two outliers, cut together
+        ([900, 800, 700, 50], None),  # three of four stand out: that is the scale, not a cut
+        ([-902e6, -902e6, 102e6, 10e6, 9.9e6, 4.3e6, 4.3e6, 9.9e6], 102e6),  # below zero too
+        ([5, 0, 0, 0], None),  # nothing else to see
+        ([], None),
+        ([7], None),
+    ],
+)
+def test_axis_cut_stops_where_a_few_bars_dwarf_the_rest(
+    values: list[float], cut: float | None
+) -> None:
+    assert axis_cut(values) == cut
+
+
+def test_a_naive_npv_that_dwarfs_the_rest_is_drawn_broken_with_its_value() -> None:
+    results = ranked(EXAMPLES)
+    claims = next(r for r in results if r.naive_npv > 900e6)
+    cut = axis_cut([v for r in results for v in (r.naive_npv, r.npv)])
+    assert cut is not None
+    assert cut == max(r.naive_npv for r in results if r is not claims)  # $75.4m
+    chart, drawn = draw(lambda c: c.npv_gap(results))
+    assert_readable(drawn)
+    # the chart says what was done, under its axis; the figure is written on the bar
+    texts = [t[0] for t in drawn.texts]
+    assert "The axis stops at $75.4m: a broken bar is longer,\nits value written at its end" in (
+        texts
+    )
+    assert "$992m" in texts
+    # no tick past the cut, where the axis is not to scale; no bar drawn past 1.3 times it
+    assert all(
+        float(v) <= 75.4
+        for v in re.findall(r"\$([\d.]+)m", " ".join(t for t, _, _ in drawn.ticks["x"]))
+    )
+    assert max(end for _, end in drawn.bars) <= charts.CUT_DRAWN * cut * (1 + 1e-9)
+    # every other bar drawn whole, to scale
+    whole = sorted(end for _, end in drawn.bars if end <= cut * (1 + 1e-9))
+    assert 75.4e6 in [round(x, -5) for x in whole]
+    # and in words: the alt text names the broken bar with its figure
+    assert "The chart's axis stops at $75.4m" in chart.alt
+    assert "Claims order processing: naive NPV $992m" in chart.alt
+    assert f"{MINUS}$15.2m" in texts  # the NPV beside it is drawn whole
+
+
+def test_bars_of_one_scale_are_drawn_whole_and_said_nothing_of() -> None:
+    results = [r for r in ranked(EXAMPLES) if r.naive_npv < 900e6]
+    chart, drawn = draw(lambda c: c.npv_gap(results))
+    assert not any("axis stops" in t[0] for t in drawn.texts)
+    assert "axis stops" not in chart.alt
+    assert drawn.limits["x"][1] > max(r.naive_npv for r in results)
+
+
+def test_value_against_ceiling_cuts_a_value_that_dwarfs_the_rest() -> None:
+    results = ranked(EXAMPLES)  # claims: $9.00m of value, the others $480k at most
+    chart, drawn = draw(lambda c: c.value_ceiling(results))
+    assert_readable(drawn)
+    assert any(t[0].startswith("The axis stops at $480k") for t in drawn.texts)
+    assert "$0 of $9.00m" in [t[0] for t in drawn.texts]
+    assert "Claims order processing: value $9.00m" in chart.alt
 
 
 def test_chart_text_is_never_smaller_than_ten_points_on_a_phone() -> None:

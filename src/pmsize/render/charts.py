@@ -19,7 +19,9 @@ a chart is about 360 px wide and its smallest text about 10 px; a wide screen se
 side by side (report.css). Nothing collides: before it is written a chart is drawn and
 measured (`_settle`) until no tick label comes near the next, no name is wider than the
 plot and no value label runs off it. Money ticks say as much as they need (`−$10m`,
-`$2.5m`: `fmt.money_ticks`); years are whole.
+`$2.5m`: `fmt.money_ticks`); years are whole. When a few bars would flatten the rest,
+the axis is cut (`axis_cut`): those bars are drawn broken, their value written at their
+end, and the chart says so under its axis.
 
 matplotlib is imported on first use (`pmsize report` only), through its object API
 (no pyplot, no GUI backend), with a temporary configuration folder when the usual
@@ -39,6 +41,7 @@ import html
 import io
 import itertools
 import logging
+import math
 import os
 import re
 import shutil
@@ -73,6 +76,8 @@ MAX_BARS = 30  # problems a portfolio chart shows (the first by rank); the table
 # of its own, its bars under it, each in a slot tall enough for its value label. In inches.
 NAME_LINE, SLOT, BAR, BAND_GAP = 0.2, 0.19, 0.14, 0.1
 BANDS_ROOM = 1.3  # inches the legend, the axis and its label take above and below the bands
+CUT_RATIO = 5.0  # a bar this many times the next longest is cut (`axis_cut`)
+MAX_CUT_SHARE = 0.25  # and never more than a quarter of the bars (at least one)
 SETTLE_PASSES = 6  # draws a chart may take to settle (`_settle`); two, mostly
 TICKS = 6  # ticks an axis starts with; fewer when their labels would touch
 TICK_GAP = 6  # points kept between two tick labels
@@ -169,6 +174,19 @@ class Charts:
                 f"{_money(r.naive_npv, currency)}"
             ),
         )
+        values = [v for r in shown for v in (r.naive_npv, r.npv)]
+        cut = axis_cut(values)
+        if cut is not None:
+            alt += " " + _cut_alt(
+                cut,
+                currency,
+                [
+                    f"{_name(r.name)}: {what} {_money(v, currency)}"
+                    for r in shown
+                    for what, v in (("naive NPV", r.naive_npv), ("NPV", r.npv))
+                    if abs(v) > cut
+                ],
+            )
 
         def plot(ax: Axes) -> _Plot:
             drawn = _Plot()
@@ -181,11 +199,12 @@ class Charts:
             ):
                 ys = [row[k] for row in slots]
                 figures = [getattr(r, key) for r in shown]
-                bars = ax.barh(ys, figures, height=BAR, color=color, label=label)
+                bars = _cut_bars(ax, ys, figures, cut, color, label)
                 labels = [_money(v, currency) for v in figures]
                 drawn.inside.extend(ax.bar_label(bars, labels, padding=3))
             _row_lines(ax, 0.0, slots)
-            _money_axis(ax, currency, "x")
+            _money_axis(ax, currency, "x", cut)
+            _cut_note(ax, cut, currency)
             _legend(ax)
             return drawn
 
@@ -204,15 +223,25 @@ class Charts:
                 f"ceiling {_money(r.ceiling_per_customer, currency)}"
             ),
         )
+        cut = axis_cut([r.value_per_customer for r in shown])
+        if cut is not None:
+            alt += " " + _cut_alt(
+                cut,
+                currency,
+                [
+                    f"{_name(r.name)}: value {_money(r.value_per_customer, currency)}"
+                    for r in shown
+                    if r.value_per_customer > cut
+                ],
+            )
 
         def plot(ax: Axes) -> _Plot:
             drawn = _Plot()
             ys = [row[0] for row in _bands(ax, [r.name for r in shown], 1, drawn)]
             values = [r.value_per_customer for r in shown]
-            value = ax.barh(ys, values, height=BAR, color=SKY_BLUE, label="value we deliver")
+            value = _cut_bars(ax, ys, values, cut, SKY_BLUE, "value we deliver", BAR)
             ceilings = [r.ceiling_per_customer for r in shown]
-            label = "ceiling (what a customer would pay)"
-            ax.barh(ys, ceilings, height=BAR / 2, color=GREEN, label=label)
+            _cut_bars(ax, ys, ceilings, cut, GREEN, "ceiling (what a customer would pay)", BAR / 2)
             labels = [
                 f"{_money(r.ceiling_per_customer, currency)} of "
                 f"{_money(r.value_per_customer, currency)}"
@@ -220,8 +249,9 @@ class Charts:
             ]
             drawn.inside.extend(ax.bar_label(value, labels, padding=3))
             _row_lines(ax, 0.0, [[y] for y in ys])
-            _money_axis(ax, currency, "x")
+            _money_axis(ax, currency, "x", cut)
             ax.set_xlim(left=0)
+            _cut_note(ax, cut, currency)
             _legend(ax)
             return drawn
 
@@ -383,6 +413,79 @@ class Charts:
         return self._draw(title, alt, _bands_height(len(bars), 1), plot)
 
 
+# ---------------------------------------------------------------------- the axis cut
+
+
+def axis_cut(values: Sequence[float]) -> float | None:
+    """Where to cut a bar chart's axis so that one bar (or a few) does not flatten the rest:
+    the length of the longest bar drawn whole, when the bars longer than it are each more
+    than `CUT_RATIO` times as long; None when no such few bars (at most `MAX_CUT_SHARE` of
+    them) stand out. Bars are compared by length, whichever side of zero they fall."""
+    lengths = sorted((abs(v) for v in values if math.isfinite(v)), reverse=True)
+    most = max(1, int(len(lengths) * MAX_CUT_SHARE))
+    for k in range(1, min(most, len(lengths) - 1) + 1):
+        if lengths[k] > 0 and lengths[k - 1] > CUT_RATIO * lengths[k]:
+            return lengths[k]
+    return None
+
+
+CUT_DRAWN = 1.3  # a cut bar is drawn this many times the cut long, broken
+CUT_BREAK = (1.12, 1.18)  # where its break is, in the same measure
+
+
+def _cut_bars(
+    ax: Axes,
+    ys: Sequence[float],
+    values: Sequence[float],
+    cut: float | None,
+    color: str,
+    label: str,
+    height: float = BAR,
+) -> Any:
+    """Horizontal bars at `ys`; each longer than `cut` drawn `CUT_DRAWN` times the cut long
+    in two pieces, a slash at each side of the break. Returns the bars, whose labels go at
+    their end."""
+    full = [
+        v if cut is None or abs(v) <= cut else math.copysign(CUT_DRAWN * cut, v) for v in values
+    ]
+    bars = ax.barh(ys, full, height=height, color=color, label=label)
+    if cut is None:
+        return bars
+    for patch, y, v, end in zip(bars.patches, ys, values, full, strict=True):
+        if abs(v) <= cut:
+            continue
+        near, far = (math.copysign(cut * f, v) for f in CUT_BREAK)
+        patch.set_x(min(far, end))  # the bar keeps its far piece (where its label goes)
+        patch.set_width(abs(end - far))
+        ax.barh(y, near, height=height, color=color, label="_nolegend_")
+        lean = 0.03 * cut
+        for x in (near, far):
+            ax.plot(
+                [x - lean, x + lean],
+                [y + height * 0.8, y - height * 0.8],
+                color=INK,
+                linewidth=1,
+                label="_nolegend_",
+            )
+    return bars
+
+
+def _cut_note(ax: Axes, cut: float | None, currency: str) -> None:
+    """Says on the chart that its axis is cut, under the axis."""
+    if cut is not None:
+        ax.set_xlabel(
+            f"The axis stops at {_money(cut, currency)}: a broken bar is longer,\n"
+            "its value written at its end"
+        )
+
+
+def _cut_alt(cut: float, currency: str, longer: Sequence[str]) -> str:
+    return (
+        f"The chart's axis stops at {_money(cut, currency)}; longer bars are drawn broken "
+        f"({'; '.join(longer)})."
+    )
+
+
 # ---------------------------------------------------------------------- layout
 
 
@@ -440,9 +543,9 @@ def _text_width(text: str) -> float:
     return width
 
 
-def _money_axis(ax: Axes, currency: str, which: str) -> None:
-    """Money ticks (`fmt.money_ticks`)."""
-    _axis(ax, which, lambda values: fmt.money_ticks(values, currency))
+def _money_axis(ax: Axes, currency: str, which: str, cut: float | None = None) -> None:
+    """Money ticks (`fmt.money_ticks`); with a cut axis, none past the cut."""
+    _axis(ax, which, lambda values: fmt.money_ticks(values, currency), cut)
 
 
 def _years_axis(ax: Axes, years: Sequence[int]) -> None:
@@ -461,6 +564,7 @@ def _axis(
     ax: Axes,
     which: str,
     labels: Callable[[Sequence[float]], list[str]],
+    cut: float | None = None,
     *,
     integer: bool = False,
     ticks: int = TICKS,
@@ -471,6 +575,13 @@ def _axis(
 
     class Locator(MaxNLocator):
         count = ticks
+
+        def tick_values(self, vmin: float, vmax: float) -> Any:
+            if cut is None:
+                return super().tick_values(vmin, vmax)
+            # past the cut the axis is not to scale: no tick there
+            values = super().tick_values(max(vmin, -cut), min(vmax, cut))
+            return [v for v in values if abs(v) <= cut * (1 + 1e-9)]
 
         def fewer(self) -> bool:
             """One tick fewer, if it has more than one."""
@@ -674,4 +785,4 @@ def config_dir() -> str:
     return _config["dir"]
 
 
-__all__ = ["Chart", "Charts", "config_dir", "tick_labels"]
+__all__ = ["Chart", "Charts", "axis_cut", "config_dir", "tick_labels"]
