@@ -27,6 +27,7 @@ from pmsize.results import Evaluation
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
+INVOICES = EXAMPLES / "invoice-matching.yaml"
 
 
 @dataclass(frozen=True)
@@ -282,6 +283,49 @@ def test_value_against_ceiling_cuts_a_value_that_dwarfs_the_rest() -> None:
     assert any(t[0].startswith("The axis stops at $480k") for t in drawn.texts)
     assert "$0 of $9.00m" in [t[0] for t in drawn.texts]
     assert "Claims order processing: value $9.00m" in chart.alt
+
+
+# ------------------------------------------------------------------ the ceiling by year
+
+
+def invoices(tmp_path: Path, price: str | None) -> Evaluation:
+    text = INVOICES.read_text(encoding="utf-8")
+    if price is not None:
+        text = text.replace("  name: MatchPoint\n", f"  name: MatchPoint\n  price: {price}\n")
+    path = tmp_path / "invoice-matching.yaml"
+    path.write_text(text, encoding="utf-8")
+    [r] = ranked(path)
+    assert r.ceiling_moves
+    return r
+
+
+def legend(drawn: Drawn) -> list[str]:
+    return [t[0] for t in drawn.texts if t[0].startswith(("ceiling", "worth", "asked"))]
+
+
+def test_the_ceiling_by_year_draws_the_asked_price_in_its_legend(tmp_path: Path) -> None:
+    r = invoices(tmp_path, "$120k")
+    assert r.price_given == 120_000
+    assert any(f.code == "overpriced" for f in r.flags)  # above the $72.0k from year 3
+    chart, drawn = draw(lambda c: c.ceiling_by_year(r))
+    assert_readable(drawn)
+    assert legend(drawn) == ["ceiling", "worth $153k", "asked price $120k"]
+    assert "the asked price of $120k" in chart.alt
+    assert [t for t, _, _ in drawn.ticks["x"]] == ["1", "2", "3", "4", "5", "6"]
+
+
+def test_without_a_price_the_ceiling_by_year_has_no_price_line(tmp_path: Path) -> None:
+    r = invoices(tmp_path, None)
+    chart, drawn = draw(lambda c: c.ceiling_by_year(r))
+    assert legend(drawn) == ["ceiling", "worth $153k"]
+    assert "asked price" not in chart.alt
+
+
+def test_an_asked_price_above_the_value_stays_on_the_chart(tmp_path: Path) -> None:
+    r = invoices(tmp_path, "$400k")
+    _, drawn = draw(lambda c: c.ceiling_by_year(r))
+    assert drawn.limits["y"][1] > 400_000
+    assert_readable(drawn)
 
 
 def test_chart_text_is_never_smaller_than_ten_points_on_a_phone() -> None:

@@ -297,12 +297,16 @@ class Charts:
         return self._draw(title, alt, 3.2, plot)
 
     def ceiling_by_year(self, r: Evaluation) -> Chart:
-        """The ceiling per customer each year as steps, beside the value we deliver (SPEC §7)."""
+        """The ceiling per customer each year as bars, beside the value we deliver and, when
+        the file asks a price, that price (SPEC §7; what the `overpriced` flag is about)."""
         currency = r.currency
         title = "The ceiling by year"
+        asked = r.price_given
         alt = (
             f"The most a customer would pay, per year, against the "
-            f"{_money(r.value_per_customer, currency)} the solution is worth: "
+            f"{_money(r.value_per_customer, currency)} the solution is worth"
+            + (f" and the asked price of {_money(asked, currency)}" if asked is not None else "")
+            + ": "
             + "; ".join(
                 f"year {y.year} {_money(y.ceiling_per_customer, currency)}"
                 + (f" (set by {_name(y.ceiling_set_by)})" if y.ceiling_set_by else "")
@@ -313,19 +317,38 @@ class Charts:
 
         def plot(ax: Axes) -> _Plot:
             from matplotlib.lines import Line2D
+            from matplotlib.patches import Patch
 
             years = [y.year for y in r.years]
-            ceilings = [y.ceiling_per_customer for y in r.years]
-            ax.axhline(r.value_per_customer, color=INK, linewidth=0.8, linestyle="--")
-            ax.step(years, ceilings, where="mid", color=BLUE, linewidth=2)
-            ax.plot(years, ceilings, linestyle="none", marker="o", markersize=4, color=BLUE)
-            _years_axis(ax, years)
-            ax.set_ylim(bottom=0, top=r.value_per_customer * 1.1 or 1.0)
-            _money_axis(ax, currency, "y")
+            ax.bar(years, [y.ceiling_per_customer for y in r.years], width=0.6, color=GREEN)
+            ax.axhline(r.value_per_customer, color=INK, linewidth=1, linestyle="--")
             key = [
-                Line2D([], [], color=BLUE, marker="o", markersize=4, label="ceiling"),
-                Line2D([], [], color=INK, linestyle="--", label="what it is worth"),
+                Patch(color=GREEN, label="ceiling"),
+                Line2D(
+                    [],
+                    [],
+                    color=INK,
+                    linestyle="--",
+                    label=f"worth {_money(r.value_per_customer, currency)}",
+                ),
             ]
+            if asked is not None:
+                ax.axhline(asked, color=VERMILLION, linewidth=2)
+                key.append(
+                    Line2D(
+                        [],
+                        [],
+                        color=VERMILLION,
+                        linewidth=2,
+                        label=f"asked price {_money(asked, currency)}",
+                    )
+                )
+            _years_axis(ax, years)
+            top = max(
+                r.value_per_customer, asked or 0.0, *(y.ceiling_per_customer for y in r.years)
+            )
+            ax.set_ylim(bottom=0, top=top * 1.1 or 1.0)
+            _money_axis(ax, currency, "y")
             _legend(ax, key)
             return _Plot()
 
