@@ -574,7 +574,36 @@ def test_dark_mode_and_print_restyle_the_page(browser: Any, page_file: Path) -> 
     page.emulate_media(media="print", color_scheme="dark")
     assert page.eval_on_selector("html", style.format("backgroundColor")) == "rgb(255, 255, 255)"
     assert page.eval_on_selector("section.problem", style.format("breakBefore")) == "page"
+    assert page.eval_on_selector("nav.contents", style.format("display")) == "none"
+    # on paper (about 700 px between an A4 page's margins) the ranked table is a table,
+    # whole: nothing scrolls on paper
+    page.set_viewport_size({"width": 700, "height": 1000})
+    layout = page.evaluate(RANKED_LAYOUT)
+    assert (layout["display"], layout["tableOverflow"]) == ("table", 0)
     page.close()
+
+
+def test_a_name_with_no_space_to_break_at_never_widens_the_page(
+    browser: Any, tmp_path: Path
+) -> None:
+    long = "W" * 60
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        f"name: Problem {long}\n"
+        "market: {customers: 100, problem_cost: $100k}\n"
+        "solution: {build_cost: $1m, adoption: 10%}\n"
+        f"alternatives:\n  - {{name: Tool {long}, annual_cost: $30k, solves: 50%}}\n",
+        encoding="utf-8",
+    )
+    html = tmp_path / "report.html"
+    html.write_text(pmsize.report(pmsize.load(path)), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 400, "height": 900})
+    page.goto(html.as_uri())
+    layout = page.evaluate(RANKED_LAYOUT)
+    page.close()
+    assert layout["pageWidth"] <= 400
+    for row in layout["rows"]:
+        assert all(cell["left"] >= 0 and cell["right"] <= 400 for cell in row)
 
 
 # where each ranked row's cells sit on the page, and how the table is laid out
