@@ -16,8 +16,8 @@ The SVG is made to sit inside HTML and to be the same bytes for the same input:
 Each chart is drawn for a phone and shown as large as the page lets it: `WIDTH` inches
 (360 units of the SVG's view box) with every text `TEXT` points, so on a 400 px screen
 a chart is about 360 px wide and its smallest text about 10 px; a wide screen sets two
-side by side (report.css). Nothing collides: before it is written a chart is drawn and
-measured (`_settle`) until no tick label comes near the next, no name is wider than the
+side by side (report.css). Nothing collides: before it is written a chart is laid out
+and measured (`_settle`) until no tick label comes near the next, no name is wider than the
 plot and no value label runs off it. Money ticks say as much as they need (`−$10m`,
 `$2.5m`: `fmt.money_ticks`); years are whole. When a few bars would flatten the rest,
 the axis is cut (`axis_cut`): those bars are drawn broken, their value written at their
@@ -78,7 +78,7 @@ NAME_LINE, SLOT, BAR, BAND_GAP = 0.2, 0.19, 0.14, 0.1
 BANDS_ROOM = 1.3  # inches the legend, the axis and its label take above and below the bands
 CUT_RATIO = 5.0  # a bar this many times the next longest is cut (`axis_cut`)
 MAX_CUT_SHARE = 0.25  # and never more than a quarter of the bars (at least one)
-SETTLE_PASSES = 6  # draws a chart may take to settle (`_settle`); two, mostly
+SETTLE_PASSES = 6  # layouts a chart may take to settle (`_settle`); one or two, mostly
 TICKS = 6  # ticks an axis starts with; fewer when their labels would touch
 TICK_GAP = 6  # points kept between two tick labels
 RC: dict[str, Any] = {
@@ -632,7 +632,7 @@ def _axis(
 
 
 def _settle(figure: Figure, ax: Axes, drawn: _Plot) -> None:
-    """Draw and measure until nothing collides: a name wider than the plot is cut with `…`;
+    """Lay out and measure until nothing collides: a name wider than the plot is cut with `…`;
     a value label past the plot's side widens the axis; tick labels that come within
     `TICK_GAP` points of each other become fewer."""
     scale = figure.dpi / 72  # points to pixels

@@ -1,10 +1,12 @@
 """`pmsize report` (SPEC §11): one self-contained HTML page to share.
 
 `document()` lays out what the library computed (ranked evaluations, the
-`explain` memos, and the sensitivity of each ranged problem) as a page: the
-summary and the ranked table, two portfolio charts, then a section a problem
-with its key figures, its cash-flow chart, its memo and, when it has ranges, its
-simulation, NPV histogram and tornado. Every number is formatted by `fmt`, as
+`explain` memos, and the sensitivity of each ranged problem) as a page: a
+contents list of the sections, the summary and the ranked table (a card a problem
+on a narrow screen: `templates/report.css`), two portfolio charts, then a section
+a problem with its key figures, its cash-flow chart (and the ceiling by year when
+it moves), its memo and, when it has ranges, its simulation, NPV histogram and
+tornado. Every number is formatted by `fmt`, as
 the tables format it, from the same figures the JSON carries; this module
 computes none.
 
