@@ -129,6 +129,38 @@ def test_the_page_is_one_document_that_loads_nothing(examples_page: str) -> None
     assert not re.search(r'href="(?!#)', examples_page)  # links only within the page
 
 
+def test_the_title_says_what_the_page_is_before_what_it_holds(examples_page: str) -> None:
+    assert "<title>pmsize report: 5 problems</title>" in examples_page
+    assert "<h1>pmsize report: 5 problems</h1>" in examples_page
+
+
+def test_the_contents_links_to_each_problems_section_in_page_order(examples_page: str) -> None:
+    results = json_of("evaluate", str(EXAMPLES))["results"]
+    [contents] = re.findall(r'<nav id="contents".*?</nav>', examples_page, re.DOTALL)
+    items = re.findall(
+        r'<li><a href="#(problem-\d+)">([^<]+)</a> <span class="verdict verdict-(\w+)">',
+        contents,
+    )
+    assert items == [(f"problem-{i}", r["name"], r["verdict"]) for i, r in enumerate(results, 1)]
+    assert re.findall(r'<section id="(problem-\d+)"', examples_page) == [a for a, _, _ in items]
+    assert '<span class="count">5 problems</span>' in contents
+    # it opens the page: before the summary; and each section leads back to it
+    assert examples_page.index('<nav id="contents"') < examples_page.index('id="summary"')
+    assert examples_page.count('<a href="#contents">Back to contents</a>') == len(results)
+
+
+def test_past_a_dozen_sections_the_contents_starts_closed_and_one_has_none(
+    tmp_path: Path,
+) -> None:
+    page = pmsize.report(pmsize.load(portfolio_of(tmp_path, 13)))
+    [contents] = re.findall(r'<nav id="contents".*?</nav>', page, re.DOTALL)
+    assert "<details>" in contents
+    assert contents.count("<li>") == 13
+    single = pmsize.report(pmsize.load(problem_file(tmp_path, "Alone")))
+    assert 'id="contents"' not in single
+    assert 'href="#contents"' not in single
+
+
 def test_the_ranked_table_shows_the_json_figures_as_the_terminal_formats_them(
     examples_page: str,
 ) -> None:
@@ -253,12 +285,12 @@ def test_a_hostile_name_is_text_everywhere_in_the_page(tmp_path: Path) -> None:
     assert "<script" not in page.lower()
     assert "\x1b" not in page
     shown = "&lt;script&gt;alert(1)&lt;/script&gt; costs $x$ \\ &amp; &#34;more&#34;\\x1b[31m"
-    assert f"<title>{shown}: pmsize report</title>" in page
+    assert f"<title>pmsize report: {shown}</title>" in page
     assert f'<span class="name">{shown}</span>' in page
-    # and in the charts' text: matplotlib writes it as XML text, not as math (`$x$`)
-    # (an axis label wraps: the name's first line, then the rest)
-    assert re.search(r"<text[^>]*>&lt;script&gt;alert\(1\)&lt;/script&gt;</text>", page)
-    assert re.search(r'<text[^>]*>costs \$x\$ \\ &amp; "more"\\x1b\[31m</text>', page)
+    # and in the charts' text: matplotlib writes it as XML text, not as math (`$x$`),
+    # on the line above its bars in both portfolio charts
+    in_charts = '&lt;script&gt;alert(1)&lt;/script&gt; costs $x$ \\ &amp; "more"\\x1b[31m</text>'
+    assert len(re.findall(r"<text[^>]*>" + re.escape(in_charts), page)) == 2
 
 
 def test_problems_in_several_currencies_are_ranked_and_totalled_apart(tmp_path: Path) -> None:
@@ -318,7 +350,7 @@ def test_a_home_that_cannot_be_written_gives_a_page_and_no_warning(tmp_path: Pat
     )
     assert (proc.returncode, proc.stderr) == (0, b"")
     # stdout could not encode "é": the page says it with a character reference
-    assert b"<h1>Caf&#233;: pmsize report</h1>" in proc.stdout
+    assert b"<h1>pmsize report: Caf&#233;</h1>" in proc.stdout
     assert proc.stdout.isascii()
 
 
@@ -352,8 +384,16 @@ def test_a_large_portfolio_gets_sections_for_the_first_by_rank_only(tmp_path: Pa
         "Problem 32",
     ]
     assert len(cells(page, "ranked")) == 35  # the table holds every problem
-    # only the rows with a section link to one: no link points nowhere
-    assert re.findall(r'<a href="#([^"]+)"', page) == ["problem-1", "problem-2"]
+    # only the rows with a section link to one, and the contents lists those sections
+    [table] = re.findall(r'<table class="ranked".*?</table>', page, re.DOTALL)
+    assert re.findall(r'<a href="#([^"]+)"', table) == ["problem-1", "problem-2"]
+    [contents] = re.findall(r'<nav id="contents".*?</nav>', page, re.DOTALL)
+    assert re.findall(r'<a href="#([^"]+)"', contents) == ["problem-1", "problem-2"]
+    assert "<details open>" in contents  # short: open
+    assert '<span class="count">the first 2 of 35 by rank</span>' in contents
+    # no link points nowhere
+    ids = set(re.findall(r' id="([^"]+)"', page))
+    assert set(re.findall(r'<a href="#([^"]+)"', page)) <= ids
     counts = re.findall(r'<li class="verdict-\w+"><span class="count">(\d+)</span>', page)
     assert sum(map(int, counts)) == 35  # and the summary counts them all
     # the portfolio charts show the first 30, and say so where a reader sees it
@@ -534,7 +574,114 @@ def test_dark_mode_and_print_restyle_the_page(browser: Any, page_file: Path) -> 
     page.emulate_media(media="print", color_scheme="dark")
     assert page.eval_on_selector("html", style.format("backgroundColor")) == "rgb(255, 255, 255)"
     assert page.eval_on_selector("section.problem", style.format("breakBefore")) == "page"
+    assert page.eval_on_selector("nav.contents", style.format("display")) == "none"
+    # on paper (about 700 px between an A4 page's margins) the ranked table is a table,
+    # whole: nothing scrolls on paper
+    page.set_viewport_size({"width": 700, "height": 1000})
+    layout = page.evaluate(RANKED_LAYOUT)
+    assert (layout["display"], layout["tableOverflow"]) == ("table", 0)
     page.close()
+
+
+def test_a_name_with_no_space_to_break_at_never_widens_the_page(
+    browser: Any, tmp_path: Path
+) -> None:
+    long = "W" * 60
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        f"name: Problem {long}\n"
+        "market: {customers: 100, problem_cost: $100k}\n"
+        "solution: {build_cost: $1m, adoption: 10%}\n"
+        f"alternatives:\n  - {{name: Tool {long}, annual_cost: $30k, solves: 50%}}\n",
+        encoding="utf-8",
+    )
+    html = tmp_path / "report.html"
+    html.write_text(pmsize.report(pmsize.load(path)), encoding="utf-8")
+    page = browser.new_page(viewport={"width": 400, "height": 900})
+    page.goto(html.as_uri())
+    layout = page.evaluate(RANKED_LAYOUT)
+    page.close()
+    assert layout["pageWidth"] <= 400
+    for row in layout["rows"]:
+        assert all(cell["left"] >= 0 and cell["right"] <= 400 for cell in row)
+
+
+# where each ranked row's cells sit on the page, and how the table is laid out
+RANKED_LAYOUT = """() => {
+  const table = document.querySelector('table.ranked');
+  const rows = [...table.querySelectorAll('tbody tr')].map(tr => [...tr.children].map(c => {
+    const box = c.getBoundingClientRect();
+    return {
+      text: c.innerText, left: box.left, right: box.right,
+      label: getComputedStyle(c, '::before').content,
+    };
+  }));
+  const scroll = table.parentElement;
+  return {
+    display: getComputedStyle(table).display, rows,
+    pageWidth: document.documentElement.scrollWidth,
+    tableOverflow: scroll.scrollWidth - scroll.clientWidth,
+  };
+}"""
+
+
+@pytest.mark.parametrize("width", [400, 1280])
+def test_the_ranked_table_fits_a_phone_as_cards_and_a_desktop_as_a_table(
+    browser: Any, page_file: Path, width: int
+) -> None:
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(page_file.as_uri())
+    layout = page.evaluate(RANKED_LAYOUT)
+    page.close()
+    assert layout["pageWidth"] <= width  # the page never scrolls sideways
+    assert layout["tableOverflow"] <= 0  # nor does the table inside its box
+    results = json_of("evaluate", str(EXAMPLES))["results"]
+    assert len(layout["rows"]) == len(results)
+    for row in layout["rows"]:
+        # every figure (NPV, ROI, payback: the last columns) is on screen
+        assert all(cell["left"] >= 0 and cell["right"] <= width for cell in row)
+    headers = ["#", "Problem", "Verdict", "Market/yr", "Ceiling", "Set by", "NPV", "ROI"]
+    headers += ["Naive NPV", "Payback"]
+    labels = [cell["label"] for cell in layout["rows"][0]]
+    if width == 400:  # one card a problem, each figure under its header
+        assert layout["display"] == "block"
+        assert labels == ["none", "none", *(f'"{h}"' for h in headers[2:])]
+    else:
+        assert layout["display"] == "table"
+        assert set(labels) == {"none"}
+
+
+# each chart's text as the reader sees it: its font size in CSS px (the SVG's own, times
+# the scale the page draws the SVG at) and the height of its box on screen
+CHART_TEXT = """() => [...document.querySelectorAll('svg.chart')].flatMap(svg => {
+  const box = svg.getBoundingClientRect();
+  const scale = box.width / svg.viewBox.baseVal.width;
+  return [...svg.querySelectorAll('text')].filter(t => t.textContent.trim()).map(t => ({
+    text: t.textContent,
+    px: parseFloat(getComputedStyle(t).fontSize) * scale,
+    height: t.getBoundingClientRect().height,
+    right: box.right,
+  }));
+})"""
+
+
+@pytest.mark.parametrize(("width", "smallest", "largest"), [(400, 10, 12), (1280, 11, 16)])
+def test_chart_text_stays_legible_on_a_phone_and_a_desktop(
+    browser: Any, page_file: Path, width: int, smallest: float, largest: float
+) -> None:
+    # at 400 px the charts were 720 units scaled to 360 px: their labels 4 to 5 px tall
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(page_file.as_uri())
+    texts = page.evaluate(CHART_TEXT)
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    page.close()
+    assert scroll_width <= width
+    assert len(texts) > 100
+    sizes = [t["px"] for t in texts]
+    assert smallest <= min(sizes), min(texts, key=lambda t: t["px"])
+    assert max(sizes) <= largest  # and not shouting on a wide screen
+    assert min(t["height"] for t in texts) >= smallest  # the box drawn, too
+    assert max(t["right"] for t in texts) <= width  # every chart whole on screen
 
 
 def test_a_ceiling_that_moves_gets_its_chart_by_year(examples_page: str) -> None:
@@ -594,4 +741,5 @@ def test_a_name_that_says_from_year_is_a_name_not_a_moving_ceiling(tmp_path: Pat
         encoding="utf-8",
     )
     page = pmsize.report(pmsize.load(path))
-    assert '<td class="num moves">$40.0k <span class="when">from year 2</span></td>' in page
+    cell = '<td class="num moves" data-label="Ceiling">$40.0k <span class="when">from year 2</span>'
+    assert cell + "</td>" in page

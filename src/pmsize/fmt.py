@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 
 MINUS = "\u2212"  # a typographic minus reads better than a hyphen in tables
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
@@ -25,6 +26,46 @@ def money(value: float | None, currency: str = "USD", *, sign: bool = False) -> 
     symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
     prefix = MINUS if value < 0 else ("+" if sign and value > 0 else "")
     return f"{prefix}{symbol}{_scaled(abs(value))}"
+
+
+def money_ticks(values: Sequence[float], currency: str = "USD") -> list[str]:
+    """Labels for a chart's money ticks: each tick in its unit (`k`, `m`, `b`, `t`) with as
+    few decimals as show every tick of that unit exactly, the same for all of them:
+    `−$10m`, `$0`, `$500k`, `$1.0m`, `$1.5m`. A tick no unit shows exactly within two
+    decimals, or beyond trillions, reads as `money` writes it."""
+    symbol = CURRENCY_SYMBOLS.get(currency, f"{currency} ")
+    largest = max((abs(v) for v in values), default=0.0)
+    values = [0.0 if abs(v) <= 1e-9 * largest else v for v in values]  # noise about zero
+    units = [_unit(abs(v)) for v in values]
+    decimals: dict[str, int | None] = {}
+    for scale, suffix in set(units):
+        group = [abs(v) / scale for v, u in zip(values, units, strict=True) if u[1] == suffix]
+        decimals[suffix] = next((d for d in range(3) if all(_exact(x, d) for x in group)), None)
+    labels = []
+    for v, (scale, suffix) in zip(values, units, strict=True):
+        d = decimals[suffix]
+        if d is None or suffix == "?":
+            labels.append(money(v, currency))
+        elif v == 0:
+            labels.append(f"{symbol}0")
+        else:
+            prefix = MINUS if v < 0 else ""
+            labels.append(f"{prefix}{symbol}{abs(v) / scale:.{d}f}{suffix}")
+    return labels
+
+
+def _unit(value: float) -> tuple[float, str]:
+    """The scale and suffix a tick of this size is written in; `?` past what they cover."""
+    if value >= 999.5e12 or 0 < value < 0.005:
+        return (1.0, "?")
+    for scale, suffix in _SCALES:
+        if value >= scale * (1 - 1e-9):  # 999,999.9999 is a tick at 1m
+            return (scale, suffix)
+    return (1.0, "")
+
+
+def _exact(x: float, decimals: int) -> bool:
+    return abs(round(x, decimals) - x) <= 1e-6 * max(1.0, abs(x))
 
 
 def range_example(currency: str = "USD") -> str:

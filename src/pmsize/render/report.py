@@ -1,10 +1,12 @@
 """`pmsize report` (SPEC §11): one self-contained HTML page to share.
 
 `document()` lays out what the library computed (ranked evaluations, the
-`explain` memos, and the sensitivity of each ranged problem) as a page: the
-summary and the ranked table, two portfolio charts, then a section a problem
-with its key figures, its cash-flow chart, its memo and, when it has ranges, its
-simulation, NPV histogram and tornado. Every number is formatted by `fmt`, as
+`explain` memos, and the sensitivity of each ranged problem) as a page: a
+contents list of the sections, the summary and the ranked table (a card a problem
+on a narrow screen: `templates/report.css`), two portfolio charts, then a section
+a problem with its key figures, its cash-flow chart (and the ceiling by year when
+it moves), its memo and, when it has ranges, its simulation, NPV histogram and
+tornado. Every number is formatted by `fmt`, as
 the tables format it, from the same figures the JSON carries; this module
 computes none.
 
@@ -49,6 +51,7 @@ CSP = (
     "base-uri 'none'; form-action 'none'"
 )
 SHOWN_FILES = 4  # input files the page's opening names; the rest are counted
+CONTENTS_OPEN = 12  # problem sections the contents lists open; past this it starts closed
 NUMERIC = frozenset(RANKED_HEADERS) - {"Problem", "Verdict", "Set by"}
 
 
@@ -150,6 +153,8 @@ def document(
             mixed=len(groups) > 1,
             rankings=rankings,
             sections=sections,
+            contents_open=len(sections) <= CONTENTS_OPEN,
+            contents_count=contents_count(len(sections), len(results)),
             sections_note=sections_note(len(sections), len(results)),
             ranges_note=ranges_note(sampled, tornado=True),
         )
@@ -169,6 +174,13 @@ def sections_note(sections: int, problems: int) -> str | None:
     )
 
 
+def contents_count(sections: int, problems: int) -> str:
+    """What the contents lists: `6 problems`, or `the first 200 of 60,000 by rank`."""
+    if sections >= problems:
+        return fmt.plural(sections, "problem")
+    return f"the first {fmt.count(sections)} of {fmt.count(problems)} by rank"
+
+
 def opening_files(files: Iterable[str]) -> list[str]:
     """The input files the page's opening names, sorted: at most `SHOWN_FILES`, the rest
     counted in the last entry (`3 more files`)."""
@@ -180,9 +192,11 @@ def opening_files(files: Iterable[str]) -> list[str]:
 
 
 def _title(results: Sequence[Evaluation]) -> str:
+    """What the page is first, then what it holds: `pmsize report: 6 problems`, or the
+    problem's name when it holds one (a tab or a bookmark shows the start)."""
     if len(results) == 1:
-        return f"{fmt.safe_text(results[0].name)}: pmsize report"
-    return f"{fmt.plural(len(results), 'problem')}: pmsize report"
+        return f"pmsize report: {fmt.safe_text(results[0].name)}"
+    return f"pmsize report: {fmt.plural(len(results), 'problem')}"
 
 
 def _environment() -> Environment:
@@ -316,6 +330,7 @@ __all__ = [
     "MAX_SECTIONS",
     "Section",
     "ceiling_by_year",
+    "contents_count",
     "document",
     "opening_files",
     "sections_note",
