@@ -453,3 +453,57 @@ def test_a_problems_own_key_replacing_a_default_says_what_to_repeat() -> None:
         "and problem_share; this problem's own `market:` replaces the whole `market` of "
         "`defaults:`; repeat problem_cost here",
     ]
+
+
+# ------------------------------------------------------------ other YAML files in a folder
+
+COMPOSE = 'version: "3"\nservices:\n  web: &web {image: nginx}\n  db: *web\n'
+
+
+def _folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "problems"
+    folder.mkdir()
+    claims = Path(__file__).resolve().parent.parent / "examples" / "claims-processing.yaml"
+    (folder / "claims.yaml").write_bytes(claims.read_bytes())
+    (folder / "docker-compose.yml").write_text(COMPOSE, encoding="utf-8")
+    (folder / "playbook.yaml").write_text("- hosts: all\n  tasks: []\n", encoding="utf-8")
+    return folder
+
+
+def test_other_yaml_in_a_folder_is_skipped_with_one_note(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    with pytest.warns(SkippedPath) as caught:
+        [entry] = loader.load_paths([str(folder)])
+    assert entry.problem.name == "Claims order processing"
+    [note] = [str(w.message) for w in caught]
+    assert note == (
+        f"{folder / 'docker-compose.yml'}, {folder / 'playbook.yaml'} are not problem files "
+        "(none of market, name, pmsize, problems, solution at the top), so they are not read"
+    )
+
+
+def test_a_file_named_is_always_a_problem_file_and_a_broken_one_is_still_an_error(
+    tmp_path: Path,
+) -> None:
+    folder = _folder(tmp_path)
+    with pytest.raises(InputErrors, match="anchor &web is not allowed"):
+        loader.load_paths([str(folder / "docker-compose.yml")])
+    # in the folder, a file with a problem's keys that is broken stays an error
+    (folder / "broken.yaml").write_text("name: Broken\nmarket: {customers: -1}\n")
+    with pytest.warns(SkippedPath), pytest.raises(InputErrors) as caught:
+        loader.load_paths([str(folder)])
+    assert {e.location.file for e in caught.value.errors} == {str(folder / "broken.yaml")}
+
+
+def test_the_top_keys_are_read_without_building_anything() -> None:
+    assert _yaml.top_keys(COMPOSE) == {"version", "services"}
+    assert _yaml.top_keys("a: [1, {b: 2}]\nc: {d: [3]}\ne: 4\n") == {"a", "c", "e"}
+    assert _yaml.top_keys("- a\n- b\n") == set()
+    assert _yaml.top_keys("") is None
+    assert _yaml.top_keys("a: [unclosed\n") is None
+
+
+def test_the_projects_own_example_folders_evaluate_as_folders() -> None:
+    root = Path(__file__).resolve().parent.parent
+    for folder in (root / "examples", root / "docs" / "examples"):
+        assert loader.load_paths([str(folder)])

@@ -80,18 +80,58 @@ def check_paths(paths: Iterable[str]) -> tuple[list[tuple[str, int]], list[Input
     return [(name, n) for name, n in checked if name not in failed], errors
 
 
+# A file found in a folder is a problem file when its top level has one of these keys;
+# another YAML file there (a docker-compose.yml, a CI workflow) is skipped with a note.
+# A file named on the command line is always read as a problem file.
+PROBLEM_KEYS = frozenset({"pmsize", "name", "problems", "market", "solution"})
+
+
 def _load_files(paths: Iterable[str]) -> tuple[list[tuple[str, list[Entry]]], list[InputError]]:
     loaded: list[tuple[str, list[Entry]]] = []
     errors: list[InputError] = []
-    for file in expand_paths(paths, errors):
+    named = list(paths)
+    others: list[str] = []  # YAML files in folders that are no problem files
+    for file in expand_paths(named, errors):
+        data = b""  # a file that cannot be read is an error, whatever it holds
         try:
-            loaded.append((file, load_bytes(read_file(file), file)))
-        except InputErrors as exc:
-            errors.extend(exc.errors)
-        except InputError as exc:
-            errors.append(exc)
+            data = read_file(file)
+            loaded.append((file, load_bytes(data, file)))
+        except (InputError, InputErrors) as exc:
+            if file not in named and _not_a_problem_file(data):
+                others.append(file)
+                continue
+            errors.extend(exc.errors if isinstance(exc, InputErrors) else [exc])
+    if others:
+        _skipped_others(others)
     errors.extend(duplicate_names([entry for _, entries in loaded for entry in entries]))
     return loaded, errors
+
+
+def _not_a_problem_file(data: bytes) -> bool:
+    """Whether a file that did not load is some other YAML: it reads as YAML, and its top
+    level (a mapping, a list or a value) has none of `PROBLEM_KEYS`."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    keys = _yaml.top_keys(text)
+    return keys is not None and not keys & PROBLEM_KEYS
+
+
+def _skipped_others(files: list[str]) -> None:
+    """One note for the YAML files in folders that are not problem files."""
+    shown = [display_name(f) for f in files[:SHOWN_OTHERS]]
+    more = len(files) - len(shown)
+    listed = ", ".join(shown) + (f" and {more:,} more" if more > 0 else "")
+    several = len(files) > 1
+    skipped(
+        f"{listed} {'are not problem files' if several else 'is not a problem file'} "
+        f"(none of {', '.join(sorted(PROBLEM_KEYS))} at the top)",
+        several=several,
+    )
+
+
+SHOWN_OTHERS = 5  # files a note names; the rest are counted
 
 
 def load_bytes(data: bytes, file: str) -> list[Entry]:

@@ -121,10 +121,12 @@ def within(path: str, folder: str) -> str | None:
     return "" if relative == os.curdir else relative.replace(os.sep, "/")
 
 
-def skipped(what: str) -> None:
-    """Say that a path is left out on purpose (`what` is, so it is not read): a
-    `SkippedPath` warning, which the command line prints as a note."""
-    warnings.warn(SkippedPath(f"{what}, so it is not read"), stacklevel=2)
+def skipped(what: str, *, several: bool = False) -> None:
+    """Say that a path is left out on purpose (`what` is, so it is not read; with
+    `several`, they are): a `SkippedPath` warning, which the command line prints as a
+    note."""
+    it = "they are" if several else "it is"
+    warnings.warn(SkippedPath(f"{what}, so {it} not read"), stacklevel=2)
 
 
 def _once_each(files: list[str], errors: list[InputError]) -> list[str]:

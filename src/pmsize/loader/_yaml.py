@@ -395,3 +395,35 @@ def _long_key_line(text: str, exc: yaml.MarkedYAMLError) -> Any:
         ):
             return yaml.Mark("", 0, mark.line, len(line) - len(line.lstrip()), "", 0)
     return None
+
+
+def top_keys(text: str) -> set[str] | None:
+    """The keys at the top of a YAML document, read from its events alone (nothing is
+    built, so no anchor is expanded): the empty set for a list or a plain value at the
+    top, None when the text is not YAML this can read or holds nothing."""
+    depth, keys, expect_key = 0, set(), True
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.DocumentEndEvent):
+                break
+            if isinstance(event, yaml.MappingStartEvent | yaml.SequenceStartEvent):
+                if depth == 0 and isinstance(event, yaml.SequenceStartEvent):
+                    return set()
+                if depth == 1:
+                    expect_key = True  # a value that is a mapping or a list
+                depth += 1
+            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                depth -= 1
+            elif isinstance(event, yaml.ScalarEvent | yaml.AliasEvent):
+                if depth == 0:
+                    return set()
+                if depth == 1:
+                    if expect_key and isinstance(event, yaml.ScalarEvent):
+                        keys.add(event.value)
+                    expect_key = not expect_key
+                    continue
+            if depth == 1 and isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
+                expect_key = True
+    except yaml.YAMLError:
+        return None
+    return keys or None
