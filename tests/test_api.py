@@ -317,3 +317,33 @@ def test_the_value_of_information_is_where_the_json_puts_it() -> None:
     assert learned == result.to_dict()["value_of_information"]
     assert learned  # the example has ranges worth learning
     assert result.simulation.value_of_information == ()  # held once, on the sensitivity
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: pmsize.evaluate("problem.yaml"),  # type: ignore[arg-type]
+            "problem must be a pmsize.Problem, not str; load it first: "
+            "pmsize.load('problem.yaml') gives its problems",
+        ),
+        (
+            lambda: pmsize.evaluate([]),  # type: ignore[arg-type]
+            "problem must be a pmsize.Problem, not list; pass one problem at a time",
+        ),
+        (
+            lambda: pmsize.simulate(Path("p.yaml")),  # type: ignore[arg-type]
+            "problem must be a pmsize.Problem, not PosixPath",
+        ),
+        (
+            lambda: pmsize.plan("examples", "$10m"),  # type: ignore[arg-type]
+            "problems must be problems, not a path; load them first: pmsize.load('examples')",
+        ),
+        (lambda: pmsize.report([1]), "problems[0] must be a pmsize.Problem, not int"),  # type: ignore[list-item]
+    ],
+)
+def test_a_path_or_a_list_where_a_problem_belongs_is_a_type_error_that_says_what_to_pass(
+    call: Any, message: str
+) -> None:
+    with pytest.raises(TypeError, match=re.escape(message)):
+        call()

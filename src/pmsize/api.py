@@ -60,6 +60,7 @@ def load(path: PathLike | Iterable[PathLike]) -> list[Problem]:
 def evaluate(problem: Problem, *, policy: Policy | None = None) -> Evaluation:
     """The point evaluation of a problem (every range at its central value): figures,
     flags and verdict, with the thresholds the CLI would use."""
+    problem = _problem(problem)
     return service.evaluate(problem, _thresholds(problem, policy), problem.source)
 
 
@@ -206,7 +207,7 @@ def plan(
     from pmsize import planning
 
     return planning.plan(
-        list(problems),
+        _problems(problems),
         budget,
         max_problems=max_problems,
         objective=objective,
@@ -246,7 +247,7 @@ def report(
         isinstance(max_sections, bool) or not isinstance(max_sections, int) or max_sections < 0
     ):
         raise ValueError(f"max_sections must be a whole number from 0, not {max_sections!r}")
-    pairs = [(problem, evaluate(problem, policy=policy)) for problem in problems]
+    pairs = [(problem, evaluate(problem, policy=policy)) for problem in _problems(problems)]
     problem_of = {id(r): problem for problem, r in pairs}
     ranked = rank(r for _, r in pairs)
     shown = ranked if max_sections is None else ranked[:max_sections]
@@ -269,7 +270,38 @@ def report(
     return page.document(ordered, ranked, sampled, drawn=step)
 
 
+def _problem(value: object, parameter: str = "problem") -> Problem:
+    """`value`, which must be a `Problem`: a path or a list of problems is a TypeError that
+    says what to pass instead (without it, an AttributeError deep inside the engine)."""
+    if isinstance(value, Problem):
+        return value
+    if isinstance(value, str | os.PathLike):
+        hint = f"load it first: pmsize.load({str(value)!r}) gives its problems"
+    elif isinstance(value, list | tuple):
+        hint = "pass one problem at a time: [pmsize.evaluate(p) for p in problems]"
+    else:
+        hint = (
+            "get problems from pmsize.load(path), or build one with pmsize.Problem.model_validate"
+        )
+    raise TypeError(f"{parameter} must be a pmsize.Problem, not {type(value).__name__}; {hint}")
+
+
+def _problems(values: Iterable[Problem], parameter: str = "problems") -> list[Problem]:
+    """`values` as a list of `Problem`s; a path given for them is a TypeError that says to
+    load it first."""
+    if isinstance(values, str | os.PathLike):
+        raise TypeError(
+            f"{parameter} must be problems, not a path; load them first: "
+            f"pmsize.load({str(values)!r})"
+        )
+    found = list(values)
+    for i, value in enumerate(found):
+        _problem(value, f"{parameter}[{i}]")
+    return found
+
+
 def _entry(problem: Problem) -> loader.Entry:
+    problem = _problem(problem)
     source = problem.source or Location("", 0, 0)  # built in code: no file, line 0
     return loader.Entry(problem, source, problem.portfolio_policy)
 
