@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -157,12 +156,11 @@ def paired_problem(pairs: int, clash: bool = False) -> str:
 def test_hundreds_of_correlated_pairs_are_checked_in_a_moment(tmp_path: Path, clash: bool) -> None:
     # S is factorised group by group of linked inputs: 300 pairs of two inputs each
     # once took 15 s to check (a factorisation of S over all 600 inputs in Python), and
-    # a clash among them minutes (one factorisation per pair, to find the clash)
+    # a clash among them minutes (one factorisation per pair, to find the clash); the
+    # time is benchmarks/correlations.py's to measure, this test holds the answers
     path = tmp_path / "pairs.yaml"
     path.write_text(paired_problem(300, clash))
-    started = time.perf_counter()
     code, out, err = invoke("validate", str(path))
-    assert time.perf_counter() - started < 5
     if not clash:
         assert (code, err) == (0, "")
         assert out == f"{path}: ok (1 problem)\n"
