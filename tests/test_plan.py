@@ -639,7 +639,7 @@ def test_every_solve_of_a_plan_shares_the_time_limit() -> None:
     problems = problems_of(*entries)
     start = time.monotonic()
     plan = pmsize.plan(problems, budget, time_limit=0.5)
-    assert time.monotonic() - start < 5
+    assert time.monotonic() - start < 20  # minutes without the limit; generous for busy CI
     assert not plan.exact
 
 
