@@ -57,14 +57,15 @@ FailOnOpt = Annotated[
 def evaluate(
     paths: PathsArg,
     format: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--format",
             "-f",
-            help="Output format: table, json, csv, markdown or github.",
+            help="Output format: table, json, csv, markdown or github "
+            "(default: as the --output file's extension says, else table).",
             metavar="FORMAT",
         ),
-    ] = "table",
+    ] = None,
     output: OutputOpt = None,
     sort: Annotated[Sort, typer.Option(help="Rank results by this, best first.")] = Sort.npv,
     fail_on: FailOnOpt = FailOn.never,
@@ -85,7 +86,9 @@ def evaluate(
         from pmsize import options, service
         from pmsize.render.progress import progress_bar
 
-        chosen = Format(options.choice(format, [f.value for f in Format], "evaluate"))
+        chosen = Format(
+            options.output_format(format, output, [f.value for f in Format], "evaluate")
+        )
         if excel and chosen is not Format.csv:
             raise UsageError("--excel applies to --format csv only")
         policy = options.policy(cap_threshold, thin_margin)
@@ -181,9 +184,15 @@ EXPLAIN_FORMATS = ("table", "markdown")
 def explain(
     paths: PathsArg,
     format: Annotated[
-        str,
-        typer.Option("--format", "-f", help="table for a terminal, or markdown.", metavar="FORMAT"),
-    ] = "table",
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table for a terminal, or markdown (default: markdown for an --output "
+            "file ending .md, else table).",
+            metavar="FORMAT",
+        ),
+    ] = None,
     output: OutputOpt = None,
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
@@ -196,7 +205,7 @@ def explain(
         from pmsize import api, options
         from pmsize.render import explain as render
 
-        format = options.choice(format, EXPLAIN_FORMATS, "explain")
+        format = options.output_format(format, output, EXPLAIN_FORMATS, "explain")
         policy = options.policy(cap_threshold, thin_margin)
         problems = api.load(paths)
         results = [api.evaluate(problem, policy=policy) for problem in problems]
@@ -277,14 +286,15 @@ def diff(
         ),
     ] = None,
     format: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--format",
             "-f",
-            help="Output format: table, json, markdown or github.",
+            help="Output format: table, json, markdown or github (default: as the "
+            "--output file's extension says, else table).",
             metavar="FORMAT",
         ),
-    ] = "table",
+    ] = None,
     output: OutputOpt = None,
     fail_on: Annotated[
         DiffFailOn,
@@ -302,7 +312,7 @@ def diff(
         from pmsize import api, options
         from pmsize.render import diff as render
 
-        chosen = options.choice(format, DIFF_FORMATS, "diff")
+        chosen = options.output_format(format, output, DIFF_FORMATS, "diff")
         if git is not None:
             result = api.diff_git(git, paths or ["."])
         elif len(paths or []) == 2:

@@ -21,7 +21,14 @@ from pmsize.fmt import safe_text
 SIMULATION_FORMATS = ("table", "json")  # of `simulate` and `sensitivity`
 
 SimulationFormatOpt = Annotated[
-    str, typer.Option("--format", "-f", help="Output format: table or json.", metavar="FORMAT")
+    str | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format: table or json (default: json for an --output file ending "
+        ".json, else table).",
+        metavar="FORMAT",
+    ),
 ]
 DEFAULT_SAMPLES = "100,000"  # limits.DEFAULT_SAMPLES, written out: cli imports no more
 DEFAULT_TIME_LIMIT = "10"  # options.DEFAULT_TIME_LIMIT, likewise
@@ -45,7 +52,7 @@ SeedOpt = Annotated[
 
 def simulate(
     paths: PathsArg,
-    format: SimulationFormatOpt = "table",
+    format: SimulationFormatOpt = None,
     output: OutputOpt = None,
     samples: SamplesOpt = DEFAULT_SAMPLES,
     seed: SeedOpt = "0",
@@ -62,7 +69,7 @@ def simulate(
         from pmsize.render import simulate as render
         from pmsize.render.progress import progress_bar
 
-        format = options.choice(format, SIMULATION_FORMATS, "simulate")
+        format = options.output_format(format, output, SIMULATION_FORMATS, "simulate")
         count, start = options.samples(samples), options.seed(seed)
         policy = options.policy(cap_threshold, thin_margin)
         uncertainty.keep_freed_memory()  # the process is ours: blocks reuse freed memory
@@ -81,7 +88,7 @@ def simulate(
 
 def sensitivity(
     paths: PathsArg,
-    format: SimulationFormatOpt = "table",
+    format: SimulationFormatOpt = None,
     output: OutputOpt = None,
     samples: SamplesOpt = DEFAULT_SAMPLES,  # the same as simulate's: the same P(NPV > 0)
     seed: SeedOpt = "0",
@@ -98,7 +105,7 @@ def sensitivity(
         from pmsize.render import simulate as render
         from pmsize.render.progress import progress_bar
 
-        format = options.choice(format, SIMULATION_FORMATS, "sensitivity")
+        format = options.output_format(format, output, SIMULATION_FORMATS, "sensitivity")
         count, start = options.samples(samples), options.seed(seed)
         policy = options.policy(cap_threshold, thin_margin)
         uncertainty.keep_freed_memory()  # the process is ours: blocks reuse freed memory
@@ -171,11 +178,15 @@ def plan(
         Objective, typer.Option(help="Maximise the total NPV, or the total simulated mean NPV.")
     ] = Objective.npv,
     format: Annotated[
-        str,
+        str | None,
         typer.Option(
-            "--format", "-f", help="Output format: table, json, csv or markdown.", metavar="FORMAT"
+            "--format",
+            "-f",
+            help="Output format: table, json, csv or markdown (default: as the --output "
+            "file's extension says, else table).",
+            metavar="FORMAT",
         ),
-    ] = "table",
+    ] = None,
     output: OutputOpt = None,
     samples: SamplesOpt = DEFAULT_SAMPLES,
     seed: SeedOpt = "0",
@@ -199,7 +210,7 @@ def plan(
         from pmsize.render import plan as render
         from pmsize.render.progress import progress_bar
 
-        format = options.choice(format, PLAN_FORMATS, "plan")
+        format = options.output_format(format, output, PLAN_FORMATS, "plan")
         if planning.parse_budget(budget) == 0:  # its grammar, before any file is read
             raise UsageError(
                 f"--budget: {safe_text(budget.strip())} is a budget of 0, which funds "

@@ -1,0 +1,140 @@
+"""How `--format`, `--output` and the other options read to a newcomer: a format taken
+from the output file's name, a word on stderr for each file written, choices in any case."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from pmsize.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+CLAIMS = str(EXAMPLES / "claims-processing.yaml")
+RANGED = str(EXAMPLES / "utility-bill-audit.yaml")
+ENV = {"NO_COLOR": "1", "COLUMNS": "80", "TERM": "dumb"}
+FEW = ("-n", "500")  # samples: enough to draw every figure, quick
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), env=ENV)
+    return result.exit_code, result.stdout, result.stderr
+
+
+# each command with both --format and --output, with the arguments it needs
+COMMANDS = {
+    "evaluate": [CLAIMS],
+    "explain": [CLAIMS],
+    "simulate": [RANGED, *FEW],
+    "sensitivity": [RANGED, *FEW],
+    "plan": [str(EXAMPLES), "--budget", "8m"],
+    "diff": [CLAIMS, str(EXAMPLES / "dock-scheduling.yaml")],
+}
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+# --------------------------------------------------------------------------- format from --output
+
+
+@pytest.mark.parametrize(
+    ("command", "name", "same_as"),
+    [
+        ("evaluate", "out.json", "json"),
+        ("evaluate", "out.csv", "csv"),
+        ("evaluate", "out.md", "markdown"),
+        ("evaluate", "OUT.MARKDOWN", "markdown"),
+        ("explain", "memo.md", "markdown"),
+        ("simulate", "sim.json", "json"),
+        ("sensitivity", "drivers.json", "json"),
+        ("plan", "plan.json", "json"),
+        ("plan", "plan.csv", "csv"),
+        ("plan", "plan.markdown", "markdown"),
+        ("diff", "diff.json", "json"),
+        ("diff", "diff.md", "markdown"),
+    ],
+)
+def test_the_output_files_extension_picks_the_format(
+    tmp_path: Path, command: str, name: str, same_as: str
+) -> None:
+    inferred, given = tmp_path / name, tmp_path / f"given-{name}"
+    code, out, _ = invoke(command, *COMMANDS[command], "-o", str(inferred))
+    assert (code, out) == (0, "")
+    code, _, _ = invoke(command, *COMMANDS[command], "-f", same_as, "-o", str(given))
+    assert code == 0
+    assert inferred.read_bytes() == given.read_bytes()
+    if same_as == "json":
+        assert _is_json(inferred.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+@pytest.mark.parametrize("name", ["out.txt", "out.jsonl", "out", "out.html"])
+def test_an_extension_that_names_no_format_of_the_command_keeps_the_table(
+    tmp_path: Path, command: str, name: str
+) -> None:
+    inferred, table = tmp_path / name, tmp_path / "table"
+    assert invoke(command, *COMMANDS[command], "-o", str(inferred))[0] == 0
+    assert invoke(command, *COMMANDS[command], "-f", "table", "-o", str(table))[0] == 0
+    assert inferred.read_bytes() == table.read_bytes()
+
+
+@pytest.mark.parametrize("command", ["simulate", "sensitivity"])
+def test_a_format_the_command_lacks_keeps_the_table_when_none_is_given(
+    tmp_path: Path, command: str
+) -> None:
+    inferred, table = tmp_path / "out.csv", tmp_path / "table"
+    assert invoke(command, *COMMANDS[command], "-o", str(inferred))[0] == 0
+    assert invoke(command, *COMMANDS[command], "-o", str(table))[0] == 0
+    assert inferred.read_bytes() == table.read_bytes()
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_a_format_that_contradicts_the_extension_is_refused(tmp_path: Path, command: str) -> None:
+    target = tmp_path / "out.json"
+    code, out, err = invoke(command, *COMMANDS[command], "-f", "table", "-o", str(target))
+    assert (code, out) == (2, "")
+    shown_format = "table"
+    assert err.startswith(
+        f"pmsize: --format {shown_format}: --output {target} is a .json file, "
+        "which means --format json; "
+    )
+    assert err.endswith(f"name the file {tmp_path / 'out.txt'}\n")
+    assert not target.exists()
+
+
+def test_the_refusal_says_how_to_agree() -> None:
+    code, _, err = invoke("evaluate", CLAIMS, "-f", "csv", "-o", "missing/out.md")
+    assert code == 2
+    assert err == (
+        "pmsize: --format csv: --output missing/out.md is a .md file, which means --format "
+        "markdown; give --format markdown (or no --format), or name the file missing/out.csv\n"
+    )
+    code, _, err = invoke("simulate", RANGED, *FEW, "-f", "json", "-o", "missing/out.csv")
+    assert code == 2
+    assert err == (
+        "pmsize: --format json: --output missing/out.csv is a .csv file, which means --format "
+        "csv; simulate does not write csv; name the file missing/out.json\n"
+    )
+
+
+@pytest.mark.parametrize("output", ["-", "out.JSON"])
+def test_a_format_that_agrees_or_stdout_is_never_refused(tmp_path: Path, output: str) -> None:
+    target = output if output == "-" else str(tmp_path / output)
+    code, out, _ = invoke("evaluate", CLAIMS, "-f", "JSON", "-o", target)
+    assert code == 0
+    assert _is_json(out if output == "-" else Path(target).read_text(encoding="utf-8"))
+
+
+def test_stdout_keeps_the_table_without_a_format() -> None:
+    code, out, _ = invoke("evaluate", CLAIMS, "-o", "-")
+    assert code == 0
+    assert out.startswith("Claims order processing")
