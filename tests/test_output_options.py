@@ -138,3 +138,65 @@ def test_stdout_keeps_the_table_without_a_format() -> None:
     code, out, _ = invoke("evaluate", CLAIMS, "-o", "-")
     assert code == 0
     assert out.startswith("Claims order processing")
+
+
+# --------------------------------------------------------------------------- report at a terminal
+
+
+def _report_at_a_terminal(*args: str, cwd: Path) -> tuple[int, bytes, str]:
+    """`pmsize report` with stdout a pseudo-terminal: its exit code, what reached the
+    terminal, and stderr."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "pmsize", "report", *args],
+            stdout=follower,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            cwd=cwd,
+            env={**os.environ, **ENV},
+            timeout=120,
+            check=False,
+        )
+        os.close(follower)
+        follower = -1
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the terminal's other end is closed and drained
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        if follower != -1:
+            os.close(follower)
+        os.close(leader)
+    return proc.returncode, shown, proc.stderr.decode()
+
+
+def test_report_refuses_to_pour_html_onto_a_terminal(tmp_path: Path) -> None:
+    code, shown, err = _report_at_a_terminal(CLAIMS, cwd=tmp_path)
+    assert (code, shown) == (2, b"")
+    assert err == (
+        "pmsize: report writes an HTML page, not text for a terminal; name the file to "
+        "write it to: -o report.html\n"
+    )
+
+
+def test_report_at_a_terminal_writes_the_file_it_is_given(tmp_path: Path) -> None:
+    code, shown, _ = _report_at_a_terminal(CLAIMS, "-o", "report.html", cwd=tmp_path)
+    assert (code, shown) == (0, b"")
+    assert (tmp_path / "report.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_report_piped_still_writes_stdout() -> None:
+    code, out, _ = invoke("report", CLAIMS)
+    assert code == 0
+    assert out.startswith("<!DOCTYPE html>")

@@ -7,6 +7,7 @@ imported by the library inside the command that needs them.
 from __future__ import annotations
 
 import enum
+import sys
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
@@ -273,6 +274,12 @@ def report(
         from pmsize.render.progress import progress_bar
         from pmsize.render.report import sections_note
 
+        if output is None and sys.stdout is not None and sys.stdout.isatty():
+            # 200 KB of HTML poured onto a screen helps no one; a pipe still gets it
+            raise UsageError(
+                "report writes an HTML page, not text for a terminal; name the file "
+                "to write it to: -o report.html"
+            )
         count, start = options.samples(samples), options.seed(seed)
         policy = options.policy(cap_threshold, thin_margin)
         uncertainty.keep_freed_memory()  # the process is ours: blocks reuse freed memory
