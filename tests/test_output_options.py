@@ -200,3 +200,87 @@ def test_report_piped_still_writes_stdout() -> None:
     code, out, _ = invoke("report", CLAIMS)
     assert code == 0
     assert out.startswith("<!DOCTYPE html>")
+
+
+# --------------------------------------------------------------------------- a file written is said
+
+
+@pytest.mark.parametrize(
+    ("args", "held"),
+    [
+        (["evaluate", CLAIMS, str(EXAMPLES / "dock-scheduling.yaml")], "2 problems"),
+        (["evaluate", CLAIMS, "-f", "github"], "1 problem"),
+        (["explain", CLAIMS], "1 problem"),
+        (["simulate", RANGED, *FEW], "1 problem"),
+        (["sensitivity", RANGED, *FEW, "-f", "json"], "1 problem"),
+        (["plan", str(EXAMPLES), "--budget", "8m"], "5 problems"),
+        (["diff", *COMMANDS["diff"]], "2 problems compared"),
+        (["report", CLAIMS, *FEW], "1 problem"),
+    ],
+)
+def test_a_file_written_is_said_on_stderr(tmp_path: Path, args: list[str], held: str) -> None:
+    target = tmp_path / "out"
+    code, out, err = invoke(*args, "-o", str(target))
+    assert (code, out) == (0, "")
+    size = len(target.read_bytes())
+    assert err.endswith(f"Wrote {target}: {held}, {_size(size)}\n")
+    assert err.count("Wrote ") == 1
+
+
+def test_schema_says_its_file_and_size(tmp_path: Path) -> None:
+    target = tmp_path / "schema.json"
+    code, out, err = invoke("schema", "-o", str(target))
+    assert (code, out) == (0, "")
+    assert err == f"Wrote {target}: {_size(len(target.read_bytes()))}\n"
+
+
+@pytest.mark.parametrize("output", [None, "-"])
+def test_stdout_is_not_said(output: str | None) -> None:
+    more = [] if output is None else ["-o", output]
+    code, out, err = invoke("evaluate", CLAIMS, "-f", "json", *more)
+    assert (code, err) == (0, "")
+    assert _is_json(out)
+
+
+def test_a_failed_write_says_nothing_was_written(tmp_path: Path) -> None:
+    code, _, err = invoke("evaluate", CLAIMS, "-o", str(tmp_path / "missing" / "out.json"))
+    assert code == 2
+    assert "Wrote" not in err
+
+
+def test_the_path_said_is_made_safe(tmp_path: Path) -> None:
+    target = tmp_path / "a\x1b[31m\n::error::x.json"
+    code, _, err = invoke("evaluate", CLAIMS, "-o", str(target))
+    assert code == 0
+    assert _is_json(target.read_text(encoding="utf-8"))  # the extension still names JSON
+    line = err.splitlines()[0]
+    assert "\x1b" not in err
+    assert err.count("\n") == 1
+    assert line.startswith("Wrote ")
+    assert "\\x1b[31m" in line
+
+
+def _size(count: int) -> str:
+    from pmsize.cli.output import size_text
+
+    return size_text(count)
+
+
+@pytest.mark.parametrize(
+    ("count", "shown"),
+    [
+        (0, "0 bytes"),
+        (1, "1 byte"),
+        (1023, "1,023 bytes"),
+        (1024, "1.0 KB"),
+        (9_830, "9.6 KB"),
+        (225_280, "220 KB"),
+        (1_023_000, "999 KB"),
+        (1_023_500, "1.0 MB"),
+        (1024 * 1024 * 3 // 2, "1.5 MB"),
+    ],
+)
+def test_sizes_read_as_people_write_them(count: int, shown: str) -> None:
+    from pmsize.cli.output import size_text
+
+    assert size_text(count) == shown

@@ -16,7 +16,7 @@ from pmsize.cli.boundary import boundary, collector_paused
 from pmsize.cli.output import append_step_summary, emit, emit_rich, text_width, warn
 from pmsize.cli.params import CapOpt, OutputOpt, PathsArg, ThinOpt
 from pmsize.errors import ExitCode, InputErrors, UsageError
-from pmsize.fmt import safe_text
+from pmsize.fmt import plural, safe_text
 from pmsize.signals import say
 
 
@@ -104,13 +104,14 @@ def _write_evaluation(
 ) -> None:
     """Write `results` in `format`; for `github`, also append the markdown to the step summary."""
     inputs = [r.file for r in results]
+    told = plural(len(results), "problem")  # said of a file written
     if format is Format.table:
-        emit_rich(lambda console: _table(console, results), output, inputs=inputs)
+        emit_rich(lambda console: _table(console, results), output, inputs=inputs, told=told)
         return
     if format is Format.json:  # the most common in scripts: import only its renderer
         from pmsize.render import json
 
-        emit(json.document(results), output, inputs=inputs)
+        emit(json.document(results), output, inputs=inputs, told=told)
         return
     from pmsize.render import csv, github, markdown
 
@@ -126,6 +127,7 @@ def _write_evaluation(
             github.document(results, os.environ.get("GITHUB_WORKSPACE"), held),
             output,
             inputs=inputs,
+            told=told,
         )
         return
     currencies = sorted({r.currency for r in results})
@@ -139,7 +141,7 @@ def _write_evaluation(
         Format.csv: csv.excel_document if excel else csv.document,
         Format.markdown: markdown.document,
     }
-    emit(documents[format](results), output, inputs=inputs)
+    emit(documents[format](results), output, inputs=inputs, told=told)
 
 
 def _table(console: Any, results: Sequence[Any]) -> None:
@@ -211,10 +213,13 @@ def explain(
         results = [api.evaluate(problem, policy=policy) for problem in problems]
         memos = render.memos(problems, results)
         inputs = [r.file for r in results]
+        told = plural(len(results), "problem")
         if format == "markdown":
-            emit(render.markdown(memos), output, inputs=inputs)
+            emit(render.markdown(memos), output, inputs=inputs, told=told)
         else:
-            emit_rich(lambda console: render.render(console, memos), output, inputs=inputs)
+            emit_rich(
+                lambda console: render.render(console, memos), output, inputs=inputs, told=told
+            )
 
 
 def init(
@@ -321,19 +326,20 @@ def diff(
         else:
             raise UsageError("give two paths, OLD and NEW, or --git REV and the paths to compare")
         inputs = result.inputs
+        told = f"{plural(len(result.problems), 'problem')} compared"
         if chosen == "json":
             from pmsize.render.json import stdout_is_utf8
 
-            emit(result.to_json(ascii_only=not stdout_is_utf8()), output, inputs=inputs)
+            emit(result.to_json(ascii_only=not stdout_is_utf8()), output, inputs=inputs, told=told)
         elif chosen == "markdown":
-            emit(render.markdown(result), output, inputs=inputs)
+            emit(render.markdown(result), output, inputs=inputs, told=told)
         elif chosen == "github":
             # (its annotations say nothing of the summary: nothing to tell back)
             append_step_summary(lambda limit: (render.markdown(result, limit=limit), None))
             workspace = os.environ.get("GITHUB_WORKSPACE")
-            emit(render.github_document(result, workspace), output, inputs=inputs)
+            emit(render.github_document(result, workspace), output, inputs=inputs, told=told)
         else:
-            emit(render.text(result, text_width()), output, inputs=inputs)
+            emit(render.text(result, text_width()), output, inputs=inputs, told=told)
         if result.fails(fail_on.value):
             raise typer.Exit(ExitCode.POLICY_FAILED)
 

@@ -17,7 +17,7 @@ from pmsize.cli.boundary import boundary, collector_paused
 from pmsize.cli.output import emit, emit_rich, warn
 from pmsize.cli.params import CapOpt, OutputOpt, PathsArg, ThinOpt
 from pmsize.errors import UsageError
-from pmsize.fmt import safe_text
+from pmsize.fmt import plural, safe_text
 
 SIMULATION_FORMATS = ("table", "json")  # of `simulate` and `sensitivity`
 
@@ -79,11 +79,15 @@ def simulate(
                 api.simulate, api.load(paths), policy, samples=count, seed=start, progress=progress
             )
         inputs = [r.evaluation.file for r in results]
+        told = plural(len(results), "problem")  # said of a file written
         if format == "json":
-            emit(render.simulation_document(results), output, inputs=inputs)
+            emit(render.simulation_document(results), output, inputs=inputs, told=told)
         else:
             emit_rich(
-                lambda console: render.render_simulations(console, results), output, inputs=inputs
+                lambda console: render.render_simulations(console, results),
+                output,
+                inputs=inputs,
+                told=told,
             )
 
 
@@ -120,11 +124,15 @@ def sensitivity(
                 progress=progress,
             )
         inputs = [r.evaluation.file for r in results]
+        told = plural(len(results), "problem")  # said of a file written
         if format == "json":
-            emit(render.sensitivity_document(results), output, inputs=inputs)
+            emit(render.sensitivity_document(results), output, inputs=inputs, told=told)
         else:
             emit_rich(
-                lambda console: render.render_sensitivities(console, results), output, inputs=inputs
+                lambda console: render.render_sensitivities(console, results),
+                output,
+                inputs=inputs,
+                told=told,
             )
 
 
@@ -241,15 +249,18 @@ def plan(
                 time_limit=seconds,
             )
         inputs = [p.source.file for p in problems if p.source is not None]
+        told = plural(len(problems), "problem")  # said of a file written
         if format == "table":
-            emit_rich(lambda console: render.render(console, result), output, inputs=inputs)
+            emit_rich(
+                lambda console: render.render(console, result), output, inputs=inputs, told=told
+            )
             return
         documents = {
             "json": render.json_document,
             "csv": render.csv_document,
             "markdown": render.markdown_document,
         }
-        emit(documents[format](result), output, inputs=inputs)
+        emit(documents[format](result), output, inputs=inputs, told=told)
 
 
 def report(
@@ -302,7 +313,8 @@ def report(
         if output in (None, "-") and not stdout_is_utf8():  # the page says charset utf-8
             page = page.encode("ascii", "xmlcharrefreplace").decode("ascii")
         inputs = [p.source.file for p in problems if p.source is not None]
-        emit(page, output, inputs=inputs)
+        told = plural(len(problems), "problem")  # said of a file written
+        emit(page, output, inputs=inputs, told=told)
 
 
 __all__ = [
