@@ -284,3 +284,51 @@ def test_sizes_read_as_people_write_them(count: int, shown: str) -> None:
     from pmsize.cli.output import size_text
 
     assert size_text(count) == shown
+
+
+# --------------------------------------------------------------------------- choices in any case
+
+
+@pytest.mark.parametrize(
+    ("args", "option", "given", "sentence"),
+    [
+        (["evaluate", CLAIMS], "--sort", "NPV", "evaluate ranks by npv, roi, ceiling or name"),
+        (["evaluate", CLAIMS], "--fail-on", "Never", "evaluate takes never, reconsider or avoid"),
+        (
+            ["diff", CLAIMS, CLAIMS],
+            "--fail-on",
+            "WORSE",
+            "diff takes never, worse, reconsider or avoid",
+        ),
+        (
+            ["plan", str(EXAMPLES), "--budget", "8m", *FEW],
+            "--objective",
+            "Expected-NPV",
+            "plan maximises npv or expected-npv",
+        ),
+        (["evaluate", CLAIMS], "--format", "JSON", "evaluate writes table, json, csv, markdown"),
+    ],
+)
+def test_every_choice_takes_any_case_and_refuses_in_pmsizes_words(
+    args: list[str], option: str, given: str, sentence: str
+) -> None:
+    code, _, err = invoke(*args, option, given)
+    assert code == 0, err
+    code, out, err = invoke(*args, option, f"{given}x")
+    assert (code, out) == (2, "")
+    assert err.startswith(f"pmsize: {option} {given}x: {sentence}")
+    assert "Value error" not in err
+
+
+def test_a_choice_in_capitals_means_the_same() -> None:
+    assert invoke("evaluate", CLAIMS, "--fail-on", "AVOID")[0] == 1
+    lower = invoke("evaluate", str(EXAMPLES), "--sort", "name", "-f", "json")
+    upper = invoke("evaluate", str(EXAMPLES), "--sort", "NAME", "-f", "json")
+    assert lower == upper
+    assert lower[0] == 0
+
+
+def test_a_choice_is_checked_before_any_file_is_read() -> None:
+    code, _, err = invoke("evaluate", "missing.yaml", "--sort", "best")
+    assert code == 2
+    assert err == "pmsize: --sort best: evaluate ranks by npv, roi, ceiling or name\n"

@@ -534,7 +534,7 @@ def test_an_unknown_option_is_echoed_with_its_unseen_characters_escaped(
     ("args", "shown"),
     [
         (["--##[error]x"], "Error: No such option: --#\u200b#[error]x"),
-        (["--fail-on", "##[add-mask]y"], "'#\u200b#[add-mask]y' is not one of"),
+        (["--fail-on", "##[add-mask]y"], "--fail-on #\u200b#[add-mask]y: evaluate takes"),
     ],
     ids=["unknown option", "invalid value"],
 )

@@ -14,7 +14,7 @@ import typer
 
 from pmsize.cli.boundary import boundary, collector_paused
 from pmsize.cli.output import append_step_summary, emit, emit_rich, text_width, warn
-from pmsize.cli.params import CapOpt, OutputOpt, PathsArg, ThinOpt
+from pmsize.cli.params import CapOpt, OutputOpt, PathsArg, ThinOpt, one_of
 from pmsize.errors import ExitCode, InputErrors, UsageError
 from pmsize.fmt import plural, safe_text
 from pmsize.signals import say
@@ -48,9 +48,10 @@ class Sort(str, enum.Enum):
     name = "name"
 
 
+FAIL_ON = tuple(f.value for f in FailOn)
+SORTS = tuple(s.value for s in Sort)
 FailOnOpt = Annotated[
-    FailOn,
-    typer.Option(help="Exit 1 when any problem's verdict is at or beyond this level."),
+    str, one_of(FAIL_ON, help="Exit 1 when any problem's verdict is at or beyond this level.")
 ]
 
 
@@ -67,8 +68,8 @@ def evaluate(
         ),
     ] = None,
     output: OutputOpt = None,
-    sort: Annotated[Sort, typer.Option(help="Rank results by this, best first.")] = Sort.npv,
-    fail_on: FailOnOpt = FailOn.never,
+    sort: Annotated[str, one_of(SORTS, help="Rank results by this, best first.")] = "npv",
+    fail_on: FailOnOpt = "never",
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
     excel: Annotated[
@@ -91,12 +92,14 @@ def evaluate(
         )
         if excel and chosen is not Format.csv:
             raise UsageError("--excel applies to --format csv only")
+        order = options.choice(sort, SORTS, "evaluate", option="--sort", verb="ranks by")
+        fail = options.choice(fail_on, FAIL_ON, "evaluate", option="--fail-on", verb="takes")
         policy = options.policy(cap_threshold, thin_margin)
         with collector_paused():
             with progress_bar(paths=paths) as bar:
-                results = service.evaluate_paths(paths, policy, sort=sort.value, progress=bar)
+                results = service.evaluate_paths(paths, policy, sort=order, progress=bar)
             _write_evaluation(results, chosen, output, excel=excel)
-        exit_for(service.worst_verdict(results), fail_on.value)
+        exit_for(service.worst_verdict(results), fail)
 
 
 def _write_evaluation(
@@ -270,6 +273,7 @@ class DiffFailOn(str, enum.Enum):
 
 
 DIFF_FORMATS = ("table", "json", "markdown", "github")
+DIFF_FAIL_ON = tuple(f.value for f in DiffFailOn)
 
 
 def diff(
@@ -302,12 +306,13 @@ def diff(
     ] = None,
     output: OutputOpt = None,
     fail_on: Annotated[
-        DiffFailOn,
-        typer.Option(
+        str,
+        one_of(
+            DIFF_FAIL_ON,
             help="Exit 1 when a problem got worse (worse), or when an added or changed "
-            "problem has this verdict or a worse one."
+            "problem has this verdict or a worse one.",
         ),
-    ] = DiffFailOn.never,
+    ] = "never",
 ) -> None:
     """Show what an edit to the assumptions does to each verdict, and which edit did it.
 
@@ -318,6 +323,7 @@ def diff(
         from pmsize.render import diff as render
 
         chosen = options.output_format(format, output, DIFF_FORMATS, "diff")
+        fail = options.choice(fail_on, DIFF_FAIL_ON, "diff", option="--fail-on", verb="takes")
         if git is not None:
             result = api.diff_git(git, paths or ["."])
         elif len(paths or []) == 2:
@@ -340,7 +346,7 @@ def diff(
             emit(render.github_document(result, workspace), output, inputs=inputs, told=told)
         else:
             emit(render.text(result, text_width()), output, inputs=inputs, told=told)
-        if result.fails(fail_on.value):
+        if result.fails(fail):
             raise typer.Exit(ExitCode.POLICY_FAILED)
 
 

@@ -15,7 +15,7 @@ import typer
 
 from pmsize.cli.boundary import boundary, collector_paused
 from pmsize.cli.output import emit, emit_rich, warn
-from pmsize.cli.params import CapOpt, OutputOpt, PathsArg, ThinOpt
+from pmsize.cli.params import CapOpt, OutputOpt, PathsArg, ThinOpt, one_of
 from pmsize.errors import UsageError
 from pmsize.fmt import plural, safe_text
 
@@ -168,6 +168,9 @@ class Objective(str, enum.Enum):
     expected_npv = "expected-npv"
 
 
+OBJECTIVES = tuple(o.value for o in Objective)
+
+
 def plan(
     paths: PathsArg,
     budget: Annotated[
@@ -184,8 +187,9 @@ def plan(
         typer.Option(help="Fund at most this many problems.", metavar="K"),
     ] = None,
     objective: Annotated[
-        Objective, typer.Option(help="Maximise the total NPV, or the total simulated mean NPV.")
-    ] = Objective.npv,
+        str,
+        one_of(OBJECTIVES, help="Maximise the total NPV, or the total simulated mean NPV."),
+    ] = "npv",
     format: Annotated[
         str | None,
         typer.Option(
@@ -220,6 +224,7 @@ def plan(
         from pmsize.render.progress import progress_bar
 
         format = options.output_format(format, output, PLAN_FORMATS, "plan")
+        aim = options.choice(objective, OBJECTIVES, "plan", option="--objective", verb="maximises")
         if planning.parse_budget(budget) == 0:  # its grammar, before any file is read
             raise UsageError(
                 f"--budget: {safe_text(budget.strip())} is a budget of 0, which funds "
@@ -234,14 +239,14 @@ def plan(
         count, start = options.samples(samples), options.seed(seed)
         seconds = options.time_limit(time_limit)
         policy = options.policy(cap_threshold, thin_margin)
-        sampled = objective is Objective.expected_npv
+        sampled = aim == Objective.expected_npv
         with collector_paused(), progress_bar(label="simulating", paths=paths) as bar:
             problems = api.load(paths)  # (collector paused as in evaluate: no cycles here)
             result = api.plan(
                 problems,
                 budget,
                 max_problems=most,
-                objective=objective.value,
+                objective="expected-npv" if sampled else "npv",
                 samples=count,
                 seed=start,
                 policy=policy,
