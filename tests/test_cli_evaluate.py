@@ -378,7 +378,9 @@ def test_output_writes_the_same_text_to_the_file_and_nothing_to_stdout(
     target.parent.mkdir()
     _, expected, _ = invoke("evaluate", str(three), "--format", format)
     code, out, err = invoke("evaluate", str(three), "--format", format, "--output", str(target))
-    assert (code, out, err) == (0, "", "")
+    assert (code, out) == (0, "")
+    assert err.startswith(f"Wrote {target}: 3 problems, ")  # the one line said of a file
+    assert err.count("\n") == 1
     assert target.read_text(encoding="utf-8") == expected
     assert files_in(target.parent) == [target.name]  # no temp file left
 

@@ -98,8 +98,8 @@ def test_the_gate_sees_thresholds_from_the_command_line(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["--format", "xml"], "pmsize: --format xml: evaluate writes table, json, csv, markdown"),
-        (["--fail-on", "sometimes"], "Invalid value for '--fail-on'"),
-        (["--sort", "size"], "Invalid value for '--sort'"),
+        (["--fail-on", "sometimes"], "pmsize: --fail-on sometimes: evaluate takes never, "),
+        (["--sort", "size"], "pmsize: --sort size: evaluate ranks by npv, roi, "),
         (["--cap-threshold", "lots"], "pmsize: --cap-threshold: "),
         (["--thin-margin", "20"], "pmsize: --thin-margin: 20 is read as 2000%; write 20%"),
     ],

@@ -102,7 +102,9 @@ def test_output_through_a_link_writes_its_target_and_keeps_the_link(tmp_path: Pa
     link = tmp_path / "report.json"
     link.symlink_to(target)
     _, expected, _ = run("evaluate", "-f", "json", str(CLAIMS))
-    assert run("evaluate", "-f", "json", str(CLAIMS), "-o", str(link)) == (0, "", "")
+    code, out, err = run("evaluate", "-f", "json", str(CLAIMS), "-o", str(link))
+    assert (code, out) == (0, "")
+    assert err.startswith(f"Wrote {link}: 1 problem, ")  # the name given, not the target
     assert link.is_symlink()
     assert target.read_text() == expected
     assert listing(target.parent) == ["report.json"]  # no temp file left beside the target
@@ -288,7 +290,9 @@ def test_a_folder_without_write_permission_is_a_message(tmp_path: Path) -> None:
 
 def test_a_long_name_that_fits_gets_a_temp_file_that_fits(tmp_path: Path) -> None:
     target = tmp_path / ("x" * 250 + ".json")
-    assert run("schema", "-o", str(target)) == (0, "", "")
+    code, out, err = run("schema", "-o", str(target))
+    assert (code, out) == (0, "")
+    assert err.startswith(f"Wrote {target}: ")
     assert listing(tmp_path) == [target.name]
 
 

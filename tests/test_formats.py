@@ -472,7 +472,8 @@ def test_csv_for_excel_has_a_byte_order_mark_and_crlf_line_ends(
     three: Path, tmp_path: Path
 ) -> None:
     target = tmp_path / "out.csv"
-    run(str(three), "-f", "csv", "--excel", "-o", str(target))
+    code, _, err = invoke("evaluate", str(three), "-f", "csv", "--excel", "-o", str(target))
+    assert (code, err) == (0, f"Wrote {target}: 3 problems, 1.2 KB\n")
     data = target.read_bytes()
     assert data.startswith(b"\xef\xbb\xbffile,line,name,")
     assert data.count(b"\r\n") == 4  # the header and three rows

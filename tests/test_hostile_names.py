@@ -286,7 +286,9 @@ def test_json_keeps_undecodable_file_names_exactly(undecodable: Path) -> None:
 def test_json_written_with_output_keeps_an_undecodable_name(undecodable: Path) -> None:
     name = b"a-" + UNDECODABLE + b".yaml"
     proc = run_real("evaluate", name, "-f", "json", "-o", b"out" + UNDECODABLE, cwd=undecodable)
-    assert (proc.returncode, proc.stdout, proc.stderr) == (0, b"", b"")
+    assert (proc.returncode, proc.stdout) == (0, b"")
+    assert proc.stderr.startswith(b"Wrote outbad\\xff\\x9b\\xfe: ")  # shown, never raw
+    assert_clean(proc.stderr)
     written = (undecodable / os.fsdecode(b"out" + UNDECODABLE)).read_bytes()
     assert_clean(written)
     assert os.fsencode(json.loads(written)["results"][0]["file"]) == name

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from pmsize import fmt, values
@@ -28,6 +29,16 @@ DEFAULT_TIME_LIMIT = 10.0
 # a couple of minutes at most, where 60,000 sections took most of an hour.
 MAX_SECTIONS = 200
 MAX_TIME_LIMIT = 86_400.0  # a day: a limit, not a way to switch the limit off
+# What an --output file's extension says it holds, as hledger reads it; a command with no
+# --format (`report`: html) has nothing to infer. `.jsonl` is not a format of pmsize's.
+EXTENSION_FORMATS = {
+    ".json": "json",
+    ".csv": "csv",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+}
+FORMAT_EXTENSIONS = {"json": ".json", "csv": ".csv", "markdown": ".md", "html": ".html"}
 _SECONDS = re.compile(r"\s*(?:s|secs?|seconds?)\s*$", re.IGNORECASE)
 
 
@@ -85,19 +96,75 @@ def seed(raw: str) -> int:
     return whole_number(raw, "--seed", "a whole number such as 0 or 42")
 
 
-def choice(raw: str, allowed: Sequence[str], command: str) -> str:
-    """`--format`: one of the formats `command` writes."""
+def choice(
+    raw: str,
+    allowed: Sequence[str],
+    command: str,
+    *,
+    aliases: Mapping[str, str] | None = None,
+    option: str = "--format",
+    verb: str = "writes",
+) -> str:
+    """One of `allowed`, whatever its case (`JSON`, ` npv `), or an alias's value;
+    otherwise a `UsageError` in pmsize's words: `--format xml: evaluate writes table,
+    json, ...`, `--sort x: evaluate ranks by npv, ...` (`option`, `verb`)."""
     found = raw.strip().lower()
+    found = (aliases or {}).get(found, found)
     if found in allowed:
         return found
     listed = ", ".join(allowed[:-1]) + f" or {allowed[-1]}"
-    raise UsageError(f"--format {_echo(raw)}: {command} writes {listed}")
+    raise UsageError(f"{option} {_echo(raw)}: {command} {verb} {listed}")
+
+
+def extension_format(output: str | None) -> str | None:
+    """The format an `--output` file's extension names (`out.json`: json), or None for
+    stdout (`-`), no extension or one that names no format."""
+    if output is None or output == "-":
+        return None
+    return EXTENSION_FORMATS.get(PurePath(output).suffix.lower())
+
+
+def output_format(
+    raw: str | None,
+    output: str | None,
+    allowed: Sequence[str],
+    command: str,
+    *,
+    aliases: Mapping[str, str] | None = None,
+) -> str:
+    """`--format`, or with none given the format the `--output` file's extension names
+    when `command` writes it, else `allowed[0]` (the default, as before).
+
+    A `--format` that contradicts the extension (`-f csv -o out.json`) is a `UsageError`
+    that says what the extension means and how to agree, before anything is read."""
+    meant = extension_format(output)
+    if raw is None:
+        return meant if meant is not None and meant in allowed else allowed[0]
+    chosen = choice(raw, allowed, command, aliases=aliases)
+    if meant is None or meant == chosen:
+        return chosen
+    assert output is not None  # a format was meant: there is a file name
+    extension = PurePath(output).suffix
+    renamed = fmt.safe_text(output.removesuffix(extension) + FORMAT_EXTENSIONS.get(chosen, ".txt"))
+    agree = (
+        f"give --format {meant} (or no --format), or name the file {renamed}"
+        if meant in allowed
+        else f"{command} does not write {meant}; name the file {renamed}"
+    )
+    raise UsageError(
+        f"--format {chosen}: --output {fmt.safe_text(output)} is a "
+        f"{fmt.safe_text(extension.lower())} file, which means --format {meant}; {agree}"
+    )
 
 
 __all__ = [
     "DEFAULT_TIME_LIMIT",
+    "EXTENSION_FORMATS",
+    "FORMAT_EXTENSIONS",
     "MAX_SECTIONS",
     "choice",
+    "extension_format",
+    "output_format",
     "samples",
     "seed",
     "time_limit",

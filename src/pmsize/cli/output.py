@@ -27,9 +27,12 @@ MAX_WIDTH = 400  # no table is wider: COLUMNS=30000 once made explain take 48 s
 T = TypeVar("T")
 
 
-def emit(text: str, output: str | None, *, inputs: Iterable[str] = ()) -> None:
+def emit(
+    text: str, output: str | None, *, inputs: Iterable[str] = (), told: str | None = None
+) -> None:
     """Write plain text to stdout (`output` None or `-`), or to the file `output` as `cp`
-    would, atomically (see `files`); never onto one of the run's `inputs`."""
+    would, atomically (see `files`); never onto one of the run's `inputs`. A file written
+    is said on stderr (`wrote`), with `told` (what it holds: `6 problems`)."""
     if output is None or output == "-":
         write_stdout(text)
         return
@@ -37,16 +40,51 @@ def emit(text: str, output: str | None, *, inputs: Iterable[str] = ()) -> None:
 
     files.refuse_inputs(output, inputs)
     files.write_atomically(output, text, what="--output")
+    wrote(output, text, told)
+
+
+def wrote(output: str, text: str, told: str | None = None) -> None:
+    """The line that says a file was written, as `init` says it: `Wrote report.html:
+    6 problems, 220 KB` (`told`, then the size); the path made safe (`fmt.safe_text`).
+    Nothing is said of a device, a FIFO or a pipe written in place."""
+    import stat
+
+    from pmsize.fmt import safe_text
+
+    try:  # a device, a FIFO or the pipe of `-o /dev/stdout` is written, not a file made
+        if not stat.S_ISREG(Path(output).stat().st_mode):
+            return
+    except OSError:
+        return
+    size = size_text(len(text.encode("utf-8", "backslashreplace")))
+    held = f"{told}, {size}" if told else size
+    say(f"Wrote {safe_text(output)}: {held}\n")
+
+
+def size_text(count: int) -> str:
+    """A size in bytes for people: `812 bytes`, `9.6 KB`, `220 KB`, `1.2 MB` (units of 1,024)."""
+    if count < 1024:
+        return "1 byte" if count == 1 else f"{count:,} bytes"
+    value = float(count)
+    for unit in ("KB", "MB", "GB"):
+        value /= 1024
+        if value < 999.5 or unit == "GB":
+            break
+    return f"{value:.1f} {unit}" if value < 9.95 else f"{value:,.0f} {unit}"
 
 
 def emit_rich(
-    draw: Callable[[Any], None], output: str | None, *, inputs: Iterable[str] = ()
+    draw: Callable[[Any], None],
+    output: str | None,
+    *,
+    inputs: Iterable[str] = (),
+    told: str | None = None,
 ) -> None:
     """Render with Rich to stdout, or without styling to a file written like `emit` does.
 
     Not at a terminal, a file and a redirection get the same width: COLUMNS when it is
     set and valid, else 80; no width is over MAX_WIDTH. `draw` receives a Rich console
-    (typed Any: only pmsize.render imports Rich)."""
+    (typed Any: only pmsize.render imports Rich); `told` as `emit` takes it."""
     from pmsize.render.table import make_console
 
     if output is None or output == "-":
@@ -68,7 +106,9 @@ def emit_rich(
     console = make_console(buffer, terminal=False)
     console.width = columns()
     draw(console)
-    files.write_atomically(output, buffer.getvalue(), what="--output")
+    text = buffer.getvalue()
+    files.write_atomically(output, text, what="--output")
+    wrote(output, text, told)
 
 
 def columns() -> int:
@@ -166,8 +206,10 @@ __all__ = [
     "columns",
     "emit",
     "emit_rich",
+    "size_text",
     "stdout_failed",
     "text_width",
     "warn",
     "write_stdout",
+    "wrote",
 ]

@@ -7,7 +7,8 @@ own sentence.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable, Sequence
+from typing import Annotated, Any
 
 import typer
 
@@ -44,4 +45,21 @@ ThinOpt = Annotated[
     ),
 ]
 
-__all__ = ["CapOpt", "OutputOpt", "PathsArg", "ThinOpt"]
+
+def one_of(values: Sequence[str], *, help: str) -> Any:
+    """An option that takes one of `values`, read as text (any case) and checked by
+    `options.choice`, so a wrong value gets pmsize's sentence rather than the parser's
+    (`Value error, 'AVOID' is not one of ...`); help and completion list the values."""
+    return typer.Option(
+        help=help, metavar="<" + "|".join(values) + ">", autocompletion=_completion(values)
+    )
+
+
+def _completion(values: Sequence[str]) -> Callable[[str], list[str]]:
+    def complete(incomplete: str) -> list[str]:
+        return [value for value in values if value.startswith(incomplete.lower())]
+
+    return complete
+
+
+__all__ = ["CapOpt", "OutputOpt", "PathsArg", "ThinOpt", "one_of"]

@@ -14,9 +14,9 @@ import typer
 
 from pmsize.cli.boundary import boundary, collector_paused
 from pmsize.cli.output import append_step_summary, emit, emit_rich, text_width, warn
-from pmsize.cli.params import CapOpt, OutputOpt, PathsArg, ThinOpt
+from pmsize.cli.params import CapOpt, OutputOpt, PathsArg, ThinOpt, one_of
 from pmsize.errors import ExitCode, InputErrors, UsageError
-from pmsize.fmt import safe_text
+from pmsize.fmt import plural, safe_text
 from pmsize.signals import say
 
 
@@ -48,26 +48,28 @@ class Sort(str, enum.Enum):
     name = "name"
 
 
+FAIL_ON = tuple(f.value for f in FailOn)
+SORTS = tuple(s.value for s in Sort)
 FailOnOpt = Annotated[
-    FailOn,
-    typer.Option(help="Exit 1 when any problem's verdict is at or beyond this level."),
+    str, one_of(FAIL_ON, help="Exit 1 when any problem's verdict is at or beyond this level.")
 ]
 
 
 def evaluate(
     paths: PathsArg,
     format: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--format",
             "-f",
-            help="Output format: table, json, csv, markdown or github.",
+            help="Output format: table, json, csv, markdown or github "
+            "(default: as the --output file's extension says, else table).",
             metavar="FORMAT",
         ),
-    ] = "table",
+    ] = None,
     output: OutputOpt = None,
-    sort: Annotated[Sort, typer.Option(help="Rank results by this, best first.")] = Sort.npv,
-    fail_on: FailOnOpt = FailOn.never,
+    sort: Annotated[str, one_of(SORTS, help="Rank results by this, best first.")] = "npv",
+    fail_on: FailOnOpt = "never",
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
     excel: Annotated[
@@ -85,15 +87,19 @@ def evaluate(
         from pmsize import options, service
         from pmsize.render.progress import progress_bar
 
-        chosen = Format(options.choice(format, [f.value for f in Format], "evaluate"))
+        chosen = Format(
+            options.output_format(format, output, [f.value for f in Format], "evaluate")
+        )
         if excel and chosen is not Format.csv:
             raise UsageError("--excel applies to --format csv only")
+        order = options.choice(sort, SORTS, "evaluate", option="--sort", verb="ranks by")
+        fail = options.choice(fail_on, FAIL_ON, "evaluate", option="--fail-on", verb="takes")
         policy = options.policy(cap_threshold, thin_margin)
         with collector_paused():
             with progress_bar(paths=paths) as bar:
-                results = service.evaluate_paths(paths, policy, sort=sort.value, progress=bar)
+                results = service.evaluate_paths(paths, policy, sort=order, progress=bar)
             _write_evaluation(results, chosen, output, excel=excel)
-        exit_for(service.worst_verdict(results), fail_on.value)
+        exit_for(service.worst_verdict(results), fail)
 
 
 def _write_evaluation(
@@ -101,13 +107,14 @@ def _write_evaluation(
 ) -> None:
     """Write `results` in `format`; for `github`, also append the markdown to the step summary."""
     inputs = [r.file for r in results]
+    told = plural(len(results), "problem")  # said of a file written
     if format is Format.table:
-        emit_rich(lambda console: _table(console, results), output, inputs=inputs)
+        emit_rich(lambda console: _table(console, results), output, inputs=inputs, told=told)
         return
     if format is Format.json:  # the most common in scripts: import only its renderer
         from pmsize.render import json
 
-        emit(json.document(results), output, inputs=inputs)
+        emit(json.document(results), output, inputs=inputs, told=told)
         return
     from pmsize.render import csv, github, markdown
 
@@ -123,6 +130,7 @@ def _write_evaluation(
             github.document(results, os.environ.get("GITHUB_WORKSPACE"), held),
             output,
             inputs=inputs,
+            told=told,
         )
         return
     currencies = sorted({r.currency for r in results})
@@ -136,7 +144,7 @@ def _write_evaluation(
         Format.csv: csv.excel_document if excel else csv.document,
         Format.markdown: markdown.document,
     }
-    emit(documents[format](results), output, inputs=inputs)
+    emit(documents[format](results), output, inputs=inputs, told=told)
 
 
 def _table(console: Any, results: Sequence[Any]) -> None:
@@ -181,9 +189,15 @@ EXPLAIN_FORMATS = ("table", "markdown")
 def explain(
     paths: PathsArg,
     format: Annotated[
-        str,
-        typer.Option("--format", "-f", help="table for a terminal, or markdown.", metavar="FORMAT"),
-    ] = "table",
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="table for a terminal, or markdown (default: markdown for an --output "
+            "file ending .md, else table).",
+            metavar="FORMAT",
+        ),
+    ] = None,
     output: OutputOpt = None,
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
@@ -196,16 +210,19 @@ def explain(
         from pmsize import api, options
         from pmsize.render import explain as render
 
-        format = options.choice(format, EXPLAIN_FORMATS, "explain")
+        format = options.output_format(format, output, EXPLAIN_FORMATS, "explain")
         policy = options.policy(cap_threshold, thin_margin)
         problems = api.load(paths)
         results = [api.evaluate(problem, policy=policy) for problem in problems]
         memos = render.memos(problems, results)
         inputs = [r.file for r in results]
+        told = plural(len(results), "problem")
         if format == "markdown":
-            emit(render.markdown(memos), output, inputs=inputs)
+            emit(render.markdown(memos), output, inputs=inputs, told=told)
         else:
-            emit_rich(lambda console: render.render(console, memos), output, inputs=inputs)
+            emit_rich(
+                lambda console: render.render(console, memos), output, inputs=inputs, told=told
+            )
 
 
 def init(
@@ -256,6 +273,7 @@ class DiffFailOn(str, enum.Enum):
 
 
 DIFF_FORMATS = ("table", "json", "markdown", "github")
+DIFF_FAIL_ON = tuple(f.value for f in DiffFailOn)
 
 
 def diff(
@@ -277,22 +295,24 @@ def diff(
         ),
     ] = None,
     format: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--format",
             "-f",
-            help="Output format: table, json, markdown or github.",
+            help="Output format: table, json, markdown or github (default: as the "
+            "--output file's extension says, else table).",
             metavar="FORMAT",
         ),
-    ] = "table",
+    ] = None,
     output: OutputOpt = None,
     fail_on: Annotated[
-        DiffFailOn,
-        typer.Option(
+        str,
+        one_of(
+            DIFF_FAIL_ON,
             help="Exit 1 when a problem got worse (worse), or when an added or changed "
-            "problem has this verdict or a worse one."
+            "problem has this verdict or a worse one.",
         ),
-    ] = DiffFailOn.never,
+    ] = "never",
 ) -> None:
     """Show what an edit to the assumptions does to each verdict, and which edit did it.
 
@@ -302,7 +322,8 @@ def diff(
         from pmsize import api, options
         from pmsize.render import diff as render
 
-        chosen = options.choice(format, DIFF_FORMATS, "diff")
+        chosen = options.output_format(format, output, DIFF_FORMATS, "diff")
+        fail = options.choice(fail_on, DIFF_FAIL_ON, "diff", option="--fail-on", verb="takes")
         if git is not None:
             result = api.diff_git(git, paths or ["."])
         elif len(paths or []) == 2:
@@ -311,20 +332,21 @@ def diff(
         else:
             raise UsageError("give two paths, OLD and NEW, or --git REV and the paths to compare")
         inputs = result.inputs
+        told = f"{plural(len(result.problems), 'problem')} compared"
         if chosen == "json":
             from pmsize.render.json import stdout_is_utf8
 
-            emit(result.to_json(ascii_only=not stdout_is_utf8()), output, inputs=inputs)
+            emit(result.to_json(ascii_only=not stdout_is_utf8()), output, inputs=inputs, told=told)
         elif chosen == "markdown":
-            emit(render.markdown(result), output, inputs=inputs)
+            emit(render.markdown(result), output, inputs=inputs, told=told)
         elif chosen == "github":
             # (its annotations say nothing of the summary: nothing to tell back)
             append_step_summary(lambda limit: (render.markdown(result, limit=limit), None))
             workspace = os.environ.get("GITHUB_WORKSPACE")
-            emit(render.github_document(result, workspace), output, inputs=inputs)
+            emit(render.github_document(result, workspace), output, inputs=inputs, told=told)
         else:
-            emit(render.text(result, text_width()), output, inputs=inputs)
-        if result.fails(fail_on.value):
+            emit(render.text(result, text_width()), output, inputs=inputs, told=told)
+        if result.fails(fail):
             raise typer.Exit(ExitCode.POLICY_FAILED)
 
 

@@ -7,6 +7,7 @@ imported by the library inside the command that needs them.
 from __future__ import annotations
 
 import enum
+import sys
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
@@ -14,14 +15,21 @@ import typer
 
 from pmsize.cli.boundary import boundary, collector_paused
 from pmsize.cli.output import emit, emit_rich, warn
-from pmsize.cli.params import CapOpt, OutputOpt, PathsArg, ThinOpt
+from pmsize.cli.params import CapOpt, OutputOpt, PathsArg, ThinOpt, one_of
 from pmsize.errors import UsageError
-from pmsize.fmt import safe_text
+from pmsize.fmt import plural, safe_text
 
 SIMULATION_FORMATS = ("table", "json")  # of `simulate` and `sensitivity`
 
 SimulationFormatOpt = Annotated[
-    str, typer.Option("--format", "-f", help="Output format: table or json.", metavar="FORMAT")
+    str | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format: table or json (default: json for an --output file ending "
+        ".json, else table).",
+        metavar="FORMAT",
+    ),
 ]
 DEFAULT_SAMPLES = "100,000"  # limits.DEFAULT_SAMPLES, written out: cli imports no more
 DEFAULT_TIME_LIMIT = "10"  # options.DEFAULT_TIME_LIMIT, likewise
@@ -45,7 +53,7 @@ SeedOpt = Annotated[
 
 def simulate(
     paths: PathsArg,
-    format: SimulationFormatOpt = "table",
+    format: SimulationFormatOpt = None,
     output: OutputOpt = None,
     samples: SamplesOpt = DEFAULT_SAMPLES,
     seed: SeedOpt = "0",
@@ -62,7 +70,7 @@ def simulate(
         from pmsize.render import simulate as render
         from pmsize.render.progress import progress_bar
 
-        format = options.choice(format, SIMULATION_FORMATS, "simulate")
+        format = options.output_format(format, output, SIMULATION_FORMATS, "simulate")
         count, start = options.samples(samples), options.seed(seed)
         policy = options.policy(cap_threshold, thin_margin)
         uncertainty.keep_freed_memory()  # the process is ours: blocks reuse freed memory
@@ -71,17 +79,21 @@ def simulate(
                 api.simulate, api.load(paths), policy, samples=count, seed=start, progress=progress
             )
         inputs = [r.evaluation.file for r in results]
+        told = plural(len(results), "problem")  # said of a file written
         if format == "json":
-            emit(render.simulation_document(results), output, inputs=inputs)
+            emit(render.simulation_document(results), output, inputs=inputs, told=told)
         else:
             emit_rich(
-                lambda console: render.render_simulations(console, results), output, inputs=inputs
+                lambda console: render.render_simulations(console, results),
+                output,
+                inputs=inputs,
+                told=told,
             )
 
 
 def sensitivity(
     paths: PathsArg,
-    format: SimulationFormatOpt = "table",
+    format: SimulationFormatOpt = None,
     output: OutputOpt = None,
     samples: SamplesOpt = DEFAULT_SAMPLES,  # the same as simulate's: the same P(NPV > 0)
     seed: SeedOpt = "0",
@@ -98,7 +110,7 @@ def sensitivity(
         from pmsize.render import simulate as render
         from pmsize.render.progress import progress_bar
 
-        format = options.choice(format, SIMULATION_FORMATS, "sensitivity")
+        format = options.output_format(format, output, SIMULATION_FORMATS, "sensitivity")
         count, start = options.samples(samples), options.seed(seed)
         policy = options.policy(cap_threshold, thin_margin)
         uncertainty.keep_freed_memory()  # the process is ours: blocks reuse freed memory
@@ -112,11 +124,15 @@ def sensitivity(
                 progress=progress,
             )
         inputs = [r.evaluation.file for r in results]
+        told = plural(len(results), "problem")  # said of a file written
         if format == "json":
-            emit(render.sensitivity_document(results), output, inputs=inputs)
+            emit(render.sensitivity_document(results), output, inputs=inputs, told=told)
         else:
             emit_rich(
-                lambda console: render.render_sensitivities(console, results), output, inputs=inputs
+                lambda console: render.render_sensitivities(console, results),
+                output,
+                inputs=inputs,
+                told=told,
             )
 
 
@@ -152,6 +168,9 @@ class Objective(str, enum.Enum):
     expected_npv = "expected-npv"
 
 
+OBJECTIVES = tuple(o.value for o in Objective)
+
+
 def plan(
     paths: PathsArg,
     budget: Annotated[
@@ -168,14 +187,19 @@ def plan(
         typer.Option(help="Fund at most this many problems.", metavar="K"),
     ] = None,
     objective: Annotated[
-        Objective, typer.Option(help="Maximise the total NPV, or the total simulated mean NPV.")
-    ] = Objective.npv,
-    format: Annotated[
         str,
+        one_of(OBJECTIVES, help="Maximise the total NPV, or the total simulated mean NPV."),
+    ] = "npv",
+    format: Annotated[
+        str | None,
         typer.Option(
-            "--format", "-f", help="Output format: table, json, csv or markdown.", metavar="FORMAT"
+            "--format",
+            "-f",
+            help="Output format: table, json, csv or markdown (default: as the --output "
+            "file's extension says, else table).",
+            metavar="FORMAT",
         ),
-    ] = "table",
+    ] = None,
     output: OutputOpt = None,
     samples: SamplesOpt = DEFAULT_SAMPLES,
     seed: SeedOpt = "0",
@@ -199,7 +223,8 @@ def plan(
         from pmsize.render import plan as render
         from pmsize.render.progress import progress_bar
 
-        format = options.choice(format, PLAN_FORMATS, "plan")
+        format = options.output_format(format, output, PLAN_FORMATS, "plan")
+        aim = options.choice(objective, OBJECTIVES, "plan", option="--objective", verb="maximises")
         if planning.parse_budget(budget) == 0:  # its grammar, before any file is read
             raise UsageError(
                 f"--budget: {safe_text(budget.strip())} is a budget of 0, which funds "
@@ -214,14 +239,14 @@ def plan(
         count, start = options.samples(samples), options.seed(seed)
         seconds = options.time_limit(time_limit)
         policy = options.policy(cap_threshold, thin_margin)
-        sampled = objective is Objective.expected_npv
+        sampled = aim == Objective.expected_npv
         with collector_paused(), progress_bar(label="simulating", paths=paths) as bar:
             problems = api.load(paths)  # (collector paused as in evaluate: no cycles here)
             result = api.plan(
                 problems,
                 budget,
                 max_problems=most,
-                objective=objective.value,
+                objective="expected-npv" if sampled else "npv",
                 samples=count,
                 seed=start,
                 policy=policy,
@@ -229,15 +254,18 @@ def plan(
                 time_limit=seconds,
             )
         inputs = [p.source.file for p in problems if p.source is not None]
+        told = plural(len(problems), "problem")  # said of a file written
         if format == "table":
-            emit_rich(lambda console: render.render(console, result), output, inputs=inputs)
+            emit_rich(
+                lambda console: render.render(console, result), output, inputs=inputs, told=told
+            )
             return
         documents = {
             "json": render.json_document,
             "csv": render.csv_document,
             "markdown": render.markdown_document,
         }
-        emit(documents[format](result), output, inputs=inputs)
+        emit(documents[format](result), output, inputs=inputs, told=told)
 
 
 def report(
@@ -262,6 +290,12 @@ def report(
         from pmsize.render.progress import progress_bar
         from pmsize.render.report import sections_note
 
+        if output is None and sys.stdout is not None and sys.stdout.isatty():
+            # 200 KB of HTML poured onto a screen helps no one; a pipe still gets it
+            raise UsageError(
+                "report writes an HTML page, not text for a terminal; name the file "
+                "to write it to: -o report.html"
+            )
         count, start = options.samples(samples), options.seed(seed)
         policy = options.policy(cap_threshold, thin_margin)
         uncertainty.keep_freed_memory()  # the process is ours: blocks reuse freed memory
@@ -284,7 +318,8 @@ def report(
         if output in (None, "-") and not stdout_is_utf8():  # the page says charset utf-8
             page = page.encode("ascii", "xmlcharrefreplace").decode("ascii")
         inputs = [p.source.file for p in problems if p.source is not None]
-        emit(page, output, inputs=inputs)
+        told = plural(len(problems), "problem")  # said of a file written
+        emit(page, output, inputs=inputs, told=told)
 
 
 __all__ = [
