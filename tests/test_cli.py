@@ -346,3 +346,14 @@ def test_the_collector_paused_for_start_up_runs_again_in_the_command() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.splitlines()[-1] == "collector True"
+
+
+def test_every_command_in_the_help_is_described_by_a_whole_sentence() -> None:
+    # Click cuts a description longer than 45 characters ("report every..."): each
+    # command's first line is a whole sentence that fits
+    result = CliRunner().invoke(app, ["--help"], env={"NO_COLOR": "1", "COLUMNS": "80"})
+    listed = result.stdout.split("Commands:", 1)[1].strip().splitlines()
+    assert len(listed) == 10
+    for line in listed:
+        assert line.endswith("."), line
+        assert "..." not in line

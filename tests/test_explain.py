@@ -466,3 +466,14 @@ def test_a_handful_of_payers_shows_its_fraction_and_says_why() -> None:
     assert point.table is not None
     assert point.table[2][1] == "1.5"  # 30 x 5%
     assert "Paying customers are averages" in point.text
+
+
+def test_the_memo_format_is_called_text_and_table_still_works() -> None:
+    path = str(Path(__file__).resolve().parent.parent / "examples" / "claims-processing.yaml")
+    text = run("explain", path, "-f", "text")
+    assert text[0] == 0
+    assert run("explain", path, "-f", "table") == text  # the old name, kept as an alias
+    assert run("explain", path, "-f", "TEXT") == text
+    code, out, err = run("explain", path, "-f", "xml")
+    assert (code, out) == (2, "")
+    assert err == "pmsize: --format xml: explain writes text or markdown\n"

@@ -132,7 +132,7 @@ def test_bad_simulate_options_get_pmsizes_sentence(args: list[str], message: str
 @pytest.mark.parametrize(
     ("command", "message"),
     [
-        ("explain", "--format csv: explain writes table or markdown"),
+        ("explain", "--format csv: explain writes text or markdown"),
         ("sensitivity", "--format csv: sensitivity writes table or json"),
     ],
 )

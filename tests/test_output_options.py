@@ -102,7 +102,7 @@ def test_a_format_that_contradicts_the_extension_is_refused(tmp_path: Path, comm
     target = tmp_path / "out.json"
     code, out, err = invoke(command, *COMMANDS[command], "-f", "table", "-o", str(target))
     assert (code, out) == (2, "")
-    shown_format = "table"
+    shown_format = "text" if command == "explain" else "table"  # explain's memo is text
     assert err.startswith(
         f"pmsize: --format {shown_format}: --output {target} is a .json file, "
         "which means --format json; "

@@ -164,7 +164,9 @@ def exit_for(worst: str | None, fail_on: str) -> None:
 
 
 def validate(paths: PathsArg) -> None:
-    """Check problem files without evaluating them; report every error.
+    """Check problem files; report every error.
+
+    Nothing is evaluated.
 
     Example: pmsize validate .
     """
@@ -183,7 +185,7 @@ def validate(paths: PathsArg) -> None:
             raise InputErrors(errors)
 
 
-EXPLAIN_FORMATS = ("table", "markdown")
+EXPLAIN_FORMATS = ("text", "markdown")  # a memo is text; `table`, its old name, still works
 
 
 def explain(
@@ -193,8 +195,8 @@ def explain(
         typer.Option(
             "--format",
             "-f",
-            help="table for a terminal, or markdown (default: markdown for an --output "
-            "file ending .md, else table).",
+            help="text for a terminal, or markdown (default: markdown for an --output "
+            "file ending .md, else text).",
             metavar="FORMAT",
         ),
     ] = None,
@@ -210,7 +212,9 @@ def explain(
         from pmsize import api, options
         from pmsize.render import explain as render
 
-        format = options.output_format(format, output, EXPLAIN_FORMATS, "explain")
+        format = options.output_format(
+            format, output, EXPLAIN_FORMATS, "explain", aliases={"table": "text"}
+        )
         policy = options.policy(cap_threshold, thin_margin)
         problems = api.load(paths)
         results = [api.evaluate(problem, policy=policy) for problem in problems]
@@ -314,7 +318,9 @@ def diff(
         ),
     ] = "never",
 ) -> None:
-    """Show what an edit to the assumptions does to each verdict, and which edit did it.
+    """Show what an edit did to verdicts and NPV.
+
+    Each problem's verdict and NPV before and after, and which edit moved them.
 
     Example: pmsize diff --git origin/main problems/
     """

@@ -214,7 +214,9 @@ def plan(
         ),
     ] = DEFAULT_TIME_LIMIT,
 ) -> None:
-    """Choose the problems to fund under a budget: the set with the highest total NPV.
+    """Choose the problems to fund under a budget.
+
+    The set with the highest total NPV whose build costs fit, exactly.
 
     Example: pmsize plan examples/ --budget 8m
     """
@@ -276,7 +278,9 @@ def report(
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
 ) -> None:
-    """Write one self-contained HTML page to share: summary, charts and memos.
+    """Write one HTML page to share.
+
+    Self-contained: the summary, charts and each problem's memo.
 
     Example: pmsize report examples/ -o report.html
     """
