@@ -815,3 +815,11 @@ def test_the_library_names_the_budget_parameter_and_the_command_line_its_option(
     code, out, err = invoke("plan", path, "--budget", "$10m/month")
     assert (code, out) == (2, "")
     assert err.startswith("pmsize: --budget: $10m/month: a budget is one sum")
+
+
+def test_a_plan_shows_one_line_in_a_notebook() -> None:
+    plan = pmsize.plan(problems_of(*GREEDY_TRAPS), "$10m")
+    # Z + Y: $5m + $5m of build for $7.5m + $7m of NPV
+    assert repr(plan) == (
+        "<Plan: fund 2 of 4 eligible, build 10,000,000 of 10,000,000 USD, NPV 14,500,000>"
+    )

@@ -177,6 +177,14 @@ class Plan:
         """How many problems could be funded (funded and left out)."""
         return len(self.funded) + len(self.left_out)
 
+    def __repr__(self) -> str:
+        """One line a notebook can show: what is funded, for how much, within what budget."""
+        return (
+            f"<Plan: fund {len(self.funded):,} of {self.eligible:,} eligible, build "
+            f"{self.total_build:,.0f} of {self.budget:,.0f} {self.currency}, "
+            f"NPV {self.total_npv:,.0f}>"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of `pmsize plan --format json`: SPEC §9's fields in its order,
         then the extras (currency first, as every result carries one; `exact` and `gap`
