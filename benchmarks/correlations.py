@@ -21,30 +21,10 @@ from pathlib import Path
 
 from timing import ENV
 
-HERE = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parent.parent / "tests"
+sys.path.insert(0, str(TESTS))
 
-
-def problem(pairs: int, clash: bool) -> str:
-    """The problem of tests/test_hostile_new.py's `paired_problem`."""
-    alternatives = "".join(
-        f"  - {{name: a{i}, annual_cost: $10k to $20k, one_time_cost: $1k to $2k}}\n"
-        for i in range(pairs)
-    )
-    listed = "".join(
-        f"  alternatives[a{i}].annual_cost ~ alternatives[a{i}].one_time_cost: 0.5\n"
-        for i in range(pairs)
-    )
-    if clash:
-        listed += (
-            "  market.problem_cost ~ solution.solves: 0.5\n"
-            "  solution.solves ~ solution.adoption: 0.5\n"
-            "  market.problem_cost ~ solution.adoption: -0.5\n"
-        )
-    return (
-        "name: Pairs\nmarket: {customers: 100, problem_cost: $100k to $200k}\n"
-        "solution: {solves: 50% to 80%, adoption: 5% to 10%}\n"
-        f"alternatives:\n{alternatives}correlations:\n{listed}"
-    )
+from test_hostile_new import paired_problem as problem  # noqa: E402  the test's own problem
 
 
 def main() -> None:
