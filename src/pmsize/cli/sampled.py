@@ -64,31 +64,17 @@ def simulate(
 
     Example: pmsize simulate examples/
     """
-    with boundary():
-        from pmsize import api, options
-        from pmsize import simulation as uncertainty
-        from pmsize.render import simulate as render
-        from pmsize.render.progress import progress_bar
-
-        format = options.output_format(format, output, SIMULATION_FORMATS, "simulate")
-        count, start = options.samples(samples), options.seed(seed)
-        policy = options.policy(cap_threshold, thin_margin)
-        uncertainty.keep_freed_memory()  # the process is ours: blocks reuse freed memory
-        with progress_bar(label="simulating", paths=paths) as progress:
-            results = _each_sampled(
-                api.simulate, api.load(paths), policy, samples=count, seed=start, progress=progress
-            )
-        inputs = [r.evaluation.file for r in results]
-        told = plural(len(results), "problem")  # said of a file written
-        if format == "json":
-            emit(render.simulation_document(results), output, inputs=inputs, told=told)
-        else:
-            emit_rich(
-                lambda console: render.render_simulations(console, results),
-                output,
-                inputs=inputs,
-                told=told,
-            )
+    _sampled(
+        "simulate",
+        "simulating",
+        paths,
+        format,
+        output,
+        samples,
+        seed,
+        cap_threshold,
+        thin_margin,
+    )
 
 
 def sensitivity(
@@ -104,36 +90,59 @@ def sensitivity(
 
     Example: pmsize sensitivity problem.yaml
     """
+    _sampled(
+        "sensitivity",
+        "sampling",
+        paths,
+        format,
+        output,
+        samples,
+        seed,
+        cap_threshold,
+        thin_margin,
+    )
+
+
+def _sampled(
+    command: str,
+    label: str,
+    paths: list[str],
+    format: str | None,
+    output: str | None,
+    samples: str,
+    seed: str,
+    cap_threshold: str | None,
+    thin_margin: str | None,
+) -> None:
+    """`simulate` or `sensitivity` (the library call of that name): the problems sampled
+    one after another under one progress bar (`label`), then a JSON document or tables."""
     with boundary():
         from pmsize import api, options
         from pmsize import simulation as uncertainty
         from pmsize.render import simulate as render
         from pmsize.render.progress import progress_bar
 
-        format = options.output_format(format, output, SIMULATION_FORMATS, "sensitivity")
+        format = options.output_format(format, output, SIMULATION_FORMATS, command)
         count, start = options.samples(samples), options.seed(seed)
         policy = options.policy(cap_threshold, thin_margin)
         uncertainty.keep_freed_memory()  # the process is ours: blocks reuse freed memory
-        with progress_bar(label="sampling", paths=paths) as progress:
+        run = api.simulate if command == "simulate" else api.sensitivity
+        with progress_bar(label=label, paths=paths) as progress:
             results = _each_sampled(
-                api.sensitivity,
-                api.load(paths),
-                policy,
-                samples=count,
-                seed=start,
-                progress=progress,
+                run, api.load(paths), policy, samples=count, seed=start, progress=progress
             )
         inputs = [r.evaluation.file for r in results]
         told = plural(len(results), "problem")  # said of a file written
         if format == "json":
-            emit(render.sensitivity_document(results), output, inputs=inputs, told=told)
-        else:
-            emit_rich(
-                lambda console: render.render_sensitivities(console, results),
-                output,
-                inputs=inputs,
-                told=told,
+            document = (
+                render.simulation_document if command == "simulate" else render.sensitivity_document
             )
+            emit(document(results), output, inputs=inputs, told=told)
+        else:
+            tables = (
+                render.render_simulations if command == "simulate" else render.render_sensitivities
+            )
+            emit_rich(lambda console: tables(console, results), output, inputs=inputs, told=told)
 
 
 def _each_sampled(
