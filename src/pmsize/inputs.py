@@ -128,15 +128,11 @@ def alternative_inputs(problem: Problem, index: int) -> list[Input]:
             kind_of(type(alternative), field),
             problem.horizon_years,
             alternative.from_year,
-            functools.partial(_of_alternative, alternative.name),
+            functools.partial(paths.of_alternative, alternative.name),
             field,
             index,
         )
     return found
-
-
-def _of_alternative(name: str, field: str, year: int | None = None) -> str:
-    return paths.of_alternative(name, field, year)
 
 
 def _yearly(
@@ -175,16 +171,10 @@ def catalogue(problem: Problem) -> list[Input]:
     return found
 
 
-def ranged(problem: Problem) -> list[Input]:
-    """The inputs given as ranges, in the catalogue's order."""
-    return [i for i in catalogue(problem) if i.ranged]
-
-
 __all__ = [
     "Input",
     "alternative_inputs",
     "catalogue",
     "kind_of",
     "problem_inputs",
-    "ranged",
 ]

@@ -314,13 +314,9 @@ def too_many_years(length: int, horizon: int, from_year: int = 1) -> str:
     left = horizon - from_year + 1
     return (
         f"lists {length:,} years but the alternative arrives in year {from_year} of "
-        f"{horizon} (horizon_years), which leaves {_n_years(left)}; item 1 is the year it "
-        "arrives, so shorten the list or raise the horizon"
+        f"{horizon} (horizon_years), which leaves {left} year{'' if left == 1 else 's'}; "
+        "item 1 is the year it arrives, so shorten the list or raise the horizon"
     )
-
-
-def _n_years(n: int) -> str:
-    return f"{n} year" if n == 1 else f"{n} years"
 
 
 def horizon_of(data: Mapping[str, Any]) -> int:

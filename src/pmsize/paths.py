@@ -38,8 +38,9 @@ SOLUTION = (
     "adoption",
 )
 ALTERNATIVE = ("annual_cost", "one_time_cost", "solves", "from_year", "kind")
-# the fields that may be a list, one value a year (SPEC §2, §7)
-PER_YEAR = frozenset({"solution.adoption", "annual_cost", "one_time_cost", "solves"})
+# the fields that may be a list, one value a year (SPEC §2, §7): the problem's, an alternative's
+PER_YEAR = frozenset({"solution.adoption"})
+ALTERNATIVE_PER_YEAR = frozenset({"annual_cost", "one_time_cost", "solves"})
 FIXED = (*TOP, *(f"market.{f}" for f in MARKET), *(f"solution.{f}" for f in SOLUTION))
 
 _YEAR = re.compile(r"\[\s*year\s+([0-9]{1,4})\s*\]\Z", re.IGNORECASE)
@@ -78,11 +79,6 @@ class Path:
         """What two paths that name the same input share: the name ignoring case."""
         name = None if self.alternative is None else self.alternative.strip().casefold()
         return self.field, name, self.year
-
-    @property
-    def whole(self) -> Path:
-        """The field the item belongs to (the path itself when it is no year's item)."""
-        return Path(self.field, self.alternative)
 
 
 def fixed(field: str, year: int | None = None) -> str:
@@ -148,9 +144,7 @@ def _per_year(body: str) -> bool:
 
 
 def _per_year_field(path: Path) -> bool:
-    if path.alternative is None:
-        return path.field in PER_YEAR
-    return path.field in PER_YEAR and path.field != "solution.adoption"
+    return path.field in (PER_YEAR if path.alternative is None else ALTERNATIVE_PER_YEAR)
 
 
 __all__ = ["OldPathError", "Path", "PathError", "fixed", "of_alternative", "parse"]
