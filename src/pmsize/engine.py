@@ -474,16 +474,18 @@ def _leading_sign(cash_flows: Sequence[float]) -> bool:
     return next(cf for cf in cash_flows if cf != 0) > 0
 
 
+def discounted(cash_flows: Sequence[float], discount_factors: Sequence[float]) -> tuple[float, ...]:
+    """CF_t (1+r)^-t for t = 0..H: each year's cash flow in today's money."""
+    return tuple(flow * factor for flow, factor in zip(cash_flows, discount_factors, strict=True))
+
+
 def cumulative_discounted(
     cash_flows: Sequence[float], discount_factors: Sequence[float]
 ) -> tuple[float, ...]:
     """D_t = sum_{k <= t} CF_k (1+r)^-k for t = 0..H: where the discounted cash flow stands
     at the end of each year (D_H is the NPV, up to rounding)."""
-    running, out = 0.0, []
-    for flow, factor in zip(cash_flows, discount_factors, strict=True):
-        running += flow * factor
-        out.append(running)
-    return tuple(out)
+    # from 0.0, as a running sum: a -0.0 of year 0 (nothing built) adds up to 0.0
+    return tuple(itertools.accumulate(discounted(cash_flows, discount_factors), initial=0.0))[1:]
 
 
 def discounted_payback(

@@ -103,9 +103,7 @@ def evaluate(
         cash_flows=s.cash_flows,
         discount_factors=s.discount_factors,
         cumulative_discounted=engine.cumulative_discounted(s.cash_flows, s.discount_factors),
-        discounted_cash_flows=tuple(
-            cf * d for cf, d in zip(s.cash_flows, s.discount_factors, strict=True)
-        ),
+        discounted_cash_flows=engine.discounted(s.cash_flows, s.discount_factors),
         build_cost=central(problem.solution.build_cost),
         running_cost=central(problem.solution.annual_cost),
         cost_per_customer=central(problem.solution.cost_per_customer),
