@@ -309,6 +309,7 @@ def report(
                 "report writes an HTML page, not text for a terminal; name the file "
                 "to write it to: -o report.html"
             )
+        options.output_format(None, output, ("html",), "report")  # -o out.json is refused
         count, start = options.samples(samples), options.seed(seed)
         policy = options.policy(cap_threshold, thin_margin)
         uncertainty.keep_freed_memory()  # the process is ours: blocks reuse freed memory
