@@ -185,6 +185,18 @@ class Plan:
             f"NPV {self.total_npv:,.0f}>"
         )
 
+    def _repr_html_(self) -> str:
+        """What a notebook shows: what `pmsize plan` prints (render.notebook)."""
+        from pmsize.render import notebook
+
+        return notebook.plan_html(self)
+
+    def _repr_markdown_(self) -> str:
+        """`pmsize plan --format markdown`, for a markdown cell."""
+        from pmsize.render import notebook
+
+        return notebook.plan_markdown(self)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of `pmsize plan --format json`: SPEC §9's fields in its order,
         then the extras (currency first, as every result carries one; `exact` and `gap`
