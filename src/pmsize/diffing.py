@@ -68,22 +68,6 @@ _NOT_INPUTS = ("policy",)  # top-level fields listed as changes that move no NPV
 
 
 @dataclass(frozen=True)
-class Source:
-    """A problem on one side of a diff: the model, where it was read, its portfolio's
-    policy, and its data as the file writes it (None when built in code)."""
-
-    problem: Problem
-    location: Location | None = None
-    portfolio_policy: Policy = field(default_factory=Policy)
-    written: Mapping[str, Any] | None = None
-
-    @classmethod
-    def of(cls, problem: Problem) -> Source:
-        """A problem loaded by `pmsize.load` or built in code (values as parsed)."""
-        return cls(problem, problem.source, problem.portfolio_policy)
-
-
-@dataclass(frozen=True)
 class Side:
     """One side of a changed problem: its verdict, NPV, sustainable ceiling and flag codes,
     and the currency its amounts are in."""
@@ -302,9 +286,9 @@ def _counts(problems: Sequence[ProblemDiff]) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------------
 
 
-def read_paths(paths: Iterable[str]) -> list[Source]:
-    """Every problem in files and folders, each with its data as written; `InputErrors`
-    with every error found."""
+def read_paths(paths: Iterable[str]) -> list[Problem]:
+    """Every problem in files and folders, each with its data as written
+    (`Problem.as_written`); `InputErrors` with every error found."""
     errors: list[InputError] = []
     return read_bytes(_read_files(loader.expand_paths(paths, errors), errors))
 
@@ -323,15 +307,13 @@ def _read_files(files: Iterable[str], errors: list[InputError]) -> list[tuple[st
     return named
 
 
-def read_bytes(named: Iterable[tuple[str, bytes]]) -> list[Source]:
-    """Problems from files' bytes, each `(name in messages, bytes)`."""
-    return [
-        Source(entry.problem, entry.location, entry.portfolio_policy, written)
-        for entry, written in loader.load_written(named)
-    ]
+def read_bytes(named: Iterable[tuple[str, bytes]]) -> list[Problem]:
+    """Problems from files' bytes, each `(name in messages, bytes)`, with their data as
+    written."""
+    return loader.load_written(named)
 
 
-def read_git(rev: str, paths: Sequence[str]) -> tuple[list[Source], list[Source], list[str]]:
+def read_git(rev: str, paths: Sequence[str]) -> tuple[list[Problem], list[Problem], list[str]]:
     """`paths` as of git revision `rev` and in the working tree, and the working tree's files.
 
     A path absent at `rev` has its problems added; one absent from the working tree but
@@ -393,41 +375,43 @@ def _below(name: str, path: str) -> bool:
 
 
 def compare(
-    old: Sequence[Source],
-    new: Sequence[Source],
+    old: Sequence[Problem],
+    new: Sequence[Problem],
     *,
     policy: Policy = NO_POLICY,
     old_label: str | None = None,
     new_label: str | None = None,
     inputs: Iterable[str] = (),
 ) -> Diff:
-    """Match `old` and `new` by problem name and compare each pair (SPEC §8)."""
-    before = {s.problem.name: s for s in old}
-    after = {s.problem.name: s for s in new}
+    """Match `old` and `new` by problem name and compare each pair (SPEC §8).
+
+    A problem read with its data as written (`read_paths`, `read_bytes`, `read_git`) shows
+    its changed values as the file writes them; any other, as parsed."""
+    before = {p.name: p for p in old}
+    after = {p.name: p for p in new}
     found: list[ProblemDiff] = []
-    for name, source in after.items():
-        result = _evaluate(source, policy)
+    for name, problem in after.items():
+        result = _evaluate(problem, policy)
         if name not in before:
-            found.append(_one_sided(source, result, ADDED))
+            found.append(_one_sided(problem, result, ADDED))
         else:
-            found.append(_pair(before[name], source, _evaluate(before[name], policy), result))
+            found.append(_pair(before[name], problem, _evaluate(before[name], policy), result))
     found += [
-        _one_sided(s, _evaluate(s, policy), REMOVED) for n, s in before.items() if n not in after
+        _one_sided(p, _evaluate(p, policy), REMOVED) for n, p in before.items() if n not in after
     ]
     found.sort(key=lambda p: (STATUSES.index(p.status), p.name.casefold(), p.name))
     return Diff(old_label, new_label, tuple(found), tuple(inputs))
 
 
-def _evaluate(source: Source, policy: Policy) -> Evaluation:
-    entry = loader.Entry(source.problem, source.location or Location(""), source.portfolio_policy)
-    return service.evaluate(source.problem, service.thresholds_for(entry, policy), source.location)
+def _evaluate(problem: Problem, policy: Policy) -> Evaluation:
+    return service.evaluate(problem, service.thresholds_for(problem, policy))
 
 
-def _one_sided(source: Source, result: Evaluation, status: str) -> ProblemDiff:
+def _one_sided(problem: Problem, result: Evaluation, status: str) -> ProblemDiff:
     side = Side.of(result)
     added = status == ADDED
     return ProblemDiff(
-        name=source.problem.name,
+        name=problem.name,
         status=status,
         file=result.file,
         line=result.line,
@@ -438,12 +422,12 @@ def _one_sided(source: Source, result: Evaluation, status: str) -> ProblemDiff:
     )
 
 
-def _pair(old: Source, new: Source, before: Evaluation, after: Evaluation) -> ProblemDiff:
+def _pair(old: Problem, new: Problem, before: Evaluation, after: Evaluation) -> ProblemDiff:
     changes = _changes(old, new)
     same_currency = before.currency == after.currency
     # amounts in two currencies have no difference to split
     inputs = list(dict.fromkeys(i for _, i in changes if i is not None)) if same_currency else []
-    effects, exact = attribute(old.problem, new.problem, inputs)
+    effects, exact = attribute(old, new, inputs)
     attribution = tuple(
         sorted(
             (
@@ -456,7 +440,7 @@ def _pair(old: Source, new: Source, before: Evaluation, after: Evaluation) -> Pr
     old_side, new_side = Side.of(before), Side.of(after)
     status = CHANGED if changes or old_side != new_side else UNCHANGED
     return ProblemDiff(
-        name=new.problem.name,
+        name=new.name,
         status=status,
         file=after.file,
         line=after.line,
@@ -509,10 +493,10 @@ def _leaves(
     return out
 
 
-def _effective_policy(source: Source) -> Policy:
+def _effective_policy(problem: Problem) -> Policy:
     """The problem's own thresholds, else its portfolio's (portfolio policy counts as
     written, as `defaults:` do)."""
-    own, portfolio = source.problem.policy, source.portfolio_policy
+    own, portfolio = problem.policy, problem.portfolio_policy
     given = {
         name: value if value is not None else getattr(portfolio, name)
         for name in type(own).model_fields
@@ -521,11 +505,11 @@ def _effective_policy(source: Source) -> Policy:
     return Policy.model_construct(**given)
 
 
-def _changes(old: Source, new: Source) -> list[tuple[Change, str | None]]:
+def _changes(old: Problem, new: Problem) -> list[tuple[Change, str | None]]:
     """Every changed leaf, in the model's order, with the input it belongs to (None when
     it moves no NPV)."""
-    before = _leaves(old.problem.model_copy(update={"policy": _effective_policy(old)}), "", {})
-    after = _leaves(new.problem.model_copy(update={"policy": _effective_policy(new)}), "", {})
+    before = _leaves(old.model_copy(update={"policy": _effective_policy(old)}), "", {})
+    after = _leaves(new.model_copy(update={"policy": _effective_policy(new)}), "", {})
     found: list[tuple[Change, str | None]] = []
     named: tuple[_Named, _Named] = ({}, {})
     for path in dict.fromkeys([*before, *after]):
@@ -556,14 +540,14 @@ def _input_of(path: str, owner: str | None, old: Any, new: Any) -> str | None:
     return _ONE_INPUT.get(path, path)
 
 
-def _as_written(source: Source, path: str, leaf: Leaf, named: _Named) -> Any:
-    """A leaf's value as the file writes it: its text when the file was read, else the
-    parsed value as plain data; None when the file does not give it."""
+def _as_written(problem: Problem, path: str, leaf: Leaf, named: _Named) -> Any:
+    """A leaf's value as the file writes it: its text when the file was read with its data
+    as written, else the parsed value as plain data; None when the file does not give it."""
     value, given, _ = leaf
     if value is None or not given:
         return None
-    if source.written is not None:
-        raw = _written_at(source.written, path, named)
+    if problem.as_written is not None:
+        raw = _written_at(problem.as_written, path, named)
         if raw is not _MISSING:
             return _plain_written(raw)
     return _plain(value)
