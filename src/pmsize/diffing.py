@@ -628,22 +628,23 @@ def _plain(value: Any) -> Any:
 # ---------------------------------------------------------------------------------------------
 
 
-def players(inputs: Sequence[str]) -> list[tuple[str, ...]]:
+def players(inputs: Sequence[str], *, exact_up_to: int = EXACT_UP_TO) -> list[tuple[str, ...]]:
     """The players the NPV change is split among: each input on its own up to
-    `EXACT_UP_TO` inputs; above, `EXACT_UP_TO` groups of inputs.
+    `exact_up_to` inputs (`EXACT_UP_TO`, 12, unless given); above, that many groups of
+    inputs.
 
     Grouped, every input that is not an item of a list (`discount_rate`,
     `solution.adoption`) keeps a player of its own, and the items (`alternatives[Excel]`)
     share the players left in runs of consecutive items, as even in size as can be
     (when the inputs of the first kind alone are too many, every input is in a run).
     """
-    if len(inputs) <= EXACT_UP_TO:
+    if len(inputs) <= exact_up_to:
         return [(name,) for name in inputs]
     singles = [name for name in inputs if not _is_item(name)]
-    if len(singles) >= EXACT_UP_TO:
-        return _runs(list(inputs), EXACT_UP_TO)
+    if len(singles) >= exact_up_to:
+        return _runs(list(inputs), exact_up_to)
     items = [name for name in inputs if _is_item(name)]
-    return [(name,) for name in singles] + _runs(items, EXACT_UP_TO - len(singles))
+    return [(name,) for name in singles] + _runs(items, exact_up_to - len(singles))
 
 
 def _is_item(name: str) -> bool:
@@ -671,18 +672,20 @@ def group_name(group: Sequence[str]) -> str:
     return group[0] if len(group) == 1 else f"{group[0]} and {len(group) - 1:,} more"
 
 
-def attribute(old: Problem, new: Problem, inputs: Sequence[str]) -> tuple[list[float], bool]:
+def attribute(
+    old: Problem, new: Problem, inputs: Sequence[str], *, exact_up_to: int = EXACT_UP_TO
+) -> tuple[list[float], bool]:
     """The Shapley value of each player's change on the point NPV (`players(inputs)`: each
-    input up to `EXACT_UP_TO` of them, groups of inputs beyond), and whether every player
+    input up to `exact_up_to` of them, groups of inputs beyond), and whether every player
     is one input (`exact`).
 
     `inputs` name what changes together: a top-level path (`discount_rate`,
     `solution.adoption`, `market.problem_cost` for the cost however written) or an item of a
     list of models (`alternatives[Excel]`, its fields and its being there). Every subset
-    of the players is sized once, at most 2^`EXACT_UP_TO` mixes whatever the number of
+    of the players is sized once, at most 2^`exact_up_to` mixes whatever the number of
     inputs; the values add up to the NPV change in every case.
     """
-    groups = players(inputs)
+    groups = players(inputs, exact_up_to=exact_up_to)
     if not groups:
         return [], True
     npvs = HybridInputs(old, new, groups).npvs(range(1 << len(groups)))
