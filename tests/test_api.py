@@ -361,11 +361,11 @@ def test_what_the_library_accepts_a_file_accepts_and_the_engine_sizes(
     from pmsize.loader import load_text
 
     try:
-        [entry] = load_text(to_yaml(json.loads(json.dumps(data))))  # unshared: no anchors
+        [problem] = load_text(to_yaml(json.loads(json.dumps(data))))  # unshared: no anchors
     except (InputError, InputErrors):
         from_file = None
     else:
-        from_file = entry.problem
+        from_file = problem
     try:
         built = pmsize.Problem.model_validate(data)
     except ValidationError:
