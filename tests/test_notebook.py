@@ -59,3 +59,10 @@ def test_text_from_a_file_is_escaped_in_the_html(tmp_path: Path) -> None:
     assert "<script" not in page
     assert "<img" not in page
     assert hostile in shown_text(page)  # shown as written, never run
+
+
+def test_a_diff_shows_what_diff_prints() -> None:
+    old, new = EXAMPLES / "claims-processing.yaml", EXAMPLES / "dock-scheduling.yaml"
+    diff = pmsize.diff(str(old), str(new))
+    assert shown_text(diff._repr_html_()) == printed("diff", str(old), str(new)).rstrip("\n")
+    assert diff._repr_markdown_() == printed("diff", str(old), str(new), "-f", "markdown")

@@ -177,6 +177,18 @@ class Diff:
         shown = ", ".join(f"{counts[status]:,} {status}" for status in STATUSES)
         return f"<Diff {self.old!r} -> {self.new!r}: {shown}; {counts['worse']:,} worse>"
 
+    def _repr_html_(self) -> str:
+        """What a notebook shows: what `pmsize diff` prints (render.notebook)."""
+        from pmsize.render import notebook
+
+        return notebook.diff_html(self)
+
+    def _repr_markdown_(self) -> str:
+        """`pmsize diff --format markdown`, for a markdown cell."""
+        from pmsize.render import notebook
+
+        return notebook.diff_markdown(self)
+
     def of_status(self, status: str) -> list[ProblemDiff]:
         """The problems with that status (`added`, `removed`, `changed`, `unchanged`)."""
         return [p for p in self.problems if p.status == status]

@@ -95,7 +95,7 @@ def diff_html(diff: Diff) -> str:
     """What `pmsize diff` prints, in a `<pre>` (its text is plain: no styles to keep)."""
     from pmsize.render import diff as render
 
-    return _PRE.format(code=html.escape(render.text(diff, WIDTH), quote=False))
+    return _PRE.format(code=html.escape(render.text(diff, WIDTH).rstrip("\n"), quote=False))
 
 
 def diff_markdown(diff: Diff) -> str:
