@@ -22,7 +22,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
 
-from pmsize import models, schema
+from pmsize import schema, values
 from pmsize.cli import app
 from pmsize.errors import InputError, InputErrors
 from pmsize.loader import load_text
@@ -164,7 +164,7 @@ def test_amount_numbers_are_capped_like_the_loader() -> None:
             "solution": {"adoption": 0.1},
         }
     )
-    assert not math.isnan(models.values.MAX_VALUE)
+    assert not math.isnan(values.MAX_VALUE)
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")

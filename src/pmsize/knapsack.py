@@ -33,7 +33,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -79,8 +79,7 @@ def best_subset(
     """Indices (ascending) of the subset with the highest total value whose costs sum to at
     most `budget` (and that has at most `max_count` members): the exact 0/1 optimum.
 
-    Items of value <= 0 are never chosen. Ties: see the module docstring (the least total
-    cost among sets of the same total value; identical items listed first, first).
+    Items of value <= 0 are never chosen; ties are broken as the module's **Ties** says.
 
     Solved by scipy's `milp` (HiGHS) with `mip_rel_gap=0`, costs scaled by the budget and
     values by the largest value, so both rows are of order 1. HiGHS accepts a row that
@@ -110,9 +109,7 @@ def optimum(
     deadline: float | None = None,
 ) -> Optimum:
     """`best_subset`, searched until `deadline` (a `time.monotonic()` moment; None: until
-    solved). When the deadline stops the solver, the best set that fits found so far (the
-    solver's, or a greedy fill's) with the lowest upper bound proven (the solver's, or the
-    linear relaxation's)."""
+    solved); past it, the best set found and the bound proven (**Time** in the module)."""
     items = [
         i
         for i, (v, c) in enumerate(zip(values, costs, strict=True))
@@ -120,25 +117,29 @@ def optimum(
     ]
     if not items:
         return Optimum((), 0.0, 0.0, exact=True)
-    if math.fsum(costs[i] for i in items) <= budget and (
-        max_count is None or len(items) <= max_count
-    ):
+    if _fits(items, costs, budget, max_count):
         total = math.fsum(values[i] for i in items)
         return Optimum(tuple(items), total, total, exact=True)
     v, c = [values[i] for i in items], [costs[i] for i in items]
     bounds = _fixed_by_bounds(v, c, budget, max_count, deadline)
     model = _Model(v, c, budget, max_count, bounds.fixed_in, bounds.core, deadline)
     solved = model.best(break_ties=break_ties)
+    chosen: Sequence[int]
     if solved is not None and solved.exact:
-        chosen, bound, exact = solved.items, math.fsum(v[j] for j in solved.items), True
+        chosen, bound, exact = solved.items, solved.value, True
     else:  # the deadline came first: the better of the solver's set and the greedy fill
         chosen, bound, exact = bounds.incumbent, bounds.bound, False
         if solved is not None:
             bound = min(bound, solved.bound)
-            if math.fsum(v[j] for j in solved.items) >= math.fsum(v[j] for j in chosen):
+            if solved.value >= math.fsum(v[j] for j in chosen):
                 chosen = solved.items
     value = math.fsum(v[j] for j in chosen)
     return Optimum(tuple(sorted(items[j] for j in chosen)), value, max(value, bound), exact=exact)
+
+
+def _fits(items: Sequence[int], costs: Sequence[float], budget: float, count: int | None) -> bool:
+    """Whether the items cost at most the budget, summed exactly, and are at most `count`."""
+    return math.fsum(costs[j] for j in items) <= budget and (count is None or len(items) <= count)
 
 
 @dataclass(frozen=True)
@@ -261,15 +262,6 @@ class _Solved:
     proven: bool
 
 
-@dataclass(frozen=True)
-class _Best:
-    """The model's best set (indices of all the items), and what is proven of it."""
-
-    items: list[int]
-    bound: float  # no set that fits is worth more (in the items' own values)
-    exact: bool
-
-
 class _Model:
     """The knapsack over the items not fixed, as a MILP, re-solved with cuts until its
     answer (with the items fixed in) fits the budget exactly."""
@@ -320,29 +312,27 @@ class _Model:
         """The items of a solution of the core, with the items fixed in."""
         return [*self.fixed_in, *(self.core[j] for j in chosen)]
 
-    def _fits(self, items: list[int]) -> bool:
-        fits = math.fsum(self.costs[j] for j in items) <= self.budget
-        return fits and (self.max_count is None or len(items) <= self.max_count)
+    def _exact(self, items: list[int]) -> Optimum:
+        """`items` as the optimum: its value is its bound."""
+        value = math.fsum(self.values[j] for j in items)
+        return Optimum(tuple(sorted(items)), value, value, exact=True)
 
-    def best(self, *, break_ties: bool = True) -> _Best | None:
-        """The optimal set; with `break_ties`, of the least total cost among the optimal
-        sets. When the deadline stops the search: the best set found and the bound proven
-        (not exact), or None when none was found."""
+    def best(self, *, break_ties: bool = True) -> Optimum | None:
+        """The optimal set, over all the model's items; with `break_ties`, of the least total
+        cost among the optimal sets. When the deadline stops the search: the best set found
+        and the bound proven (not exact), or None when none was found."""
         if not self.core:
-            fixed = math.fsum(self.values[j] for j in self.fixed_in)
-            return _Best(list(self.fixed_in), fixed, exact=True)
+            return self._exact(self.fixed_in)
         found = self._solve(self.rows, self.uppers, maximise_value=True)
         if found.chosen is None:  # the deadline came before any set (the empty core fits)
             return None
-        chosen = self._full(found.chosen)
-        value = math.fsum(self.values[j] for j in chosen)
+        best = self._exact(self._full(found.chosen))
         if not found.proven:
             fixed = math.fsum(self.values[j] for j in self.fixed_in)
             bound = math.inf if found.bound is None else fixed - found.bound * self.top
-            return _Best(chosen, max(value, bound), exact=False)
+            return replace(best, bound=max(best.value, bound), exact=False)
         if not break_ties:
-            return _Best(chosen, value, exact=True)
-        cost = math.fsum(self.costs[j] for j in chosen)
+            return best
         # Ties: the least cost at this value, taken only when it checks out exactly.
         core_value = math.fsum(self.values[self.core[j]] for j in found.chosen)
         floor = core_value / self.top - 1e-9 * max(1.0, len(found.chosen))
@@ -350,13 +340,11 @@ class _Model:
             [*self.rows, -self.scaled_values], [*self.uppers, -floor], maximise_value=False
         )
         if cheaper.chosen is not None:
-            other = self._full(cheaper.chosen)
-            if (
-                math.fsum(self.values[j] for j in other) >= value
-                and math.fsum(self.costs[j] for j in other) < cost
-            ):
-                return _Best(other, value, exact=True)
-        return _Best(chosen, value, exact=True)
+            other = self._exact(self._full(cheaper.chosen))
+            cost = math.fsum(self.costs[j] for j in best.items)
+            if other.value >= best.value and math.fsum(self.costs[j] for j in other.items) < cost:
+                return other
+        return best
 
     def _solve(
         self, rows: list[NDArray[Any]], uppers: list[float], *, maximise_value: bool
@@ -395,7 +383,7 @@ class _Model:
             if stopped and dual is not None and math.isfinite(dual):
                 bound = dual if bound is None else max(bound, dual)  # each cut model holds
             chosen = [j for j in range(self.n) if result.x[j] > 0.5]
-            if self._fits(self._full(chosen)):
+            if _fits(self._full(chosen), self.costs, self.budget, self.max_count):
                 return _Solved(chosen, bound, proven=not stopped)
             cut = np.zeros(self.n)
             cut[chosen] = 1.0

@@ -3,7 +3,7 @@
 Each field's schema mirrors its parser in `values` (amount strings by pattern,
 written in the ECMA-262 subset editors understand), and `SCHEMA_GAPS` lists the
 few rules only the loader can check. The models in `models` name their fields'
-schemas (`models.Schema("Amount")`); this module, imported only when a schema is
+schemas (`values.Schema("Amount")`); this module, imported only when a schema is
 asked for, builds them, so that loading a problem file never spends time on it.
 """
 
@@ -230,7 +230,7 @@ FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
 
 
 def field_schema(name: str) -> dict[str, Any]:
-    """The schema a field marked `models.Schema(name)` has: a copy, to be changed freely."""
+    """The schema a field marked `values.Schema(name)` has: a copy, to be changed freely."""
     found = SCHEMA_DEFS.get(name) or FIELD_SCHEMAS[name]
     return dict(found)
 
@@ -244,7 +244,7 @@ def _absent(key: str) -> dict[str, Any]:
 
 
 # `market:` gives problem_cost, or revenue and problem_share (`models.cross_checks`);
-# pydantic adds it to the Market model's schema (`models._market_rule`)
+# pydantic adds it to the Market model's schema (`_market_rule` in `models/_parts.py`)
 MARKET_RULE = {
     "oneOf": [
         {"allOf": [_given("problem_cost"), _absent("revenue"), _absent("problem_share")]},

@@ -1,16 +1,12 @@
-"""The problem file as frozen Pydantic models (SPEC §2, format version 1).
+"""The value types of a problem's fields: raw text (or a number, or a mapping for a range)
+in, checked values out.
 
-Fields hold parsed values: money, shares and counts are floats or `Range`s
-(see `values`). Amount fields read the file's currency from the validation
-context, so a `€` in a USD file is caught where it is written. Rules that span
-fields live in `cross_checks`, which reads the raw data (so they are reported
-together with every field error) and names the field to blame; a `Problem` checks
-the same rules once its fields are valid, and `Problem.model_validate` takes its
-context (currency, horizon) from the data, so a problem built in code is held to
-every rule a file is.
-
-Each field names its JSON Schema (`Schema("Amount")`); `pmsize.schema` builds the
-schema editors use, and is imported only when a schema is asked for.
+Fields hold parsed values: money, shares and counts are floats or `Range`s (see
+`values`). Amount fields read the file's currency from the validation context, so a `€`
+in a USD file is caught where it is written; per-year lists read the horizon from it,
+and an alternative's lists its arrival (`from_year`). Each type names its JSON Schema
+(`Schema("Amount")`), which `pmsize.schema` builds and the catalogue (`inputs`) reads an
+input's kind from.
 """
 
 from __future__ import annotations
@@ -18,31 +14,18 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    PlainValidator,
-    PrivateAttr,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
+from pydantic import PlainValidator, ValidationInfo
 
 from pmsize import correlations, values
 from pmsize._iso4217 import CODES as ISO_4217
 from pmsize.correlations import Correlation
-from pmsize.errors import Location
-from pmsize.values import MARKET_RULE_MARK, Quantity, Range, Schema
+from pmsize.values import Quantity, Range, Schema
 
 MAX_HORIZON = 50
 DEFAULT_HORIZON = 5
-
-# ---------------------------------------------------------------------------------------------
-# Field parsers: raw text (or a number, or a mapping for a range) in, checked values out.
-# ---------------------------------------------------------------------------------------------
+YEARLY_FIELDS = ("annual_cost", "one_time_cost", "solves")  # an alternative's per-year figures
 
 
 def _amount(raw: object, info: ValidationInfo) -> Quantity:
@@ -358,6 +341,9 @@ Text = Annotated[str, PlainValidator(_text), Schema("Text")]
 Adoption = Annotated[tuple[Quantity, ...], PlainValidator(_adoption), Schema("Adoption")]
 Growth = Annotated[Quantity, PlainValidator(_growth), Schema("Growth")]
 FromYear = Annotated[int, PlainValidator(_from_year), Schema("FromYear")]
+Version = Annotated[int, PlainValidator(format_version), Schema("Version")]
+Currency = Annotated[str, PlainValidator(currency_code), Schema("Currency")]
+Years = Annotated[int, PlainValidator(_years), Schema("Years")]
 # an alternative's figures, one value or one a year (SPEC §7)
 ByYear = Quantity | tuple[Quantity, ...]
 AmountByYear = Annotated[ByYear, PlainValidator(_amount_by_year), Schema("AmountByYear")]
@@ -365,304 +351,6 @@ PercentByYear = Annotated[ByYear, PlainValidator(_percent_by_year), Schema("Perc
 Correlations = Annotated[
     tuple[Correlation, ...], PlainValidator(_correlations), Schema("Correlations")
 ]
-
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
-AlternativeKind = Literal["open-source", "vendor", "in-house", "manual", "other"]
-
-
-class Policy(BaseModel):
-    """Thresholds for the flags; unset means "inherit" (CLI, problem, portfolio, built-in)."""
-
-    model_config = _FROZEN
-
-    cap_threshold: Threshold | None = None  # a share of our value, at most 100%
-    thin_margin: RoiThreshold | None = None  # an ROI, which may be over 100%
-
-
-DEFAULT_CAP_THRESHOLD = 0.5
-DEFAULT_THIN_MARGIN = 0.2
-
-
-NO_POLICY = Policy()  # a policy that sets no threshold: the file's, or the built-in, apply
-
-
-YEARLY_FIELDS = ("annual_cost", "one_time_cost", "solves")  # an alternative's per-year figures
-
-
-class Alternative(BaseModel):
-    """An existing way customers solve the problem today, costed per customer."""
-
-    model_config = _FROZEN
-
-    name: Text
-    kind: AlternativeKind = "other"
-    from_year: FromYear = 1  # the year it becomes available (SPEC §7)
-    # one value, or one a year whose last value repeats (SPEC §7)
-    annual_cost: AmountByYear = 0.0
-    one_time_cost: AmountByYear = 0.0
-    solves: PercentByYear = 1.0
-
-    def by_year(self, field: str, horizon: int) -> tuple[Quantity, ...]:
-        """A figure's value in each calendar year 1..horizon: item 1 of a list is the year
-        the alternative arrives, and the last value repeats (`from_arrival`)."""
-        given: ByYear = getattr(self, field)
-        return from_arrival(
-            given if isinstance(given, tuple) else (given,), self.from_year, horizon
-        )
-
-
-def _market_rule(schema: dict[str, Any]) -> None:
-    """Marks the market's JSON Schema for its own rule (`schema.MARKET_RULE`), which
-    `pmsize.schema` writes in when a schema is generated."""
-    schema[MARKET_RULE_MARK] = True
-
-
-class Market(BaseModel):
-    """Who has the problem and what it costs one of them a year."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=_market_rule)
-
-    customers: Count
-    growth: Growth = 0.0  # yearly growth of customers, signed (SPEC §7)
-    problem_cost: Amount | None = None
-    revenue: Amount | None = None
-    problem_share: Percent | None = None
-
-
-class Solution(BaseModel):
-    """The candidate we might build, its costs, adoption and price."""
-
-    model_config = _FROZEN
-
-    name: Text = "our solution"
-    build_cost: Amount = 0.0
-    annual_cost: Amount = 0.0
-    cost_per_customer: Amount = 0.0
-    solves: Relief = 1.0
-    adoption: Adoption
-    price: Amount | None = None
-
-
-class Problem(BaseModel):
-    """One problem file (or one entry of a portfolio), format version 1."""
-
-    model_config = _FROZEN
-
-    pmsize: Annotated[
-        int,
-        PlainValidator(format_version),
-        Schema("Version"),
-    ] = 1
-    name: Text
-    description: Annotated[str, PlainValidator(_text), Schema("Text")] | None = None
-    currency: Annotated[
-        str,
-        PlainValidator(currency_code),
-        Schema("Currency"),
-    ] = "USD"
-    horizon_years: Annotated[int, PlainValidator(_years), Schema("Years")] = DEFAULT_HORIZON
-    discount_rate: Rate = 0.10
-    market: Market
-    solution: Solution
-    alternatives: tuple[Alternative, ...] = Field(default=())
-    policy: Policy = Policy()
-    # rank correlations between ranged inputs (SPEC §10), in file order
-    correlations: Correlations = ()
-    # Set by the loader, never read from a file: where the problem's `name:` is, the
-    # `policy:` of the portfolio it came in, and, when asked for, the data it was validated
-    # from (see `source`, `portfolio_policy`, `as_written`).
-    _source: Location | None = PrivateAttr(default=None)
-    _portfolio_policy: Policy | None = PrivateAttr(default=None)
-    _as_written: Mapping[str, Any] | None = PrivateAttr(default=None)
-
-    @classmethod
-    def model_validate(
-        cls,
-        obj: Any,
-        *,
-        strict: bool | None = None,
-        from_attributes: bool | None = None,
-        context: Any | None = None,
-        **kwargs: Any,
-    ) -> Problem:
-        """A problem from data written as in a file, checked by every rule the loader
-        applies: without a `context`, the one the data gives (`problem_context`), so a `€`
-        amount in a USD problem is refused in code as in a file."""
-        if context is None and isinstance(obj, Mapping):
-            context = problem_context(obj)
-        return super().model_validate(
-            obj, strict=strict, from_attributes=from_attributes, context=context, **kwargs
-        )
-
-    @property
-    def source(self) -> Location | None:
-        """Where the problem was read from (`file:line:column` of its `name:`); None when
-        the problem was built in code."""
-        return self._source
-
-    @property
-    def portfolio_policy(self) -> Policy:
-        """The `policy:` of the portfolio file the problem came in (empty if none)."""
-        return self._portfolio_policy or Policy()
-
-    @property
-    def as_written(self) -> Mapping[str, Any] | None:
-        """The data the problem was validated from, as its file writes it: every value the
-        file's text, `defaults:` merged in. Kept only when the loader is asked to (`diff`
-        reads files so, to show changed values as written); None otherwise."""
-        return self._as_written
-
-    def _located(
-        self,
-        source: Location,
-        portfolio_policy: Policy | None = None,
-        as_written: Mapping[str, Any] | None = None,
-    ) -> Problem:
-        """This problem, marked as read from `source` in a portfolio with that policy (and
-        validated from `as_written`, when that is kept)."""
-        self._source = source
-        self._portfolio_policy = portfolio_policy
-        self._as_written = as_written
-        return self
-
-    @field_validator("alternatives", "policy", mode="before")
-    @classmethod
-    def _empty_is_default(cls, value: object, info: ValidationInfo) -> object:
-        """`alternatives:` or `policy:` with nothing under it (every entry commented out)."""
-        if value is None:
-            return () if info.field_name == "alternatives" else {}
-        return value
-
-    @model_validator(mode="after")
-    def _years_within_horizon(self) -> Problem:
-        """Without the loader's context (the API), per-year lists and `from_year` are judged
-        once the horizon is read."""
-        horizon = self.horizon_years
-        if len(self.solution.adoption) > horizon:
-            raise ValueError(too_many_years(len(self.solution.adoption), horizon))
-        for alternative in self.alternatives:
-            if alternative.from_year > horizon:
-                raise ValueError(
-                    f"{alternative.name}: from_year {alternative.from_year} is after the "
-                    f"horizon of {horizon} years"
-                )
-            left = horizon - alternative.from_year + 1
-            for field in YEARLY_FIELDS:
-                given = getattr(alternative, field)
-                if isinstance(given, tuple) and len(given) > left:
-                    too_long = too_many_years(len(given), horizon, alternative.from_year)
-                    raise ValueError(f"{alternative.name}: {field} {too_long}")
-        return self
-
-    @model_validator(mode="after")
-    def _rules_hold(self) -> Problem:
-        """The rules of `cross_checks`, for a problem built in code as for one read from a
-        file (where the loader has already reported them, at their lines)."""
-        market = self.market
-        found = _cost_rule({key for key in _COST_KEYS if getattr(market, key) is not None})
-        found += _name_rules([a.name for a in self.alternatives])
-        if found:
-            raise RuleError(found)
-        return self
-
-    @model_validator(mode="after")
-    def _correlations_hold(self) -> Problem:
-        """Each side of a correlation a ranged input, and the pairs able to hold together."""
-        if self.correlations:
-            found = correlations.check(self)
-            if found:
-                raise correlations.CorrelationError(found, of_problem=True)
-        return self
-
-
-Loc = tuple[str | int, ...]
-
-
-NO_ALTERNATIVE = "none"  # what reports call the ceiling's setter when no alternative sets it
-
-
-class RuleError(ValueError):
-    """Every rule spanning fields that a problem breaks, each as (field path, message):
-    the loader locates each at its field; the library shows them all."""
-
-    def __init__(self, problems: Sequence[tuple[Loc, str]]) -> None:
-        super().__init__("; ".join(f"{_loc_text(loc)}: {message}" for loc, message in problems))
-        self.problems = tuple(problems)
-
-
-def _loc_text(loc: Loc) -> str:
-    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)[1:]
-
-
-def cross_checks(data: Mapping[str, Any]) -> list[tuple[Loc, str]]:
-    """Rules that span fields, checked on a problem's raw data as (field path, message) pairs.
-
-    They read only the structure (which keys are given, how names repeat), so the loader
-    reports them together with any field errors; empty when the rules hold. A `Problem`
-    checks the same rules once its fields are valid (`Problem._rules_hold`), so one built
-    in code holds them too.
-    """
-    found: list[tuple[Loc, str]] = []
-    market = data.get("market")
-    if isinstance(market, Mapping) and set(market) <= set(Market.model_fields):
-        found += _cost_rule({key for key in _COST_KEYS if market.get(key) is not None})
-    alternatives = data.get("alternatives")
-    if isinstance(alternatives, list):
-        found += _name_rules(
-            [a.get("name") if isinstance(a, Mapping) else None for a in alternatives]
-        )
-    return found
-
-
-_COST_KEYS = ("problem_cost", "revenue", "problem_share")
-
-
-def _cost_rule(given: set[str]) -> list[tuple[Loc, str]]:
-    """The problem cost is given once: as `problem_cost`, or as revenue × problem_share."""
-    if "problem_cost" in given and given & {"revenue", "problem_share"}:
-        return [
-            (
-                ("market", "problem_cost"),
-                "give either problem_cost, or revenue and problem_share, not both",
-            )
-        ]
-    if "problem_cost" not in given and given != {"revenue", "problem_share"}:
-        if not given:
-            message = "give problem_cost (per customer a year), or revenue and problem_share"
-        else:
-            missing = "problem_share" if "revenue" in given else "revenue"
-            message = f"{missing} is missing; revenue and problem_share go together"
-        return [(("market",), message)]
-    return []
-
-
-def _name_rules(names: Sequence[object]) -> list[tuple[Loc, str]]:
-    """Each alternative has its own name (ignoring case and spaces), and none is `none`."""
-    found: list[tuple[Loc, str]] = []
-    named: dict[str, int] = {}
-    for index, name in enumerate(names):
-        if not isinstance(name, str) or not name.strip():
-            continue
-        if name.strip().casefold() == NO_ALTERNATIVE:
-            found.append(
-                (
-                    ("alternatives", index, "name"),
-                    f"{NO_ALTERNATIVE!r} is reserved: it stands for no alternative setting the "
-                    "ceiling; rename this one",
-                )
-            )
-            continue
-        # `Excel` and `excel` would read as one alternative in every report
-        first = named.setdefault(name.strip().casefold(), index)
-        if first != index:
-            found.append(
-                (
-                    ("alternatives", index, "name"),
-                    f"alternative name `{name.strip()}` is already used by "
-                    f"alternatives[{first}]; give each alternative its own name",
-                )
-            )
-    return found
 
 
 def _upper(q: Quantity) -> float:

@@ -1,0 +1,237 @@
+"""Where a chart's parts go, and that nothing collides.
+
+Bars a row stack in bands (`bands`), the key sits above the plot (`legend`), and each
+axis has ticks at round values: money says as much as it needs (`−$10m`, `$2.5m`:
+`fmt.money_ticks`), years are whole. Before it is written a chart is laid out and
+measured (`settle`) until no tick label comes near the next, no name is wider than the
+plot and no value label runs off it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from pmsize import fmt
+from pmsize.render.charts._style import (
+    BAND_GAP,
+    BANDS_ROOM,
+    INK,
+    NAME_LINE,
+    RC,
+    SLOT,
+    TEXT,
+    WIDTH,
+    name_text,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+SETTLE_PASSES = 6  # layouts a chart may take to settle (`settle`); one or two, mostly
+TICKS = 6  # ticks an axis starts with; fewer when their labels would touch
+TICK_GAP = 6  # points kept between two tick labels
+
+
+@dataclass
+class Plot:
+    """What a chart's drawing hands back for `settle` to fit: names to cut to the plot's
+    width, texts to keep inside it, and the axes whose tick labels must not touch."""
+
+    names: list[Text] = field(default_factory=list)
+    inside: list[Text] = field(default_factory=list)
+
+
+class Sketch(NamedTuple):
+    """A chart before it is drawn: its words, its height in inches, and how to draw it."""
+
+    title: str
+    alt: str
+    height: float
+    plot: Callable[[Axes], Plot]
+
+
+def bands(ax: Axes, names: Sequence[str], slots: int, drawn: Plot) -> list[list[float]]:
+    """Stack a band a row, top down: its name on a line of its own across the plot, then
+    `slots` bar slots. Returns each row's slot centres (inches from the top; the y axis
+    runs down and shows no ticks: the names say what each bar is)."""
+    from matplotlib.transforms import blended_transform_factory
+
+    across = blended_transform_factory(ax.transAxes, ax.transData)
+    band = NAME_LINE + slots * SLOT + BAND_GAP
+    rows = []
+    for i, name in enumerate(names):
+        top = i * band
+        drawn.names.append(
+            ax.text(0, top + NAME_LINE / 2, name_text(name), transform=across, va="center")
+        )
+        rows.append([top + NAME_LINE + SLOT * (k + 0.5) for k in range(slots)])
+    ax.set_ylim(len(names) * band - BAND_GAP / 2, -BAND_GAP / 2)
+    ax.set_yticks([])
+    ax.spines["left"].set_visible(False)
+    return rows
+
+
+def bands_height(rows: int, slots: int) -> float:
+    """Inches a chart of `rows` bands of `slots` bars each takes, with its key and axis."""
+    return BANDS_ROOM + max(rows, 1) * (NAME_LINE + slots * SLOT + BAND_GAP)
+
+
+def row_lines(ax: Axes, x: float, rows: Sequence[Sequence[float]]) -> None:
+    """The zero (or central) line, through each row's bars but not its name."""
+    for slots in rows:
+        ax.vlines(x, slots[0] - SLOT / 2, slots[-1] + SLOT / 2, color=INK, linewidth=0.8)
+
+
+def legend(ax: Axes, handles: Sequence[Any] | None = None) -> None:
+    """The key above the plot: its entries on one line when they fit the width, else one
+    a line."""
+    if handles is None:
+        handles, _ = ax.get_legend_handles_labels()
+    labels = [str(h.get_label()) for h in handles]
+    # each entry: its handle, the pad after it, its text and the space before the next
+    entry = (RC["legend.handlelength"] + 0.8 + RC["legend.columnspacing"]) * TEXT
+    needed = sum(_text_width(label) + entry for label in labels)
+    ncols = len(labels) if needed <= WIDTH * 72 - TEXT else 1
+    ax.figure.legend(handles=handles, loc="outside upper center", ncols=ncols)
+
+
+def _text_width(text: str) -> float:
+    """Points a line of chart text takes."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    font = FontProperties(family=RC["font.sans-serif"], size=TEXT)
+    width: float = TextToPath().get_text_width_height_descent(text, font, ismath=False)[0]
+    return width
+
+
+def money_axis(ax: Axes, currency: str, which: str, cut: float | None = None) -> None:
+    """Money ticks (`fmt.money_ticks`); with a cut axis, none past the cut."""
+    axis_ticks(ax, which, lambda values: fmt.money_ticks(values, currency), cut)
+
+
+def years_axis(ax: Axes, years: Sequence[int]) -> None:
+    """Whole years only, each bar under its year."""
+
+    def whole(values: Sequence[float]) -> list[str]:
+        return [str(round(v)) for v in values]
+
+    # a tick a year when they fit: as many bins as years, and the one either side
+    axis_ticks(ax, "x", whole, integer=True, ticks=len(years) + 2)
+    ax.set_xlim(min(years) - 0.6, max(years) + 0.6)
+    ax.set_xlabel("year")
+
+
+def axis_ticks(
+    ax: Axes,
+    which: str,
+    labels: Callable[[Sequence[float]], list[str]],
+    cut: float | None = None,
+    *,
+    integer: bool = False,
+    ticks: int = TICKS,
+) -> None:
+    """Ticks at round values (`ticks` at most, fewer if `settle` finds them crowded) with
+    labels from `labels`, which sees them all at once."""
+    from matplotlib.ticker import Formatter, MaxNLocator
+
+    class Locator(MaxNLocator):
+        count = ticks
+
+        def tick_values(self, vmin: float, vmax: float) -> Any:
+            if cut is None:
+                return super().tick_values(vmin, vmax)
+            # past the cut the axis is not to scale: no tick there
+            values = super().tick_values(max(vmin, -cut), min(vmax, cut))
+            return [v for v in values if abs(v) <= cut * (1 + 1e-9)]
+
+        def fewer(self) -> bool:
+            """One tick fewer, if it has more than one."""
+            if self.count <= 1:
+                return False
+            self.count -= 1
+            self.set_params(nbins=self.count)
+            return True
+
+    class Labels(Formatter):
+        def __call__(self, x: float, pos: int | None = None) -> str:
+            return labels([x])[0]
+
+        def format_ticks(self, values: Any) -> list[str]:
+            return labels(list(values))
+
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    # `min_n_ticks=1`: with fewer than two whole numbers in view, MaxNLocator would drop
+    # `integer` and tick a one-year chart at 0.4, 1.0 and 1.6 (labelled 0, 1, 2)
+    locator = Locator(
+        nbins=ticks, steps=[1, 2, 2.5, 5, 10], integer=integer, min_n_ticks=1 if integer else 2
+    )
+    axis.set_major_locator(locator)
+    axis.set_major_formatter(Labels())
+
+
+def settle(figure: Figure, ax: Axes, drawn: Plot) -> None:
+    """Lay out and measure until nothing collides: a name wider than the plot is cut with `…`;
+    a value label past the plot's side widens the axis; tick labels that come within
+    `TICK_GAP` points of each other become fewer."""
+    scale = figure.dpi / 72  # points to pixels
+    for fitted in (*drawn.names, *drawn.inside):  # fitted here, not by squeezing the plot
+        fitted.set_in_layout(False)
+    layout = figure.get_layout_engine()
+    for _ in range(SETTLE_PASSES):
+        if layout is not None:  # places every label it lays out: all that is measured here
+            layout.execute(figure)
+        plot = ax.get_window_extent()
+        changed = False
+        for name in drawn.names:
+            box = name.get_window_extent()
+            if box.width > plot.width:
+                text = name.get_text()
+                keep = max(1, int(len(text) * plot.width / box.width) - 2)
+                name.set_text(text[:keep].rstrip() + "…")
+                changed = True
+        lo, hi = ax.get_xlim()
+        per_pixel = (hi - lo) / plot.width
+        beyond_left = max([plot.x0 - t.get_window_extent().x0 for t in drawn.inside] + [0.0])
+        beyond_right = max([t.get_window_extent().x1 - plot.x1 for t in drawn.inside] + [0.0])
+        if beyond_left > 0 or beyond_right > 0:
+            pad = TEXT * scale  # and a little more: widening the axis moves the labels too
+            ax.set_xlim(
+                lo - (beyond_left + pad) * per_pixel if beyond_left > 0 else lo,
+                hi + (beyond_right + pad) * per_pixel if beyond_right > 0 else hi,
+            )
+            changed = True
+        for axis, vertical in ((ax.xaxis, False), (ax.yaxis, True)):
+            fewer = getattr(axis.get_major_locator(), "fewer", None)  # set by `axis_ticks`
+            if fewer is not None and _crowded(axis, vertical, TICK_GAP * scale) and fewer():
+                changed = True
+        if not changed:
+            return
+
+
+def _crowded(axis: Any, vertical: bool, gap: float) -> bool:
+    """Whether two of the axis's shown tick labels come within `gap` pixels of each other."""
+    ends = sorted(
+        (box.y0, box.y1) if vertical else (box.x0, box.x1)
+        for box in (label.get_window_extent() for label in tick_labels(axis))
+    )
+    return any(start < end + gap for (_, end), (start, _) in itertools.pairwise(ends))
+
+
+def tick_labels(axis: Any) -> list[Text]:
+    """The tick labels an axis shows once its figure is drawn: those of ticks in its view."""
+    locs = axis.get_majorticklocs()
+    lo, hi = sorted(axis.get_view_interval())
+    slack = (hi - lo) * 1e-9
+    return [
+        tick.label1
+        for tick in axis.get_major_ticks(len(locs))
+        if lo - slack <= tick.get_loc() <= hi + slack
+        and tick.label1.get_visible()
+        and tick.label1.get_text()
+    ]
