@@ -24,6 +24,7 @@ from pmsize.knapsack import best_subset
 from pmsize.loader import load_text
 
 ENV = {"NO_COLOR": "1", "COLUMNS": "80", "TERM": "dumb"}
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
@@ -823,3 +824,44 @@ def test_a_plan_shows_one_line_in_a_notebook() -> None:
     assert repr(plan) == (
         "<Plan: fund 2 of 4 eligible, build 10,000,000 of 10,000,000 USD, NPV 14,500,000>"
     )
+
+
+# ----------------------------------------------------------------- a narrow terminal
+
+
+@pytest.mark.parametrize("width", [20, 30, 40, 42, 43, 60, 80, 120])
+def test_every_figure_is_whole_at_any_width(width: int) -> None:
+    # at 40 columns the table once cut NPV per $ to `6.` for 6.69: a wrong answer, shown
+    result = CliRunner().invoke(
+        app,
+        ["plan", str(EXAMPLES), "--budget", "10m"],
+        env={"NO_COLOR": "1", "COLUMNS": str(width), "TERM": "dumb"},
+    )
+    assert result.exit_code == 0
+    shown = result.stdout.split()
+    for figure in ("$4.00m", "$26.7m", "6.69", "$3.50m", "$14.0m", "3.99", "0.838", "$42.8m"):
+        assert figure in shown, (width, figure)
+    assert all(len(line) <= max(width, 20) for line in result.stdout.splitlines())
+
+
+def test_a_plan_too_wide_for_the_terminal_is_laid_out_as_records() -> None:
+    result = CliRunner().invoke(
+        app,
+        ["plan", str(EXAMPLES), "--budget", "10m"],
+        env={"NO_COLOR": "1", "COLUMNS": "40", "TERM": "dumb"},
+    )
+    assert result.stdout.split("\n\n")[1:3] == [
+        "1 Dock appointment scheduling for\n"
+        "  distribution centres\n"
+        "  Build $4.00m · NPV $26.7m ·\n"
+        "  NPV per $ 6.69\n"
+        "2 Supplier onboarding for mid-sized\n"
+        "  manufacturers\n"
+        "  Build $3.50m · NPV $14.0m ·\n"
+        "  NPV per $ 3.99\n"
+        "3 Utility bill audit for multi-site\n"
+        "  businesses\n"
+        "  Build $2.45m · NPV $2.05m ·\n"
+        "  NPV per $ 0.838",
+        "Total build $9.95m · NPV $42.8m ·\nBudget $10.0m · Unspent $50.5k",
+    ]

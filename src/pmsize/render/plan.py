@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv as csv_module
 import io
 import math
+import textwrap
 from collections.abc import Callable, Sequence
 
 from rich.console import Console, Group, RenderableType
@@ -21,7 +22,7 @@ from rich.text import Text
 from pmsize import fmt
 from pmsize.planning import Candidate, Plan
 from pmsize.render import csv, markdown
-from pmsize.render.table import glued, print_trimmed
+from pmsize.render.table import NBSP, glued, print_trimmed
 
 FREE = "free"  # NPV per dollar of a problem that costs nothing to build
 HEADERS = ("#", "Problem", "Build", "NPV", "NPV per $")
@@ -187,7 +188,9 @@ def render(console: Console, p: Plan) -> None:
     """The plan for a terminal: the headline, the funded problems and totals, the rest
     in sentences. Names may wrap; figures never shrink."""
     parts: list[RenderableType] = [Text(headline(p), style="bold"), Text()]
-    if p.funded:
+    if p.funded and _table_width(_rows(p)) > console.width:
+        parts += [_records(p, console.width), Text()]
+    elif p.funded:
         rows = _rows(p)
         table = Table(box=None, padding=(0, 1), header_style="bold", pad_edge=False)
         for n, header in enumerate(rows[0]):
@@ -197,7 +200,7 @@ def render(console: Console, p: Plan) -> None:
                 justify="left" if n == 1 else "right",
                 no_wrap=n != 1,
                 overflow="fold",
-                min_width=min(widest, 12) if n == 1 else widest,
+                min_width=_name_floor(rows) if n == 1 else widest,
             )
         for row in rows[1:-3]:
             table.add_row(*(Text(cell) for cell in row))
@@ -206,6 +209,53 @@ def render(console: Console, p: Plan) -> None:
         parts += [table, Text()]
     parts += [glued(line, console.width) for line in sentences(p, fmt.safe_text)]
     print_trimmed(console, Group(*parts))
+
+
+NAME_WIDTH = 12  # the narrowest a name column gets before the plan is laid out as records
+
+
+def _table_width(rows: list[tuple[str, ...]]) -> int:
+    """The least width the table takes with every figure whole: a figure cut to fit
+    (`6.` for 6.69) would be a wrong answer, so a narrower terminal gets records."""
+    widths = [max(len(row[n]) for row in rows) for n in range(len(rows[0]))]
+    widths[1] = _name_floor(rows)
+    return sum(widths) + 2 * (len(widths) - 1)  # a space each side between columns
+
+
+def _name_floor(rows: list[tuple[str, ...]]) -> int:
+    """The name column's least width: NAME_WIDTH, or the longest word (never split)."""
+    widest = max(len(row[1]) for row in rows)
+    longest_word = max((len(word) for row in rows for word in row[1].split()), default=0)
+    return min(widest, max(NAME_WIDTH, longest_word))
+
+
+def _records(p: Plan, width: int) -> Text:
+    """The funded problems for a narrow terminal: the name, then its figures labelled,
+    wrapped between figures (never inside one); then the totals the same way."""
+    heads = _heads(p)
+    rows = _rows(p)
+    rank_width = max(len(row[0]) for row in rows)
+    indent = " " * (rank_width + 1)
+    lines: list[Text] = []
+    for row in rows[1:-3]:
+        name = textwrap.wrap(row[1], max(width - rank_width - 1, 8), break_on_hyphens=False)
+        name = name or [""]
+        lines.append(Text(row[0].rjust(rank_width) + " " + name[0], style="bold"))
+        lines += [Text(indent + more, style="bold") for more in name[1:]]
+        figures = " · ".join(
+            f"{head} {cell}".replace(" ", NBSP)
+            for head, cell in zip(heads[2:], row[2:], strict=True)
+            if cell
+        )
+        lines += [Text(indent) + line for line in glued(figures, width - len(indent)).split()]
+    total, budget, unspent = rows[-3:]
+    lines.append(Text())
+    tail = (
+        f"Total{NBSP}build{NBSP}{total[2]} · {heads[3]}{NBSP}{total[3]} · "
+        f"Budget{NBSP}{budget[2]} · Unspent{NBSP}{unspent[2]}"
+    )
+    lines += list(glued(tail, width, style="bold").split())
+    return Text("\n", no_wrap=True, overflow="ignore").join(lines)
 
 
 def markdown_document(p: Plan) -> str:
