@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from pmsize import engine, loader, messages
+from pmsize import engine, finance, loader, messages
 from pmsize.engine import DEFAULT_THRESHOLDS, Thresholds
 from pmsize.errors import Location
 from pmsize.inputs import catalogue
@@ -71,7 +71,7 @@ def evaluate(
         )
         for t in range(horizon)
     )
-    irr, irr_note = engine.unique_irr(s.cash_flows)
+    irr, irr_note = finance.unique_irr(s.cash_flows)
     figures = Evaluation(
         file=source.file if source else "",
         line=source.line if source else 0,
@@ -97,13 +97,13 @@ def evaluate(
         roi=_finite_or_none(s.roi),
         irr=irr,
         irr_note=irr_note,
-        payback_years=engine.discounted_payback(s.cash_flows, s.discount_factors),
+        payback_years=finance.discounted_payback(s.cash_flows, s.discount_factors),
         pv_revenue=s.pv_revenue,
         pv_costs=s.pv_costs,
         cash_flows=s.cash_flows,
         discount_factors=s.discount_factors,
-        cumulative_discounted=engine.cumulative_discounted(s.cash_flows, s.discount_factors),
-        discounted_cash_flows=engine.discounted(s.cash_flows, s.discount_factors),
+        cumulative_discounted=finance.cumulative_discounted(s.cash_flows, s.discount_factors),
+        discounted_cash_flows=finance.discounted(s.cash_flows, s.discount_factors),
         build_cost=central(problem.solution.build_cost),
         running_cost=central(problem.solution.annual_cost),
         cost_per_customer=central(problem.solution.cost_per_customer),
