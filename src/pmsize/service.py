@@ -138,7 +138,9 @@ def evaluate(
     return replace(figures, flags=flags)
 
 
-def _alternative(alt: Alternative, index: int, s: engine.Sizing, horizon: int) -> AlternativeResult:
+def _alternative(
+    alt: Alternative, index: int, s: engine.Sizing[float, int], horizon: int
+) -> AlternativeResult:
     """An alternative's figures in the year it sets the headline ceiling, or else in the
     first year it is at its most competitive (its lowest C_a,t)."""
     max_prices = s.alternative_max_prices[index]
