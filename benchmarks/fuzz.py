@@ -188,12 +188,12 @@ def printed(data: bytes) -> str:
     from pmsize.render import json as render_json
 
     try:
-        entries = load_bytes(data, HOSTILE_FILE)
+        problems = load_bytes(data, HOSTILE_FILE)
     except (InputError, InputErrors) as exc:
         errors = exc.errors if isinstance(exc, InputErrors) else [exc]
         kind, text = "error", "".join(fmt.safe_line(str(e)) for e in errors)
     else:
-        results = [service.evaluate(e.problem) for e in entries]
+        results = [service.evaluate(p) for p in problems]
         doc = render_json.document(results)
         json.loads(doc)  # finite numbers only, and the `\u0023` escapes read back
         drawn = io.StringIO()

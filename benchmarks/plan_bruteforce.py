@@ -124,7 +124,7 @@ def check_plan(values: list[float], costs: list[float], budget: float, k: int | 
     text = "problems:\n" + "".join(
         entry(f"P{i}", max(v, -c), c) for i, (v, c) in enumerate(zip(values, costs, strict=True))
     )
-    problems = [e.problem for e in load_text(text, "p.yaml")]
+    problems = load_text(text, "p.yaml")
     evaluations = [pmsize.evaluate(p) for p in problems]
     if budget <= 0:
         return ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import functools
 import json
 import re
 import subprocess
@@ -32,19 +33,45 @@ def cli_json(*args: str) -> dict:
 
 def test_the_public_surface_is_all_and_only_all() -> None:
     assert pmsize.__all__ == [
+        "Alternative",
+        "AlternativeResult",
+        "ArgumentError",
+        "BreakEven",
+        "Candidate",
+        "Change",
+        "Correlation",
         "Diff",
+        "Effect",
         "Evaluation",
         "Flag",
         "FlagCode",
+        "Histogram",
         "InputError",
         "InputErrors",
+        "LeftOut",
         "Location",
+        "Marginal",
+        "Market",
         "Plan",
+        "PmsizeError",
         "Policy",
         "Problem",
+        "ProblemDiff",
+        "Range",
+        "Sensitivity",
         "Severity",
+        "Side",
         "Simulated",
+        "Simulation",
+        "Solution",
+        "Summary",
+        "Thresholds",
+        "TornadoBar",
+        "UncertainInput",
+        "UsageError",
+        "ValueOfInformation",
         "Verdict",
+        "Year",
         "__version__",
         "diff",
         "diff_git",
@@ -60,6 +87,58 @@ def test_the_public_surface_is_all_and_only_all() -> None:
         assert getattr(pmsize, name) is not None
     with pytest.raises(AttributeError, match="no attribute 'engine_internals'"):
         _ = pmsize.engine_internals  # type: ignore[attr-defined]
+
+
+def _reachable(start: object, seen: set[type]) -> None:
+    """Every pmsize class reachable from `start`'s type hints (returns, fields, items)."""
+    import dataclasses
+    import typing
+
+    for arg in typing.get_args(start):
+        _reachable(arg, seen)
+    origin = typing.get_origin(start)
+    if origin is not None:
+        _reachable(origin, seen)
+    if not isinstance(start, type) or not start.__module__.startswith("pmsize"):
+        return
+    if start in seen:
+        return
+    seen.add(start)
+    if hasattr(start, "model_fields"):  # pydantic resolved them
+        for field in start.model_fields.values():
+            _reachable(field.annotation, seen)
+    elif dataclasses.is_dataclass(start):  # names imported for type checkers only, too
+        for hint in typing.get_type_hints(start, localns=_every_name()).values():
+            _reachable(hint, seen)
+
+
+@functools.cache
+def _every_name() -> dict[str, object]:
+    """Every name of every pmsize module (for hints behind `if TYPE_CHECKING`)."""
+    import importlib
+    import pkgutil
+
+    names: dict[str, object] = {}
+    for module in pkgutil.walk_packages(pmsize.__path__, "pmsize."):
+        if module.name not in ("pmsize.__main__",):
+            names |= vars(importlib.import_module(module.name))
+    return names
+
+
+def test_every_type_a_public_function_returns_is_public() -> None:
+    # a notebook user who gets a TornadoBar from `.sensitivity.tornado` can name its type
+    import typing
+
+    seen: set[type] = set()
+    for name in pmsize.__all__:
+        value = getattr(pmsize, name)
+        if callable(value) and not isinstance(value, type):
+            _reachable(typing.get_type_hints(value, localns=_every_name()).get("return"), seen)
+        elif isinstance(value, type):
+            _reachable(value, seen)
+    missing = sorted(t.__name__ for t in seen if t.__name__ not in pmsize.__all__)
+    assert missing == []
+    assert {"TornadoBar", "Year", "ProblemDiff", "Candidate"} <= {t.__name__ for t in seen}
 
 
 def test_the_package_ships_its_type_marker() -> None:
@@ -282,11 +361,11 @@ def test_what_the_library_accepts_a_file_accepts_and_the_engine_sizes(
     from pmsize.loader import load_text
 
     try:
-        [entry] = load_text(to_yaml(json.loads(json.dumps(data))))  # unshared: no anchors
+        [problem] = load_text(to_yaml(json.loads(json.dumps(data))))  # unshared: no anchors
     except (InputError, InputErrors):
         from_file = None
     else:
-        from_file = entry.problem
+        from_file = problem
     try:
         built = pmsize.Problem.model_validate(data)
     except ValidationError:

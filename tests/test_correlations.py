@@ -28,7 +28,7 @@ Z95 = 1.6448536269514722
 
 
 def problem_of(text: str) -> Problem:
-    return loader.load_text(text)[0].problem
+    return loader.load_text(text)[0]
 
 
 def run(*args: str) -> Any:
@@ -477,7 +477,7 @@ problems:
 
 
 def test_defaults_carry_correlations_and_a_problem_replaces_them_whole() -> None:
-    inherits, own = (e.problem for e in loader.load_text(PORTFOLIO))
+    inherits, own = loader.load_text(PORTFOLIO)
     assert [c.coefficient for c in inherits.correlations] == [0.5]
     assert [c.coefficient for c in own.correlations] == [-0.5]
 

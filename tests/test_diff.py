@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import pmsize
-from pmsize import diffing, engine, fmt, gitfiles
+from pmsize import diffing, fmt, gitfiles
 from pmsize.cli import app
 from pmsize.models import Problem
 from strategies import examples, problems
@@ -347,23 +347,29 @@ def test_every_subset_sized_at_once_is_each_mixed_problem_sized_alone() -> None:
     assert at_once == pytest.approx(one_by_one, rel=1e-12)
 
 
-def test_many_subsets_are_sized_in_chunks_with_the_same_figures(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # thousands of masks of a problem with many alternatives stay a few arrays at a time
-    old = base(horizon_years=4)
-    new = base(horizon_years=3, discount_rate="12%")
-    new["market"] = {"customers": "500", "problem_cost": "$200k"}
-    new["solution"] = {**new["solution"], "build_cost": "$2.5m"}
-    inputs = ["horizon_years", "discount_rate", "market.customers", "solution.build_cost"]
-    whole, _ = diffing.attribute(problem(old), problem(new), inputs)
-    calls = []
-    size = engine.size
-    monkeypatch.setattr(engine, "size", lambda *a, **k: calls.append(a) or size(*a, **k))
-    monkeypatch.setattr(diffing, "_CHUNK", 3)
-    chunked, _ = diffing.attribute(problem(old), problem(new), inputs)
-    assert chunked == whole
-    assert len(calls) == 6  # 8 masks at each of the two horizons, 3 at a time
+def test_more_mixes_than_one_block_holds_are_each_the_figure_of_their_mixed_problem() -> None:
+    # past `EXACT_UP_TO` players the mixes outnumber one block of sizing (2^EXACT_UP_TO at
+    # each horizon): every block's figures are those of its mixes, each sized on its own
+    count = diffing.EXACT_UP_TO + 1
+    head = {
+        "name": "Many",
+        "market": {"customers": 100, "problem_cost": 1_000_000},
+        "solution": {"adoption": 0.05, "build_cost": 1_000_000},
+    }
+    tools = [{"name": f"Alt {i}", "annual_cost": 100_000 + i, "solves": 0.5} for i in range(count)]
+    cheaper = [
+        {**a, "annual_cost": a["annual_cost"] - 5_000 * (i + 1)} for i, a in enumerate(tools)
+    ]
+    old = problem({**head, "horizon_years": 5, "alternatives": tools})
+    new = problem({**head, "horizon_years": 4, "alternatives": cheaper})
+    inputs = [*(f"alternatives[Alt {i}]" for i in range(count)), "horizon_years"]
+    every = 1 << len(inputs)
+    sized = diffing.HybridInputs(old, new, inputs).npvs(range(every))
+    for mask in [*range(0, every, 211), every - 1]:
+        mixed = [(cheaper if mask >> i & 1 else tools)[i] for i in range(count)]
+        horizon = 4 if mask >> count & 1 else 5
+        alone = problem({**head, "horizon_years": horizon, "alternatives": mixed})
+        assert sized[mask] == pytest.approx(pmsize.evaluate(alone).npv, rel=1e-12)
 
 
 def _mutated(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -475,11 +481,8 @@ def test_above_twelve_inputs_the_alternatives_are_grouped_flagged_and_still_add_
     assert sum(effects(p).values()) == pytest.approx(p.npv_change, rel=1e-9)
 
 
-def test_groups_get_the_shapley_values_of_the_game_between_the_groups(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_groups_get_the_shapley_values_of_the_game_between_the_groups() -> None:
     # three players for five inputs: the two top-level inputs alone, the alternatives as one
-    monkeypatch.setattr(diffing, "EXACT_UP_TO", 3)
     old = base()
     new = base(
         discount_rate="12%",
@@ -490,16 +493,16 @@ def test_groups_get_the_shapley_values_of_the_game_between_the_groups(
             {"name": "Open-source stack", "annual_cost": "$20k", "solves": "40%"},
         ],
     )
-    p = changed(old, new)
     alternatives = (
         "alternatives[Spreadsheets]",
         "alternatives[ERP module]",
         "alternatives[Open-source stack]",
     )
+    inputs = ["discount_rate", "market.customers", *alternatives]
     groups = [("discount_rate",), ("market.customers",), alternatives]
-    assert {e.input: e.inputs or (e.input,) for e in p.attribution} == {
-        diffing.group_name(g): g for g in groups
-    }
+    assert diffing.players(inputs, exact_up_to=3) == groups
+    found, exact = diffing.attribute(problem(old), problem(new), inputs, exact_up_to=3)
+    assert exact is False
     # each coalition of groups merged as data, loaded and evaluated on its own
     npv = {
         frozenset(c): _reference_npv(old, new, {name for g in c for name in g})
@@ -507,13 +510,13 @@ def test_groups_get_the_shapley_values_of_the_game_between_the_groups(
         for c in itertools.combinations(groups, size)
     }
     orders = list(itertools.permutations(groups))
-    for group in groups:
+    for group, effect in zip(groups, found, strict=True):
         phi = sum(
             npv[frozenset(o[: o.index(group) + 1])] - npv[frozenset(o[: o.index(group)])]
             for o in orders
         ) / len(orders)
-        assert effects(p)[diffing.group_name(group)] == pytest.approx(phi, rel=1e-12, abs=1e-6)
-    assert sum(effects(p).values()) == pytest.approx(p.npv_change, rel=1e-12)
+        assert effect == pytest.approx(phi, rel=1e-12, abs=1e-6)
+    assert sum(found) == pytest.approx(changed(old, new).npv_change, rel=1e-12)
 
 
 def test_inputs_are_grouped_in_runs_of_consecutive_items_as_even_as_can_be() -> None:
@@ -530,35 +533,31 @@ def test_inputs_are_grouped_in_runs_of_consecutive_items_as_even_as_can_be() -> 
     assert diffing.players([*items[:12], "market.x[1]"])[0] == ("market.x[1]",)
 
 
-def test_grouped_inputs_say_so_in_the_table_and_the_markdown(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(diffing, "EXACT_UP_TO", 2)
-    old = write(tmp_path / "old.yaml", base())
-    new = write(
-        tmp_path / "new.yaml",
-        base(
-            discount_rate="12%",
-            alternatives=[
-                {"name": "Spreadsheets", "annual_cost": "$30k", "solves": "30%"},
-                {"name": "ERP module", "annual_cost": "$60k", "solves": "60%"},
-                {"name": "Open-source stack", "annual_cost": "$20k", "solves": "40%"},
-            ],
-        ),
-    )
+def test_grouped_inputs_say_so_in_the_table_and_the_markdown(tmp_path: Path) -> None:
+    # fifteen changed inputs: the discount rate alone, fourteen alternatives in eleven runs
+    tools = [
+        {"name": f"Tool {i}", "annual_cost": f"${40 + i}k", "solves": "30%"} for i in range(1, 15)
+    ]
+    cheaper = [{**t, "annual_cost": f"${20 + i}k"} for i, t in enumerate(tools, start=1)]
+    old = write(tmp_path / "old.yaml", base(alternatives=tools))
+    new = write(tmp_path / "new.yaml", base(discount_rate="12%", alternatives=cheaper))
     text = run(str(old), str(new)).stdout
     assert (
-        "  what moved NPV (4 changed inputs in 2 groups)\n"
-        "    alternatives[Spreadsheets] and 2 more  −$1.41m  █████████████│\n"
-        "    discount_rate                           −$192k             ██│\n"
+        "  what moved NPV (15 changed inputs in 12 groups)\n"
+        "    alternatives[Tool 1] and 1 more   −$255k  ████████████████│\n"
+        "    discount_rate                     −$211k     █████████████│\n"
+        "    alternatives[Tool 3] and 1 more   −$161k        ██████████│\n"
     ) in text
     markdown = run(str(old), str(new), "-f", "markdown").stdout
     assert (
-        "| alternatives\\[Spreadsheets\\] and 2 more | _3 inputs as one_ |  | −$1.41m |\n"
-        "| discount\\_rate | 10% | 12% | −$192k |\n"
-        "\n"
-        "_NPV effects of 4 changed inputs in 2 groups; `--format json` lists them._\n"
+        "| alternatives\\[Tool 1\\] and 1 more | _2 inputs as one_ |  | −$255k |\n"
+        "| discount\\_rate | 10% | 12% | −$211k |\n"
     ) in markdown
+    assert markdown.endswith(
+        "| alternatives\\[Tool 14\\] | annual\\_cost: \\$54k | annual\\_cost: \\$34k | −$30.3k |\n"
+        "\n"
+        "_NPV effects of 15 changed inputs in 12 groups; `--format json` lists them._\n"
+    )
 
 
 def _many_alternatives(count: int, cheaper: int) -> tuple[Problem, Problem]:

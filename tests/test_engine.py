@@ -30,7 +30,7 @@ alternatives:
 
 def run(build: str = "$3m", alt_cost: str = "$60k", price: str = "") -> Evaluation:
     text = BASE.format(build=build, alt_cost=alt_cost, price=f"price: {price}" if price else "")
-    return evaluate(load_text(text)[0].problem)
+    return evaluate(load_text(text)[0])
 
 
 @pytest.mark.parametrize("alt_cost", ["0", "$10k", "$60k", "$150k", "$400k", "$2m"])
@@ -83,7 +83,7 @@ def test_a_price_within_the_ceiling_is_kept_and_one_above_is_capped() -> None:
 def test_thresholds_move_the_warnings() -> None:
     r = run()
     assert r.cap_ratio == pytest.approx(0.5)
-    problem = load_text(BASE.format(build="$3m", alt_cost="$60k", price=""))[0].problem
+    problem = load_text(BASE.format(build="$3m", alt_cost="$60k", price=""))[0]
     strict = evaluate(problem, Thresholds(cap_threshold=0.6))
     assert "capped-by-alternative" in [f.code for f in strict.flags]
     assert strict.verdict == "reconsider"
@@ -96,7 +96,7 @@ def test_zero_discount_rate_spreads_one_time_costs_evenly() -> None:
         .replace("name: Base", "name: Base\ndiscount_rate: 0%\nhorizon_years: 4")
         .replace("annual_cost: $60k,", "annual_cost: $60k, one_time_cost: $100k,")
     )
-    r = evaluate(load_text(text)[0].problem)
+    r = evaluate(load_text(text)[0])
     assert r.crf == 0.25
     assert r.alternatives[0].effective_annual_cost == pytest.approx(85e3)  # 60k + 100k / 4
     assert r.npv == pytest.approx(math.fsum(r.cash_flows))
@@ -110,7 +110,7 @@ name: Free to run
 market: {customers: 100, problem_cost: $10k}
 solution: {annual_cost: 5e-324, adoption: 10%}
 """
-    r = evaluate(load_text(text)[0].problem)
+    r = evaluate(load_text(text)[0])
     assert r.pv_costs > 0
     assert r.roi is None
     assert r.naive_roi is None
@@ -126,7 +126,7 @@ def test_the_engine_writes_no_words() -> None:
     code = "import sys, pmsize.engine; print({'pmsize.fmt', 'pmsize.messages'} & set(sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout == "set()\n"
-    sizing = engine.point(load_text(BASE.format(build="$3m", alt_cost="$60k", price=""))[0].problem)
+    sizing = engine.point(load_text(BASE.format(build="$3m", alt_cost="$60k", price=""))[0])
     assert list(sizing.flags) == list(engine.FlagCode)
     assert [code for code, raised in sizing.flags.items() if raised] == [
         f.code for f in run().flags
@@ -175,7 +175,7 @@ def test_code_names_match_the_json_names() -> None:
     record = r.to_dict()
     assert record["customers_paying"] == list(r.customers_paying)
     assert [a["max_price"] for a in record["alternatives"]] == [a.max_price for a in r.alternatives]
-    sizing = engine.point(load_text(BASE.format(build="$3m", alt_cost="$60k", price=""))[0].problem)
+    sizing = engine.point(load_text(BASE.format(build="$3m", alt_cost="$60k", price=""))[0])
     assert sizing.customers_paying == r.customers_paying
     # per year; the landscape of this file never moves, so every year's is the same
     assert sizing.alternative_max_prices == tuple((a.max_price,) * 5 for a in r.alternatives)
@@ -189,7 +189,7 @@ def test_npv_of_exactly_zero_is_a_thin_margin_not_a_loss() -> None:
         "market: {customers: 1, problem_cost: $1m}\n"
         "solution: {build_cost: $1m, adoption: 100%}\n"
     )
-    r = evaluate(load_text(text)[0].problem)
+    r = evaluate(load_text(text)[0])
     assert (r.npv, r.roi) == (0, 0)
     assert [f.code for f in r.flags] == ["thin-margin"]
     assert r.verdict == "reconsider"

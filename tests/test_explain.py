@@ -92,7 +92,7 @@ def run(*args: str, stdin: str | None = None) -> tuple[int, str, str]:
 
 def memo_text(path: str) -> str:
     """The memo's sentences, unwrapped, one point a line."""
-    problem = load_text(Path(path).read_text(encoding="utf-8"))[0].problem
+    problem = load_text(Path(path).read_text(encoding="utf-8"))[0]
     result = service.evaluate(problem)
     m = explain.memo(problem, result)
     return "\n".join(f"{p.title}. {p.text} {' '.join(b.text for b in p.bullets)}" for p in m.points)
@@ -141,7 +141,7 @@ def _flags(problem: Problem) -> set[str]:
 
 
 def test_removing_the_share_the_memo_names_clears_the_cap() -> None:
-    problem = load_text(Path(DOCK).read_text(encoding="utf-8"))[0].problem
+    problem = load_text(Path(DOCK).read_text(encoding="utf-8"))[0]
     need = messages.solves_for_cap(service.evaluate(problem), 0.5)
     assert need is not None
     assert FlagCode.CAPPED_BY_ALTERNATIVE in _flags(_with(problem, solves=need - 0.01))
@@ -149,7 +149,7 @@ def test_removing_the_share_the_memo_names_clears_the_cap() -> None:
 
 
 def test_removing_more_than_the_memo_names_gives_a_sustainable_price() -> None:
-    problem = load_text(Path(CLAIMS).read_text(encoding="utf-8"))[0].problem
+    problem = load_text(Path(CLAIMS).read_text(encoding="utf-8"))[0]
     need = messages.solves_for_cap(service.evaluate(problem), 0.0)
     assert need is not None
     assert FlagCode.NO_SUSTAINABLE_PRICE in _flags(_with(problem, solves=need - 1e-6))
@@ -163,7 +163,7 @@ def test_charging_the_price_the_memo_names_clears_the_flag(roi: float, code: str
     problem = load_text(
         "name: Priced\nmarket: {customers: 1000, problem_cost: $200k}\n"
         "solution: {build_cost: $3m, annual_cost: $1m, adoption: [2%, 4%], price: $20k}\n"
-    )[0].problem
+    )[0]
     price = messages.price_for_roi(service.evaluate(problem), roi)
     assert price is not None
     assert code in _flags(_with(problem, price=price * 0.99))
@@ -295,7 +295,7 @@ def test_a_name_starting_a_sentence_keeps_its_case() -> None:
 
 
 def memo_text_of(yaml: str) -> str:
-    problem = load_text(yaml)[0].problem
+    problem = load_text(yaml)[0]
     m = explain.memo(problem, service.evaluate(problem))
     return "\n".join(f"{p.title}. {p.text} {' '.join(b.text for b in p.bullets)}" for p in m.points)
 
@@ -388,7 +388,7 @@ def test_many_alternatives_tied_for_the_ceiling_are_named_up_to_ten() -> None:
 
 
 def memo_text_points(yaml: str) -> tuple[explain.Point, ...]:
-    problem = load_text(yaml)[0].problem
+    problem = load_text(yaml)[0]
     return explain.memo(problem, service.evaluate(problem)).points
 
 
@@ -418,13 +418,13 @@ def test_the_naive_figures_are_the_sustainable_ones_exactly_when_no_year_is_capp
         "solution: {build_cost: $1m, adoption: 10%, price: $30k}\n"
         "alternatives:\n  - {name: Vendor, annual_cost: $50k, solves: 90%}\n"
     )
-    [entry] = load_text(text)
-    r = service.evaluate(entry.problem)
+    [problem] = load_text(text)
+    r = service.evaluate(problem)
     # C = 50k + (100k - 90k) = 60k > 30k: the price holds, and the naive NPV is the NPV
     assert r.naive_is_sustainable
     assert r.naive_npv == r.npv
-    [entry] = load_text(text.replace("price: $30k", "price: $70k"))
-    capped = service.evaluate(entry.problem)
+    [problem] = load_text(text.replace("price: $30k", "price: $70k"))
+    capped = service.evaluate(problem)
     assert not capped.naive_is_sustainable
     assert capped.naive_npv > capped.npv
 
@@ -439,9 +439,9 @@ alternatives:
 
 
 def test_payers_are_a_share_of_each_years_customers_and_a_set_price_has_its_column() -> None:
-    [entry] = load_text(GROWING)
-    r = service.evaluate(entry.problem)
-    memo = explain.memo(entry.problem, r)
+    [problem] = load_text(GROWING)
+    r = service.evaluate(problem)
+    memo = explain.memo(problem, r)
     [point] = [p for p in memo.points if p.title == "Cash flows"]
     text = " ".join(point.text.split())
     assert "of that year's customers (2,400 in year 1, growing 8% a year) pay" in text
@@ -457,12 +457,12 @@ def test_payers_are_a_share_of_each_years_customers_and_a_set_price_has_its_colu
 
 
 def test_a_handful_of_payers_shows_its_fraction_and_says_why() -> None:
-    [entry] = load_text(
+    [problem] = load_text(
         "name: Few\nmarket: {customers: 30, problem_cost: $100k}\n"
         "solution: {build_cost: $100k, adoption: 5%}\n"
     )
-    r = service.evaluate(entry.problem)
-    [point] = [p for p in explain.memo(entry.problem, r).points if p.title == "Cash flows"]
+    r = service.evaluate(problem)
+    [point] = [p for p in explain.memo(problem, r).points if p.title == "Cash flows"]
     assert point.table is not None
     assert point.table[2][1] == "1.5"  # 30 x 5%
     assert "Paying customers are averages" in point.text

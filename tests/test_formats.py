@@ -579,7 +579,7 @@ def test_counts_and_ranks_have_thousands_separators() -> None:
     from pmsize.loader import load_text
     from pmsize.render import table
 
-    result = service.evaluate(load_text(problem("Claims", AVOID))[0].problem)
+    result = service.evaluate(load_text(problem("Claims", AVOID))[0])
     results = [replace(result, file=f"p{i:04d}.yaml") for i in range(1200)]
     assert markdown.summary_text(results).startswith(
         "1,200 problems · 0 pursue · 0 reconsider · 1,200 avoid · NPV if all are built"

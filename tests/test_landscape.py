@@ -36,8 +36,8 @@ ENV = {"NO_COLOR": "1", "COLUMNS": "80", "TERM": "dumb"}
 
 
 def evaluate_text(text: str) -> Evaluation:
-    [entry] = load_text(text)
-    return service.evaluate(entry.problem)
+    [problem] = load_text(text)
+    return service.evaluate(problem)
 
 
 def evaluate(data: dict[str, Any]) -> Evaluation:
@@ -249,8 +249,8 @@ alternatives:
     from_year: 3
     annual_cost: [$10k to $30k, $5k]
 """
-    [entry] = load_text(text)
-    paths = [path for path, _ in engine.ranged_inputs(entry.problem)]
+    [problem] = load_text(text)
+    paths = [path for path, _ in engine.ranged_inputs(problem)]
     # SPEC §13: the item of year 3 of the horizon, whatever the alternative's from_year
     assert paths == [
         "solution.adoption[year 2]",
@@ -299,8 +299,7 @@ def test_an_alternative_arriving_later_never_lowers_npv(data: dict[str, Any]) ->
 def test_the_point_evaluation_is_the_sampled_engine_at_central_values(
     data: dict[str, Any],
 ) -> None:
-    [entry] = load_text(to_yaml(data))
-    problem = entry.problem
+    [problem] = load_text(to_yaml(data))
     point = engine.point(problem)
     columns = engine.size(
         engine.Inputs.take(problem, lambda item: np.full(3, central(item.value))),
@@ -339,8 +338,8 @@ def test_the_new_keys_at_their_defaults_change_nothing(data: dict[str, Any]) -> 
 
 def test_a_constant_landscape_computes_the_ceiling_once() -> None:
     # years that share their inputs share one computation: the same object every year
-    [entry] = load_text(FOLLOWER.format(rate="0%").replace("from_year: 3", "from_year: 1"))
-    s = engine.point(entry.problem)
+    [problem] = load_text(FOLLOWER.format(rate="0%").replace("from_year: 3", "from_year: 1"))
+    s = engine.point(problem)
     assert all(c is s.ceilings[0] for c in s.ceilings)
     assert s.ceiling_year == 1
     assert math.isclose(s.ceiling, 40_000)
@@ -361,8 +360,7 @@ alternatives:
 def test_sensitivity_covers_growth_and_list_items_with_a_negative_break_even() -> None:
     import pmsize
 
-    [entry] = load_text(GROWING)
-    problem = entry.problem
+    [problem] = load_text(GROWING)
     found = pmsize.sensitivity(problem, samples=4_000, seed=3).sensitivity
     assert [bar.input for bar in found.tornado] == [
         "market.growth",
@@ -383,8 +381,8 @@ def test_simulate_samples_each_list_item_and_clips_growth_at_minus_100_percent()
     from pmsize.sampling import draw, stream
     from pmsize.values import Range
 
-    [entry] = load_text(GROWING)
-    run = pmsize.simulate(entry.problem, samples=2_000, seed=1)
+    [problem] = load_text(GROWING)
+    run = pmsize.simulate(problem, samples=2_000, seed=1)
     assert 0 < run.simulation.p_npv_positive < 1
     assert math.isfinite(run.simulation.npv.mean)
     # a normal range centred at -20% with sigma 1.4 / 3.29 = 0.43 falls below -100% in about
@@ -426,8 +424,8 @@ def test_the_starters_commented_landscape_is_valid_once_uncommented() -> None:
         if line.startswith(("  # - name: Open", "  #   ", "  # growth:")):
             line = "  " + line[4:]
         lines.append(line)
-    [entry] = load_text("\n".join(lines))
-    r = service.evaluate(entry.problem)
+    [problem] = load_text("\n".join(lines))
+    r = service.evaluate(problem)
     assert r.growth == 0.05
     matcher = r.alternatives[-1]
     assert matcher.from_year == 2

@@ -38,19 +38,19 @@ def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> s
 @pytest.mark.parametrize("null", ["", "~", "null", "Null", "NULL"])
 def test_a_plain_null_means_the_key_is_absent(parser: str, null: str) -> None:
     # regression: the C parser marks plain scalars with style "", not None
-    [entry] = load_text(BASE.format(name="Priced") + f"  price: {null}\n")
-    assert entry.problem.solution.price is None
+    [problem] = load_text(BASE.format(name="Priced") + f"  price: {null}\n")
+    assert problem.solution.price is None
 
 
 def test_a_quoted_null_is_text(parser: str) -> None:
-    [entry] = load_text(BASE.format(name="'null'"))
-    assert entry.problem.name == "null"
+    [problem] = load_text(BASE.format(name="'null'"))
+    assert problem.name == "null"
 
 
 @pytest.mark.parametrize("name", ["no", "yes", "2024-01-01", "0x10", "012", "1e3", "1:30"])
 def test_yaml_11_never_guesses_the_type_of_text(parser: str, name: str) -> None:
-    [entry] = load_text(BASE.format(name=name))
-    assert entry.problem.name == name
+    [problem] = load_text(BASE.format(name=name))
+    assert problem.name == name
 
 
 def test_the_same_errors_come_from_either_parser(parser: str) -> None:
@@ -75,17 +75,17 @@ def test_duplicate_keys_are_reported_with_every_other_error(parser: str) -> None
 
 def test_a_utf8_byte_order_mark_and_windows_line_ends_are_fine() -> None:
     data = b"\xef\xbb\xbf" + BASE.format(name="Windows").replace("\n", "\r\n").encode()
-    [entry] = load_bytes(data, "w.yaml")
-    assert entry.problem.name == "Windows"
+    [problem] = load_bytes(data, "w.yaml")
+    assert problem.name == "Windows"
 
 
 def test_a_default_applies_key_by_key_and_a_problem_key_replaces_it_whole() -> None:
-    entries = load_text(
+    problems = load_text(
         "defaults:\n  horizon_years: 3\n  market: {customers: 400, problem_cost: $150k}\n"
         "problems:\n  - {name: One, solution: {adoption: 5%}}\n"
         "  - {name: Two, market: {customers: 10, problem_cost: 1m}, solution: {adoption: 5%}}\n"
     )
-    one, two = (e.problem for e in entries)
+    one, two = problems
     assert (one.horizon_years, one.market.customers, one.market.problem_cost) == (3, 400, 150e3)
     assert (two.horizon_years, two.market.customers, two.market.problem_cost) == (3, 10, 1e6)
 
@@ -133,8 +133,8 @@ def test_portfolio_keys_are_checked_too(portfolio: str, message: str) -> None:
 
 
 def test_empty_policy_and_defaults_in_a_portfolio_mean_none() -> None:
-    entries = load_text(f"defaults:\npolicy:\nproblems:\n  - {ITEM}\n")
-    assert [e.problem.name for e in entries] == ["A"]
+    problems = load_text(f"defaults:\npolicy:\nproblems:\n  - {ITEM}\n")
+    assert [p.name for p in problems] == ["A"]
 
 
 def test_defaults_in_a_single_problem_says_where_it_belongs() -> None:
@@ -159,13 +159,13 @@ def test_errors_come_in_file_order_whatever_finds_them() -> None:
     [("5", 5), ("'7'", 7), ("5.0", 5), ("10.", 10), ("10.0 years", 10), ("50", 50), ("1", 1)],
 )
 def test_horizon_years_is_any_whole_number_from_one_to_fifty(written: str, years: int) -> None:
-    [entry] = load_text(f"horizon_years: {written}\n" + BASE.format(name="H"))
-    assert entry.problem.horizon_years == years
+    [problem] = load_text(f"horizon_years: {written}\n" + BASE.format(name="H"))
+    assert problem.horizon_years == years
 
 
 def test_minus_zero_is_zero() -> None:
-    [entry] = load_text(BASE.format(name="Z") + "  build_cost: -0\n")
-    assert entry.problem.solution.build_cost == 0
+    [problem] = load_text(BASE.format(name="Z") + "  build_cost: -0\n")
+    assert problem.solution.build_cost == 0
 
 
 def test_check_paths_counts_problems_per_file(tmp_path: Any) -> None:
@@ -277,8 +277,8 @@ def test_a_mapping_of_absurdly_many_keys_is_refused_while_it_is_read(
 
 def test_a_mapping_at_the_key_cap_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_yaml, "MAX_KEYS", 4)
-    [entry] = load_text(BASE.format(name="Four") + "horizon_years: 3\n")
-    assert entry.problem.name == "Four"
+    [problem] = load_text(BASE.format(name="Four") + "horizon_years: 3\n")
+    assert problem.name == "Four"
 
 
 # --- where and how errors are told
@@ -307,8 +307,8 @@ def test_an_unknown_key_written_twice_is_located_where_it_was_written_last(parse
 
 def test_a_problem_named_in_defaults_is_located_at_its_item() -> None:
     text = "defaults:\n  name: Shared\nproblems:\n  - market: {customers: 4, problem_cost: 1}\n"
-    [entry] = load_text(text + "    solution: {adoption: 1%}\n", "p.yaml")
-    assert str(entry.location) == "p.yaml:4:5"
+    [problem] = load_text(text + "    solution: {adoption: 1%}\n", "p.yaml")
+    assert str(problem.source) == "p.yaml:4:5"
 
 
 @pytest.mark.parametrize(
@@ -337,8 +337,8 @@ def test_a_bad_horizon_is_described_in_words(value: str, message: str) -> None:
 
 @pytest.mark.parametrize(("value", "years"), [("5 years", 5), ("1 year", 1), ("7 Years", 7)])
 def test_a_horizon_may_say_years(value: str, years: int) -> None:
-    [entry] = load_text(f"horizon_years: {value}\n" + BASE.format(name="H"))
-    assert entry.problem.horizon_years == years
+    [problem] = load_text(f"horizon_years: {value}\n" + BASE.format(name="H"))
+    assert problem.horizon_years == years
 
 
 @pytest.mark.parametrize("document", ["~\n", "null\n", "--- ~\n"])
@@ -417,9 +417,9 @@ def test_explicit_tags_are_refused_even_core_ones(parser: str, written: str, mes
 
 def test_amounts_may_carry_the_files_iso_code_on_either_side() -> None:
     text = "currency: eur\n" + BASE.format(name="Euro").replace("$150k", "EUR 150k")
-    [entry] = load_text(text + "  price: 40k eur\n")
-    assert (entry.problem.currency, entry.problem.market.problem_cost) == ("EUR", 150e3)
-    assert entry.problem.solution.price == 40e3
+    [problem] = load_text(text + "  price: 40k eur\n")
+    assert (problem.currency, problem.market.problem_cost) == ("EUR", 150e3)
+    assert problem.solution.price == 40e3
 
 
 def test_an_unknown_currency_gets_the_closest_codes() -> None:
@@ -473,8 +473,8 @@ def _folder(tmp_path: Path) -> Path:
 def test_other_yaml_in_a_folder_is_skipped_with_one_note(tmp_path: Path) -> None:
     folder = _folder(tmp_path)
     with pytest.warns(SkippedPath) as caught:
-        [entry] = loader.load_paths([str(folder)])
-    assert entry.problem.name == "Claims order processing"
+        [problem] = loader.load_paths([str(folder)])
+    assert problem.name == "Claims order processing"
     [note] = [str(w.message) for w in caught]
     assert note == (
         f"{folder / 'docker-compose.yml'}, {folder / 'playbook.yaml'} are not problem files "

@@ -77,7 +77,7 @@ def test_the_output_files_extension_picks_the_format(
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))
-@pytest.mark.parametrize("name", ["out.txt", "out.jsonl", "out", "out.html"])
+@pytest.mark.parametrize("name", ["out.txt", "out.jsonl", "out"])
 def test_an_extension_that_names_no_format_of_the_command_keeps_the_table(
     tmp_path: Path, command: str, name: str
 ) -> None:
@@ -87,14 +87,48 @@ def test_an_extension_that_names_no_format_of_the_command_keeps_the_table(
     assert inferred.read_bytes() == table.read_bytes()
 
 
-@pytest.mark.parametrize("command", ["simulate", "sensitivity"])
-def test_a_format_the_command_lacks_keeps_the_table_when_none_is_given(
-    tmp_path: Path, command: str
+@pytest.mark.parametrize(
+    ("command", "name", "told"),
+    [
+        # out.txt for the table, and each other format's own name
+        (
+            "simulate",
+            "out.csv",
+            "out.txt for the table (the default), or out.json for --format json",
+        ),
+        (
+            "sensitivity",
+            "out.md",
+            "out.txt for the table (the default), or out.json for --format json",
+        ),
+        (
+            "explain",
+            "out.json",
+            "out.txt for the text (the default), or out.md for --format markdown",
+        ),
+        (
+            "evaluate",
+            "out.html",
+            "out.txt for the table (the default), or out.json for --format json, "
+            "or out.csv for --format csv, or out.md for --format markdown",
+        ),
+        ("report", "out.json", "out.html for an HTML page"),
+    ],
+)
+def test_an_extension_of_a_format_the_command_lacks_is_refused_when_none_is_given(
+    tmp_path: Path, command: str, name: str, told: str
 ) -> None:
-    inferred, table = tmp_path / "out.csv", tmp_path / "table"
-    assert invoke(command, *COMMANDS[command], "-o", str(inferred))[0] == 0
-    assert invoke(command, *COMMANDS[command], "-o", str(table))[0] == 0
-    assert inferred.read_bytes() == table.read_bytes()
+    # the table written into out.csv would read as a broken CSV file, later, somewhere else
+    target = tmp_path / name
+    arguments = [CLAIMS] if command == "report" else COMMANDS[command]
+    code, out, err = invoke(command, *arguments, "-o", str(target))
+    assert (code, out) == (2, "")
+    extension = target.suffix
+    assert err == (
+        f"pmsize: --output {target}: {command} does not write {extension} files; "
+        f"name the file {told.replace('out.', str(tmp_path / 'out.'))}\n"
+    )
+    assert not target.exists()
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))

@@ -85,8 +85,8 @@ alternatives:
 
 
 def test_the_catalogue_names_every_input_once_with_its_kind_and_years() -> None:
-    [entry] = load_text(LATE)
-    listed = {i.path: (i.kind, i.years) for i in inputs.catalogue(entry.problem)}
+    [problem] = load_text(LATE)
+    listed = {i.path: (i.kind, i.years) for i in inputs.catalogue(problem)}
     assert listed == {
         "market.problem_cost": ("amount", (1, 5)),
         "solution.adoption[year 1]": ("percent", (1, 1)),
@@ -110,8 +110,8 @@ def test_the_catalogue_names_every_input_once_with_its_kind_and_years() -> None:
 
 
 def test_every_command_names_a_late_alternatives_item_by_its_calendar_year() -> None:
-    [entry] = load_text(LATE)
-    result = pmsize.sensitivity(entry.problem, samples=500)
+    [problem] = load_text(LATE)
+    result = pmsize.sensitivity(problem, samples=500)
     assert result.sensitivity is not None
     named = {bar.input for bar in result.sensitivity.tornado}
     assert named == {
@@ -128,6 +128,6 @@ def test_a_correlation_names_an_alternative_by_name_in_any_case() -> None:
     with pytest.raises(pmsize.InputErrors, match=r"names no input|not a ranged input"):
         load_text(text)  # the word `alternatives` itself is not a name: its case counts
     text = LATE + "correlations:\n  market.problem_cost ~ alternatives[V2.0 [BETA]].solves: 0.5\n"
-    [entry] = load_text(text)
-    result = pmsize.simulate(entry.problem, samples=2000)
+    [problem] = load_text(text)
+    result = pmsize.simulate(problem, samples=2000)
     assert result.simulation.correlations[0].b == "alternatives[V2.0 [BETA]].solves"

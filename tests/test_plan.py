@@ -54,7 +54,7 @@ def portfolio(tmp_path: Path, *entries: str, name: str = "p.yaml") -> str:
 
 
 def problems_of(*entries: str) -> list[pmsize.Problem]:
-    return [e.problem for e in loader.load_text("problems:\n" + "".join(entries), "p.yaml")]
+    return loader.load_text("problems:\n" + "".join(entries), "p.yaml")
 
 
 # Budget $10m. Greedy by NPV takes X ($10m NPV), then only W fits: $12m.
@@ -459,10 +459,10 @@ solution: {build_cost: 1m, adoption: 5%}
 correlations:
   market.customers ~ market.problem_cost: 0.9
 """
-    [entry] = load_text(text)
-    plain = entry.problem.model_copy(update={"correlations": ()})
-    plan = pmsize.plan([entry.problem], "$5m", objective="expected-npv", samples=20_000)
-    simulated = pmsize.simulate(entry.problem, samples=20_000).simulation.npv.mean
+    [correlated] = load_text(text)
+    plain = correlated.model_copy(update={"correlations": ()})
+    plan = pmsize.plan([correlated], "$5m", objective="expected-npv", samples=20_000)
+    simulated = pmsize.simulate(correlated, samples=20_000).simulation.npv.mean
     independent = pmsize.simulate(plain, samples=20_000).simulation.npv.mean
     assert plan.funded[0].npv == pytest.approx(simulated, rel=1e-12)
     assert simulated > independent * 1.05
@@ -560,7 +560,7 @@ problems:
 def test_expected_npv_is_simulates_mean_to_the_last_bit() -> None:
     # growth, per-year alternative lists, a later arrival and correlations; simulate takes
     # the mean after a partial sort, and summed in another order it was an ulp off
-    problems = [e.problem for e in load_text(LANDSCAPE, "p.yaml")]
+    problems = load_text(LANDSCAPE, "p.yaml")
     plan = pmsize.plan(problems, "$10m", objective="expected-npv", samples=7000, seed=5)
     assert [c.name for c in plan.funded] == ["Landscape", "Second"]
     for c, p in zip(plan.funded, problems, strict=True):

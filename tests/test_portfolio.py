@@ -162,9 +162,9 @@ def test_thresholds_resolve_cli_then_problem_then_portfolio_then_built_in(
     from pmsize import loader, service
 
     policy = options.policy(*(flags[1:] if flags else [None]), None)
-    [entry] = loader.load_paths([str(portfolio)])
-    [r] = service.evaluate_entries([entry], policy)
-    assert r.thresholds == service.thresholds_for(entry, policy)
+    [problem] = loader.load_paths([str(portfolio)])
+    [r] = service.evaluate_problems([problem], policy)
+    assert r.thresholds == service.thresholds_for(problem, policy)
     assert [f.code for f in r.flags] == expected
 
 

@@ -26,8 +26,8 @@ SETTINGS = settings(
 
 
 def evaluate(data: dict[str, Any]) -> Evaluation:
-    [entry] = load_text(to_yaml(data))
-    return service.evaluate(entry.problem)
+    [problem] = load_text(to_yaml(data))
+    return service.evaluate(problem)
 
 
 def close(a: float, b: float, scale: float = 1.0) -> bool:

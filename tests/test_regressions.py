@@ -95,9 +95,9 @@ alternatives:
   # - {name: Spreadsheets, annual_cost: 5k}
 policy:
 """
-    [entry] = load_text(text)
-    assert entry.problem.alternatives == ()
-    assert entry.problem.policy.cap_threshold is None
+    [problem] = load_text(text)
+    assert problem.alternatives == ()
+    assert problem.policy.cap_threshold is None
 
 
 def test_a_file_named_twice_is_read_once() -> None:
@@ -138,7 +138,7 @@ market: {customers: 10, problem_cost: 1m}
 solution: {adoption: 10%}
 alternatives: [{name: "! Looks like a warning", annual_cost: 10k, solves: 50%}]
 """
-    problem = load_text(text)[0].problem
+    problem = load_text(text)[0]
     memo = explain.memo(problem, service.evaluate(problem))
     bullets = [b for p in memo.points for b in p.bullets]
     assert bullets[0].text.startswith("! Looks like a warning (other) costs")

@@ -95,7 +95,7 @@ def mutated(draw: st.DrawFn) -> bytes:
 def outcome(data: bytes) -> str:
     """`ok` or `error`; anything else (a crash) fails the test."""
     try:
-        entries = load_bytes(data, "fuzz.yaml")
+        problems = load_bytes(data, "fuzz.yaml")
     except (InputErrors, InputError) as exc:
         errors = exc.errors if isinstance(exc, InputErrors) else [exc]
         assert errors
@@ -107,7 +107,7 @@ def outcome(data: bytes) -> str:
             assert error.location.column >= 1
             assert error.message.strip()
         return "error"
-    results = [service.evaluate(e.problem) for e in entries]
+    results = [service.evaluate(p) for p in problems]
     json.loads(render_json.document(results))  # finite numbers only
     return "ok"
 

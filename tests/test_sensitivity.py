@@ -34,11 +34,11 @@ PHI = NormalDist()
 
 
 def problem_of(text: str) -> Problem:
-    return loader.load_text(text)[0].problem
+    return loader.load_text(text)[0]
 
 
 def problems() -> list[Problem]:
-    return [entry.problem for entry in loader.load_paths([str(p) for p in EXAMPLES])]
+    return loader.load_paths([str(p) for p in EXAMPLES])
 
 
 def with_value(problem: Problem, path: str, value: float) -> Problem:
@@ -93,14 +93,14 @@ def test_tornado_ends_are_the_point_evaluations_with_that_input_at_its_low_and_h
 
 
 def test_tornado_puts_the_widest_swing_first() -> None:
-    problem = loader.load_paths([str(RANGED_EXAMPLE)])[0].problem
+    problem = loader.load_paths([str(RANGED_EXAMPLE)])[0]
     swings = [bar.swing for bar in sens.tornado(problem)]
     assert len(swings) == 7
     assert swings == sorted(swings, reverse=True)
 
 
 def test_a_problem_without_ranges_has_no_tornado() -> None:
-    problem = loader.load_paths([str(HERE / "cases" / "01-no-alternatives.yaml")])[0].problem
+    problem = loader.load_paths([str(HERE / "cases" / "01-no-alternatives.yaml")])[0]
     assert sens.tornado(problem) == ()
 
 
@@ -236,7 +236,7 @@ def test_value_of_information_is_never_negative(problem: Problem, seed: int) -> 
 
 
 def test_most_worth_researching_is_an_input_that_can_flip_the_decision() -> None:
-    problem = loader.load_paths([str(RANGED_EXAMPLE)])[0].problem
+    problem = loader.load_paths([str(RANGED_EXAMPLE)])[0]
     result = sim.simulate(problem, samples=20_000, learn=True)
     found = {v.input: v.evpi for v in result.value_of_information}
     assert result.value_of_information[0].evpi > 0
@@ -550,8 +550,8 @@ def test_the_decision_without_information_follows_expected_npv_not_central_npv()
     # NPV = 2.5m - build; a build of $500k to $8m (lognormal) has median $2m but mean
     # $2.85m: NPV is $500k at central values, about -$350k expected. Not building is the
     # decision learning is measured against, and the table says why it differs.
-    entries = loader.load_text(LINEAR.format(build="$500k to $8m"))
-    (lopsided,) = sim.sensitivity_entries(entries, samples=20_000)
+    problems = loader.load_text(LINEAR.format(build="$500k to $8m"))
+    (lopsided,) = sim.sensitivity_problems(problems, samples=20_000)
     assert lopsided.sensitivity is not None
     assert lopsided.evaluation.npv == pytest.approx(0.5e6)
     assert lopsided.simulation.npv.mean is not None
@@ -565,7 +565,7 @@ def test_the_decision_without_information_follows_expected_npv_not_central_npv()
     assert "you would not build (expected NPV" in text
     assert "although NPV at central values is $500k: the ranges are lopsided" in text
 
-    (even,) = sim.sensitivity_entries(
+    (even,) = sim.sensitivity_problems(
         loader.load_text(LINEAR.format(build="{low: 1m, high: 3m, dist: normal}")), samples=2_000
     )
     assert even.sensitivity is not None
@@ -587,21 +587,21 @@ def test_build_when_expected_npv_is_zero_or_undefined() -> None:
 
 @pytest.mark.parametrize("samples", [0, -5, limits.MAX_SAMPLES + 1])
 def test_a_sample_count_out_of_range_is_a_plain_value_error(samples: int) -> None:
-    entries = loader.load_text(LINEAR.format(build="$1m to $3m"))
+    problems = loader.load_text(LINEAR.format(build="$1m to $3m"))
     message = f"samples must be from 1 to 10,000,000, not {samples:,}"
-    for run_it in (sim.simulate_entries, sim.sensitivity_entries):
+    for run_it in (sim.simulate_problems, sim.sensitivity_problems):
         with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
-            run_it(entries, samples=samples)
+            run_it(problems, samples=samples)
     with pytest.raises(ValueError, match=re.escape(message)):
-        sim.simulate(entries[0].problem, samples=samples)
+        sim.simulate(problems[0], samples=samples)
 
 
-def test_simulate_entries_resolve_thresholds_and_report_progress_over_all_problems() -> None:
+def test_simulate_problems_resolve_thresholds_and_report_progress_over_all_problems() -> None:
     text = LINEAR.format(build="$1m to $3m")
-    entries = loader.load_text(text) + loader.load_text(text + "policy: {thin_margin: 90%}\n")
+    problems = loader.load_text(text) + loader.load_text(text + "policy: {thin_margin: 90%}\n")
     seen: list[tuple[int, int]] = []
-    found = sim.simulate_entries(
-        entries,
+    found = sim.simulate_problems(
+        problems,
         Policy(),
         samples=sampling.BLOCK + 10,
         seed=4,
@@ -621,8 +621,8 @@ def test_simulate_entries_resolve_thresholds_and_report_progress_over_all_proble
     assert second["pursue"] < first["pursue"]
     assert second["reconsider"] > first["reconsider"]
     # a policy given (as by a CLI flag) wins over the problem's
-    (flagged,) = sim.simulate_entries(
-        entries[1:], Policy(thin_margin=0.2), samples=sampling.BLOCK + 10, seed=4
+    (flagged,) = sim.simulate_problems(
+        problems[1:], Policy(thin_margin=0.2), samples=sampling.BLOCK + 10, seed=4
     )
     assert flagged.simulation.verdicts == first
 
@@ -644,7 +644,7 @@ def test_an_error_in_one_block_reaches_the_caller(monkeypatch: pytest.MonkeyPatc
 
 
 def test_sizing_without_extras_skips_only_what_a_simulation_never_shows() -> None:
-    problem = loader.load_paths([str(RANGED_EXAMPLE)])[0].problem
+    problem = loader.load_paths([str(RANGED_EXAMPLE)])[0]
     full = engine.size(
         engine.Inputs.take(problem, sampling.Sampler(2, 0, 300).pick),
         sens.DEFAULT_THRESHOLDS,

@@ -36,7 +36,7 @@ PHI = NormalDist()
 
 
 def problem_of(text: str) -> Problem:
-    return loader.load_text(text)[0].problem
+    return loader.load_text(text)[0]
 
 
 def run(*args: str, input: str | None = None) -> Any:
@@ -172,7 +172,7 @@ def test_the_same_seed_gives_the_same_output() -> None:
 
 
 def test_results_do_not_depend_on_the_number_of_threads() -> None:
-    problem = loader.load_paths([str(RANGED_EXAMPLE)])[0].problem
+    problem = loader.load_paths([str(RANGED_EXAMPLE)])[0]
     alone = sim.simulate(problem, samples=3 * sampling.BLOCK + 5, threads=1, learn=True)
     shared = sim.simulate(problem, samples=3 * sampling.BLOCK + 5, threads=3, learn=True)
     assert shared == alone
@@ -202,9 +202,8 @@ def central_columns(n: int) -> Any:
 
 @pytest.mark.parametrize("path", EXAMPLES + CASES, ids=lambda p: p.stem)
 def test_point_evaluation_equals_the_array_engine_on_central_values(path: Path) -> None:
-    for entry in loader.load_paths([str(path)]):
-        problem = entry.problem
-        thresholds = engine.resolve_thresholds(problem.policy, entry.portfolio_policy)
+    for problem in loader.load_paths([str(path)]):
+        thresholds = engine.resolve_thresholds(problem.policy, problem.portfolio_policy)
         point = service.evaluate(problem, thresholds)
         arrays = engine.size(Inputs.take(problem, central_columns(3)), thresholds, sampling.ARRAY)
         scalars = {
@@ -294,9 +293,9 @@ def test_every_sample_of_any_problem_is_a_point_evaluation_by_the_scalar_engine(
 
 
 def test_a_problem_without_ranges_simulates_to_its_point_evaluation() -> None:
-    entry = loader.load_paths([str(HERE / "cases" / "01-no-alternatives.yaml")])[0]
-    point = service.evaluate(entry.problem)
-    result = sim.simulate(entry.problem, samples=1000)
+    problem = loader.load_paths([str(HERE / "cases" / "01-no-alternatives.yaml")])[0]
+    point = service.evaluate(problem)
+    result = sim.simulate(problem, samples=1000)
     assert result.ranged_inputs == ()
     for figure in (result.npv.mean, result.npv.p5, result.npv.p50, result.npv.p95):
         assert figure == pytest.approx(point.npv, rel=1e-12)
@@ -335,7 +334,7 @@ def test_roi_is_summarised_over_the_samples_where_it_is_defined() -> None:
 
 
 def test_shares_of_verdicts_and_of_what_sets_the_ceiling_each_sum_to_one() -> None:
-    problem = loader.load_paths([str(RANGED_EXAMPLE)])[0].problem
+    problem = loader.load_paths([str(RANGED_EXAMPLE)])[0]
     result = sim.simulate(problem, samples=20_000)
     assert math.fsum(result.verdicts.values()) == pytest.approx(1.0, abs=1e-12)
     assert math.fsum(result.set_by.values()) == pytest.approx(1.0, abs=1e-12)

@@ -19,19 +19,45 @@ TYPE_CHECKING = False
 __version__ = "0.1.0"
 
 __all__ = [
+    "Alternative",
+    "AlternativeResult",
+    "ArgumentError",
+    "BreakEven",
+    "Candidate",
+    "Change",
+    "Correlation",
     "Diff",
+    "Effect",
     "Evaluation",
     "Flag",
     "FlagCode",
+    "Histogram",
     "InputError",
     "InputErrors",
+    "LeftOut",
     "Location",
+    "Marginal",
+    "Market",
     "Plan",
+    "PmsizeError",
     "Policy",
     "Problem",
+    "ProblemDiff",
+    "Range",
+    "Sensitivity",
     "Severity",
+    "Side",
     "Simulated",
+    "Simulation",
+    "Solution",
+    "Summary",
+    "Thresholds",
+    "TornadoBar",
+    "UncertainInput",
+    "UsageError",
+    "ValueOfInformation",
     "Verdict",
+    "Year",
     "__version__",
     "diff",
     "diff_git",
@@ -68,6 +94,32 @@ _HOMES = {
     "InputError": "pmsize.errors",
     "InputErrors": "pmsize.errors",
     "Location": "pmsize.errors",
+    "AlternativeResult": "pmsize.results",
+    "Year": "pmsize.results",
+    "UncertainInput": "pmsize.results",
+    "Thresholds": "pmsize.results",
+    "Market": "pmsize.models",
+    "Solution": "pmsize.models",
+    "Alternative": "pmsize.models",
+    "Simulation": "pmsize.simulation",
+    "Summary": "pmsize.summary",
+    "Histogram": "pmsize.summary",
+    "Sensitivity": "pmsize.drivers",
+    "TornadoBar": "pmsize.drivers",
+    "BreakEven": "pmsize.drivers",
+    "ValueOfInformation": "pmsize.drivers",
+    "Correlation": "pmsize.correlations",
+    "Candidate": "pmsize.planning",
+    "LeftOut": "pmsize.planning",
+    "Marginal": "pmsize.planning",
+    "ProblemDiff": "pmsize.diffing",
+    "Change": "pmsize.diffing",
+    "Effect": "pmsize.diffing",
+    "Side": "pmsize.diffing",
+    "ArgumentError": "pmsize.errors",
+    "UsageError": "pmsize.errors",
+    "PmsizeError": "pmsize.errors",
+    "Range": "pmsize.values",
 }
 
 if TYPE_CHECKING:
@@ -82,13 +134,33 @@ if TYPE_CHECKING:
         sensitivity,
         simulate,
     )
-    from pmsize.diffing import Diff
-    from pmsize.errors import InputError, InputErrors, Location
-    from pmsize.models import Policy, Problem
-    from pmsize.planning import Plan
-    from pmsize.results import Evaluation, Flag, FlagCode, Severity, Verdict
-    from pmsize.simulation import Simulated
-
+    from pmsize.correlations import Correlation
+    from pmsize.diffing import Change, Diff, Effect, ProblemDiff, Side
+    from pmsize.drivers import BreakEven, Sensitivity, TornadoBar, ValueOfInformation
+    from pmsize.errors import (
+        ArgumentError,
+        InputError,
+        InputErrors,
+        Location,
+        PmsizeError,
+        UsageError,
+    )
+    from pmsize.models import Alternative, Market, Policy, Problem, Solution
+    from pmsize.planning import Candidate, LeftOut, Marginal, Plan
+    from pmsize.results import (
+        AlternativeResult,
+        Evaluation,
+        Flag,
+        FlagCode,
+        Severity,
+        Thresholds,
+        UncertainInput,
+        Verdict,
+        Year,
+    )
+    from pmsize.simulation import Simulated, Simulation
+    from pmsize.summary import Histogram, Summary
+    from pmsize.values import Range
 
 if not TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name is an error
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pmsize import loader, service
 from pmsize.engine import Thresholds
-from pmsize.errors import ArgumentError, Location, UsageError
+from pmsize.errors import ArgumentError, UsageError
 from pmsize.limits import DEFAULT_SAMPLES, DEFAULT_SEED, check_sampling
 from pmsize.models import NO_POLICY, Policy, Problem
 from pmsize.options import DEFAULT_TIME_LIMIT, MAX_SECTIONS
@@ -51,17 +51,16 @@ def load(path: PathLike | Iterable[PathLike]) -> list[Problem]:
     """
     paths = [path] if isinstance(path, (str, os.PathLike)) else list(path)
     try:
-        entries = loader.load_paths(os.fspath(p) for p in paths)
+        return loader.load_paths(os.fspath(p) for p in paths)
     except UsageError as exc:  # a path that names nothing: a bad argument, for a library
         raise ArgumentError(str(exc)) from None
-    return [entry.problem for entry in entries]
 
 
 def evaluate(problem: Problem, *, policy: Policy | None = None) -> Evaluation:
     """The point evaluation of a problem (every range at its central value): figures,
     flags and verdict, with the thresholds the CLI would use."""
     problem = _problem(problem)
-    return service.evaluate(problem, _thresholds(problem, policy), problem.source)
+    return service.evaluate(problem, _thresholds(problem, policy))
 
 
 def rank(results: Iterable[Evaluation], by: SortKey = "npv") -> list[Evaluation]:
@@ -89,8 +88,8 @@ def simulate(
     """
     from pmsize import simulation as uncertainty
 
-    [result] = uncertainty.simulate_entries(
-        [_entry(problem)], policy or NO_POLICY, samples=samples, seed=seed, progress=progress
+    [result] = uncertainty.simulate_problems(
+        [_problem(problem)], policy or NO_POLICY, samples=samples, seed=seed, progress=progress
     )
     return result
 
@@ -107,8 +106,8 @@ def sensitivity(
     (tornado, break-even values) and the simulation's value of information."""
     from pmsize import simulation as uncertainty
 
-    [result] = uncertainty.sensitivity_entries(
-        [_entry(problem)], policy or NO_POLICY, samples=samples, seed=seed, progress=progress
+    [result] = uncertainty.sensitivity_problems(
+        [_problem(problem)], policy or NO_POLICY, samples=samples, seed=seed, progress=progress
     )
     return result
 
@@ -125,21 +124,21 @@ def diff(old: DiffSide, new: DiffSide, *, policy: Policy | None = None) -> Diff:
     """
     from pmsize import diffing
 
-    def side(given: DiffSide) -> tuple[list[diffing.Source], str | None, list[str]]:
+    def side(given: DiffSide) -> tuple[list[Problem], str | None, list[str]]:
         if isinstance(given, (str, os.PathLike)):
             given = [given]
         items = list(given)
         if all(isinstance(item, Problem) for item in items) and items:
-            return [diffing.Source.of(p) for p in items if isinstance(p, Problem)], None, []
+            return [p for p in items if isinstance(p, Problem)], None, []
         if any(isinstance(item, Problem) for item in items):
             raise ValueError("a side of a diff is paths or problems, not both")
         paths = [os.fspath(p) for p in items if not isinstance(p, Problem)]
         try:
-            sources = diffing.read_paths(paths)
+            problems = diffing.read_paths(paths)
         except UsageError as exc:
             raise ArgumentError(str(exc)) from None
-        read = [s.location.file for s in sources if s.location is not None]
-        return sources, " ".join(paths), [*paths, *read]
+        read = [p.source.file for p in problems if p.source is not None]
+        return problems, " ".join(paths), [*paths, *read]
 
     (before, old_label, old_read), (after, new_label, new_read) = diffing.both_sides(
         lambda: side(old), lambda: side(new)
@@ -300,11 +299,5 @@ def _problems(values: Iterable[Problem], parameter: str = "problems") -> list[Pr
     return found
 
 
-def _entry(problem: Problem) -> loader.Entry:
-    problem = _problem(problem)
-    source = problem.source or Location("", 0, 0)  # built in code: no file, line 0
-    return loader.Entry(problem, source, problem.portfolio_policy)
-
-
 def _thresholds(problem: Problem, policy: Policy | None) -> Thresholds:
-    return service.thresholds_for(_entry(problem), policy or NO_POLICY)
+    return service.thresholds_for(_problem(problem), policy or NO_POLICY)

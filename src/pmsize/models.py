@@ -468,10 +468,12 @@ class Problem(BaseModel):
     policy: Policy = Policy()
     # rank correlations between ranged inputs (SPEC §10), in file order
     correlations: Correlations = ()
-    # Set by the loader, never read from a file: where the problem's `name:` is, and the
-    # `policy:` of the portfolio it came in (see `source`, `portfolio_policy`).
+    # Set by the loader, never read from a file: where the problem's `name:` is, the
+    # `policy:` of the portfolio it came in, and, when asked for, the data it was validated
+    # from (see `source`, `portfolio_policy`, `as_written`).
     _source: Location | None = PrivateAttr(default=None)
     _portfolio_policy: Policy | None = PrivateAttr(default=None)
+    _as_written: Mapping[str, Any] | None = PrivateAttr(default=None)
 
     @classmethod
     def model_validate(
@@ -503,10 +505,24 @@ class Problem(BaseModel):
         """The `policy:` of the portfolio file the problem came in (empty if none)."""
         return self._portfolio_policy or Policy()
 
-    def _located(self, source: Location, portfolio_policy: Policy | None = None) -> Problem:
-        """This problem, marked as read from `source` in a portfolio with that policy."""
+    @property
+    def as_written(self) -> Mapping[str, Any] | None:
+        """The data the problem was validated from, as its file writes it: every value the
+        file's text, `defaults:` merged in. Kept only when the loader is asked to (`diff`
+        reads files so, to show changed values as written); None otherwise."""
+        return self._as_written
+
+    def _located(
+        self,
+        source: Location,
+        portfolio_policy: Policy | None = None,
+        as_written: Mapping[str, Any] | None = None,
+    ) -> Problem:
+        """This problem, marked as read from `source` in a portfolio with that policy (and
+        validated from `as_written`, when that is kept)."""
         self._source = source
         self._portfolio_policy = portfolio_policy
+        self._as_written = as_written
         return self
 
     @field_validator("alternatives", "policy", mode="before")

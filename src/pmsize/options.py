@@ -139,13 +139,26 @@ def output_format(
     that says what the extension means and how to agree, before anything is read."""
     meant = extension_format(output)
     if raw is None:
-        return meant if meant is not None and meant in allowed else allowed[0]
+        if meant is None or meant in allowed:
+            return meant or allowed[0]
+        # `simulate -o out.csv` writing a table into out.csv would be a silent wrong answer
+        assert output is not None  # a format was meant: there is a file name
+        extension = PurePath(output).suffix
+        names = [
+            f"{_renamed(output, f)} for {_format_words(f, allowed)}"
+            for f in allowed
+            if f == allowed[0] or f in FORMAT_EXTENSIONS  # github has no file of its own
+        ]
+        raise UsageError(
+            f"--output {fmt.safe_text(output)}: {command} does not write "
+            f"{fmt.safe_text(extension.lower())} files; name the file " + ", or ".join(names)
+        )
     chosen = choice(raw, allowed, command, aliases=aliases)
     if meant is None or meant == chosen:
         return chosen
     assert output is not None  # a format was meant: there is a file name
     extension = PurePath(output).suffix
-    renamed = fmt.safe_text(output.removesuffix(extension) + FORMAT_EXTENSIONS.get(chosen, ".txt"))
+    renamed = _renamed(output, chosen)
     agree = (
         f"give --format {meant} (or no --format), or name the file {renamed}"
         if meant in allowed
@@ -155,6 +168,19 @@ def output_format(
         f"--format {chosen}: --output {fmt.safe_text(output)} is a "
         f"{fmt.safe_text(extension.lower())} file, which means --format {meant}; {agree}"
     )
+
+
+def _renamed(output: str, format: str) -> str:
+    """`output` with the extension that names `format` (`.txt` for text)."""
+    extension = PurePath(output).suffix
+    return fmt.safe_text(output.removesuffix(extension) + FORMAT_EXTENSIONS.get(format, ".txt"))
+
+
+def _format_words(format: str, allowed: Sequence[str]) -> str:
+    """How a user asks for `format`: the default needs no option."""
+    if format == allowed[0]:
+        return "an HTML page" if format == "html" else f"the {format} (the default)"
+    return f"--format {format}"
 
 
 __all__ = [

@@ -65,8 +65,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pmsize import loader, service
-from pmsize.errors import ArgumentError, InputError, InputErrors
+from pmsize import service
+from pmsize.errors import ArgumentError, InputError, InputErrors, Location
 from pmsize.knapsack import optimum
 from pmsize.limits import DEFAULT_SAMPLES, DEFAULT_SEED, check_sampling
 from pmsize.models import NO_POLICY, Policy, Problem
@@ -185,6 +185,18 @@ class Plan:
             f"NPV {self.total_npv:,.0f}>"
         )
 
+    def _repr_html_(self) -> str:
+        """What a notebook shows: what `pmsize plan` prints (render.notebook)."""
+        from pmsize.render import notebook
+
+        return notebook.plan_html(self)
+
+    def _repr_markdown_(self) -> str:
+        """`pmsize plan --format markdown`, for a markdown cell."""
+        from pmsize.render import notebook
+
+        return notebook.plan_markdown(self)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of `pmsize plan --format json`: SPEC §9's fields in its order,
         then the extras (currency first, as every result carries one; `exact` and `gap`
@@ -292,13 +304,10 @@ def plan(
     ):
         raise ArgumentError(f"{max_problems!r} is not a whole number from 1", "max_problems")
     check_time_limit(time_limit)
-    entries = [_entry(p) for p in problems]
-    currency = _one_currency(entries)
+    currency = _one_currency(problems)
     limit = parse_budget(budget, currency)
     policy = policy or NO_POLICY
-    evaluations = [
-        service.evaluate(e.problem, service.thresholds_for(e, policy), e.location) for e in entries
-    ]
+    evaluations = [service.evaluate(p, service.thresholds_for(p, policy)) for p in problems]
     eligible = [i for i, r in enumerate(evaluations) if r.verdict != Verdict.AVOID and r.npv > 0]
     npvs = [r.npv for r in evaluations]
     count = None
@@ -308,7 +317,7 @@ def plan(
         count = DEFAULT_SAMPLES if samples is None else samples
         check_sampling(count, seed)
         means = simulation.expected_npvs(
-            [entries[i] for i in eligible], policy, samples=count, seed=seed, progress=progress
+            [problems[i] for i in eligible], policy, samples=count, seed=seed, progress=progress
         )
         for i, mean in zip(eligible, means, strict=True):
             npvs[i] = 0.0 if mean is None else mean  # None: no finite NPV
@@ -353,8 +362,8 @@ def plan(
     chance = None
     if objective == "expected-npv":
         assert count is not None
-        funded_entries = [entries[eligible[i]] for i in chosen]
-        chance = _chance_total_positive(funded_entries, policy, count, seed)
+        funded_problems = [problems[eligible[i]] for i in chosen]
+        chance = _chance_total_positive(funded_problems, policy, count, seed)
     return Plan(
         currency=currency,
         budget=limit,
@@ -393,33 +402,31 @@ def _after(start: float, time_limit: float | None, share: float = OPTIMUM_SHARE)
     return None if time_limit is None else start + share * time_limit
 
 
-def _entry(problem: Problem) -> loader.Entry:
-    from pmsize.errors import Location
-
-    source = problem.source or Location("", 0, 0)  # built in code: no file, line 0
-    return loader.Entry(problem, source, problem.portfolio_policy)
-
-
-def _one_currency(entries: Sequence[loader.Entry]) -> str:
+def _one_currency(problems: Sequence[Problem]) -> str:
     """The currency every problem uses (the first problem's); raises InputErrors locating
     each problem in another, since build costs and NPVs only add up in one currency."""
-    if not entries:
+    if not problems:
         return ""
-    first = entries[0]
-    currency = first.problem.currency
+    first = problems[0]
+    currency = first.currency
     errors = [
         InputError(
-            e.location,
-            f"{e.problem.currency}, but {first.problem.name!r} ({first.location}) is in "
+            _where(p),
+            f"{p.currency}, but {first.name!r} ({_where(first)}) is in "
             f"{currency}; a plan adds build costs and NPVs, so plan one currency at a time",
             path="currency",
         )
-        for e in entries
-        if e.problem.currency != currency
+        for p in problems
+        if p.currency != currency
     ]
     if errors:
         raise InputErrors(errors)
     return currency
+
+
+def _where(problem: Problem) -> Location:
+    """Where a problem was read; one built in code is in no file, at line 0."""
+    return problem.source or Location("", 0, 0)
 
 
 def _candidate(r: Evaluation, npv: float) -> Candidate:
@@ -438,21 +445,21 @@ def _candidate(r: Evaluation, npv: float) -> Candidate:
 
 
 def _chance_total_positive(
-    entries: Sequence[loader.Entry], policy: Policy, samples: int, seed: int
+    problems: Sequence[Problem], policy: Policy, samples: int, seed: int
 ) -> float | None:
     """P(sum of the funded problems' NPVs > 0), the problems drawn independently: each
     problem's samples in an order of its own (a permutation keyed by the seed and its place
     in the plan), summed sample by sample. None when nothing is funded."""
-    if not entries:
+    if not problems:
         return None
     import numpy as np
 
     from pmsize.simulation import npv_samples
 
     total = np.zeros(samples)
-    for place, entry in enumerate(entries):
-        thresholds = service.thresholds_for(entry, policy)
-        npv = npv_samples(entry.problem, thresholds, samples=samples, seed=seed)
+    for place, problem in enumerate(problems):
+        thresholds = service.thresholds_for(problem, policy)
+        npv = npv_samples(problem, thresholds, samples=samples, seed=seed)
         order = np.random.default_rng(
             np.random.SeedSequence(seed, spawn_key=(PERMUTATION_KEY, place))
         ).permutation(samples)

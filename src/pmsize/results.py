@@ -349,6 +349,18 @@ class Evaluation:
             f"ceiling {self.ceiling_per_customer:,.0f} per customer a year>"
         )
 
+    def _repr_html_(self) -> str:
+        """What a notebook shows: the block `pmsize evaluate` prints (render.notebook)."""
+        from pmsize.render import notebook
+
+        return notebook.evaluation_html(self)
+
+    def _repr_markdown_(self) -> str:
+        """`pmsize evaluate --format markdown` of this problem, for a markdown cell."""
+        from pmsize.render import notebook
+
+        return notebook.evaluation_markdown(self)
+
     def to_json(self, *, ascii_only: bool = False) -> str:
         """`to_dict()` as pmsize writes JSON (see `jsontext`), newline-terminated."""
         from pmsize import jsontext  # the text rules; the engine that imports results needs none

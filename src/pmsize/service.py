@@ -1,6 +1,6 @@
 """What the commands do, as plain functions: load, evaluate, rank (the library API).
 
-`evaluate(problem, thresholds, source)` is the point evaluation of one problem:
+`evaluate(problem, thresholds)` is the point evaluation of one problem:
 the figures and flag codes from the engine, the flags' sentences from `messages`,
 put together here into a `results.Evaluation`. `thresholds_for` is the one place
 that says which policy wins: the command line's, then the problem's, then its
@@ -17,7 +17,6 @@ from typing import Any
 
 from pmsize import engine, finance, loader, messages
 from pmsize.engine import DEFAULT_THRESHOLDS, Thresholds
-from pmsize.errors import Location
 from pmsize.inputs import catalogue
 from pmsize.models import NO_POLICY, Alternative, Policy, Problem
 from pmsize.results import AlternativeResult, Evaluation, Flag, UncertainInput, Verdict, Year
@@ -44,13 +43,12 @@ Progress = Callable[[int, int | None], None]
 PROGRESS_EVERY = 100  # problems between two progress reports
 
 
-def evaluate(
-    problem: Problem, thresholds: Thresholds = DEFAULT_THRESHOLDS, source: Location | None = None
-) -> Evaluation:
+def evaluate(problem: Problem, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Evaluation:
     """The point evaluation of a problem: every range at its central value.
 
-    `source` names where the problem was read from (`file` and `line` of the result).
+    The result's `file` and `line` are where the problem was read (`problem.source`).
     """
+    source = problem.source
     s = engine.point(problem, thresholds)
     horizon = problem.horizon_years
     alternatives = tuple(
@@ -190,23 +188,23 @@ def _finite_or_none(x: float) -> float | None:
     return x if math.isfinite(x) else None
 
 
-def thresholds_for(entry: loader.Entry, policy: Policy = NO_POLICY) -> Thresholds:
-    """The thresholds in force for a loaded problem: each one from the command line's
-    `policy` if set there, else the problem's, else its portfolio's, else the built-in."""
-    return engine.resolve_thresholds(policy, entry.problem.policy, entry.portfolio_policy)
+def thresholds_for(problem: Problem, policy: Policy = NO_POLICY) -> Thresholds:
+    """The thresholds in force for a problem: each one from the command line's `policy`
+    if set there, else the problem's, else its portfolio's, else the built-in."""
+    return engine.resolve_thresholds(policy, problem.policy, problem.portfolio_policy)
 
 
-def evaluate_entries(
-    entries: Iterable[loader.Entry], policy: Policy = NO_POLICY, progress: Progress | None = None
+def evaluate_problems(
+    problems: Iterable[Problem], policy: Policy = NO_POLICY, progress: Progress | None = None
 ) -> list[Evaluation]:
     """Point evaluations, thresholds resolved by `thresholds_for`."""
-    todo = list(entries)
+    todo = list(problems)
     results: list[Evaluation] = []
     total = len(todo)
-    for done, entry in enumerate(todo):
+    for done, problem in enumerate(todo):
         if progress is not None and done % PROGRESS_EVERY == 0:
             progress(done, total)
-        results.append(evaluate(entry.problem, thresholds_for(entry, policy), entry.location))
+        results.append(evaluate(problem, thresholds_for(problem, policy)))
     if progress is not None:
         progress(total, total)
     return results
@@ -226,8 +224,7 @@ def evaluate_paths(
     """
     if progress is not None:
         progress(0, None)
-    entries = loader.load_paths(paths)
-    return rank(evaluate_entries(entries, policy, progress), sort)
+    return rank(evaluate_problems(loader.load_paths(paths), policy, progress), sort)
 
 
 def rank(results: Sequence[Evaluation], sort: str) -> list[Evaluation]:

@@ -10,8 +10,8 @@ the same whatever the number of threads.
 
 Where the pieces are: drawing samples in `sampling`, percentiles and the histogram
 in `summary`, the tornado, break-even and value of information in `drivers`.
-`simulate_entries` and `sensitivity_entries` run `pmsize.simulate` and
-`pmsize.sensitivity` over problems already loaded.
+`simulate_problems` and `sensitivity_problems` run `pmsize.simulate` and
+`pmsize.sensitivity` over several problems, progress told over all of them.
 """
 
 from __future__ import annotations
@@ -48,7 +48,6 @@ from pmsize.values import Range
 
 if TYPE_CHECKING:
     from pmsize.engine import Column, Whole
-    from pmsize.loader import Entry
 
 # The figures of a block of samples, as `engine.size` makes them over columns.
 Sampled: TypeAlias = "engine.Sizing[Column, Whole]"
@@ -387,53 +386,53 @@ def keep_freed_memory() -> None:
     mallopt(m_trim_threshold, 128 << 20)
 
 
-def simulate_entries(
-    entries: Sequence[Entry],
+def simulate_problems(
+    problems: Sequence[Problem],
     policy: Policy = NO_POLICY,
     *,
     samples: int = DEFAULT_SAMPLES,
     seed: int = DEFAULT_SEED,
     progress: Progress | None = None,
 ) -> list[Simulated]:
-    """Evaluate each loaded problem at central values and simulate it (`pmsize simulate`).
+    """Evaluate each problem at central values and simulate it (`pmsize simulate`).
 
     Thresholds resolve as for `evaluate` (`policy` > problem > portfolio > built-in).
     `progress(done, total)` is called after each block, over all the problems.
     Raises ValueError for a bad `samples` or `seed` (`limits.check_sampling`).
     """
-    return _run_entries(entries, policy, samples, seed, progress, learn=False)
+    return _run_problems(problems, policy, samples, seed, progress, learn=False)
 
 
-def sensitivity_entries(
-    entries: Sequence[Entry],
+def sensitivity_problems(
+    problems: Sequence[Problem],
     policy: Policy = NO_POLICY,
     *,
     samples: int = DEFAULT_SAMPLES,
     seed: int = DEFAULT_SEED,
     progress: Progress | None = None,
 ) -> list[Simulated]:
-    """`simulate_entries` with each problem's tornado, break-even values and value of
+    """`simulate_problems` with each problem's tornado, break-even values and value of
     information (`pmsize sensitivity`): every result's `sensitivity` is set."""
-    return _run_entries(entries, policy, samples, seed, progress, learn=True)
+    return _run_problems(problems, policy, samples, seed, progress, learn=True)
 
 
 def expected_npvs(
-    entries: Sequence[Entry],
+    problems: Sequence[Problem],
     policy: Policy = NO_POLICY,
     *,
     samples: int = DEFAULT_SAMPLES,
     seed: int = DEFAULT_SEED,
     progress: Progress | None = None,
 ) -> list[float | None]:
-    """Each loaded problem's mean NPV as `simulate_entries` reports it (`.simulation.npv.mean`),
+    """Each problem's mean NPV as `simulate_problems` reports it (`.simulation.npv.mean`),
     without the other figures (`plan --objective expected-npv`); None for a problem with no
     finite NPV. `progress(done, total)` is called after each block, over all the problems."""
     check_sampling(samples, seed)
-    advance = _over_all(samples * len(entries), progress)
+    advance = _over_all(samples * len(problems), progress)
     means = []
-    for entry in entries:
-        thresholds = service.thresholds_for(entry, policy)
-        npv = npv_samples(entry.problem, thresholds, samples=samples, seed=seed, progress=advance)
+    for problem in problems:
+        thresholds = service.thresholds_for(problem, policy)
+        npv = npv_samples(problem, thresholds, samples=samples, seed=seed, progress=advance)
         means.append(_npv_summary(npv)[0].mean)  # simulate's, summed in the same order
     return means
 
@@ -451,8 +450,8 @@ def _over_all(total: int, progress: Progress | None) -> Callable[[int], None]:
     return advance
 
 
-def _run_entries(
-    entries: Sequence[Entry],
+def _run_problems(
+    problems: Sequence[Problem],
     policy: Policy,
     samples: int,
     seed: int,
@@ -461,12 +460,11 @@ def _run_entries(
     learn: bool,
 ) -> list[Simulated]:
     check_sampling(samples, seed)
-    advance = _over_all(samples * len(entries), progress)
+    advance = _over_all(samples * len(problems), progress)
     results: list[Simulated] = []
-    for entry in entries:
-        problem = entry.problem
-        thresholds = service.thresholds_for(entry, policy)
-        evaluation = service.evaluate(problem, thresholds, entry.location)
+    for problem in problems:
+        thresholds = service.thresholds_for(problem, policy)
+        evaluation = service.evaluate(problem, thresholds)
         simulation = simulate(
             problem, thresholds, samples=samples, seed=seed, learn=learn, progress=advance
         )
@@ -492,7 +490,7 @@ __all__ = [
     "Simulation",
     "expected_npvs",
     "npv_samples",
-    "sensitivity_entries",
+    "sensitivity_problems",
     "simulate",
-    "simulate_entries",
+    "simulate_problems",
 ]

@@ -117,7 +117,7 @@ def _sampled(
     `pmsize.simulate` and `pmsize.sensitivity` run for one): the problems sampled one
     after another under one progress bar (`label`), then a JSON document or tables."""
     with boundary():
-        from pmsize import loader, options
+        from pmsize import api, options
         from pmsize import simulation as uncertainty
         from pmsize.render import simulate as render
         from pmsize.render.progress import progress_bar
@@ -127,14 +127,12 @@ def _sampled(
         policy = options.policy(cap_threshold, thin_margin)
         uncertainty.keep_freed_memory()  # the process is ours: blocks reuse freed memory
         run = (
-            uncertainty.simulate_entries
+            uncertainty.simulate_problems
             if command == "simulate"
-            else uncertainty.sensitivity_entries
+            else uncertainty.sensitivity_problems
         )
         with progress_bar(label=label, paths=paths) as progress:
-            results = run(
-                loader.load_paths(paths), policy, samples=count, seed=start, progress=progress
-            )
+            results = run(api.load(paths), policy, samples=count, seed=start, progress=progress)
         inputs = [r.evaluation.file for r in results]
         told = plural(len(results), "problem")  # said of a file written
         if format == "json":
@@ -291,6 +289,7 @@ def report(
                 "report writes an HTML page, not text for a terminal; name the file "
                 "to write it to: -o report.html"
             )
+        options.output_format(None, output, ("html",), "report")  # -o out.json is refused
         count, start = options.samples(samples), options.seed(seed)
         policy = options.policy(cap_threshold, thin_margin)
         uncertainty.keep_freed_memory()  # the process is ours: blocks reuse freed memory

@@ -6,7 +6,8 @@ Each file is read once, and each job has its module:
     _yaml        bytes -> plain data that keeps where each key and value was written;
                  the limits, and every YAML error located
     _locate      validation errors -> messages at file:line:column, in file order, capped
-    _portfolio   a file's data -> problems (`Entry`): `defaults:` and `policy:` merged
+    _portfolio   a file's data -> problems, each knowing where it was read and its
+                 portfolio's policy: `defaults:` and `policy:` merged
 
 This module runs them: `load_paths` for files and folders, `load_bytes` and
 `load_text` for one file's content, `check_paths` for `validate`, and
@@ -16,7 +17,6 @@ This module runs them: `load_paths` for files and folders, `load_bytes` and
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from pmsize.errors import InputError, InputErrors, Location
 from pmsize.loader import _portfolio, _yaml
@@ -33,8 +33,9 @@ from pmsize.loader._files import (
 )
 from pmsize.loader._locate import MAX_ERRORS, capped, in_file_order
 from pmsize.loader._locate import model_in as _model_in  # diffing: the model a field holds
-from pmsize.loader._portfolio import PORTFOLIO_KEYS, Entry, duplicate_names
+from pmsize.loader._portfolio import PORTFOLIO_KEYS, duplicate_names
 from pmsize.loader._yaml import MAX_DEPTH, MAX_ITEMS, MAX_KEYS
+from pmsize.models import Problem
 
 __all__ = [
     "MAX_BYTES",
@@ -46,7 +47,6 @@ __all__ = [
     "STDIN",
     "STDIN_NAME",
     "YAML_SUFFIXES",
-    "Entry",
     "_model_in",
     "check_paths",
     "expand_paths",
@@ -60,7 +60,7 @@ __all__ = [
 ]
 
 
-def load_paths(paths: Iterable[str]) -> list[Entry]:
+def load_paths(paths: Iterable[str]) -> list[Problem]:
     """Load every problem from files, directories (every *.yaml/*.yml below, sorted) or `-`.
 
     Raises `InputErrors` with every error found in every file.
@@ -68,7 +68,7 @@ def load_paths(paths: Iterable[str]) -> list[Entry]:
     loaded, errors = _load_files(paths)
     if errors:
         raise InputErrors(errors)
-    return [entry for _, entries in loaded for entry in entries]
+    return [problem for _, problems in loaded for problem in problems]
 
 
 def check_paths(paths: Iterable[str]) -> tuple[list[tuple[str, int]], list[InputError]]:
@@ -76,7 +76,7 @@ def check_paths(paths: Iterable[str]) -> tuple[list[tuple[str, int]], list[Input
     the other files (a file with any error is not listed as sound)."""
     loaded, errors = _load_files(paths)
     failed = {error.location.file for error in errors}
-    checked = [(display_name(file), len(entries)) for file, entries in loaded]
+    checked = [(display_name(file), len(problems)) for file, problems in loaded]
     return [(name, n) for name, n in checked if name not in failed], errors
 
 
@@ -86,8 +86,10 @@ def check_paths(paths: Iterable[str]) -> tuple[list[tuple[str, int]], list[Input
 PROBLEM_KEYS = frozenset({"pmsize", "name", "problems", "market", "solution"})
 
 
-def _load_files(paths: Iterable[str]) -> tuple[list[tuple[str, list[Entry]]], list[InputError]]:
-    loaded: list[tuple[str, list[Entry]]] = []
+def _load_files(
+    paths: Iterable[str],
+) -> tuple[list[tuple[str, list[Problem]]], list[InputError]]:
+    loaded: list[tuple[str, list[Problem]]] = []
     errors: list[InputError] = []
     named = list(paths)
     others: list[str] = []  # YAML files in folders that are no problem files
@@ -103,7 +105,7 @@ def _load_files(paths: Iterable[str]) -> tuple[list[tuple[str, list[Entry]]], li
             errors.extend(exc.errors if isinstance(exc, InputErrors) else [exc])
     if others:
         _skipped_others(others)
-    errors.extend(duplicate_names([entry for _, entries in loaded for entry in entries]))
+    errors.extend(duplicate_names(problem for _, problems in loaded for problem in problems))
     return loaded, errors
 
 
@@ -134,14 +136,14 @@ def _skipped_others(files: list[str]) -> None:
 SHOWN_OTHERS = 5  # files a note names; the rest are counted
 
 
-def load_bytes(data: bytes, file: str) -> list[Entry]:
+def load_bytes(data: bytes, file: str) -> list[Problem]:
     """Problems from the raw bytes of one file (`file` names it in messages)."""
-    return [entry for entry, _ in _read_problems(data, file)]
+    return _read_problems(data, file)
 
 
-def _read_problems(data: bytes, file: str) -> list[tuple[Entry, dict[str, Any]]]:
-    """Each problem of one file with the data it was validated from (see
-    `_portfolio.problems_of`)."""
+def _read_problems(data: bytes, file: str, *, keep_written: bool = False) -> list[Problem]:
+    """Each problem of one file, with the data it was validated from when `keep_written`
+    (see `_portfolio.problems_of`)."""
     name = display_name(file)
     text = _yaml.decode(data, name)
     duplicates: list[InputError] = []
@@ -153,7 +155,7 @@ def _read_problems(data: bytes, file: str) -> list[tuple[Entry, dict[str, Any]]]
             f"the file holds {what}; a problem file is a mapping of keys (name: ...)",
         )
     try:
-        found = _portfolio.problems_of(root, name)
+        found = _portfolio.problems_of(root, name, keep_written=keep_written)
     except InputErrors as exc:
         raise InputErrors(capped(in_file_order(duplicates + exc.errors))) from None
     if duplicates:
@@ -161,28 +163,28 @@ def _read_problems(data: bytes, file: str) -> list[tuple[Entry, dict[str, Any]]]
     return found
 
 
-def load_text(text: str, file: str = "<string>") -> list[Entry]:
+def load_text(text: str, file: str = "<string>") -> list[Problem]:
     """Problems from YAML text; for the API and tests."""
     return load_bytes(text.encode("utf-8"), file)
 
 
-def load_written(named: Iterable[tuple[str, bytes]]) -> list[tuple[Entry, dict[str, Any]]]:
+def load_written(named: Iterable[tuple[str, bytes]]) -> list[Problem]:
     """Problems from files' bytes (each `(name in messages, bytes)`), each with its data as
-    written: every scalar the text the file has, `defaults:` merged in as for validation
-    (for `diff`, which shows changed values as the files write them).
+    written (`Problem.as_written`): every scalar the text the file has, `defaults:` merged
+    in as for validation (for `diff`, which shows changed values as the files write them).
 
     Raises `InputErrors` with every error in every file, duplicate names across them too.
     """
-    loaded: list[tuple[Entry, dict[str, Any]]] = []
+    loaded: list[Problem] = []
     errors: list[InputError] = []
     for name, data in named:
         try:
-            loaded.extend(_read_problems(data, name))
+            loaded.extend(_read_problems(data, name, keep_written=True))
         except InputErrors as exc:
             errors.extend(exc.errors)
         except InputError as exc:
             errors.append(exc)
-    errors.extend(duplicate_names([entry for entry, _ in loaded]))
+    errors.extend(duplicate_names(loaded))
     if errors:
         raise InputErrors(errors)
     return loaded

@@ -1,14 +1,14 @@
 """Problems from a file's data: one problem, or a portfolio (SPEC §2).
 
 A portfolio's `defaults:` are merged into each problem, a top-level key at a time
-(no deep merge), and its `policy:` goes with each problem it holds. Every error
-of every problem is collected and located before any is raised; names are unique.
+(no deep merge), and its `policy:` goes with each problem it holds, as does where its
+`name:` is (`Problem.source`, `Problem.portfolio_policy`). Every error of every problem
+is collected and located before any is raised; names are unique.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pmsize.errors import InputError, InputErrors, Location
@@ -26,24 +26,15 @@ from pmsize.models import Loc, Policy, Problem, cross_checks, format_version, pr
 PORTFOLIO_KEYS = ("pmsize", "problems", "defaults", "policy")
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One loaded problem: the model, where its `name:` is, and its portfolio's policy."""
-
-    problem: Problem
-    location: Location
-    portfolio_policy: Policy = field(default_factory=Policy)
-
-
-def problems_of(root: Map, name: str) -> list[tuple[Entry, dict[str, Any]]]:
+def problems_of(root: Map, name: str, *, keep_written: bool = False) -> list[Problem]:
     """Validate a single problem or a portfolio; collect every error before raising.
 
-    Each problem comes with the data it was validated from, as the file writes it:
-    every scalar the file's text, `defaults:` merged in (for `diff`, which shows
-    changed values as written).
+    With `keep_written`, each problem keeps the data it was validated from, as the file
+    writes it (`Problem.as_written`: every scalar the file's text, `defaults:` merged in),
+    for `diff`, which shows changed values as written.
     """
     errors: list[InputError] = []
-    found: list[tuple[Entry, dict[str, Any]]] = []
+    found: list[Problem] = []
     portfolio_policy = Policy()
     defaults: Any = {}
     # (data to validate, its path in the file, keys it takes from `defaults:`)
@@ -97,9 +88,9 @@ def problems_of(root: Map, name: str) -> list[tuple[Entry, dict[str, Any]]]:
             errors.append(locate(root, name, (*where, *loc), message))
         if problem is not None and not problem_errors:
             location = name_location(root, name, prefix)
-            entry = Entry(problem._located(location, portfolio_policy), location, portfolio_policy)
-            found.append((entry, data))
-    errors.extend(duplicate_names([entry for entry, _ in found]))
+            written = data if keep_written else None
+            found.append(problem._located(location, portfolio_policy, written))
+    errors.extend(duplicate_names(found))
     if errors:
         raise InputErrors(in_file_order(errors))
     return found
@@ -137,16 +128,19 @@ def _and(words: list[str]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
-def duplicate_names(entries: list[Entry]) -> Iterator[InputError]:
-    """An error at each problem whose name an earlier one has, in its file or another."""
+def duplicate_names(problems: Iterable[Problem]) -> Iterator[InputError]:
+    """An error at each loaded problem whose name an earlier one has, in its file or
+    another."""
     seen: dict[str, Location] = {}
-    for entry in entries:
-        first = seen.setdefault(entry.problem.name, entry.location)
-        if first is not entry.location:
-            where = f"line {first.line}" if first.file == entry.location.file else str(first)
+    for problem in problems:
+        location = problem.source
+        if location is None:  # built in code: not loaded, never in a file
+            continue
+        first = seen.setdefault(problem.name, location)
+        if first is not location:
+            where = f"line {first.line}" if first.file == location.file else str(first)
             yield InputError(
-                entry.location,
-                f"problem name {entry.problem.name!r} is already used at {where}; "
-                "names must be unique",
+                location,
+                f"problem name {problem.name!r} is already used at {where}; names must be unique",
                 path="name",
             )
