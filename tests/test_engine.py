@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from pmsize import engine, messages
-from pmsize.engine import Thresholds, discounted_payback, unique_irr
+from pmsize import engine, finance, messages
+from pmsize.engine import Thresholds
 from pmsize.loader import load_text
 from pmsize.results import Evaluation
 from pmsize.service import evaluate
@@ -90,30 +90,6 @@ def test_thresholds_move_the_warnings() -> None:
     assert "capped-by-alternative" not in [f.code for f in r.flags]  # 0.5 is not below 0.5
 
 
-def test_irr_is_the_root_of_npv_when_unique() -> None:
-    flows = (-1000.0, 300.0, 400.0, 500.0)
-    irr, note = unique_irr(flows)
-    assert note is None
-    assert irr is not None
-    assert sum(cf / (1 + irr) ** t for t, cf in enumerate(flows)) == pytest.approx(0, abs=1e-7)
-    assert irr == pytest.approx(0.0889633947, rel=1e-8)  # numpy_financial.irr, same flows
-
-
-def test_irr_is_null_with_a_note_when_not_unique() -> None:
-    assert unique_irr((-100.0, 230.0, -132.0)) == (
-        None,
-        "no unique IRR: the cash flows change sign 2 times",
-    )
-    assert unique_irr((100.0, 50.0)) == (None, "no IRR: the cash flows never change sign")
-
-
-def test_payback_interpolates_inside_the_crossing_year() -> None:
-    # D = -100, -60, -20, +20: crosses in year 3, 2 + 20/40 = 2.5
-    assert discounted_payback((-100.0, 40.0, 40.0, 40.0), (1.0, 1.0, 1.0, 1.0)) == 2.5
-    assert discounted_payback((-100.0, 10.0, 10.0), (1.0, 1.0, 1.0)) is None
-    assert discounted_payback((0.0, 5.0), (1.0, 1.0)) == 0.0
-
-
 def test_zero_discount_rate_spreads_one_time_costs_evenly() -> None:
     text = (
         BASE.format(build="$3m", alt_cost="$60k", price="")
@@ -139,20 +115,6 @@ solution: {annual_cost: 5e-324, adoption: 10%}
     assert r.roi is None
     assert r.naive_roi is None
     assert r.npv > 0
-
-
-@pytest.mark.parametrize(
-    ("cash_flows", "changes"),
-    [
-        ([1.0, 0.0, 1.0], 0),  # a zero between two inflows is no change of sign
-        ([-5.0, 0.0, 0.0, 3.0], 1),
-        ([2.0, 0.0, -1.0], 1),
-        ([0.0, -1.0, 0.0, 2.0, 0.0, -3.0], 2),
-        ([0.0, 0.0], 0),
-    ],
-)
-def test_sign_changes_skip_zeros(cash_flows: list[float], changes: int) -> None:
-    assert engine.sign_changes(cash_flows) == changes
 
 
 def test_the_engine_writes_no_words() -> None:
@@ -191,7 +153,7 @@ def test_verdicts_flag_codes_and_severities_are_their_json_strings() -> None:
     assert [c.severity for c in FlagCode] == ["error", "error", "warning", "warning", "warning"]
 
 
-def test_the_model_figures_explain_uses_come_from_the_engine() -> None:
+def test_the_figures_explain_uses_come_from_the_model() -> None:
     r = run()
     cumulative = r.cumulative_discounted
     assert len(cumulative) == r.horizon_years + 1
@@ -199,13 +161,13 @@ def test_the_model_figures_explain_uses_come_from_the_engine() -> None:
     assert cumulative[0] == -3e6
     even = messages.price_for_roi(r, 0.0)
     assert even is not None
-    assert engine.price_for_roi(r.pv_costs, r.customers_paying, r.discount_factors, 0.0) == even
+    assert finance.price_for_roi(r.pv_costs, r.customers_paying, r.discount_factors, 0.0) == even
     pairs = [(a.relief, a.effective_annual_cost) for a in r.alternatives]
-    assert engine.solves_for_cap(
+    assert finance.solves_for_cap(
         r.problem_cost_per_customer, pairs, 0.5
     ) == messages.solves_for_cap(r, 0.5)
-    assert engine.solves_for_cap(r.problem_cost_per_customer, [], 0.5) is None
-    assert engine.solves_for_cap(0.0, pairs, 0.5) is None
+    assert finance.solves_for_cap(r.problem_cost_per_customer, [], 0.5) is None
+    assert finance.solves_for_cap(0.0, pairs, 0.5) is None
 
 
 def test_code_names_match_the_json_names() -> None:

@@ -176,18 +176,50 @@ def test_hundreds_of_correlated_pairs_are_checked_in_a_moment(tmp_path: Path, cl
     )
 
 
-def test_a_large_linked_group_is_factorised_as_in_python() -> None:
-    # from _NUMPY_FROM inputs numpy factorises the group; it agrees with the Python
-    from pmsize import correlations
+def star_problem(spokes: int, coefficient: float) -> str:
+    """`market.problem_cost` correlated `coefficient` with each of `spokes` alternatives'
+    annual costs: one linked group of spokes + 1 inputs."""
+    alternatives = "".join(
+        f"  - {{name: a{i}, annual_cost: $10k to $20k}}\n" for i in range(spokes)
+    )
+    listed = "".join(
+        f"  market.problem_cost ~ alternatives[a{i}].annual_cost: {coefficient}\n"
+        for i in range(spokes)
+    )
+    return (
+        "name: Star\n"
+        "market: {customers: 100, problem_cost: $80k to $120k}\n"
+        "solution: {build_cost: $1m, adoption: 5%, solves: 80%}\n"
+        f"alternatives:\n{alternatives}correlations:\n{listed}"
+    )
 
-    n = correlations._NUMPY_FROM + 5
-    for rho, holds in ((0.1, True), (0.9, False)):  # a star: the rest each rho with input 0
-        s = [[float(i == j) for j in range(n)] for i in range(n)]
-        for i in range(1, n):
-            s[0][i] = s[i][0] = rho
-        assert correlations._positive_definite(s) is holds
-        small = [row[: n - 10] for row in s[: n - 10]]  # below the bound: Python's own
-        assert correlations._positive_definite(small) is (rho * rho * (n - 11) < 1)
+
+@pytest.mark.parametrize(
+    ("spokes", "coefficient", "smallest_clash"),
+    [
+        # S of a star (1 on the diagonal, s = 2 sin(pi rho / 6) between the hub and each
+        # spoke) is positive definite exactly when spokes * s^2 < 1, its last pivot being
+        # 1 - spokes * s^2; and the fewest spokes that cannot hold are ceil(1 / s^2). A group
+        # of 55 inputs is factorised in Python, one of 65 by numpy: each on both sides.
+        (54, 0.124, None),  # s = 0.1298: 54 s^2 = 0.91
+        (54, 0.14, 47),  # s = 0.1465: 54 s^2 = 1.16, 47 s^2 = 1.009, 46 s^2 = 0.99
+        (64, 0.1, None),  # s = 0.1047: 64 s^2 = 0.70
+        (64, 0.124, 60),  # s = 0.1298: 64 s^2 = 1.08, 60 s^2 = 1.01, 59 s^2 = 0.993
+    ],
+)
+def test_a_large_linked_group_holds_exactly_when_its_matrix_is_positive_definite(
+    tmp_path: Path, spokes: int, coefficient: float, smallest_clash: int | None
+) -> None:
+    path = tmp_path / "star.yaml"
+    path.write_text(star_problem(spokes, coefficient))
+    code, out, err = invoke("validate", str(path))
+    if smallest_clash is None:
+        assert (code, err) == (0, "")
+        return
+    assert (code, out) == (2, "")
+    assert "correlations: these correlations cannot hold together: `market.problem_cost" in err
+    assert err.count("`market.problem_cost ~ alternatives[") == smallest_clash
+    assert err.endswith("so weaken or drop one of them\npmsize: 1 input error\n")
 
 
 # ------------------------------------------------------------ `##[`, read anywhere in a line

@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 from pmsize import service
 from pmsize.cli import app
-from pmsize.engine import unique_irr
 from pmsize.errors import InputErrors
+from pmsize.finance import unique_irr
 from pmsize.loader import load_text
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,6 +6,8 @@ import json
 import math
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from statistics import NormalDist
 from typing import Any
@@ -21,6 +23,7 @@ from pmsize.cli import app
 from pmsize.engine import VERDICTS, Inputs
 from pmsize.inputs import Input, catalogue
 from pmsize.models import Problem
+from pmsize.render import progress
 from pmsize.values import Range, central
 from strategies import examples, problems, to_yaml
 
@@ -450,6 +453,33 @@ def test_no_progress_bar_is_drawn_off_a_terminal() -> None:
     result = run("simulate", str(RANGED_EXAMPLE), "-n", "200000", "-f", "json")
     assert result.exit_code == 0
     assert result.stderr == ""
+
+
+@pytest.mark.parametrize("command", ["simulate", "sensitivity"])
+def test_the_command_counts_one_progress_bar_over_every_problem(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("First", "Second"):
+        text = NOTHING_EARNED.format(build="$1m to $3m").replace("Spend only", name)
+        (tmp_path / f"{name}.yaml").write_text(text)
+    told: list[tuple[int, int | None]] = []
+
+    @contextmanager
+    def bar(**_: object) -> Iterator[Callable[[int, int | None], None]]:
+        yield lambda done, total: told.append((done, total))
+
+    monkeypatch.setattr(progress, "progress_bar", bar)
+    samples = sampling.BLOCK + 10
+    result = run(command, str(tmp_path), "-n", str(samples), "-f", "json")
+    assert result.exit_code == 0, result.stderr
+    total = 2 * samples
+    # one step a block, the second problem's counted on from the first's, to the whole run
+    done = [d for d, _ in told]
+    assert done == sorted(done)
+    assert {t for _, t in told} == {total}
+    assert told[-1] == (total, total)
+    steps = [b - a for a, b in zip([0, *done], done, strict=False)]
+    assert sorted(steps) == [10, 10, sampling.BLOCK, sampling.BLOCK]
 
 
 def test_evaluate_does_not_import_numpy() -> None:

@@ -102,7 +102,7 @@ def parse(raw: object) -> tuple[Correlation, ...]:
         )
     found: list[Correlation] = []
     problems: list[tuple[str | None, str]] = []
-    seen: dict[frozenset[Any], str] = {}
+    seen: dict[frozenset[paths.Key], str] = {}
     for key, value in raw.items():
         text = str(key)
         pair = _PAIR.match(text) if isinstance(key, str) else None
@@ -221,12 +221,12 @@ def _side(text: str) -> paths.Path:
         return paths.Path(text.strip())
 
 
-def _named(listed: Sequence[Input]) -> dict[Any, str]:
+def _named(listed: Sequence[Input]) -> dict[paths.Key, str]:
     """Each input's path by the key that names it (alternatives' names ignoring case)."""
     return {paths.parse(i.path).key: i.path for i in listed}
 
 
-def _resolved(pairs: Sequence[Correlation], named: Mapping[Any, str]) -> list[Correlation]:
+def _resolved(pairs: Sequence[Correlation], named: Mapping[paths.Key, str]) -> list[Correlation]:
     """The pairs with each side as the catalogue writes it (`Alternative` for `alternative`)."""
     return [
         Correlation(named[_side(p.a).key], named[_side(p.b).key], p.coefficient, p.key)
@@ -251,7 +251,7 @@ def _not_ranged(side: str, ranged: list[str], every: list[str], problem: Problem
     return f"{side} is not a ranged input of this problem; {hint}{known}"
 
 
-def _named_keys(every: Sequence[str]) -> set[Any]:
+def _named_keys(every: Sequence[str]) -> set[paths.Key]:
     return {paths.parse(p).key for p in every}
 
 

@@ -14,7 +14,7 @@ import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -25,6 +25,9 @@ from pmsize.inputs import Input, catalogue
 from pmsize.models import Problem
 from pmsize.sampling import ARRAY, Floats
 from pmsize.values import MAX_GROWTH, MAX_VALUE, Kind, Quantity, Range, central
+
+if TYPE_CHECKING:
+    from pmsize.engine import Column
 
 BUILD_COST = "solution.build_cost"
 
@@ -63,7 +66,7 @@ def _normal_edges(bins: int) -> Floats:
     return np.array([NormalDist().inv_cdf(k / bins) for k in range(1, bins)])
 
 
-def evpi(sums: NDArray[Any], samples: int) -> float:
+def evpi(sums: Floats, samples: int) -> float:
     """E[max(E[NPV|bin], 0)] - max(E[NPV], 0), as a sum of non-negative terms.
 
     With S_b the NPV summed over bin b and n samples: when E[NPV] >= 0 (build),
@@ -131,7 +134,7 @@ def npv_columns(
     for c, path in enumerate(paths):
         columns.setdefault(path, []).append(c)
 
-    def pick(item: Input) -> Any:
+    def pick(item: Input) -> Column:
         value = central(item.value)
         found = columns.get(item.path)
         if found is None:

@@ -8,9 +8,15 @@ break-even) and over numpy arrays of samples (simulation): `ScalarOps` here,
 (such as `alternatives[0].annual_cost`), so callers decide what a range means:
 its central value, a column of samples, or its low or high end.
 
+The types say which: `Inputs[float]` sizes to `Sizing[float, int]`, and
+`Inputs[Column]` (each input a column of samples, or one float where it is not
+ranged) to `Sizing[Column, Whole]`. A float is a column of one, so a point's
+inputs are also a sampled run's (diff mixes them so).
+
 The engine never prints, reads files or exits, and writes no sentence: numbers
 and flag codes out. The result types live in `results` (re-exported here), the
-words in `messages`, and `service.evaluate` assembles a point evaluation.
+words in `messages`, `finance` reads a point's cash flows (IRR, payback), and
+`service.evaluate` assembles a point evaluation.
 """
 
 from __future__ import annotations
@@ -19,9 +25,11 @@ import functools
 import itertools
 import math
 import operator
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Generic, Protocol, TypeAlias
+
+from typing_extensions import TypeVar
 
 from pmsize.inputs import Input, alternative_inputs, catalogue, problem_inputs
 from pmsize.models import (
@@ -37,20 +45,43 @@ from pmsize.results import Thresholds as Thresholds
 from pmsize.results import resolve_thresholds as resolve_thresholds
 from pmsize.values import Range, central
 
-# A number: a float in a point evaluation, a numpy array of samples in a simulation.
-# (Typed as Any: the model is plain arithmetic that both support.)
-N: TypeAlias = Any
+if TYPE_CHECKING:  # numpy's types only: a point evaluation never imports numpy
+    import numpy as np
+    from numpy.typing import NDArray
+
+    # A sampled input or figure: a column of samples, or one float where it does not vary
+    # (numpy broadcasts it), as `sampling.Sampler.pick` hands out a value that is not ranged.
+    Column: TypeAlias = NDArray[np.float64] | float
+    # Whole numbers per sample: the index of an alternative, a year, a verdict.
+    Whole: TypeAlias = NDArray[np.intp] | int
+    # Yes or no, per sample where it varies: a flag, whether an alternative is there.
+    Mask: TypeAlias = NDArray[np.bool_] | bool
+
+# A number of the model: a float in a point evaluation, a `Column` in a simulation (the
+# body of `size` is checked over each); W, a whole number likewise. The figures' own are
+# covariant, since a float is a column of one, and a bare `Inputs` or `Sizing` is a point's.
+N = TypeVar("N", float, "Column")
+W = TypeVar("W", int, "Whole")
+N_co = TypeVar("N_co", float, "Column", covariant=True, default=float)
+W_co = TypeVar("W_co", int, "Whole", covariant=True, default=int)
 
 VERDICTS: tuple[Verdict, ...] = tuple(Verdict)  # in rising order of concern: `verdict` indexes it
 
 
-class Ops(Protocol):
+class Ops(Protocol[N, W]):
     """Elementwise operations the model needs, for floats or arrays."""
 
-    def maximum(self, a: N, b: N) -> N: ...
-    def minimum(self, a: N, b: N) -> N: ...
-    def where(self, condition: Any, a: Any, b: Any) -> Any: ...
-    def divide(self, a: N, b: N) -> N:
+    def maximum(self, a: N, b: N, /) -> N: ...
+    def minimum(self, a: N, b: N, /) -> N: ...
+    def where(self, condition: Mask, a: N, b: N, /) -> N:
+        """a where the condition holds, else b."""
+        ...
+
+    def where_whole(self, condition: Mask, a: W, b: W, /) -> W:
+        """`where` over whole numbers: an alternative's index, a year, a verdict."""
+        ...
+
+    def divide(self, a: N, b: N, /) -> N:
         """a / b, NaN where b is 0."""
         ...
 
@@ -59,39 +90,40 @@ class ScalarOps:
     """`Ops` over plain floats."""
 
     @staticmethod
-    def maximum(a: float, b: float) -> float:
+    def maximum(a: float, b: float, /) -> float:
         return max(a, b)
 
     @staticmethod
-    def minimum(a: float, b: float) -> float:
+    def minimum(a: float, b: float, /) -> float:
         return min(a, b)
 
     @staticmethod
-    def where(condition: Any, a: Any, b: Any) -> Any:
+    def where(condition: Mask, a: float, b: float, /) -> float:
         return a if condition else b
 
     @staticmethod
-    def divide(a: float, b: float) -> float:
+    def where_whole(condition: Mask, a: int, b: int, /) -> int:
+        return a if condition else b
+
+    @staticmethod
+    def divide(a: float, b: float, /) -> float:
         return a / b if b != 0 else math.nan
 
 
 SCALAR = ScalarOps()
 
 
-Pick = Callable[[Input], Any]
-
-
 @dataclass(frozen=True)
-class AlternativeInputs:
+class AlternativeInputs(Generic[N_co]):
     """One alternative's figures in each year 1..H (a value repeated where the file gives
     one), and whether it is there each year: True or False (before its `from_year`, it is
     not), or a boolean array where it is there in some samples only (diff's mixes of an
     old and a new landscape). A year it is not there, its figures are never read."""
 
-    annual_cost: tuple[N, ...]
-    one_time_cost: tuple[N, ...]
-    solves: tuple[N, ...]
-    available: tuple[Any, ...]
+    annual_cost: tuple[N_co, ...]
+    one_time_cost: tuple[N_co, ...]
+    solves: tuple[N_co, ...]
+    available: tuple[Mask, ...]
 
     @staticmethod
     def from_year(year: int, horizon: int) -> tuple[bool, ...]:
@@ -101,28 +133,28 @@ class AlternativeInputs:
 
 
 @dataclass(frozen=True)
-class Inputs:
-    """The model's numeric inputs, each a float or an array of samples."""
+class Inputs(Generic[N_co]):
+    """The model's numeric inputs, each a float or a column of samples."""
 
     horizon: int
-    discount_rate: N
-    customers: N  # in year 1
-    growth: N  # yearly growth of customers
-    problem_cost: N
-    solves: N
-    build_cost: N
-    annual_cost: N
-    cost_per_customer: N
-    price: N | None
-    adoption: tuple[N, ...]  # one share per year, already extended to the horizon
+    discount_rate: N_co
+    customers: N_co  # in year 1
+    growth: N_co  # yearly growth of customers
+    problem_cost: N_co
+    solves: N_co
+    build_cost: N_co
+    annual_cost: N_co
+    cost_per_customer: N_co
+    price: N_co | None
+    adoption: tuple[N_co, ...]  # one share per year, already extended to the horizon
     # a tuple, or with `take(lazy=True)` an iterator read once by `size`
-    alternatives: Iterable[AlternativeInputs]
+    alternatives: Iterable[AlternativeInputs[N_co]]
     # whether `price` is set: True, or a boolean array where it is set in some samples only
     # (diff's mixes of a priced and an unpriced side); where it is not, we charge the ceiling
-    priced: Any = True
+    priced: Mask = True
 
-    @classmethod
-    def take(cls, problem: Problem, pick: Pick, *, lazy: bool = False) -> Inputs:
+    @staticmethod
+    def take(problem: Problem, pick: Callable[[Input], N], *, lazy: bool = False) -> Inputs[N]:
         """Inputs from a problem: each input of its catalogue (`inputs.catalogue`) passed
         through `pick(input)`, which decides what a range means (its central value, a
         column of samples, its low or high end). A per-year list is laid on the years
@@ -133,7 +165,7 @@ class Inputs:
         alive at once (pass `size(..., per_alternative=False)` too).
         """
         horizon = problem.horizon_years
-        picked: dict[str, Any] = {}
+        picked: dict[str, N] = {}
         shares = []
         for item in problem_inputs(problem):
             if item.field == "solution.adoption":
@@ -145,9 +177,9 @@ class Inputs:
                 picked["market.revenue"] * picked["market.problem_share"]
             )
 
-        def alternatives() -> Iterable[AlternativeInputs]:
+        def alternatives() -> Iterator[AlternativeInputs[N]]:
             for index, alternative in enumerate(problem.alternatives):
-                fields: dict[str, list[Any]] = {f: [] for f in YEARLY_FIELDS}
+                fields: dict[str, list[N]] = {f: [] for f in YEARLY_FIELDS}
                 for item in alternative_inputs(problem, index):
                     fields[item.field].append(pick(item))
                 arrival = alternative.from_year
@@ -157,11 +189,14 @@ class Inputs:
                 available = AlternativeInputs.from_year(arrival, horizon)
                 yield AlternativeInputs(annual, one_time, solves, available)
 
-        return cls(
+        single = {name: picked[path] for name, path in SOURCES.items() if path in picked}
+        return Inputs(
             horizon=horizon,
-            **{name: picked.get(path) for name, path in SOURCES.items()},
+            price=single.pop("price", None),
             adoption=from_arrival(shares, 1, horizon),
             alternatives=alternatives() if lazy else tuple(alternatives()),
+            priced=True,
+            **single,
         )
 
 
@@ -183,53 +218,53 @@ SOURCES = {
 
 
 @dataclass(frozen=True)
-class Sizing:
-    """Every figure of SPEC §3 and §7, as floats or arrays; NaN stands for "undefined".
+class Sizing(Generic[N_co, W_co]):
+    """Every figure of SPEC §3 and §7, as floats or columns; NaN stands for "undefined".
 
     Per-year figures are tuples over t = 1..H. Years in which nothing changes share one
     object (the same float or array), so a landscape that never moves costs one year.
     """
 
-    problem_cost: N  # P
-    market_size: N  # M = P * N, year 1
-    value: N  # V = P * solves
-    crf: N  # capital recovery factor
+    problem_cost: N_co  # P
+    market_size: N_co  # M = P * N, year 1
+    value: N_co  # V = P * solves
+    crf: N_co  # capital recovery factor
     # per alternative, per year (None before it is available); empty unless per_alternative
-    alternative_costs: tuple[tuple[N | None, ...], ...]  # c_a,t
-    alternative_reliefs: tuple[tuple[N | None, ...], ...]  # R_a,t
-    alternative_max_prices: tuple[tuple[N | None, ...], ...]  # C_a,t
-    ceilings: tuple[N, ...]  # C_t
-    set_by_years: tuple[Any, ...]  # set_by_t: index of the alternative, -1 for none
-    ceiling: N  # C = min_t C_t, the sustainable ceiling
-    ceiling_year: Any  # the first year t with C_t = C (1 while the ceiling never moves)
-    set_by: Any  # set_by_t of that year
-    cap_ratio: N  # C / V, NaN when V = 0
-    prices: tuple[N, ...]  # p_t
-    price: N  # p = min_t p_t
-    naive_price: N  # p_naive
-    customers: tuple[N, ...]  # N_t, t = 1..H
-    customers_paying: tuple[N, ...]  # w_t, t = 1..H
-    costs: tuple[N, ...]  # cost_t, t = 1..H
-    cash_flows: tuple[N, ...]  # CF_t, t = 0..H
-    discount_factors: tuple[N, ...]  # (1 + r)^-t, t = 0..H
-    npv: N
-    pv_revenue: N
-    pv_costs: N
-    roi: N  # NaN when PV_costs = 0
-    naive_npv: N
-    naive_roi: N
-    flags: dict[FlagCode, Any]  # flag code -> bool or boolean array
-    verdict: Any  # index into VERDICTS
+    alternative_costs: tuple[tuple[N_co | None, ...], ...]  # c_a,t
+    alternative_reliefs: tuple[tuple[N_co | None, ...], ...]  # R_a,t
+    alternative_max_prices: tuple[tuple[N_co | None, ...], ...]  # C_a,t
+    ceilings: tuple[N_co, ...]  # C_t
+    set_by_years: tuple[W_co, ...]  # set_by_t: index of the alternative, -1 for none
+    ceiling: N_co  # C = min_t C_t, the sustainable ceiling
+    ceiling_year: W_co  # the first year t with C_t = C (1 while the ceiling never moves)
+    set_by: W_co  # set_by_t of that year
+    cap_ratio: N_co  # C / V, NaN when V = 0
+    prices: tuple[N_co, ...]  # p_t
+    price: N_co  # p = min_t p_t
+    naive_price: N_co  # p_naive
+    customers: tuple[N_co, ...]  # N_t, t = 1..H
+    customers_paying: tuple[N_co, ...]  # w_t, t = 1..H
+    costs: tuple[N_co, ...]  # cost_t, t = 1..H
+    cash_flows: tuple[N_co, ...]  # CF_t, t = 0..H
+    discount_factors: tuple[N_co, ...]  # (1 + r)^-t, t = 0..H
+    npv: N_co
+    pv_revenue: N_co
+    pv_costs: N_co
+    roi: N_co  # NaN when PV_costs = 0
+    naive_npv: N_co
+    naive_roi: N_co
+    flags: dict[FlagCode, Mask]  # flag code -> bool or boolean array
+    verdict: W_co  # index into VERDICTS
 
 
 def size(
-    inputs: Inputs,
+    inputs: Inputs[N],
     thresholds: Thresholds,
-    ops: Ops,
+    ops: Ops[N, W],
     *,
     per_alternative: bool = True,
     extras: bool = True,
-) -> Sizing:
+) -> Sizing[N, W]:
     """Run the sizing model (SPEC §3, with the landscape over time of §7) over floats or arrays.
 
     P = problem cost, M = P*N, V = P*solves; CRF = r/(1-(1+r)^-H) (1/H at r = 0);
@@ -253,12 +288,12 @@ def size(
     crf = ops.where(r == 0, 1 / horizon, ops.divide(r, 1 - (1 + r) ** -horizon))
 
     costs_a, reliefs_a, max_prices_a = [], [], []
-    best: list[Any] = [value] * horizon  # min(V, C_a,t) so far, per year
-    best_index: list[Any] = [-1] * horizon
+    best: list[N] = [value] * horizon  # min(V, C_a,t) so far, per year
+    best_index: list[W] = [-1] * horizon
     for index, alt in enumerate(inputs.alternatives):
-        c_a: list[Any] = [None] * horizon
-        r_a: list[Any] = [None] * horizon
-        max_price: list[Any] = [None] * horizon
+        c_a: list[N | None] = [None] * horizon
+        r_a: list[N | None] = [None] * horizon
+        max_price: list[N | None] = [None] * horizon
         new_best, new_index = list(best), list(best_index)
         for t in range(horizon):
             there = alt.available[t]
@@ -268,15 +303,16 @@ def size(
                 c_a[t], r_a[t], max_price[t] = c_a[t - 1], r_a[t - 1], max_price[t - 1]
                 new_best[t], new_index[t] = new_best[t - 1], new_index[t - 1]
                 continue
-            c_a[t] = alt.annual_cost[t] + alt.one_time_cost[t] * crf
-            r_a[t] = p_cost * alt.solves[t]
-            max_price[t] = c_a[t] + (value - r_a[t])
-            lower = max_price[t] < best[t]  # strict: the first listed wins a tie
-            lowest = ops.minimum(best[t], max_price[t])
+            cost = alt.annual_cost[t] + alt.one_time_cost[t] * crf
+            relief = p_cost * alt.solves[t]
+            most = cost + (value - relief)
+            c_a[t], r_a[t], max_price[t] = cost, relief, most
+            lower: Mask = most < best[t]  # strict: the first listed wins a tie
+            lowest = ops.minimum(best[t], most)
             if there is not True:  # there in some samples only: elsewhere nothing changes
                 lower = lower & there
                 lowest = ops.where(there, lowest, best[t])
-            new_index[t] = ops.where(lower, index, best_index[t])
+            new_index[t] = ops.where_whole(lower, index, best_index[t])
             new_best[t] = lowest
         best, best_index = new_best, new_index
         if per_alternative:
@@ -285,27 +321,30 @@ def size(
             max_prices_a.append(tuple(max_price))
 
     # C_t, set_by_t and p_t, once for each run of years that share their inputs
-    starts = [t for t in range(horizon) if t == 0 or not _shared(best, best_index, t)]
-    ceilings: list[Any] = [None] * horizon
-    set_by_years: list[Any] = [None] * horizon
-    prices: list[Any] = [None] * horizon
+    starts: list[int] = [t for t in range(horizon) if t == 0 or not _shared(best, best_index, t)]
+    ceilings: list[N] = []
+    set_by_years: list[W] = []
+    prices: list[N] = []
     for start, end in itertools.pairwise([*starts, horizon]):
         c_t = ops.maximum(0.0, best[start])
-        by_t = ops.where(best[start] < value, best_index[start], -1)
+        by_t = ops.where_whole(best[start] < value, best_index[start], -1)
         p_t = _charged(inputs, c_t, ops)
-        ceilings[start:end] = [c_t] * (end - start)
-        set_by_years[start:end] = [by_t] * (end - start)
-        prices[start:end] = [p_t] * (end - start)
+        ceilings += [c_t] * (end - start)
+        set_by_years += [by_t] * (end - start)
+        prices += [p_t] * (end - start)
+    ceiling_year: W
+    set_by: W
     if len(starts) == 1:
         ceiling, ceiling_year, set_by = ceilings[0], 1, set_by_years[0]
     else:
         ceiling = functools.reduce(ops.minimum, (ceilings[t] for t in starts))
-        ceiling_year, set_by, reached = 0, -1, False
+        ceiling_year, set_by = 0, -1
+        unreached: Mask = True
         for t in starts:  # the first year the headline ceiling is reached
-            first = ops.where(reached, False, ceilings[t] == ceiling)
-            ceiling_year = ops.where(first, t + 1, ceiling_year)
-            set_by = ops.where(first, set_by_years[t], set_by)
-            reached = reached | first
+            first: Mask = unreached & (ceilings[t] == ceiling)
+            ceiling_year = ops.where_whole(first, t + 1, ceiling_year)
+            set_by = ops.where_whole(first, set_by_years[t], set_by)
+            unreached = unreached ^ first
     cap_ratio = ops.divide(ceiling, value)
     price = _charged(inputs, ceiling, ops)  # min_t p_t
     naive_price = value if inputs.price is None else ops.where(inputs.priced, inputs.price, value)
@@ -319,25 +358,20 @@ def size(
     costs = tuple(inputs.annual_cost + w * inputs.cost_per_customer for w in paying)
     pv_costs = inputs.build_cost + sum(c * d for c, d in zip(costs, discount[1:], strict=True))
 
-    def flows(year_prices: Sequence[Any]) -> tuple[Any, ...]:
-        return (
-            -inputs.build_cost,
-            *(w * p - c for w, p, c in zip(paying, year_prices, costs, strict=True)),
-        )
-
-    def present_value(cash: Sequence[Any]) -> Any:
-        return sum(cf * d for cf, d in zip(cash, discount, strict=True))
-
-    cash_flows = flows(prices)
-    npv = present_value(cash_flows)
+    cash_flows = _flows(inputs.build_cost, paying, prices, costs)
+    npv = _present_value(cash_flows, discount)
     roi = ops.divide(npv, pv_costs)
-    pv_revenue = naive_npv = naive_roi = math.nan
+    pv_revenue: N = math.nan
+    naive_npv: N = math.nan
+    naive_roi: N = math.nan
     if extras:
         pv_revenue = sum(w * p * d for w, p, d in zip(paying, prices, discount[1:], strict=True))
-        naive_npv = present_value(flows([naive_price] * horizon))
+        naive_npv = _present_value(
+            _flows(inputs.build_cost, paying, [naive_price] * horizon, costs), discount
+        )
         naive_roi = ops.divide(naive_npv, pv_costs)
 
-    flags = {
+    flags: dict[FlagCode, Mask] = {
         FlagCode.NO_SUSTAINABLE_PRICE: ceiling == 0,
         FlagCode.NEGATIVE_NPV: npv < 0,
         FlagCode.CAPPED_BY_ALTERNATIVE: (cap_ratio > 0) & (cap_ratio < thresholds.cap_threshold),
@@ -354,7 +388,7 @@ def size(
     warnings = functools.reduce(
         operator.or_, (on for code, on in flags.items() if code.severity is Severity.WARNING)
     )
-    verdict = ops.where(errors, 2, ops.where(warnings, 1, 0))
+    verdict = ops.where_whole(errors, 2, ops.where_whole(warnings, 1, 0))
     return Sizing(
         problem_cost=p_cost,
         market_size=market_size,
@@ -388,7 +422,21 @@ def size(
     )
 
 
-def _charged(inputs: Inputs, ceiling: N, ops: Ops) -> N:
+def _flows(
+    build_cost: N, paying: Sequence[N], prices: Sequence[N], costs: Sequence[N]
+) -> tuple[N, ...]:
+    """CF_0 = -build, CF_t = w_t*p_t - cost_t for t = 1..H."""
+    flows = [-build_cost]
+    flows += (w * p - c for w, p, c in zip(paying, prices, costs, strict=True))
+    return tuple(flows)
+
+
+def _present_value(cash_flows: Sequence[N], discount_factors: Sequence[N]) -> N:
+    """sum_t CF_t (1+r)^-t."""
+    return sum(cf * d for cf, d in zip(cash_flows, discount_factors, strict=True))
+
+
+def _charged(inputs: Inputs[N], ceiling: N, ops: Ops[N, W]) -> N:
     """p = min(price, C) where a price is set, else C (SPEC §3)."""
     if inputs.price is None:
         return ceiling
@@ -396,7 +444,7 @@ def _charged(inputs: Inputs, ceiling: N, ops: Ops) -> N:
     return lower if inputs.priced is True else ops.where(inputs.priced, lower, ceiling)
 
 
-def _same(alt: AlternativeInputs, t: int) -> bool:
+def _same(alt: AlternativeInputs[N], t: int) -> bool:
     """Whether an alternative's inputs in year t are the very objects of year t-1."""
     return (
         t > 0
@@ -407,12 +455,12 @@ def _same(alt: AlternativeInputs, t: int) -> bool:
     )
 
 
-def _shared(best: Sequence[Any], index: Sequence[Any], t: int) -> bool:
+def _shared(best: Sequence[object], index: Sequence[object], t: int) -> bool:
     """Whether year t's running minimum and its setter are year t-1's objects."""
     return best[t] is best[t - 1] and index[t] is index[t - 1]
 
 
-def point(problem: Problem, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Sizing:
+def point(problem: Problem, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Sizing[float, int]:
     """The sizing of a problem with every range at its central value, over floats."""
     return size(Inputs.take(problem, at_central), thresholds, SCALAR)
 
@@ -425,116 +473,3 @@ def at_central(item: Input) -> float:
 def ranged_inputs(problem: Problem) -> tuple[tuple[str, Range], ...]:
     """The ranged inputs of a problem with their paths (SPEC §13), in the catalogue's order."""
     return tuple((i.path, i.value) for i in catalogue(problem) if isinstance(i.value, Range))
-
-
-def sign_changes(cash_flows: Sequence[float]) -> int:
-    """How many times the cash flows change sign, zeros skipped."""
-    signs = [cf > 0 for cf in cash_flows if cf != 0]
-    return sum(a != b for a, b in itertools.pairwise(signs))
-
-
-def unique_irr(cash_flows: Sequence[float]) -> tuple[float | None, str | None]:
-    """The IRR when the cash flows change sign exactly once (then it is unique), and a note if not.
-
-    With one sign change, NPV as a polynomial in x = 1/(1+r) has exactly one positive
-    root (Descartes' rule of signs); it is found by bisection on x, so r > -100%.
-    """
-    changes = sign_changes(cash_flows)
-    if changes == 0:
-        return None, "no IRR: the cash flows never change sign"
-    if changes > 1:
-        return None, f"no unique IRR: the cash flows change sign {changes} times"
-
-    def npv_at(x: float) -> float:
-        return sum(cf * x**t for t, cf in enumerate(cash_flows))
-
-    low, high = 0.0, 1.0
-    sign_low = npv_at(low) > 0 if cash_flows[0] != 0 else _leading_sign(cash_flows)
-    try:
-        while (npv_at(high) > 0) == sign_low:
-            high *= 2
-            if high > 1e12:
-                raise OverflowError
-    except OverflowError:  # the root lies at an IRR within a hair of -100%
-        return None, "no IRR within reach: it would be below -99.9999999999%"
-    for _ in range(200):
-        mid = (low + high) / 2
-        if mid in (low, high):
-            break
-        if (npv_at(mid) > 0) == sign_low:
-            low = mid
-        else:
-            high = mid
-    x = (low + high) / 2
-    return (1 / x - 1 if x > 0 else None), None
-
-
-def _leading_sign(cash_flows: Sequence[float]) -> bool:
-    """Sign of NPV just above x = 0: that of the first non-zero flow."""
-    return next(cf for cf in cash_flows if cf != 0) > 0
-
-
-def discounted(cash_flows: Sequence[float], discount_factors: Sequence[float]) -> tuple[float, ...]:
-    """CF_t (1+r)^-t for t = 0..H: each year's cash flow in today's money."""
-    return tuple(flow * factor for flow, factor in zip(cash_flows, discount_factors, strict=True))
-
-
-def cumulative_discounted(
-    cash_flows: Sequence[float], discount_factors: Sequence[float]
-) -> tuple[float, ...]:
-    """D_t = sum_{k <= t} CF_k (1+r)^-k for t = 0..H: where the discounted cash flow stands
-    at the end of each year (D_H is the NPV, up to rounding)."""
-    # from 0.0, as a running sum: a -0.0 of year 0 (nothing built) adds up to 0.0
-    return tuple(itertools.accumulate(discounted(cash_flows, discount_factors), initial=0.0))[1:]
-
-
-def discounted_payback(
-    cash_flows: Sequence[float], discount_factors: Sequence[float]
-) -> float | None:
-    """Years until the cumulative discounted cash flow D_t reaches 0, interpolated in the year.
-
-    For the first t in 1..H with D_t >= 0: (t-1) + (-D_{t-1}) / (D_t - D_{t-1}) when
-    D_{t-1} < 0, else t-1; None when D_t stays below 0 through the horizon.
-    """
-    cumulative = cumulative_discounted(cash_flows, discount_factors)
-    for t in range(1, len(cumulative)):
-        previous, current = cumulative[t - 1], cumulative[t]
-        if current >= 0:
-            if previous < 0:
-                return (t - 1) + (-previous) / (current - previous)
-            return float(t - 1)
-    return None
-
-
-def price_for_roi(
-    pv_costs: float,
-    customers_paying: Sequence[float],
-    discount_factors: Sequence[float],
-    roi: float,
-) -> float | None:
-    """The price per customer a year at which ROI reaches `roi` (0: NPV breaks even).
-
-    NPV is linear in the price p: NPV(p) = p * A - PV_costs with A = sum_t w_t (1+r)^-t
-    (t = 1..H; `discount_factors` run from t = 0), and PV_costs does not depend on p, so
-    ROI = roi at p = PV_costs * (1 + roi) / A. None when no customer ever pays (A = 0).
-    With a vanishing number of paying customers (0.000...1) the quotient overflows to
-    infinity: no price would do.
-    """
-    paying = sum(w * d for w, d in zip(customers_paying, discount_factors[1:], strict=True))
-    return pv_costs * (1 + roi) / paying if paying > 0 else None
-
-
-def solves_for_cap(
-    problem_cost: float, alternatives: Iterable[tuple[float, float]], cap: float
-) -> float | None:
-    """The share s of the problem our solution must remove for the ceiling to reach `cap`
-    of its value (0: for there to be any ceiling at all), given each alternative's
-    (relief R_a, effective annual cost c_a).
-
-    C_a = c_a + s*P - R_a >= cap * s*P for every alternative a
-    <=> s >= (R_a - c_a) / (P * (1 - cap)); None without alternatives or a problem cost.
-    """
-    scale = problem_cost * (1 - cap)
-    if scale <= 0:  # no problem cost, cap >= 1, or an underflow
-        return None
-    return max(((relief - cost) / scale for relief, cost in alternatives), default=None)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from pmsize import engine, fmt
+from pmsize import finance, fmt
 from pmsize.results import Evaluation, FlagCode
 
 
@@ -151,14 +151,14 @@ def how_to_clear(code: FlagCode, r: Evaluation) -> str:
 
 
 def price_for_roi(r: Evaluation, roi: float) -> float | None:
-    """The price per customer a year at which ROI reaches `roi` (`engine.price_for_roi`)."""
-    return engine.price_for_roi(r.pv_costs, r.customers_paying, r.discount_factors, roi)
+    """The price per customer a year at which ROI reaches `roi` (`finance.price_for_roi`)."""
+    return finance.price_for_roi(r.pv_costs, r.customers_paying, r.discount_factors, roi)
 
 
 def solves_for_cap(r: Evaluation, cap: float) -> float | None:
     """The share of the problem the solution must remove for the ceiling to reach `cap` of
-    its value (`engine.solves_for_cap`), over every alternative's every year."""
-    return engine.solves_for_cap(
+    its value (`finance.solves_for_cap`), over every alternative's every year."""
+    return finance.solves_for_cap(
         r.problem_cost_per_customer,
         [
             (relief, cost)

@@ -47,6 +47,8 @@ _YEAR = re.compile(r"\[\s*year\s+([0-9]{1,4})\s*\]\Z", re.IGNORECASE)
 _INDEX = re.compile(r"\[\s*([0-9]{1,4})\s*\]\Z")
 _OPEN = "alternatives["
 MAX_PATH = 500  # characters read of a path; a longer one is refused, not scanned
+# what names one input however a path writes it: (field, alternative's name casefolded, year)
+Key = tuple[str, str | None, int | None]
 
 
 class PathError(ValueError):
@@ -75,7 +77,7 @@ class Path:
         return base if self.year is None else f"{base}[year {self.year}]"
 
     @property
-    def key(self) -> tuple[str, str | None, int | None]:
+    def key(self) -> Key:
         """What two paths that name the same input share: the name ignoring case."""
         name = None if self.alternative is None else self.alternative.strip().casefold()
         return self.field, name, self.year
@@ -147,4 +149,4 @@ def _per_year_field(path: Path) -> bool:
     return path.field in (PER_YEAR if path.alternative is None else ALTERNATIVE_PER_YEAR)
 
 
-__all__ = ["OldPathError", "Path", "PathError", "fixed", "of_alternative", "parse"]
+__all__ = ["Key", "OldPathError", "Path", "PathError", "fixed", "of_alternative", "parse"]

@@ -16,7 +16,7 @@ leaves the draws of the others as they were.
 from __future__ import annotations
 
 import zlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -25,28 +25,33 @@ from pmsize.values import MAX_GROWTH, Kind, Range
 
 if TYPE_CHECKING:
     from pmsize.correlations import Copula
+    from pmsize.engine import Column, Mask, Whole
     from pmsize.inputs import Input
 
 BLOCK = 1 << 16  # samples drawn and sized together; bounds the memory of intermediates
 
 
 class ArrayOps:
-    """`engine.Ops` over numpy arrays of samples."""
+    """`engine.Ops` over columns of samples (numpy arrays, or floats that broadcast)."""
 
     @staticmethod
-    def maximum(a: Any, b: Any) -> Any:
+    def maximum(a: Column, b: Column, /) -> Column:
         return np.maximum(a, b)
 
     @staticmethod
-    def minimum(a: Any, b: Any) -> Any:
+    def minimum(a: Column, b: Column, /) -> Column:
         return np.minimum(a, b)
 
     @staticmethod
-    def where(condition: Any, a: Any, b: Any) -> Any:
+    def where(condition: Mask, a: Column, b: Column, /) -> Column:
         return np.where(condition, a, b)
 
     @staticmethod
-    def divide(a: Any, b: Any) -> Any:
+    def where_whole(condition: Mask, a: Whole, b: Whole, /) -> Whole:
+        return np.where(condition, a, b)
+
+    @staticmethod
+    def divide(a: Column, b: Column, /) -> Column:
         # like float division: x/0 is NaN here (ScalarOps), an overflow is silently inf
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return np.where(np.equal(b, 0), np.nan, np.divide(a, b))
@@ -135,7 +140,7 @@ class Sampler:
         # the correlated inputs' normals Z_i (SPEC §10), kept for the block
         self.normals = {} if copula is None else correlated_normals(copula, seed, block, size)
 
-    def pick(self, item: Input) -> Any:
+    def pick(self, item: Input) -> Column:
         q, path = item.value, item.path
         if not isinstance(q, Range):
             return q

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from pmsize import engine, loader, messages
+from pmsize import engine, finance, loader, messages
 from pmsize.engine import DEFAULT_THRESHOLDS, Thresholds
 from pmsize.inputs import catalogue
 from pmsize.models import NO_POLICY, Alternative, Policy, Problem
@@ -69,7 +69,7 @@ def evaluate(problem: Problem, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> E
         )
         for t in range(horizon)
     )
-    irr, irr_note = engine.unique_irr(s.cash_flows)
+    irr, irr_note = finance.unique_irr(s.cash_flows)
     figures = Evaluation(
         file=source.file if source else "",
         line=source.line if source else 0,
@@ -95,13 +95,13 @@ def evaluate(problem: Problem, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> E
         roi=_finite_or_none(s.roi),
         irr=irr,
         irr_note=irr_note,
-        payback_years=engine.discounted_payback(s.cash_flows, s.discount_factors),
+        payback_years=finance.discounted_payback(s.cash_flows, s.discount_factors),
         pv_revenue=s.pv_revenue,
         pv_costs=s.pv_costs,
         cash_flows=s.cash_flows,
         discount_factors=s.discount_factors,
-        cumulative_discounted=engine.cumulative_discounted(s.cash_flows, s.discount_factors),
-        discounted_cash_flows=engine.discounted(s.cash_flows, s.discount_factors),
+        cumulative_discounted=finance.cumulative_discounted(s.cash_flows, s.discount_factors),
+        discounted_cash_flows=finance.discounted(s.cash_flows, s.discount_factors),
         build_cost=central(problem.solution.build_cost),
         running_cost=central(problem.solution.annual_cost),
         cost_per_customer=central(problem.solution.cost_per_customer),
@@ -136,7 +136,9 @@ def evaluate(problem: Problem, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> E
     return replace(figures, flags=flags)
 
 
-def _alternative(alt: Alternative, index: int, s: engine.Sizing, horizon: int) -> AlternativeResult:
+def _alternative(
+    alt: Alternative, index: int, s: engine.Sizing[float, int], horizon: int
+) -> AlternativeResult:
     """An alternative's figures in the year it sets the headline ceiling, or else in the
     first year it is at its most competitive (its lowest C_a,t)."""
     max_prices = s.alternative_max_prices[index]

@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -44,7 +44,13 @@ from pmsize.models import NO_ALTERNATIVE, NO_POLICY, Policy, Problem
 from pmsize.results import Evaluation
 from pmsize.sampling import ARRAY, BLOCK, Floats, Sampler
 from pmsize.summary import HISTOGRAM_SPAN, Histogram, Summary, histogram, summary_and
+from pmsize.values import Range
 
+if TYPE_CHECKING:
+    from pmsize.engine import Column, Whole
+
+# The figures of a block of samples, as `engine.size` makes them over columns.
+Sampled: TypeAlias = "engine.Sizing[Column, Whole]"
 # Called with (samples done, samples in the whole run) after every block.
 Progress = Callable[[int, int], None]
 T = TypeVar("T")
@@ -151,10 +157,10 @@ class Simulated:
 class _Block:
     """What one block of samples adds to the totals."""
 
-    verdicts: NDArray[Any]  # samples per verdict
-    set_by: NDArray[Any]  # samples per alternative setting the ceiling, "none" first
-    ranges: dict[str, Any]
-    bins: dict[str, NDArray[Any]]  # input path -> NPV summed per bin
+    verdicts: NDArray[np.intp]  # samples per verdict
+    set_by: NDArray[np.intp]  # samples per alternative setting the ceiling, "none" first
+    ranges: dict[str, Range]
+    bins: dict[str, Floats]  # input path -> NPV summed per bin
 
 
 def simulate(
@@ -180,7 +186,7 @@ def simulate(
     n_bins = voi_bins(samples)
     local = threading.local()  # each thread's scratch, reused from one block to the next
 
-    def counted(block: slice, s: engine.Sizing) -> _Block:
+    def counted(block: slice, s: Sampled) -> _Block:
         size = block.stop - block.start
         npv[block], roi[block], ceiling[block] = s.npv, s.roi, s.ceiling
         verdicts = np.bincount(np.broadcast_to(s.verdict, size), minlength=len(VERDICTS))
@@ -190,13 +196,14 @@ def simulate(
         return _Block(verdicts, set_by, {}, {})
 
     def binned(block: slice, sampler: Sampler, found: _Block) -> _Block:
-        bins: dict[str, NDArray[Any]] = {}
+        bins: dict[str, Floats] = {}
         if learn:
             size = block.stop - block.start
             scratch: Floats = local.__dict__.setdefault("scratch", np.empty(BLOCK))[:size]
             for path, q in sampler.ranges.items():
                 drawn = bin_index(q, sampler.standard_draws(path, scratch), n_bins)
-                bins[path] = np.bincount(drawn, weights=npv[block], minlength=n_bins)
+                summed = np.bincount(drawn, weights=npv[block], minlength=n_bins)
+                bins[path] = cast("Floats", summed)  # weighted: floats (the stub says intp)
         return _Block(found.verdicts, found.set_by, sampler.ranges, bins)
 
     blocks = _sampled(problem, thresholds, samples, seed, counted, binned, threads, progress)
@@ -246,7 +253,7 @@ def sized_block(
     size: int,
     buffers: dict[str, Floats],
     dependence: Copula | None,
-) -> tuple[engine.Sizing, Sampler]:
+) -> tuple[Sampled, Sampler]:
     """Block `index` of a problem's samples (`size` of them) through the engine, and the
     sampler that drew them: the one way every sampled figure is made, so that `simulate`,
     `sensitivity` and `plan --objective expected-npv` see the same draws."""
@@ -261,7 +268,7 @@ def _sampled(
     thresholds: Thresholds,
     samples: int,
     seed: int,
-    keep: Callable[[slice, engine.Sizing], B],
+    keep: Callable[[slice, Sampled], B],
     then: Callable[[slice, Sampler, B], B] | None = None,
     threads: int | None = None,
     progress: Callable[[int], None] | None = None,
@@ -299,21 +306,21 @@ def npv_samples(
     seed: int = DEFAULT_SEED,
     threads: int | None = None,
     progress: Callable[[int], None] | None = None,
-) -> NDArray[Any]:
+) -> Floats:
     """The NPV of each of a problem's `samples` draws, in the order drawn: the draws
     `simulate` makes with this seed, through the same loop (`plan --objective
     expected-npv` sums them across problems). `progress` as for `simulate`."""
     check_sampling(samples, seed)
     npv = np.empty(samples)
 
-    def kept(block: slice, s: engine.Sizing) -> None:
+    def kept(block: slice, s: Sampled) -> None:
         npv[block] = s.npv
 
     _sampled(problem, thresholds, samples, seed, kept, threads=threads, progress=progress)
     return npv
 
 
-def _npv_summary(npv: NDArray[Any]) -> tuple[Summary, tuple[float, ...]]:
+def _npv_summary(npv: Floats) -> tuple[Summary, tuple[float, ...]]:
     """The NPV's summary and its histogram's span, from one partial sort of `npv` (in
     place), which also sets the order numpy sums the mean in."""
     return summary_and(npv, HISTOGRAM_SPAN)

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import enum
 import sys
-from collections.abc import Callable, Sequence
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -114,8 +113,9 @@ def _sampled(
     cap_threshold: str | None,
     thin_margin: str | None,
 ) -> None:
-    """`simulate` or `sensitivity` (the library call of that name): the problems sampled
-    one after another under one progress bar (`label`), then a JSON document or tables."""
+    """`simulate` or `sensitivity` over every problem loaded (the library's loop that
+    `pmsize.simulate` and `pmsize.sensitivity` run for one): the problems sampled one
+    after another under one progress bar (`label`), then a JSON document or tables."""
     with boundary():
         from pmsize import api, options
         from pmsize import simulation as uncertainty
@@ -126,11 +126,13 @@ def _sampled(
         count, start = options.samples(samples), options.seed(seed)
         policy = options.policy(cap_threshold, thin_margin)
         uncertainty.keep_freed_memory()  # the process is ours: blocks reuse freed memory
-        run = api.simulate if command == "simulate" else api.sensitivity
+        run = (
+            uncertainty.simulate_problems
+            if command == "simulate"
+            else uncertainty.sensitivity_problems
+        )
         with progress_bar(label=label, paths=paths) as progress:
-            results = _each_sampled(
-                run, api.load(paths), policy, samples=count, seed=start, progress=progress
-            )
+            results = run(api.load(paths), policy, samples=count, seed=start, progress=progress)
         inputs = [r.evaluation.file for r in results]
         told = plural(len(results), "problem")  # said of a file written
         if format == "json":
@@ -143,28 +145,6 @@ def _sampled(
                 render.render_simulations if command == "simulate" else render.render_sensitivities
             )
             emit_rich(lambda console: tables(console, results), output, inputs=inputs, told=told)
-
-
-def _each_sampled(
-    run: Callable[..., Any],
-    problems: Sequence[Any],
-    policy: Any,
-    *,
-    samples: int,
-    seed: int,
-    progress: Callable[[int, int], None] | None,
-) -> list[Any]:
-    """`run` (`api.simulate` or `api.sensitivity`) on each problem, progress told over all."""
-    total = samples * len(problems)
-    results = []
-    for index, problem in enumerate(problems):
-
-        def told(done: int, _: int, before: int = index * samples) -> None:
-            if progress is not None:
-                progress(before + done, total)
-
-        results.append(run(problem, samples=samples, seed=seed, policy=policy, progress=told))
-    return results
 
 
 PLAN_FORMATS = ("table", "json", "csv", "markdown")
