@@ -66,3 +66,19 @@ def test_a_diff_shows_what_diff_prints() -> None:
     diff = pmsize.diff(str(old), str(new))
     assert shown_text(diff._repr_html_()) == printed("diff", str(old), str(new)).rstrip("\n")
     assert diff._repr_markdown_() == printed("diff", str(old), str(new), "-f", "markdown")
+
+
+def test_a_simulation_shows_what_simulate_and_sensitivity_print() -> None:
+    ranged = EXAMPLES / "utility-bill-audit.yaml"
+    [problem] = pmsize.load(str(ranged))
+    simulated = pmsize.simulate(problem, samples=2_000, seed=7)
+    command = (str(ranged), "-n", "2000", "--seed", "7")
+    assert shown_text(simulated._repr_html_()) == printed("simulate", *command).rstrip("\n")
+    driven = pmsize.sensitivity(problem, samples=2_000, seed=7)
+    assert shown_text(driven._repr_html_()) == printed("sensitivity", *command).rstrip("\n")
+    assert repr(simulated) == (
+        f"<Simulated 'Utility bill audit for multi-site businesses': P(NPV > 0) "
+        f"{simulated.simulation.p_npv_positive:.1%}, mean NPV "
+        f"{simulated.simulation.npv.mean:,.0f} USD, 2,000 samples, seed 7>"
+    )
+    assert all(type(b.value) is float for b in driven.sensitivity.break_even if b.value)

@@ -195,7 +195,7 @@ def break_even(
         [upper(path) for path in paths],
     )
     return tuple(
-        BreakEven(path, None if root is None else root - shift, assumed, kinds[path])
+        BreakEven(path, None if root is None else float(root - shift), float(assumed), kinds[path])
         for (path, assumed), root, shift in zip(candidates, roots, shifts, strict=True)
     )
 

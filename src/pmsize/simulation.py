@@ -146,6 +146,23 @@ class Simulated:
                 record["tornado_note"] = TORNADO_NOTE
         return record | {"simulation": self.simulation.to_dict()}
 
+    def __repr__(self) -> str:
+        """One line a notebook can show: the chance of paying back and the mean NPV over
+        how many samples (the dataclass's own repr ran to kilobytes)."""
+        e, s = self.evaluation, self.simulation
+        mean = "n/a" if s.npv.mean is None else f"{s.npv.mean:,.0f} {e.currency}"
+        return (
+            f"<Simulated {e.name!r}: P(NPV > 0) {s.p_npv_positive:.1%}, mean NPV {mean}, "
+            f"{s.samples:,} samples, seed {s.seed}>"
+        )
+
+    def _repr_html_(self) -> str:
+        """What a notebook shows: what `pmsize simulate` (or `sensitivity`, when asked for)
+        prints (render.notebook)."""
+        from pmsize.render import notebook
+
+        return notebook.simulated_html(self)
+
     def to_json(self, *, ascii_only: bool = False) -> str:
         """`to_dict()` as pmsize writes JSON (see `jsontext`), newline-terminated."""
         from pmsize import jsontext

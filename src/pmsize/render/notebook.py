@@ -1,7 +1,7 @@
 """What a notebook shows of a result: the command's own output, as HTML and as markdown.
 
 Jupyter shows the value of a cell by calling its `_repr_html_` (preferred) or
-`_repr_markdown_`. `Evaluation`, `Plan` and `Diff` hand themselves to the functions
+`_repr_markdown_`. `Evaluation`, `Simulated`, `Plan` and `Diff` hand themselves to the functions
 here, which draw exactly what `pmsize evaluate`, `plan` and `diff` print at 80
 columns (the width of a file), so a notebook and a terminal agree to the character.
 The HTML is Rich's record of that output, every character escaped by Rich, in a
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from pmsize.diffing import Diff
     from pmsize.planning import Plan
     from pmsize.results import Evaluation
+    from pmsize.simulation import Simulated
 
 WIDTH = 80  # what `--output FILE` gets: the same lines as the README shows
 _PRE = (
@@ -40,7 +41,7 @@ def _drawn(draw: Callable[[Console], None]) -> str:
     from rich.console import Console
     from rich.text import Text
 
-    def console(file: io.StringIO, *, record: bool = False) -> Console:
+    def console(file: io.StringIO, *, record: bool = False) -> Console:  # records fit: no wrap
         return Console(
             file=file,
             record=record,
@@ -50,7 +51,7 @@ def _drawn(draw: Callable[[Console], None]) -> str:
             highlight=False,
             emoji=False,
             markup=False,
-            soft_wrap=True,
+            soft_wrap=record,
         )
 
     terminal = io.StringIO()
@@ -91,6 +92,16 @@ def plan_markdown(plan: Plan) -> str:
     return render.markdown_document(plan)
 
 
+def simulated_html(result: Simulated) -> str:
+    """What `pmsize simulate` prints for the problem, or `pmsize sensitivity` when the
+    result holds the sensitivity."""
+    from pmsize.render import simulate as render
+
+    if result.sensitivity is not None:
+        return _drawn(lambda console: render.render_sensitivities(console, [result]))
+    return _drawn(lambda console: render.render_simulations(console, [result]))
+
+
 def diff_html(diff: Diff) -> str:
     """What `pmsize diff` prints, in a `<pre>` (its text is plain: no styles to keep)."""
     from pmsize.render import diff as render
@@ -113,4 +124,5 @@ __all__ = [
     "evaluation_markdown",
     "plan_html",
     "plan_markdown",
+    "simulated_html",
 ]
