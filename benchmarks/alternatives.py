@@ -8,7 +8,7 @@ prints, for each N, the wall time and peak memory (maximum resident set size) of
     pmsize simulate FILE --format json -n 100k
 
 each in a fresh process, and the wall time of break-even alone in this process
-(`pmsize.drivers.break_even`, the file loaded beforehand). Break-even is a root
+(`pmsize._drivers.break_even`, the file loaded beforehand). Break-even is a root
 search per input; the searches of all inputs run side by side, one engine call per
 step (when each input searched on its own, 60 alternatives took some 12,000 engine
 calls), and the sampled engine folds the alternatives one at a time into the running
@@ -101,7 +101,7 @@ def main() -> None:
 def break_even_alone(path: Path) -> float:
     """Wall seconds of the break-even values of the problem in `path`, once it is loaded."""
     import pmsize
-    from pmsize import drivers
+    from pmsize import _drivers as drivers
 
     [problem] = pmsize.load(path)
     start = time.perf_counter()

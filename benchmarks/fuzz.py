@@ -95,8 +95,8 @@ def time_pathological() -> None:
     """Time each pathological input through the loader; each must be refused, located."""
     import resource
 
-    from pmsize.errors import InputError, InputErrors
-    from pmsize.loader import load_bytes
+    from pmsize._errors import InputError, InputErrors
+    from pmsize._loader import load_bytes
 
     for label, data in pathological().items():
         start = time.perf_counter()
@@ -181,9 +181,10 @@ def with_inline_commands(draw: st.DrawFn) -> bytes:
 def printed(data: bytes) -> str:
     """`ok` or `error`, as `robustness.outcome`, once every form pmsize would print the
     result in (error lines, JSON, CSV, markdown, annotations, the table) holds no `##[`."""
-    from pmsize import fmt, service
-    from pmsize.errors import InputError, InputErrors
-    from pmsize.loader import load_bytes
+    from pmsize import _fmt as fmt
+    from pmsize import _service as service
+    from pmsize._errors import InputError, InputErrors
+    from pmsize._loader import load_bytes
     from pmsize.render import csv, github, markdown, table
     from pmsize.render import json as render_json
 

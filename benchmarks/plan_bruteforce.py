@@ -29,9 +29,9 @@ from fractions import Fraction
 from itertools import combinations
 
 import pmsize
-from pmsize.knapsack import best_subset
-from pmsize.loader import load_text
-from pmsize.planning import MARGINAL_STEP
+from pmsize._knapsack import best_subset
+from pmsize._loader import load_text
+from pmsize._planning import MARGINAL_STEP
 
 TOLERANCE = Fraction(1, 10**9)  # of the total NPV: the solver's precision (see knapsack)
 NEAR: list[float] = []  # shortfalls within TOLERANCE, relative

@@ -82,6 +82,7 @@ def test_the_public_surface_is_all_and_only_all() -> None:
         "report",
         "sensitivity",
         "simulate",
+        "summary",
     ]
     for name in pmsize.__all__:
         assert getattr(pmsize, name) is not None
@@ -114,13 +115,14 @@ def _reachable(start: object, seen: set[type]) -> None:
 
 @functools.cache
 def _every_name() -> dict[str, object]:
-    """Every name of every pmsize module (for hints behind `if TYPE_CHECKING`)."""
+    """Every name of every library module (for hints behind `if TYPE_CHECKING`); the
+    command line's own names (its `Objective` option) are not the library's."""
     import importlib
     import pkgutil
 
     names: dict[str, object] = {}
     for module in pkgutil.walk_packages(pmsize.__path__, "pmsize."):
-        if module.name not in ("pmsize.__main__",):
+        if not module.name.startswith(("pmsize.__main__", "pmsize.cli", "pmsize.render")):
             names |= vars(importlib.import_module(module.name))
     return names
 
@@ -357,8 +359,8 @@ def test_what_the_library_accepts_a_file_accepts_and_the_engine_sizes(
 ) -> None:
     from pydantic import ValidationError
 
-    from pmsize.errors import InputError, InputErrors
-    from pmsize.loader import load_text
+    from pmsize._errors import InputError, InputErrors
+    from pmsize._loader import load_text
 
     try:
         [problem] = load_text(to_yaml(json.loads(json.dumps(data))))  # unshared: no anchors
@@ -426,3 +428,11 @@ def test_a_path_or_a_list_where_a_problem_belongs_is_a_type_error_that_says_what
 ) -> None:
     with pytest.raises(TypeError, match=re.escape(message)):
         call()
+
+
+def test_the_summary_is_the_jsons() -> None:
+    results = [pmsize.evaluate(p) for p in pmsize.load(str(EXAMPLES))]
+    assert pmsize.summary(results) == cli_json("evaluate", str(EXAMPLES))["summary"]
+    counts = list(pmsize.summary(results).items())[:4]
+    assert counts == [("problems", 5), ("pursue", 2), ("reconsider", 2), ("avoid", 1)]
+    assert all(type(key) is str for key, _ in counts)  # plain words, not enum members

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from pmsize._loader import MAX_BYTES
 from pmsize.cli import app
-from pmsize.loader import MAX_BYTES
 
 BAD_INPUTS = Path(__file__).resolve().parent / "bad_inputs"
 

@@ -19,11 +19,11 @@ from typing import Any
 import pytest
 
 import pmsize
-from pmsize.drivers import TornadoBar
-from pmsize.fmt import MINUS
+from pmsize._drivers import TornadoBar
+from pmsize._fmt import MINUS
+from pmsize._results import Evaluation
 from pmsize.render import charts
 from pmsize.render.charts import TEXT, TICK_GAP, WIDTH, Chart, Charts, axis_cut
-from pmsize.results import Evaluation
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pmsize import options, service
+from pmsize import _options as options
+from pmsize import _service as service
 from pmsize.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -221,7 +222,7 @@ def test_a_files_thresholds_are_refused_as_the_command_line_refuses_them(
 
 
 def test_the_command_line_builds_the_policy_a_file_would() -> None:
-    from pmsize.models import Policy
+    from pmsize._models import Policy
 
     given = {"cap_threshold": "40%", "thin_margin": "150%"}
     assert options.policy("40%", "150%") == Policy.model_validate(given)

@@ -24,10 +24,12 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from pmsize import fmt, loader, service
+from pmsize import _fmt as fmt
+from pmsize import _loader as loader
+from pmsize import _service as service
+from pmsize._errors import InputErrors
+from pmsize._models import Policy
 from pmsize.cli import app
-from pmsize.errors import InputErrors
-from pmsize.models import Policy
 from pmsize.render import progress
 
 ROOT = Path(__file__).resolve().parent.parent

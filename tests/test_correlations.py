@@ -14,14 +14,16 @@ from scipy import stats
 from typer.testing import CliRunner
 
 import pmsize
-from pmsize import correlations, engine, loader
-from pmsize import simulation as sim
+from pmsize import _correlations as correlations
+from pmsize import _engine as engine
+from pmsize import _loader as loader
+from pmsize import _simulation as sim
+from pmsize._engine import DEFAULT_THRESHOLDS, Inputs
+from pmsize._errors import InputErrors
+from pmsize._inputs import catalogue
+from pmsize._models import Problem
+from pmsize._sampling import ARRAY, Sampler, draw, stream
 from pmsize.cli import app
-from pmsize.engine import DEFAULT_THRESHOLDS, Inputs
-from pmsize.errors import InputErrors
-from pmsize.inputs import catalogue
-from pmsize.models import Problem
-from pmsize.sampling import ARRAY, Sampler, draw, stream
 
 ENV = {"NO_COLOR": "1", "COLUMNS": "80"}
 Z95 = 1.6448536269514722
@@ -541,7 +543,7 @@ def test_explain_lists_the_pairs(tmp_path: Path) -> None:
 def test_the_schema_takes_a_correlations_block() -> None:
     import jsonschema
 
-    from pmsize.schema import json_schema
+    from pmsize._schema import json_schema
 
     validator = jsonschema.Draft7Validator(json_schema())
     good = {

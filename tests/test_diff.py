@@ -17,9 +17,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import pmsize
-from pmsize import diffing, fmt, gitfiles
+from pmsize import _diffing as diffing
+from pmsize import _fmt as fmt
+from pmsize import _gitfiles as gitfiles
+from pmsize._models import Problem
 from pmsize.cli import app
-from pmsize.models import Problem
 from strategies import examples, problems
 
 ENV = {"NO_COLOR": "1", "COLUMNS": "80", "TERM": "dumb"}
@@ -1252,7 +1254,7 @@ def test_a_link_at_the_revision_leads_where_the_system_would_lead_it(tmp_path: P
         if not real.is_file():
             expected = None
         else:
-            inside = pmsize.loader.within(str(real), str(repo))
+            inside = pmsize._loader.within(str(real), str(repo))
             expected = "" if inside is None else inside
         reached = tree.follow(f"problems/{name}")
         assert (reached[0] if reached else None) == expected, name

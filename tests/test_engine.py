@@ -6,11 +6,13 @@ import math
 
 import pytest
 
-from pmsize import engine, finance, messages
-from pmsize.engine import Thresholds
-from pmsize.loader import load_text
-from pmsize.results import Evaluation
-from pmsize.service import evaluate
+from pmsize import _engine as engine
+from pmsize import _finance as finance
+from pmsize import _messages as messages
+from pmsize._engine import Thresholds
+from pmsize._loader import load_text
+from pmsize._results import Evaluation
+from pmsize._service import evaluate
 
 BASE = """
 name: Base
@@ -123,7 +125,9 @@ def test_the_engine_writes_no_words() -> None:
     import subprocess
     import sys
 
-    code = "import sys, pmsize.engine; print({'pmsize.fmt', 'pmsize.messages'} & set(sys.modules))"
+    code = (
+        "import sys, pmsize._engine; print({'pmsize._fmt', 'pmsize._messages'} & set(sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout == "set()\n"
     sizing = engine.point(load_text(BASE.format(build="$3m", alt_cost="$60k", price=""))[0])
@@ -136,7 +140,7 @@ def test_the_engine_writes_no_words() -> None:
 def test_verdicts_flag_codes_and_severities_are_their_json_strings() -> None:
     import json
 
-    from pmsize.results import FlagCode, Severity, Verdict
+    from pmsize._results import FlagCode, Severity, Verdict
 
     assert engine.VERDICTS == (Verdict.PURSUE, Verdict.RECONSIDER, Verdict.AVOID)
     assert engine.VERDICTS == ("pursue", "reconsider", "avoid")

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pmsize import loader
+from pmsize import _loader as loader
+from pmsize._errors import ExitCode
 from pmsize.cli import app
-from pmsize.errors import ExitCode
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {"NO_COLOR": "1", "COLUMNS": "80", "TERM": "dumb"}

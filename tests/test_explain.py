@@ -16,12 +16,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
 
-from pmsize import messages, service
+from pmsize import _messages as messages
+from pmsize import _service as service
+from pmsize._loader import load_text
+from pmsize._models import Problem
+from pmsize._results import FlagCode
 from pmsize.cli import app
-from pmsize.loader import load_text
-from pmsize.models import Problem
 from pmsize.render import explain
-from pmsize.results import FlagCode
 from strategies import examples, problems, to_yaml
 
 ROOT = Path(__file__).resolve().parent.parent

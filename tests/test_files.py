@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pmsize import starter
+from pmsize import _starter as starter
 from pmsize.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pmsize.finance import discounted_payback, sign_changes, unique_irr
+from pmsize._finance import discounted_payback, sign_changes, unique_irr
 
 
 def test_irr_is_the_root_of_npv_when_unique() -> None:

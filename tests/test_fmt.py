@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pmsize.fmt import MINUS, money_ticks
+from pmsize._fmt import MINUS, money_ticks
 
 
 @pytest.mark.parametrize(

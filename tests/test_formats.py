@@ -18,7 +18,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pmsize import fmt, jsontext, service
+from pmsize import _fmt as fmt
+from pmsize import _jsontext as jsontext
+from pmsize import _service as service
 from pmsize.cli import app
 from pmsize.render import csv as render_csv
 from pmsize.render import github, markdown
@@ -576,7 +578,7 @@ def test_the_notice_points_at_the_step_summary_only_when_it_lists_every_problem(
 def test_counts_and_ranks_have_thousands_separators() -> None:
     from dataclasses import replace
 
-    from pmsize.loader import load_text
+    from pmsize._loader import load_text
     from pmsize.render import table
 
     result = service.evaluate(load_text(problem("Claims", AVOID))[0])
@@ -594,8 +596,8 @@ def test_counts_and_ranks_have_thousands_separators() -> None:
 
 
 def test_a_result_writes_the_record_the_json_format_writes(tmp_path: Path) -> None:
-    from pmsize import service
-    from pmsize.models import NO_POLICY
+    from pmsize import _service as service
+    from pmsize._models import NO_POLICY
 
     path = tmp_path / "p.yaml"
     path.write_text(problem("Line\u2028break\x85", AVOID), encoding="utf-8")
@@ -614,8 +616,8 @@ def test_a_result_writes_the_record_the_json_format_writes(tmp_path: Path) -> No
 
 
 def test_fail_on_offers_never_then_each_verdict_beyond_pursue() -> None:
+    from pmsize._results import Verdict
     from pmsize.cli.point import FailOn, exit_for
-    from pmsize.results import Verdict
 
     assert [f.value for f in FailOn] == ["never", "reconsider", "avoid"]
     assert [f.value for f in FailOn][1:] == [v.value for v in Verdict if v > Verdict.PURSUE]

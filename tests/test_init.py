@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pmsize import starter
+from pmsize import _starter as starter
 from pmsize.cli import app
 
 

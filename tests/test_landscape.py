@@ -20,13 +20,14 @@ from hypothesis import HealthCheck, given, settings
 from pydantic import ValidationError
 from typer.testing import CliRunner
 
-from pmsize import engine, service
+from pmsize import _engine as engine
+from pmsize import _service as service
+from pmsize._loader import load_text
+from pmsize._models import Problem
+from pmsize._results import Evaluation, FlagCode, Verdict
+from pmsize._sampling import ARRAY
+from pmsize._values import central
 from pmsize.cli import app
-from pmsize.loader import load_text
-from pmsize.models import Problem
-from pmsize.results import Evaluation, FlagCode, Verdict
-from pmsize.sampling import ARRAY
-from pmsize.values import central
 from strategies import examples, problems, to_yaml
 
 SETTINGS = settings(
@@ -378,8 +379,8 @@ def test_sensitivity_covers_growth_and_list_items_with_a_negative_break_even() -
 
 def test_simulate_samples_each_list_item_and_clips_growth_at_minus_100_percent() -> None:
     import pmsize
-    from pmsize.sampling import draw, stream
-    from pmsize.values import Range
+    from pmsize._sampling import draw, stream
+    from pmsize._values import Range
 
     [problem] = load_text(GROWING)
     run = pmsize.simulate(problem, samples=2_000, seed=1)
@@ -414,7 +415,7 @@ def test_the_library_judges_from_year_once_the_horizon_is_known() -> None:
 
 
 def test_the_starters_commented_landscape_is_valid_once_uncommented() -> None:
-    from pmsize import starter
+    from pmsize import _starter as starter
 
     text = starter.text()
     assert "# growth: 5%" in text
@@ -451,7 +452,7 @@ def test_an_alternatives_lists_count_from_the_year_it_arrives() -> None:
 
 
 def test_a_list_longer_than_the_years_after_arrival_is_a_located_error() -> None:
-    from pmsize.errors import InputErrors
+    from pmsize._errors import InputErrors
 
     # horizon 4, arriving in year 3: years 3 and 4 are left, so three items are one too many
     text = FOLLOWER.format(rate="0%").replace("annual_cost: 30k", "annual_cost: [30k, 20k, 10k]")
@@ -487,7 +488,7 @@ def test_the_library_judges_a_list_by_the_years_after_arrival() -> None:
 
 
 def test_from_year_is_never_a_range() -> None:
-    from pmsize.errors import InputErrors
+    from pmsize._errors import InputErrors
 
     text = FOLLOWER.format(rate="0%").replace("from_year: 3", "from_year: 2 to 3")
     with pytest.raises(InputErrors) as caught:

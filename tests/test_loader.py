@@ -9,9 +9,9 @@ import pytest
 import yaml
 
 import pmsize
-from pmsize import loader
-from pmsize.errors import InputError, InputErrors, SkippedPath
-from pmsize.loader import _portfolio, _yaml, load_bytes, load_text
+from pmsize import _loader as loader
+from pmsize._errors import InputError, InputErrors, SkippedPath
+from pmsize._loader import _portfolio, _yaml, load_bytes, load_text
 
 ITEM = "{name: A, market: {customers: 1, problem_cost: 1}, solution: {adoption: 1%}}"
 BASE = "name: {name}\nmarket: {{customers: 400, problem_cost: $150k}}\nsolution:\n  adoption: 5%\n"

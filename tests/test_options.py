@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from pmsize import limits, options
+from pmsize import _limits as limits
+from pmsize import _options as options
 from pmsize.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 import pmsize
-from pmsize import inputs, paths
-from pmsize.loader import load_text
+from pmsize import _inputs as inputs
+from pmsize import _paths as paths
+from pmsize._loader import load_text
 
 
 @pytest.mark.parametrize(

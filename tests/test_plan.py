@@ -18,10 +18,10 @@ import pytest
 from typer.testing import CliRunner
 
 import pmsize
-from pmsize import loader
+from pmsize import _loader as loader
+from pmsize._knapsack import best_subset
+from pmsize._loader import load_text
 from pmsize.cli import app
-from pmsize.knapsack import best_subset
-from pmsize.loader import load_text
 
 ENV = {"NO_COLOR": "1", "COLUMNS": "80", "TERM": "dumb"}
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -319,10 +319,10 @@ def test_expected_npv_is_simulates_mean_to_the_last_bit_over_several_blocks() ->
 def test_plan_stays_the_function_once_its_module_is_imported() -> None:
     # A submodule import sets the package's attribute of its name: a module named
     # `pmsize/plan.py` would replace the function `pmsize.plan` here.
-    import pmsize.planning
+    import pmsize._planning
 
     assert callable(pmsize.plan)
-    assert pmsize.plan.__module__ == "pmsize.api"
+    assert pmsize.plan.__module__ == "pmsize._api"
 
 
 def test_expected_npv_from_the_command_line(tmp_path: Path) -> None:
@@ -341,7 +341,7 @@ def test_expected_npv_from_the_command_line(tmp_path: Path) -> None:
 
 
 def test_the_schema_version_is_the_json_renderers() -> None:
-    from pmsize import planning
+    from pmsize import _planning as planning
     from pmsize.render import json as render_json
 
     assert planning.SCHEMA_VERSION == render_json.SCHEMA_VERSION
@@ -356,7 +356,7 @@ def test_what_c_prints_while_the_solver_runs_is_discarded_and_python_still_write
     # C's buffer is flushed first, so what C wrote before the solve arrives too.
     import ctypes
 
-    from pmsize.knapsack import _c_stdout_discarded
+    from pmsize._knapsack import _c_stdout_discarded
 
     libc = ctypes.CDLL(None)
     print("before", flush=True)
@@ -380,7 +380,7 @@ def printing_knapsack() -> tuple[list[float], list[float], float]:
 def test_what_the_solver_prints_never_reaches_stdout(capfd: pytest.CaptureFixture[str]) -> None:
     import ctypes
 
-    from pmsize.knapsack import optimum
+    from pmsize._knapsack import optimum
 
     values, costs, budget = printing_knapsack()
     found = optimum(values, costs, budget)
@@ -407,7 +407,7 @@ def test_the_knapsack_that_makes_the_solver_print_does(
     import contextlib
     import ctypes
 
-    from pmsize import knapsack
+    from pmsize import _knapsack as knapsack
 
     monkeypatch.setattr(knapsack, "_c_stdout_discarded", contextlib.nullcontext)
     knapsack.optimum(*printing_knapsack())
@@ -654,7 +654,7 @@ def test_an_exact_plan_says_so() -> None:
 def test_the_gap_of_an_optimum_stopped_early_is_proven() -> None:
     import time
 
-    from pmsize.knapsack import optimum
+    from pmsize._knapsack import optimum
 
     entries, budget = hard_knapsack(seed=4, unit=1000)  # for the exact optimum
     builds = [c.solution.build_cost for c in problems_of(*entries)]
@@ -676,7 +676,7 @@ def test_the_gap_of_an_optimum_stopped_early_is_proven() -> None:
 def test_with_no_time_left_a_greedy_fill_is_funded_with_the_relaxations_bound() -> None:
     import time
 
-    from pmsize.knapsack import optimum
+    from pmsize._knapsack import optimum
 
     entries, budget = hard_knapsack(seed=4, unit=1000)
     costs = [float(p.solution.build_cost) for p in problems_of(*entries)]
@@ -691,7 +691,7 @@ def test_with_no_time_left_a_greedy_fill_is_funded_with_the_relaxations_bound() 
 
 
 def test_an_error_in_the_solver_thread_reaches_the_caller() -> None:
-    from pmsize.knapsack import _interruptible
+    from pmsize._knapsack import _interruptible
 
     assert _interruptible(lambda: 42) == 42
     with pytest.raises(ZeroDivisionError):

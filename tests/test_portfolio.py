@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from pmsize import options
+from pmsize import _options as options
 from pmsize.cli import app
 
 ENV = {"NO_COLOR": "1", "COLUMNS": "80", "TERM": "dumb"}
@@ -159,7 +159,8 @@ def test_thresholds_resolve_cli_then_problem_then_portfolio_then_built_in(
     memo = CliRunner().invoke(app, ["explain", str(portfolio), "-f", "markdown", *flags], env=ENV)
     assert ("capped-by-alternative" in memo.stdout) == bool(expected)
     # ... and so does the library, which keeps the thresholds on the result
-    from pmsize import loader, service
+    from pmsize import _loader as loader
+    from pmsize import _service as service
 
     policy = options.policy(*(flags[1:] if flags else [None]), None)
     [problem] = loader.load_paths([str(portfolio)])

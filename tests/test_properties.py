@@ -14,10 +14,10 @@ from typing import Any
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from pmsize import service
-from pmsize.loader import load_text
+from pmsize import _service as service
+from pmsize._loader import load_text
+from pmsize._results import Evaluation, FlagCode
 from pmsize.render import json as render_json
-from pmsize.results import Evaluation, FlagCode
 from strategies import amount_values, examples, problems, to_yaml
 
 SETTINGS = settings(

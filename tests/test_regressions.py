@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pmsize import service
+from pmsize import _service as service
+from pmsize._errors import InputErrors
+from pmsize._finance import unique_irr
+from pmsize._loader import load_text
 from pmsize.cli import app
-from pmsize.errors import InputErrors
-from pmsize.finance import unique_irr
-from pmsize.loader import load_text
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {"NO_COLOR": "1", "COLUMNS": "80", "TERM": "dumb"}

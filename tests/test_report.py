@@ -25,7 +25,7 @@ import pytest
 from typer.testing import CliRunner
 
 import pmsize
-from pmsize import fmt
+from pmsize import _fmt as fmt
 from pmsize.cli import app
 from pmsize.render.report import CSP, opening_files
 from pmsize.render.simulate import chance
@@ -410,7 +410,7 @@ def test_a_large_portfolio_gets_sections_for_the_first_by_rank_only(tmp_path: Pa
 def test_the_command_line_says_on_stderr_that_the_page_summarises(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pmsize import options
+    from pmsize import _options as options
 
     path = portfolio_of(tmp_path, 35)
     monkeypatch.setattr(options, "MAX_SECTIONS", 2)

@@ -17,12 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from pmsize import service
+from pmsize import _service as service
+from pmsize._errors import InputError, InputErrors
+from pmsize._loader import load_bytes
+from pmsize._startup import drop_invalid_sizes
 from pmsize.cli import app
-from pmsize.errors import InputError, InputErrors
-from pmsize.loader import load_bytes
 from pmsize.render import json as render_json
-from pmsize.startup import drop_invalid_sizes
 from strategies import examples
 
 EXAMPLES = [

@@ -22,10 +22,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
 
-from pmsize import schema, values
+from pmsize import _schema as schema
+from pmsize import _values as values
+from pmsize._errors import InputError, InputErrors
+from pmsize._loader import load_text
 from pmsize.cli import app
-from pmsize.errors import InputError, InputErrors
-from pmsize.loader import load_text
 from strategies import documents, examples, problems, to_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,7 +96,7 @@ def test_every_example_is_valid_and_names_the_schema(example: Path) -> None:
 
 
 def test_the_starter_file_is_valid() -> None:
-    from pmsize import starter
+    from pmsize import _starter as starter
 
     assert list(VALIDATOR.iter_errors(editor_view(starter.text()))) == []
 
@@ -219,12 +220,12 @@ def test_schema_and_loader_agree_on_the_grammar_of_section_2(
 
 
 def test_loading_a_problem_does_not_build_the_schema() -> None:
-    # the schema is built in `pmsize.schema`, which only `pmsize schema` needs
+    # the schema is built in `pmsize._schema`, which only `pmsize schema` needs
     code = (
         "import sys\n"
-        "from pmsize.loader import load_text\n"
+        "from pmsize._loader import load_text\n"
         f"load_text({(ROOT / 'examples' / 'claims-processing.yaml').read_text()!r})\n"
-        "print('pmsize.schema' in sys.modules)\n"
+        "print('pmsize._schema' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.splitlines() == ["False"]

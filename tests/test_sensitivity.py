@@ -15,13 +15,18 @@ from hypothesis import HealthCheck, given, settings
 from rich.console import Console
 from typer.testing import CliRunner
 
-from pmsize import drivers as sens
-from pmsize import engine, limits, loader, paths, sampling, service
-from pmsize import simulation as sim
+from pmsize import _drivers as sens
+from pmsize import _engine as engine
+from pmsize import _limits as limits
+from pmsize import _loader as loader
+from pmsize import _paths as paths
+from pmsize import _sampling as sampling
+from pmsize import _service as service
+from pmsize import _simulation as sim
+from pmsize._models import Policy, Problem
+from pmsize._values import central
 from pmsize.cli import app
-from pmsize.models import Policy, Problem
 from pmsize.render import simulate as render
-from pmsize.values import central
 from strategies import examples, to_yaml
 from strategies import problems as problem_data
 from test_simulate import LINEAR

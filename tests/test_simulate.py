@@ -17,14 +17,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
 
-from pmsize import engine, loader, sampling, service, summary
-from pmsize import simulation as sim
+from pmsize import _engine as engine
+from pmsize import _loader as loader
+from pmsize import _sampling as sampling
+from pmsize import _service as service
+from pmsize import _simulation as sim
+from pmsize import _summary as summary
+from pmsize._engine import VERDICTS, Inputs
+from pmsize._inputs import Input, catalogue
+from pmsize._models import Problem
+from pmsize._values import Range, central
 from pmsize.cli import app
-from pmsize.engine import VERDICTS, Inputs
-from pmsize.inputs import Input, catalogue
-from pmsize.models import Problem
 from pmsize.render import progress
-from pmsize.values import Range, central
 from strategies import examples, problems, to_yaml
 
 HERE = Path(__file__).resolve().parent

@@ -202,7 +202,7 @@ main()
 
 
 @pytest.mark.parametrize("name", ["SIGINT", "SIGTERM", "SIGHUP"])
-@pytest.mark.parametrize("module", ["pmsize.errors", "pmsize.fmt"])
+@pytest.mark.parametrize("module", ["pmsize._errors", "pmsize._fmt"])
 def test_a_signal_as_the_first_modules_load_says_so_with_its_code(name: str, module: str) -> None:
     # the handlers were installed after these imports: SIGINT gave a traceback, SIGTERM
     # and SIGHUP a silent death
@@ -251,7 +251,7 @@ def test_a_signal_right_after_start_is_never_a_traceback(name: str) -> None:
 def test_the_entry_point_imports_nothing_heavy_before_the_handlers() -> None:
     """`pmsize` and `pmsize.__main__` import no more than the `signal` module before
     `main()` installs the handlers: a signal during a slow import is then reported."""
-    heavy = ("typing", "re", "dataclasses", "contextlib", "pmsize.errors", "pmsize.fmt")
+    heavy = ("typing", "re", "dataclasses", "contextlib", "pmsize._errors", "pmsize._fmt")
     code = "import sys; {}print(sorted(set({!r}) & set(sys.modules)))"
     clean = {k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")}
     loaded = [
@@ -294,7 +294,7 @@ def test_version_and_debug_work_after_the_command(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     assert invoke("evaluate", "--version") == (0, f"pmsize {__version__}\n", "")
-    from pmsize import service
+    from pmsize import _service as service
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from pmsize.values import Range, parse_amount, parse_count, parse_percent
+from pmsize._values import Range, parse_amount, parse_count, parse_percent
 
 
 @pytest.mark.parametrize(
@@ -191,13 +191,13 @@ def test_the_number_pattern_rejects_long_runs_of_spaces_in_one_pass(text: str) -
     # regression: adjacent optional `\s*` made the pattern quadratic; the first text took 1.5 s
     # before (20 s at 20,000 spaces) and takes milliseconds now. Not timed here: the figures
     # are printed by benchmarks/fuzz.py.
-    from pmsize.values import _NUMBER
+    from pmsize._values import _NUMBER
 
     assert _NUMBER.match(text) is None
 
 
 def test_a_range_is_split_on_the_word_to_whatever_the_spacing() -> None:
-    from pmsize.values import split_range
+    from pmsize._values import split_range
 
     assert split_range("$1m   to\t$4m") == ["$1m", "$4m"]
     assert split_range("$1m") is None
@@ -216,7 +216,7 @@ def test_the_shipped_currency_codes_are_the_active_iso_4217_list() -> None:
 
 @pytest.mark.parametrize(("written", "code"), [("USD", "USD"), ("usd", "USD"), (" eur ", "EUR")])
 def test_a_currency_is_an_iso_4217_code_in_any_case(written: str, code: str) -> None:
-    from pmsize.models import currency_code
+    from pmsize._models import currency_code
 
     assert currency_code(written) == code
 
@@ -236,7 +236,7 @@ def test_an_unknown_currency_code_is_refused_with_the_closest_codes(
     written: object, message: str
 ) -> None:
     # regression: any three letters were accepted, and None showed as a Python repr
-    from pmsize.models import currency_code
+    from pmsize._models import currency_code
 
     assert refusal(lambda: currency_code(written)) == message
 

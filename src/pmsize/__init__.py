@@ -68,62 +68,64 @@ __all__ = [
     "report",
     "sensitivity",
     "simulate",
+    "summary",
 ]
 
 # public name -> the module that defines it
 _HOMES = {
-    "load": "pmsize.api",
-    "evaluate": "pmsize.api",
-    "rank": "pmsize.api",
-    "plan": "pmsize.api",
-    "simulate": "pmsize.api",
-    "sensitivity": "pmsize.api",
-    "diff": "pmsize.api",
-    "diff_git": "pmsize.api",
-    "Diff": "pmsize.diffing",
-    "report": "pmsize.api",
-    "Evaluation": "pmsize.results",
-    "Flag": "pmsize.results",
-    "FlagCode": "pmsize.results",
-    "Severity": "pmsize.results",
-    "Verdict": "pmsize.results",
-    "Policy": "pmsize.models",
-    "Problem": "pmsize.models",
-    "Simulated": "pmsize.simulation",
-    "Plan": "pmsize.planning",
-    "InputError": "pmsize.errors",
-    "InputErrors": "pmsize.errors",
-    "Location": "pmsize.errors",
-    "AlternativeResult": "pmsize.results",
-    "Year": "pmsize.results",
-    "UncertainInput": "pmsize.results",
-    "Thresholds": "pmsize.results",
-    "Market": "pmsize.models",
-    "Solution": "pmsize.models",
-    "Alternative": "pmsize.models",
-    "Simulation": "pmsize.simulation",
-    "Summary": "pmsize.summary",
-    "Histogram": "pmsize.summary",
-    "Sensitivity": "pmsize.drivers",
-    "TornadoBar": "pmsize.drivers",
-    "BreakEven": "pmsize.drivers",
-    "ValueOfInformation": "pmsize.drivers",
-    "Correlation": "pmsize.correlations",
-    "Candidate": "pmsize.planning",
-    "LeftOut": "pmsize.planning",
-    "Marginal": "pmsize.planning",
-    "ProblemDiff": "pmsize.diffing",
-    "Change": "pmsize.diffing",
-    "Effect": "pmsize.diffing",
-    "Side": "pmsize.diffing",
-    "ArgumentError": "pmsize.errors",
-    "UsageError": "pmsize.errors",
-    "PmsizeError": "pmsize.errors",
-    "Range": "pmsize.values",
+    "load": "pmsize._api",
+    "evaluate": "pmsize._api",
+    "rank": "pmsize._api",
+    "plan": "pmsize._api",
+    "simulate": "pmsize._api",
+    "sensitivity": "pmsize._api",
+    "diff": "pmsize._api",
+    "diff_git": "pmsize._api",
+    "Diff": "pmsize._diffing",
+    "report": "pmsize._api",
+    "Evaluation": "pmsize._results",
+    "Flag": "pmsize._results",
+    "FlagCode": "pmsize._results",
+    "Severity": "pmsize._results",
+    "Verdict": "pmsize._results",
+    "Policy": "pmsize._models",
+    "Problem": "pmsize._models",
+    "Simulated": "pmsize._simulation",
+    "Plan": "pmsize._planning",
+    "InputError": "pmsize._errors",
+    "InputErrors": "pmsize._errors",
+    "Location": "pmsize._errors",
+    "AlternativeResult": "pmsize._results",
+    "Year": "pmsize._results",
+    "UncertainInput": "pmsize._results",
+    "Thresholds": "pmsize._results",
+    "Market": "pmsize._models",
+    "Solution": "pmsize._models",
+    "Alternative": "pmsize._models",
+    "Simulation": "pmsize._simulation",
+    "Summary": "pmsize._summary",
+    "Histogram": "pmsize._summary",
+    "Sensitivity": "pmsize._drivers",
+    "TornadoBar": "pmsize._drivers",
+    "BreakEven": "pmsize._drivers",
+    "ValueOfInformation": "pmsize._drivers",
+    "Correlation": "pmsize._correlations",
+    "Candidate": "pmsize._planning",
+    "LeftOut": "pmsize._planning",
+    "Marginal": "pmsize._planning",
+    "ProblemDiff": "pmsize._diffing",
+    "Change": "pmsize._diffing",
+    "Effect": "pmsize._diffing",
+    "Side": "pmsize._diffing",
+    "ArgumentError": "pmsize._errors",
+    "UsageError": "pmsize._errors",
+    "PmsizeError": "pmsize._errors",
+    "Range": "pmsize._values",
+    "summary": "pmsize._portfolio",
 }
 
 if TYPE_CHECKING:
-    from pmsize.api import (
+    from pmsize._api import (
         diff,
         diff_git,
         evaluate,
@@ -134,10 +136,10 @@ if TYPE_CHECKING:
         sensitivity,
         simulate,
     )
-    from pmsize.correlations import Correlation
-    from pmsize.diffing import Change, Diff, Effect, ProblemDiff, Side
-    from pmsize.drivers import BreakEven, Sensitivity, TornadoBar, ValueOfInformation
-    from pmsize.errors import (
+    from pmsize._correlations import Correlation
+    from pmsize._diffing import Change, Diff, Effect, ProblemDiff, Side
+    from pmsize._drivers import BreakEven, Sensitivity, TornadoBar, ValueOfInformation
+    from pmsize._errors import (
         ArgumentError,
         InputError,
         InputErrors,
@@ -145,9 +147,10 @@ if TYPE_CHECKING:
         PmsizeError,
         UsageError,
     )
-    from pmsize.models import Alternative, Market, Policy, Problem, Solution
-    from pmsize.planning import Candidate, LeftOut, Marginal, Plan
-    from pmsize.results import (
+    from pmsize._models import Alternative, Market, Policy, Problem, Solution
+    from pmsize._planning import Candidate, LeftOut, Marginal, Plan
+    from pmsize._portfolio import summary
+    from pmsize._results import (
         AlternativeResult,
         Evaluation,
         Flag,
@@ -158,9 +161,9 @@ if TYPE_CHECKING:
         Verdict,
         Year,
     )
-    from pmsize.simulation import Simulated, Simulation
-    from pmsize.summary import Histogram, Summary
-    from pmsize.values import Range
+    from pmsize._simulation import Simulated, Simulation
+    from pmsize._summary import Histogram, Summary
+    from pmsize._values import Range
 
 if not TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name is an error
 

@@ -22,11 +22,11 @@ def main() -> None:
     and the collector would scan them again and again for nothing.
     """
     try:
-        from pmsize import signals
+        from pmsize import _signals as signals
 
         signals.install(deferred=True)  # from here, a signal is remembered
         gc.disable()
-        from pmsize import startup
+        from pmsize import _startup as startup
 
         startup.ready()
         from pmsize.cli import main as run
@@ -43,7 +43,7 @@ def main() -> None:
 
 
 def _interrupted(exc: BaseException) -> int:
-    from pmsize import signals  # again: Ctrl-C may have come while it was imported
+    from pmsize import _signals as signals
 
     return signals.interrupted(exc)
 

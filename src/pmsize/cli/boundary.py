@@ -20,9 +20,8 @@ from typing import Any
 
 import typer
 
-from pmsize import signals
-from pmsize.cli.output import abandon_stdout, stdout_failed, warn
-from pmsize.errors import (
+from pmsize import _signals as signals
+from pmsize._errors import (
     ArgumentError,
     ExitCode,
     InputError,
@@ -31,7 +30,8 @@ from pmsize.errors import (
     SkippedPath,
     UsageError,
 )
-from pmsize.signals import Interrupted, say
+from pmsize._signals import Interrupted, say
+from pmsize.cli.output import abandon_stdout, stdout_failed, warn
 
 ISSUES_URL = "https://github.com/pmsize/pmsize/issues"
 
@@ -112,7 +112,7 @@ def _notes() -> Iterator[None]:
 def _report(errors: Sequence[InputError], after: str) -> None:
     """Every input error on a line of its own, file names and values made safe to print,
     then their count (`; ` and `after` when given)."""
-    from pmsize import fmt
+    from pmsize import _fmt as fmt
 
     say("".join(fmt.safe_line(str(e)) for e in errors))
     tail = f"; {after}" if after else ""

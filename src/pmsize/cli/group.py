@@ -10,7 +10,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 from typer.models import CommandFunctionType
 
-from pmsize.fmt import safe_text
+from pmsize._fmt import safe_text
 
 GLOBAL_FLAGS = ("--debug", "--version")  # also accepted after the command
 SHELLS = ("bash", "zsh", "fish", "powershell", "pwsh")  # what completion can be installed for

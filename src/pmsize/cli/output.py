@@ -17,8 +17,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pmsize.errors import UsageError
-from pmsize.signals import say
+from pmsize._errors import UsageError
+from pmsize._signals import say
 
 STEP_SUMMARY_LIMIT = 1024 * 1024  # bytes GitHub keeps of one step's summary
 FILE_WIDTH = 80  # table width when not at a terminal and COLUMNS is unset or invalid
@@ -36,7 +36,7 @@ def emit(
     if output is None or output == "-":
         write_stdout(text)
         return
-    from pmsize import files
+    from pmsize import _files as files
 
     files.refuse_inputs(output, inputs)
     files.write_atomically(output, text, what="--output")
@@ -49,7 +49,7 @@ def wrote(output: str, text: str, told: str | None = None) -> None:
     Nothing is said of a device, a FIFO or a pipe written in place."""
     import stat
 
-    from pmsize.fmt import safe_text
+    from pmsize._fmt import safe_text
 
     try:  # a device, a FIFO or the pipe of `-o /dev/stdout` is written, not a file made
         if not stat.S_ISREG(Path(output).stat().st_mode):
@@ -99,7 +99,7 @@ def emit_rich(
             raise stdout_failed(exc) from None
         write_stdout("")
         return
-    from pmsize import files
+    from pmsize import _files as files
 
     files.refuse_inputs(output, inputs)
     buffer = io.StringIO()
@@ -192,7 +192,7 @@ def append_step_summary(fitted: Callable[[int], tuple[str, T]]) -> T | None:
 
 def warn(message: str) -> None:
     """A `pmsize: ...` line on stderr; paths and values in it are made safe (`fmt.safe_line`)."""
-    from pmsize import fmt
+    from pmsize import _fmt as fmt
 
     say(fmt.safe_line(f"pmsize: {message}"))
 

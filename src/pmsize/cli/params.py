@@ -1,7 +1,7 @@
 """The arguments and options that several commands declare alike, declared once.
 
 Formats, counts and thresholds are read as text and checked by pmsize
-(`pmsize.options`, `options.policy`), so `-n 1e6` works and a bad value gets pmsize's
+(`pmsize._options`, `options.policy`), so `-n 1e6` works and a bad value gets pmsize's
 own sentence.
 """
 

@@ -12,12 +12,12 @@ from typing import Annotated, Any
 
 import typer
 
+from pmsize._errors import ExitCode, InputErrors, UsageError
+from pmsize._fmt import plural, safe_text
+from pmsize._signals import say
 from pmsize.cli.boundary import boundary, collector_paused
 from pmsize.cli.output import append_step_summary, emit, emit_rich, text_width, warn
 from pmsize.cli.params import CapOpt, OutputOpt, PathsArg, ThinOpt, one_of
-from pmsize.errors import ExitCode, InputErrors, UsageError
-from pmsize.fmt import plural, safe_text
-from pmsize.signals import say
 
 
 class Format(str, enum.Enum):
@@ -84,7 +84,8 @@ def evaluate(
     Example: pmsize evaluate examples/
     """
     with boundary():
-        from pmsize import options, service
+        from pmsize import _options as options
+        from pmsize import _service as service
         from pmsize.render.progress import progress_bar
 
         chosen = Format(
@@ -155,7 +156,7 @@ def _table(console: Any, results: Sequence[Any]) -> None:
 
 def exit_for(worst: str | None, fail_on: str) -> None:
     """Exit 1 when the worst verdict is at or beyond `fail_on` (never, reconsider, avoid)."""
-    from pmsize.results import Verdict
+    from pmsize._results import Verdict
 
     if worst is None or fail_on == FailOn.never:
         return
@@ -171,7 +172,8 @@ def validate(paths: PathsArg) -> None:
     Example: pmsize validate .
     """
     with boundary(after_errors=""):
-        from pmsize import fmt, loader
+        from pmsize import _fmt as fmt
+        from pmsize import _loader as loader
 
         checked, errors = loader.check_paths(paths)
         # the sound files are named even when others fail: ok lines on stdout, errors on stderr
@@ -209,7 +211,8 @@ def explain(
     Example: pmsize explain problem.yaml
     """
     with boundary():
-        from pmsize import api, options
+        from pmsize import _api as api
+        from pmsize import _options as options
         from pmsize.render import explain as render
 
         format = options.output_format(
@@ -240,7 +243,7 @@ def init(
     Example: pmsize init claims.yaml
     """
     with boundary():
-        from pmsize import starter
+        from pmsize import _starter as starter
 
         if file == "-":
             emit(starter.text(), None)
@@ -259,7 +262,7 @@ def schema(output: OutputOpt = None) -> None:
     with boundary():
         import json
 
-        from pmsize import schema as problem_schema
+        from pmsize import _schema as problem_schema
         from pmsize.render.json import stdout_is_utf8
 
         schema = problem_schema.json_schema()
@@ -325,7 +328,8 @@ def diff(
     Example: pmsize diff --git origin/main problems/
     """
     with boundary(after_errors="nothing compared"):
-        from pmsize import api, options
+        from pmsize import _api as api
+        from pmsize import _options as options
         from pmsize.render import diff as render
 
         chosen = options.output_format(format, output, DIFF_FORMATS, "diff")

@@ -12,11 +12,11 @@ from typing import Annotated
 
 import typer
 
+from pmsize._errors import UsageError
+from pmsize._fmt import plural, safe_text
 from pmsize.cli.boundary import boundary, collector_paused
 from pmsize.cli.output import emit, emit_rich, warn
 from pmsize.cli.params import CapOpt, OutputOpt, PathsArg, ThinOpt, one_of
-from pmsize.errors import UsageError
-from pmsize.fmt import plural, safe_text
 
 SIMULATION_FORMATS = ("table", "json")  # of `simulate` and `sensitivity`
 
@@ -117,8 +117,9 @@ def _sampled(
     `pmsize.simulate` and `pmsize.sensitivity` run for one): the problems sampled one
     after another under one progress bar (`label`), then a JSON document or tables."""
     with boundary():
-        from pmsize import api, options
-        from pmsize import simulation as uncertainty
+        from pmsize import _api as api
+        from pmsize import _options as options
+        from pmsize import _simulation as uncertainty
         from pmsize.render import simulate as render
         from pmsize.render.progress import progress_bar
 
@@ -210,7 +211,9 @@ def plan(
     Example: pmsize plan examples/ --budget 8m
     """
     with boundary(after_errors="nothing planned"):
-        from pmsize import api, options, planning
+        from pmsize import _api as api
+        from pmsize import _options as options
+        from pmsize import _planning as planning
         from pmsize.render import plan as render
         from pmsize.render.progress import progress_bar
 
@@ -276,9 +279,10 @@ def report(
     with boundary():
         import logging
 
-        from pmsize import api, options
-        from pmsize import simulation as uncertainty
-        from pmsize.options import MAX_SECTIONS
+        from pmsize import _api as api
+        from pmsize import _options as options
+        from pmsize import _simulation as uncertainty
+        from pmsize._options import MAX_SECTIONS
         from pmsize.render.json import stdout_is_utf8
         from pmsize.render.progress import progress_bar
         from pmsize.render.report import sections_note

@@ -31,9 +31,9 @@ import io
 import math
 from collections.abc import Sequence
 
-from pmsize import fmt
+from pmsize import _fmt as fmt
+from pmsize._results import Evaluation
 from pmsize.render.json import CONTRACT_FIELDS
-from pmsize.results import Evaluation
 
 # the JSON's contract fields that hold one value each (cash_flows is a list), with the
 # year the headline ceiling is first reached beside its setter (SPEC §7)

@@ -12,8 +12,8 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from pmsize import fmt
-from pmsize.diffing import ADDED, CHANGED, REMOVED, STATUSES, UNCHANGED, Diff, ProblemDiff
+from pmsize import _fmt as fmt
+from pmsize._diffing import ADDED, CHANGED, REMOVED, STATUSES, UNCHANGED, Diff, ProblemDiff
 from pmsize.render import github
 from pmsize.render.markdown import COMMENT_LIMIT, escape
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from pmsize import fmt
-from pmsize.loader import STDIN_NAME
+from pmsize import _fmt as fmt
+from pmsize._loader import STDIN_NAME
+from pmsize._results import Evaluation, Verdict
 from pmsize.render.markdown import summary_text
-from pmsize.results import Evaluation, Verdict
 
 MAX_PER_LEVEL = 10  # GitHub shows 10 error and 10 warning annotations a step
 LEVEL = {Verdict.AVOID: "error", Verdict.RECONSIDER: "warning"}

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from pmsize import fmt
-from pmsize.results import Evaluation, Verdict
+from pmsize import _fmt as fmt
+from pmsize._results import Evaluation, Verdict
 
 COMMENT_LIMIT = 65_536  # characters in a GitHub pull-request comment; we count UTF-8 bytes
 MIN_LIMIT = 1024  # room for the header, the summary and the closing note
@@ -64,8 +64,8 @@ def summary_text(results: Sequence[Evaluation], *, each_currency: bool = True) -
     a year · EUR: ...`), never one sum, or without `each_currency` (they are shown beside
     each currency's table) just a note.
     """
-    from pmsize.portfolio import currency_groups
-    from pmsize.portfolio import summary as summary_record
+    from pmsize._portfolio import currency_groups
+    from pmsize._portfolio import summary as summary_record
 
     summary = summary_record(results)
     counts = " · ".join(f"{summary[v]:,} {v}" for v in Verdict)
@@ -86,7 +86,7 @@ def summary_text(results: Sequence[Evaluation], *, each_currency: bool = True) -
 
 def _totals(results: Sequence[Evaluation]) -> tuple[str, str]:
     """Total NPV and market size of problems in one currency, for people."""
-    from pmsize.portfolio import totals
+    from pmsize._portfolio import totals
 
     currency, summed = results[0].currency, totals(results)
     return (
@@ -134,7 +134,7 @@ def fitted(
     results: Sequence[Evaluation], limit: int = COMMENT_LIMIT, *, heading: str = ""
 ) -> tuple[str, bool]:
     """`document`, and whether it holds every problem and every reason (nothing was cut)."""
-    from pmsize.portfolio import currency_groups
+    from pmsize._portfolio import currency_groups
 
     head = f"### {escape(heading)}\n\n" if heading else ""
     table_head = _line(HEADERS) + _line(["---:" if h in _RIGHT else "---" for h in HEADERS])

@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from pmsize.diffing import Diff
-    from pmsize.planning import Plan
-    from pmsize.results import Evaluation
-    from pmsize.simulation import Simulated
+    from pmsize._diffing import Diff
+    from pmsize._planning import Plan
+    from pmsize._results import Evaluation
+    from pmsize._simulation import Simulated
 
 WIDTH = 80  # what `--output FILE` gets: the same lines as the README shows
 _PRE = (

@@ -19,8 +19,8 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from pmsize import fmt
-from pmsize.planning import Candidate, Plan
+from pmsize import _fmt as fmt
+from pmsize._planning import Candidate, Plan
 from pmsize.render import csv, markdown
 from pmsize.render.table import NBSP, glued, print_trimmed
 

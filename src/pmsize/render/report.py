@@ -28,21 +28,22 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pmsize import __version__, fmt
-from pmsize.models import NO_ALTERNATIVE, Problem
-from pmsize.options import MAX_SECTIONS
-from pmsize.portfolio import currency_groups, totals
-from pmsize.portfolio import summary as summary_record
+from pmsize import __version__
+from pmsize import _fmt as fmt
+from pmsize._models import NO_ALTERNATIVE, Problem
+from pmsize._options import MAX_SECTIONS
+from pmsize._portfolio import currency_groups, totals
+from pmsize._portfolio import summary as summary_record
+from pmsize._results import Evaluation, Verdict
 from pmsize.render import explain
 from pmsize.render.charts import Chart, Charts
 from pmsize.render.simulate import NOT_SET, break_even_text, chance, ranges_note, spread_text
 from pmsize.render.table import RANKED_HEADERS, UNCAPPED, ranked_rows
-from pmsize.results import Evaluation, Verdict
 
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-    from pmsize.simulation import Simulated
+    from pmsize._simulation import Simulated
 
 TEMPLATE = "report.html.j2"
 # forbids every load: no script, no font, no image but inline data, no form or base URL

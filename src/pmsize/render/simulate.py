@@ -17,14 +17,14 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from pmsize import fmt
-from pmsize.drivers import BUILD_COST, BreakEven, TornadoBar
-from pmsize.models import NO_ALTERNATIVE
+from pmsize import _fmt as fmt
+from pmsize._drivers import BUILD_COST, BreakEven, TornadoBar
+from pmsize._models import NO_ALTERNATIVE
+from pmsize._simulation import TORNADO_NOTE, Simulated
+from pmsize._summary import Histogram, Summary
+from pmsize._values import Kind
 from pmsize.render import json as render_json
 from pmsize.render.table import VERDICT_STYLE, print_trimmed
-from pmsize.simulation import TORNADO_NOTE, Simulated
-from pmsize.summary import Histogram, Summary
-from pmsize.values import Kind
 
 NOT_SET = "no alternative"  # how people read `set_by`'s none
 

@@ -23,8 +23,8 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from pmsize import fmt
-from pmsize.results import Evaluation, Severity, UncertainInput, Verdict
+from pmsize import _fmt as fmt
+from pmsize._results import Evaluation, Severity, UncertainInput, Verdict
 
 UNCAPPED = "—"  # the Set by cell when no alternative caps the price
 VERDICT_STYLE: dict[str, str] = {
@@ -57,7 +57,7 @@ def render(console: Console, results: Sequence[Evaluation]) -> None:
     if len(results) == 1:
         print_trimmed(console, problem_block(results[0]))
         return
-    from pmsize.portfolio import currency_groups
+    from pmsize._portfolio import currency_groups
 
     groups = currency_groups(results)
     parts: list[RenderableType] = []

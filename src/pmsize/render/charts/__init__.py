@@ -43,9 +43,9 @@ from pmsize.render.charts._svg import document, inline
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
-    from pmsize.drivers import TornadoBar
-    from pmsize.results import Evaluation
-    from pmsize.summary import Histogram
+    from pmsize._drivers import TornadoBar
+    from pmsize._results import Evaluation
+    from pmsize._summary import Histogram
 
 
 @dataclass(frozen=True)

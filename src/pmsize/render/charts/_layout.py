@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from pmsize import fmt
+from pmsize import _fmt as fmt
 from pmsize.render.charts._style import (
     BAND_GAP,
     BANDS_ROOM,

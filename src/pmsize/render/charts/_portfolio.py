@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pmsize import fmt
+from pmsize import _fmt as fmt
 from pmsize.render.charts._cut import axis_cut, cut_alt, cut_bars, cut_note
 from pmsize.render.charts._layout import (
     Plot,
@@ -22,7 +22,7 @@ from pmsize.render.charts._style import BAR, BLUE, GREEN, MAX_BARS, SKY_BLUE, mo
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from pmsize.results import Evaluation
+    from pmsize._results import Evaluation
 
 
 def npv_gap(results: Sequence[Evaluation]) -> Sketch:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from pmsize import fmt
+from pmsize import _fmt as fmt
 from pmsize.render.charts._layout import (
     Plot,
     Sketch,
@@ -33,9 +33,9 @@ from pmsize.render.charts._style import (
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from pmsize.drivers import TornadoBar
-    from pmsize.results import Evaluation
-    from pmsize.summary import Histogram
+    from pmsize._drivers import TornadoBar
+    from pmsize._results import Evaluation
+    from pmsize._summary import Histogram
 
 
 def cash_flow(r: Evaluation, cumulative: Sequence[float]) -> Sketch:

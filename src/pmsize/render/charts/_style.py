@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pmsize import fmt
+from pmsize import _fmt as fmt
 
 if TYPE_CHECKING:
-    from pmsize.values import Kind
+    from pmsize._values import Kind
 
 # Okabe & Ito (2008), "Color Universal Design": safe for every common colour vision deficiency.
 ORANGE, SKY_BLUE, GREEN, YELLOW = "#E69F00", "#56B4E9", "#009E73", "#F0E442"

@@ -32,8 +32,8 @@ from pmsize.render.explain._returns import CASH_FLOW_HEADERS
 from pmsize.render.explain._terminal import memo_renderable, render
 
 if TYPE_CHECKING:
-    from pmsize.models import Problem
-    from pmsize.results import Evaluation
+    from pmsize._models import Problem
+    from pmsize._results import Evaluation
 
 
 def memos(problems: Iterable[Problem], results: Iterable[Evaluation]) -> list[Memo]:

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from pmsize import fmt
+from pmsize import _fmt as fmt
 
 if TYPE_CHECKING:
-    from pmsize.models import Problem
-    from pmsize.results import Evaluation, Severity, Verdict
+    from pmsize._models import Problem
+    from pmsize._results import Evaluation, Severity, Verdict
 
 
 @dataclass(frozen=True)

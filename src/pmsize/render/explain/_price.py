@@ -14,9 +14,9 @@ import heapq
 import itertools
 from collections.abc import Sequence
 
-from pmsize import fmt
+from pmsize import _fmt as fmt
+from pmsize._results import AlternativeResult, Evaluation, Year
 from pmsize.render.explain._memo import Bullet, Point, Writer, words
-from pmsize.results import AlternativeResult, Evaluation, Year
 
 SHOWN_ALTERNATIVES = 10  # alternatives (and ties) a memo describes; the rest are counted
 

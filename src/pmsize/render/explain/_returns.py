@@ -4,10 +4,11 @@ ranged and correlated inputs, and the verdict."""
 
 from __future__ import annotations
 
-from pmsize import fmt, messages
+from pmsize import _fmt as fmt
+from pmsize import _messages as messages
+from pmsize._results import Severity, Verdict
 from pmsize.render.explain._memo import Bullet, Point, Writer, words
 from pmsize.render.table import uncertain_text
-from pmsize.results import Severity, Verdict
 
 CASH_FLOW_HEADERS = ("Year", "Paying", "Revenue", "Costs", "Net", "Discounted", "Cumulative")
 

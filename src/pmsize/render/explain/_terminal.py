@@ -9,7 +9,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from pmsize import fmt
+from pmsize import _fmt as fmt
 from pmsize.render.explain._memo import Memo, Point
 from pmsize.render.table import (
     NBSP,

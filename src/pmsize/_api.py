@@ -1,0 +1,304 @@
+"""The library: what `pmsize` does, as typed functions a notebook or a script calls.
+
+    problems = pmsize.load("problems/")            # files, folders, portfolios, "-"
+    results = pmsize.rank([pmsize.evaluate(p) for p in problems])
+    results[0].to_dict()                           # exactly one result of `--format json`
+
+Every command of the CLI is one of these calls and a renderer. Thresholds resolve
+as the CLI resolves them: the `policy` given here (the CLI's flags), else the
+problem's own `policy:`, else its portfolio's, else the built-in defaults. Bad
+input raises `InputErrors`, which carries every located error (`.errors`, each
+with `.location`, `.path` and `.message`).
+
+numpy is imported by `simulate`, `sensitivity`, `plan` and `report` only; scipy by
+`plan` (and by a simulation that correlates a uniform range); jinja2 and matplotlib
+by `report` only.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Literal
+
+from pmsize import _loader as loader
+from pmsize import _service as service
+from pmsize._engine import Thresholds
+from pmsize._errors import ArgumentError, UsageError
+from pmsize._limits import DEFAULT_SAMPLES, DEFAULT_SEED, check_sampling
+from pmsize._models import NO_POLICY, Policy, Problem
+from pmsize._options import DEFAULT_TIME_LIMIT, MAX_SECTIONS
+from pmsize._results import Evaluation
+
+if TYPE_CHECKING:
+    from pmsize._diffing import Diff
+    from pmsize._planning import Objective, Plan
+    from pmsize._simulation import Simulated
+
+PathLike = str | os.PathLike[str]
+# one side of a diff: paths (as `load` takes them), or problems already loaded or built
+DiffSide = PathLike | Iterable[PathLike] | Iterable[Problem]
+SortKey = Literal["npv", "roi", "ceiling", "name"]
+
+
+def load(path: PathLike | Iterable[PathLike]) -> list[Problem]:
+    """Every problem in a file, a folder (every `*.yaml`/`*.yml` below it), a portfolio
+    file, or `-` (standard input); or in each of several such paths.
+
+    Each problem knows where it was read (`problem.source`) and its portfolio's
+    policy (`problem.portfolio_policy`). Raises `InputErrors` with every error found in
+    the files, and ValueError for a path that names nothing (`""`). A link in a folder
+    that leads out of it is not read: a `pmsize._errors.SkippedPath` warning says so.
+    """
+    paths = [path] if isinstance(path, (str, os.PathLike)) else list(path)
+    try:
+        return loader.load_paths(os.fspath(p) for p in paths)
+    except UsageError as exc:  # a path that names nothing: a bad argument, for a library
+        raise ArgumentError(str(exc)) from None
+
+
+def evaluate(problem: Problem, *, policy: Policy | None = None) -> Evaluation:
+    """The point evaluation of a problem (every range at its central value): figures,
+    flags and verdict, with the thresholds the CLI would use."""
+    problem = _problem(problem)
+    return service.evaluate(problem, _thresholds(problem, policy))
+
+
+def rank(results: Iterable[Evaluation], by: SortKey = "npv") -> list[Evaluation]:
+    """Results best first by `by`, grouped by currency (amounts in different currencies
+    never rank against each other), as `pmsize evaluate --sort` orders them."""
+    if by not in service.SORT_KEYS:
+        raise ValueError(f"cannot rank by {by!r}; rank by {', '.join(service.SORT_KEYS)}")
+    return service.rank(list(results), by)
+
+
+def simulate(
+    problem: Problem,
+    *,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = DEFAULT_SEED,
+    policy: Policy | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Simulated:
+    """Monte Carlo over the problem's ranges (`pmsize simulate`): `.evaluation` at central
+    values and `.simulation` (percentiles, P(NPV > 0), verdict and set-by shares).
+
+    The same seed and sample count give the same figures on the same numpy;
+    `progress(done, samples)` is called as blocks of samples finish. Raises
+    ValueError for a bad `samples` (from 1 to 10,000,000) or `seed` (from 0).
+    """
+    from pmsize import _simulation as uncertainty
+
+    [result] = uncertainty.simulate_problems(
+        [_problem(problem)], policy or NO_POLICY, samples=samples, seed=seed, progress=progress
+    )
+    return result
+
+
+def sensitivity(
+    problem: Problem,
+    *,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = DEFAULT_SEED,
+    policy: Policy | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Simulated:
+    """What drives NPV (`pmsize sensitivity`): `simulate`'s result with `.sensitivity`
+    (tornado, break-even values) and the simulation's value of information."""
+    from pmsize import _simulation as uncertainty
+
+    [result] = uncertainty.sensitivity_problems(
+        [_problem(problem)], policy or NO_POLICY, samples=samples, seed=seed, progress=progress
+    )
+    return result
+
+
+def diff(old: DiffSide, new: DiffSide, *, policy: Policy | None = None) -> Diff:
+    """What changed between two sets of problems, matched by name (`pmsize diff OLD NEW`):
+    each problem added, removed, changed or unchanged, and for a changed one its old and
+    new verdict, NPV, ceiling and flags, every changed input, and the NPV change split
+    among the changed inputs by their Shapley values.
+
+    Each side is paths (files, folders, portfolios) or problems. Read from paths, changed
+    values are shown as the files write them (`$5m`); given as problems, as parsed (5000000.0).
+    Raises `InputErrors` with every error found on both sides.
+    """
+    from pmsize import _diffing as diffing
+
+    def side(given: DiffSide) -> tuple[list[Problem], str | None, list[str]]:
+        if isinstance(given, (str, os.PathLike)):
+            given = [given]
+        items = list(given)
+        if all(isinstance(item, Problem) for item in items) and items:
+            return [p for p in items if isinstance(p, Problem)], None, []
+        if any(isinstance(item, Problem) for item in items):
+            raise ValueError("a side of a diff is paths or problems, not both")
+        paths = [os.fspath(p) for p in items if not isinstance(p, Problem)]
+        try:
+            problems = diffing.read_paths(paths)
+        except UsageError as exc:
+            raise ArgumentError(str(exc)) from None
+        read = [p.source.file for p in problems if p.source is not None]
+        return problems, " ".join(paths), [*paths, *read]
+
+    (before, old_label, old_read), (after, new_label, new_read) = diffing.both_sides(
+        lambda: side(old), lambda: side(new)
+    )
+    return diffing.compare(
+        before,
+        after,
+        policy=policy or NO_POLICY,
+        old_label=old_label,
+        new_label=new_label,
+        inputs=[*old_read, *new_read],  # either side's files: what --output must not replace
+    )
+
+
+def diff_git(
+    rev: str, paths: PathLike | Iterable[PathLike] = ".", *, policy: Policy | None = None
+) -> Diff:
+    """`paths` as of git revision `rev` against the working tree (`pmsize diff --git REV`),
+    read through the `git` command run in the current folder; files at `rev` are named
+    `REV:path`. A path absent at `rev` has its problems added.
+
+    Raises `InputErrors` for bad files on either side, and `UsageError` when git is not
+    installed, the folder is not in a repository or `rev` names no commit.
+    """
+    from pmsize import _diffing as diffing
+
+    given = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
+    names = [os.fspath(p) for p in given]
+    old, new, files = diffing.read_git(rev, names)
+    return diffing.compare(
+        old,
+        new,
+        policy=policy or NO_POLICY,
+        old_label=" ".join(f"{rev}:{n}" for n in names),
+        new_label=" ".join(names),
+        inputs=files,
+    )
+
+
+def plan(
+    problems: Iterable[Problem],
+    budget: float | str,
+    *,
+    max_problems: int | None = None,
+    objective: Objective = "npv",
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = DEFAULT_SEED,
+    policy: Policy | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
+) -> Plan:
+    """The best set of problems to fund under a budget (`pmsize plan`): of the problems
+    whose verdict is not avoid and whose NPV is above 0, the subset with the highest total
+    NPV whose build costs fit `budget` (and that holds at most `max_problems`), exactly.
+
+    `budget` is a number or an amount as a file writes it (`"$10m"`). With
+    `objective="expected-npv"`, each problem's mean NPV over `samples` draws (`seed` as in
+    `simulate`), and `Plan.p_total_npv_positive`. The search for the optimum takes at
+    most `time_limit` seconds in all (None: no limit); when the limit stops it, the plan
+    is the best set found, `Plan.exact` is False and `Plan.gap` the share of the best
+    possible total it may fall short of. Raises `InputErrors` when the problems are in
+    more than one currency, and ValueError for a bad budget or option. scipy is imported
+    here only.
+    """
+    from pmsize import _planning as planning
+
+    return planning.plan(
+        _problems(problems),
+        budget,
+        max_problems=max_problems,
+        objective=objective,
+        samples=samples,
+        seed=seed,
+        policy=policy,
+        progress=progress,
+        time_limit=time_limit,
+    )
+
+
+def report(
+    problems: Iterable[Problem],
+    *,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = DEFAULT_SEED,
+    policy: Policy | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    max_sections: int | None = MAX_SECTIONS,
+) -> str:
+    """One self-contained HTML page for people who will not run a CLI (`pmsize report`).
+
+    The problems ranked as `rank` orders them, a summary, portfolio charts, and for
+    each its memo (`pmsize explain`) and cash-flow chart; each ranged problem is also
+    simulated and its tornado drawn, as `sensitivity` does with the same `samples`
+    and `seed`. The same problems give the same text, byte for byte.
+    Past `max_sections` problems (200; None: no limit) the page summarises: every
+    problem is in the summary and the ranked table, the first `max_sections` by rank
+    get a section (and a simulation), and the page says so.
+    `progress(done, total)` counts steps: each shown problem's simulation, then its
+    section with its charts (drawing takes about as long as simulating).
+    """
+    from pmsize.render import report as page
+
+    check_sampling(samples, seed)  # here too: a page without ranges simulates nothing
+    if max_sections is not None and (
+        isinstance(max_sections, bool) or not isinstance(max_sections, int) or max_sections < 0
+    ):
+        raise ValueError(f"max_sections must be a whole number from 0, not {max_sections!r}")
+    pairs = [(problem, evaluate(problem, policy=policy)) for problem in _problems(problems)]
+    problem_of = {id(r): problem for problem, r in pairs}
+    ranked = rank(r for _, r in pairs)
+    shown = ranked if max_sections is None else ranked[:max_sections]
+    ordered = [problem_of[id(r)] for r in shown]
+    # two steps a section: its simulation (none without ranges) and its charts
+    steps, done = 2 * len(shown), 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, steps)
+
+    sampled: list[Simulated | None] = []
+    for problem, r in zip(ordered, shown, strict=True):
+        sampled.append(
+            sensitivity(problem, samples=samples, seed=seed, policy=policy) if r.uncertain else None
+        )
+        step()
+    return page.document(ordered, ranked, sampled, drawn=step)
+
+
+def _problem(value: object, parameter: str = "problem") -> Problem:
+    """`value`, which must be a `Problem`: a path or a list of problems is a TypeError that
+    says what to pass instead (without it, an AttributeError deep inside the engine)."""
+    if isinstance(value, Problem):
+        return value
+    if isinstance(value, str | os.PathLike):
+        hint = f"load it first: pmsize.load({str(value)!r}) gives its problems"
+    elif isinstance(value, list | tuple):
+        hint = "pass one problem at a time: [pmsize.evaluate(p) for p in problems]"
+    else:
+        hint = (
+            "get problems from pmsize.load(path), or build one with pmsize.Problem.model_validate"
+        )
+    raise TypeError(f"{parameter} must be a pmsize.Problem, not {type(value).__name__}; {hint}")
+
+
+def _problems(values: Iterable[Problem], parameter: str = "problems") -> list[Problem]:
+    """`values` as a list of `Problem`s; a path given for them is a TypeError that says to
+    load it first."""
+    if isinstance(values, str | os.PathLike):
+        raise TypeError(
+            f"{parameter} must be problems, not a path; load them first: "
+            f"pmsize.load({str(values)!r})"
+        )
+    found = list(values)
+    for i, value in enumerate(found):
+        _problem(value, f"{parameter}[{i}]")
+    return found
+
+
+def _thresholds(problem: Problem, policy: Policy | None) -> Thresholds:
+    return service.thresholds_for(_problem(problem), policy or NO_POLICY)

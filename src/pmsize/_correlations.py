@@ -1,0 +1,387 @@
+"""Rank correlations between ranged inputs (SPEC §10): reading them, checking them, and the
+Gaussian copula that samples them.
+
+A problem's `correlations:` pairs two ranged inputs by their paths (those of
+`sensitivity`) with Spearman's rank correlation rho in (-1, 1); unlisted pairs are 0.
+Sampling draws Z ~ N(0, S) with S_ij = 2 sin(pi rho_ij / 6), the normal correlation
+whose copula has rank correlation rho_ij, and each input takes its own quantile at
+Phi(Z_i) (`sampling.Sampler`), so every marginal is unchanged.
+
+Z is L @ z, where L is the Cholesky factor of S over the correlated inputs (in the
+order of the model) and z their independent standard normals, each drawn from the
+input's own stream (`sampling.stream`): without correlations nothing changes, and a
+correlation changes only the inputs it pairs. Inputs in different groups of pairs
+stay independent, since L keeps S's blocks apart.
+
+`parse` reads the block (the form of each key, the coefficients, pairs listed twice);
+`check` judges it against a problem (each side a ranged input, the set positive
+definite). numpy is imported only to sample (`copula`), never to load; scipy (its
+normal CDF, `scipy.special.ndtr`) only to sample a uniform range that is correlated.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pmsize import _paths as paths
+
+if TYPE_CHECKING:
+    from pmsize._inputs import Input
+    from pmsize._models import Problem
+    from pmsize._summary import Floats
+
+EXAMPLE = "market.problem_cost ~ solution.solves: 0.6"
+# `A ~ B`: two paths (SPEC §13), which may hold spaces (`solution.adoption[year 3]`)
+_PAIR = re.compile(r"^\s*([^~]*[^\s~])\s*~\s*([^\s~][^~]*?)\s*$")
+_NUMBER = re.compile(r"^\s*[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*$")
+# the smallest pivot of S's Cholesky factorisation that still counts as positive definite
+_PIVOT = 1e-10
+
+
+@dataclass(frozen=True)
+class Correlation:
+    """Two ranged inputs, named by path, and Spearman's rank correlation between them."""
+
+    a: str
+    b: str
+    coefficient: float
+    # the key as written in the file (`a ~ b`), to point at it; not part of the value
+    key: str = field(default="", compare=False, repr=False)
+
+    @property
+    def normal(self) -> float:
+        """The copula's normal correlation: 2 sin(pi rho / 6)."""
+        return 2 * math.sin(math.pi * self.coefficient / 6)
+
+    def to_dict(self) -> dict[str, Any]:
+        """`{a, b, coefficient}`, as the JSON `simulation` echoes it."""
+        return {"a": self.a, "b": self.b, "coefficient": self.coefficient}
+
+    def __str__(self) -> str:
+        return f"{self.a} ~ {self.b}: {self.coefficient:g}"
+
+
+class CorrelationError(ValueError):
+    """Every error found in a `correlations:` block, each with the key it is about (None:
+    the block itself); the loader locates each at its key."""
+
+    def __init__(
+        self, problems: Sequence[tuple[str | None, str]], *, of_problem: bool = False
+    ) -> None:
+        super().__init__("; ".join(message for _, message in problems))
+        self.problems = tuple(problems)
+        # found by judging the pairs against one problem's ranges (`check`), not as written
+        self.of_problem = of_problem
+
+
+def parse(raw: object) -> tuple[Correlation, ...]:
+    """The pairs of a `correlations:` mapping (`A ~ B: coefficient`), in file order.
+
+    Raises `CorrelationError` with every key that is not `A ~ B`, pairs an input with
+    itself, repeats a pair (in either order) or has a coefficient that is not a number
+    in (-1, 1).
+    """
+    if raw is None:  # `correlations:` with every pair commented out
+        return ()
+    if isinstance(raw, Correlation):
+        raw = (raw,)
+    if (
+        isinstance(raw, Sequence)
+        and not isinstance(raw, str)
+        and all(isinstance(item, Correlation) for item in raw)
+    ):  # built in code
+        raw = {item.key or f"{item.a} ~ {item.b}": item.coefficient for item in raw}
+    if not isinstance(raw, Mapping):
+        raise CorrelationError(
+            [(None, f"expected a mapping of pairs, one a line, such as `{EXAMPLE}`")]
+        )
+    found: list[Correlation] = []
+    problems: list[tuple[str | None, str]] = []
+    seen: dict[frozenset[paths.Key], str] = {}
+    for key, value in raw.items():
+        text = str(key)
+        pair = _PAIR.match(text) if isinstance(key, str) else None
+        if pair is None:
+            problems.append(
+                (
+                    text,
+                    f"{_shown(text)} is not a pair of inputs; write `A ~ B: coefficient`, "
+                    f"such as `{EXAMPLE}`",
+                )
+            )
+            continue
+        try:
+            a, b = (_side(side) for side in pair.groups())
+        except paths.OldPathError as exc:
+            problems.append((text, str(exc)))
+            continue
+        if a.key == b.key:
+            problems.append((text, f"pairs {a} with itself; name two different inputs"))
+            continue
+        try:
+            coefficient = _coefficient(value)
+        except ValueError as exc:
+            problems.append((text, f"{a} ~ {b}: {exc}"))
+            continue
+        first = seen.setdefault(frozenset((a.key, b.key)), text)
+        if first != text:
+            problems.append(
+                (
+                    text,
+                    f"{a} ~ {b} pairs the same inputs as `{first.strip()}` above; "
+                    "list each pair once",
+                )
+            )
+            continue
+        found.append(Correlation(str(a), str(b), coefficient, text))
+    if problems:
+        raise CorrelationError(problems)
+    return tuple(found)
+
+
+def _shown(text: str) -> str:
+    return f"`{text[:80]}…`" if len(text) > 80 else f"`{text}`"
+
+
+def _coefficient(raw: object) -> float:
+    """A rank correlation strictly between -1 and 1, written as a plain number."""
+    if isinstance(raw, bool) or not isinstance(raw, int | float | str):
+        raise ValueError("the coefficient is not a number; write one between -1 and 1, such as 0.6")
+    if isinstance(raw, str):
+        text = raw.strip()
+        if text.endswith("%"):
+            raise ValueError(
+                f"{text} is a percent; a correlation is a number between -1 and 1, such as 0.6"
+            )
+        if not _NUMBER.match(text[:100]):
+            raise ValueError(
+                f"{_shown(text)} is not a number; write a coefficient between -1 and 1, such as 0.6"
+            )
+        raw = float(text)
+    value = float(raw)
+    if not -1 < value < 1:
+        raise ValueError(
+            f"{value:g} is outside (-1, 1); a rank correlation lies strictly between -1 and "
+            "1 (at ±1 the two inputs would be one), such as 0.6"
+        )
+    return value
+
+
+def check(problem: Problem) -> list[tuple[str, str]]:
+    """What is wrong with a problem's correlations, as (key, message) pairs; empty when sound.
+
+    Each side must be a ranged input of the problem (as `inputs.catalogue` lists them),
+    and the pairs must be able to hold together (S positive definite).
+    """
+    from pmsize._inputs import catalogue
+
+    pairs = problem.correlations
+    if not pairs:
+        return []
+    listed = catalogue(problem)
+    ranged = [i.path for i in listed if i.ranged]
+    every = [i.path for i in listed]
+    named = _named(listed)
+    problems: list[tuple[str, str]] = []
+    for pair in pairs:
+        for side in (pair.a, pair.b):
+            if named.get(_side(side).key) not in ranged:
+                problems.append((pair.key, _not_ranged(side, ranged, every, problem)))
+    if problems:
+        return problems
+    resolved = _resolved(pairs, named)
+    paired = {side for p in resolved for side in (p.a, p.b)}
+    order = [path for path in ranged if path in paired]
+    clash = _clash(order, resolved)
+    if clash:
+        named_pairs = ", ".join(f"`{p}`" for p in clash)
+        problems.append(
+            (
+                clash[-1].key,
+                f"these correlations cannot hold together: {named_pairs}; no inputs can be "
+                "correlated that way at once, so weaken or drop one of them",
+            )
+        )
+    return problems
+
+
+def _side(text: str) -> paths.Path:
+    """One side of a pair as a path; a text that names no input is kept as written (`check`
+    says so, beside the problem's ranged inputs), but an old form is refused here."""
+    try:
+        return paths.parse(text)
+    except paths.OldPathError:
+        raise
+    except paths.PathError:
+        return paths.Path(text.strip())
+
+
+def _named(listed: Sequence[Input]) -> dict[paths.Key, str]:
+    """Each input's path by the key that names it (alternatives' names ignoring case)."""
+    return {paths.parse(i.path).key: i.path for i in listed}
+
+
+def _resolved(pairs: Sequence[Correlation], named: Mapping[paths.Key, str]) -> list[Correlation]:
+    """The pairs with each side as the catalogue writes it (`Alternative` for `alternative`)."""
+    return [
+        Correlation(named[_side(p.a).key], named[_side(p.b).key], p.coefficient, p.key)
+        for p in pairs
+    ]
+
+
+def _not_ranged(side: str, ranged: list[str], every: list[str], problem: Problem) -> str:
+    path = _side(side)
+    old = _old_alternative(path, problem)
+    if old is not None:
+        return f"{side} names an alternative by its place in the list; write {old}"
+    if not ranged:
+        return f"{side} is not a ranged input: this problem has no ranges to correlate"
+    known = "ranged inputs: " + ", ".join(ranged)
+    if path.key in _named_keys(every):
+        return (
+            f"{side} is a single value, not a range, so it cannot vary with another input; {known}"
+        )
+    close = difflib.get_close_matches(side, ranged, n=1, cutoff=0.8)
+    hint = f"did you mean {close[0]}? " if close else ""
+    return f"{side} is not a ranged input of this problem; {hint}{known}"
+
+
+def _named_keys(every: Sequence[str]) -> set[paths.Key]:
+    return {paths.parse(p).key for p in every}
+
+
+def _old_alternative(path: paths.Path, problem: Problem) -> str | None:
+    """The path by name of `alternatives[0]...` (the form before names), when the problem
+    has no alternative named `0` but has a first one."""
+    name = path.alternative
+    if name is None or not name.strip().isdigit():
+        return None
+    names = {a.name.strip().casefold() for a in problem.alternatives}
+    index = int(name)
+    if name.strip().casefold() in names or index >= len(problem.alternatives):
+        return None
+    return str(paths.Path(path.field, problem.alternatives[index].name, path.year))
+
+
+def normal_matrix(order: Sequence[str], pairs: Sequence[Correlation]) -> list[list[float]]:
+    """S over the inputs in `order`: 1 on the diagonal, 2 sin(pi rho / 6) for each pair."""
+    index = {path: i for i, path in enumerate(order)}
+    s = [[float(i == j) for j in range(len(order))] for i in range(len(order))]
+    for p in pairs:
+        i, j = index[p.a], index[p.b]
+        s[i][j] = s[j][i] = p.normal
+    return s
+
+
+def _positive_definite(s: list[list[float]]) -> bool:
+    """Whether the Cholesky factorisation of `s` goes through with every pivot above
+    `_PIVOT` (pure Python: loading never imports numpy, unless one linked group of
+    inputs is so large that a factorisation in Python would take seconds)."""
+    n = len(s)
+    if n >= _NUMPY_FROM:
+        import numpy as np
+
+        try:
+            factor = np.linalg.cholesky(np.array(s))
+        except np.linalg.LinAlgError:
+            return False
+        return bool(np.all(np.diagonal(factor) ** 2 > _PIVOT))
+    low = [[0.0] * n for _ in range(n)]
+    for j in range(n):
+        pivot = s[j][j] - sum(low[j][k] ** 2 for k in range(j))
+        if pivot <= _PIVOT:
+            return False
+        low[j][j] = math.sqrt(pivot)
+        for i in range(j + 1, n):
+            low[i][j] = (s[i][j] - sum(low[i][k] * low[j][k] for k in range(j))) / low[j][j]
+    return True
+
+
+_NUMPY_FROM = 60  # inputs in one linked group from which numpy factorises it (in C)
+
+
+def _holds(order: Sequence[str], pairs: Sequence[Correlation]) -> bool:
+    """Whether S over `order` is positive definite, found group by group.
+
+    S is block diagonal over the groups of inputs that pairs link (directly or through
+    others), and it is positive definite exactly when every block is. Factorising the
+    blocks costs the cube of each group's size rather than of all the inputs': a
+    thousand pairs of two inputs each take a moment, not minutes.
+    """
+    group = {path: path for path in order}
+
+    def root(path: str) -> str:
+        while group[path] != path:
+            group[path] = group[group[path]]
+            path = group[path]
+        return path
+
+    for p in pairs:
+        group[root(p.a)] = root(p.b)
+    members: dict[str, list[str]] = {}
+    for path in order:
+        members.setdefault(root(path), []).append(path)
+    linked: dict[str, list[Correlation]] = {}
+    for p in pairs:
+        linked.setdefault(root(p.a), []).append(p)
+    return all(
+        _positive_definite(normal_matrix(members[key], block)) for key, block in linked.items()
+    )
+
+
+def _clash(order: Sequence[str], pairs: Sequence[Correlation]) -> list[Correlation]:
+    """A smallest set of pairs (in file order) that cannot hold together; empty if all can.
+
+    Drops each pair in turn while the rest still cannot hold together (a deletion
+    filter): what is left fails, and fails without any one of its pairs.
+    """
+    if _holds(order, pairs):
+        return []
+    kept = list(pairs)
+    for pair in list(pairs):
+        rest = [p for p in kept if p is not pair]
+        if not _holds(order, rest):
+            kept = rest
+    return kept
+
+
+@dataclass(frozen=True)
+class Copula:
+    """The correlated inputs in the order of the model and the Cholesky factor L of S."""
+
+    paths: tuple[str, ...]
+    factor: Floats
+
+
+def copula(problem: Problem) -> Copula | None:
+    """The copula of a problem's correlations; None when it declares none."""
+    if not problem.correlations:
+        return None
+    import numpy as np
+
+    from pmsize._inputs import catalogue
+
+    listed = catalogue(problem)
+    pairs = _resolved(problem.correlations, _named(listed))
+    paired = {side for p in pairs for side in (p.a, p.b)}
+    order = tuple(i.path for i in listed if i.ranged and i.path in paired)
+    # numpy's Cholesky is LAPACK's potrf, as scipy.linalg's is; importing scipy.linalg
+    # would add 0.3 s to every run (`benchmarks/simulate.py` holds the cost under 1.2x)
+    factor = np.linalg.cholesky(np.array(normal_matrix(order, pairs)))
+    return Copula(order, factor)
+
+
+__all__ = [
+    "Copula",
+    "Correlation",
+    "CorrelationError",
+    "check",
+    "copula",
+    "normal_matrix",
+    "parse",
+]

@@ -1,0 +1,377 @@
+"""What drives NPV: the tornado, break-even values and value of information.
+
+Nothing here re-derives the model: the tornado and break-even hand `engine.size`
+floats, or columns of them (one column per input moved, every other input at its
+central value). Value of information is measured on the simulation's samples
+(`simulation.simulate(learn=True)` sums NPV per bin of each input with `bin_index`;
+`evpi` turns the sums into the figure), against the decision taken without it
+(`builds`).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from pmsize import _engine as engine
+from pmsize._engine import DEFAULT_THRESHOLDS, Inputs, Thresholds, ranged_inputs
+from pmsize._inputs import Input, catalogue
+from pmsize._models import Problem
+from pmsize._sampling import ARRAY, Floats
+from pmsize._values import MAX_GROWTH, MAX_VALUE, Kind, Quantity, Range, central
+
+if TYPE_CHECKING:
+    from pmsize._engine import Column
+
+BUILD_COST = "solution.build_cost"
+
+
+@dataclass(frozen=True)
+class ValueOfInformation:
+    """Expected NPV gained by learning `input` exactly before deciding whether to build."""
+
+    input: str
+    evpi: float
+
+
+def builds(expected_npv: float | None) -> bool:
+    """The decision value of information is measured against: build when expected NPV >= 0
+    (an NPV defined in no sample counts as 0)."""
+    return (expected_npv or 0.0) >= 0
+
+
+def voi_bins(samples: int) -> int:
+    """Equal-probability bins per input for value of information: sqrt(n)/5, from 2 to 50."""
+    return max(2, min(50, round(math.sqrt(samples) / 5)))
+
+
+def bin_index(q: Range, base: Floats, bins: int) -> NDArray[np.intp]:
+    """Equal-probability bin of each sample, from the standard draw behind it (z or u)."""
+    if q.dist == "uniform":
+        return np.minimum((base * bins).astype(np.intp), bins - 1)
+    return np.searchsorted(_normal_edges(bins), base)
+
+
+@functools.cache
+def _normal_edges(bins: int) -> Floats:
+    """The standard normal's quantiles that split it into `bins` equally likely bins."""
+    from statistics import NormalDist  # here: only value of information needs it
+
+    return np.array([NormalDist().inv_cdf(k / bins) for k in range(1, bins)])
+
+
+def evpi(sums: Floats, samples: int) -> float:
+    """E[max(E[NPV|bin], 0)] - max(E[NPV], 0), as a sum of non-negative terms.
+
+    With S_b the NPV summed over bin b and n samples: when E[NPV] >= 0 (build),
+    learning pays in the bins where NPV is negative, sum_b max(-S_b, 0) / n;
+    otherwise (don't build) in the bins where it is positive, sum_b max(S_b, 0) / n.
+    Exactly 0 when every bin leads to the same decision.
+    """
+    gained = np.maximum(-sums if builds(float(sums.sum())) else sums, 0.0).sum()
+    return float(gained) / samples
+
+
+@dataclass(frozen=True)
+class TornadoBar:
+    """NPV with one ranged input at its low and at its high end, every other input central."""
+
+    input: str
+    low_value: float
+    high_value: float
+    npv_at_low: float
+    npv_at_high: float
+    kind: Kind  # of the input: how its values are written
+
+    @property
+    def swing(self) -> float:
+        """|NPV at high - NPV at low|."""
+        return abs(self.npv_at_high - self.npv_at_low)
+
+
+@dataclass(frozen=True)
+class BreakEven:
+    """The value of `input` at which NPV crosses zero, all else central; None if it never does."""
+
+    input: str
+    value: float | None
+    assumed: float
+    kind: Kind  # of the input: how its values are written
+
+
+def _ends(q: Quantity) -> tuple[float, float]:
+    assert isinstance(q, Range)
+    return q.low, q.high
+
+
+def npv_with(problem: Problem, thresholds: Thresholds, path: str, value: float) -> float:
+    """The point NPV with the input at `path` set to `value` and every other input central."""
+
+    def pick(item: Input) -> float:
+        return value if item.path == path else central(item.value)
+
+    npv: float = engine.size(Inputs.take(problem, pick), thresholds, engine.SCALAR).npv
+    return npv
+
+
+def npv_columns(
+    problem: Problem, thresholds: Thresholds, paths: Sequence[str], values: Floats
+) -> Floats:
+    """Point NPVs in one engine call: column c with the input at `paths[c]` set to
+    `values[c]` and every other input central (`npv_with` for many inputs and values).
+
+    Alternatives are folded one at a time (`Inputs.take(lazy=True)`), so thousands of
+    them cost time in proportion but no more memory than one.
+    """
+    n = len(paths)
+    columns: dict[str, list[int]] = {}
+    for c, path in enumerate(paths):
+        columns.setdefault(path, []).append(c)
+
+    def pick(item: Input) -> Column:
+        value = central(item.value)
+        found = columns.get(item.path)
+        if found is None:
+            return value
+        x = np.full(n, value)
+        x[found] = values[found]
+        return x
+
+    inputs = Inputs.take(problem, pick, lazy=True)
+    sizing = engine.size(inputs, thresholds, ARRAY, per_alternative=False)
+    return np.array(np.broadcast_to(sizing.npv, (n,)), dtype=np.float64)
+
+
+def tornado(
+    problem: Problem, thresholds: Thresholds = DEFAULT_THRESHOLDS
+) -> tuple[TornadoBar, ...]:
+    """One bar per ranged input, widest swing first (ties in the order of the model)."""
+    ranged = [item for item in catalogue(problem) if isinstance(item.value, Range)]
+    if not ranged:
+        return ()
+    paths = [item.path for item in ranged for _ in (0, 1)]
+    ends = np.array([end for item in ranged for end in _ends(item.value)])
+    npv = npv_columns(problem, thresholds, paths, ends)
+    bars = [
+        TornadoBar(
+            item.path, *_ends(item.value), float(npv[2 * i]), float(npv[2 * i + 1]), item.kind
+        )
+        for i, item in enumerate(ranged)
+    ]
+    return tuple(sorted(bars, key=lambda bar: -bar.swing))
+
+
+def break_even(
+    problem: Problem, thresholds: Thresholds = DEFAULT_THRESHOLDS
+) -> tuple[BreakEven, ...]:
+    """Break-even of `solution.build_cost` and of every ranged input, all else central.
+
+    The root searches of all inputs run side by side: each step of them is one engine
+    call over a column per input still searching (`roots_near`).
+    """
+    kinds = {item.path: item.kind for item in catalogue(problem)}
+    candidates = [(BUILD_COST, central(problem.solution.build_cost))]
+    candidates += [(path, q.central) for path, q in ranged_inputs(problem) if path != BUILD_COST]
+    paths = [path for path, _ in candidates]
+    # the search runs over [0, upper]; a growth g over (-100%, +1,000%] is searched as 1 + g
+    shifts = np.array([1.0 if kinds[path] == "growth" else 0.0 for path in paths])
+
+    def f(which: NDArray[np.intp], x: Floats) -> Floats:
+        return npv_columns(problem, thresholds, [paths[i] for i in which], x - shifts[which])
+
+    def upper(path: str) -> float:
+        kind = kinds[path]
+        return 1.0 if kind == "percent" else 1.0 + MAX_GROWTH if kind == "growth" else MAX_VALUE
+
+    roots = roots_near(
+        f,
+        [assumed + shift for (_, assumed), shift in zip(candidates, shifts, strict=True)],
+        [upper(path) for path in paths],
+    )
+    return tuple(
+        BreakEven(path, None if root is None else float(root - shift), float(assumed), kinds[path])
+        for (path, assumed), root, shift in zip(candidates, roots, shifts, strict=True)
+    )
+
+
+def root_near(f: Callable[[float], float], x0: float, *, upper: float) -> float | None:
+    """The root of `f` in [0, upper] nearest `x0`, found by scanning out from `x0`; None if none.
+
+    `roots_near` for one function of floats.
+    """
+
+    def many(which: NDArray[np.intp], x: Floats) -> Floats:
+        del which
+        return np.array([f(float(v)) for v in x], dtype=np.float64)
+
+    return roots_near(many, [x0], [upper])[0]
+
+
+# f(which, x): f_which[k](x[k]) for each k, the functions numbered as the starting points
+Functions = Callable[[NDArray[np.intp], Floats], Floats]
+
+
+def roots_near(
+    f: Functions, starts: Sequence[float], uppers: Sequence[float]
+) -> list[float | None]:
+    """For each function i, its root in [0, uppers[i]] nearest starts[i]; None if none.
+
+    Scans outward from the start (geometric steps for amounts, 1/64 of the span for
+    shares) to the first sign change on each side, refines each by the Illinois variant
+    of regula falsi (exact for a linear function) and keeps the root nearer the start.
+    Every function advances one step per call of `f`, which evaluates them all at once.
+    """
+    count = len(starts)
+    x0 = np.array(starts, dtype=np.float64)
+    f0 = f(np.arange(count), x0)
+    # one walker per side of each start: (function, points in order out from the start)
+    walkers = [
+        (i, points)
+        for i in range(count)
+        if f0[i] != 0
+        for points in _scan(float(x0[i]), uppers[i])
+        if points
+    ]
+    # bracket (a, fa, b, fb) found by each walker, None while searching or if none
+    found: list[tuple[float, float, float, float] | None] = [None] * len(walkers)
+    prev = [(float(x0[i]), float(f0[i])) for i, _ in walkers]
+    active = list(range(len(walkers)))
+    step = 0
+    while active:
+        which = np.array([walkers[w][0] for w in active], dtype=np.intp)
+        x = np.array([walkers[w][1][step] for w in active])
+        fx = f(which, x)
+        still = []
+        for k, w in enumerate(active):
+            i = walkers[w][0]
+            xk, fk = float(x[k]), float(fx[k])
+            if fk == 0:
+                found[w] = (xk, fk, xk, fk)
+            elif (fk > 0) != (f0[i] > 0):
+                found[w] = (*prev[w], xk, fk)
+            else:
+                prev[w] = (xk, fk)
+                if step + 1 < len(walkers[w][1]):
+                    still.append(w)
+        active, step = still, step + 1
+    brackets = [(walkers[w][0], b) for w, b in enumerate(found) if b is not None]
+    refined = _illinois(f, [(i, b) for i, b in brackets if b[3] != 0])
+    roots: list[list[float]] = [[] for _ in range(count)]
+    exact = iter(refined)
+    for i, (_, _, b, fb) in brackets:
+        roots[i].append(b if fb == 0 else next(exact))
+    nearest: list[float | None] = [
+        float(x0[i]) if f0[i] == 0 else min(r, key=lambda root: abs(root - x0[i]), default=None)
+        for i, r in enumerate(roots)
+    ]
+    return nearest
+
+
+def _scan(x0: float, upper: float) -> tuple[list[float], list[float]]:
+    if upper <= 1.0:
+        steps = [k / 64 for k in range(65)]
+        return [x for x in steps if x > x0], [x for x in reversed(steps) if x < x0]
+    scale = x0 if x0 > 0 else 1.0
+    up = [scale * 2.0**k for k in range(1, 80) if scale * 2.0**k < upper] + [upper]
+    down = [x0 / 2.0**k for k in range(1, 60)] + [0.0] if x0 > 0 else []
+    return up, down
+
+
+def _illinois(f: Functions, brackets: Sequence[tuple[int, tuple[float, ...]]]) -> list[float]:
+    """The Illinois refinement of each bracket (function i, (a, fa, b, fb)), all side by side."""
+    if not brackets:
+        return []
+    which = np.array([i for i, _ in brackets], dtype=np.intp)
+    a, fa, b, fb = (np.array([br[k] for _, br in brackets]) for k in range(4))
+    side = np.zeros(len(brackets), dtype=np.intp)
+    c = b.copy()
+    searching = np.ones(len(brackets), dtype=bool)
+    for _ in range(200):
+        live = np.flatnonzero(searching)
+        if live.size == 0:
+            break
+        la, lfa, lb, lfb = a[live], fa[live], b[live], fb[live]
+        with np.errstate(all="ignore"):
+            lc = (la * lfb - lb * lfa) / (lfb - lfa)
+        c[live] = lc
+        close = np.abs(lb - la) <= 1e-13 * np.maximum(np.abs(la), np.abs(lb))
+        done = close | (lc == la) | (lc == lb)
+        searching[live[done]] = False
+        live, lc = live[~done], lc[~done]
+        if live.size == 0:
+            break
+        fc = f(which[live], lc)
+        zero = fc == 0
+        searching[live[zero]] = False
+        live, lc, fc = live[~zero], lc[~zero], fc[~zero]
+        toward_b = (fc > 0) == (fb[live] > 0)
+        nb = live[toward_b]  # c replaces b; halve fa when b was replaced last time too
+        fa[nb[side[nb] == -1]] /= 2
+        b[nb], fb[nb], side[nb] = lc[toward_b], fc[toward_b], -1
+        na = live[~toward_b]  # c replaces a; halve fb when a was replaced last time too
+        fb[na[side[na] == 1]] /= 2
+        a[na], fa[na], side[na] = lc[~toward_b], fc[~toward_b], 1
+    return [float(v) for v in c]
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """What drives NPV at central values: the tornado and the break-even values; and the
+    decision value of information is measured against."""
+
+    central_npv: float
+    tornado: tuple[TornadoBar, ...]
+    break_even: tuple[BreakEven, ...]
+    # without learning more: build (expected NPV >= 0, `builds`) or not
+    build: bool
+    # central NPV and expected NPV lie on different sides of zero (lopsided ranges)
+    lopsided: bool
+    # what learning each ranged input exactly is worth, highest first (from the samples)
+    value_of_information: tuple[ValueOfInformation, ...] = ()
+
+
+def sensitivity(
+    problem: Problem,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    *,
+    central_npv: float,
+    expected_npv: float | None,
+    value_of_information: tuple[ValueOfInformation, ...] = (),
+) -> Sensitivity:
+    """The tornado and break-even values of a problem, and the decision without more
+    information given its NPV at central values and its expected (mean sampled) NPV;
+    `value_of_information` as the simulation measured it (`simulation.simulate(learn=True)`)."""
+    return Sensitivity(
+        central_npv=central_npv,
+        tornado=tornado(problem, thresholds),
+        break_even=break_even(problem, thresholds),
+        build=builds(expected_npv),
+        lopsided=(central_npv > 0) != ((expected_npv or 0.0) > 0),
+        value_of_information=value_of_information,
+    )
+
+
+__all__ = [
+    "BUILD_COST",
+    "BreakEven",
+    "Sensitivity",
+    "TornadoBar",
+    "ValueOfInformation",
+    "bin_index",
+    "break_even",
+    "builds",
+    "evpi",
+    "npv_columns",
+    "npv_with",
+    "root_near",
+    "roots_near",
+    "sensitivity",
+    "tornado",
+    "voi_bins",
+]

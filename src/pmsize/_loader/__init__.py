@@ -1,0 +1,190 @@
+"""Bytes -> YAML events -> plain data -> `Problem` models; every error located file:line:column.
+
+Each file is read once, and each job has its module:
+
+    _files       paths named -> the files to read (folders, stdin, links) and their bytes
+    _yaml        bytes -> plain data that keeps where each key and value was written;
+                 the limits, and every YAML error located
+    _locate      validation errors -> messages at file:line:column, in file order, capped
+    _portfolio   a file's data -> problems, each knowing where it was read and its
+                 portfolio's policy: `defaults:` and `policy:` merged
+
+This module runs them: `load_paths` for files and folders, `load_bytes` and
+`load_text` for one file's content, `check_paths` for `validate`, and
+`load_written` for `diff`, which also needs each problem's data as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pmsize._errors import InputError, InputErrors, Location
+from pmsize._loader import _portfolio, _yaml
+from pmsize._loader._files import (
+    MAX_BYTES,
+    STDIN,
+    STDIN_NAME,
+    YAML_SUFFIXES,
+    display_name,
+    expand_paths,
+    read_file,
+    skipped,
+    within,
+)
+from pmsize._loader._locate import MAX_ERRORS, capped, in_file_order
+from pmsize._loader._locate import model_in as _model_in  # diffing: the model a field holds
+from pmsize._loader._portfolio import PORTFOLIO_KEYS, duplicate_names
+from pmsize._loader._yaml import MAX_DEPTH, MAX_ITEMS, MAX_KEYS
+from pmsize._models import Problem
+
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_ERRORS",
+    "MAX_ITEMS",
+    "MAX_KEYS",
+    "PORTFOLIO_KEYS",
+    "STDIN",
+    "STDIN_NAME",
+    "YAML_SUFFIXES",
+    "_model_in",
+    "check_paths",
+    "expand_paths",
+    "load_bytes",
+    "load_paths",
+    "load_text",
+    "load_written",
+    "read_file",
+    "skipped",
+    "within",
+]
+
+
+def load_paths(paths: Iterable[str]) -> list[Problem]:
+    """Load every problem from files, directories (every *.yaml/*.yml below, sorted) or `-`.
+
+    Raises `InputErrors` with every error found in every file.
+    """
+    loaded, errors = _load_files(paths)
+    if errors:
+        raise InputErrors(errors)
+    return [problem for _, problems in loaded for problem in problems]
+
+
+def check_paths(paths: Iterable[str]) -> tuple[list[tuple[str, int]], list[InputError]]:
+    """Each sound file's name and how many problems it holds, and every error found in
+    the other files (a file with any error is not listed as sound)."""
+    loaded, errors = _load_files(paths)
+    failed = {error.location.file for error in errors}
+    checked = [(display_name(file), len(problems)) for file, problems in loaded]
+    return [(name, n) for name, n in checked if name not in failed], errors
+
+
+# A file found in a folder is a problem file when its top level has one of these keys;
+# another YAML file there (a docker-compose.yml, a CI workflow) is skipped with a note.
+# A file named on the command line is always read as a problem file.
+PROBLEM_KEYS = frozenset({"pmsize", "name", "problems", "market", "solution"})
+
+
+def _load_files(
+    paths: Iterable[str],
+) -> tuple[list[tuple[str, list[Problem]]], list[InputError]]:
+    loaded: list[tuple[str, list[Problem]]] = []
+    errors: list[InputError] = []
+    named = list(paths)
+    others: list[str] = []  # YAML files in folders that are no problem files
+    for file in expand_paths(named, errors):
+        data = b""  # a file that cannot be read is an error, whatever it holds
+        try:
+            data = read_file(file)
+            loaded.append((file, load_bytes(data, file)))
+        except (InputError, InputErrors) as exc:
+            if file not in named and _not_a_problem_file(data):
+                others.append(file)
+                continue
+            errors.extend(exc.errors if isinstance(exc, InputErrors) else [exc])
+    if others:
+        _skipped_others(others)
+    errors.extend(duplicate_names(problem for _, problems in loaded for problem in problems))
+    return loaded, errors
+
+
+def _not_a_problem_file(data: bytes) -> bool:
+    """Whether a file that did not load is some other YAML: it reads as YAML, and its top
+    level (a mapping, a list or a value) has none of `PROBLEM_KEYS`."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    keys = _yaml.top_keys(text)
+    return keys is not None and not keys & PROBLEM_KEYS
+
+
+def _skipped_others(files: list[str]) -> None:
+    """One note for the YAML files in folders that are not problem files."""
+    shown = [display_name(f) for f in files[:SHOWN_OTHERS]]
+    more = len(files) - len(shown)
+    listed = ", ".join(shown) + (f" and {more:,} more" if more > 0 else "")
+    several = len(files) > 1
+    skipped(
+        f"{listed} {'are not problem files' if several else 'is not a problem file'} "
+        f"(none of {', '.join(sorted(PROBLEM_KEYS))} at the top)",
+        several=several,
+    )
+
+
+SHOWN_OTHERS = 5  # files a note names; the rest are counted
+
+
+def load_bytes(data: bytes, file: str) -> list[Problem]:
+    """Problems from the raw bytes of one file (`file` names it in messages)."""
+    return _read_problems(data, file)
+
+
+def _read_problems(data: bytes, file: str, *, keep_written: bool = False) -> list[Problem]:
+    """Each problem of one file, with the data it was validated from when `keep_written`
+    (see `_portfolio.problems_of`)."""
+    name = display_name(file)
+    text = _yaml.decode(data, name)
+    duplicates: list[InputError] = []
+    root = _yaml.build(text, name, duplicates)
+    if not isinstance(root, _yaml.Map):
+        what = "a list" if isinstance(root, list) else "plain text"
+        raise InputError(
+            Location(name),
+            f"the file holds {what}; a problem file is a mapping of keys (name: ...)",
+        )
+    try:
+        found = _portfolio.problems_of(root, name, keep_written=keep_written)
+    except InputErrors as exc:
+        raise InputErrors(capped(in_file_order(duplicates + exc.errors))) from None
+    if duplicates:
+        raise InputErrors(capped(duplicates))
+    return found
+
+
+def load_text(text: str, file: str = "<string>") -> list[Problem]:
+    """Problems from YAML text; for the API and tests."""
+    return load_bytes(text.encode("utf-8"), file)
+
+
+def load_written(named: Iterable[tuple[str, bytes]]) -> list[Problem]:
+    """Problems from files' bytes (each `(name in messages, bytes)`), each with its data as
+    written (`Problem.as_written`): every scalar the text the file has, `defaults:` merged
+    in as for validation (for `diff`, which shows changed values as the files write them).
+
+    Raises `InputErrors` with every error in every file, duplicate names across them too.
+    """
+    loaded: list[Problem] = []
+    errors: list[InputError] = []
+    for name, data in named:
+        try:
+            loaded.extend(_read_problems(data, name, keep_written=True))
+        except InputErrors as exc:
+            errors.extend(exc.errors)
+        except InputError as exc:
+            errors.append(exc)
+    errors.extend(duplicate_names(loaded))
+    if errors:
+        raise InputErrors(errors)
+    return loaded

@@ -1,0 +1,146 @@
+"""Problems from a file's data: one problem, or a portfolio (SPEC §2).
+
+A portfolio's `defaults:` are merged into each problem, a top-level key at a time
+(no deep merge), and its `policy:` goes with each problem it holds, as does where its
+`name:` is (`Problem.source`, `Problem.portfolio_policy`). Every error of every problem
+is collected and located before any is raised; names are unique.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from pmsize._errors import InputError, InputErrors, Location
+from pmsize._loader._locate import (
+    ProblemPairKey,
+    in_file_order,
+    locate,
+    name_location,
+    unknown_key,
+    validate,
+)
+from pmsize._loader._yaml import Map
+from pmsize._models import Loc, Policy, Problem, cross_checks, format_version, problem_context
+
+PORTFOLIO_KEYS = ("pmsize", "problems", "defaults", "policy")
+
+
+def problems_of(root: Map, name: str, *, keep_written: bool = False) -> list[Problem]:
+    """Validate a single problem or a portfolio; collect every error before raising.
+
+    With `keep_written`, each problem keeps the data it was validated from, as the file
+    writes it (`Problem.as_written`: every scalar the file's text, `defaults:` merged in),
+    for `diff`, which shows changed values as written.
+    """
+    errors: list[InputError] = []
+    found: list[Problem] = []
+    portfolio_policy = Policy()
+    defaults: Any = {}
+    # (data to validate, its path in the file, keys it takes from `defaults:`)
+    sources: list[tuple[dict[str, Any], Loc, frozenset[str]]] = []
+    if "problems" not in root:
+        sources.append((root, (), frozenset()))
+    else:
+        for key in root:
+            if key not in PORTFOLIO_KEYS:
+                errors.append(locate(root, name, (key,), unknown_key(key, PORTFOLIO_KEYS)))
+        if "pmsize" in root:
+            try:
+                format_version(root["pmsize"])
+            except ValueError as exc:
+                errors.append(locate(root, name, ("pmsize",), str(exc)))
+        problems = root["problems"]
+        defaults = root.get("defaults")
+        defaults = {} if defaults is None else defaults
+        if not isinstance(problems, list) or not problems:
+            errors.append(
+                locate(root, name, ("problems",), "expected a list of problems, each `- name: ...`")
+            )
+            problems = []
+        if not isinstance(defaults, dict):
+            errors.append(
+                locate(root, name, ("defaults",), "expected a mapping of problem keys (key: value)")
+            )
+            defaults = {}
+        policy_data = root.get("policy")
+        policy, policy_errors = validate(Policy, {} if policy_data is None else policy_data, {})
+        portfolio_policy = policy or Policy()
+        errors.extend(locate(root, name, ("policy", *loc), msg) for loc, msg in policy_errors)
+        for index, item in enumerate(problems):
+            if not isinstance(item, dict):
+                errors.append(
+                    locate(root, name, ("problems", index), "expected a problem (name: ...)")
+                )
+                continue
+            inherited = frozenset(defaults.keys() - item.keys())
+            sources.append(({**defaults, **item}, ("problems", index), inherited))
+    for data, prefix, inherited in sources:
+        problem, problem_errors = validate(Problem, data, problem_context(data))
+        problem_errors += cross_checks(data)
+        for loc, message in problem_errors:
+            where = ("defaults",) if loc and loc[0] in inherited else prefix
+            if prefix and loc and loc[0] not in inherited:
+                message += _replaced_default(defaults, data, loc, message)
+            elif prefix and loc and isinstance(loc[-1], ProblemPairKey):
+                # the default's pairs are judged against each problem's own ranges: say whose
+                message += f" (in problem {str(data.get('name'))[:100]!r})"
+            errors.append(locate(root, name, (*where, *loc), message))
+        if problem is not None and not problem_errors:
+            location = name_location(root, name, prefix)
+            written = data if keep_written else None
+            found.append(problem._located(location, portfolio_policy, written))
+    errors.extend(duplicate_names(found))
+    if errors:
+        raise InputErrors(in_file_order(errors))
+    return found
+
+
+def _replaced_default(
+    defaults: dict[str, Any], data: dict[str, Any], loc: Loc, message: str
+) -> str:
+    """A hint when what is missing from a problem's own top-level key is in `defaults:`,
+    whose whole value for that key the problem's own replaced (SPEC §2: no deep merge)."""
+    top = str(loc[0])
+    default, own = defaults.get(top), data.get(top)
+    if not isinstance(default, dict) or not isinstance(own, dict):
+        return ""
+    if message.startswith("is required") and len(loc) == 2:
+        missing = [str(loc[1])] if loc[1] in default else []
+    elif message.startswith(("give ", "revenue is missing", "problem_share is missing")):
+        missing = [key for key in default if key not in own and default[key] is not None]
+    else:
+        return ""
+    if not missing:
+        return ""
+    dropped = [key for key in default if key not in own and key not in missing]
+    also = f" (the default's {_and(dropped)} are dropped too)" if dropped else ""
+    if len(dropped) == 1:
+        also = f" (the default's {dropped[0]} is dropped too)"
+    return (
+        f"; this problem's own `{top}:` replaces the whole `{top}` of `defaults:`; "
+        f"repeat {_and(missing)} here{also}"
+    )
+
+
+def _and(words: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def duplicate_names(problems: Iterable[Problem]) -> Iterator[InputError]:
+    """An error at each loaded problem whose name an earlier one has, in its file or
+    another."""
+    seen: dict[str, Location] = {}
+    for problem in problems:
+        location = problem.source
+        if location is None:  # built in code: not loaded, never in a file
+            continue
+        first = seen.setdefault(problem.name, location)
+        if first is not location:
+            where = f"line {first.line}" if first.file == location.file else str(first)
+            yield InputError(
+                location,
+                f"problem name {problem.name!r} is already used at {where}; names must be unique",
+                path="name",
+            )

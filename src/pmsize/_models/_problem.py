@@ -1,0 +1,154 @@
+"""A problem: one file, or one entry of a portfolio (format version 1).
+
+`Problem.model_validate` takes its context (currency, horizon) from the data, so a
+problem built in code is held to every rule a file is: each field's, the per-year lists
+within the horizon, the rules across fields (`_rules`) and the correlations'.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import BaseModel, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
+
+from pmsize import _correlations as correlations
+from pmsize._errors import Location
+from pmsize._models._fields import (
+    DEFAULT_HORIZON,
+    YEARLY_FIELDS,
+    Correlations,
+    Currency,
+    Rate,
+    Text,
+    Version,
+    Years,
+    problem_context,
+    too_many_years,
+)
+from pmsize._models._parts import FROZEN, Alternative, Market, Policy, Solution
+from pmsize._models._rules import COST_KEYS, RuleError, cost_rule, name_rules
+
+
+class Problem(BaseModel):
+    """One problem file (or one entry of a portfolio), format version 1."""
+
+    model_config = FROZEN
+
+    pmsize: Version = 1
+    name: Text
+    description: Text | None = None
+    currency: Currency = "USD"
+    horizon_years: Years = DEFAULT_HORIZON
+    discount_rate: Rate = 0.10
+    market: Market
+    solution: Solution
+    alternatives: tuple[Alternative, ...] = Field(default=())
+    policy: Policy = Policy()
+    # rank correlations between ranged inputs (SPEC §10), in file order
+    correlations: Correlations = ()
+    # Set by the loader, never read from a file: where the problem's `name:` is, the
+    # `policy:` of the portfolio it came in, and, when asked for, the data it was validated
+    # from (see `source`, `portfolio_policy`, `as_written`).
+    _source: Location | None = PrivateAttr(default=None)
+    _portfolio_policy: Policy | None = PrivateAttr(default=None)
+    _as_written: Mapping[str, Any] | None = PrivateAttr(default=None)
+
+    @classmethod
+    def model_validate(
+        cls,
+        obj: Any,
+        *,
+        strict: bool | None = None,
+        from_attributes: bool | None = None,
+        context: Any | None = None,
+        **kwargs: Any,
+    ) -> Problem:
+        """A problem from data written as in a file, checked by every rule the loader
+        applies: without a `context`, the one the data gives (`problem_context`), so a `€`
+        amount in a USD problem is refused in code as in a file."""
+        if context is None and isinstance(obj, Mapping):
+            context = problem_context(obj)
+        return super().model_validate(
+            obj, strict=strict, from_attributes=from_attributes, context=context, **kwargs
+        )
+
+    @property
+    def source(self) -> Location | None:
+        """Where the problem was read from (`file:line:column` of its `name:`); None when
+        the problem was built in code."""
+        return self._source
+
+    @property
+    def portfolio_policy(self) -> Policy:
+        """The `policy:` of the portfolio file the problem came in (empty if none)."""
+        return self._portfolio_policy or Policy()
+
+    @property
+    def as_written(self) -> Mapping[str, Any] | None:
+        """The data the problem was validated from, as its file writes it: every value the
+        file's text, `defaults:` merged in. Kept only when the loader is asked to (`diff`
+        reads files so, to show changed values as written); None otherwise."""
+        return self._as_written
+
+    def _located(
+        self,
+        source: Location,
+        portfolio_policy: Policy | None = None,
+        as_written: Mapping[str, Any] | None = None,
+    ) -> Problem:
+        """This problem, marked as read from `source` in a portfolio with that policy (and
+        validated from `as_written`, when that is kept)."""
+        self._source = source
+        self._portfolio_policy = portfolio_policy
+        self._as_written = as_written
+        return self
+
+    @field_validator("alternatives", "policy", mode="before")
+    @classmethod
+    def _empty_is_default(cls, value: object, info: ValidationInfo) -> object:
+        """`alternatives:` or `policy:` with nothing under it (every entry commented out)."""
+        if value is None:
+            return () if info.field_name == "alternatives" else {}
+        return value
+
+    @model_validator(mode="after")
+    def _years_within_horizon(self) -> Problem:
+        """Without the loader's context (the API), per-year lists and `from_year` are judged
+        once the horizon is read."""
+        horizon = self.horizon_years
+        if len(self.solution.adoption) > horizon:
+            raise ValueError(too_many_years(len(self.solution.adoption), horizon))
+        for alternative in self.alternatives:
+            if alternative.from_year > horizon:
+                raise ValueError(
+                    f"{alternative.name}: from_year {alternative.from_year} is after the "
+                    f"horizon of {horizon} years"
+                )
+            left = horizon - alternative.from_year + 1
+            for field in YEARLY_FIELDS:
+                given = getattr(alternative, field)
+                if isinstance(given, tuple) and len(given) > left:
+                    too_long = too_many_years(len(given), horizon, alternative.from_year)
+                    raise ValueError(f"{alternative.name}: {field} {too_long}")
+        return self
+
+    @model_validator(mode="after")
+    def _rules_hold(self) -> Problem:
+        """The rules of `cross_checks`, for a problem built in code as for one read from a
+        file (where the loader has already reported them, at their lines)."""
+        market = self.market
+        found = cost_rule({key for key in COST_KEYS if getattr(market, key) is not None})
+        found += name_rules([a.name for a in self.alternatives])
+        if found:
+            raise RuleError(found)
+        return self
+
+    @model_validator(mode="after")
+    def _correlations_hold(self) -> Problem:
+        """Each side of a correlation a ranged input, and the pairs able to hold together."""
+        if self.correlations:
+            found = correlations.check(self)
+            if found:
+                raise correlations.CorrelationError(found, of_problem=True)
+        return self

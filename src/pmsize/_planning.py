@@ -1,0 +1,482 @@
+"""Which problems to fund under a budget (SPEC §9): an exact 0/1 optimum, not a ranking.
+
+    eligible   = problems whose verdict is not `avoid` and whose NPV is above 0
+                 (with the expected-npv objective, whose mean NPV is above 0 too)
+    maximise   sum_i v_i x_i           v_i the NPV (or the simulated mean NPV)
+    subject to sum_i c_i x_i <= B      c_i the build cost (its central value), B the budget
+               sum_i x_i <= K          when a most number of problems K is given
+               x_i in {0, 1}
+
+The optimum is `knapsack.optimum`'s: scipy's `milp` (HiGHS) at a zero optimality gap,
+every set it returns checked against the budget exactly, in Python. scipy and numpy
+are imported only when a plan is made, so `import pmsize` and `pmsize evaluate` never
+load them.
+
+A 0/1 knapsack can be hard: 200 problems nearly equally worth their build cost kept
+HiGHS busy for minutes. So a plan's solving has a time limit (`time_limit`, 10 seconds
+by default) shared by every solve it makes: two thirds for the plan's optimum, the rest
+(and whatever the plan left) for the optimum at 10% more budget. When the limit stops
+the search, the best set found so far is funded, with its proven gap: no set that fits
+is worth more than its total NPV / (1 - gap) (`Plan.exact` is then False). Ctrl-C and
+SIGTERM end a plan at once, mid-solve (see `knapsack`).
+
+The module is `planning`, not `plan`: importing a submodule `pmsize.plan` would set
+the package's attribute `plan` to the module and hide the function `pmsize.plan`
+(that is why `simulate` lives in `simulation`).
+
+The optimum is exact up to the solver's floating-point precision: sets whose total NPVs
+differ by a few parts in 10^12 (a few dollars in a portfolio of $1e12 builds) may not be
+told apart, and among such near-ties the least-cost rule below may not hold. The budget
+holds exactly whatever the figures (checked in Python, see `knapsack.best_subset`).
+benchmarks/plan_bruteforce.py checks thousands of random portfolios against brute force.
+
+Rules a reader of a plan may ask about:
+- **Ties.** Of sets with the same total NPV, the one with the smaller total build
+  cost is funded; problems with exactly the same NPV and build cost are
+  interchangeable, and the ones listed first (in the order loaded) are funded first.
+  Sets equal in both totals (rare with real figures) are told apart by the solver,
+  the same way on every run with the same input.
+- **No build cost.** A problem with a build cost of 0 and a positive NPV is always
+  funded (unless `max_problems` leaves it no room); its NPV per dollar of build is
+  undefined: None in the library and `null` in JSON, `free` in tables.
+- **Left out.** Every eligible problem not funded, best NPV first; `extra_budget` is
+  what funding it on top of the plan would need beyond the budget (0 when it would
+  fit, and only the most number of problems stopped it).
+- **Marginal.** What 10% more budget adds: the optimum re-solved at 1.1 x budget (its
+  least-cost set, by the tie rule), and the problems it funds beyond the plan or instead
+  of some of the plan's (none when it adds no NPV). When either search stopped at the
+  time limit, the gain is an estimate (`Marginal.exact` False).
+- **Time limit.** Sets found before the limit are exact about the budget (checked in
+  Python like every set), only perhaps short of the optimum by the gap reported; the
+  least-cost rule for ties holds only when the search finished.
+- **expected-npv.** Each problem's mean NPV over `samples` draws (the same draws,
+  seed and mean as `pmsize simulate`), and the chance that the funded set's total
+  NPV is above 0, from per-sample sums with the problems drawn independently (each
+  funded problem's samples are shuffled by a permutation of its own, since problems
+  with a range at the same path would otherwise share their draws).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pmsize import _service as service
+from pmsize._errors import ArgumentError, InputError, InputErrors, Location
+from pmsize._knapsack import optimum
+from pmsize._limits import DEFAULT_SAMPLES, DEFAULT_SEED, check_sampling
+from pmsize._models import NO_POLICY, Policy, Problem
+from pmsize._options import DEFAULT_TIME_LIMIT
+from pmsize._results import Evaluation, Verdict
+from pmsize._values import parse_number
+
+Objective = Literal["npv", "expected-npv"]
+OBJECTIVES: tuple[Objective, ...] = ("npv", "expected-npv")
+SCHEMA_VERSION = 1  # of the JSON document; the same as `render.json`'s (a test holds it)
+MARGINAL_STEP = 0.10  # "what 10% more budget would add"
+# `$10m/month`, `$10m per year`, `10m a quarter`: a rate, where a budget is one sum
+_RATE = re.compile(r"(?:/|\bper\b|\ba\b)\s*[A-Za-z]+\.?$", re.IGNORECASE)
+PERMUTATION_KEY = 0x706C616E  # "plan": keys the per-problem shuffles apart from input draws
+OPTIMUM_SHARE = 2 / 3  # of the time limit, for the plan's own optimum (the rest: the marginal)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One problem as the plan weighs it."""
+
+    name: str
+    file: str
+    line: int
+    build_cost: float  # the central value of `solution.build_cost`
+    npv: float  # the figure maximised: the point NPV, or with expected-npv the mean NPV
+    point_npv: float
+    verdict: Verdict
+
+    @property
+    def npv_per_build(self) -> float | None:
+        """NPV per dollar of build cost; None when the build costs nothing."""
+        return self.npv / self.build_cost if self.build_cost > 0 else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "file": self.file,
+            "line": self.line,
+            "build_cost": self.build_cost,
+            "npv": self.npv,
+            "npv_per_build": self.npv_per_build,
+        }
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """An eligible problem the plan does not fund, and what funding it on top would need."""
+
+    candidate: Candidate
+    extra_budget: float  # beyond the budget, to fund it as well as the plan (>= 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.candidate.to_dict() | {"extra_budget": self.extra_budget}
+
+
+@dataclass(frozen=True)
+class Marginal:
+    """What `extra_budget` more (10% of the budget) would add to the optimum's total NPV,
+    and how the optimum at that budget differs from the plan: the problems it funds that
+    the plan does not (`adds`) and those of the plan it does not fund (`drops`)."""
+
+    extra_budget: float
+    npv_gain: float
+    adds: tuple[Candidate, ...] = ()
+    drops: tuple[Candidate, ...] = ()
+    exact: bool = True  # False: a search stopped at the time limit, the gain is an estimate
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "extra_budget": self.extra_budget,
+            "npv_gain": self.npv_gain,
+            "adds": [c.name for c in self.adds],
+            "drops": [c.name for c in self.drops],
+            "exact": self.exact,
+        }
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The best set of problems to fund under a budget (`pmsize plan`, SPEC §9)."""
+
+    currency: str
+    budget: float
+    objective: Objective
+    max_problems: int | None
+    funded: tuple[Candidate, ...]  # best NPV (the objective's) first, ties in the order loaded
+    left_out: tuple[LeftOut, ...]  # best NPV first
+    ineligible: tuple[Candidate, ...]  # avoid, or NPV not above 0; in the order loaded
+    marginal: Marginal
+    samples: int | None = None  # expected-npv only
+    seed: int | None = None
+    p_total_npv_positive: float | None = None  # expected-npv: P(total NPV of the funded > 0)
+    exact: bool = True  # the optimum is proven; False: the time limit stopped the search
+    gap: float = 0.0  # proven: no set that fits is worth more than total_npv / (1 - gap)
+    time_limit: float | None = DEFAULT_TIME_LIMIT  # seconds for all the plan's solving
+
+    @property
+    def total_build(self) -> float:
+        return math.fsum(c.build_cost for c in self.funded)
+
+    @property
+    def total_npv(self) -> float:
+        return math.fsum(c.npv for c in self.funded)
+
+    @property
+    def eligible(self) -> int:
+        """How many problems could be funded (funded and left out)."""
+        return len(self.funded) + len(self.left_out)
+
+    def __repr__(self) -> str:
+        """One line a notebook can show: what is funded, for how much, within what budget."""
+        return (
+            f"<Plan: fund {len(self.funded):,} of {self.eligible:,} eligible, build "
+            f"{self.total_build:,.0f} of {self.budget:,.0f} {self.currency}, "
+            f"NPV {self.total_npv:,.0f}>"
+        )
+
+    def _repr_html_(self) -> str:
+        """What a notebook shows: what `pmsize plan` prints (render.notebook)."""
+        from pmsize.render import notebook
+
+        return notebook.plan_html(self)
+
+    def _repr_markdown_(self) -> str:
+        """`pmsize plan --format markdown`, for a markdown cell."""
+        from pmsize.render import notebook
+
+        return notebook.plan_markdown(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document of `pmsize plan --format json`: SPEC §9's fields in its order,
+        then the extras (currency first, as every result carries one; `exact` and `gap`
+        beside the total NPV they qualify)."""
+        from pmsize import __version__
+
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "tool_version": __version__,
+            "currency": self.currency,
+            "budget": self.budget,
+            "objective": self.objective,
+            "max_problems": self.max_problems,
+            "funded": [c.to_dict() for c in self.funded],
+            "total_build": self.total_build,
+            "total_npv": self.total_npv,
+            "exact": self.exact,
+            "gap": self.gap,
+            "left_out": [o.to_dict() for o in self.left_out],
+            "marginal": self.marginal.to_dict(),
+            "samples": self.samples,
+            "seed": self.seed,
+            "p_total_npv_positive": self.p_total_npv_positive,
+            "time_limit": self.time_limit,
+            "ineligible": [
+                {"name": c.name, "file": c.file, "line": c.line, "verdict": str(c.verdict)}
+                | {"npv": c.npv}
+                for c in self.ineligible
+            ],
+        }
+
+    def to_json(self, *, ascii_only: bool = False) -> str:
+        """`to_dict()` as pmsize writes JSON (see `jsontext`), newline-terminated."""
+        from pmsize import _jsontext as jsontext
+
+        return jsontext.dumps(self.to_dict(), ascii_only=ascii_only)
+
+
+def parse_budget(raw: float | str, currency: str = "") -> float:
+    """A budget in the amount grammar of problem files (`$10m`, `2.5 million`, `USD 4m`).
+
+    Raises ArgumentError (a ValueError) with a plain sentence; with `currency`, a
+    symbol or code that is not that currency is refused too.
+    """
+    if isinstance(raw, bool):
+        raise ArgumentError("write an amount such as $10m or 2.5 million", "budget")
+    if not isinstance(raw, str) and isinstance(raw, int | float) and math.isnan(raw):
+        raise ArgumentError("nan is not an amount; write one such as $10m", "budget")
+    shown = str(raw).strip()
+    try:
+        value = parse_number(raw, "amount")
+    except ValueError as exc:
+        raise ArgumentError(_reason(exc, shown), "budget") from None
+    if currency:
+        try:
+            parse_number(raw, "amount", currency)
+        except ValueError:
+            raise ArgumentError(
+                f"{shown} is not in {currency}, the currency of the problems", "budget"
+            ) from None
+    return value
+
+
+def _reason(exc: ValueError, shown: str) -> str:
+    """The grammar's sentence, or ours for a value it reads as something other than money."""
+    from pmsize._fmt import safe_text
+
+    text = safe_text(str(exc))
+    if text.startswith(("has no value", "the value is empty")):
+        return "give an amount such as $10m or 2.5 million"
+    if _RATE.search(shown):  # the grammar's hint (a yearly figure) is for prices and costs
+        return (
+            f"{safe_text(shown)}: a budget is one sum to spend on building (build costs are "
+            "one-time), not a rate; write the whole sum, such as $10m"
+        )
+    return text if shown and safe_text(shown) in text else f"{safe_text(shown)}: {text}"
+
+
+def plan(
+    problems: Sequence[Problem],
+    budget: float | str,
+    *,
+    max_problems: int | None = None,
+    objective: Objective = "npv",
+    samples: int | None = None,
+    seed: int = DEFAULT_SEED,
+    policy: Policy | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
+) -> Plan:
+    """The subset of eligible problems with the highest total NPV whose build costs fit
+    the budget (and that holds at most `max_problems`); see the module docstring.
+
+    `time_limit` is the seconds all the solving may take (None: no limit); when it stops
+    the search, the plan is the best set found, with `exact` False and its proven `gap`.
+
+    Raises InputErrors when the problems are not all in one currency (each odd one
+    out located), and ArgumentError (a ValueError) for a bad budget, `max_problems`,
+    objective, sample count or time limit.
+    """
+    if objective not in OBJECTIVES:
+        raise ArgumentError(f"{objective!r}: plan maximises npv or expected-npv", "objective")
+    if max_problems is not None and (
+        isinstance(max_problems, bool) or not isinstance(max_problems, int) or max_problems < 1
+    ):
+        raise ArgumentError(f"{max_problems!r} is not a whole number from 1", "max_problems")
+    check_time_limit(time_limit)
+    currency = _one_currency(problems)
+    limit = parse_budget(budget, currency)
+    policy = policy or NO_POLICY
+    evaluations = [service.evaluate(p, service.thresholds_for(p, policy)) for p in problems]
+    eligible = [i for i, r in enumerate(evaluations) if r.verdict != Verdict.AVOID and r.npv > 0]
+    npvs = [r.npv for r in evaluations]
+    count = None
+    if objective == "expected-npv":
+        from pmsize import _simulation as simulation
+
+        count = DEFAULT_SAMPLES if samples is None else samples
+        check_sampling(count, seed)
+        means = simulation.expected_npvs(
+            [problems[i] for i in eligible], policy, samples=count, seed=seed, progress=progress
+        )
+        for i, mean in zip(eligible, means, strict=True):
+            npvs[i] = 0.0 if mean is None else mean  # None: no finite NPV
+        eligible = [i for i in eligible if npvs[i] > 0]  # expected to lose money: never
+    weighed = [_candidate(evaluations[i], npvs[i]) for i in eligible]
+    held = set(eligible)
+    ineligible = [_candidate(r, npvs[i]) for i, r in enumerate(evaluations) if i not in held]
+
+    values = [c.npv for c in weighed]
+    costs = [c.build_cost for c in weighed]
+    if len(weighed) > 1:  # imported before the clock starts: the limit is the search's
+        import scipy.optimize  # noqa: F401
+    start = time.monotonic()
+    found = optimum(values, costs, limit, max_problems, deadline=_after(start, time_limit))
+    chosen = found.items
+    # ranked as everywhere else: best NPV (the objective's) first, ties in the order loaded
+    funded = tuple(sorted((weighed[i] for i in chosen), key=lambda c: -c.npv))
+    more = optimum(
+        values,
+        costs,
+        limit * (1 + MARGINAL_STEP),
+        max_problems,
+        deadline=_after(start, time_limit, share=1.0),
+    )
+    richer = more.items if more.value >= found.value else chosen  # the plan fits there too
+    gain = math.fsum(values[i] for i in richer) - math.fsum(values[i] for i in chosen)
+    if gain > 0:
+        adds = tuple(weighed[i] for i in richer if i not in set(chosen))
+        drops = tuple(weighed[i] for i in chosen if i not in set(richer))
+    else:  # nothing gained: the plan stands (a set tied with it is no news)
+        adds = drops = ()
+    spent = math.fsum(costs[i] for i in chosen)
+    taken = set(chosen)
+    left_out = sorted(
+        (
+            LeftOut(c, max(0.0, math.fsum([spent, c.build_cost, -limit])))
+            for i, c in enumerate(weighed)
+            if i not in taken
+        ),
+        key=lambda o: -o.candidate.npv,  # a stable sort: ties stay in the order loaded
+    )
+    chance = None
+    if objective == "expected-npv":
+        assert count is not None
+        funded_problems = [problems[eligible[i]] for i in chosen]
+        chance = _chance_total_positive(funded_problems, policy, count, seed)
+    return Plan(
+        currency=currency,
+        budget=limit,
+        objective=objective,
+        max_problems=max_problems,
+        funded=funded,
+        left_out=tuple(left_out),
+        ineligible=tuple(ineligible),
+        marginal=Marginal(
+            limit * MARGINAL_STEP, max(0.0, gain), adds, drops, found.exact and more.exact
+        ),
+        samples=count,
+        seed=seed if objective == "expected-npv" else None,
+        p_total_npv_positive=chance,
+        exact=found.exact,
+        gap=found.gap,
+        time_limit=time_limit,
+    )
+
+
+def check_time_limit(time_limit: object) -> None:
+    """A time limit is None (none) or a number of seconds above 0; raises ArgumentError."""
+    if time_limit is None:
+        return
+    if (
+        isinstance(time_limit, bool)
+        or not isinstance(time_limit, int | float)
+        or not math.isfinite(time_limit)
+        or time_limit <= 0
+    ):
+        raise ArgumentError(f"{time_limit!r} is not a number of seconds above 0", "time_limit")
+
+
+def _after(start: float, time_limit: float | None, share: float = OPTIMUM_SHARE) -> float | None:
+    """The moment (`time.monotonic()`) by which `share` of the time limit has passed."""
+    return None if time_limit is None else start + share * time_limit
+
+
+def _one_currency(problems: Sequence[Problem]) -> str:
+    """The currency every problem uses (the first problem's); raises InputErrors locating
+    each problem in another, since build costs and NPVs only add up in one currency."""
+    if not problems:
+        return ""
+    first = problems[0]
+    currency = first.currency
+    errors = [
+        InputError(
+            _where(p),
+            f"{p.currency}, but {first.name!r} ({_where(first)}) is in "
+            f"{currency}; a plan adds build costs and NPVs, so plan one currency at a time",
+            path="currency",
+        )
+        for p in problems
+        if p.currency != currency
+    ]
+    if errors:
+        raise InputErrors(errors)
+    return currency
+
+
+def _where(problem: Problem) -> Location:
+    """Where a problem was read; one built in code is in no file, at line 0."""
+    return problem.source or Location("", 0, 0)
+
+
+def _candidate(r: Evaluation, npv: float) -> Candidate:
+    return Candidate(
+        name=r.name,
+        file=r.file,
+        line=r.line,
+        build_cost=-r.cash_flows[0] + 0.0,  # CF_0 = -build_cost (its central value)
+        npv=npv,
+        point_npv=r.npv,
+        verdict=r.verdict,
+    )
+
+
+# -------------------------------------------------------------------------- expected NPV
+
+
+def _chance_total_positive(
+    problems: Sequence[Problem], policy: Policy, samples: int, seed: int
+) -> float | None:
+    """P(sum of the funded problems' NPVs > 0), the problems drawn independently: each
+    problem's samples in an order of its own (a permutation keyed by the seed and its place
+    in the plan), summed sample by sample. None when nothing is funded."""
+    if not problems:
+        return None
+    import numpy as np
+
+    from pmsize._simulation import npv_samples
+
+    total = np.zeros(samples)
+    for place, problem in enumerate(problems):
+        thresholds = service.thresholds_for(problem, policy)
+        npv = npv_samples(problem, thresholds, samples=samples, seed=seed)
+        order = np.random.default_rng(
+            np.random.SeedSequence(seed, spawn_key=(PERMUTATION_KEY, place))
+        ).permutation(samples)
+        total += npv[order]
+    return float(np.count_nonzero(total > 0)) / samples
+
+
+__all__ = [
+    "DEFAULT_TIME_LIMIT",
+    "MARGINAL_STEP",
+    "OBJECTIVES",
+    "Candidate",
+    "LeftOut",
+    "Marginal",
+    "Objective",
+    "Plan",
+    "check_time_limit",
+    "parse_budget",
+    "plan",
+]

@@ -1,0 +1,225 @@
+"""Drawing samples of ranges (SPEC §2) and handing them to the engine as numpy columns.
+
+A range's `low` and `high` are its 5th and 95th percentiles (its bounds for
+`uniform`); lognormal draws `median * exp(sigma * z)`, normal `median + sigma * z`,
+uniform `low + (high - low) * u`; percents are clipped to [0, 1], amounts and
+counts to >= 0. Inputs are independent of each other, unless the problem declares
+correlations: then the paired inputs' standard normals come from the copula of
+`correlations` (a uniform range's through Phi), each built from the inputs' own streams.
+
+Each ranged input draws each block of samples from a stream of its own, keyed by
+the seed, the input's path in the file and the block's index: runs are
+reproducible whatever the number of threads, and adding a range to one input
+leaves the draws of the others as they were.
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from pmsize._summary import Floats
+from pmsize._values import MAX_GROWTH, Kind, Range
+
+if TYPE_CHECKING:
+    from pmsize._correlations import Copula
+    from pmsize._engine import Column, Mask, Whole
+    from pmsize._inputs import Input
+
+BLOCK = 1 << 16  # samples drawn and sized together; bounds the memory of intermediates
+
+
+class ArrayOps:
+    """`engine.Ops` over columns of samples (numpy arrays, or floats that broadcast)."""
+
+    @staticmethod
+    def maximum(a: Column, b: Column, /) -> Column:
+        return np.maximum(a, b)
+
+    @staticmethod
+    def minimum(a: Column, b: Column, /) -> Column:
+        return np.minimum(a, b)
+
+    @staticmethod
+    def where(condition: Mask, a: Column, b: Column, /) -> Column:
+        return np.where(condition, a, b)
+
+    @staticmethod
+    def where_whole(condition: Mask, a: Whole, b: Whole, /) -> Whole:
+        return np.where(condition, a, b)
+
+    @staticmethod
+    def divide(a: Column, b: Column, /) -> Column:
+        # like float division: x/0 is NaN here (ScalarOps), an overflow is silently inf
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            return np.where(np.equal(b, 0), np.nan, np.divide(a, b))
+
+
+ARRAY = ArrayOps()
+
+
+def stream(seed: int, path: str, block: int = 0) -> np.random.Generator:
+    """The random stream of one input in one block of samples: numpy's default generator,
+    keyed by the seed, the input's path and the block's index."""
+    key = zlib.crc32(path.encode("utf-8"))
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(key, block)))
+
+
+def draw(
+    q: Range, kind: Kind, rng: np.random.Generator, size: int, out: Floats | None = None
+) -> Floats:
+    """`size` samples of a range, written into `out` when given (of length `size`).
+
+    lognormal: median * exp(sigma * z); normal: median + sigma * z, where
+    sigma = (high - low) / (2 * 1.645); uniform: low + (high - low) * u.
+    Percents are clipped to [0, 1], amounts and counts to >= 0, a growth to [-100%, +1,000%].
+    """
+    return shaped(q, kind, standard_draws(q, rng, size, out))
+
+
+def shaped(q: Range, kind: Kind, x: Floats) -> Floats:
+    """Standard draws `x` (u for a uniform range, z otherwise) turned in place into samples
+    of the range, as `draw` describes."""
+    if q.dist == "uniform":
+        x *= q.high - q.low
+        x += q.low
+    else:
+        x *= q.sigma
+        if q.dist == "lognormal":
+            np.exp(x, out=x)
+            x *= q.central
+        else:
+            x += q.central
+    if kind == "growth":  # signed: above -100% (where no customer is left), at most the cap
+        np.clip(x, -1.0, MAX_GROWTH, out=x)
+        return x
+    if q.dist != "lognormal":
+        np.maximum(x, 0.0, out=x)
+    if kind == "percent":
+        np.minimum(x, 1.0, out=x)
+    return x
+
+
+def standard_draws(
+    q: Range, rng: np.random.Generator, size: int, out: Floats | None = None
+) -> Floats:
+    """The standard draws behind `draw`: uniform u for a uniform range, normal z otherwise.
+
+    The first draws of a stream, so calling this on a fresh `stream` gives again the
+    draws a sample was made from, without keeping them.
+    """
+    if q.dist == "uniform":
+        return rng.random(size, out=out)
+    return rng.standard_normal(size, out=out)
+
+
+class Sampler:
+    """A `pick` that draws one block of samples for each range and passes points through.
+
+    It remembers which inputs were ranged, not their draws: with thousands of ranged
+    alternatives those would not fit in memory (`standard_draws` gives them again).
+    Given `buffers` (input path -> array of at least `size`, kept by the caller from
+    one block to the next), draws of inputs other than alternatives' are written into
+    them rather than into new arrays; alternatives' are not, since a problem may have
+    thousands of them (`Inputs.take(lazy=True)` keeps one alive at a time).
+    """
+
+    def __init__(
+        self,
+        seed: int,
+        block: int,
+        size: int,
+        buffers: dict[str, Floats] | None = None,
+        copula: Copula | None = None,
+    ) -> None:
+        self.seed, self.block, self.size = seed, block, size
+        self.ranges: dict[str, Range] = {}
+        self.buffers = buffers
+        # the correlated inputs' normals Z_i (SPEC §10), kept for the block
+        self.normals = {} if copula is None else correlated_normals(copula, seed, block, size)
+
+    def pick(self, item: Input) -> Column:
+        q, path = item.value, item.path
+        if not isinstance(q, Range):
+            return q
+        self.ranges[path] = q
+        normal = self.normals.get(path)
+        # alternatives' columns are never kept: a problem may have thousands of them
+        buffer = None if item.alternative is not None else self._buffer(path)
+        if normal is None:
+            return draw(q, item.kind, self.stream(path), self.size, buffer)
+        if buffer is None:
+            x = normal.copy()
+        else:
+            x = buffer
+            np.copyto(x, normal)
+        return shaped(q, item.kind, _uniform_of(q, x))
+
+    def stream(self, path: str) -> np.random.Generator:
+        return stream(self.seed, path, self.block)
+
+    def standard_draws(self, path: str, out: Floats | None = None) -> Floats:
+        """The standard draws behind the samples of `path` in this block, drawn again (for a
+        correlated input, its normal Z, through Phi for a uniform range)."""
+        normal = self.normals.get(path)
+        if normal is not None:
+            q = self.ranges[path]
+            return normal if q.dist != "uniform" else _uniform_of(q, normal, out)
+        return standard_draws(self.ranges[path], self.stream(path), self.size, out)
+
+    def _buffer(self, path: str) -> Floats | None:
+        if self.buffers is None:
+            return None
+        found = self.buffers.get(path)
+        if found is None or found.size < self.size:
+            found = self.buffers[path] = np.empty(self.size)
+        return found[: self.size]
+
+
+def correlated_normals(copula: Copula, seed: int, block: int, size: int) -> dict[str, Floats]:
+    """Each correlated input's normal Z_i for one block: L @ z, z the independent standard
+    normals of each input's own stream (`stream`), L the copula's Cholesky factor.
+
+    Computed row by row in place, last row first (Z_i needs z_j for j <= i only), with
+    only L's non-zero terms: no matrix product, whose BLAS threads would compete with the
+    blocks' own, and no temporary the size of the block but one.
+    """
+    factor = copula.factor
+    z = np.empty((len(copula.paths), size))
+    for row, path in zip(z, copula.paths, strict=True):
+        stream(seed, path, block).standard_normal(size, out=row)
+    term = np.empty(size)
+    for i in range(len(copula.paths) - 1, -1, -1):
+        if factor[i, i] != 1.0:
+            z[i] *= factor[i, i]
+        for j in range(i):
+            if factor[i, j] != 0.0:
+                np.multiply(z[j], factor[i, j], out=term)
+                z[i] += term
+    return dict(zip(copula.paths, z, strict=True))
+
+
+def _uniform_of(q: Range, z: Floats, out: Floats | None = None) -> Floats:
+    """For a uniform range, Phi(z) (in place unless `out`): the copula's uniform draw."""
+    if q.dist != "uniform":
+        return z
+    from scipy.special import ndtr  # only a correlated uniform range samples through Phi
+
+    result: Floats = ndtr(z, out=z if out is None else out)
+    return result
+
+
+__all__ = [
+    "ARRAY",
+    "BLOCK",
+    "ArrayOps",
+    "Floats",
+    "Sampler",
+    "correlated_normals",
+    "draw",
+    "shaped",
+    "standard_draws",
+    "stream",
+]

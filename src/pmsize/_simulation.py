@@ -1,0 +1,514 @@
+"""Monte Carlo over the same engine: a problem's ranges sampled, sized and summarised.
+
+The simulation hands `engine.size` columns of samples through a `pick`
+(`sampling.Sampler`; `sampling.ArrayOps` makes the same code run over numpy
+arrays). Samples are drawn and sized in blocks of `BLOCK`, so memory for
+intermediate figures is bounded by the block (only NPV, ROI and ceiling are kept
+per sample, 24 bytes each, for their percentiles), and blocks run on several
+threads. Each block draws from streams of its own (`sampling.stream`), so a run is
+the same whatever the number of threads.
+
+Where the pieces are: drawing samples in `sampling`, percentiles and the histogram
+in `summary`, the tornado, break-even and value of information in `drivers`.
+`simulate_problems` and `sensitivity_problems` run `pmsize.simulate` and
+`pmsize.sensitivity` over several problems, progress told over all of them.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
+
+import numpy as np
+from numpy.typing import NDArray
+
+from pmsize import _engine as engine
+from pmsize import _service as service
+from pmsize._correlations import Copula, Correlation, copula
+from pmsize._drivers import (
+    Sensitivity,
+    ValueOfInformation,
+    bin_index,
+    evpi,
+    sensitivity,
+    voi_bins,
+)
+from pmsize._engine import DEFAULT_THRESHOLDS, VERDICTS, Inputs, Thresholds
+from pmsize._limits import DEFAULT_SAMPLES, DEFAULT_SEED, check_sampling
+from pmsize._models import NO_ALTERNATIVE, NO_POLICY, Policy, Problem
+from pmsize._results import Evaluation
+from pmsize._sampling import ARRAY, BLOCK, Floats, Sampler
+from pmsize._summary import HISTOGRAM_SPAN, Histogram, Summary, histogram, summary_and
+from pmsize._values import Range
+
+if TYPE_CHECKING:
+    from pmsize._engine import Column, Whole
+
+# The figures of a block of samples, as `engine.size` makes them over columns.
+Sampled: TypeAlias = "engine.Sizing[Column, Whole]"
+# Called with (samples done, samples in the whole run) after every block.
+Progress = Callable[[int, int], None]
+T = TypeVar("T")
+B = TypeVar("B")  # what a loop over blocks keeps of each block
+
+# said beside a tornado when the problem declares correlations
+TORNADO_NOTE = (
+    "one input at a time, every other input central; the declared correlations are not "
+    "applied (simulate and the value of information use them)"
+)
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """What the samples say about one problem (SPEC §5 `simulation`)."""
+
+    samples: int
+    seed: int
+    numpy_version: str
+    ranged_inputs: tuple[str, ...]
+    npv: Summary
+    roi: Summary
+    ceiling: Summary
+    p_npv_positive: float
+    verdicts: dict[str, float]  # verdict -> share of samples, in VERDICTS order
+    set_by: dict[str, float]  # alternative name (or "none") -> share of samples
+    histogram: Histogram
+    value_of_information: tuple[ValueOfInformation, ...] = ()  # highest first
+    correlations: tuple[Correlation, ...] = ()  # as declared, in file order (SPEC §10)
+
+    def to_dict(self) -> dict[str, Any]:
+        """SPEC §5's `simulation` object, with the numpy version, the ranged inputs and the
+        NPV histogram; and `correlations` (`{a, b, coefficient}` in file order) when the
+        problem declares any."""
+        found = {
+            "samples": self.samples,
+            "seed": self.seed,
+            "numpy_version": self.numpy_version,
+            "npv": self.npv.to_dict(),
+            "roi": self.roi.to_dict(),
+            "ceiling_per_customer": self.ceiling.to_dict(),
+            "p_npv_positive": self.p_npv_positive,
+            "verdicts": {str(verdict): share for verdict, share in self.verdicts.items()},
+            "set_by": dict(self.set_by),
+            "ranged_inputs": list(self.ranged_inputs),
+            "npv_histogram": {
+                "low": self.histogram.low,
+                "high": self.histogram.high,
+                "counts": list(self.histogram.counts),
+                "outside": self.histogram.outside,
+            },
+        }
+        if self.correlations:
+            found["correlations"] = [c.to_dict() for c in self.correlations]
+        return found
+
+
+@dataclass(frozen=True)
+class Simulated:
+    """One problem's point evaluation beside its simulation (and sensitivity, when asked)."""
+
+    evaluation: Evaluation
+    simulation: Simulation
+    sensitivity: Sensitivity | None = field(default=None)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as `simulate --format json` writes it (`sensitivity --format json` when
+        the sensitivity was asked for): the evaluation's record and its `simulation`."""
+        record = self.evaluation.to_dict()
+        if self.sensitivity is not None:
+            record |= {
+                "tornado": [
+                    {
+                        "input": bar.input,
+                        "low_value": bar.low_value,
+                        "high_value": bar.high_value,
+                        "npv_at_low": bar.npv_at_low,
+                        "npv_at_high": bar.npv_at_high,
+                        "swing": bar.swing,
+                    }
+                    for bar in self.sensitivity.tornado
+                ],
+                "break_even": [
+                    {"input": b.input, "value": b.value, "assumed": b.assumed}
+                    for b in self.sensitivity.break_even
+                ],
+                "value_of_information": [
+                    {"input": v.input, "evpi": v.evpi}
+                    for v in self.sensitivity.value_of_information
+                ],
+            }
+            if self.simulation.correlations:  # the tornado does not apply them (SPEC §10)
+                record["tornado_note"] = TORNADO_NOTE
+        return record | {"simulation": self.simulation.to_dict()}
+
+    def __repr__(self) -> str:
+        """One line a notebook can show: the chance of paying back and the mean NPV over
+        how many samples (the dataclass's own repr ran to kilobytes)."""
+        e, s = self.evaluation, self.simulation
+        mean = "n/a" if s.npv.mean is None else f"{s.npv.mean:,.0f} {e.currency}"
+        return (
+            f"<Simulated {e.name!r}: P(NPV > 0) {s.p_npv_positive:.1%}, mean NPV {mean}, "
+            f"{s.samples:,} samples, seed {s.seed}>"
+        )
+
+    def _repr_html_(self) -> str:
+        """What a notebook shows: what `pmsize simulate` (or `sensitivity`, when asked for)
+        prints (render.notebook)."""
+        from pmsize.render import notebook
+
+        return notebook.simulated_html(self)
+
+    def to_json(self, *, ascii_only: bool = False) -> str:
+        """`to_dict()` as pmsize writes JSON (see `jsontext`), newline-terminated."""
+        from pmsize import _jsontext as jsontext
+
+        return jsontext.dumps(self.to_dict(), ascii_only=ascii_only)
+
+
+@dataclass
+class _Block:
+    """What one block of samples adds to the totals."""
+
+    verdicts: NDArray[np.intp]  # samples per verdict
+    set_by: NDArray[np.intp]  # samples per alternative setting the ceiling, "none" first
+    ranges: dict[str, Range]
+    bins: dict[str, Floats]  # input path -> NPV summed per bin
+
+
+def simulate(
+    problem: Problem,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    *,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = DEFAULT_SEED,
+    learn: bool = False,
+    threads: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Simulation:
+    """Monte Carlo over the problem's ranges: `engine.size` run on columns of samples.
+
+    Samples come in blocks of `BLOCK`, each drawn from streams of its own, so the
+    result is the same however many `threads` (default: one per core, at most 4)
+    share the blocks. With `learn`, also the value of information of every ranged
+    input (`sensitivity.evpi`). `progress` is called with the samples finished after
+    each block. Raises ValueError for a bad `samples` or `seed` (`limits.check_sampling`).
+    """
+    check_sampling(samples, seed)
+    npv, roi, ceiling = np.empty(samples), np.empty(samples), np.empty(samples)
+    n_bins = voi_bins(samples)
+    local = threading.local()  # each thread's scratch, reused from one block to the next
+
+    def counted(block: slice, s: Sampled) -> _Block:
+        size = block.stop - block.start
+        npv[block], roi[block], ceiling[block] = s.npv, s.roi, s.ceiling
+        verdicts = np.bincount(np.broadcast_to(s.verdict, size), minlength=len(VERDICTS))
+        set_by = np.bincount(
+            np.broadcast_to(s.set_by, size) + 1, minlength=len(problem.alternatives) + 1
+        )
+        return _Block(verdicts, set_by, {}, {})
+
+    def binned(block: slice, sampler: Sampler, found: _Block) -> _Block:
+        bins: dict[str, Floats] = {}
+        if learn:
+            size = block.stop - block.start
+            scratch: Floats = local.__dict__.setdefault("scratch", np.empty(BLOCK))[:size]
+            for path, q in sampler.ranges.items():
+                drawn = bin_index(q, sampler.standard_draws(path, scratch), n_bins)
+                summed = np.bincount(drawn, weights=npv[block], minlength=n_bins)
+                bins[path] = cast("Floats", summed)  # weighted: floats (the stub says intp)
+        return _Block(found.verdicts, found.set_by, sampler.ranges, bins)
+
+    blocks = _sampled(problem, thresholds, samples, seed, counted, binned, threads, progress)
+    verdicts = sum((b.verdicts for b in blocks), np.zeros(len(VERDICTS), np.int64))
+    set_by = sum((b.set_by for b in blocks), np.zeros(len(problem.alternatives) + 1, np.int64))
+    shares = set_by / samples
+    by_alternative: dict[str, float] = {}
+    for alt, share in zip(problem.alternatives, shares[1:], strict=True):
+        by_alternative[alt.name] = by_alternative.get(alt.name, 0.0) + float(share)
+    by_alternative[NO_ALTERNATIVE] = float(shares[0])
+    learned = sorted(
+        (
+            ValueOfInformation(path, evpi(np.sum([b.bins[path] for b in blocks], 0), samples))
+            for path in blocks[0].bins
+        ),
+        key=lambda v: -v.evpi,
+    )
+    figures = [
+        partial(_npv_summary, npv),
+        partial(summary_and, roi, ()),
+        partial(summary_and, ceiling, ()),
+    ]
+    summaries = _run_blocks(lambda i: figures[i](), len(figures), threads)
+    (npv_summary, span), (roi_summary, _), (ceiling_summary, _) = summaries
+    return Simulation(
+        samples=samples,
+        seed=seed,
+        numpy_version=np.__version__,
+        ranged_inputs=tuple(blocks[0].ranges),
+        npv=npv_summary,
+        roi=roi_summary,
+        ceiling=ceiling_summary,
+        p_npv_positive=float(np.count_nonzero(npv > 0)) / samples,
+        verdicts={v: float(n) / samples for v, n in zip(VERDICTS, verdicts, strict=True)},
+        set_by=by_alternative,
+        histogram=histogram(npv, span[0], span[1]),
+        value_of_information=tuple(learned),
+        correlations=problem.correlations,
+    )
+
+
+def sized_block(
+    problem: Problem,
+    thresholds: Thresholds,
+    seed: int,
+    index: int,
+    size: int,
+    buffers: dict[str, Floats],
+    dependence: Copula | None,
+) -> tuple[Sampled, Sampler]:
+    """Block `index` of a problem's samples (`size` of them) through the engine, and the
+    sampler that drew them: the one way every sampled figure is made, so that `simulate`,
+    `sensitivity` and `plan --objective expected-npv` see the same draws."""
+    sampler = Sampler(seed, index, size, buffers, dependence)
+    inputs = Inputs.take(problem, sampler.pick, lazy=True)
+    sized = engine.size(inputs, thresholds, ARRAY, per_alternative=False, extras=False)
+    return sized, sampler
+
+
+def _sampled(
+    problem: Problem,
+    thresholds: Thresholds,
+    samples: int,
+    seed: int,
+    keep: Callable[[slice, Sampled], B],
+    then: Callable[[slice, Sampler, B], B] | None = None,
+    threads: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> list[B]:
+    """The one loop over a problem's blocks of samples (`simulate`'s and `npv_samples`'s),
+    shared among threads: for each block, `keep(block, sized)` with its place in the run
+    and its samples through the engine (`sized_block`), then, once the engine's
+    intermediates are freed, `then(block, sampler, kept)`. `progress` is called with the
+    samples finished after each block."""
+    local = threading.local()  # each thread's buffers, reused from one block to the next
+    dependence = copula(problem)  # None without correlations
+
+    def run(index: int) -> B:
+        start = index * BLOCK
+        size = min(BLOCK, samples - start)
+        buffers: dict[str, Floats] = local.__dict__.setdefault("buffers", {})
+        sized, sampler = sized_block(problem, thresholds, seed, index, size, buffers, dependence)
+        block = slice(start, start + size)
+        kept = keep(block, sized)
+        del sized  # the block's intermediates, before what follows
+        return kept if then is None else then(block, sampler, kept)
+
+    def finished(index: int) -> None:
+        if progress is not None:
+            progress(min(BLOCK, samples - index * BLOCK))
+
+    return _run_blocks(run, -(-samples // BLOCK), threads, finished)
+
+
+def npv_samples(
+    problem: Problem,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    *,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = DEFAULT_SEED,
+    threads: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Floats:
+    """The NPV of each of a problem's `samples` draws, in the order drawn: the draws
+    `simulate` makes with this seed, through the same loop (`plan --objective
+    expected-npv` sums them across problems). `progress` as for `simulate`."""
+    check_sampling(samples, seed)
+    npv = np.empty(samples)
+
+    def kept(block: slice, s: Sampled) -> None:
+        npv[block] = s.npv
+
+    _sampled(problem, thresholds, samples, seed, kept, threads=threads, progress=progress)
+    return npv
+
+
+def _npv_summary(npv: Floats) -> tuple[Summary, tuple[float, ...]]:
+    """The NPV's summary and its histogram's span, from one partial sort of `npv` (in
+    place), which also sets the order numpy sums the mean in."""
+    return summary_and(npv, HISTOGRAM_SPAN)
+
+
+def _run_blocks(
+    work: Callable[[int], T],
+    count: int,
+    threads: int | None,
+    done: Callable[[int], None] | None = None,
+) -> list[T]:
+    """`[work(0), ..., work(count - 1)]`, shared among threads; `done(i)` as each finishes
+    (on the calling thread). The first error raised by a block is raised here.
+
+    numpy releases the GIL in sampling and in arithmetic on large arrays, so blocks
+    run side by side on several cores.
+    """
+    workers = min(count, threads if threads is not None else min(4, os.cpu_count() or 1))
+    if workers <= 1:
+        results = []
+        for i in range(count):
+            results.append(work(i))
+            if done is not None:
+                done(i)
+        return results
+    from concurrent.futures import ThreadPoolExecutor, as_completed
+
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="pmsize-block")
+    try:
+        futures = {pool.submit(work, i): i for i in range(count)}
+        for future in as_completed(futures):
+            future.result()  # raises the block's error, if any
+            if done is not None:
+                done(futures[future])
+        return [future.result() for future in futures]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+@functools.cache
+def keep_freed_memory() -> None:
+    """Ask glibc's malloc to keep the memory freed between blocks for the next block.
+
+    It changes the allocator for the whole process, so the library never calls it:
+    the `simulate` and `sensitivity` commands do, once, before they sample.
+
+    Each block's intermediates (some tens of arrays of `BLOCK` floats, inside
+    `engine.size`) are freed at its end; glibc hands such memory back to the system
+    at once and the next block page-faults it in again (about 640k page faults and
+    3 s of system time at 10M samples). A higher trim threshold (and a fixed mmap
+    threshold, which it requires) keep it in the process instead. Nothing elsewhere.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):  # not glibc (musl has it as a no-op)
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    mallopt(m_mmap_threshold, 32 << 20)  # glibc's largest; per-sample columns stay mmapped
+    mallopt(m_trim_threshold, 128 << 20)
+
+
+def simulate_problems(
+    problems: Sequence[Problem],
+    policy: Policy = NO_POLICY,
+    *,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = DEFAULT_SEED,
+    progress: Progress | None = None,
+) -> list[Simulated]:
+    """Evaluate each problem at central values and simulate it (`pmsize simulate`).
+
+    Thresholds resolve as for `evaluate` (`policy` > problem > portfolio > built-in).
+    `progress(done, total)` is called after each block, over all the problems.
+    Raises ValueError for a bad `samples` or `seed` (`limits.check_sampling`).
+    """
+    return _run_problems(problems, policy, samples, seed, progress, learn=False)
+
+
+def sensitivity_problems(
+    problems: Sequence[Problem],
+    policy: Policy = NO_POLICY,
+    *,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = DEFAULT_SEED,
+    progress: Progress | None = None,
+) -> list[Simulated]:
+    """`simulate_problems` with each problem's tornado, break-even values and value of
+    information (`pmsize sensitivity`): every result's `sensitivity` is set."""
+    return _run_problems(problems, policy, samples, seed, progress, learn=True)
+
+
+def expected_npvs(
+    problems: Sequence[Problem],
+    policy: Policy = NO_POLICY,
+    *,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = DEFAULT_SEED,
+    progress: Progress | None = None,
+) -> list[float | None]:
+    """Each problem's mean NPV as `simulate_problems` reports it (`.simulation.npv.mean`),
+    without the other figures (`plan --objective expected-npv`); None for a problem with no
+    finite NPV. `progress(done, total)` is called after each block, over all the problems."""
+    check_sampling(samples, seed)
+    advance = _over_all(samples * len(problems), progress)
+    means = []
+    for problem in problems:
+        thresholds = service.thresholds_for(problem, policy)
+        npv = npv_samples(problem, thresholds, samples=samples, seed=seed, progress=advance)
+        means.append(_npv_summary(npv)[0].mean)  # simulate's, summed in the same order
+    return means
+
+
+def _over_all(total: int, progress: Progress | None) -> Callable[[int], None]:
+    """A per-block progress (samples just finished) that calls `progress(done, total)`."""
+    done = 0
+
+    def advance(size: int) -> None:
+        nonlocal done
+        done += size
+        if progress is not None:
+            progress(done, total)
+
+    return advance
+
+
+def _run_problems(
+    problems: Sequence[Problem],
+    policy: Policy,
+    samples: int,
+    seed: int,
+    progress: Progress | None,
+    *,
+    learn: bool,
+) -> list[Simulated]:
+    check_sampling(samples, seed)
+    advance = _over_all(samples * len(problems), progress)
+    results: list[Simulated] = []
+    for problem in problems:
+        thresholds = service.thresholds_for(problem, policy)
+        evaluation = service.evaluate(problem, thresholds)
+        simulation = simulate(
+            problem, thresholds, samples=samples, seed=seed, learn=learn, progress=advance
+        )
+        found = None
+        if learn:  # the value of information is the sensitivity's, as in the JSON
+            found = sensitivity(
+                problem,
+                thresholds,
+                central_npv=evaluation.npv,
+                expected_npv=simulation.npv.mean,
+                value_of_information=simulation.value_of_information,
+            )
+            simulation = replace(simulation, value_of_information=())
+        results.append(Simulated(evaluation, simulation, found))
+    return results
+
+
+__all__ = [
+    "BLOCK",
+    "DEFAULT_THRESHOLDS",
+    "Progress",
+    "Simulated",
+    "Simulation",
+    "expected_npvs",
+    "npv_samples",
+    "sensitivity_problems",
+    "simulate",
+    "simulate_problems",
+]
