@@ -16,7 +16,6 @@ neither the command line (Typer, Rich) nor numpy.
 # signal handlers (`pmsize.__main__`).
 TYPE_CHECKING = False
 
-__version__ = "0.1.0"
 
 __all__ = [
     "Alternative",
@@ -122,6 +121,7 @@ _HOMES = {
     "PmsizeError": "pmsize._errors",
     "Range": "pmsize._values",
     "summary": "pmsize._portfolio",
+    "__version__": "pmsize._version",  # one place, which the build reads too
 }
 
 if TYPE_CHECKING:
@@ -164,6 +164,7 @@ if TYPE_CHECKING:
     from pmsize._simulation import Simulated, Simulation
     from pmsize._summary import Histogram, Summary
     from pmsize._values import Range
+    from pmsize._version import __version__
 
 if not TYPE_CHECKING:  # type checkers see the imports above, so a misspelt name is an error
 

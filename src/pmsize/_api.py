@@ -29,6 +29,7 @@ from pmsize._limits import DEFAULT_SAMPLES, DEFAULT_SEED, check_sampling
 from pmsize._models import NO_POLICY, Policy, Problem
 from pmsize._options import DEFAULT_TIME_LIMIT, MAX_SECTIONS
 from pmsize._results import Evaluation
+from pmsize.render import notebook  # noqa: F401 - registers how a notebook shows results
 
 if TYPE_CHECKING:
     from pmsize._diffing import Diff

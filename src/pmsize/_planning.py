@@ -65,6 +65,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from pmsize import _display
 from pmsize import _service as service
 from pmsize._errors import ArgumentError, InputError, InputErrors, Location
 from pmsize._knapsack import optimum
@@ -185,23 +186,19 @@ class Plan:
             f"NPV {self.total_npv:,.0f}>"
         )
 
-    def _repr_html_(self) -> str:
-        """What a notebook shows: what `pmsize plan` prints (render.notebook)."""
-        from pmsize.render import notebook
+    def _repr_html_(self) -> str | None:
+        """What a notebook shows: what `pmsize plan` prints (drawn by render.notebook)."""
+        return _display.drawn(self, "html")
 
-        return notebook.plan_html(self)
-
-    def _repr_markdown_(self) -> str:
+    def _repr_markdown_(self) -> str | None:
         """`pmsize plan --format markdown`, for a markdown cell."""
-        from pmsize.render import notebook
-
-        return notebook.plan_markdown(self)
+        return _display.drawn(self, "markdown")
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON document of `pmsize plan --format json`: SPEC §9's fields in its order,
         then the extras (currency first, as every result carries one; `exact` and `gap`
         beside the total NPV they qualify)."""
-        from pmsize import __version__
+        from pmsize._version import __version__
 
         return {
             "schema_version": SCHEMA_VERSION,

@@ -19,6 +19,7 @@ import enum
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from pmsize import _display
 from pmsize._models import DEFAULT_CAP_THRESHOLD, DEFAULT_THIN_MARGIN, Policy
 
 if TYPE_CHECKING:
@@ -349,17 +350,13 @@ class Evaluation:
             f"ceiling {self.ceiling_per_customer:,.0f} per customer a year>"
         )
 
-    def _repr_html_(self) -> str:
-        """What a notebook shows: the block `pmsize evaluate` prints (render.notebook)."""
-        from pmsize.render import notebook
+    def _repr_html_(self) -> str | None:
+        """What a notebook shows: the block `pmsize evaluate` prints (drawn by render.notebook)."""
+        return _display.drawn(self, "html")
 
-        return notebook.evaluation_html(self)
-
-    def _repr_markdown_(self) -> str:
+    def _repr_markdown_(self) -> str | None:
         """`pmsize evaluate --format markdown` of this problem, for a markdown cell."""
-        from pmsize.render import notebook
-
-        return notebook.evaluation_markdown(self)
+        return _display.drawn(self, "markdown")
 
     def to_json(self, *, ascii_only: bool = False) -> str:
         """`to_dict()` as pmsize writes JSON (see `jsontext`), newline-terminated."""

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
 import numpy as np
 from numpy.typing import NDArray
 
+from pmsize import _display
 from pmsize import _engine as engine
 from pmsize import _service as service
 from pmsize._correlations import Copula, Correlation, copula
@@ -157,12 +158,10 @@ class Simulated:
             f"{s.samples:,} samples, seed {s.seed}>"
         )
 
-    def _repr_html_(self) -> str:
+    def _repr_html_(self) -> str | None:
         """What a notebook shows: what `pmsize simulate` (or `sensitivity`, when asked for)
-        prints (render.notebook)."""
-        from pmsize.render import notebook
-
-        return notebook.simulated_html(self)
+        prints (drawn by render.notebook)."""
+        return _display.drawn(self, "html")
 
     def to_json(self, *, ascii_only: bool = False) -> str:
         """`to_dict()` as pmsize writes JSON (see `jsontext`), newline-terminated."""

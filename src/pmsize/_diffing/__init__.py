@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pmsize import __version__
+from pmsize import _display
 from pmsize import _jsontext as jsontext
 from pmsize import _service as service
 from pmsize._diffing._attribution import (
@@ -39,6 +39,7 @@ from pmsize._diffing._changes import Change, changes
 from pmsize._diffing._read import both_sides, read_bytes, read_git, read_paths
 from pmsize._models import NO_POLICY, Policy, Problem
 from pmsize._results import Evaluation, Verdict
+from pmsize._version import __version__
 
 __all__ = [
     "ADDED",
@@ -179,17 +180,13 @@ class Diff:
         shown = ", ".join(f"{counts[status]:,} {status}" for status in STATUSES)
         return f"<Diff {self.old!r} -> {self.new!r}: {shown}; {counts['worse']:,} worse>"
 
-    def _repr_html_(self) -> str:
-        """What a notebook shows: what `pmsize diff` prints (render.notebook)."""
-        from pmsize.render import notebook
+    def _repr_html_(self) -> str | None:
+        """What a notebook shows: what `pmsize diff` prints (drawn by render.notebook)."""
+        return _display.drawn(self, "html")
 
-        return notebook.diff_html(self)
-
-    def _repr_markdown_(self) -> str:
+    def _repr_markdown_(self) -> str | None:
         """`pmsize diff --format markdown`, for a markdown cell."""
-        from pmsize.render import notebook
-
-        return notebook.diff_markdown(self)
+        return _display.drawn(self, "markdown")
 
     def of_status(self, status: str) -> list[ProblemDiff]:
         """The problems with that status (`added`, `removed`, `changed`, `unchanged`)."""

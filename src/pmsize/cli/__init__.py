@@ -19,7 +19,7 @@ from typing import Annotated
 
 import typer
 
-from pmsize import __version__
+from pmsize._version import __version__
 from pmsize.cli import boundary
 from pmsize.cli.boundary import main
 from pmsize.cli.group import Group, Typer

@@ -15,10 +15,10 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from pmsize import __version__
 from pmsize import _jsontext as jsontext
 from pmsize import _portfolio as portfolio
 from pmsize._results import Evaluation
+from pmsize._version import __version__
 
 SCHEMA_VERSION = 1
 # The fields SPEC §5 promises in every result, in the order `result_record` writes them.

@@ -1,13 +1,16 @@
 """What a notebook shows of a result: the command's own output, as HTML and as markdown.
 
 Jupyter shows the value of a cell by calling its `_repr_html_` (preferred) or
-`_repr_markdown_`. `Evaluation`, `Simulated`, `Plan` and `Diff` hand themselves to the functions
-here, which draw exactly what `pmsize evaluate`, `plan` and `diff` print at 80
-columns (the width of a file), so a notebook and a terminal agree to the character.
+`_repr_markdown_`. `Evaluation`, `Simulated`, `Plan` and `Diff` ask `pmsize._display`,
+where this module registers the functions here when imported (`pmsize._api` imports
+it). They draw exactly what `pmsize evaluate`, `simulate`, `sensitivity`, `plan` and
+`diff` print at 80 columns (the width of a file), so a notebook and a terminal agree
+to the character.
 The HTML is Rich's record of that output, every character escaped by Rich, in a
 `<pre>`; the markdown is `--format markdown`'s document, escaped as it always is.
 
-Imported only when a notebook asks, so `import pmsize` stays free of Rich.
+Rich is imported only when a notebook asks for a drawing, so `import pmsize` stays free
+of it.
 """
 
 from __future__ import annotations
@@ -126,3 +129,17 @@ __all__ = [
     "plan_markdown",
     "simulated_html",
 ]
+
+
+def _register() -> None:
+    from pmsize import _display
+
+    _display.register(
+        "pmsize._results.Evaluation", html=evaluation_html, markdown=evaluation_markdown
+    )
+    _display.register("pmsize._simulation.Simulated", html=simulated_html)
+    _display.register("pmsize._planning.Plan", html=plan_html, markdown=plan_markdown)
+    _display.register("pmsize._diffing.Diff", html=diff_html, markdown=diff_markdown)
+
+
+_register()

@@ -28,13 +28,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pmsize import __version__
 from pmsize import _fmt as fmt
 from pmsize._models import NO_ALTERNATIVE, Problem
 from pmsize._options import MAX_SECTIONS
 from pmsize._portfolio import currency_groups, totals
 from pmsize._portfolio import summary as summary_record
 from pmsize._results import Evaluation, Verdict
+from pmsize._version import __version__
 from pmsize.render import explain
 from pmsize.render.charts import Chart, Charts
 from pmsize.render.simulate import NOT_SET, break_even_text, chance, ranges_note, spread_text
