@@ -17,6 +17,7 @@ import pmsize
 from pmsize import _correlations as correlations
 from pmsize import _engine as engine
 from pmsize import _loader as loader
+from pmsize import _pairs as pairs
 from pmsize import _simulation as sim
 from pmsize._engine import DEFAULT_THRESHOLDS, Inputs
 from pmsize._errors import InputErrors
@@ -519,7 +520,7 @@ def test_a_problem_built_in_code_is_checked_too() -> None:
     }
     built = Problem.model_validate(data)
     assert built.correlations == (
-        correlations.Correlation("market.customers", "market.problem_cost", 0.3),
+        pairs.Correlation("market.customers", "market.problem_cost", 0.3),
     )
     data["correlations"] = {"market.customers ~ solution.solves": 0.3}
     with pytest.raises(ValueError, match=r"solution\.solves is a single value, not a range"):

@@ -108,7 +108,7 @@ _HOMES = {
     "TornadoBar": "pmsize._drivers",
     "BreakEven": "pmsize._drivers",
     "ValueOfInformation": "pmsize._drivers",
-    "Correlation": "pmsize._correlations",
+    "Correlation": "pmsize._pairs",
     "Candidate": "pmsize._planning",
     "LeftOut": "pmsize._planning",
     "Marginal": "pmsize._planning",
@@ -136,7 +136,6 @@ if TYPE_CHECKING:
         sensitivity,
         simulate,
     )
-    from pmsize._correlations import Correlation
     from pmsize._diffing import Change, Diff, Effect, ProblemDiff, Side
     from pmsize._drivers import BreakEven, Sensitivity, TornadoBar, ValueOfInformation
     from pmsize._errors import (
@@ -148,6 +147,7 @@ if TYPE_CHECKING:
         UsageError,
     )
     from pmsize._models import Alternative, Market, Policy, Problem, Solution
+    from pmsize._pairs import Correlation
     from pmsize._planning import Candidate, LeftOut, Marginal, Plan
     from pmsize._portfolio import summary
     from pmsize._results import (

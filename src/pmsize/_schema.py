@@ -198,7 +198,7 @@ FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
         "anyOf": [
             {
                 "type": "object",
-                # `A ~ B`: two input paths (SPEC §13), as `correlations.parse` reads them
+                # `A ~ B`: two input paths (SPEC §13), as `_pairs.parse` reads them
                 "patternProperties": {
                     r"^\s*[^~]*[^\s~]\s*~\s*[^\s~][^~]*$": {
                         "anyOf": [

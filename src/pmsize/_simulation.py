@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 from pmsize import _display
 from pmsize import _engine as engine
 from pmsize import _service as service
-from pmsize._correlations import Copula, Correlation, copula
+from pmsize._correlations import Copula, copula
 from pmsize._drivers import (
     Sensitivity,
     ValueOfInformation,
@@ -43,6 +43,7 @@ from pmsize._drivers import (
 from pmsize._engine import DEFAULT_THRESHOLDS, VERDICTS, Inputs, Thresholds
 from pmsize._limits import DEFAULT_SAMPLES, DEFAULT_SEED, check_sampling
 from pmsize._models import NO_ALTERNATIVE, NO_POLICY, Policy, Problem
+from pmsize._pairs import Correlation
 from pmsize._results import Evaluation
 from pmsize._sampling import ARRAY, BLOCK, Floats, Sampler
 from pmsize._summary import HISTOGRAM_SPAN, Histogram, Summary, histogram, summary_and

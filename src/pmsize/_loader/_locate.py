@@ -15,10 +15,10 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from pmsize import _values as values
-from pmsize._correlations import CorrelationError
 from pmsize._errors import InputError, Location
 from pmsize._loader._yaml import Map, Place, Seq, line_column
 from pmsize._models import Loc, RuleError
+from pmsize._pairs import CorrelationError
 
 # errors told for one file: past this, one last located line counts the rest
 MAX_ERRORS = 100

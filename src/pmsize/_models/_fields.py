@@ -18,10 +18,10 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import PlainValidator, ValidationInfo
 
-from pmsize import _correlations as correlations
+from pmsize import _pairs as pairs
 from pmsize import _values as values
-from pmsize._correlations import Correlation
 from pmsize._iso4217 import CODES as ISO_4217
+from pmsize._pairs import Correlation
 from pmsize._values import Quantity, Range, Schema
 
 MAX_HORIZON = 50
@@ -108,7 +108,7 @@ def _roi_threshold(raw: object) -> float:
 
 
 def _correlations(raw: object) -> tuple[Correlation, ...]:
-    return correlations.parse(raw)
+    return pairs.parse(raw)
 
 
 def _text(raw: object) -> str:

@@ -28,6 +28,7 @@ from pmsize._models._fields import (
 )
 from pmsize._models._parts import FROZEN, Alternative, Market, Policy, Solution
 from pmsize._models._rules import COST_KEYS, RuleError, cost_rule, name_rules
+from pmsize._pairs import CorrelationError
 
 
 class Problem(BaseModel):
@@ -150,5 +151,5 @@ class Problem(BaseModel):
         if self.correlations:
             found = correlations.check(self)
             if found:
-                raise correlations.CorrelationError(found, of_problem=True)
+                raise CorrelationError(found, of_problem=True)
         return self
