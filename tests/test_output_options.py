@@ -110,9 +110,11 @@ def test_an_extension_that_names_no_format_of_the_command_keeps_the_table(
             "evaluate",
             "out.html",
             "out.txt for the table (the default), or out.json for --format json, "
-            "or out.csv for --format csv, or out.md for --format markdown",
+            "or out.csv for --format csv, or out.md for --format markdown; an HTML page is "
+            "what pmsize report writes",
         ),
         ("report", "out.json", "out.html for an HTML page"),
+        ("schema", "out.csv", "out.json for the json (the default)"),
     ],
 )
 def test_an_extension_of_a_format_the_command_lacks_is_refused_when_none_is_given(
@@ -120,7 +122,7 @@ def test_an_extension_of_a_format_the_command_lacks_is_refused_when_none_is_give
 ) -> None:
     # the table written into out.csv would read as a broken CSV file, later, somewhere else
     target = tmp_path / name
-    arguments = [CLAIMS] if command == "report" else COMMANDS[command]
+    arguments = {"report": [CLAIMS], "schema": []}.get(command) or COMMANDS.get(command, [])
     code, out, err = invoke(command, *arguments, "-o", str(target))
     assert (code, out) == (2, "")
     extension = target.suffix
@@ -366,3 +368,10 @@ def test_a_choice_is_checked_before_any_file_is_read() -> None:
     code, _, err = invoke("evaluate", "missing.yaml", "--sort", "best")
     assert code == 2
     assert err == "pmsize: --sort best: evaluate ranks by npv, roi, ceiling or name\n"
+
+
+@pytest.mark.parametrize("command", ["evaluate", "explain", "plan", "diff"])
+def test_md_names_markdown_as_the_extension_does(command: str) -> None:
+    assert invoke(command, *COMMANDS[command], "-f", "md") == invoke(
+        command, *COMMANDS[command], "-f", "markdown"
+    )

@@ -139,6 +139,7 @@ def output_format(
     A `--format` that contradicts the extension (`-f csv -o out.json`) is a `UsageError`
     that says what the extension means and how to agree, before anything is read."""
     meant = extension_format(output)
+    aliases = {"md": "markdown", **(aliases or {})}  # the extension's word works too
     if raw is None:
         if meant is None or meant in allowed:
             return meant or allowed[0]
@@ -150,9 +151,12 @@ def output_format(
             for f in allowed
             if f == allowed[0] or f in FORMAT_EXTENSIONS  # github has no file of its own
         ]
+        report = "; an HTML page is what pmsize report writes" if meant == "html" else ""
         raise UsageError(
             f"--output {fmt.safe_text(output)}: {command} does not write "
-            f"{fmt.safe_text(extension.lower())} files; name the file " + ", or ".join(names)
+            f"{fmt.safe_text(extension.lower())} files; name the file "
+            + ", or ".join(names)
+            + report
         )
     chosen = choice(raw, allowed, command, aliases=aliases)
     if meant is None or meant == chosen:

@@ -262,9 +262,11 @@ def schema(output: OutputOpt = None) -> None:
     with boundary():
         import json
 
+        from pmsize import _options as options
         from pmsize import _schema as problem_schema
         from pmsize.render.json import stdout_is_utf8
 
+        options.output_format(None, output, ("json",), "schema")  # -o s.csv is refused
         schema = problem_schema.json_schema()
         emit(json.dumps(schema, indent=2, ensure_ascii=not stdout_is_utf8()) + "\n", output)
 
