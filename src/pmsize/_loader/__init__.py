@@ -32,10 +32,10 @@ from pmsize._loader._files import (
     within,
 )
 from pmsize._loader._locate import MAX_ERRORS, capped, in_file_order
-from pmsize._loader._locate import model_in as _model_in  # diffing: the model a field holds
 from pmsize._loader._portfolio import PORTFOLIO_KEYS, duplicate_names
 from pmsize._loader._yaml import MAX_DEPTH, MAX_ITEMS, MAX_KEYS
 from pmsize._models import Problem
+from pmsize._models import model_in as _model_in  # diffing: the model a field holds
 
 __all__ = [
     "MAX_BYTES",

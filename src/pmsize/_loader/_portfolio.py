@@ -12,16 +12,19 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pmsize._errors import InputError, InputErrors, Location
-from pmsize._loader._locate import (
+from pmsize._loader._locate import in_file_order, locate, name_location
+from pmsize._loader._yaml import Map
+from pmsize._models import (
+    Loc,
+    Policy,
+    Problem,
     ProblemPairKey,
-    in_file_order,
-    locate,
-    name_location,
+    cross_checks,
+    format_version,
+    problem_context,
     unknown_key,
     validate,
 )
-from pmsize._loader._yaml import Map
-from pmsize._models import Loc, Policy, Problem, cross_checks, format_version, problem_context
 
 PORTFOLIO_KEYS = ("pmsize", "problems", "defaults", "policy")
 

@@ -17,6 +17,8 @@ module, and other modules import from this one:
     _parts       a problem's market, solution, alternatives and policy
     _rules       the rules that span fields (`cross_checks`, `RuleError`)
     _problem     `Problem`, which holds every rule a file is held to
+    _words       a validation error in words: (field path, message) pairs
+    _whatif      values written at input paths (`Problem.with_values`, `--set`)
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from pmsize._models._parts import (
 )
 from pmsize._models._problem import Problem
 from pmsize._models._rules import NO_ALTERNATIVE, Loc, RuleError, cross_checks
+from pmsize._models._words import PairKey, ProblemPairKey, model_in, unknown_key, validate
 
 __all__ = [
     "DEFAULT_CAP_THRESHOLD",
@@ -56,8 +59,10 @@ __all__ = [
     "Alternative",
     "Loc",
     "Market",
+    "PairKey",
     "Policy",
     "Problem",
+    "ProblemPairKey",
     "RuleError",
     "Solution",
     "cross_checks",
@@ -66,6 +71,9 @@ __all__ = [
     "format_version",
     "from_arrival",
     "horizon_of",
+    "model_in",
     "problem_context",
     "too_many_years",
+    "unknown_key",
+    "validate",
 ]
