@@ -809,9 +809,10 @@ def test_a_problem_whose_currency_changed_shows_each_side_in_its_own(tmp_path: P
     assert "| currency | — | EUR | — |\n" in markdown
 
 
-def test_problems_given_in_code_show_parsed_values() -> None:
+def test_problems_given_in_code_show_values_as_given() -> None:
+    # a problem keeps the data it was validated from, so its values read as written
     p = changed(base(), base(discount_rate="12%"))
-    assert p.changes[0].to_dict() == {"input": "discount_rate", "old": 0.1, "new": 0.12}
+    assert p.changes[0].to_dict() == {"input": "discount_rate", "old": "10%", "new": "12%"}
 
 
 def test_the_function_works_twice_though_its_module_is_imported() -> None:

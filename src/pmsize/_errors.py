@@ -35,14 +35,15 @@ class PmsizeError(Exception):
 
 @dataclass(frozen=True)
 class Location:
-    """Where in an input something is: file name and 1-based line and column."""
+    """Where in an input something is: file name and 1-based line and column; line 0 for
+    what is in no file (`--set solution.price`, a problem built in code), named alone."""
 
     file: str
     line: int = 1
     column: int = 1
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}"
+        return f"{self.file}:{self.line}:{self.column}" if self.line else self.file
 
 
 class InputError(PmsizeError):

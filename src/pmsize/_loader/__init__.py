@@ -34,7 +34,7 @@ from pmsize._loader._files import (
 from pmsize._loader._locate import MAX_ERRORS, capped, in_file_order
 from pmsize._loader._portfolio import PORTFOLIO_KEYS, duplicate_names
 from pmsize._loader._yaml import MAX_DEPTH, MAX_ITEMS, MAX_KEYS
-from pmsize._models import Problem
+from pmsize._models import Problem, Values
 from pmsize._models import model_in as _model_in  # diffing: the model a field holds
 
 __all__ = [
@@ -60,21 +60,24 @@ __all__ = [
 ]
 
 
-def load_paths(paths: Iterable[str]) -> list[Problem]:
-    """Load every problem from files, directories (every *.yaml/*.yml below, sorted) or `-`.
+def load_paths(paths: Iterable[str], values: Values = ()) -> list[Problem]:
+    """Load every problem from files, directories (every *.yaml/*.yml below, sorted) or `-`,
+    each with `values` written at their input paths before it is validated (`--set`).
 
     Raises `InputErrors` with every error found in every file.
     """
-    loaded, errors = _load_files(paths)
+    loaded, errors = _load_files(paths, values)
     if errors:
         raise InputErrors(errors)
     return [problem for _, problems in loaded for problem in problems]
 
 
-def check_paths(paths: Iterable[str]) -> tuple[list[tuple[str, int]], list[InputError]]:
+def check_paths(
+    paths: Iterable[str], values: Values = ()
+) -> tuple[list[tuple[str, int]], list[InputError]]:
     """Each sound file's name and how many problems it holds, and every error found in
     the other files (a file with any error is not listed as sound)."""
-    loaded, errors = _load_files(paths)
+    loaded, errors = _load_files(paths, values)
     failed = {error.location.file for error in errors}
     checked = [(display_name(file), len(problems)) for file, problems in loaded]
     return [(name, n) for name, n in checked if name not in failed], errors
@@ -87,7 +90,7 @@ PROBLEM_KEYS = frozenset({"pmsize", "name", "problems", "market", "solution"})
 
 
 def _load_files(
-    paths: Iterable[str],
+    paths: Iterable[str], values: Values = ()
 ) -> tuple[list[tuple[str, list[Problem]]], list[InputError]]:
     loaded: list[tuple[str, list[Problem]]] = []
     errors: list[InputError] = []
@@ -97,7 +100,7 @@ def _load_files(
         data = b""  # a file that cannot be read is an error, whatever it holds
         try:
             data = read_file(file)
-            loaded.append((file, load_bytes(data, file)))
+            loaded.append((file, _read_problems(data, file, values)))
         except (InputError, InputErrors) as exc:
             if file not in named and _not_a_problem_file(data):
                 others.append(file)
@@ -141,9 +144,8 @@ def load_bytes(data: bytes, file: str) -> list[Problem]:
     return _read_problems(data, file)
 
 
-def _read_problems(data: bytes, file: str, *, keep_written: bool = False) -> list[Problem]:
-    """Each problem of one file, with the data it was validated from when `keep_written`
-    (see `_portfolio.problems_of`)."""
+def _read_problems(data: bytes, file: str, values: Values = ()) -> list[Problem]:
+    """Each problem of one file, with `values` written in (see `_portfolio.problems_of`)."""
     name = display_name(file)
     text = _yaml.decode(data, name)
     duplicates: list[InputError] = []
@@ -155,7 +157,7 @@ def _read_problems(data: bytes, file: str, *, keep_written: bool = False) -> lis
             f"the file holds {what}; a problem file is a mapping of keys (name: ...)",
         )
     try:
-        found = _portfolio.problems_of(root, name, keep_written=keep_written)
+        found = _portfolio.problems_of(root, name, values)
     except InputErrors as exc:
         raise InputErrors(capped(in_file_order(duplicates + exc.errors))) from None
     if duplicates:
@@ -179,7 +181,7 @@ def load_written(named: Iterable[tuple[str, bytes]]) -> list[Problem]:
     errors: list[InputError] = []
     for name, data in named:
         try:
-            loaded.extend(_read_problems(data, name, keep_written=True))
+            loaded.extend(_read_problems(data, name))
         except InputErrors as exc:
             errors.extend(exc.errors)
         except InputError as exc:

@@ -19,22 +19,27 @@ from pmsize._models import (
     Policy,
     Problem,
     ProblemPairKey,
+    Values,
     cross_checks,
     format_version,
+    loc_text,
     problem_context,
     unknown_key,
     validate,
+    whatif,
 )
 
 PORTFOLIO_KEYS = ("pmsize", "problems", "defaults", "policy")
 
 
-def problems_of(root: Map, name: str, *, keep_written: bool = False) -> list[Problem]:
+def problems_of(root: Map, name: str, values: Values = ()) -> list[Problem]:
     """Validate a single problem or a portfolio; collect every error before raising.
 
-    With `keep_written`, each problem keeps the data it was validated from, as the file
-    writes it (`Problem.as_written`: every scalar the file's text, `defaults:` merged in),
-    for `diff`, which shows changed values as written.
+    Each problem keeps the data it was validated from, as the file writes it
+    (`Problem.as_written`: every scalar the file's text, `defaults:` merged in): `diff`
+    shows changed values as written, and `with_values` writes into it. `values` (each an
+    input's path, the value as given and its plain data: `--set`) are written into each
+    problem's data before it is validated; an error in one is named `--set PATH`.
     """
     errors: list[InputError] = []
     found: list[Problem] = []
@@ -79,9 +84,16 @@ def problems_of(root: Map, name: str, *, keep_written: bool = False) -> list[Pro
             inherited = frozenset(defaults.keys() - item.keys())
             sources.append(({**defaults, **item}, ("problems", index), inherited))
     for data, prefix, inherited in sources:
+        applied = whatif.apply(data, [(path, value) for path, _, value in values])
+        data = applied.data
+        errors += [_set_error(path, message) for path, message in applied.errors]
         problem, problem_errors = validate(Problem, data, problem_context(data))
         problem_errors += cross_checks(data)
         for loc, message in problem_errors:
+            hit = whatif.named(loc, applied.places)
+            if hit is not None:  # a value of --set's: named by it, not at a line
+                errors.append(_set_error(hit[0], message, hit[1]))
+                continue
             where = ("defaults",) if loc and loc[0] in inherited else prefix
             if prefix and loc and loc[0] not in inherited:
                 message += _replaced_default(defaults, data, loc, message)
@@ -89,14 +101,19 @@ def problems_of(root: Map, name: str, *, keep_written: bool = False) -> list[Pro
                 # the default's pairs are judged against each problem's own ranges: say whose
                 message += f" (in problem {str(data.get('name'))[:100]!r})"
             errors.append(locate(root, name, (*where, *loc), message))
-        if problem is not None and not problem_errors:
+        if problem is not None and not problem_errors and not applied.errors:
             location = name_location(root, name, prefix)
-            written = data if keep_written else None
-            found.append(problem._located(location, portfolio_policy, written))
+            found.append(problem._located(location, portfolio_policy, data, applied.overrides))
     errors.extend(duplicate_names(found))
     if errors:
         raise InputErrors(in_file_order(errors))
     return found
+
+
+def _set_error(path: str, message: str, field: Loc = ()) -> InputError:
+    """An error in a value of `--set PATH=VALUE`: named by the option, as a file's is by
+    its line (`--set solution.price: -5k is negative`)."""
+    return InputError(Location(f"--set {path}", 0, 0), message, path=loc_text(field))
 
 
 def _replaced_default(

@@ -23,6 +23,7 @@ module, and other modules import from this one:
 
 from __future__ import annotations
 
+from pmsize._models import _whatif as whatif
 from pmsize._models._fields import (
     DEFAULT_HORIZON,
     MAX_HORIZON,
@@ -45,7 +46,8 @@ from pmsize._models._parts import (
     Solution,
 )
 from pmsize._models._problem import Problem
-from pmsize._models._rules import NO_ALTERNATIVE, Loc, RuleError, cross_checks
+from pmsize._models._rules import NO_ALTERNATIVE, Loc, RuleError, cross_checks, loc_text
+from pmsize._models._whatif import Override, Values
 from pmsize._models._words import PairKey, ProblemPairKey, model_in, unknown_key, validate
 
 __all__ = [
@@ -59,21 +61,25 @@ __all__ = [
     "Alternative",
     "Loc",
     "Market",
+    "Override",
     "PairKey",
     "Policy",
     "Problem",
     "ProblemPairKey",
     "RuleError",
     "Solution",
+    "Values",
     "cross_checks",
     "currency_code",
     "each_year",
     "format_version",
     "from_arrival",
     "horizon_of",
+    "loc_text",
     "model_in",
     "problem_context",
     "too_many_years",
     "unknown_key",
     "validate",
+    "whatif",
 ]

@@ -13,7 +13,9 @@ from typing import Any
 from pydantic import BaseModel, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from pmsize import _correlations as correlations
-from pmsize._errors import Location
+from pmsize import _paths as paths
+from pmsize._errors import InputError, InputErrors, Location
+from pmsize._models import _whatif as whatif
 from pmsize._models._fields import (
     DEFAULT_HORIZON,
     YEARLY_FIELDS,
@@ -27,7 +29,16 @@ from pmsize._models._fields import (
     too_many_years,
 )
 from pmsize._models._parts import FROZEN, Alternative, Market, Policy, Solution
-from pmsize._models._rules import COST_KEYS, RuleError, cost_rule, name_rules
+from pmsize._models._rules import (
+    COST_KEYS,
+    RuleError,
+    cost_rule,
+    cross_checks,
+    loc_text,
+    name_rules,
+)
+from pmsize._models._whatif import Override
+from pmsize._models._words import validate
 from pmsize._pairs import CorrelationError
 
 
@@ -48,12 +59,14 @@ class Problem(BaseModel):
     policy: Policy = Policy()
     # rank correlations between ranged inputs (SPEC §10), in file order
     correlations: Correlations = ()
-    # Set by the loader, never read from a file: where the problem's `name:` is, the
-    # `policy:` of the portfolio it came in, and, when asked for, the data it was validated
-    # from (see `source`, `portfolio_policy`, `as_written`).
+    # Never read from a file: where the problem's `name:` is, the `policy:` of the
+    # portfolio it came in (both set by the loader), the data it was validated from, and
+    # the what-ifs that data holds (see `source`, `portfolio_policy`, `as_written`,
+    # `overrides`).
     _source: Location | None = PrivateAttr(default=None)
     _portfolio_policy: Policy | None = PrivateAttr(default=None)
     _as_written: Mapping[str, Any] | None = PrivateAttr(default=None)
+    _overrides: tuple[Override, ...] = PrivateAttr(default=())
 
     @classmethod
     def model_validate(
@@ -70,9 +83,12 @@ class Problem(BaseModel):
         amount in a USD problem is refused in code as in a file."""
         if context is None and isinstance(obj, Mapping):
             context = problem_context(obj)
-        return super().model_validate(
+        problem = super().model_validate(
             obj, strict=strict, from_attributes=from_attributes, context=context, **kwargs
         )
+        if isinstance(obj, Mapping):  # kept, so that `with_values` can write into it
+            problem._as_written = obj
+        return problem
 
     @property
     def source(self) -> Location | None:
@@ -87,22 +103,77 @@ class Problem(BaseModel):
 
     @property
     def as_written(self) -> Mapping[str, Any] | None:
-        """The data the problem was validated from, as its file writes it: every value the
-        file's text, `defaults:` merged in. Kept only when the loader is asked to (`diff`
-        reads files so, to show changed values as written); None otherwise."""
+        """The data the problem was validated from, as its file writes it (every value
+        the file's text, `defaults:` merged in), or as given to `model_validate`; None for
+        a problem built field by field."""
         return self._as_written
+
+    @property
+    def overrides(self) -> tuple[Override, ...]:
+        """The what-ifs this problem holds (`with_values`, `--set`), in the order given:
+        each input's path, its value as given and as the file wrote it."""
+        return self._overrides
+
+    def with_values(self, values: Mapping[str, object]) -> Problem:
+        """A new problem: this one with each value written at its input path (docs/paths.md)
+        as the file would write it, validated by every rule a file is held to.
+
+            problem.with_values({"solution.price": "$50k", "alternatives[Excel]": None})
+
+        A value is the file's text (`"$100k to $300k"`, `"10%"`), a list of them, an
+        alternative as a mapping, or None to remove a field or an alternative. Raises
+        `InputErrors`, each naming the input it is about, when a path names no input or a
+        value would be refused in the file.
+        """
+        if self._as_written is None:
+            raise ValueError(
+                "this problem keeps no data to write values into; build it with "
+                "Problem.model_validate(data) or pmsize.load(...)"
+            )
+        errors: list[InputError] = []
+        parsed: list[tuple[paths.Path, Any]] = []
+        for text, value in values.items():
+            if not isinstance(text, str):
+                raise TypeError(f"values are keyed by input path (a str), not {text!r}")
+            try:
+                parsed.append((paths.parse(text), value))
+            except paths.PathError as exc:
+                errors.append(InputError(Location(text.strip()[:100], 0, 0), str(exc)))
+        applied = whatif.apply(self._as_written, parsed)
+        errors += [InputError(Location(path, 0, 0), message) for path, message in applied.errors]
+        if errors:
+            raise InputErrors(errors)
+        problem, found = validate(type(self), applied.data, problem_context(applied.data))
+        for loc, message in [*found, *cross_checks(applied.data)]:
+            hit = whatif.named(loc, applied.places)
+            if hit is None:  # an error of the problem's own that a change brought out
+                where, field = self._source or Location(self.name[:100], 0, 0), loc
+            else:
+                where, field = Location(hit[0], 0, 0), hit[1]
+            errors.append(InputError(where, message, path=loc_text(field)))
+        if errors or problem is None:
+            raise InputErrors(errors)
+        return problem._located(
+            self._source or Location(self.name, 0, 0),
+            self._portfolio_policy,
+            applied.data,
+            (*self._overrides, *applied.overrides),
+        )
 
     def _located(
         self,
         source: Location,
         portfolio_policy: Policy | None = None,
         as_written: Mapping[str, Any] | None = None,
+        overrides: tuple[Override, ...] = (),
     ) -> Problem:
-        """This problem, marked as read from `source` in a portfolio with that policy (and
-        validated from `as_written`, when that is kept)."""
+        """This problem, marked as read from `source` in a portfolio with that policy,
+        validated from `as_written` (which holds `overrides`)."""
         self._source = source
         self._portfolio_policy = portfolio_policy
-        self._as_written = as_written
+        if as_written is not None:
+            self._as_written = as_written
+        self._overrides = overrides
         return self
 
     @field_validator("alternatives", "policy", mode="before")

@@ -24,11 +24,11 @@ class RuleError(ValueError):
     the loader locates each at its field; the library shows them all."""
 
     def __init__(self, problems: Sequence[tuple[Loc, str]]) -> None:
-        super().__init__("; ".join(f"{_loc_text(loc)}: {message}" for loc, message in problems))
+        super().__init__("; ".join(f"{loc_text(loc)}: {message}" for loc, message in problems))
         self.problems = tuple(problems)
 
 
-def _loc_text(loc: Loc) -> str:
+def loc_text(loc: Loc) -> str:
     return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)[1:]
 
 
