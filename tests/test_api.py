@@ -52,6 +52,7 @@ def test_the_public_surface_is_all_and_only_all() -> None:
         "Location",
         "Marginal",
         "Market",
+        "Override",
         "Plan",
         "PmsizeError",
         "Policy",

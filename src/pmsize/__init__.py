@@ -37,6 +37,7 @@ __all__ = [
     "Location",
     "Marginal",
     "Market",
+    "Override",
     "Plan",
     "PmsizeError",
     "Policy",
@@ -122,6 +123,7 @@ _HOMES = {
     "Range": "pmsize._values",
     "summary": "pmsize._portfolio",
     "__version__": "pmsize._version",  # one place, which the build reads too
+    "Override": "pmsize._models",
 }
 
 if TYPE_CHECKING:
@@ -146,7 +148,7 @@ if TYPE_CHECKING:
         PmsizeError,
         UsageError,
     )
-    from pmsize._models import Alternative, Market, Policy, Problem, Solution
+    from pmsize._models import Alternative, Market, Override, Policy, Problem, Solution
     from pmsize._pairs import Correlation
     from pmsize._planning import Candidate, LeftOut, Marginal, Plan
     from pmsize._portfolio import summary

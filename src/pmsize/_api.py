@@ -18,7 +18,7 @@ by `report` only.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Literal
 
 from pmsize import _loader as loader
@@ -26,7 +26,7 @@ from pmsize import _service as service
 from pmsize._engine import Thresholds
 from pmsize._errors import ArgumentError, UsageError
 from pmsize._limits import DEFAULT_SAMPLES, DEFAULT_SEED, check_sampling
-from pmsize._models import NO_POLICY, Policy, Problem
+from pmsize._models import NO_POLICY, Policy, Problem, whatif
 from pmsize._options import DEFAULT_TIME_LIMIT, MAX_SECTIONS
 from pmsize._results import Evaluation
 from pmsize.render import notebook  # noqa: F401 - registers how a notebook shows results
@@ -42,9 +42,15 @@ DiffSide = PathLike | Iterable[PathLike] | Iterable[Problem]
 SortKey = Literal["npv", "roi", "ceiling", "name"]
 
 
-def load(path: PathLike | Iterable[PathLike]) -> list[Problem]:
+def load(
+    path: PathLike | Iterable[PathLike], *, values: Mapping[str, object] | None = None
+) -> list[Problem]:
     """Every problem in a file, a folder (every `*.yaml`/`*.yml` below it), a portfolio
     file, or `-` (standard input); or in each of several such paths.
+
+    `values` (input path -> value as the file writes it, as `Problem.with_values` takes
+    them) are written into every problem before it is validated, as `--set` does: an
+    error in one names the input (`--set solution.price`).
 
     Each problem knows where it was read (`problem.source`) and its portfolio's
     policy (`problem.portfolio_policy`). Raises `InputErrors` with every error found in
@@ -52,8 +58,11 @@ def load(path: PathLike | Iterable[PathLike]) -> list[Problem]:
     that leads out of it is not read: a `pmsize._errors.SkippedPath` warning says so.
     """
     paths = [path] if isinstance(path, (str, os.PathLike)) else list(path)
+    settings, unknown = whatif.parsed(values or {})
+    if unknown:
+        raise ArgumentError(f"values: {unknown[0]}")
     try:
-        return loader.load_paths(os.fspath(p) for p in paths)
+        return loader.load_paths((os.fspath(p) for p in paths), settings)
     except UsageError as exc:  # a path that names nothing: a bad argument, for a library
         raise ArgumentError(str(exc)) from None
 

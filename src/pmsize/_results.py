@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pmsize import _display
-from pmsize._models import DEFAULT_CAP_THRESHOLD, DEFAULT_THIN_MARGIN, Policy
+from pmsize._models import DEFAULT_CAP_THRESHOLD, DEFAULT_THIN_MARGIN, Override, Policy
 
 if TYPE_CHECKING:
     from pmsize._values import Kind, Range
@@ -265,6 +265,7 @@ class Evaluation:
     years: tuple[Year, ...] = ()  # t = 1..H (SPEC §7)
     ceiling_year: int = 1  # the first year the headline ceiling is reached
     growth: float = 0.0  # yearly growth of customers
+    overrides: tuple[Override, ...] = ()  # the what-ifs evaluated (`--set`, `with_values`)
 
     @property
     def ceiling_moves(self) -> bool:
@@ -340,7 +341,7 @@ class Evaluation:
                 }
                 for u in self.uncertain
             ],
-        }
+        } | ({"overrides": [o.to_dict() for o in self.overrides]} if self.overrides else {})
 
     def __repr__(self) -> str:
         """One line a notebook can show: `<Evaluation 'Claims order processing': avoid, NPV

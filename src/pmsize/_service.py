@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -20,8 +20,9 @@ from pmsize import _finance as finance
 from pmsize import _loader as loader
 from pmsize import _messages as messages
 from pmsize._engine import DEFAULT_THRESHOLDS, Thresholds
+from pmsize._errors import ArgumentError
 from pmsize._inputs import catalogue
-from pmsize._models import NO_POLICY, Alternative, Policy, Problem
+from pmsize._models import NO_POLICY, Alternative, Policy, Problem, whatif
 from pmsize._results import AlternativeResult, Evaluation, Flag, UncertainInput, Verdict, Year
 from pmsize._values import Quantity, Range, central
 
@@ -117,6 +118,7 @@ def evaluate(problem: Problem, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> E
         naive_npv=s.naive_npv,
         naive_roi=_finite_or_none(s.naive_roi),
         crf=s.crf,
+        overrides=problem.overrides,
         alternatives=alternatives,
         uncertain=tuple(
             UncertainInput(i.path, i.value, i.value.central, i.kind)
@@ -219,6 +221,7 @@ def evaluate_paths(
     *,
     sort: str = "npv",
     progress: Progress | None = None,
+    values: Mapping[str, object] | None = None,
 ) -> list[Evaluation]:
     """Load every problem from `paths`, evaluate and rank them.
 
@@ -227,7 +230,10 @@ def evaluate_paths(
     """
     if progress is not None:
         progress(0, None)
-    return rank(evaluate_problems(loader.load_paths(paths), policy, progress), sort)
+    settings, unknown = whatif.parsed(values or {})
+    if unknown:
+        raise ArgumentError(f"values: {unknown[0]}")
+    return rank(evaluate_problems(loader.load_paths(paths, settings), policy, progress), sort)
 
 
 def rank(results: Sequence[Evaluation], sort: str) -> list[Evaluation]:

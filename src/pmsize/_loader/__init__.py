@@ -7,7 +7,8 @@ Each file is read once, and each job has its module:
                  the limits, and every YAML error located
     _locate      validation errors -> messages at file:line:column, in file order, capped
     _portfolio   a file's data -> problems, each knowing where it was read and its
-                 portfolio's policy: `defaults:` and `policy:` merged
+                 portfolio's policy: `defaults:` and `policy:` merged, `--set` written in
+    _settings    `--set PATH=VALUE` -> each input's path and its value as plain data
 
 This module runs them: `load_paths` for files and folders, `load_bytes` and
 `load_text` for one file's content, `check_paths` for `validate`, and
@@ -33,6 +34,7 @@ from pmsize._loader._files import (
 )
 from pmsize._loader._locate import MAX_ERRORS, capped, in_file_order
 from pmsize._loader._portfolio import PORTFOLIO_KEYS, duplicate_names
+from pmsize._loader._settings import read_settings
 from pmsize._loader._yaml import MAX_DEPTH, MAX_ITEMS, MAX_KEYS
 from pmsize._models import Problem, Values
 from pmsize._models import model_in as _model_in  # diffing: the model a field holds
@@ -55,6 +57,7 @@ __all__ = [
     "load_text",
     "load_written",
     "read_file",
+    "read_settings",
     "skipped",
     "within",
 ]

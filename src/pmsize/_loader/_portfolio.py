@@ -38,8 +38,8 @@ def problems_of(root: Map, name: str, values: Values = ()) -> list[Problem]:
     Each problem keeps the data it was validated from, as the file writes it
     (`Problem.as_written`: every scalar the file's text, `defaults:` merged in): `diff`
     shows changed values as written, and `with_values` writes into it. `values` (each an
-    input's path, the value as given and its plain data: `--set`) are written into each
-    problem's data before it is validated; an error in one is named `--set PATH`.
+    input's path and its value as plain data: `--set`) are written into each problem's
+    data before it is validated; an error in one is named `--set PATH`.
     """
     errors: list[InputError] = []
     found: list[Problem] = []
@@ -84,7 +84,7 @@ def problems_of(root: Map, name: str, values: Values = ()) -> list[Problem]:
             inherited = frozenset(defaults.keys() - item.keys())
             sources.append(({**defaults, **item}, ("problems", index), inherited))
     for data, prefix, inherited in sources:
-        applied = whatif.apply(data, [(path, value) for path, _, value in values])
+        applied = whatif.apply(data, values)
         data = applied.data
         errors += [_set_error(path, message) for path, message in applied.errors]
         problem, problem_errors = validate(Problem, data, problem_context(data))

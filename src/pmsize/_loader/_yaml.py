@@ -28,7 +28,7 @@ MAX_ITEMS = 100_000
 # keys in one mapping: a problem has about a dozen; 300,000 unknown (or repeated) keys took
 # 30 s and 667 MB to validate and locate, and printed an error for each
 MAX_KEYS = 1_000
-_PLAIN_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+PLAIN_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _OTHER_BOMS = (
     (b"\xff\xfe\x00\x00", "UTF-32"),
@@ -172,7 +172,7 @@ class _Builder:
         mark = event.start_mark
         at = (mark.line + 1) << 32 | (mark.column + 1)  # a `Place`
         # a plain scalar has style "" from the C parser and None from the Python one
-        if event.implicit[0] and event.value in _PLAIN_NULLS and not event.style:
+        if event.implicit[0] and event.value in PLAIN_NULLS and not event.style:
             self.add(None, at)
         else:
             self.add(event.value, at)

@@ -13,7 +13,6 @@ from typing import Any
 from pydantic import BaseModel, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
 
 from pmsize import _correlations as correlations
-from pmsize import _paths as paths
 from pmsize._errors import InputError, InputErrors, Location
 from pmsize._models import _whatif as whatif
 from pmsize._models._fields import (
@@ -130,15 +129,9 @@ class Problem(BaseModel):
                 "this problem keeps no data to write values into; build it with "
                 "Problem.model_validate(data) or pmsize.load(...)"
             )
-        errors: list[InputError] = []
-        parsed: list[tuple[paths.Path, Any]] = []
-        for text, value in values.items():
-            if not isinstance(text, str):
-                raise TypeError(f"values are keyed by input path (a str), not {text!r}")
-            try:
-                parsed.append((paths.parse(text), value))
-            except paths.PathError as exc:
-                errors.append(InputError(Location(text.strip()[:100], 0, 0), str(exc)))
+        parsed, unknown = whatif.parsed(values)
+        where = self._source or Location(self.name[:100], 0, 0)
+        errors = [InputError(where, message) for message in unknown]
         applied = whatif.apply(self._as_written, parsed)
         errors += [InputError(Location(path, 0, 0), message) for path, message in applied.errors]
         if errors:
@@ -146,11 +139,8 @@ class Problem(BaseModel):
         problem, found = validate(type(self), applied.data, problem_context(applied.data))
         for loc, message in [*found, *cross_checks(applied.data)]:
             hit = whatif.named(loc, applied.places)
-            if hit is None:  # an error of the problem's own that a change brought out
-                where, field = self._source or Location(self.name[:100], 0, 0), loc
-            else:
-                where, field = Location(hit[0], 0, 0), hit[1]
-            errors.append(InputError(where, message, path=loc_text(field)))
+            at, field = (where, loc) if hit is None else (Location(hit[0], 0, 0), hit[1])
+            errors.append(InputError(at, message, path=loc_text(field)))
         if errors or problem is None:
             raise InputErrors(errors)
         return problem._located(

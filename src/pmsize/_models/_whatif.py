@@ -29,8 +29,8 @@ from pmsize import _paths as paths
 from pmsize._models._fields import DEFAULT_HORIZON, horizon_of
 from pmsize._models._rules import Loc
 
-# what-ifs for the loader: each input's path, the value as given (text), its plain data
-Values = Sequence[tuple[paths.Path, str, Any]]
+# what-ifs: each input's path and its value as plain data, as a file's YAML reads it
+Values = Sequence[tuple[paths.Path, Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +85,21 @@ def apply(data: Mapping[str, Any], values: Sequence[tuple[paths.Path, Any]]) -> 
         overrides.append(Override(str(path), written(value), was))
         places.append((loc, str(path)))
     return Applied(new, tuple(overrides), tuple(places), tuple(errors))
+
+
+def parsed(values: Mapping[str, object]) -> tuple[list[tuple[paths.Path, Any]], list[str]]:
+    """Values keyed by path text as `Values`, and a message for each key that names no
+    input (`solution.adopt names no input; did you mean solution.adoption?`)."""
+    found: list[tuple[paths.Path, Any]] = []
+    errors: list[str] = []
+    for text, value in values.items():
+        if not isinstance(text, str):
+            raise TypeError(f"values are keyed by input path (a str), not {text!r}")
+        try:
+            found.append((paths.parse(text), value))
+        except paths.PathError as exc:
+            errors.append(str(exc))
+    return found, errors
 
 
 def named(loc: Loc, places: Sequence[tuple[Loc, str]]) -> tuple[str, Loc] | None:

@@ -45,6 +45,25 @@ ThinOpt = Annotated[
     ),
 ]
 
+SetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="A what-if without editing the file: PATH=VALUE, the value as the file writes "
+        "it (--set 'solution.price=$50k'); repeatable.",
+        metavar="PATH=VALUE",
+        show_default=False,
+    ),
+]
+
+
+def what_ifs(items: list[str] | None) -> dict[str, object]:
+    """`--set` settings as `pmsize.load(values=...)` takes them, each value read as the
+    file's YAML reads it; a bad one is refused before anything is loaded."""
+    from pmsize import _loader as loader
+
+    return {str(path): value for path, value in loader.read_settings(items or ())}
+
 
 def one_of(values: Sequence[str], *, help: str) -> Any:
     """An option that takes one of `values`, read as text (any case) and checked by
@@ -62,4 +81,4 @@ def _completion(values: Sequence[str]) -> Callable[[str], list[str]]:
     return complete
 
 
-__all__ = ["CapOpt", "OutputOpt", "PathsArg", "ThinOpt", "one_of"]
+__all__ = ["CapOpt", "OutputOpt", "PathsArg", "SetOpt", "ThinOpt", "one_of", "what_ifs"]

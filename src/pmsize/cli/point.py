@@ -17,7 +17,7 @@ from pmsize._fmt import plural, safe_text
 from pmsize._signals import say
 from pmsize.cli.boundary import boundary, collector_paused
 from pmsize.cli.output import append_step_summary, emit, emit_rich, text_width, warn
-from pmsize.cli.params import CapOpt, OutputOpt, PathsArg, ThinOpt, one_of
+from pmsize.cli.params import CapOpt, OutputOpt, PathsArg, SetOpt, ThinOpt, one_of, what_ifs
 
 
 class Format(str, enum.Enum):
@@ -72,6 +72,7 @@ def evaluate(
     fail_on: FailOnOpt = "never",
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
+    set_: SetOpt = None,
     excel: Annotated[
         bool,
         typer.Option(
@@ -96,9 +97,12 @@ def evaluate(
         order = options.choice(sort, SORTS, "evaluate", option="--sort", verb="ranks by")
         fail = options.choice(fail_on, FAIL_ON, "evaluate", option="--fail-on", verb="takes")
         policy = options.policy(cap_threshold, thin_margin)
+        values = what_ifs(set_)
         with collector_paused():
             with progress_bar(paths=paths) as bar:
-                results = service.evaluate_paths(paths, policy, sort=order, progress=bar)
+                results = service.evaluate_paths(
+                    paths, policy, sort=order, progress=bar, values=values
+                )
             _write_evaluation(results, chosen, output, excel=excel)
         exit_for(service.worst_verdict(results), fail)
 
@@ -205,6 +209,7 @@ def explain(
     output: OutputOpt = None,
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
+    set_: SetOpt = None,
 ) -> None:
     """Explain a problem's verdict as a memo.
 
@@ -219,7 +224,7 @@ def explain(
             format, output, EXPLAIN_FORMATS, "explain", aliases={"table": "text"}
         )
         policy = options.policy(cap_threshold, thin_margin)
-        problems = api.load(paths)
+        problems = api.load(paths, values=what_ifs(set_))
         results = [api.evaluate(problem, policy=policy) for problem in problems]
         memos = render.memos(problems, results)
         inputs = [r.file for r in results]

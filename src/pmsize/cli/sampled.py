@@ -16,7 +16,7 @@ from pmsize._errors import UsageError
 from pmsize._fmt import plural, safe_text
 from pmsize.cli.boundary import boundary, collector_paused
 from pmsize.cli.output import emit, emit_rich, warn
-from pmsize.cli.params import CapOpt, OutputOpt, PathsArg, ThinOpt, one_of
+from pmsize.cli.params import CapOpt, OutputOpt, PathsArg, SetOpt, ThinOpt, one_of, what_ifs
 
 SIMULATION_FORMATS = ("table", "json")  # of `simulate` and `sensitivity`
 
@@ -58,6 +58,7 @@ def simulate(
     seed: SeedOpt = "0",
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
+    set_: SetOpt = None,
 ) -> None:
     """Simulate the ranges of problems (Monte Carlo).
 
@@ -73,6 +74,7 @@ def simulate(
         seed,
         cap_threshold,
         thin_margin,
+        set_,
     )
 
 
@@ -84,6 +86,7 @@ def sensitivity(
     seed: SeedOpt = "0",
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
+    set_: SetOpt = None,
 ) -> None:
     """Show what drives NPV and what to find out first.
 
@@ -99,6 +102,7 @@ def sensitivity(
         seed,
         cap_threshold,
         thin_margin,
+        set_,
     )
 
 
@@ -112,6 +116,7 @@ def _sampled(
     seed: str,
     cap_threshold: str | None,
     thin_margin: str | None,
+    set_: list[str] | None,
 ) -> None:
     """`simulate` or `sensitivity` over every problem loaded (the library's loop that
     `pmsize.simulate` and `pmsize.sensitivity` run for one): the problems sampled one
@@ -126,6 +131,7 @@ def _sampled(
         format = options.output_format(format, output, SIMULATION_FORMATS, command)
         count, start = options.samples(samples), options.seed(seed)
         policy = options.policy(cap_threshold, thin_margin)
+        values = what_ifs(set_)
         uncertainty.keep_freed_memory()  # the process is ours: blocks reuse freed memory
         run = (
             uncertainty.simulate_problems
@@ -133,7 +139,8 @@ def _sampled(
             else uncertainty.sensitivity_problems
         )
         with progress_bar(label=label, paths=paths) as progress:
-            results = run(api.load(paths), policy, samples=count, seed=start, progress=progress)
+            problems = api.load(paths, values=values)
+            results = run(problems, policy, samples=count, seed=start, progress=progress)
         inputs = [r.evaluation.file for r in results]
         told = plural(len(results), "problem")  # said of a file written
         if format == "json":
@@ -195,6 +202,7 @@ def plan(
     seed: SeedOpt = "0",
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
+    set_: SetOpt = None,
     time_limit: Annotated[
         str,
         typer.Option(
@@ -233,9 +241,11 @@ def plan(
         count, start = options.samples(samples), options.seed(seed)
         seconds = options.time_limit(time_limit)
         policy = options.policy(cap_threshold, thin_margin)
+        values = what_ifs(set_)
         sampled = aim == Objective.expected_npv
         with collector_paused(), progress_bar(label="simulating", paths=paths) as bar:
-            problems = api.load(paths)  # (collector paused as in evaluate: no cycles here)
+            # (collector paused as in evaluate: no cycles here)
+            problems = api.load(paths, values=values)
             result = api.plan(
                 problems,
                 budget,
@@ -269,6 +279,7 @@ def report(
     seed: SeedOpt = "0",
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
+    set_: SetOpt = None,
 ) -> None:
     """Write one HTML page to share.
 
@@ -294,6 +305,7 @@ def report(
                 "to write it to: -o report.html"
             )
         options.output_format(None, output, ("html",), "report")  # -o out.json is refused
+        values = what_ifs(set_)
         count, start = options.samples(samples), options.seed(seed)
         policy = options.policy(cap_threshold, thin_margin)
         uncertainty.keep_freed_memory()  # the process is ours: blocks reuse freed memory
@@ -301,7 +313,7 @@ def report(
         # that takes a while to build in a fresh configuration folder)
         logging.getLogger("matplotlib").setLevel(logging.ERROR)
         with progress_bar(label="simulating and drawing", paths=paths) as progress:
-            problems = api.load(paths)
+            problems = api.load(paths, values=values)
             page = api.report(
                 problems,
                 samples=count,

@@ -24,7 +24,7 @@ from pmsize._simulation import TORNADO_NOTE, Simulated
 from pmsize._summary import Histogram, Summary
 from pmsize._values import Kind
 from pmsize.render import json as render_json
-from pmsize.render.table import VERDICT_STYLE, print_trimmed
+from pmsize.render.table import VERDICT_STYLE, glued, print_trimmed, whatif_text
 
 NOT_SET = "no alternative"  # how people read `set_by`'s none
 
@@ -128,6 +128,9 @@ def _render_blocks(
     """Each result's block, a blank line after each, then what a range means if any has one
     (`ranges_note`)."""
     parts: list[RenderableType] = []
+    whatif = whatif_text([r.evaluation for r in results])
+    if whatif is not None:
+        parts.append(glued(whatif, console.width, style="dim"))
     for r in results:
         parts += [block(r, console.width), Text()]
     note = ranges_note(results, tornado=tornado)

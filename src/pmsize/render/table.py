@@ -48,12 +48,30 @@ def make_console(file: IO[str] | None = None, *, terminal: bool | None = None) -
     )
 
 
+def whatif_text(results: Sequence[Evaluation]) -> str | None:
+    """What `--set` changed, as a line above the figures: each input and its value, and
+    for one problem what its file had (`what-if: solution.price $50k (file: $80k)`); None
+    when nothing was set. Text from the command line and the file, made safe."""
+    if not results or not results[0].overrides:
+        return None
+    one = len(results) == 1
+    shown = []
+    for o in results[0].overrides:
+        was = f" (file: {'none' if o.was is None else o.was})" if one else ""
+        shown.append(f"{o.input} {o.value}{was}")
+    return fmt.safe_text("what-if: " + " · ".join(shown))
+
+
 def render(console: Console, results: Sequence[Evaluation]) -> None:
-    """Print the evaluation of one problem as a block, of several as a ranked table.
+    """Print the evaluation of one problem as a block, of several as a ranked table; what
+    `--set` changed first (`whatif_text`).
 
     Problems in several currencies get a ranked table each, under the currency's code,
     with that currency's summary below it.
     """
+    whatif = whatif_text(results)
+    if whatif is not None:
+        console.print(glued(whatif, console.width, style="dim"))
     if len(results) == 1:
         print_trimmed(console, problem_block(results[0]))
         return

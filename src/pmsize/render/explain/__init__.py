@@ -30,6 +30,7 @@ from pmsize.render.explain._memo import Bullet, Memo, Point, Writer
 from pmsize.render.explain._price import SHOWN_ALTERNATIVES, nearest_alternatives
 from pmsize.render.explain._returns import CASH_FLOW_HEADERS
 from pmsize.render.explain._terminal import memo_renderable, render
+from pmsize.render.table import whatif_text
 
 if TYPE_CHECKING:
     from pmsize._models import Problem
@@ -62,7 +63,7 @@ def memo(problem: Problem, r: Evaluation) -> Memo:
         *((_returns.correlated(w),) if problem.correlations else ()),
         _returns.verdict(w),
     )
-    return Memo(r.name, r.description, r.verdict, points)
+    return Memo(r.name, r.description, r.verdict, points, whatif_text([r]))
 
 
 __all__ = [

@@ -23,6 +23,8 @@ def _memo_markdown(m: Memo) -> str:
     lines = [f"## {escape_markdown(m.name)}", ""]
     if m.description:
         lines += [f"_{escape_markdown(m.description)}_", ""]
+    if m.whatif:
+        lines += [f"_{escape_markdown(m.whatif)}_", ""]
     lines += [f"**Verdict: {m.verdict.upper()}**", ""]
     for number, point in enumerate(m.points, 1):
         head = f"**{number}. {escape_markdown(point.title)}.**"

@@ -41,6 +41,8 @@ def memo_renderable(m: Memo, width: int = 80) -> RenderableType:
     parts: list[RenderableType] = [head]
     if m.description:
         parts.append(Text(fmt.safe_text(" ".join(m.description.split())), style="dim"))
+    if m.whatif:
+        parts.append(Text(m.whatif, style="dim"))
     for number, point in enumerate(m.points, 1):
         parts += [Text(), _point(number, point, width)]
     return Group(*parts)
