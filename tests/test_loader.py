@@ -12,6 +12,7 @@ import pmsize
 from pmsize import _loader as loader
 from pmsize._errors import InputError, InputErrors, SkippedPath
 from pmsize._loader import _portfolio, _yaml, load_bytes, load_text
+from pmsize._values import Range
 
 ITEM = "{name: A, market: {customers: 1, problem_cost: 1}, solution: {adoption: 1%}}"
 BASE = "name: {name}\nmarket: {{customers: 400, problem_cost: $150k}}\nsolution:\n  adoption: 5%\n"
@@ -161,6 +162,45 @@ def test_errors_come_in_file_order_whatever_finds_them() -> None:
 def test_horizon_years_is_any_whole_number_from_one_to_fifty(written: str, years: int) -> None:
     [problem] = load_text(f"horizon_years: {written}\n" + BASE.format(name="H"))
     assert problem.horizon_years == years
+
+
+def test_a_choice_is_read_in_any_case_and_held_lower_case() -> None:
+    # `kind: Vendor` and `dist: Normal` were refused while `currency: eur` was read
+    text = (
+        BASE.format(name="C").replace("$150k", "{low: $100k, high: $200k, dist: Normal}")
+        + "alternatives:\n  - {name: A, kind: Vendor}\n  - {name: B, kind: Open-Source}\n"
+        "  - {name: C, kind: ' IN-HOUSE'}\n"
+    )
+    [problem] = load_text(text)
+    assert [a.kind for a in problem.alternatives] == ["vendor", "open-source", "in-house"]
+    cost = problem.market.problem_cost
+    assert isinstance(cost, Range)
+    assert cost.dist == "normal"
+    result = pmsize.evaluate(problem).to_dict()  # the JSON contract
+    assert [a["kind"] for a in result["alternatives"]] == ["vendor", "open-source", "in-house"]
+    assert [i["dist"] for i in result["uncertain_inputs"]] == ["normal"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        (
+            "vender",
+            "vender is not one of: open-source, vendor, in-house, manual or other; "
+            "did you mean vendor?",
+        ),
+        (
+            "Opensource",
+            "Opensource is not one of: open-source, vendor, in-house, manual or "
+            "other; did you mean open-source?",
+        ),
+        ("saas", "saas is not one of: open-source, vendor, in-house, manual or other"),
+        ("[vendor]", "a list is not one of: open-source, vendor, in-house, manual or other"),
+    ],
+)
+def test_an_unknown_kind_names_the_one_meant_when_one_is_close(kind: str, message: str) -> None:
+    text = BASE.format(name="K") + f"alternatives:\n  - name: A\n    kind: {kind}\n"
+    assert errors_of(text) == [f"p.yaml:7:11: alternatives[0].kind: {message}"]
 
 
 def test_minus_zero_is_zero() -> None:

@@ -22,6 +22,7 @@ module, and other modules import from this one:
 from __future__ import annotations
 
 from pmsize._models._fields import (
+    ALTERNATIVE_KINDS,
     DEFAULT_HORIZON,
     MAX_HORIZON,
     YEARLY_FIELDS,
@@ -46,6 +47,7 @@ from pmsize._models._problem import Problem
 from pmsize._models._rules import NO_ALTERNATIVE, Loc, RuleError, cross_checks
 
 __all__ = [
+    "ALTERNATIVE_KINDS",
     "DEFAULT_CAP_THRESHOLD",
     "DEFAULT_HORIZON",
     "DEFAULT_THIN_MARGIN",
