@@ -83,6 +83,9 @@ EXPECTED: dict[str, list[str]] = {
             "manual or other; did you mean vendor?"
         ),
     ],
+    "misspelt-problems.yaml": [
+        "4:1: problem: unknown key; did you mean `problems:` (a portfolio's list of problems)?",
+    ],
     "monthly-price.yaml": [
         (
             "7:10: solution.price: $3,500/month: amounts are yearly figures (a price or cost "

@@ -133,6 +133,53 @@ def test_portfolio_keys_are_checked_too(portfolio: str, message: str) -> None:
     assert errors_of(text) == [message]
 
 
+MISSPELT = "unknown key; did you mean `problems:` (a portfolio's list of problems)?"
+DEFAULTS = "defaults:\n  market: {customers: 1, problem_cost: 1}\n  solution: {adoption: 1%}\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "at"),
+    [
+        (DEFAULTS + "problem:\n  - name: A\n  - name: B\n", "4:1: problem"),  # three signs
+        (f"problem:\n  - {ITEM}\n", "1:1: problem"),  # close to problems, holding a list
+        (DEFAULTS + "problem:\n  name: A\n", "4:1: problem"),  # close, beside defaults
+        (DEFAULTS + "Problemes:\n  - name: A\n", "4:1: Problemes"),
+    ],
+    ids=["beside-defaults", "alone", "a-mapping", "capitals"],
+)
+def test_a_misspelt_problems_key_is_told_once_at_the_key(text: str, at: str) -> None:
+    # read as one problem, it gave five errors: name, market and solution required,
+    # `defaults` and `problem` unknown
+    assert errors_of(text) == [f"p.yaml:{at}: {MISSPELT}"]
+
+
+def test_a_list_beside_defaults_is_taken_for_the_problems_whatever_its_name() -> None:
+    assert errors_of(DEFAULTS + "items:\n  - name: A\n") == [f"p.yaml:4:1: items: {MISSPELT}"]
+
+
+def test_a_misspelt_problems_key_comes_with_the_portfolio_s_other_errors() -> None:
+    text = DEFAULTS + "problem:\n  - name: A\npolicy: {cap_threshold: 2}\nowner: finance\n"
+    assert errors_of(text) == [
+        f"p.yaml:4:1: problem: {MISSPELT}",
+        "p.yaml:6:25: policy.cap_threshold: 2 is read as 200%; write 2%",
+        "p.yaml:7:1: owner: unknown key 'owner'; known keys: pmsize, problems, defaults, policy",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("problem: late invoices\n", "unknown key 'problem'; known keys: pmsize, name, "),
+        ("tags: [a, b]\n", "unknown key 'tags'; known keys: pmsize, name, "),
+    ],
+)
+def test_one_sign_of_a_portfolio_leaves_a_single_problem_s_stray_key_unknown(
+    extra: str, message: str
+) -> None:
+    [error] = errors_of(BASE.format(name="A") + extra)
+    assert error.startswith(f"p.yaml:5:1: {extra.split(':')[0]}: {message}")
+
+
 def test_empty_policy_and_defaults_in_a_portfolio_mean_none() -> None:
     problems = load_text(f"defaults:\npolicy:\nproblems:\n  - {ITEM}\n")
     assert [p.name for p in problems] == ["A"]

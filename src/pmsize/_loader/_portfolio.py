@@ -8,6 +8,7 @@ is collected and located before any is raised; names are unique.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -24,6 +25,7 @@ from pmsize._loader._yaml import Map
 from pmsize._models import Loc, Policy, Problem, cross_checks, format_version, problem_context
 
 PORTFOLIO_KEYS = ("pmsize", "problems", "defaults", "policy")
+MISSPELT_PROBLEMS = "unknown key; did you mean `problems:` (a portfolio's list of problems)?"
 
 
 def problems_of(root: Map, name: str, *, keep_written: bool = False) -> list[Problem]:
@@ -39,21 +41,26 @@ def problems_of(root: Map, name: str, *, keep_written: bool = False) -> list[Pro
     defaults: Any = {}
     # (data to validate, its path in the file, keys it takes from `defaults:`)
     sources: list[tuple[dict[str, Any], Loc, frozenset[str]]] = []
-    if "problems" not in root:
+    misspelt = misspelt_problems(root)
+    if "problems" not in root and misspelt is None:
         sources.append((root, (), frozenset()))
     else:
+        # a misspelt `problems:` is told once, at its key: read as one problem, the file
+        # would also lack a name, a market and a solution and have `defaults:` out of place
         for key in root:
-            if key not in PORTFOLIO_KEYS:
+            if key == misspelt:
+                errors.append(locate(root, name, (key,), MISSPELT_PROBLEMS))
+            elif key not in PORTFOLIO_KEYS:
                 errors.append(locate(root, name, (key,), unknown_key(key, PORTFOLIO_KEYS)))
         if "pmsize" in root:
             try:
                 format_version(root["pmsize"])
             except ValueError as exc:
                 errors.append(locate(root, name, ("pmsize",), str(exc)))
-        problems = root["problems"]
+        problems = root.get("problems", [])
         defaults = root.get("defaults")
         defaults = {} if defaults is None else defaults
-        if not isinstance(problems, list) or not problems:
+        if misspelt is None and (not isinstance(problems, list) or not problems):
             errors.append(
                 locate(root, name, ("problems",), "expected a list of problems, each `- name: ...`")
             )
@@ -94,6 +101,28 @@ def problems_of(root: Map, name: str, *, keep_written: bool = False) -> list[Pro
     if errors:
         raise InputErrors(in_file_order(errors))
     return found
+
+
+def misspelt_problems(root: Map) -> str | None:
+    """The key written where a portfolio's `problems:` belongs (`problem:` beside
+    `defaults:`), when the file has no `problems:`; else None.
+
+    The key is none a problem or a portfolio has, and shows two of a portfolio's three
+    signs: a name close to `problems`, a list under it, `defaults:` beside it. One sign
+    alone is not enough: a single problem's stray `problem: text` or `tags: [a, b]` stays
+    an unknown key of that problem."""
+    if "problems" in root:
+        return None
+    beside_defaults = "defaults" in root
+    best: tuple[int, str] | None = None
+    for key, value in root.items():
+        if key in Problem.model_fields or key in PORTFOLIO_KEYS:
+            continue
+        close = bool(difflib.get_close_matches(key.lower(), ["problems"], cutoff=0.75))
+        signs = close + isinstance(value, list) + beside_defaults
+        if signs >= 2 and (best is None or signs > best[0]):
+            best = (signs, key)
+    return None if best is None else best[1]
 
 
 def _replaced_default(
