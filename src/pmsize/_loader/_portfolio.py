@@ -20,6 +20,7 @@ from pmsize._loader._locate import (
     name_location,
     unknown_key,
     validate,
+    value_location,
 )
 from pmsize._loader._yaml import Map
 from pmsize._models import Loc, Policy, Problem, cross_checks, format_version, problem_context
@@ -96,7 +97,9 @@ def problems_of(root: Map, name: str, *, keep_written: bool = False) -> list[Pro
         if problem is not None and not problem_errors:
             location = name_location(root, name, prefix)
             written = data if keep_written else None
-            found.append(problem._located(location, portfolio_policy, written))
+            written_in = ("defaults",) if "currency" in inherited else prefix
+            currency_at = value_location(root, name, written_in, "currency")
+            found.append(problem._located(location, portfolio_policy, written, currency_at))
     errors.extend(duplicate_names(found))
     if errors:
         raise InputErrors(in_file_order(errors))

@@ -48,10 +48,12 @@ class Problem(BaseModel):
     policy: Policy = Policy()
     # rank correlations between ranged inputs (SPEC §10), in file order
     correlations: Correlations = ()
-    # Set by the loader, never read from a file: where the problem's `name:` is, the
-    # `policy:` of the portfolio it came in, and, when asked for, the data it was validated
-    # from (see `source`, `portfolio_policy`, `as_written`).
+    # Set by the loader, never read from a file: where the problem's `name:` and
+    # `currency:` are, the `policy:` of the portfolio it came in, and, when asked for, the
+    # data it was validated from (see `source`, `currency_source`, `portfolio_policy`,
+    # `as_written`).
     _source: Location | None = PrivateAttr(default=None)
+    _currency_source: Location | None = PrivateAttr(default=None)
     _portfolio_policy: Policy | None = PrivateAttr(default=None)
     _as_written: Mapping[str, Any] | None = PrivateAttr(default=None)
 
@@ -81,6 +83,13 @@ class Problem(BaseModel):
         return self._source
 
     @property
+    def currency_source(self) -> Location | None:
+        """Where the problem's currency is written (`file:line:column` of its `currency:`
+        value, or its portfolio's `defaults:` one); None when no `currency:` is written
+        (USD) or the problem was built in code."""
+        return self._currency_source
+
+    @property
     def portfolio_policy(self) -> Policy:
         """The `policy:` of the portfolio file the problem came in (empty if none)."""
         return self._portfolio_policy or Policy()
@@ -97,10 +106,12 @@ class Problem(BaseModel):
         source: Location,
         portfolio_policy: Policy | None = None,
         as_written: Mapping[str, Any] | None = None,
+        currency_source: Location | None = None,
     ) -> Problem:
-        """This problem, marked as read from `source` in a portfolio with that policy (and
-        validated from `as_written`, when that is kept)."""
+        """This problem, marked as read from `source` (its currency from `currency_source`)
+        in a portfolio with that policy (and validated from `as_written`, when kept)."""
         self._source = source
+        self._currency_source = currency_source
         self._portfolio_policy = portfolio_policy
         self._as_written = as_written
         return self
