@@ -28,6 +28,8 @@ def examples(n: int) -> int:
 
 SCALES = {"": 1.0, "k": 1e3, "m": 1e6, "M": 1e6, "bn": 1e9, " million": 1e6}
 KINDS = ("open-source", "vendor", "in-house", "manual", "other")
+# a file may write a choice in any case; the loader holds it lower case
+KINDS_AS_WRITTEN = (*KINDS, "Vendor", "OPEN-SOURCE", "In-House")
 NAMES = ("Invoice matching", "Dock scheduling", "src/[id] :x:", "Ärger & Co", "42")
 
 
@@ -84,7 +86,9 @@ def ranges(points: st.SearchStrategy[float], fmt: str = "{}") -> st.SearchStrate
         st.builds(
             lambda t, dist: {"low": t[0], "high": t[1]} | ({"dist": dist} if dist else {}),
             pair,
-            st.sampled_from([None, "lognormal", "normal", "uniform"]),
+            st.sampled_from(
+                [None, "lognormal", "normal", "uniform", "Normal", "UNIFORM", "LogNormal"]
+            ),
         ),
     )
 
@@ -128,7 +132,7 @@ def problems(
             st.fixed_dictionaries(
                 {"name": st.sampled_from(["Spreadsheets", "ERP module", "Open-source stack"])},
                 optional={
-                    "kind": st.sampled_from(KINDS),
+                    "kind": st.sampled_from(KINDS_AS_WRITTEN),
                     "annual_cost": amounts(0, 5e6),
                     "one_time_cost": amounts(0, 5e6),
                     "solves": shares(0, 1),
@@ -207,11 +211,14 @@ MISTAKES: tuple[Any, ...] = (
     {"low": 0, "high": 0.5, "dist": "uniform"},
     {"low": 5},
     {"low": 1, "high": 2, "dist": "beta"},
+    {"low": 0, "high": 0.5, "dist": "LogNormal"},
+    {"low": 1, "high": 2, "dist": "normel"},
     [],
     [0.1] * 60,
     ["5%", "150%"],
     {"nested": "mapping"},
     "saas",
+    "vender",
     "5.5",
     51,
     "USD",
@@ -260,7 +267,10 @@ def documents(draw: st.DrawFn) -> dict[str, Any]:
             parent[path[-1]] = draw(st.sampled_from(MISTAKES))
     if draw(st.integers(0, 9)) == 0:
         problem["alternatives"] = [
-            {"name": "Vendor", "kind": draw(st.sampled_from([*KINDS, "saas", None]))}
+            {
+                "name": "Vendor",
+                "kind": draw(st.sampled_from([*KINDS_AS_WRITTEN, "saas", "vender", None])),
+            }
         ]
     return problem
 

@@ -71,6 +71,21 @@ EXPECTED: dict[str, list[str]] = {
     "core-tag.yaml": [
         "2:9: YAML tag !!seq is not allowed; pmsize reads plain values only, so remove the tag",
     ],
+    "misspelt-dist.yaml": [
+        (
+            "4:17: market.problem_cost: dist Normel is not one of: lognormal, normal or "
+            "uniform; did you mean normal?"
+        ),
+    ],
+    "misspelt-kind.yaml": [
+        (
+            "9:11: alternatives[0].kind: vender is not one of: open-source, vendor, in-house, "
+            "manual or other; did you mean vendor?"
+        ),
+    ],
+    "misspelt-problems.yaml": [
+        "4:1: problem: unknown key; did you mean `problems:` (a portfolio's list of problems)?",
+    ],
     "monthly-price.yaml": [
         (
             "7:10: solution.price: $3,500/month: amounts are yearly figures (a price or cost "

@@ -370,3 +370,13 @@ def test_init_of_a_name_folder_scans_skip_warns(
         "*.yaml and *.yml files, so name the file itself to evaluate it\n"
     )
     assert (tmp_path / "new.txt").read_text(encoding="utf-8") == starter.text("new.txt")
+
+
+@pytest.mark.parametrize("args", [["evaluate", str(CLAIMS), "-o"], ["init"]])
+def test_a_nul_in_an_output_name_is_refused_not_a_crash(args: list[str]) -> None:
+    # the system raises ValueError (not OSError) for it: once an internal error, exit 3
+    result = CliRunner().invoke(app, [*args, "a\x00b.yaml"])
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.endswith(
+        "a\\x00b.yaml: cannot write there (a file name cannot hold a NUL character (\\x00))\n"
+    )

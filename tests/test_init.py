@@ -80,23 +80,37 @@ def test_init_to_a_folder_is_a_usage_error(tmp_path: Path) -> None:
     )
 
 
-def test_init_creates_missing_folders(tmp_path: Path) -> None:
+def test_init_into_a_missing_folder_is_refused_as_output_refuses_it(tmp_path: Path) -> None:
+    # init made missing folders (anywhere, outside the project too) where every
+    # --output refused: it now writes as cp does, into a folder that exists
     target = tmp_path / "problems" / "new" / "problem.yaml"
+    code, out, err = run("init", str(target))
+    assert (code, out) == (2, "")
+    assert err == f"pmsize: {target}: cannot write there (No such file or directory)\n"
+    assert list(tmp_path.iterdir()) == []  # no folder made
+    code, _, err = run("schema", "-o", str(target))
+    assert (code, err) == (
+        2,
+        f"pmsize: --output {target}: cannot write there (No such file or directory)\n",
+    )
+
+
+def test_init_into_a_folder_that_exists_writes_there(tmp_path: Path) -> None:
+    (tmp_path / "problems").mkdir()
+    target = tmp_path / "problems" / "problem.yaml"
     code, out, err = run("init", str(target))
     assert (code, out) == (0, "")
     assert err == f"Wrote {target}. Edit it, then run: pmsize evaluate {target}\n"
     assert target.read_text(encoding="utf-8") == starter.text(str(target))
 
 
-def test_init_where_a_folder_cannot_be_made_is_a_usage_error(tmp_path: Path) -> None:
+def test_init_under_a_file_is_a_usage_error(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     target = tmp_path / "file" / "problem.yaml"
     code, out, err = run("init", str(target))
     assert (code, out) == (2, "")
-    assert err == (
-        f"pmsize: {target}: cannot write there (cannot make the folder {tmp_path / 'file'}: "
-        "File exists)\n"
-    )
+    assert err == f"pmsize: {target}: cannot write there (Not a directory)\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["file"]
 
 
 def test_init_of_a_name_too_long_is_a_usage_error_as_with_output(tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import pmsize
 from pmsize import _loader as loader
 from pmsize._errors import InputError, InputErrors, SkippedPath
 from pmsize._loader import _portfolio, _yaml, load_bytes, load_text
+from pmsize._values import Range
 
 ITEM = "{name: A, market: {customers: 1, problem_cost: 1}, solution: {adoption: 1%}}"
 BASE = "name: {name}\nmarket: {{customers: 400, problem_cost: $150k}}\nsolution:\n  adoption: 5%\n"
@@ -132,6 +133,53 @@ def test_portfolio_keys_are_checked_too(portfolio: str, message: str) -> None:
     assert errors_of(text) == [message]
 
 
+MISSPELT = "unknown key; did you mean `problems:` (a portfolio's list of problems)?"
+DEFAULTS = "defaults:\n  market: {customers: 1, problem_cost: 1}\n  solution: {adoption: 1%}\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "at"),
+    [
+        (DEFAULTS + "problem:\n  - name: A\n  - name: B\n", "4:1: problem"),  # three signs
+        (f"problem:\n  - {ITEM}\n", "1:1: problem"),  # close to problems, holding a list
+        (DEFAULTS + "problem:\n  name: A\n", "4:1: problem"),  # close, beside defaults
+        (DEFAULTS + "Problemes:\n  - name: A\n", "4:1: Problemes"),
+    ],
+    ids=["beside-defaults", "alone", "a-mapping", "capitals"],
+)
+def test_a_misspelt_problems_key_is_told_once_at_the_key(text: str, at: str) -> None:
+    # read as one problem, it gave five errors: name, market and solution required,
+    # `defaults` and `problem` unknown
+    assert errors_of(text) == [f"p.yaml:{at}: {MISSPELT}"]
+
+
+def test_a_list_beside_defaults_is_taken_for_the_problems_whatever_its_name() -> None:
+    assert errors_of(DEFAULTS + "items:\n  - name: A\n") == [f"p.yaml:4:1: items: {MISSPELT}"]
+
+
+def test_a_misspelt_problems_key_comes_with_the_portfolio_s_other_errors() -> None:
+    text = DEFAULTS + "problem:\n  - name: A\npolicy: {cap_threshold: 2}\nowner: finance\n"
+    assert errors_of(text) == [
+        f"p.yaml:4:1: problem: {MISSPELT}",
+        "p.yaml:6:25: policy.cap_threshold: 2 is read as 200%; write 2%",
+        "p.yaml:7:1: owner: unknown key 'owner'; known keys: pmsize, problems, defaults, policy",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("problem: late invoices\n", "unknown key 'problem'; known keys: pmsize, name, "),
+        ("tags: [a, b]\n", "unknown key 'tags'; known keys: pmsize, name, "),
+    ],
+)
+def test_one_sign_of_a_portfolio_leaves_a_single_problem_s_stray_key_unknown(
+    extra: str, message: str
+) -> None:
+    [error] = errors_of(BASE.format(name="A") + extra)
+    assert error.startswith(f"p.yaml:5:1: {extra.split(':')[0]}: {message}")
+
+
 def test_empty_policy_and_defaults_in_a_portfolio_mean_none() -> None:
     problems = load_text(f"defaults:\npolicy:\nproblems:\n  - {ITEM}\n")
     assert [p.name for p in problems] == ["A"]
@@ -161,6 +209,45 @@ def test_errors_come_in_file_order_whatever_finds_them() -> None:
 def test_horizon_years_is_any_whole_number_from_one_to_fifty(written: str, years: int) -> None:
     [problem] = load_text(f"horizon_years: {written}\n" + BASE.format(name="H"))
     assert problem.horizon_years == years
+
+
+def test_a_choice_is_read_in_any_case_and_held_lower_case() -> None:
+    # `kind: Vendor` and `dist: Normal` were refused while `currency: eur` was read
+    text = (
+        BASE.format(name="C").replace("$150k", "{low: $100k, high: $200k, dist: Normal}")
+        + "alternatives:\n  - {name: A, kind: Vendor}\n  - {name: B, kind: Open-Source}\n"
+        "  - {name: C, kind: ' IN-HOUSE'}\n"
+    )
+    [problem] = load_text(text)
+    assert [a.kind for a in problem.alternatives] == ["vendor", "open-source", "in-house"]
+    cost = problem.market.problem_cost
+    assert isinstance(cost, Range)
+    assert cost.dist == "normal"
+    result = pmsize.evaluate(problem).to_dict()  # the JSON contract
+    assert [a["kind"] for a in result["alternatives"]] == ["vendor", "open-source", "in-house"]
+    assert [i["dist"] for i in result["uncertain_inputs"]] == ["normal"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        (
+            "vender",
+            "vender is not one of: open-source, vendor, in-house, manual or other; "
+            "did you mean vendor?",
+        ),
+        (
+            "Opensource",
+            "Opensource is not one of: open-source, vendor, in-house, manual or "
+            "other; did you mean open-source?",
+        ),
+        ("saas", "saas is not one of: open-source, vendor, in-house, manual or other"),
+        ("[vendor]", "a list is not one of: open-source, vendor, in-house, manual or other"),
+    ],
+)
+def test_an_unknown_kind_names_the_one_meant_when_one_is_close(kind: str, message: str) -> None:
+    text = BASE.format(name="K") + f"alternatives:\n  - name: A\n    kind: {kind}\n"
+    assert errors_of(text) == [f"p.yaml:7:11: alternatives[0].kind: {message}"]
 
 
 def test_minus_zero_is_zero() -> None:

@@ -249,14 +249,94 @@ def test_markdown_and_csv(tmp_path: Path) -> None:
     ]
 
 
-def test_problems_in_two_currencies_are_a_located_error(tmp_path: Path) -> None:
+def test_problems_in_two_currencies_are_an_error_at_each_currency(tmp_path: Path) -> None:
     path = portfolio(tmp_path, problem("A", 1, 1), problem("B", 1, 1, currency="EUR"))
     code, out, err = invoke("plan", path, "--budget", "$10m")
     assert (code, out) == (2, "")
     assert err == (
-        f"{path}:12:5: currency: EUR, but 'A' ({path}:2:5) is in USD; a plan adds build "
-        "costs and NPVs, so plan one currency at a time\n"
+        f"{path}:13:15: currency: EUR, but 'A' ({path}:3:15) is in USD; a plan adds build "
+        "costs and NPVs, so plan one currency at a time: move the problems in EUR to a file "
+        "of their own\n"
         "pmsize: 1 input error; nothing planned\n"
+    )
+
+
+CLINIC = """# Clinic scheduling
+name: Clinic scheduling
+market: {customers: 400, problem_cost: $150k}
+solution: {adoption: 5%, build_cost: $1m}
+"""
+FREIGHT = """# Freight audit
+name: Freight audit
+currency: EUR
+market: {customers: 400, problem_cost: €150k}
+solution: {adoption: 5%, build_cost: €1m}
+"""
+
+
+def test_files_in_two_currencies_are_told_where_each_currency_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the freight file was located at its start (where `name:` happened to be), not at
+    # its `currency:`, and the message did not say what to do
+    monkeypatch.chdir(tmp_path)
+    Path("clinic.yaml").write_text(CLINIC, encoding="utf-8")
+    Path("freight.yaml").write_text(FREIGHT, encoding="utf-8")
+    code, out, err = invoke("plan", "clinic.yaml", "freight.yaml", "--budget", "$10m")
+    assert (code, out) == (2, "")
+    assert err == (
+        "freight.yaml:3:11: currency: EUR, but 'Clinic scheduling' (clinic.yaml:2:1) is in "
+        "USD, the default; a plan adds build costs and NPVs, so plan one currency at a time: "
+        "name only the files in USD, or only those in EUR\n"
+        "pmsize: 1 input error; nothing planned\n"
+    )
+
+
+def test_a_currency_from_defaults_is_told_once_at_the_default(tmp_path: Path) -> None:
+    (tmp_path / "clinic.yaml").write_text(CLINIC, encoding="utf-8")
+    path = tmp_path / "eu.yaml"
+    path.write_text(
+        "defaults:\n  currency: eur\n  market: {customers: 4, problem_cost: 150k}\n"
+        "  solution: {adoption: 5%}\nproblems:\n  - name: One\n  - name: Two\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(pmsize.InputErrors) as raised:
+        pmsize.plan(pmsize.load([str(tmp_path / "clinic.yaml"), str(path)]), "$10m")
+    assert [str(e) for e in raised.value.errors] == [
+        f"{path}:2:13: currency: EUR, but 'Clinic scheduling' ({tmp_path / 'clinic.yaml'}:2:1) "
+        "is in USD, the default; a plan adds build costs and NPVs, so plan one currency at a "
+        "time: name only the files in USD, or only those in EUR"
+    ]
+
+
+def test_a_loaded_problem_knows_where_its_currency_is_written() -> None:
+    text = (
+        "defaults:\n  currency: EUR\n  market: {customers: 4, problem_cost: 150k}\n"
+        "  solution: {adoption: 5%}\nproblems:\n  - name: One\n  - name: Two\n"
+        "    currency: GBP\n"
+    )
+    one, two = load_text(text, "p.yaml")
+    assert (str(one.currency_source), str(two.currency_source)) == ("p.yaml:2:13", "p.yaml:8:15")
+    [single] = load_text(CLINIC, "c.yaml")
+    assert (single.currency_source, str(single.source)) == (None, "c.yaml:2:1")
+
+
+def test_problems_built_in_code_in_two_currencies_are_refused_in_words() -> None:
+    data = {
+        "name": "A",
+        "market": {"customers": 4, "problem_cost": 1},
+        "solution": {"adoption": "5%"},
+    }
+    built = [
+        pmsize.Problem.model_validate(data),
+        pmsize.Problem.model_validate(data | {"name": "B", "currency": "EUR"}),
+    ]
+    with pytest.raises(pmsize.InputErrors) as raised:
+        pmsize.plan(built, "10m")
+    [error] = raised.value.errors
+    assert error.message == (
+        "EUR, but 'A' is in USD; a plan adds build costs and NPVs, so plan one "
+        "currency at a time: plan the problems in USD apart from those in EUR"
     )
 
 

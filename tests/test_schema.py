@@ -126,6 +126,39 @@ def test_schema_rejects_a_spoiled_example(path: tuple[Any, ...], bad: Any) -> No
     assert loads(data) != []
 
 
+@pytest.mark.parametrize(
+    ("path", "written", "valid"),
+    [
+        (("alternatives", 0, "kind"), "Vendor", True),
+        (("alternatives", 0, "kind"), "OPEN-SOURCE", True),
+        (("alternatives", 0, "kind"), "vender", False),
+        (("solution", "build_cost"), {"low": "$5k", "high": "$9k", "dist": "Normal"}, True),
+        (("solution", "build_cost"), {"low": 0, "high": "$9k", "dist": "Uniform"}, True),
+        # a lognormal range needs low above 0, whatever case names it
+        (("solution", "build_cost"), {"low": 0, "high": "$9k", "dist": "LogNormal"}, False),
+        (("solution", "build_cost"), {"low": "$5k", "high": "$9k", "dist": "normel"}, False),
+    ],
+)
+def test_a_choice_in_any_case_is_valid_in_an_editor_as_it_loads(
+    path: tuple[Any, ...], written: Any, valid: bool
+) -> None:
+    # the schema's enums alone flagged `kind: Vendor`, which the loader reads as vendor
+    data = editor_view((ROOT / "examples" / "claims-processing.yaml").read_text(encoding="utf-8"))
+    parent = data
+    for key in path[:-1]:
+        parent = parent[key]
+    parent[path[-1]] = written
+    assert VALIDATOR.is_valid(data) is valid
+    assert (loads(data) == []) is valid
+
+
+def test_editors_complete_a_choice_from_its_canonical_words() -> None:
+    shipped = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    kind = shipped["$defs"]["Alternative"]["properties"]["kind"]
+    assert kind["anyOf"][0] == {"enum": ["open-source", "vendor", "in-house", "manual", "other"]}
+    assert shipped["$defs"]["Dist"]["anyOf"][0] == {"enum": ["lognormal", "normal", "uniform"]}
+
+
 def test_a_portfolio_is_accepted_and_a_problem_without_a_default_must_name_it() -> None:
     portfolio = {
         "defaults": {"market": {"customers": 400, "problem_cost": "$150k"}},

@@ -116,6 +116,28 @@ def test_mapping_range_with_named_shape_uses_arithmetic_median() -> None:
     assert q.mean == 15e6
 
 
+@pytest.mark.parametrize("written", ["Uniform", "UNIFORM", " uniform "])
+def test_a_range_names_its_shape_in_any_case(written: str) -> None:
+    assert parse_amount({"low": "0", "high": "30m", "dist": written}, "USD") == Range(
+        0.0, 30e6, "uniform"
+    )
+
+
+@pytest.mark.parametrize(
+    ("written", "message"),
+    [
+        ("normel", "dist normel is not one of: lognormal, normal or uniform; did you mean normal?"),
+        ("beta", "dist beta is not one of: lognormal, normal or uniform"),
+        (True, "dist a yes/no value is not one of: lognormal, normal or uniform"),
+    ],
+)
+def test_an_unknown_shape_names_the_one_meant_when_one_is_close(
+    written: object, message: str
+) -> None:
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        parse_amount({"low": "1", "high": "30m", "dist": written}, "USD")
+
+
 def test_range_from_zero_must_name_its_shape() -> None:
     with pytest.raises(ValueError, match="must name its shape"):
         parse_amount("0 to 30m", "USD")

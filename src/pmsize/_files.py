@@ -39,6 +39,9 @@ Refuse = Callable[[str], UsageError]  # a reason -> the error that names the pat
 _ERRORS = "backslashreplace"
 
 
+NUL_NAME = "a file name cannot hold a NUL character (\\x00)"
+
+
 def write_atomically(
     path: str | Path, text: str, *, overwrite: bool = True, what: str = ""
 ) -> None:
@@ -53,6 +56,8 @@ def write_atomically(
     def refuse(reason: str) -> UsageError:
         return refusal(name, reason, what)
 
+    if "\x00" in name:  # the system refuses it with a ValueError, not an OSError
+        raise refuse(NUL_NAME)
     if name.endswith(("/", os.sep)) or (os.altsep and name.endswith(os.altsep)):
         raise refuse("a name ending in / is a folder; name a file")
     if not overwrite and os.path.lexists(name):
@@ -97,6 +102,8 @@ def is_folder(path: str) -> bool:
     """Whether `path` names a folder (through links). A path that cannot be looked at, a
     name too long or one inside a folder that cannot be searched, is refused as
     `write_atomically` refuses it (`UsageError`, exit 2): `Path.is_dir` raises on those."""
+    if "\x00" in path:
+        raise refusal(path, NUL_NAME)
     try:
         return stat.S_ISDIR(os.stat(path).st_mode)
     except (FileNotFoundError, NotADirectoryError):
@@ -118,7 +125,7 @@ def refuse_inputs(output: str | Path | None, inputs: Iterable[str], what: str = 
         return
     try:
         written = os.stat(output)
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in the name, refused when written
         return  # nothing there yet (or unreachable): it cannot be an input
     for file in dict.fromkeys(inputs):
         with contextlib.suppress(OSError, ValueError):

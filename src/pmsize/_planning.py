@@ -401,29 +401,54 @@ def _after(start: float, time_limit: float | None, share: float = OPTIMUM_SHARE)
 
 def _one_currency(problems: Sequence[Problem]) -> str:
     """The currency every problem uses (the first problem's); raises InputErrors locating
-    each problem in another, since build costs and NPVs only add up in one currency."""
+    each problem in another at its `currency:` (or its `name:`, with none written), since
+    build costs and NPVs only add up in one currency."""
     if not problems:
         return ""
     first = problems[0]
     currency = first.currency
-    errors = [
-        InputError(
-            _where(p),
-            f"{p.currency}, but {first.name!r} ({_where(first)}) is in "
-            f"{currency}; a plan adds build costs and NPVs, so plan one currency at a time",
+    errors = {
+        # the problems that take one `currency:` from `defaults:` are told once, there
+        (str(_currency_at(p)), p.currency): InputError(
+            _currency_at(p),
+            f"{p.currency}, but {first.name!r}{_where(first)} is in {currency}"
+            f"{_default(first)}; "
+            f"a plan adds build costs and NPVs, so plan one currency at a time: "
+            f"{_how_to_split(first, p)}",
             path="currency",
         )
         for p in problems
         if p.currency != currency
-    ]
+    }
     if errors:
-        raise InputErrors(errors)
+        raise InputErrors(list(errors.values()))
     return currency
 
 
-def _where(problem: Problem) -> Location:
-    """Where a problem was read; one built in code is in no file, at line 0."""
-    return problem.source or Location("", 0, 0)
+def _currency_at(problem: Problem) -> Location:
+    """Where a problem's currency is written, else where its `name:` is (USD, the default,
+    is written nowhere); one built in code is in no file, at line 0."""
+    return problem.currency_source or problem.source or Location("", 0, 0)
+
+
+def _where(problem: Problem) -> str:
+    """` (file:line:column)` of a read problem's currency; nothing for one built in code."""
+    return f" ({_currency_at(problem)})" if problem.source else ""
+
+
+def _default(problem: Problem) -> str:
+    """`, the default` after a read problem's currency when its file writes none."""
+    return ", the default" if problem.currency_source is None and problem.source else ""
+
+
+def _how_to_split(first: Problem, other: Problem) -> str:
+    """What to do about a problem in another currency than the first's: name the files of
+    one currency, or, when one file holds both, move one currency's problems out of it."""
+    if first.source is None or other.source is None:
+        return f"plan the problems in {first.currency} apart from those in {other.currency}"
+    if first.source.file == other.source.file:
+        return f"move the problems in {other.currency} to a file of their own"
+    return f"name only the files in {first.currency}, or only those in {other.currency}"
 
 
 def _candidate(r: Evaluation, npv: float) -> Candidate:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from pmsize import _values as values
-from pmsize._models import MAX_HORIZON, Problem
+from pmsize._models import ALTERNATIVE_KINDS, MAX_HORIZON, Problem
 
 # ---------------------------------------------------------------------------------------------
 # Fragments for the value grammar of `values` (no inline flags or named groups:
@@ -21,7 +21,20 @@ from pmsize._models import MAX_HORIZON, Problem
 
 
 def _ci(word: str) -> str:
-    return "".join(f"[{c.lower()}{c.upper()}]" for c in word)
+    """`word` in any case; its other characters (the `-` of `open-source`) as they are."""
+    return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in word)
+
+
+def _choice(words: tuple[str, ...], description: str) -> dict[str, Any]:
+    """One of `words` in any case, as `values.parse_choice` reads it (`Vendor`, ` normal`).
+    The enum alone would have an editor flag `kind: Vendor`, which pmsize reads: the schema
+    follows the loader here, as `Currency` does, with the pattern; the enum stays for what
+    editors offer to complete, the canonical words that JSON output writes."""
+    pattern = rf"^\s*(?:{'|'.join(_ci(w) for w in words)})\s*$"
+    return {
+        "anyOf": [{"enum": list(words)}, {"type": "string", "pattern": pattern}],
+        "description": description,
+    }
 
 
 _SCALE = "(?:" + "|".join(_ci(w) for w in sorted(values.SCALES, key=len, reverse=True)) + ")"
@@ -89,11 +102,11 @@ def _quantity_schema(
     low = _point_text(kind, positive=True, below_one=below_one)
     range_map: dict[str, Any] = {
         "type": "object",
-        "properties": {"low": point, "high": point, "dist": {"enum": list(values.DISTS)}},
+        "properties": {"low": point, "high": point, "dist": {"$ref": "#/$defs/Dist"}},
         "required": ["low", "high"],
         "additionalProperties": False,
-        # an unnamed shape is lognormal, which needs low above 0
-        "if": {"properties": {"dist": {"const": "lognormal"}}},
+        # an unnamed shape is lognormal, which needs low above 0 (`dist:` in any case)
+        "if": {"properties": {"dist": {"pattern": rf"^\s*{_ci('lognormal')}\s*$"}}},
         "then": {"properties": {"low": low_positive}},
     }
     range_text = {"type": "string", "pattern": rf"^\s*{low}{_TO}{high}\s*$"}
@@ -132,6 +145,9 @@ SCHEMA_DEFS: dict[str, dict[str, Any]] = {
         "write 150%, not 1.5)",
     },
     "Text": _TEXT_SCHEMA,
+    "Dist": _choice(
+        values.DISTS, "The shape of a range: lognormal (unless named), normal or uniform"
+    ),
 }
 _GROWTH_POINT: dict[str, Any] = {
     "anyOf": [
@@ -168,7 +184,7 @@ FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
                 "properties": {
                     "low": _GROWTH_POINT,
                     "high": _GROWTH_POINT,
-                    "dist": {"enum": list(values.DISTS)},
+                    "dist": {"$ref": "#/$defs/Dist"},
                 },
                 "required": ["low", "high"],
                 "additionalProperties": False,
@@ -216,6 +232,9 @@ FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
     },
     "Version": {"anyOf": [{"const": 1}, {"const": "1"}]},
     "Currency": {"type": "string", "pattern": r"^\s*[A-Za-z]{3}\s*$"},
+    "AlternativeKind": _choice(
+        ALTERNATIVE_KINDS, "What the alternative is: open-source, vendor, in-house, manual or other"
+    ),
     "Years": {
         "anyOf": [
             {"type": "integer", "minimum": 1, "maximum": MAX_HORIZON},

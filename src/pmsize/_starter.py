@@ -27,21 +27,15 @@ def shown(file: str) -> str:
 
 
 def write(path: str, *, force: bool = False) -> list[str]:
-    """Write the starter to `path` atomically, creating missing folders; refuse to replace
-    a file unless `force`. Returns warnings for the user (an unscanned suffix)."""
+    """Write the starter to `path` as `--output` writes (`files.write_atomically`): into a
+    folder that exists, never making one, as `cp` would; refuse to replace a file unless
+    `force`. Returns warnings for the user (an unscanned suffix)."""
     folder_name = path.endswith(("/", os.sep))  # refused by files.write_atomically
     if not folder_name and files.is_folder(path):  # a name too long is refused here
         example = str(Path(path) / DEFAULT_FILE)
         raise UsageError(
             f"{safe_text(path)} is a folder; name a file, such as {safe_text(example)}"
         )
-    folder = Path(path).parent
-    if not folder_name:
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            reason = f"cannot make the folder {safe_text(str(folder))}: {exc.strerror or exc}"
-            raise files.refusal(path, reason) from None
     files.write_atomically(path, text(path), overwrite=force)
     from pmsize._loader import YAML_SUFFIXES
 

@@ -10,18 +10,20 @@ adds the file, line, column and field path.
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, TypeAlias, TypeVar
 
 from pmsize._iso4217 import CODES as ISO_4217
 
 Kind = Literal["amount", "percent", "count", "growth"]
 Dist = Literal["lognormal", "normal", "uniform"]
 DISTS: tuple[Dist, ...] = ("lognormal", "normal", "uniform")
+Word = TypeVar("Word", bound=str)  # one of a field's choices (`Dist`, an alternative's kind)
 
 MAX_VALUE = 1e15
 MAX_GROWTH = 10.0  # +1,000% a year: beyond it customers over a long horizon overflow
@@ -347,6 +349,21 @@ def _parse_quantity(raw: object, kind: Kind, currency: str) -> Quantity:
     return parse_number(raw, kind, currency)
 
 
+def parse_choice(raw: object, words: Sequence[Word], what: str = "") -> Word:
+    """One of `words` (each lower case) as a file writes it, in any case (`Vendor`,
+    `Normal`, as `currency: eur` and the command line's choices are read), as that word;
+    otherwise a `ValueError` that lists them, and names the one meant when one is close:
+    `vender is not one of: open-source, vendor, ...; did you mean vendor?` (`what` first)."""
+    written = raw.strip().lower() if isinstance(raw, str) else ""
+    for word in words:
+        if word == written:
+            return word
+    close = difflib.get_close_matches(written, words, n=1, cutoff=0.6) if written else []
+    hint = f"; did you mean {close[0]}?" if close else ""
+    listed = f"{', '.join(words[:-1])} or {words[-1]}"
+    raise ValueError(f"{what}{describe(raw)} is not one of: {listed}{hint}")
+
+
 def split_range(text: str) -> list[str] | None:
     """The ends of `low to high` (None when the text has no word `to`); a word split, so
     linear in the text's length whatever its spacing."""
@@ -365,9 +382,8 @@ def _parse_range_mapping(raw: Mapping[object, object], kind: Kind, currency: str
     missing = [k for k in ("low", "high") if k not in raw]
     if missing:
         raise ValueError(f"a range needs {' and '.join(missing)}, as in {{low: 50k, high: 200k}}")
-    dist = raw.get("dist")
-    if dist is not None and dist not in DISTS:
-        raise ValueError(f"dist {describe(dist)} is not one of {', '.join(DISTS)}")
+    named = raw.get("dist")
+    dist = None if named is None else parse_choice(named, DISTS, "dist ")
     low = parse_number(raw["low"], kind, currency)
     high = parse_number(raw["high"], kind, currency)
     if not low < high:

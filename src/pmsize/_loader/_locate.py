@@ -38,6 +38,15 @@ def name_location(root: Map, name: str, prefix: Loc) -> Location:
     return Location(name, *line_column(at))
 
 
+def value_location(root: Map, name: str, prefix: Loc, key: str) -> Location | None:
+    """Where the mapping at `prefix` writes the value of `key`; None when it does not."""
+    node: Any = root
+    for part in prefix:
+        node = node[part]
+    at = node.value_at.get(key) if isinstance(node, Map) else None
+    return None if at is None else Location(name, *line_column(at))
+
+
 def _path_text(loc: Loc) -> str:
     out = ""
     for part in loc:

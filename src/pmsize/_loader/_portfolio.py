@@ -8,11 +8,12 @@ is collected and located before any is raised; names are unique.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from pmsize._errors import InputError, InputErrors, Location
-from pmsize._loader._locate import in_file_order, locate, name_location
+from pmsize._loader._locate import in_file_order, locate, name_location, value_location
 from pmsize._loader._yaml import Map
 from pmsize._models import (
     Loc,
@@ -30,6 +31,7 @@ from pmsize._models import (
 )
 
 PORTFOLIO_KEYS = ("pmsize", "problems", "defaults", "policy")
+MISSPELT_PROBLEMS = "unknown key; did you mean `problems:` (a portfolio's list of problems)?"
 
 
 def problems_of(root: Map, name: str, values: Values = ()) -> list[Problem]:
@@ -47,21 +49,26 @@ def problems_of(root: Map, name: str, values: Values = ()) -> list[Problem]:
     defaults: Any = {}
     # (data to validate, its path in the file, keys it takes from `defaults:`)
     sources: list[tuple[dict[str, Any], Loc, frozenset[str]]] = []
-    if "problems" not in root:
+    misspelt = misspelt_problems(root)
+    if "problems" not in root and misspelt is None:
         sources.append((root, (), frozenset()))
     else:
+        # a misspelt `problems:` is told once, at its key: read as one problem, the file
+        # would also lack a name, a market and a solution and have `defaults:` out of place
         for key in root:
-            if key not in PORTFOLIO_KEYS:
+            if key == misspelt:
+                errors.append(locate(root, name, (key,), MISSPELT_PROBLEMS))
+            elif key not in PORTFOLIO_KEYS:
                 errors.append(locate(root, name, (key,), unknown_key(key, PORTFOLIO_KEYS)))
         if "pmsize" in root:
             try:
                 format_version(root["pmsize"])
             except ValueError as exc:
                 errors.append(locate(root, name, ("pmsize",), str(exc)))
-        problems = root["problems"]
+        problems = root.get("problems", [])
         defaults = root.get("defaults")
         defaults = {} if defaults is None else defaults
-        if not isinstance(problems, list) or not problems:
+        if misspelt is None and (not isinstance(problems, list) or not problems):
             errors.append(
                 locate(root, name, ("problems",), "expected a list of problems, each `- name: ...`")
             )
@@ -103,7 +110,11 @@ def problems_of(root: Map, name: str, values: Values = ()) -> list[Problem]:
             errors.append(locate(root, name, (*where, *loc), message))
         if problem is not None and not problem_errors and not applied.errors:
             location = name_location(root, name, prefix)
-            found.append(problem._located(location, portfolio_policy, data, applied.overrides))
+            written_in = ("defaults",) if "currency" in inherited else prefix
+            currency_at = value_location(root, name, written_in, "currency")
+            found.append(
+                problem._located(location, portfolio_policy, data, applied.overrides, currency_at)
+            )
     errors.extend(duplicate_names(found))
     if errors:
         raise InputErrors(in_file_order(errors))
@@ -114,6 +125,28 @@ def _set_error(path: str, message: str, field: Loc = ()) -> InputError:
     """An error in a value of `--set PATH=VALUE`: named by the option, as a file's is by
     its line (`--set solution.price: -5k is negative`)."""
     return InputError(Location(f"--set {path}", 0, 0), message, path=loc_text(field))
+
+
+def misspelt_problems(root: Map) -> str | None:
+    """The key written where a portfolio's `problems:` belongs (`problem:` beside
+    `defaults:`), when the file has no `problems:`; else None.
+
+    The key is none a problem or a portfolio has, and shows two of a portfolio's three
+    signs: a name close to `problems`, a list under it, `defaults:` beside it. One sign
+    alone is not enough: a single problem's stray `problem: text` or `tags: [a, b]` stays
+    an unknown key of that problem."""
+    if "problems" in root:
+        return None
+    beside_defaults = "defaults" in root
+    best: tuple[int, str] | None = None
+    for key, value in root.items():
+        if key in Problem.model_fields or key in PORTFOLIO_KEYS:
+            continue
+        close = bool(difflib.get_close_matches(key.lower(), ["problems"], cutoff=0.75))
+        signs = close + isinstance(value, list) + beside_defaults
+        if signs >= 2 and (best is None or signs > best[0]):
+            best = (signs, key)
+    return None if best is None else best[1]
 
 
 def _replaced_default(

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from pmsize._models import _whatif as whatif
 from pmsize._models._fields import (
+    ALTERNATIVE_KINDS,
     DEFAULT_HORIZON,
     MAX_HORIZON,
     YEARLY_FIELDS,
@@ -51,6 +52,7 @@ from pmsize._models._whatif import Override, Values
 from pmsize._models._words import PairKey, ProblemPairKey, model_in, unknown_key, validate
 
 __all__ = [
+    "ALTERNATIVE_KINDS",
     "DEFAULT_CAP_THRESHOLD",
     "DEFAULT_HORIZON",
     "DEFAULT_THIN_MARGIN",

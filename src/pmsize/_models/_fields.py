@@ -14,7 +14,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import PlainValidator, ValidationInfo
 
@@ -175,6 +175,14 @@ def currency_code(raw: object) -> str:
 
 def _or(words: list[str]) -> str:
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+KindWord = Literal["open-source", "vendor", "in-house", "manual", "other"]
+ALTERNATIVE_KINDS: tuple[KindWord, ...] = ("open-source", "vendor", "in-house", "manual", "other")
+
+
+def _alternative_kind(raw: object) -> KindWord:
+    return values.parse_choice(raw, ALTERNATIVE_KINDS)
 
 
 def format_version(raw: object) -> int:
@@ -344,6 +352,8 @@ Growth = Annotated[Quantity, PlainValidator(_growth), Schema("Growth")]
 FromYear = Annotated[int, PlainValidator(_from_year), Schema("FromYear")]
 Version = Annotated[int, PlainValidator(format_version), Schema("Version")]
 Currency = Annotated[str, PlainValidator(currency_code), Schema("Currency")]
+# `kind: Vendor` is vendor, as `currency: eur` is EUR: read in any case, held lower case
+AlternativeKind = Annotated[KindWord, PlainValidator(_alternative_kind), Schema("AlternativeKind")]
 Years = Annotated[int, PlainValidator(_years), Schema("Years")]
 # an alternative's figures, one value or one a year (SPEC §7)
 ByYear = Quantity | tuple[Quantity, ...]

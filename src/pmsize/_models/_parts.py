@@ -3,12 +3,13 @@ solution, the alternatives customers have, and the policy its flags are raised u
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from pmsize._models._fields import (
     Adoption,
+    AlternativeKind,
     Amount,
     AmountByYear,
     ByYear,
@@ -26,7 +27,6 @@ from pmsize._models._fields import (
 from pmsize._values import MARKET_RULE_MARK, Quantity
 
 FROZEN = ConfigDict(frozen=True, extra="forbid")
-AlternativeKind = Literal["open-source", "vendor", "in-house", "manual", "other"]
 
 
 class Policy(BaseModel):

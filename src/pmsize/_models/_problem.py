@@ -58,11 +58,12 @@ class Problem(BaseModel):
     policy: Policy = Policy()
     # rank correlations between ranged inputs (SPEC §10), in file order
     correlations: Correlations = ()
-    # Never read from a file: where the problem's `name:` is, the `policy:` of the
-    # portfolio it came in (both set by the loader), the data it was validated from, and
-    # the what-ifs that data holds (see `source`, `portfolio_policy`, `as_written`,
-    # `overrides`).
+    # Never read from a file: where the problem's `name:` and `currency:` are, the
+    # `policy:` of the portfolio it came in (set by the loader), the data it was
+    # validated from, and the what-ifs that data holds (see `source`, `currency_source`,
+    # `portfolio_policy`, `as_written`, `overrides`).
     _source: Location | None = PrivateAttr(default=None)
+    _currency_source: Location | None = PrivateAttr(default=None)
     _portfolio_policy: Policy | None = PrivateAttr(default=None)
     _as_written: Mapping[str, Any] | None = PrivateAttr(default=None)
     _overrides: tuple[Override, ...] = PrivateAttr(default=())
@@ -94,6 +95,13 @@ class Problem(BaseModel):
         """Where the problem was read from (`file:line:column` of its `name:`); None when
         the problem was built in code."""
         return self._source
+
+    @property
+    def currency_source(self) -> Location | None:
+        """Where the problem's currency is written (`file:line:column` of its `currency:`
+        value, or its portfolio's `defaults:` one); None when no `currency:` is written
+        (USD) or the problem was built in code."""
+        return self._currency_source
 
     @property
     def portfolio_policy(self) -> Policy:
@@ -156,10 +164,13 @@ class Problem(BaseModel):
         portfolio_policy: Policy | None = None,
         as_written: Mapping[str, Any] | None = None,
         overrides: tuple[Override, ...] = (),
+        currency_source: Location | None = None,
     ) -> Problem:
-        """This problem, marked as read from `source` in a portfolio with that policy,
-        validated from `as_written` (which holds `overrides`)."""
+        """This problem, marked as read from `source` (its currency from `currency_source`)
+        in a portfolio with that policy, validated from `as_written` (which holds
+        `overrides`)."""
         self._source = source
+        self._currency_source = currency_source
         self._portfolio_policy = portfolio_policy
         if as_written is not None:
             self._as_written = as_written

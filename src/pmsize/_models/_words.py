@@ -78,9 +78,6 @@ def _message(model: type[BaseModel], error: Any) -> str:
         if key == "<<":
             return "merge keys (<<) are not allowed; share values with `defaults:` instead"
         return unknown_key(key, tuple(_model_at(model, loc[:-1]).model_fields))
-    if kind == "literal_error":
-        expected = str(error["ctx"]["expected"]).replace("'", "")
-        return f"{error['input']} is not one of: {expected}"
     if kind in ("model_type", "model_attributes_type"):
         return "expected a mapping of keys (key: value)"
     if kind in ("tuple_type", "list_type"):
