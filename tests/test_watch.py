@@ -200,6 +200,21 @@ def test_a_usage_error_ends_the_watch(tmp_path: Path) -> None:
     assert runs.next()[2] == "pmsize: --sort size: evaluate ranks by npv, roi, ceiling or name\n"
 
 
+def test_ctrl_c_during_a_run_ends_the_watch_and_another_signal_ends_the_command(
+    tmp_path: Path,
+) -> None:
+    def ended_by(code: int) -> Callable[[], None]:
+        def run_once() -> None:  # as a run's boundary ends it after saying so
+            raise typer.Exit(code)
+
+        return run_once
+
+    watch.loop(ended_by(130), [str(tmp_path)], wake_ms=20)  # returns: the command exits 0
+    with pytest.raises(typer.Exit) as ended:
+        watch.loop(ended_by(143), [str(tmp_path)], wake_ms=20)  # SIGTERM
+    assert ended.value.exit_code == 143
+
+
 # ------------------------------------------------------------------ the command line
 
 
