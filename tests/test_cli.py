@@ -268,9 +268,11 @@ START = "import sys\nsys.argv = {argv!r}\nfrom pmsize.__main__ import main\nmain
 
 
 def test_evaluate_imports_neither_scipy_nor_numpy() -> None:
-    # scipy is for `plan` alone (and numpy for simulation): evaluate starts without them
-    loaded = _modules_after(START.format(argv=["pmsize", "evaluate", CLAIMS, "-f", "json"]))
-    assert (loaded["scipy"], loaded["numpy"]) == (False, False)
+    # scipy is for `plan` alone (and numpy for simulation), watchfiles for --watch:
+    # evaluate starts without them
+    argv = ["pmsize", "evaluate", CLAIMS, "-f", "json"]
+    loaded = _modules_after(START.format(argv=argv), ("watchfiles",))
+    assert (loaded["scipy"], loaded["numpy"], loaded["watchfiles"]) == (False, False, False)
 
 
 def test_plan_imports_scipy() -> None:

@@ -6,6 +6,7 @@
     sampled    the commands that draw samples: simulate, sensitivity, plan, report
     params     the arguments and options several commands declare alike
     output     stdout, files written as `cp` writes them, GitHub's step summary, stderr
+    watch      `--watch`: a command's run again after each save of a file it read
     boundary   errors -> messages and exit codes (SPEC §5); `main` runs the commands
     group      what pmsize changes in how Typer reads a command line and lays out help
 

@@ -38,6 +38,11 @@ ISSUES_URL = "https://github.com/pmsize/pmsize/issues"
 _state = {"debug": False, "collector_paused": False}
 
 
+class UsageExit(typer.Exit):
+    """The exit (2) of a run refused for its options or arguments: unlike an input error,
+    nothing a file holds can change it, so `--watch` ends on it rather than waiting."""
+
+
 def show_tracebacks(debug: bool) -> None:
     """`--debug`: print the traceback of an internal error before its message."""
     _state["debug"] = debug
@@ -69,7 +74,7 @@ def boundary(*, after_errors: str = "nothing evaluated") -> Iterator[None]:
         raise typer.Exit(ExitCode.BAD_INPUT) from None
     except UsageError as exc:  # a library argument is named as its option here
         warn(exc.on_command_line() if isinstance(exc, ArgumentError) else str(exc))
-        raise typer.Exit(ExitCode.BAD_INPUT) from None
+        raise UsageExit(ExitCode.BAD_INPUT) from None
     except KeyboardInterrupt as exc:
         raise typer.Exit(signals.interrupted(exc)) from None
     except BrokenPipeError:
@@ -187,4 +192,4 @@ def _run_app() -> int:
     return ExitCode.OK
 
 
-__all__ = ["ISSUES_URL", "boundary", "collector_paused", "main", "show_tracebacks"]
+__all__ = ["ISSUES_URL", "UsageExit", "boundary", "collector_paused", "main", "show_tracebacks"]

@@ -56,6 +56,15 @@ SetOpt = Annotated[
     ),
 ]
 
+WatchOpt = Annotated[
+    bool,
+    typer.Option(
+        "--watch",
+        help="After the first run, run again whenever a file read changes, clearing the "
+        "terminal first; Ctrl-C ends it.",
+    ),
+]
+
 
 def what_ifs(items: list[str] | None) -> dict[str, object]:
     """`--set` settings as `pmsize.load(values=...)` takes them, each value read as the
@@ -81,4 +90,13 @@ def _completion(values: Sequence[str]) -> Callable[[str], list[str]]:
     return complete
 
 
-__all__ = ["CapOpt", "OutputOpt", "PathsArg", "SetOpt", "ThinOpt", "one_of", "what_ifs"]
+__all__ = [
+    "CapOpt",
+    "OutputOpt",
+    "PathsArg",
+    "SetOpt",
+    "ThinOpt",
+    "WatchOpt",
+    "one_of",
+    "what_ifs",
+]

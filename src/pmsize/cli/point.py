@@ -17,7 +17,17 @@ from pmsize._fmt import plural, safe_text
 from pmsize._signals import say
 from pmsize.cli.boundary import boundary, collector_paused
 from pmsize.cli.output import append_step_summary, emit, emit_rich, text_width, warn
-from pmsize.cli.params import CapOpt, OutputOpt, PathsArg, SetOpt, ThinOpt, one_of, what_ifs
+from pmsize.cli.params import (
+    CapOpt,
+    OutputOpt,
+    PathsArg,
+    SetOpt,
+    ThinOpt,
+    WatchOpt,
+    one_of,
+    what_ifs,
+)
+from pmsize.cli.watch import watched
 
 
 class Format(str, enum.Enum):
@@ -79,32 +89,37 @@ def evaluate(
             "--excel", help="With --format csv: a byte-order mark and CRLF line ends, for Excel."
         ),
     ] = False,
+    watch: WatchOpt = False,
 ) -> None:
     """Evaluate problems and rank them.
 
     Example: pmsize evaluate examples/
     """
-    with boundary():
-        from pmsize import _options as options
-        from pmsize import _service as service
-        from pmsize.render.progress import progress_bar
 
-        chosen = Format(
-            options.output_format(format, output, [f.value for f in Format], "evaluate")
-        )
-        if excel and chosen is not Format.csv:
-            raise UsageError("--excel applies to --format csv only")
-        order = options.choice(sort, SORTS, "evaluate", option="--sort", verb="ranks by")
-        fail = options.choice(fail_on, FAIL_ON, "evaluate", option="--fail-on", verb="takes")
-        policy = options.policy(cap_threshold, thin_margin)
-        values = what_ifs(set_)
-        with collector_paused():
-            with progress_bar(paths=paths) as bar:
-                results = service.evaluate_paths(
-                    paths, policy, sort=order, progress=bar, values=values
-                )
-            _write_evaluation(results, chosen, output, excel=excel)
-        exit_for(service.worst_verdict(results), fail)
+    def run_once() -> None:
+        with boundary():
+            from pmsize import _options as options
+            from pmsize import _service as service
+            from pmsize.render.progress import progress_bar
+
+            chosen = Format(
+                options.output_format(format, output, [f.value for f in Format], "evaluate")
+            )
+            if excel and chosen is not Format.csv:
+                raise UsageError("--excel applies to --format csv only")
+            order = options.choice(sort, SORTS, "evaluate", option="--sort", verb="ranks by")
+            fail = options.choice(fail_on, FAIL_ON, "evaluate", option="--fail-on", verb="takes")
+            policy = options.policy(cap_threshold, thin_margin)
+            values = what_ifs(set_)
+            with collector_paused():
+                with progress_bar(paths=paths) as bar:
+                    results = service.evaluate_paths(
+                        paths, policy, sort=order, progress=bar, values=values
+                    )
+                _write_evaluation(results, chosen, output, excel=excel)
+            exit_for(service.worst_verdict(results), fail)
+
+    watched(run_once, paths, watch=watch, output=output)
 
 
 def _write_evaluation(
@@ -210,31 +225,36 @@ def explain(
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
     set_: SetOpt = None,
+    watch: WatchOpt = False,
 ) -> None:
     """Explain a problem's verdict as a memo.
 
     Example: pmsize explain problem.yaml
     """
-    with boundary():
-        from pmsize import _api as api
-        from pmsize import _options as options
-        from pmsize.render import explain as render
 
-        format = options.output_format(
-            format, output, EXPLAIN_FORMATS, "explain", aliases={"table": "text"}
-        )
-        policy = options.policy(cap_threshold, thin_margin)
-        problems = api.load(paths, values=what_ifs(set_))
-        results = [api.evaluate(problem, policy=policy) for problem in problems]
-        memos = render.memos(problems, results)
-        inputs = [r.file for r in results]
-        told = plural(len(results), "problem")
-        if format == "markdown":
-            emit(render.markdown(memos), output, inputs=inputs, told=told)
-        else:
-            emit_rich(
-                lambda console: render.render(console, memos), output, inputs=inputs, told=told
+    def run_once() -> None:
+        with boundary():
+            from pmsize import _api as api
+            from pmsize import _options as options
+            from pmsize.render import explain as render
+
+            chosen = options.output_format(
+                format, output, EXPLAIN_FORMATS, "explain", aliases={"table": "text"}
             )
+            policy = options.policy(cap_threshold, thin_margin)
+            problems = api.load(paths, values=what_ifs(set_))
+            results = [api.evaluate(problem, policy=policy) for problem in problems]
+            memos = render.memos(problems, results)
+            inputs = [r.file for r in results]
+            told = plural(len(results), "problem")
+            if chosen == "markdown":
+                emit(render.markdown(memos), output, inputs=inputs, told=told)
+            else:
+                emit_rich(
+                    lambda console: render.render(console, memos), output, inputs=inputs, told=told
+                )
+
+    watched(run_once, paths, watch=watch, output=output)
 
 
 def init(

@@ -16,7 +16,17 @@ from pmsize._errors import UsageError
 from pmsize._fmt import plural, safe_text
 from pmsize.cli.boundary import boundary, collector_paused
 from pmsize.cli.output import emit, emit_rich, warn
-from pmsize.cli.params import CapOpt, OutputOpt, PathsArg, SetOpt, ThinOpt, one_of, what_ifs
+from pmsize.cli.params import (
+    CapOpt,
+    OutputOpt,
+    PathsArg,
+    SetOpt,
+    ThinOpt,
+    WatchOpt,
+    one_of,
+    what_ifs,
+)
+from pmsize.cli.watch import watched
 
 SIMULATION_FORMATS = ("table", "json")  # of `simulate` and `sensitivity`
 
@@ -59,6 +69,7 @@ def simulate(
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
     set_: SetOpt = None,
+    watch: WatchOpt = False,
 ) -> None:
     """Simulate the ranges of problems (Monte Carlo).
 
@@ -75,6 +86,7 @@ def simulate(
         cap_threshold,
         thin_margin,
         set_,
+        watch,
     )
 
 
@@ -87,6 +99,7 @@ def sensitivity(
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
     set_: SetOpt = None,
+    watch: WatchOpt = False,
 ) -> None:
     """Show what drives NPV and what to find out first.
 
@@ -103,6 +116,7 @@ def sensitivity(
         cap_threshold,
         thin_margin,
         set_,
+        watch,
     )
 
 
@@ -117,42 +131,54 @@ def _sampled(
     cap_threshold: str | None,
     thin_margin: str | None,
     set_: list[str] | None,
+    watch: bool,
 ) -> None:
     """`simulate` or `sensitivity` over every problem loaded (the library's loop that
     `pmsize.simulate` and `pmsize.sensitivity` run for one): the problems sampled one
-    after another under one progress bar (`label`), then a JSON document or tables."""
-    with boundary():
-        from pmsize import _api as api
-        from pmsize import _options as options
-        from pmsize import _simulation as uncertainty
-        from pmsize.render import simulate as render
-        from pmsize.render.progress import progress_bar
+    after another under one progress bar (`label`), then a JSON document or tables;
+    with `watch`, again after each change."""
 
-        format = options.output_format(format, output, SIMULATION_FORMATS, command)
-        count, start = options.samples(samples), options.seed(seed)
-        policy = options.policy(cap_threshold, thin_margin)
-        values = what_ifs(set_)
-        uncertainty.keep_freed_memory()  # the process is ours: blocks reuse freed memory
-        run = (
-            uncertainty.simulate_problems
-            if command == "simulate"
-            else uncertainty.sensitivity_problems
-        )
-        with progress_bar(label=label, paths=paths) as progress:
-            problems = api.load(paths, values=values)
-            results = run(problems, policy, samples=count, seed=start, progress=progress)
-        inputs = [r.evaluation.file for r in results]
-        told = plural(len(results), "problem")  # said of a file written
-        if format == "json":
-            document = (
-                render.simulation_document if command == "simulate" else render.sensitivity_document
+    def run_once() -> None:
+        with boundary():
+            from pmsize import _api as api
+            from pmsize import _options as options
+            from pmsize import _simulation as uncertainty
+            from pmsize.render import simulate as render
+            from pmsize.render.progress import progress_bar
+
+            chosen = options.output_format(format, output, SIMULATION_FORMATS, command)
+            count, start = options.samples(samples), options.seed(seed)
+            policy = options.policy(cap_threshold, thin_margin)
+            values = what_ifs(set_)
+            uncertainty.keep_freed_memory()  # the process is ours: blocks reuse freed memory
+            run = (
+                uncertainty.simulate_problems
+                if command == "simulate"
+                else uncertainty.sensitivity_problems
             )
-            emit(document(results), output, inputs=inputs, told=told)
-        else:
-            tables = (
-                render.render_simulations if command == "simulate" else render.render_sensitivities
-            )
-            emit_rich(lambda console: tables(console, results), output, inputs=inputs, told=told)
+            with progress_bar(label=label, paths=paths) as progress:
+                problems = api.load(paths, values=values)
+                results = run(problems, policy, samples=count, seed=start, progress=progress)
+            inputs = [r.evaluation.file for r in results]
+            told = plural(len(results), "problem")  # said of a file written
+            if chosen == "json":
+                document = (
+                    render.simulation_document
+                    if command == "simulate"
+                    else render.sensitivity_document
+                )
+                emit(document(results), output, inputs=inputs, told=told)
+            else:
+                tables = (
+                    render.render_simulations
+                    if command == "simulate"
+                    else render.render_sensitivities
+                )
+                emit_rich(
+                    lambda console: tables(console, results), output, inputs=inputs, told=told
+                )
+
+    watched(run_once, paths, watch=watch, output=output)
 
 
 PLAN_FORMATS = ("table", "json", "csv", "markdown")
