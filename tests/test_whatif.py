@@ -307,3 +307,31 @@ def test_load_takes_values_as_set_does(tmp_path: Path) -> None:
     )
     with pytest.raises(ValueError, match=r"values: solution\.prize names no input"):
         pmsize.load(file, values={"solution.prize": "$50k"})
+
+
+def test_every_format_says_what_was_set(tmp_path: Path) -> None:
+    file = write(tmp_path / "a.yaml", BASE)
+    setting = ("--set", "solution.price=$50k")
+    _, out, _ = invoke("evaluate", file, "-f", "csv", *setting)
+    header, row = out.splitlines()
+    assert header.endswith(",overrides")
+    assert row.endswith(",solution.price=$50k")
+    _, out, _ = invoke("evaluate", file, "-f", "csv")
+    assert "overrides" not in out  # without --set the columns are the contract's
+    _, out, _ = invoke("evaluate", file, "-f", "markdown", *setting)
+    assert out.startswith("_what-if: solution.price \\$50k (file: \\$60k)_\n\n| # |")
+    _, out, _ = invoke("plan", file, "--budget", "5m", *setting)
+    assert out.startswith("what-if: solution.price $50k\nFund ")
+    _, out, _ = invoke("plan", file, "--budget", "5m", "-f", "json", *setting)
+    assert json.loads(out)["overrides"] == [{"input": "solution.price", "value": "$50k"}]
+
+
+def test_a_bad_value_is_one_error_for_a_folder(tmp_path: Path) -> None:
+    write(tmp_path / "a.yaml", BASE)
+    write(tmp_path / "b.yaml", edited(name="Other"))
+    code, out, err = invoke("evaluate", str(tmp_path), "--set", "solution.price=-5k")
+    assert (code, out) == (2, "")
+    assert err == (
+        "--set solution.price: -5k is negative; amounts cannot be below zero\n"
+        "pmsize: 1 input error; nothing evaluated\n"
+    )

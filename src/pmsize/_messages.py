@@ -9,6 +9,7 @@ thresholds its flags were raised under) and writes plain text, never markup.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from pmsize import _finance as finance
 from pmsize import _fmt as fmt
@@ -169,3 +170,17 @@ def solves_for_cap(r: Evaluation, cap: float) -> float | None:
         ],
         cap,
     )
+
+
+def whatif_text(results: Sequence[Evaluation]) -> str | None:
+    """What `--set` changed, as a line above the figures: each input and its value, and
+    for one problem what its file had (`what-if: solution.price $50k (file: $80k)`); None
+    when nothing was set. Text from the command line and the file, made safe."""
+    if not results or not results[0].overrides:
+        return None
+    one = len(results) == 1
+    shown = []
+    for o in results[0].overrides:
+        was = f" (file: {'none' if o.was is None else o.was})" if one else ""
+        shown.append(f"{o.input} {o.value}{was}")
+    return fmt.safe_text("what-if: " + " · ".join(shown))

@@ -164,6 +164,8 @@ class Plan:
     exact: bool = True  # the optimum is proven; False: the time limit stopped the search
     gap: float = 0.0  # proven: no set that fits is worth more than total_npv / (1 - gap)
     time_limit: float | None = DEFAULT_TIME_LIMIT  # seconds for all the plan's solving
+    # what `--set` changed (each problem's own `was` is on its evaluation): input, value
+    overrides: tuple[tuple[str, str], ...] = ()
 
     @property
     def total_build(self) -> float:
@@ -223,7 +225,11 @@ class Plan:
                 | {"npv": c.npv}
                 for c in self.ineligible
             ],
-        }
+        } | (
+            {"overrides": [{"input": i, "value": v} for i, v in self.overrides]}
+            if self.overrides
+            else {}
+        )
 
     def to_json(self, *, ascii_only: bool = False) -> str:
         """`to_dict()` as pmsize writes JSON (see `jsontext`), newline-terminated."""
@@ -378,6 +384,7 @@ def plan(
         exact=found.exact,
         gap=found.gap,
         time_limit=time_limit,
+        overrides=tuple((o.input, o.value) for o in problems[0].overrides) if problems else (),
     )
 
 

@@ -111,6 +111,10 @@ def _load_files(
             errors.extend(exc.errors if isinstance(exc, InputErrors) else [exc])
     if others:
         _skipped_others(others)
+    # a bad --set value is one error, however many problems take it (it is at no line)
+    errors = [e for e in errors if e.location.line] + list(
+        {str(e): e for e in errors if not e.location.line}.values()
+    )
     errors.extend(duplicate_names(problem for _, problems in loaded for problem in problems))
     return loaded, errors
 

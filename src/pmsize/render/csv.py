@@ -84,11 +84,18 @@ def row(r: Evaluation) -> list[Cell]:
 
 
 def document(results: Sequence[Evaluation], *, excel: bool = False) -> str:
-    """The header and one row a result, in the order given; `excel`: BOM and CRLF."""
+    """The header and one row a result, in the order given; `excel`: BOM and CRLF. With
+    `--set`, one more column, `overrides`: each input and its value (`solution.price=$50k`,
+    `; ` between them)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n" if excel else "\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(row(r) for r in results)
+    overridden = any(r.overrides for r in results)
+    writer.writerow((*COLUMNS, "overrides") if overridden else COLUMNS)
+    for r in results:
+        cells = row(r)
+        if overridden:
+            cells.append(text("; ".join(f"{o.input}={o.value}" for o in r.overrides)))
+        writer.writerow(cells)
     return ("\ufeff" if excel else "") + buffer.getvalue()
 
 

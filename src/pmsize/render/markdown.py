@@ -134,9 +134,13 @@ def fitted(
     results: Sequence[Evaluation], limit: int = COMMENT_LIMIT, *, heading: str = ""
 ) -> tuple[str, bool]:
     """`document`, and whether it holds every problem and every reason (nothing was cut)."""
+    from pmsize._messages import whatif_text
     from pmsize._portfolio import currency_groups
 
     head = f"### {escape(heading)}\n\n" if heading else ""
+    whatif = whatif_text(results)
+    if whatif is not None:
+        head += f"_{escape(whatif)}_\n\n"
     table_head = _line(HEADERS) + _line(["---:" if h in _RIGHT else "---" for h in HEADERS])
     summary = f"\n**{summary_text(results)}**\n"
     groups = currency_groups(results)

@@ -188,6 +188,9 @@ def render(console: Console, p: Plan) -> None:
     """The plan for a terminal: the headline, the funded problems and totals, the rest
     in sentences. Names may wrap; figures never shrink."""
     parts: list[RenderableType] = [Text(headline(p), style="bold"), Text()]
+    if p.overrides:
+        whatif = "what-if: " + " · ".join(f"{i} {v}" for i, v in p.overrides)
+        parts.insert(0, glued(fmt.safe_text(whatif), console.width, style="dim"))
     if p.funded and _table_width(_rows(p)) > console.width:
         parts += [_records(p, console.width), Text()]
     elif p.funded:

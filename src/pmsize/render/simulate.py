@@ -19,12 +19,13 @@ from rich.text import Text
 
 from pmsize import _fmt as fmt
 from pmsize._drivers import BUILD_COST, BreakEven, TornadoBar
+from pmsize._messages import whatif_text
 from pmsize._models import NO_ALTERNATIVE
 from pmsize._simulation import TORNADO_NOTE, Simulated
 from pmsize._summary import Histogram, Summary
 from pmsize._values import Kind
 from pmsize.render import json as render_json
-from pmsize.render.table import VERDICT_STYLE, glued, print_trimmed, whatif_text
+from pmsize.render.table import VERDICT_STYLE, glued, print_trimmed
 
 NOT_SET = "no alternative"  # how people read `set_by`'s none
 

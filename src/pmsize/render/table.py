@@ -24,6 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pmsize import _fmt as fmt
+from pmsize._messages import whatif_text
 from pmsize._results import Evaluation, Severity, UncertainInput, Verdict
 
 UNCAPPED = "—"  # the Set by cell when no alternative caps the price
@@ -46,20 +47,6 @@ def make_console(file: IO[str] | None = None, *, terminal: bool | None = None) -
         markup=False,
         soft_wrap=False,
     )
-
-
-def whatif_text(results: Sequence[Evaluation]) -> str | None:
-    """What `--set` changed, as a line above the figures: each input and its value, and
-    for one problem what its file had (`what-if: solution.price $50k (file: $80k)`); None
-    when nothing was set. Text from the command line and the file, made safe."""
-    if not results or not results[0].overrides:
-        return None
-    one = len(results) == 1
-    shown = []
-    for o in results[0].overrides:
-        was = f" (file: {'none' if o.was is None else o.was})" if one else ""
-        shown.append(f"{o.input} {o.value}{was}")
-    return fmt.safe_text("what-if: " + " · ".join(shown))
 
 
 def render(console: Console, results: Sequence[Evaluation]) -> None:

@@ -24,13 +24,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from pmsize._messages import whatif_text
 from pmsize.render.explain import _price, _returns
 from pmsize.render.explain._markdown import escape_markdown, markdown
 from pmsize.render.explain._memo import Bullet, Memo, Point, Writer
 from pmsize.render.explain._price import SHOWN_ALTERNATIVES, nearest_alternatives
 from pmsize.render.explain._returns import CASH_FLOW_HEADERS
 from pmsize.render.explain._terminal import memo_renderable, render
-from pmsize.render.table import whatif_text
 
 if TYPE_CHECKING:
     from pmsize._models import Problem

@@ -41,7 +41,7 @@ class Memo:
     description: str | None
     verdict: Verdict
     points: tuple[Point, ...] = field(default=())
-    whatif: str | None = None  # what `--set` changed (`table.whatif_text`)
+    whatif: str | None = None  # what `--set` changed (`_messages.whatif_text`)
 
 
 class Writer:
