@@ -90,7 +90,7 @@ _HOMES = {
     "Verdict": "pmsize._results",
     "Policy": "pmsize._models",
     "Problem": "pmsize._models",
-    "Simulated": "pmsize._simulation",
+    "Simulated": "pmsize._simulated",
     "Plan": "pmsize._planning",
     "InputError": "pmsize._errors",
     "InputErrors": "pmsize._errors",
@@ -102,7 +102,7 @@ _HOMES = {
     "Market": "pmsize._models",
     "Solution": "pmsize._models",
     "Alternative": "pmsize._models",
-    "Simulation": "pmsize._simulation",
+    "Simulation": "pmsize._simulated",
     "Summary": "pmsize._summary",
     "Histogram": "pmsize._summary",
     "Sensitivity": "pmsize._drivers",
@@ -163,7 +163,7 @@ if TYPE_CHECKING:
         Verdict,
         Year,
     )
-    from pmsize._simulation import Simulated, Simulation
+    from pmsize._simulated import Simulated, Simulation
     from pmsize._summary import Histogram, Summary
     from pmsize._values import Range
     from pmsize._version import __version__

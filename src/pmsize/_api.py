@@ -34,7 +34,7 @@ from pmsize.render import notebook  # noqa: F401 - registers how a notebook show
 if TYPE_CHECKING:
     from pmsize._diffing import Diff
     from pmsize._planning import Objective, Plan
-    from pmsize._simulation import Simulated
+    from pmsize._simulated import Simulated
 
 PathLike = str | os.PathLike[str]
 # one side of a diff: paths (as `load` takes them), or problems already loaded or built

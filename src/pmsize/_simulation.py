@@ -21,19 +21,17 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from functools import partial
-from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
+from typing import TYPE_CHECKING, TypeAlias, TypeVar, cast
 
 import numpy as np
 from numpy.typing import NDArray
 
-from pmsize import _display
 from pmsize import _engine as engine
 from pmsize import _service as service
 from pmsize._correlations import Copula, copula
 from pmsize._drivers import (
-    Sensitivity,
     ValueOfInformation,
     bin_index,
     evpi,
@@ -43,10 +41,9 @@ from pmsize._drivers import (
 from pmsize._engine import DEFAULT_THRESHOLDS, VERDICTS, Inputs, Thresholds
 from pmsize._limits import DEFAULT_SAMPLES, DEFAULT_SEED, check_sampling
 from pmsize._models import NO_ALTERNATIVE, NO_POLICY, Policy, Problem
-from pmsize._pairs import Correlation
-from pmsize._results import Evaluation
 from pmsize._sampling import ARRAY, BLOCK, Floats, Sampler
-from pmsize._summary import HISTOGRAM_SPAN, Histogram, Summary, histogram, summary_and
+from pmsize._simulated import Simulated, Simulation
+from pmsize._summary import HISTOGRAM_SPAN, Summary, histogram, summary_and
 from pmsize._values import Range
 
 if TYPE_CHECKING:
@@ -58,117 +55,6 @@ Sampled: TypeAlias = "engine.Sizing[Column, Whole]"
 Progress = Callable[[int, int], None]
 T = TypeVar("T")
 B = TypeVar("B")  # what a loop over blocks keeps of each block
-
-# said beside a tornado when the problem declares correlations
-TORNADO_NOTE = (
-    "one input at a time, every other input central; the declared correlations are not "
-    "applied (simulate and the value of information use them)"
-)
-
-
-@dataclass(frozen=True)
-class Simulation:
-    """What the samples say about one problem (SPEC §5 `simulation`)."""
-
-    samples: int
-    seed: int
-    numpy_version: str
-    ranged_inputs: tuple[str, ...]
-    npv: Summary
-    roi: Summary
-    ceiling: Summary
-    p_npv_positive: float
-    verdicts: dict[str, float]  # verdict -> share of samples, in VERDICTS order
-    set_by: dict[str, float]  # alternative name (or "none") -> share of samples
-    histogram: Histogram
-    value_of_information: tuple[ValueOfInformation, ...] = ()  # highest first
-    correlations: tuple[Correlation, ...] = ()  # as declared, in file order (SPEC §10)
-
-    def to_dict(self) -> dict[str, Any]:
-        """SPEC §5's `simulation` object, with the numpy version, the ranged inputs and the
-        NPV histogram; and `correlations` (`{a, b, coefficient}` in file order) when the
-        problem declares any."""
-        found = {
-            "samples": self.samples,
-            "seed": self.seed,
-            "numpy_version": self.numpy_version,
-            "npv": self.npv.to_dict(),
-            "roi": self.roi.to_dict(),
-            "ceiling_per_customer": self.ceiling.to_dict(),
-            "p_npv_positive": self.p_npv_positive,
-            "verdicts": {str(verdict): share for verdict, share in self.verdicts.items()},
-            "set_by": dict(self.set_by),
-            "ranged_inputs": list(self.ranged_inputs),
-            "npv_histogram": {
-                "low": self.histogram.low,
-                "high": self.histogram.high,
-                "counts": list(self.histogram.counts),
-                "outside": self.histogram.outside,
-            },
-        }
-        if self.correlations:
-            found["correlations"] = [c.to_dict() for c in self.correlations]
-        return found
-
-
-@dataclass(frozen=True)
-class Simulated:
-    """One problem's point evaluation beside its simulation (and sensitivity, when asked)."""
-
-    evaluation: Evaluation
-    simulation: Simulation
-    sensitivity: Sensitivity | None = field(default=None)
-
-    def to_dict(self) -> dict[str, Any]:
-        """The result as `simulate --format json` writes it (`sensitivity --format json` when
-        the sensitivity was asked for): the evaluation's record and its `simulation`."""
-        record = self.evaluation.to_dict()
-        if self.sensitivity is not None:
-            record |= {
-                "tornado": [
-                    {
-                        "input": bar.input,
-                        "low_value": bar.low_value,
-                        "high_value": bar.high_value,
-                        "npv_at_low": bar.npv_at_low,
-                        "npv_at_high": bar.npv_at_high,
-                        "swing": bar.swing,
-                    }
-                    for bar in self.sensitivity.tornado
-                ],
-                "break_even": [
-                    {"input": b.input, "value": b.value, "assumed": b.assumed}
-                    for b in self.sensitivity.break_even
-                ],
-                "value_of_information": [
-                    {"input": v.input, "evpi": v.evpi}
-                    for v in self.sensitivity.value_of_information
-                ],
-            }
-            if self.simulation.correlations:  # the tornado does not apply them (SPEC §10)
-                record["tornado_note"] = TORNADO_NOTE
-        return record | {"simulation": self.simulation.to_dict()}
-
-    def __repr__(self) -> str:
-        """One line a notebook can show: the chance of paying back and the mean NPV over
-        how many samples (the dataclass's own repr ran to kilobytes)."""
-        e, s = self.evaluation, self.simulation
-        mean = "n/a" if s.npv.mean is None else f"{s.npv.mean:,.0f} {e.currency}"
-        return (
-            f"<Simulated {e.name!r}: P(NPV > 0) {s.p_npv_positive:.1%}, mean NPV {mean}, "
-            f"{s.samples:,} samples, seed {s.seed}>"
-        )
-
-    def _repr_html_(self) -> str | None:
-        """What a notebook shows: what `pmsize simulate` (or `sensitivity`, when asked for)
-        prints (drawn by render.notebook)."""
-        return _display.drawn(self, "html")
-
-    def to_json(self, *, ascii_only: bool = False) -> str:
-        """`to_dict()` as pmsize writes JSON (see `jsontext`), newline-terminated."""
-        from pmsize import _jsontext as jsontext
-
-        return jsontext.dumps(self.to_dict(), ascii_only=ascii_only)
 
 
 @dataclass

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from pmsize._diffing import Diff
     from pmsize._planning import Plan
     from pmsize._results import Evaluation
-    from pmsize._simulation import Simulated
+    from pmsize._simulated import Simulated
 
 WIDTH = 80  # what `--output FILE` gets: the same lines as the README shows
 _PRE = (
@@ -137,7 +137,7 @@ def _register() -> None:
     _display.register(
         "pmsize._results.Evaluation", html=evaluation_html, markdown=evaluation_markdown
     )
-    _display.register("pmsize._simulation.Simulated", html=simulated_html)
+    _display.register("pmsize._simulated.Simulated", html=simulated_html)
     _display.register("pmsize._planning.Plan", html=plan_html, markdown=plan_markdown)
     _display.register("pmsize._diffing.Diff", html=diff_html, markdown=diff_markdown)
 

@@ -43,7 +43,7 @@ from pmsize.render.table import RANKED_HEADERS, UNCAPPED, ranked_rows
 if TYPE_CHECKING:
     from jinja2 import Environment
 
-    from pmsize._simulation import Simulated
+    from pmsize._simulated import Simulated
 
 TEMPLATE = "report.html.j2"
 # forbids every load: no script, no font, no image but inline data, no form or base URL

@@ -21,7 +21,7 @@ from pmsize import _fmt as fmt
 from pmsize._drivers import BUILD_COST, BreakEven, TornadoBar
 from pmsize._messages import whatif_text
 from pmsize._models import NO_ALTERNATIVE
-from pmsize._simulation import TORNADO_NOTE, Simulated
+from pmsize._simulated import TORNADO_NOTE, Simulated
 from pmsize._summary import Histogram, Summary
 from pmsize._values import Kind
 from pmsize.render import json as render_json
