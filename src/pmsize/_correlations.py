@@ -25,15 +25,22 @@ import difflib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from pmsize import _paths as paths
 from pmsize._pairs import Correlation, path_of
 
-if TYPE_CHECKING:  # the catalogue reads a Problem; a Problem's validator calls `check`
-    from pmsize._inputs import Input
-    from pmsize._models import Problem
+if TYPE_CHECKING:
+    from pmsize._inputs import Input, Parts
     from pmsize._summary import Floats
+
+    class Problem(Parts, Protocol):
+        """What a check of correlations reads of a problem: its parts and its pairs (a
+        `Problem`'s validator calls `check`, so the models are not imported here)."""
+
+        @property
+        def correlations(self) -> tuple[Correlation, ...]: ...
+
 
 # the smallest pivot of S's Cholesky factorisation that still counts as positive definite
 _PIVOT = 1e-10

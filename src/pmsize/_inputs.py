@@ -27,7 +27,7 @@ import types
 import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 from pmsize import _paths as paths
 from pmsize._values import Kind, Quantity, Range, Schema
@@ -35,7 +35,26 @@ from pmsize._values import Kind, Quantity, Range, Schema
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-    from pmsize._models import Problem
+    from pmsize._models._parts import Alternative, Market, Solution
+
+
+class Parts(Protocol):
+    """What the catalogue reads of a problem (a `Problem` is one): its parts and horizon.
+
+    Named by what it reads rather than by `Problem`, so the catalogue sits below the
+    model whose rules it serves (a `Problem` checks its correlations against it)."""
+
+    @property
+    def market(self) -> Market: ...
+    @property
+    def solution(self) -> Solution: ...
+    @property
+    def alternatives(self) -> tuple[Alternative, ...]: ...
+    @property
+    def horizon_years(self) -> int: ...
+    @property
+    def discount_rate(self) -> Quantity: ...
+
 
 # the kind of each declared value type of `models` (its `Schema` name)
 _KINDS: dict[str, Kind] = {
@@ -88,7 +107,7 @@ def _schema_names(annotation: Any, info: Any = None) -> Iterator[str]:
             yield from _schema_names(arg)
 
 
-def problem_inputs(problem: Problem) -> list[Input]:
+def problem_inputs(problem: Parts) -> list[Input]:
     """The problem's own inputs (all but its alternatives'): the problem's cost, adoption,
     then the rest in the file's order. (The order sets which input is which row of the
     copula's factor, so it stays as it was when sampled results were first published.)"""
@@ -97,7 +116,7 @@ def problem_inputs(problem: Problem) -> list[Input]:
     found: list[Input] = []
 
     def add(part: str, field: str) -> None:
-        owner: BaseModel = problem if part == "" else getattr(problem, part)
+        owner: BaseModel = problem if part == "" else getattr(problem, part)  # type: ignore[assignment]
         value = getattr(owner, field)
         if value is not None:
             path = f"{part}.{field}" if part else field
@@ -115,7 +134,7 @@ def problem_inputs(problem: Problem) -> list[Input]:
     return found
 
 
-def alternative_inputs(problem: Problem, index: int) -> list[Input]:
+def alternative_inputs(problem: Parts, index: int) -> list[Input]:
     """One alternative's inputs: its annual cost, one-time cost and relief, each one value
     or one a year from its arrival."""
     alternative = problem.alternatives[index]
@@ -163,7 +182,7 @@ def _yearly(
     ]
 
 
-def catalogue(problem: Problem) -> list[Input]:
+def catalogue(problem: Parts) -> list[Input]:
     """Every input of the problem, its own first, then each alternative's in turn."""
     found = problem_inputs(problem)
     for index in range(len(problem.alternatives)):
@@ -173,6 +192,7 @@ def catalogue(problem: Problem) -> list[Input]:
 
 __all__ = [
     "Input",
+    "Parts",
     "alternative_inputs",
     "catalogue",
     "kind_of",
