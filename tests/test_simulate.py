@@ -17,6 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
 
+import pmsize
 from pmsize import _engine as engine
 from pmsize import _loader as loader
 from pmsize import _sampling as sampling
@@ -364,8 +365,9 @@ def test_simulate_json_carries_the_simulation_beside_the_point_result() -> None:
     assert simulation["samples"] == 2000
     assert simulation["seed"] == 9
     assert simulation["numpy_version"] == np.__version__
-    for figure in ("npv", "roi", "ceiling_per_customer"):
+    for figure in ("roi", "ceiling_per_customer"):
         assert list(simulation[figure]) == ["mean", "p5", "p25", "p50", "p75", "p95"]
+    assert list(simulation["npv"]) == ["mean", "p5", "p25", "p50", "p75", "p95", "se"]
     assert list(simulation["verdicts"]) == list(VERDICTS)
     assert math.fsum(simulation["verdicts"].values()) == pytest.approx(1.0)
     assert set(simulation["set_by"]) == {
@@ -497,3 +499,49 @@ def test_evaluate_does_not_import_numpy() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env={**ENV}
     )
     assert out.stdout.splitlines()[-1] == "False"
+
+
+# ---------------------------------------------------------------------------- Monte Carlo error
+
+
+def test_the_standard_errors_are_the_samples_own() -> None:
+    # npv.se is s / sqrt(n) of the NPV samples (s with n - 1), P's is sqrt(p (1 - p) / n):
+    # computed here from the samples themselves, by numpy's own std, not pmsize's summary
+    [problem] = pmsize.load(str(RANGED_EXAMPLE))
+    result = pmsize.simulate(problem, samples=4_000, seed=3)
+    npv = sim.npv_samples(problem, samples=4_000, seed=3)
+    se = float(np.std(npv, ddof=1)) / math.sqrt(npv.size)
+    assert result.simulation.npv.se == pytest.approx(se, rel=1e-9)
+    p = float(np.mean(npv > 0))
+    assert result.simulation.p_npv_positive_se == pytest.approx(
+        math.sqrt(p * (1 - p) / 4_000), rel=1e-12
+    )
+
+
+def test_the_standard_error_says_how_far_seeds_scatter() -> None:
+    # the means of 40 seeds scatter about as far as one run's standard error says
+    [problem] = pmsize.load(str(RANGED_EXAMPLE))
+    runs = [pmsize.simulate(problem, samples=1_000, seed=s).simulation for s in range(40)]
+    means = np.array([r.npv.mean for r in runs])
+    shares = np.array([r.p_npv_positive for r in runs])
+    said = np.mean([r.npv.se for r in runs])
+    assert 0.7 < float(np.std(means, ddof=1)) / said < 1.3
+    assert 0.7 < float(np.std(shares, ddof=1)) / np.mean([r.p_npv_positive_se for r in runs]) < 1.3
+
+
+@pytest.mark.parametrize(
+    ("samples", "said"),
+    [
+        (100_000, "(± 0.1"),
+        (2_000, "(± 1.1 points: too few samples; --samples 9,000 brings it to ± 0.5)"),
+    ],
+)
+def test_the_table_says_how_well_p_is_known(samples: int, said: str) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["simulate", str(RANGED_EXAMPLE), "-n", str(samples)],
+        env={"NO_COLOR": "1", "COLUMNS": "200", "TERM": "dumb"},
+    )
+    line = result.stdout.splitlines()[1]
+    assert line.startswith("  P(NPV > 0)")
+    assert said in line

@@ -6,6 +6,7 @@ when asked for), with their JSON (`to_dict`). The Monte Carlo that makes them is
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,9 @@ TORNADO_NOTE = (
     "one input at a time, every other input central; the declared correlations are not "
     "applied (simulate and the value of information use them)"
 )
+
+
+TOO_FEW_SE = 0.01  # P(NPV > 0)'s standard error past which a table says "too few samples"
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,19 @@ class Simulation:
     value_of_information: tuple[ValueOfInformation, ...] = ()  # highest first
     correlations: tuple[Correlation, ...] = ()  # as declared, in file order (SPEC §10)
 
+    @property
+    def p_npv_positive_se(self) -> float:
+        """The standard error of P(NPV > 0), sqrt(p (1 - p) / n): a share of n samples
+        is a binomial proportion."""
+        p = self.p_npv_positive
+        return math.sqrt(p * (1 - p) / self.samples)
+
+    @property
+    def too_few_samples(self) -> bool:
+        """Whether P(NPV > 0) is known to worse than one percentage point (its standard
+        error is over 0.01): the table then says so."""
+        return self.p_npv_positive_se > TOO_FEW_SE
+
     def to_dict(self) -> dict[str, Any]:
         """SPEC §5's `simulation` object, with the numpy version, the ranged inputs and the
         NPV histogram; and `correlations` (`{a, b, coefficient}` in file order) when the
@@ -48,10 +65,11 @@ class Simulation:
             "samples": self.samples,
             "seed": self.seed,
             "numpy_version": self.numpy_version,
-            "npv": self.npv.to_dict(),
+            "npv": self.npv.to_dict(se=True),
             "roi": self.roi.to_dict(),
             "ceiling_per_customer": self.ceiling.to_dict(),
             "p_npv_positive": self.p_npv_positive,
+            "p_npv_positive_se": self.p_npv_positive_se,
             "verdicts": {str(verdict): share for verdict, share in self.verdicts.items()},
             "set_by": dict(self.set_by),
             "ranged_inputs": list(self.ranged_inputs),
@@ -127,4 +145,4 @@ class Simulated:
         return jsontext.dumps(self.to_dict(), ascii_only=ascii_only)
 
 
-__all__ = ["TORNADO_NOTE", "Simulated", "Simulation"]
+__all__ = ["TOO_FEW_SE", "TORNADO_NOTE", "Simulated", "Simulation"]

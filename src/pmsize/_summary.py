@@ -25,10 +25,14 @@ class Summary:
     p50: float | None
     p75: float | None
     p95: float | None
+    # the standard error of the mean, s / sqrt(n) (sample standard deviation s over the n
+    # finite samples): how far the mean may be from the one infinitely many samples give
+    se: float | None = None
 
-    def to_dict(self) -> dict[str, float | None]:
-        """`{mean, p5, p25, p50, p75, p95}`, as the JSON writes it."""
-        return {
+    def to_dict(self, *, se: bool = False) -> dict[str, float | None]:
+        """`{mean, p5, p25, p50, p75, p95}`, as the JSON writes it; with `se`, the mean's
+        standard error too (NPV's, `npv.se`)."""
+        found = {
             "mean": self.mean,
             "p5": self.p5,
             "p25": self.p25,
@@ -36,6 +40,7 @@ class Summary:
             "p75": self.p75,
             "p95": self.p95,
         }
+        return found | {"se": self.se} if se else found
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,14 @@ def summary_and(x: Floats, extra: tuple[float, ...]) -> tuple[Summary, tuple[flo
         return Summary(None, None, None, None, None, None), ()
     found = percentiles(defined, (*PERCENTILES, *extra), in_place=True)
     p5, p25, p50, p75, p95 = found[: len(PERCENTILES)]
-    return Summary(float(defined.mean()), p5, p25, p50, p75, p95), tuple(found[len(PERCENTILES) :])
+    n = defined.size
+    se = None
+    if n > 1:
+        with np.errstate(over="ignore", invalid="ignore"):  # samples near the float limit
+            spread = float(defined.std(ddof=1))
+        se = spread / math.sqrt(n) if math.isfinite(spread) else None
+    summary = Summary(float(defined.mean()), p5, p25, p50, p75, p95, se)
+    return summary, tuple(found[len(PERCENTILES) :])
 
 
 def percentiles(x: Floats, qs: tuple[float, ...], *, in_place: bool = False) -> list[float]:

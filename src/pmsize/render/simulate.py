@@ -21,7 +21,7 @@ from pmsize import _fmt as fmt
 from pmsize._drivers import BUILD_COST, BreakEven, TornadoBar
 from pmsize._messages import whatif_text
 from pmsize._models import NO_ALTERNATIVE
-from pmsize._simulated import TORNADO_NOTE, Simulated
+from pmsize._simulated import TOO_FEW_SE, TORNADO_NOTE, Simulated, Simulation
 from pmsize._summary import Histogram, Summary
 from pmsize._values import Kind
 from pmsize.render import json as render_json
@@ -140,6 +140,19 @@ def _render_blocks(
     print_trimmed(console, Group(*parts))
 
 
+def error_text(sim: Simulation) -> str:
+    """How well the samples know P(NPV > 0): `(± 0.4 points)`, its standard error in
+    percentage points; past one point, how many samples would bring it to half a point."""
+    points = f"± {sim.p_npv_positive_se * 100:.1f} points"
+    if not sim.too_few_samples:
+        return f"({points})"
+    p = sim.p_npv_positive
+    needed = p * (1 - p) / (TOO_FEW_SE / 2) ** 2
+    step = 10 ** max(3, math.floor(math.log10(needed)))
+    enough = math.ceil(needed / step) * step
+    return f"({points}: too few samples; --samples {enough:,} brings it to ± 0.5)"
+
+
 def simulation_block(r: Simulated, width: int) -> RenderableType:
     """The simulation of one problem, top to bottom."""
     e, sim = r.evaluation, r.simulation
@@ -161,10 +174,14 @@ def simulation_block(r: Simulated, width: int) -> RenderableType:
     paying.append(
         f" chance that {fmt.safe_text(e.solution_name)} pays back within "
         f"{fmt.plural(e.horizon_years, 'year')}"
+        + (f" {error_text(sim)}" if sim.ranged_inputs else "")  # no range: no error
     )
     body.add_row("P(NPV > 0)", paying)
     body.add_row("Verdicts", shares_text(sim.verdicts, VERDICT_STYLE))
-    body.add_row("NPV", f"{spread_text(sim.npv, money)}   (mean {money(sim.npv.mean)})")
+    mean = money(sim.npv.mean)
+    if sim.npv.se is not None and sim.ranged_inputs:
+        mean += f" ± {money(sim.npv.se)}"
+    body.add_row("NPV", f"{spread_text(sim.npv, money)}   (mean {mean})")
     body.add_row("ROI", spread_text(sim.roi, fmt.percent))
     body.add_row("Ceiling", f"{spread_text(sim.ceiling, money)} per customer a year")
     if e.alternatives:
