@@ -59,6 +59,7 @@ def test_the_public_surface_is_all_and_only_all() -> None:
         "Problem",
         "ProblemDiff",
         "Range",
+        "Scenario",
         "Sensitivity",
         "Severity",
         "Side",

@@ -44,6 +44,7 @@ __all__ = [
     "Problem",
     "ProblemDiff",
     "Range",
+    "Scenario",
     "Sensitivity",
     "Severity",
     "Side",
@@ -124,6 +125,7 @@ _HOMES = {
     "summary": "pmsize._portfolio",
     "__version__": "pmsize._version",  # one place, which the build reads too
     "Override": "pmsize._models",
+    "Scenario": "pmsize._models",
 }
 
 if TYPE_CHECKING:
@@ -148,7 +150,7 @@ if TYPE_CHECKING:
         PmsizeError,
         UsageError,
     )
-    from pmsize._models import Alternative, Market, Override, Policy, Problem, Solution
+    from pmsize._models import Alternative, Market, Override, Policy, Problem, Scenario, Solution
     from pmsize._pairs import Correlation
     from pmsize._planning import Candidate, LeftOut, Marginal, Plan
     from pmsize._portfolio import summary

@@ -47,7 +47,19 @@ from pmsize._models._parts import (
     Solution,
 )
 from pmsize._models._problem import Problem
-from pmsize._models._rules import NO_ALTERNATIVE, Loc, RuleError, cross_checks, loc_text
+from pmsize._models._rules import (
+    NO_ALTERNATIVE,
+    AtKey,
+    Hidden,
+    Loc,
+    Named,
+    NamedKey,
+    OfProblem,
+    RuleError,
+    cross_checks,
+    loc_text,
+)
+from pmsize._models._scenarios import Scenario
 from pmsize._models._whatif import Override, Values
 from pmsize._models._words import PairKey, ProblemPairKey, model_in, unknown_key, validate
 
@@ -61,14 +73,20 @@ __all__ = [
     "NO_POLICY",
     "YEARLY_FIELDS",
     "Alternative",
+    "AtKey",
+    "Hidden",
     "Loc",
     "Market",
+    "Named",
+    "NamedKey",
+    "OfProblem",
     "Override",
     "PairKey",
     "Policy",
     "Problem",
     "ProblemPairKey",
     "RuleError",
+    "Scenario",
     "Solution",
     "Values",
     "cross_checks",

@@ -1,0 +1,291 @@
+"""Scenarios (SPEC §14, docs/scenarios.md): named sets of values at input paths, each with
+its probability, evaluated beside the file as written (the scenario named `base`).
+
+A scenario's figures are the figures of the file with its values written in: the tests
+compare against the edited file, evaluated on its own.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+import pmsize
+from pmsize.cli import app
+
+ENV = {"NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb"}
+
+# a problem written as a file would be; its scenarios are added below it
+BASE = """\
+name: Invoice matching
+market:
+  customers: 400
+  problem_cost: $200k
+solution:
+  name: Matcher
+  build_cost: $2m
+  annual_cost: $300k
+  cost_per_customer: $5k
+  solves: 80%
+  adoption: [2%, 5%, 8%]
+  price: $60k
+alternatives:
+  - name: Spreadsheets
+    kind: manual
+    annual_cost: $90k
+    solves: 40%
+"""  # 17 lines: `scenarios:` is line 18
+
+SCENARIOS = """\
+scenarios:
+  slow uptake:
+    probability: 30%
+    set:
+      solution.adoption: [1%, 2%, 3%]
+      market.growth: 0%
+  fast follower:
+    probability: 20%
+    set:
+      alternatives[Fast follower]: {kind: vendor, from_year: 2, annual_cost: $40k, solves: 70%}
+"""
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args), env=ENV)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def write(tmp_path: Path, text: str, name: str = "p.yaml") -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def errors(tmp_path: Path, text: str) -> list[str]:
+    """The errors `evaluate` reports for a file, each without the file's name; exit 2 and
+    nothing on stdout."""
+    file = write(tmp_path, text)
+    code, out, err = invoke("evaluate", file)
+    assert code == 2, out
+    assert out == ""
+    return [line.removeprefix(f"{file}:") for line in err.splitlines()[:-1]]
+
+
+# ---------------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize(
+    ("scenarios", "expected"),
+    [
+        pytest.param(
+            "scenarios:\n  a:\n    probability: 60%\n    set: {market.growth: 0%}\n"
+            "  b:\n    probability: 50%\n    set: {market.growth: 1%}\n",
+            [
+                "18:1: the scenarios' probabilities add up to 110%; they can add up to 100% at "
+                "most (the base case, the file as written, has what is left)"
+            ],
+            id="over-100",
+        ),
+        pytest.param(
+            "scenarios:\n  a:\n    probability: 60%\n    set: {market.growth: 0%}\n"
+            "  b:\n    set: {market.growth: 1%}\n",
+            [
+                "22:3: scenarios[b]: has no probability while `a` has one; give every scenario "
+                "a probability, or none (then they are shown side by side, unweighted)"
+            ],
+            id="some-weighted",
+        ),
+        pytest.param(
+            "scenarios:\n  Base:\n    set: {market.growth: 0%}\n",
+            [
+                "19:3: scenarios[Base]: `base` is the file as written; give this scenario "
+                "another name"
+            ],
+            id="named-base",
+        ),
+        pytest.param(
+            "scenarios:\n  slow uptake:\n    set: {market.growth: 0%}\n"
+            "  Slow Uptake:\n    set: {market.growth: 1%}\n",
+            [
+                "21:3: scenarios[Slow Uptake]: the name is already used by `slow uptake` "
+                "(names ignore case); give each scenario its own name"
+            ],
+            id="named-twice",
+        ),
+        pytest.param(
+            "scenarios:\n  a:\n    set:\n      solution.adopt: 1%\n",
+            ["21:7: scenarios[a]: solution.adopt names no input; did you mean solution.adoption?"],
+            id="not-an-input",
+        ),
+        pytest.param(
+            "scenarios:\n  a:\n    set:\n      solution.adoption[2]: 1%\n",
+            [
+                "21:7: scenarios[a]: solution.adoption[2] counts list items from 0; name the "
+                "calendar year instead: solution.adoption[year 3]"
+            ],
+            id="old-path",
+        ),
+        pytest.param(
+            "scenarios:\n  a:\n    set:\n      solution.price: -5k\n",
+            ["21:23: scenarios[a]: solution.price: -5k is negative; amounts cannot be below zero"],
+            id="bad-value",
+        ),
+        pytest.param(
+            "scenarios:\n  a:\n    set:\n      solution.adoption: [1%, 2%, 3%, 4%, 5%, 6%]\n",
+            [
+                "21:26: scenarios[a]: solution.adoption: lists 6 years but horizon_years is "
+                "5; shorten the list or raise the horizon"
+            ],
+            id="too-many-years",
+        ),
+        pytest.param(
+            "scenarios:\n  a:\n    set:\n"
+            "      alternatives[Rival]: {annual_cost: $40k, solves: 170%}\n",
+            [
+                "21:28: scenarios[a]: alternatives[Rival].solves: 170% is over 100%; a share "
+                "is at most 100%"
+            ],
+            id="bad-alternative",
+        ),
+        pytest.param(
+            "scenarios:\n  a:\n    set:\n      alternatives[Excel].solves: 10%\n",
+            [
+                "21:35: scenarios[a]: alternatives[Excel].solves: problem 'Invoice matching' "
+                "has no alternative named 'Excel' (its alternatives: Spreadsheets); to add "
+                "one, set alternatives[Excel] whole"
+            ],
+            id="no-such-alternative",
+        ),
+        pytest.param(
+            # a rule between inputs: no one value holds it, so it is told at `set:`
+            "scenarios:\n  a:\n    set:\n      market.revenue: $1m\n",
+            [
+                "20:5: scenarios[a]: market.problem_cost: give either problem_cost, or revenue "
+                "and problem_share, not both"
+            ],
+            id="rule-between-inputs",
+        ),
+        pytest.param(
+            "scenarios:\n  a:\n    probability: 30%\n    set: {}\n",
+            [
+                "21:5: scenarios[a]: `set:` is empty; give at least one input and its value, "
+                "such as `solution.price: $50k`"
+            ],
+            id="empty-set",
+        ),
+        pytest.param(
+            "scenarios:\n  a:\n    probability: 30%\n",
+            [
+                "19:3: scenarios[a]: has no `set:`; give the inputs this scenario changes, such "
+                "as `set: {solution.price: $50k}`"
+            ],
+            id="no-set",
+        ),
+        pytest.param(
+            "scenarios:\n  a:\n    probabilty: 30%\n    set: {market.growth: 0%}\n",
+            ["20:5: scenarios[a].probabilty: unknown key 'probabilty'; did you mean probability?"],
+            id="misspelt-key",
+        ),
+        pytest.param(
+            "scenarios:\n  a:\n    probability: 130%\n    set: {market.growth: 0%}\n",
+            ["20:18: scenarios[a].probability: 130% is over 100%; a share is at most 100%"],
+            id="probability-over-100",
+        ),
+        pytest.param(
+            "scenarios: [a, b]\n",
+            [
+                "18:12: scenarios: expected a mapping of scenarios, each a name with `set:` "
+                "under it (and `probability:` if you weigh them), such as `slow uptake: {set: "
+                "{solution.price: $50k}}`"
+            ],
+            id="not-a-mapping",
+        ),
+    ],
+)
+def test_a_bad_scenario_is_located_with_what_to_write(
+    tmp_path: Path, scenarios: str, expected: list[str]
+) -> None:
+    assert errors(tmp_path, BASE + scenarios) == expected
+
+
+def test_every_scenario_error_is_told_at_once(tmp_path: Path) -> None:
+    text = BASE + (
+        "scenarios:\n  a:\n    probability: 70%\n    set: {solution.price: -5k}\n"
+        "  b:\n    probability: 40%\n    set: {market.growth: 200}\n"
+    )
+    assert errors(tmp_path, text) == [
+        "18:1: the scenarios' probabilities add up to 110%; they can add up to 100% at most "
+        "(the base case, the file as written, has what is left)",
+        "21:27: scenarios[a]: solution.price: -5k is negative; amounts cannot be below zero",
+        "24:26: scenarios[b]: market.growth: 200 is read as 20000%; write 200%",
+    ]
+
+
+def test_scenarios_of_defaults_are_judged_against_each_problem(tmp_path: Path) -> None:
+    text = """\
+defaults:
+  market: {customers: 400, problem_cost: $200k}
+  scenarios:
+    cheaper excel:
+      set:
+        alternatives[Excel].solves: 10%
+problems:
+  - name: One
+    solution: {adoption: 5%}
+    alternatives: [{name: Excel, annual_cost: $10k, solves: 20%}]
+  - name: Two
+    solution: {adoption: 5%}
+"""
+    assert errors(tmp_path, text) == [
+        "6:37: defaults.scenarios[cheaper excel]: alternatives[Excel].solves: problem 'Two' "
+        "has no alternative named 'Excel' (it has no alternatives); to add one, set "
+        "alternatives[Excel] whole (in problem 'Two')"
+    ]
+
+
+def test_a_scenario_is_read_as_written(tmp_path: Path) -> None:
+    [problem] = pmsize.load(write(tmp_path, BASE + SCENARIOS))
+    slow, fast = problem.scenarios
+    assert (slow.name, slow.probability) == ("slow uptake", 0.3)
+    assert slow.settings == {"solution.adoption": ["1%", "2%", "3%"], "market.growth": "0%"}
+    assert (fast.name, fast.probability) == ("fast follower", 0.2)
+
+
+def test_scenarios_built_in_code_are_held_to_the_same_rules() -> None:
+    data: dict[str, Any] = {
+        "name": "Coded",
+        "market": {"customers": 10, "problem_cost": "$1m"},
+        "solution": {"adoption": "5%"},
+        "scenarios": [
+            pmsize.Scenario("a", 0.7, (("solution.price", "$5k"),)),
+            pmsize.Scenario("b", 0.4, (("solution.price", "$6k"),)),
+        ],
+    }
+    with pytest.raises(ValueError, match="add up to 110%"):
+        pmsize.Problem.model_validate(data)
+    data["scenarios"][1] = pmsize.Scenario("b", 0.3, (("solution.price", "$6k"),))
+    problem = pmsize.Problem.model_validate(data)
+    assert [s.name for s in problem.scenarios] == ["a", "b"]
+
+
+def test_a_problem_without_scenarios_gives_the_same_json_as_before(tmp_path: Path) -> None:
+    file = write(tmp_path, BASE)
+    code, out, err = invoke("evaluate", file, "-f", "json")
+    assert code == 0, err
+    [result] = json.loads(out)["results"]
+    assert list(result) == RESULT_KEYS
+
+
+# the keys of a JSON result of a problem without scenarios, in order, as before scenarios
+RESULT_KEYS = [
+    *("file", "line", "name", "currency", "problem_cost_per_customer", "customers"),
+    *("market_size", "value_per_customer", "ceiling_per_customer", "ceiling_set_by"),
+    *("cap_ratio", "price_per_customer", "npv", "roi", "irr", "payback_years", "pv_revenue"),
+    *("pv_costs", "cash_flows", "naive_npv", "naive_roi", "flags", "verdict", "description"),
+    *("solution", "horizon_years", "discount_rate", "price_given", "irr_note"),
+    *("customers_paying", "ceiling_year", "growth", "years", "alternatives", "uncertain_inputs"),
+]
