@@ -289,3 +289,99 @@ RESULT_KEYS = [
     *("solution", "horizon_years", "discount_rate", "price_given", "irr_note"),
     *("customers_paying", "ceiling_year", "growth", "years", "alternatives", "uncertain_inputs"),
 ]
+
+
+# ------------------------------------------------------------------------------ the figures
+
+
+def figures(*args: str) -> list[dict[str, Any]]:
+    """The JSON results of `evaluate`, without what tells the runs apart."""
+    code, out, err = invoke("evaluate", *args, "-f", "json")
+    assert code in (0, 1), err
+    results = json.loads(out)["results"]
+    for r in results:
+        for key in ("overrides", "file", "scenario", "scenarios", "expected_npv"):
+            r.pop(key, None)
+        r.pop("scenario_verdicts", None)
+    return results
+
+
+BY_HAND = {
+    # slow uptake written into the file
+    "slow uptake": BASE.replace("adoption: [2%, 5%, 8%]", "adoption: [1%, 2%, 3%]").replace(
+        "  customers: 400\n", "  customers: 400\n  growth: 0%\n"
+    ),
+    "fast follower": BASE
+    + "  - name: Fast follower\n    kind: vendor\n    from_year: 2\n    annual_cost: $40k\n"
+    "    solves: 70%\n",
+}
+
+
+@pytest.mark.parametrize("name", ["slow uptake", "fast follower"])
+def test_a_scenario_s_figures_are_the_file_s_with_its_values_written_in(
+    tmp_path: Path, name: str
+) -> None:
+    file = write(tmp_path, BASE + SCENARIOS)
+    by_file = write(tmp_path, BY_HAND[name], "edited.yaml")
+    [edited] = figures(by_file)
+    [result] = json.loads(invoke("evaluate", file, "-f", "json")[1])["results"]
+    row = next(s for s in result["scenarios"] if s["name"] == name)
+    assert row["npv"] == edited["npv"]
+    assert row["verdict"] == edited["verdict"]
+    assert row["ceiling_per_customer"] == edited["ceiling_per_customer"]
+    assert row["ceiling_year"] == edited["ceiling_year"]
+    assert row["ceiling_set_by"] == edited["ceiling_set_by"]
+    assert row["flags"] == edited["flags"]
+
+
+def test_the_headline_is_the_base_case_and_scenarios_follow_it(tmp_path: Path) -> None:
+    file = write(tmp_path, BASE + SCENARIOS)
+    [result] = json.loads(invoke("evaluate", file, "-f", "json")[1])["results"]
+    [plain] = figures(write(tmp_path, BASE, "plain.yaml"))
+    assert result["npv"] == plain["npv"]
+    assert [s["name"] for s in result["scenarios"]] == ["base", "slow uptake", "fast follower"]
+    base = result["scenarios"][0]
+    assert (base["probability"], base["overrides"], base["npv"]) == (0.5, [], plain["npv"])
+    assert result["scenarios"][1]["overrides"] == [
+        {"input": "solution.adoption", "value": "[1%, 2%, 3%]", "was": "[2%, 5%, 8%]"},
+        {"input": "market.growth", "value": "0%", "was": None},
+    ]
+
+
+def test_expected_npv_is_the_probability_weighted_sum(tmp_path: Path) -> None:
+    file = write(tmp_path, BASE + SCENARIOS)
+    [result] = json.loads(invoke("evaluate", file, "-f", "json")[1])["results"]
+    npv = {s["name"]: s["npv"] for s in result["scenarios"]}
+    # base 100% - 30% - 20% = 50%
+    expected = 0.5 * npv["base"] + 0.3 * npv["slow uptake"] + 0.2 * npv["fast follower"]
+    assert result["expected_npv"] == pytest.approx(expected, rel=1e-12)
+    # base pursue, slow uptake avoid (NPV < 0), fast follower reconsider (capped from year 2)
+    assert [s["verdict"] for s in result["scenarios"]] == ["pursue", "avoid", "reconsider"]
+    assert result["scenario_verdicts"] == pytest.approx(
+        {"pursue": 0.5, "reconsider": 0.2, "avoid": 0.3}
+    )
+
+
+def test_without_probabilities_nothing_is_weighted(tmp_path: Path) -> None:
+    text = BASE + SCENARIOS.replace("    probability: 30%\n", "").replace(
+        "    probability: 20%\n", ""
+    )
+    [result] = json.loads(invoke("evaluate", write(tmp_path, text), "-f", "json")[1])["results"]
+    assert [s["probability"] for s in result["scenarios"]] == [None, None, None]
+    assert result["expected_npv"] is None
+    assert result["scenario_verdicts"] is None
+
+
+def test_the_library_gives_the_scenarios_beside_the_headline(tmp_path: Path) -> None:
+    [problem] = pmsize.load(write(tmp_path, BASE + SCENARIOS))
+    r = pmsize.evaluate(problem)
+    assert [s.name for s in r.scenarios] == ["base", "slow uptake", "fast follower"]
+    slow = problem.in_scenario("slow uptake")
+    assert slow.scenarios == ()
+    assert slow.scenario is not None
+    assert slow.scenario.name == "slow uptake"
+    assert pmsize.evaluate(slow).npv == r.scenarios[1].npv
+    # a scenario's problem is `with_values` of its settings
+    assert pmsize.evaluate(problem.with_values(problem.scenarios[0].settings)).npv == (
+        r.scenarios[1].npv
+    )

@@ -45,6 +45,7 @@ __all__ = [
     "ProblemDiff",
     "Range",
     "Scenario",
+    "ScenarioResult",
     "Sensitivity",
     "Severity",
     "Side",
@@ -126,6 +127,7 @@ _HOMES = {
     "__version__": "pmsize._version",  # one place, which the build reads too
     "Override": "pmsize._models",
     "Scenario": "pmsize._models",
+    "ScenarioResult": "pmsize._results",
 }
 
 if TYPE_CHECKING:
@@ -159,6 +161,7 @@ if TYPE_CHECKING:
         Evaluation,
         Flag,
         FlagCode,
+        ScenarioResult,
         Severity,
         Thresholds,
         UncertainInput,

@@ -23,6 +23,7 @@ module, and other modules import from this one:
 
 from __future__ import annotations
 
+from pmsize._models import _scenarios as scenarios
 from pmsize._models import _whatif as whatif
 from pmsize._models._fields import (
     ALTERNATIVE_KINDS,
@@ -98,6 +99,7 @@ __all__ = [
     "loc_text",
     "model_in",
     "problem_context",
+    "scenarios",
     "too_many_years",
     "unknown_key",
     "validate",
