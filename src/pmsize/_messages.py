@@ -12,7 +12,10 @@ import math
 
 from pmsize import _finance as finance
 from pmsize import _fmt as fmt
-from pmsize._results import Evaluation, FlagCode
+from pmsize._models import scenarios
+from pmsize._results import Evaluation, FlagCode, Verdict
+
+BASE = scenarios.BASE
 
 
 def flag_message(code: FlagCode, r: Evaluation) -> str:
@@ -65,7 +68,17 @@ def flag_message(code: FlagCode, r: Evaluation) -> str:
             f"ROI is {fmt.percent(r.roi)}, below the {fmt.percent(r.thresholds.thin_margin)} "
             f"thin-margin threshold."
         )
+    if code == FlagCode.SCENARIO_RISK:
+        avoided = [s for s in r.scenarios if s.verdict == Verdict.AVOID]
+        names = fmt.and_list([scenario_name(s.name) for s in avoided])
+        chance = sum(s.probability or 0.0 for s in avoided)
+        return f"In {names} ({fmt.percent(chance)}), the verdict is avoid."
     raise ValueError(code)
+
+
+def scenario_name(name: str) -> str:
+    """A scenario as a sentence names it: the file as written is `the base case`."""
+    return "the base case" if name == BASE else name
 
 
 def how_to_clear(code: FlagCode, r: Evaluation) -> str:
@@ -127,6 +140,12 @@ def how_to_clear(code: FlagCode, r: Evaluation) -> str:
         return (
             f"set the price at or below {money(r.ceiling_per_customer)}, or leave it out to "
             "charge the ceiling."
+        )
+    if code == FlagCode.SCENARIO_RISK:
+        return (
+            "make the scenarios whose verdict is avoid better or less likely, or accept the "
+            "risk and set a higher scenario_risk under policy: (now "
+            f"{fmt.percent(r.thresholds.scenario_risk)})."
         )
     if code == FlagCode.THIN_MARGIN:
         target = r.thresholds.thin_margin

@@ -21,7 +21,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pmsize import _display
-from pmsize._models import DEFAULT_CAP_THRESHOLD, DEFAULT_THIN_MARGIN, Override, Policy
+from pmsize._models import (
+    DEFAULT_CAP_THRESHOLD,
+    DEFAULT_SCENARIO_RISK,
+    DEFAULT_THIN_MARGIN,
+    Override,
+    Policy,
+)
 
 if TYPE_CHECKING:
     from pmsize._values import Kind, Range
@@ -33,6 +39,7 @@ class Thresholds:
 
     cap_threshold: float = DEFAULT_CAP_THRESHOLD
     thin_margin: float = DEFAULT_THIN_MARGIN
+    scenario_risk: float = DEFAULT_SCENARIO_RISK
 
 
 DEFAULT_THRESHOLDS = Thresholds()  # the built-in thresholds, when no policy sets any
@@ -42,8 +49,11 @@ def resolve_thresholds(*policies: Policy) -> Thresholds:
     """The first threshold set in `policies` (CLI, problem, portfolio), else the built-in."""
     cap = next((p.cap_threshold for p in policies if p.cap_threshold is not None), None)
     thin = next((p.thin_margin for p in policies if p.thin_margin is not None), None)
+    risk = next((p.scenario_risk for p in policies if p.scenario_risk is not None), None)
     return Thresholds(
-        DEFAULT_CAP_THRESHOLD if cap is None else cap, DEFAULT_THIN_MARGIN if thin is None else thin
+        DEFAULT_CAP_THRESHOLD if cap is None else cap,
+        DEFAULT_THIN_MARGIN if thin is None else thin,
+        DEFAULT_SCENARIO_RISK if risk is None else risk,
     )
 
 
@@ -127,6 +137,7 @@ class FlagCode(_Words):
     CAPPED_BY_ALTERNATIVE = "capped-by-alternative"
     OVERPRICED = "overpriced"
     THIN_MARGIN = "thin-margin"
+    SCENARIO_RISK = "scenario-risk"
 
     @property
     def severity(self) -> Severity:

@@ -27,6 +27,7 @@ from pmsize._results import (
     AlternativeResult,
     Evaluation,
     Flag,
+    FlagCode,
     ScenarioResult,
     UncertainInput,
     Verdict,
@@ -85,15 +86,25 @@ def evaluate(problem: Problem, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> E
         )
         for s, e in cases
     )
-    expected_npv, verdicts = None, None
-    if base is not None:
-        weights = [row.probability or 0.0 for row in rows]
-        expected_npv = sum(w * row.npv for w, row in zip(weights, rows, strict=True))
-        verdicts = {
-            v: sum(w for w, row in zip(weights, rows, strict=True) if row.verdict is v)
-            for v in Verdict
-        }
-    return replace(r, scenarios=rows, expected_npv=expected_npv, scenario_verdicts=verdicts)
+    if base is None:  # unweighted: side by side, nothing weighed and no flag
+        return replace(r, scenarios=rows)
+    weights = [row.probability or 0.0 for row in rows]
+    verdicts = {
+        v: sum(w for w, row in zip(weights, rows, strict=True) if row.verdict is v) for v in Verdict
+    }
+    r = replace(
+        r,
+        scenarios=rows,
+        expected_npv=sum(w * row.npv for w, row in zip(weights, rows, strict=True)),
+        scenario_verdicts=verdicts,
+    )
+    if not engine.scenario_risk(verdicts[Verdict.AVOID], thresholds):
+        return r
+    # a flag of the headline only; it counts for the verdict like every warning
+    code = FlagCode.SCENARIO_RISK
+    flags = (*r.flags, Flag(code, code.severity, messages.flag_message(code, r)))
+    verdict = engine.verdict_of(dict.fromkeys((f.code for f in flags), True), engine.SCALAR)
+    return replace(r, flags=flags, verdict=engine.VERDICTS[verdict])
 
 
 def _evaluate_point(problem: Problem, thresholds: Thresholds) -> Evaluation:
@@ -269,6 +280,7 @@ def evaluate_paths(
     sort: str = "npv",
     progress: Progress | None = None,
     values: Mapping[str, object] | None = None,
+    scenario: str | None = None,
 ) -> list[Evaluation]:
     """Load every problem from `paths`, evaluate and rank them.
 
@@ -280,7 +292,19 @@ def evaluate_paths(
     settings, unknown = whatif.parsed(values or {})
     if unknown:
         raise ArgumentError(f"values: {unknown[0]}")
-    return rank(evaluate_problems(loader.load_paths(paths, settings), policy, progress), sort)
+    problems = in_scenario(loader.load_paths(paths, settings), scenario)
+    return rank(evaluate_problems(problems, policy, progress), sort)
+
+
+def in_scenario(problems: list[Problem], scenario: str | None) -> list[Problem]:
+    """Each problem as its scenario named `scenario` (`Problem.in_scenario`); as they are
+    when None. Raises `ArgumentError` naming the scenarios when a problem has none so named."""
+    if scenario is None:
+        return problems
+    try:
+        return [problem.in_scenario(scenario) for problem in problems]
+    except ValueError as exc:
+        raise ArgumentError(str(exc), "scenario") from None
 
 
 def rank(results: Sequence[Evaluation], sort: str) -> list[Evaluation]:

@@ -40,6 +40,7 @@ from pmsize._models._fields import (
 )
 from pmsize._models._parts import (
     DEFAULT_CAP_THRESHOLD,
+    DEFAULT_SCENARIO_RISK,
     DEFAULT_THIN_MARGIN,
     NO_POLICY,
     Alternative,
@@ -68,6 +69,7 @@ __all__ = [
     "ALTERNATIVE_KINDS",
     "DEFAULT_CAP_THRESHOLD",
     "DEFAULT_HORIZON",
+    "DEFAULT_SCENARIO_RISK",
     "DEFAULT_THIN_MARGIN",
     "MAX_HORIZON",
     "NO_ALTERNATIVE",

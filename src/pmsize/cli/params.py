@@ -44,6 +44,22 @@ ThinOpt = Annotated[
         metavar="PERCENT",
     ),
 ]
+RiskOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Flag scenario-risk when the scenarios whose verdict is avoid carry at least "
+        "this share of the probability (default 25%).",
+        metavar="PERCENT",
+    ),
+]
+ScenarioOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scenario",
+        help="Evaluate as this scenario of the file's scenarios: (its values first, then --set).",
+        metavar="NAME",
+    ),
+]
 
 SetOpt = Annotated[
     list[str] | None,
@@ -81,4 +97,14 @@ def _completion(values: Sequence[str]) -> Callable[[str], list[str]]:
     return complete
 
 
-__all__ = ["CapOpt", "OutputOpt", "PathsArg", "SetOpt", "ThinOpt", "one_of", "what_ifs"]
+__all__ = [
+    "CapOpt",
+    "OutputOpt",
+    "PathsArg",
+    "RiskOpt",
+    "ScenarioOpt",
+    "SetOpt",
+    "ThinOpt",
+    "one_of",
+    "what_ifs",
+]

@@ -17,7 +17,17 @@ from pmsize._fmt import plural, safe_text
 from pmsize._signals import say
 from pmsize.cli.boundary import boundary, collector_paused
 from pmsize.cli.output import append_step_summary, emit, emit_rich, text_width, warn
-from pmsize.cli.params import CapOpt, OutputOpt, PathsArg, SetOpt, ThinOpt, one_of, what_ifs
+from pmsize.cli.params import (
+    CapOpt,
+    OutputOpt,
+    PathsArg,
+    RiskOpt,
+    ScenarioOpt,
+    SetOpt,
+    ThinOpt,
+    one_of,
+    what_ifs,
+)
 
 
 class Format(str, enum.Enum):
@@ -72,7 +82,9 @@ def evaluate(
     fail_on: FailOnOpt = "never",
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
+    scenario_risk: RiskOpt = None,
     set_: SetOpt = None,
+    scenario: ScenarioOpt = None,
     excel: Annotated[
         bool,
         typer.Option(
@@ -96,12 +108,12 @@ def evaluate(
             raise UsageError("--excel applies to --format csv only")
         order = options.choice(sort, SORTS, "evaluate", option="--sort", verb="ranks by")
         fail = options.choice(fail_on, FAIL_ON, "evaluate", option="--fail-on", verb="takes")
-        policy = options.policy(cap_threshold, thin_margin)
+        policy = options.policy(cap_threshold, thin_margin, scenario_risk)
         values = what_ifs(set_)
         with collector_paused():
             with progress_bar(paths=paths) as bar:
                 results = service.evaluate_paths(
-                    paths, policy, sort=order, progress=bar, values=values
+                    paths, policy, sort=order, progress=bar, values=values, scenario=scenario
                 )
             _write_evaluation(results, chosen, output, excel=excel)
         exit_for(service.worst_verdict(results), fail)
@@ -209,7 +221,9 @@ def explain(
     output: OutputOpt = None,
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
+    scenario_risk: RiskOpt = None,
     set_: SetOpt = None,
+    scenario: ScenarioOpt = None,
 ) -> None:
     """Explain a problem's verdict as a memo.
 
@@ -223,8 +237,8 @@ def explain(
         format = options.output_format(
             format, output, EXPLAIN_FORMATS, "explain", aliases={"table": "text"}
         )
-        policy = options.policy(cap_threshold, thin_margin)
-        problems = api.load(paths, values=what_ifs(set_))
+        policy = options.policy(cap_threshold, thin_margin, scenario_risk)
+        problems = api.load(paths, values=what_ifs(set_), scenario=scenario)
         results = [api.evaluate(problem, policy=policy) for problem in problems]
         memos = render.memos(problems, results)
         inputs = [r.file for r in results]

@@ -16,7 +16,17 @@ from pmsize._errors import UsageError
 from pmsize._fmt import plural, safe_text
 from pmsize.cli.boundary import boundary, collector_paused
 from pmsize.cli.output import emit, emit_rich, warn
-from pmsize.cli.params import CapOpt, OutputOpt, PathsArg, SetOpt, ThinOpt, one_of, what_ifs
+from pmsize.cli.params import (
+    CapOpt,
+    OutputOpt,
+    PathsArg,
+    RiskOpt,
+    ScenarioOpt,
+    SetOpt,
+    ThinOpt,
+    one_of,
+    what_ifs,
+)
 
 SIMULATION_FORMATS = ("table", "json")  # of `simulate` and `sensitivity`
 
@@ -58,7 +68,9 @@ def simulate(
     seed: SeedOpt = "0",
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
+    scenario_risk: RiskOpt = None,
     set_: SetOpt = None,
+    scenario: ScenarioOpt = None,
 ) -> None:
     """Simulate the ranges of problems (Monte Carlo).
 
@@ -74,7 +86,9 @@ def simulate(
         seed,
         cap_threshold,
         thin_margin,
+        scenario_risk,
         set_,
+        scenario,
     )
 
 
@@ -86,7 +100,9 @@ def sensitivity(
     seed: SeedOpt = "0",
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
+    scenario_risk: RiskOpt = None,
     set_: SetOpt = None,
+    scenario: ScenarioOpt = None,
 ) -> None:
     """Show what drives NPV and what to find out first.
 
@@ -102,7 +118,9 @@ def sensitivity(
         seed,
         cap_threshold,
         thin_margin,
+        scenario_risk,
         set_,
+        scenario,
     )
 
 
@@ -116,7 +134,9 @@ def _sampled(
     seed: str,
     cap_threshold: str | None,
     thin_margin: str | None,
+    scenario_risk: str | None,
     set_: list[str] | None,
+    scenario: str | None,
 ) -> None:
     """`simulate` or `sensitivity` over every problem loaded (the library's loop that
     `pmsize.simulate` and `pmsize.sensitivity` run for one): the problems sampled one
@@ -130,7 +150,7 @@ def _sampled(
 
         format = options.output_format(format, output, SIMULATION_FORMATS, command)
         count, start = options.samples(samples), options.seed(seed)
-        policy = options.policy(cap_threshold, thin_margin)
+        policy = options.policy(cap_threshold, thin_margin, scenario_risk)
         values = what_ifs(set_)
         uncertainty.keep_freed_memory()  # the process is ours: blocks reuse freed memory
         run = (
@@ -139,7 +159,7 @@ def _sampled(
             else uncertainty.sensitivity_problems
         )
         with progress_bar(label=label, paths=paths) as progress:
-            problems = api.load(paths, values=values)
+            problems = api.load(paths, values=values, scenario=scenario)
             results = run(problems, policy, samples=count, seed=start, progress=progress)
         inputs = [r.evaluation.file for r in results]
         told = plural(len(results), "problem")  # said of a file written
@@ -202,7 +222,9 @@ def plan(
     seed: SeedOpt = "0",
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
+    scenario_risk: RiskOpt = None,
     set_: SetOpt = None,
+    scenario: ScenarioOpt = None,
     time_limit: Annotated[
         str,
         typer.Option(
@@ -240,12 +262,12 @@ def plan(
                 raise UsageError("--max-problems: 0 would fund nothing; give 1 or more")
         count, start = options.samples(samples), options.seed(seed)
         seconds = options.time_limit(time_limit)
-        policy = options.policy(cap_threshold, thin_margin)
+        policy = options.policy(cap_threshold, thin_margin, scenario_risk)
         values = what_ifs(set_)
         sampled = aim == Objective.expected_npv
         with collector_paused(), progress_bar(label="simulating", paths=paths) as bar:
             # (collector paused as in evaluate: no cycles here)
-            problems = api.load(paths, values=values)
+            problems = api.load(paths, values=values, scenario=scenario)
             result = api.plan(
                 problems,
                 budget,
@@ -279,7 +301,9 @@ def report(
     seed: SeedOpt = "0",
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
+    scenario_risk: RiskOpt = None,
     set_: SetOpt = None,
+    scenario: ScenarioOpt = None,
 ) -> None:
     """Write one HTML page to share.
 
@@ -307,13 +331,13 @@ def report(
         options.output_format(None, output, ("html",), "report")  # -o out.json is refused
         values = what_ifs(set_)
         count, start = options.samples(samples), options.seed(seed)
-        policy = options.policy(cap_threshold, thin_margin)
+        policy = options.policy(cap_threshold, thin_margin, scenario_risk)
         uncertainty.keep_freed_memory()  # the process is ours: blocks reuse freed memory
         # stderr carries pmsize's messages only, not matplotlib's notes (a font cache
         # that takes a while to build in a fresh configuration folder)
         logging.getLogger("matplotlib").setLevel(logging.ERROR)
         with progress_bar(label="simulating and drawing", paths=paths) as progress:
-            problems = api.load(paths, values=values)
+            problems = api.load(paths, values=values, scenario=scenario)
             page = api.report(
                 problems,
                 samples=count,
