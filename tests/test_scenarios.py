@@ -332,6 +332,8 @@ def test_a_scenario_s_figures_are_the_file_s_with_its_values_written_in(
     assert row["ceiling_year"] == edited["ceiling_year"]
     assert row["ceiling_set_by"] == edited["ceiling_set_by"]
     assert row["flags"] == edited["flags"]
+    # and --scenario evaluates the file as that scenario (names ignore case)
+    assert figures(file, "--scenario", name.upper()) == [edited]
 
 
 def test_the_headline_is_the_base_case_and_scenarios_follow_it(tmp_path: Path) -> None:
@@ -385,3 +387,198 @@ def test_the_library_gives_the_scenarios_beside_the_headline(tmp_path: Path) -> 
     assert pmsize.evaluate(problem.with_values(problem.scenarios[0].settings)).npv == (
         r.scenarios[1].npv
     )
+
+
+# ------------------------------------------------------------------------------ scenario-risk
+
+
+def risky(probability: str, policy: str = "") -> str:
+    """BASE (pursue) with one scenario whose verdict is avoid (its NPV is negative)."""
+    return (
+        BASE
+        + policy
+        + (
+            "scenarios:\n  slow uptake:\n"
+            f"    probability: {probability}\n"
+            "    set: {solution.adoption: [1%, 2%, 3%]}\n"
+            "  fast follower:\n    probability: 10%\n"
+            "    set: {solution.price: $55k}\n"
+        )
+    )
+
+
+def headline(tmp_path: Path, text: str, *args: str) -> dict[str, Any]:
+    code, out, err = invoke("evaluate", write(tmp_path, text), "-f", "json", *args)
+    assert code == 0, err
+    [result] = json.loads(out)["results"]
+    return {"verdict": result["verdict"], "flags": [f["message"] for f in result["flags"]]}
+
+
+@pytest.mark.parametrize(
+    ("probability", "raised"),
+    [("25%", True), ("24.9%", False), ("26%", True), ("0.25", True)],
+)
+def test_scenario_risk_is_raised_from_its_threshold_on(
+    tmp_path: Path, probability: str, raised: bool
+) -> None:
+    found = headline(tmp_path, risky(probability))
+    if raised:
+        assert found == {
+            "verdict": "reconsider",
+            "flags": [
+                f"In slow uptake ({probability.replace('0.25', '25%')}), the verdict is avoid."
+            ],
+        }
+    else:
+        assert found == {"verdict": "pursue", "flags": []}
+
+
+def test_the_threshold_is_the_policy_s_and_the_command_line_s_wins(tmp_path: Path) -> None:
+    text = risky("20%", policy="policy:\n  scenario_risk: 20%\n")
+    assert headline(tmp_path, text)["verdict"] == "reconsider"
+    assert headline(tmp_path, text, "--scenario-risk", "21%")["verdict"] == "pursue"
+    assert headline(tmp_path, risky("20%"), "--scenario-risk", "20%")["verdict"] == "reconsider"
+
+
+def test_the_avoided_scenarios_are_named_base_included(tmp_path: Path) -> None:
+    # a price of $10k makes the base case lose money too
+    text = risky("30%").replace("price: $60k", "price: $10k")
+    found = headline(tmp_path, text)
+    assert found["verdict"] == "avoid"  # the base case's own negative-npv
+    assert found["flags"][-1] == "In the base case and slow uptake (90%), the verdict is avoid."
+
+
+def test_a_scenario_s_own_row_never_carries_scenario_risk(tmp_path: Path) -> None:
+    [problem] = pmsize.load(write(tmp_path, risky("40%")))
+    r = pmsize.evaluate(problem)
+    assert r.flags[-1].code is pmsize.FlagCode.SCENARIO_RISK
+    assert all(f.code != "scenario-risk" for s in r.scenarios for f in s.flags)
+    assert r.scenarios[0].verdict == "pursue"  # the base case's row: its own verdict
+    policy = pmsize.Policy(scenario_risk=0.5)
+    assert pmsize.evaluate(problem, policy=policy).verdict == "pursue"
+
+
+def test_unweighted_scenarios_raise_no_scenario_risk(tmp_path: Path) -> None:
+    text = risky("40%").replace("    probability: 40%\n", "").replace("    probability: 10%\n", "")
+    assert headline(tmp_path, text) == {"verdict": "pursue", "flags": []}
+
+
+# ------------------------------------------------------------------------------ --scenario
+
+
+def test_scenario_picks_a_scenario_its_values_first_then_set(tmp_path: Path) -> None:
+    file = write(tmp_path, BASE + SCENARIOS)
+    # slow uptake sets the adoption; --set then changes its year 2 only
+    by_hand = BY_HAND["slow uptake"].replace("adoption: [1%, 2%, 3%]", "adoption: [1%, 9%, 3%]")
+    edited = write(tmp_path, by_hand, "edited.yaml")
+    args = ("--scenario", "slow uptake", "--set", "solution.adoption[year 2]=9%")
+    assert figures(file, *args) == figures(edited)
+
+
+@pytest.mark.parametrize(
+    "command", ["evaluate", "explain", "simulate", "sensitivity", "plan", "report"]
+)
+def test_a_scenario_that_is_not_there_is_a_usage_error_listing_them(
+    tmp_path: Path, command: str
+) -> None:
+    file = write(tmp_path, BASE + SCENARIOS)
+    extra = ["--budget", "$10m"] if command == "plan" else []
+    code, out, err = invoke(command, file, "--scenario", "fast folower", *extra)
+    assert (code, out) == (2, "")
+    assert err == (
+        "pmsize: --scenario: problem 'Invoice matching' has no scenario named 'fast folower' "
+        "(its scenarios: slow uptake, fast follower)\n"
+    )
+
+
+# ---------------------------------------------------------------------------------- output
+
+
+def test_evaluate_shows_a_row_per_scenario_and_the_expected_npv(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app, ["evaluate", write(tmp_path, BASE + SCENARIOS)], env={**ENV, "COLUMNS": "120"}
+    )
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    start = out.index("  Scenarios")
+    assert out[start : out.index("\n\n", start)] == (
+        "  Scenarios  base           50%  pursue      NPV $1.79m   ceiling $160k\n"
+        "             slow uptake    30%  avoid       NPV −$1.22m  ceiling $160k\n"
+        "             fast follower  20%  reconsider  NPV $1.79m   ceiling $60.0k from year 2"
+        "  set by Fast follower\n"
+        "  Expected   NPV $887k · pursue 50% · reconsider 20% · avoid 30%"
+    )
+    assert "! scenario-risk In slow uptake (30%), the verdict is avoid." in out
+
+
+def test_several_problems_get_a_note_each_with_scenarios(tmp_path: Path) -> None:
+    write(tmp_path, BASE + SCENARIOS, "a.yaml")
+    write(tmp_path, BASE.replace("Invoice matching", "Plain"), "b.yaml")
+    code, out, err = invoke("evaluate", str(tmp_path))
+    assert code == 0, err
+    assert (
+        "Scenarios · Invoice matching: expected NPV $887k · pursue 50% · reconsider 20% · "
+        "avoid 30%\n" in out
+    )
+    assert "Plain:" not in out
+    code, out, err = invoke("evaluate", str(tmp_path), "-f", "markdown")
+    assert (
+        "- **Invoice matching**: expected NPV \\$887k · pursue 50% · reconsider 20% · avoid "
+        "30%; base 50% pursue \\$1.79m · slow uptake 30% avoid −\\$1.22m · fast follower 20% "
+        "reconsider \\$1.79m\n" in out
+    )
+
+
+def test_csv_gains_an_expected_npv_column_only_with_scenarios(tmp_path: Path) -> None:
+    plain = write(tmp_path, BASE.replace("Invoice matching", "Plain"), "b.yaml")
+    _, out, _ = invoke("evaluate", plain, "-f", "csv")
+    assert out.splitlines()[0].endswith(",verdict")
+    write(tmp_path, BASE + SCENARIOS, "a.yaml")
+    _, out, _ = invoke("evaluate", str(tmp_path), "-f", "csv")
+    header, first, second = out.splitlines()
+    assert header.endswith(",verdict,expected_npv")
+    assert first.startswith(f"{tmp_path}/a.yaml,")
+    assert first.endswith(",reconsider,887225.413067909")
+    assert second.endswith(",pursue,")
+
+
+def test_explain_has_a_scenarios_point(tmp_path: Path) -> None:
+    code, out, err = invoke("explain", write(tmp_path, BASE + SCENARIOS), "-f", "markdown")
+    assert code == 0, err
+    assert (
+        "**9. Scenarios.** The file as written is the base case, whose figures are the headline "
+        "above; the scenarios change some of its inputs. Weighted by their probabilities, the "
+        "expected NPV is \\$887k, and the verdict is pursue in 50%, reconsider in 20% and "
+        "avoid in 30%.\n" in out
+    )
+    assert "| fast follower | 20% | reconsider | \\$1.79m | \\$60.0k from year 2 |" in out
+
+
+def test_evaluating_as_a_scenario_says_so(tmp_path: Path) -> None:
+    file = write(tmp_path, BASE + SCENARIOS)
+    _, out, _ = invoke("evaluate", file, "--scenario", "slow uptake")
+    assert out.startswith(
+        "what-if: scenario slow uptake: solution.adoption [1%, 2%, 3%] (file: [2%, 5%, 8%]) "
+    )
+    _, out, _ = invoke("evaluate", file, "--scenario", "slow uptake", "-f", "json")
+    [result] = json.loads(out)["results"]
+    assert result["scenario"] == "slow uptake"
+    assert "scenarios" not in result
+
+
+def test_the_starters_commented_scenarios_are_valid_once_uncommented() -> None:
+    from pmsize import _starter as starter
+    from pmsize._loader import load_text
+
+    text = starter.text()
+    assert "# scenarios:" in text
+    head, block = text.split("# scenarios:\n")
+    lines = [line.removeprefix("# ") for line in block.splitlines()]
+    [problem] = load_text(head + "scenarios:\n" + "\n".join(lines))
+    r = pmsize.evaluate(problem)
+    assert [(s.name, s.probability) for s in r.scenarios] == [
+        ("base", pytest.approx(0.5)),
+        ("slow uptake", 0.3),
+        ("fast follower", 0.2),
+    ]
+    assert r.expected_npv is not None

@@ -51,15 +51,104 @@ def make_console(file: IO[str] | None = None, *, terminal: bool | None = None) -
 def whatif_text(results: Sequence[Evaluation]) -> str | None:
     """What `--set` changed, as a line above the figures: each input and its value, and
     for one problem what its file had (`what-if: solution.price $50k (file: $80k)`); None
-    when nothing was set. Text from the command line and the file, made safe."""
-    if not results or not results[0].overrides:
+    when nothing was set. A problem evaluated as one of its scenarios (`--scenario`) says
+    so first (`what-if: scenario slow uptake: ...`). Text from the command line and the
+    file, made safe."""
+    if not results or not (results[0].overrides or results[0].scenario):
         return None
     one = len(results) == 1
     shown = []
     for o in results[0].overrides:
         was = f" (file: {'none' if o.was is None else o.was})" if one else ""
         shown.append(f"{o.input} {o.value}{was}")
-    return fmt.safe_text("what-if: " + " · ".join(shown))
+    scenario = results[0].scenario
+    lead = "what-if: " if scenario is None else f"what-if: scenario {scenario}: "
+    return fmt.safe_text(lead + " · ".join(shown))
+
+
+SCENARIO_HEADERS = ("Scenario", "Chance", "Verdict", "NPV", "Ceiling", "Set by")
+
+
+def scenario_rows(r: Evaluation) -> list[tuple[str, ...]]:
+    """A row per scenario, base first (SPEC §14): its name, probability (`—` unweighted),
+    verdict, NPV, ceiling with the year it is first reached, and what sets it. Names are
+    as the file writes them (each format makes them safe)."""
+    return [
+        (
+            s.name,
+            "—" if s.probability is None else fmt.percent(s.probability),
+            str(s.verdict),
+            fmt.money(s.npv, r.currency),
+            fmt.money(s.ceiling_per_customer, r.currency) + fmt.from_year(s.ceiling_year),
+            s.ceiling_set_by or UNCAPPED,
+        )
+        for s in r.scenarios
+    ]
+
+
+def expected_text(r: Evaluation) -> str | None:
+    """With weighted scenarios, the expected NPV and the chance of each verdict
+    (`NPV $11.1m · pursue 50% · reconsider 30% · avoid 20%`); None otherwise."""
+    if r.expected_npv is None or r.scenario_verdicts is None:
+        return None
+    chances = " · ".join(f"{v} {fmt.percent(p)}" for v, p in r.scenario_verdicts.items())
+    return f"NPV {fmt.money(r.expected_npv, r.currency)} · {chances}"
+
+
+def scenarios_grid(r: Evaluation) -> RenderableType:
+    """`scenario_rows` as aligned columns, or a line a scenario where they would not fit:
+    figures never cut."""
+    return _ScenarioRows(r)
+
+
+class _ScenarioRows:
+    """`scenarios_grid`, laid out at the width it is printed at."""
+
+    def __init__(self, r: Evaluation) -> None:
+        self.rows = [
+            (
+                fmt.safe_text(name),
+                chance,
+                verdict,
+                f"NPV {npv}",
+                f"ceiling {ceiling}",
+                "" if setter == UNCAPPED else fmt.safe_text(f"set by {setter}"),
+            )
+            for name, chance, verdict, npv, ceiling, setter in scenario_rows(r)
+        ]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        widths = [max(cell_len(cell) for cell in column) for column in zip(*self.rows, strict=True)]
+        if sum(widths) + 2 * (len(widths) - 1) <= options.max_width:
+            grid = Table.grid(padding=(0, 2, 0, 0))
+            for header in SCENARIO_HEADERS:
+                grid.add_column(justify="right" if header == "Chance" else "left", no_wrap=True)
+            for row in self.rows:
+                cells = [Text(cell) for cell in row]
+                cells[2].stylize(VERDICT_STYLE[row[2]])
+                grid.add_row(*cells)
+            yield grid
+            return
+        for name, chance, verdict, npv, ceiling, setter in self.rows:
+            figures = " · ".join(part for part in (npv, ceiling, setter) if part)
+            line = glued(
+                f"{name} {chance} {verdict}: {figures.replace(' ', NBSP)}", options.max_width
+            )
+            yield line
+
+
+def scenario_notes(results: Sequence[Evaluation]) -> list[str]:
+    """Under a ranked table, a line for each problem with scenarios: its expected NPV and
+    the chance of each verdict, or how many scenarios it has unweighted."""
+    notes = []
+    for r in results:
+        if not r.scenarios:
+            continue
+        expected = expected_text(r)
+        cases = fmt.plural(len(r.scenarios) - 1, "scenario")
+        said = f"expected {expected}" if expected else f"{cases}, unweighted"
+        notes.append(fmt.safe_text(f"{r.name}: {said}"))
+    return notes
 
 
 def render(console: Console, results: Sequence[Evaluation]) -> None:
@@ -93,6 +182,10 @@ def render(console: Console, results: Sequence[Evaluation]) -> None:
     if len(groups) > 1:
         parts.append(Text())
     parts.append(summary_line(results, console.width, each_currency=len(groups) == 1))
+    notes = scenario_notes(results)
+    if notes:
+        parts.append(Text())
+        parts += [glued(f"Scenarios · {note}", console.width, style="dim") for note in notes]
     flagged = [r for r in results if r.flags]
     if flagged:
         parts.append(Text())
@@ -191,6 +284,11 @@ def problem_block(r: Evaluation) -> RenderableType:
     )
     for u in r.uncertain:
         body.add_row("Range", uncertain_text(u, r.currency))
+    if r.scenarios:
+        body.add_row("Scenarios", scenarios_grid(r))
+        expected = expected_text(r)
+        if expected is not None:
+            body.add_row("Expected", expected)
     parts: list[RenderableType] = [head, Padding(body, (0, 0, 0, 2)), Text()]
     parts.append(flag_lines(r) if r.flags else Text("  ✓ no flags", style="green"))
     return Group(*parts)
