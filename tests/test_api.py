@@ -59,6 +59,8 @@ def test_the_public_surface_is_all_and_only_all() -> None:
         "Problem",
         "ProblemDiff",
         "Range",
+        "Scenario",
+        "ScenarioResult",
         "Sensitivity",
         "Severity",
         "Side",

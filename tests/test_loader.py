@@ -388,7 +388,8 @@ def test_an_unknown_key_written_twice_is_located_where_it_was_written_last(parse
         "p.yaml:6:1: duplicate key 'zz' (first at line 5); each key may appear once, so "
         "remove one of them",
         "p.yaml:6:1: zz: unknown key 'zz'; known keys: pmsize, name, description, currency, "
-        "horizon_years, discount_rate, market, solution, alternatives, policy, correlations",
+        "horizon_years, discount_rate, market, solution, alternatives, policy, correlations, "
+        "scenarios",
     ]
 
 

@@ -44,6 +44,8 @@ __all__ = [
     "Problem",
     "ProblemDiff",
     "Range",
+    "Scenario",
+    "ScenarioResult",
     "Sensitivity",
     "Severity",
     "Side",
@@ -124,6 +126,8 @@ _HOMES = {
     "summary": "pmsize._portfolio",
     "__version__": "pmsize._version",  # one place, which the build reads too
     "Override": "pmsize._models",
+    "Scenario": "pmsize._models",
+    "ScenarioResult": "pmsize._results",
 }
 
 if TYPE_CHECKING:
@@ -148,7 +152,7 @@ if TYPE_CHECKING:
         PmsizeError,
         UsageError,
     )
-    from pmsize._models import Alternative, Market, Override, Policy, Problem, Solution
+    from pmsize._models import Alternative, Market, Override, Policy, Problem, Scenario, Solution
     from pmsize._pairs import Correlation
     from pmsize._planning import Candidate, LeftOut, Marginal, Plan
     from pmsize._portfolio import summary
@@ -157,6 +161,7 @@ if TYPE_CHECKING:
         Evaluation,
         Flag,
         FlagCode,
+        ScenarioResult,
         Severity,
         Thresholds,
         UncertainInput,

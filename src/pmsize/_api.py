@@ -43,14 +43,19 @@ SortKey = Literal["npv", "roi", "ceiling", "name"]
 
 
 def load(
-    path: PathLike | Iterable[PathLike], *, values: Mapping[str, object] | None = None
+    path: PathLike | Iterable[PathLike],
+    *,
+    values: Mapping[str, object] | None = None,
+    scenario: str | None = None,
 ) -> list[Problem]:
     """Every problem in a file, a folder (every `*.yaml`/`*.yml` below it), a portfolio
     file, or `-` (standard input); or in each of several such paths.
 
     `values` (input path -> value as the file writes it, as `Problem.with_values` takes
     them) are written into every problem before it is validated, as `--set` does: an
-    error in one names the input (`--set solution.price`).
+    error in one names the input (`--set solution.price`). With `scenario`, each problem
+    is that scenario of its `scenarios:` (`Problem.in_scenario`: its values first, then
+    `values`); a problem without one so named is a ValueError that lists its scenarios.
 
     Each problem knows where it was read (`problem.source`) and its portfolio's
     policy (`problem.portfolio_policy`). Raises `InputErrors` with every error found in
@@ -62,9 +67,10 @@ def load(
     if unknown:
         raise ArgumentError(f"values: {unknown[0]}")
     try:
-        return loader.load_paths((os.fspath(p) for p in paths), settings)
+        problems = loader.load_paths((os.fspath(p) for p in paths), settings)
     except UsageError as exc:  # a path that names nothing: a bad argument, for a library
         raise ArgumentError(str(exc)) from None
+    return service.in_scenario(problems, scenario)
 
 
 def evaluate(problem: Problem, *, policy: Policy | None = None) -> Evaluation:

@@ -25,7 +25,7 @@ import functools
 import itertools
 import math
 import operator
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Generic, Protocol, TypeAlias
 
@@ -381,14 +381,7 @@ def size(
         ),
         FlagCode.THIN_MARGIN: (npv >= 0) & (roi < thresholds.thin_margin),
     }
-    # the verdict follows the severities: avoid on any error, reconsider on any warning
-    errors = functools.reduce(
-        operator.or_, (on for code, on in flags.items() if code.severity is Severity.ERROR)
-    )
-    warnings = functools.reduce(
-        operator.or_, (on for code, on in flags.items() if code.severity is Severity.WARNING)
-    )
-    verdict = ops.where_whole(errors, 2, ops.where_whole(warnings, 1, 0))
+    verdict = verdict_of(flags, ops)
     return Sizing(
         problem_cost=p_cost,
         market_size=market_size,
@@ -420,6 +413,32 @@ def size(
         flags=flags,
         verdict=verdict,
     )
+
+
+def verdict_of(flags: Mapping[FlagCode, Mask], ops: Ops[N, W]) -> W:
+    """The verdict follows the severities: avoid (2) on any error, reconsider (1) on any
+    warning, else pursue (0); an index into `VERDICTS`."""
+    errors = functools.reduce(
+        operator.or_,
+        (on for code, on in flags.items() if code.severity is Severity.ERROR),
+        False,
+    )
+    warnings = functools.reduce(
+        operator.or_,
+        (on for code, on in flags.items() if code.severity is Severity.WARNING),
+        False,
+    )
+    return ops.where_whole(errors, 2, ops.where_whole(warnings, 1, 0))
+
+
+def scenario_risk(avoided: float, thresholds: Thresholds) -> bool:
+    """Whether `scenario-risk` is raised (SPEC §14): the scenarios whose verdict is avoid
+    (base included) carry at least `scenario_risk` of the probability (`avoided`, their
+    summed share; a hair under the threshold counts as at it, as 10% + 15% is 25%)."""
+    return avoided > 0 and avoided >= thresholds.scenario_risk - SHARE_TOLERANCE
+
+
+SHARE_TOLERANCE = 1e-9  # summed probabilities in floats: 0.1 + 0.15 is not quite 0.25
 
 
 def _flows(

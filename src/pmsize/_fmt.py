@@ -157,6 +157,13 @@ def payback(value: float | None, space: str = " ") -> str:
     return IMMEDIATELY if value == 0 else f"{value:.1f}{space}y"
 
 
+def and_list(words: list[str]) -> str:
+    """`a`, `a and b`, `a, b and c`."""
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} and {words[-1]}"
+
+
 def plural(n: float, noun: str) -> str:
     """`1 year`, `5 years`, `1 customer`, `1,200 customers` (counts as `count` shows them)."""
     shown = count(n)

@@ -13,7 +13,10 @@ from collections.abc import Sequence
 
 from pmsize import _finance as finance
 from pmsize import _fmt as fmt
-from pmsize._results import Evaluation, FlagCode
+from pmsize._models import scenarios
+from pmsize._results import Evaluation, FlagCode, Verdict
+
+BASE = scenarios.BASE
 
 
 def flag_message(code: FlagCode, r: Evaluation) -> str:
@@ -66,7 +69,17 @@ def flag_message(code: FlagCode, r: Evaluation) -> str:
             f"ROI is {fmt.percent(r.roi)}, below the {fmt.percent(r.thresholds.thin_margin)} "
             f"thin-margin threshold."
         )
+    if code == FlagCode.SCENARIO_RISK:
+        avoided = [s for s in r.scenarios if s.verdict == Verdict.AVOID]
+        names = fmt.and_list([scenario_name(s.name) for s in avoided])
+        chance = sum(s.probability or 0.0 for s in avoided)
+        return f"In {names} ({fmt.percent(chance)}), the verdict is avoid."
     raise ValueError(code)
+
+
+def scenario_name(name: str) -> str:
+    """A scenario as a sentence names it: the file as written is `the base case`."""
+    return "the base case" if name == BASE else name
 
 
 def how_to_clear(code: FlagCode, r: Evaluation) -> str:
@@ -129,6 +142,12 @@ def how_to_clear(code: FlagCode, r: Evaluation) -> str:
             f"set the price at or below {money(r.ceiling_per_customer)}, or leave it out to "
             "charge the ceiling."
         )
+    if code == FlagCode.SCENARIO_RISK:
+        return (
+            "make the scenarios whose verdict is avoid better or less likely, or accept the "
+            "risk and set a higher scenario_risk under policy: (now "
+            f"{fmt.percent(r.thresholds.scenario_risk)})."
+        )
     if code == FlagCode.THIN_MARGIN:
         target = r.thresholds.thin_margin
         needed = price_for_roi(r, target)
@@ -175,12 +194,16 @@ def solves_for_cap(r: Evaluation, cap: float) -> float | None:
 def whatif_text(results: Sequence[Evaluation]) -> str | None:
     """What `--set` changed, as a line above the figures: each input and its value, and
     for one problem what its file had (`what-if: solution.price $50k (file: $80k)`); None
-    when nothing was set. Text from the command line and the file, made safe."""
-    if not results or not results[0].overrides:
+    when nothing was set. A problem evaluated as one of its scenarios (`--scenario`) says
+    so first (`what-if: scenario slow uptake: ...`). Text from the command line and the
+    file, made safe."""
+    if not results or not (results[0].overrides or results[0].scenario):
         return None
     one = len(results) == 1
     shown = []
     for o in results[0].overrides:
         was = f" (file: {'none' if o.was is None else o.was})" if one else ""
         shown.append(f"{o.input} {o.value}{was}")
-    return fmt.safe_text("what-if: " + " · ".join(shown))
+    scenario = results[0].scenario
+    lead = "what-if: " if scenario is None else f"what-if: scenario {scenario}: "
+    return fmt.safe_text(lead + " · ".join(shown))

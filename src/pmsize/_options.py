@@ -203,17 +203,24 @@ __all__ = [
 ]
 
 
-def policy(cap_threshold: str | None, thin_margin: str | None) -> Policy:
+def policy(
+    cap_threshold: str | None, thin_margin: str | None, scenario_risk: str | None = None
+) -> Policy:
     """Thresholds given on the command line (`--cap-threshold 40%`), checked as a file's are.
 
     `--cap-threshold` is a share of our value, at most 100%. `--thin-margin` is an ROI,
     which can be over 100% (`150%`); a bare number over 1 is refused as ambiguous.
+    `--scenario-risk` is a share of probability, at most 100%.
     """
     from pydantic import ValidationError
 
     from pmsize._models import Policy
 
-    given = {"cap_threshold": cap_threshold, "thin_margin": thin_margin}
+    given = {
+        "cap_threshold": cap_threshold,
+        "thin_margin": thin_margin,
+        "scenario_risk": scenario_risk,
+    }
     try:
         return Policy.model_validate({key: raw for key, raw in given.items() if raw is not None})
     except ValidationError as exc:

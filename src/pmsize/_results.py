@@ -16,11 +16,18 @@ This module holds data only: the figures come from `engine`, the sentences from
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pmsize import _display
-from pmsize._models import DEFAULT_CAP_THRESHOLD, DEFAULT_THIN_MARGIN, Override, Policy
+from pmsize._models import (
+    DEFAULT_CAP_THRESHOLD,
+    DEFAULT_SCENARIO_RISK,
+    DEFAULT_THIN_MARGIN,
+    Override,
+    Policy,
+)
 
 if TYPE_CHECKING:
     from pmsize._values import Kind, Range
@@ -32,6 +39,7 @@ class Thresholds:
 
     cap_threshold: float = DEFAULT_CAP_THRESHOLD
     thin_margin: float = DEFAULT_THIN_MARGIN
+    scenario_risk: float = DEFAULT_SCENARIO_RISK
 
 
 DEFAULT_THRESHOLDS = Thresholds()  # the built-in thresholds, when no policy sets any
@@ -41,8 +49,11 @@ def resolve_thresholds(*policies: Policy) -> Thresholds:
     """The first threshold set in `policies` (CLI, problem, portfolio), else the built-in."""
     cap = next((p.cap_threshold for p in policies if p.cap_threshold is not None), None)
     thin = next((p.thin_margin for p in policies if p.thin_margin is not None), None)
+    risk = next((p.scenario_risk for p in policies if p.scenario_risk is not None), None)
     return Thresholds(
-        DEFAULT_CAP_THRESHOLD if cap is None else cap, DEFAULT_THIN_MARGIN if thin is None else thin
+        DEFAULT_CAP_THRESHOLD if cap is None else cap,
+        DEFAULT_THIN_MARGIN if thin is None else thin,
+        DEFAULT_SCENARIO_RISK if risk is None else risk,
     )
 
 
@@ -126,6 +137,7 @@ class FlagCode(_Words):
     CAPPED_BY_ALTERNATIVE = "capped-by-alternative"
     OVERPRICED = "overpriced"
     THIN_MARGIN = "thin-margin"
+    SCENARIO_RISK = "scenario-risk"
 
     @property
     def severity(self) -> Severity:
@@ -211,6 +223,42 @@ class UncertainInput:
 
 
 @dataclass(frozen=True)
+class ScenarioResult:
+    """One scenario's point evaluation beside the headline (SPEC §14): the file as written
+    (`base`) or a named scenario, its probability (None when unweighted), what it sets and
+    what it gives. Its flags are its own: `scenario-risk` is the headline's only."""
+
+    name: str
+    probability: float | None
+    overrides: tuple[Override, ...]
+    verdict: Verdict
+    npv: float
+    ceiling_per_customer: float
+    ceiling_year: int
+    ceiling_set_by: str | None
+    flags: tuple[Flag, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "probability": self.probability,
+            "overrides": [o.to_dict() for o in self.overrides],
+            "verdict": self.verdict.value,
+            "npv": self.npv,
+            "ceiling_per_customer": self.ceiling_per_customer,
+            "ceiling_year": self.ceiling_year,
+            "ceiling_set_by": self.ceiling_set_by,
+            "flags": _flags(self.flags),
+        }
+
+
+def _flags(flags: tuple[Flag, ...]) -> list[dict[str, str]]:
+    return [
+        {"code": f.code.value, "severity": f.severity.value, "message": f.message} for f in flags
+    ]
+
+
+@dataclass(frozen=True)
 class Evaluation:
     """The point evaluation of one problem: SPEC §5's result fields and what explains them."""
 
@@ -266,6 +314,17 @@ class Evaluation:
     ceiling_year: int = 1  # the first year the headline ceiling is reached
     growth: float = 0.0  # yearly growth of customers
     overrides: tuple[Override, ...] = ()  # the what-ifs evaluated (`--set`, `with_values`)
+    # the scenarios beside the headline, base first (SPEC §14); none without `scenarios:`
+    scenarios: tuple[ScenarioResult, ...] = ()
+    expected_npv: float | None = None  # sum_s p_s NPV_s; None unweighted or without scenarios
+    # the chance of each verdict over the scenarios; None unweighted or without scenarios
+    scenario_verdicts: Mapping[Verdict, float] | None = None
+    scenario: str | None = None  # the scenario evaluated (`--scenario`), None for the file
+
+    @property
+    def has_scenarios(self) -> bool:
+        """Whether the problem names scenarios (so its result shows them)."""
+        return bool(self.scenarios)
 
     @property
     def ceiling_moves(self) -> bool:
@@ -301,10 +360,7 @@ class Evaluation:
             "cash_flows": list(self.cash_flows),
             "naive_npv": self.naive_npv,
             "naive_roi": self.naive_roi,
-            "flags": [
-                {"code": f.code.value, "severity": f.severity.value, "message": f.message}
-                for f in self.flags
-            ],
+            "flags": _flags(self.flags),
             "verdict": self.verdict.value,
             "description": self.description,
             "solution": self.solution_name,
@@ -341,7 +397,26 @@ class Evaluation:
                 }
                 for u in self.uncertain
             ],
-        } | ({"overrides": [o.to_dict() for o in self.overrides]} if self.overrides else {})
+        } | self._extras()
+
+    def _extras(self) -> dict[str, Any]:
+        """What only some results carry: what-ifs, the scenario evaluated, the scenarios
+        (so the record of a problem without them is as it was before scenarios)."""
+        extras: dict[str, Any] = {}
+        if self.overrides:
+            extras["overrides"] = [o.to_dict() for o in self.overrides]
+        if self.scenario is not None:
+            extras["scenario"] = self.scenario
+        if self.scenarios:
+            verdicts = self.scenario_verdicts
+            extras |= {
+                "scenarios": [s.to_dict() for s in self.scenarios],
+                "expected_npv": self.expected_npv,
+                "scenario_verdicts": None
+                if verdicts is None
+                else {v.value: share for v, share in verdicts.items()},
+            }
+        return extras
 
     def __repr__(self) -> str:
         """One line a notebook can show: `<Evaluation 'Claims order processing': avoid, NPV

@@ -230,6 +230,33 @@ FIELD_SCHEMAS: dict[str, dict[str, Any]] = {
         "description": "Spearman rank correlations between ranged inputs, one pair a line: "
         "`market.problem_cost ~ solution.solves: 0.6`, each in (-1, 1); unlisted pairs are 0",
     },
+    "Scenarios": {
+        "anyOf": [
+            {
+                "type": "object",
+                # `base` names the file as written (`_models/_scenarios.py`)
+                "propertyNames": {"not": {"pattern": r"^\s*[bB][aA][sS][eE]\s*$"}},
+                "additionalProperties": {
+                    "type": "object",
+                    "properties": {
+                        "probability": {"$ref": "#/$defs/Threshold"},
+                        "set": {
+                            "type": "object",
+                            "minProperties": 1,
+                            "description": "Input paths and their values, as the file "
+                            "writes them: `solution.adoption: [1%, 2%, 3%]`",
+                        },
+                    },
+                    "required": ["set"],
+                    "additionalProperties": False,
+                },
+            },
+            {"type": "null"},
+        ],
+        "description": "Named cases beside the file as written (the case named base): each "
+        "sets values at input paths (`set:`), with an optional probability; the "
+        "probabilities add up to 100% at most, the base case has the rest",
+    },
     "Version": {"anyOf": [{"const": 1}, {"const": "1"}]},
     "Currency": {"type": "string", "pattern": r"^\s*[A-Za-z]{3}\s*$"},
     "AlternativeKind": _choice(
@@ -289,6 +316,9 @@ SCHEMA_GAPS = (
     "the horizon",
     "unique problem names in a portfolio",
     "correlations between ranged inputs of the problem, each pair once, that can hold together",
+    "scenarios named once (ignoring case), each setting inputs of the problem to values "
+    "the file could hold, with a probability for every scenario or for none, adding up to "
+    "100% at most",
     "amounts over a quadrillion written as text",
     "YAML written in ways editors read differently: duplicate keys, anchors, tags, "
     "octal-looking numbers such as 012, .nan",

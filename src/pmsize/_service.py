@@ -22,8 +22,17 @@ from pmsize import _messages as messages
 from pmsize._engine import DEFAULT_THRESHOLDS, Thresholds
 from pmsize._errors import ArgumentError
 from pmsize._inputs import catalogue
-from pmsize._models import NO_POLICY, Alternative, Policy, Problem, whatif
-from pmsize._results import AlternativeResult, Evaluation, Flag, UncertainInput, Verdict, Year
+from pmsize._models import NO_POLICY, Alternative, Policy, Problem, Scenario, scenarios, whatif
+from pmsize._results import (
+    AlternativeResult,
+    Evaluation,
+    Flag,
+    FlagCode,
+    ScenarioResult,
+    UncertainInput,
+    Verdict,
+    Year,
+)
 from pmsize._values import Quantity, Range, central
 
 SORT_KEYS: dict[str, Callable[[Evaluation], tuple[Any, ...]]] = {
@@ -50,8 +59,56 @@ PROGRESS_EVERY = 100  # problems between two progress reports
 def evaluate(problem: Problem, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Evaluation:
     """The point evaluation of a problem: every range at its central value.
 
-    The result's `file` and `line` are where the problem was read (`problem.source`).
+    The result's `file` and `line` are where the problem was read (`problem.source`). With
+    scenarios (SPEC §14), the headline stays the file as written; beside it each
+    scenario's figures (base first), and with probabilities the expected NPV and the
+    chance of each verdict.
     """
+    r = _evaluate_point(problem, thresholds)
+    if not problem.scenarios:
+        return r
+    cases: list[tuple[Scenario | None, Evaluation]] = [(None, r)]
+    cases += [
+        (s, _evaluate_point(problem.in_scenario(s.name), thresholds)) for s in problem.scenarios
+    ]
+    base = scenarios.base_probability(problem.scenarios)
+    rows = tuple(
+        ScenarioResult(
+            name=scenarios.BASE if s is None else s.name,
+            probability=base if s is None else s.probability,
+            overrides=() if s is None else e.overrides[: len(s.values)],
+            verdict=e.verdict,
+            npv=e.npv,
+            ceiling_per_customer=e.ceiling_per_customer,
+            ceiling_year=e.ceiling_year,
+            ceiling_set_by=e.ceiling_set_by,
+            flags=e.flags,
+        )
+        for s, e in cases
+    )
+    if base is None:  # unweighted: side by side, nothing weighed and no flag
+        return replace(r, scenarios=rows)
+    weights = [row.probability or 0.0 for row in rows]
+    verdicts = {
+        v: sum(w for w, row in zip(weights, rows, strict=True) if row.verdict is v) for v in Verdict
+    }
+    r = replace(
+        r,
+        scenarios=rows,
+        expected_npv=sum(w * row.npv for w, row in zip(weights, rows, strict=True)),
+        scenario_verdicts=verdicts,
+    )
+    if not engine.scenario_risk(verdicts[Verdict.AVOID], thresholds):
+        return r
+    # a flag of the headline only; it counts for the verdict like every warning
+    code = FlagCode.SCENARIO_RISK
+    flags = (*r.flags, Flag(code, code.severity, messages.flag_message(code, r)))
+    verdict = engine.verdict_of(dict.fromkeys((f.code for f in flags), True), engine.SCALAR)
+    return replace(r, flags=flags, verdict=engine.VERDICTS[verdict])
+
+
+def _evaluate_point(problem: Problem, thresholds: Thresholds) -> Evaluation:
+    """`evaluate` of the problem as it stands: its scenarios aside."""
     source = problem.source
     s = engine.point(problem, thresholds)
     horizon = problem.horizon_years
@@ -119,6 +176,7 @@ def evaluate(problem: Problem, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> E
         naive_roi=_finite_or_none(s.naive_roi),
         crf=s.crf,
         overrides=problem.overrides,
+        scenario=None if problem.scenario is None else problem.scenario.name,
         alternatives=alternatives,
         uncertain=tuple(
             UncertainInput(i.path, i.value, i.value.central, i.kind)
@@ -222,6 +280,7 @@ def evaluate_paths(
     sort: str = "npv",
     progress: Progress | None = None,
     values: Mapping[str, object] | None = None,
+    scenario: str | None = None,
 ) -> list[Evaluation]:
     """Load every problem from `paths`, evaluate and rank them.
 
@@ -233,7 +292,19 @@ def evaluate_paths(
     settings, unknown = whatif.parsed(values or {})
     if unknown:
         raise ArgumentError(f"values: {unknown[0]}")
-    return rank(evaluate_problems(loader.load_paths(paths, settings), policy, progress), sort)
+    problems = in_scenario(loader.load_paths(paths, settings), scenario)
+    return rank(evaluate_problems(problems, policy, progress), sort)
+
+
+def in_scenario(problems: list[Problem], scenario: str | None) -> list[Problem]:
+    """Each problem as its scenario named `scenario` (`Problem.in_scenario`); as they are
+    when None. Raises `ArgumentError` naming the scenarios when a problem has none so named."""
+    if scenario is None:
+        return problems
+    try:
+        return [problem.in_scenario(scenario) for problem in problems]
+    except ValueError as exc:
+        raise ArgumentError(str(exc), "scenario") from None
 
 
 def rank(results: Sequence[Evaluation], sort: str) -> list[Evaluation]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from pmsize._errors import InputError, Location
 from pmsize._loader._yaml import Map, Place, Seq, line_column
-from pmsize._models import Loc, PairKey
+from pmsize._models import AtKey, Loc, loc_text
 
 # errors told for one file: past this, one last located line counts the rest
 MAX_ERRORS = 100
@@ -21,10 +21,9 @@ MAX_ERRORS = 100
 def locate(root: Map, name: str, loc: Loc, message: str) -> InputError:
     """The error `message` about the field at `loc` of the file `name` (whose data is
     `root`), at its key for an unknown key or a correlation's pair, else at its value."""
-    at_key = "unknown key" in message or (bool(loc) and isinstance(loc[-1], PairKey))
+    at_key = "unknown key" in message or (bool(loc) and isinstance(loc[-1], AtKey))
     line, column = line_column(_position(root, loc, key=at_key))
-    shown = loc[:-1] if loc and isinstance(loc[-1], PairKey) else loc
-    return InputError(Location(name, line, column), message, path=_path_text(shown))
+    return InputError(Location(name, line, column), message, path=loc_text(loc))
 
 
 def name_location(root: Map, name: str, prefix: Loc) -> Location:
@@ -45,13 +44,6 @@ def value_location(root: Map, name: str, prefix: Loc, key: str) -> Location | No
         node = node[part]
     at = node.value_at.get(key) if isinstance(node, Map) else None
     return None if at is None else Location(name, *line_column(at))
-
-
-def _path_text(loc: Loc) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def _position(root: Map, loc: Loc, *, key: bool = False) -> Place:

@@ -17,9 +17,9 @@ from pmsize._loader._locate import in_file_order, locate, name_location, value_l
 from pmsize._loader._yaml import Map
 from pmsize._models import (
     Loc,
+    OfProblem,
     Policy,
     Problem,
-    ProblemPairKey,
     Values,
     cross_checks,
     format_version,
@@ -104,8 +104,8 @@ def problems_of(root: Map, name: str, values: Values = ()) -> list[Problem]:
             where = ("defaults",) if loc and loc[0] in inherited else prefix
             if prefix and loc and loc[0] not in inherited:
                 message += _replaced_default(defaults, data, loc, message)
-            elif prefix and loc and isinstance(loc[-1], ProblemPairKey):
-                # the default's pairs are judged against each problem's own ranges: say whose
+            elif prefix and loc and isinstance(loc[-1], OfProblem):
+                # what the defaults give is judged against each problem's own: say whose
                 message += f" (in problem {str(data.get('name'))[:100]!r})"
             errors.append(locate(root, name, (*where, *loc), message))
         if problem is not None and not problem_errors and not applied.errors:
@@ -113,7 +113,9 @@ def problems_of(root: Map, name: str, values: Values = ()) -> list[Problem]:
             written_in = ("defaults",) if "currency" in inherited else prefix
             currency_at = value_location(root, name, written_in, "currency")
             found.append(
-                problem._located(location, portfolio_policy, data, applied.overrides, currency_at)
+                problem._located(
+                    location, portfolio_policy, data, applied.overrides, currency_at, values
+                )
             )
     errors.extend(duplicate_names(found))
     if errors:

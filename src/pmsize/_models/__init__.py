@@ -23,6 +23,7 @@ module, and other modules import from this one:
 
 from __future__ import annotations
 
+from pmsize._models import _scenarios as scenarios
 from pmsize._models import _whatif as whatif
 from pmsize._models._fields import (
     ALTERNATIVE_KINDS,
@@ -39,6 +40,7 @@ from pmsize._models._fields import (
 )
 from pmsize._models._parts import (
     DEFAULT_CAP_THRESHOLD,
+    DEFAULT_SCENARIO_RISK,
     DEFAULT_THIN_MARGIN,
     NO_POLICY,
     Alternative,
@@ -47,7 +49,19 @@ from pmsize._models._parts import (
     Solution,
 )
 from pmsize._models._problem import Problem
-from pmsize._models._rules import NO_ALTERNATIVE, Loc, RuleError, cross_checks, loc_text
+from pmsize._models._rules import (
+    NO_ALTERNATIVE,
+    AtKey,
+    Hidden,
+    Loc,
+    Named,
+    NamedKey,
+    OfProblem,
+    RuleError,
+    cross_checks,
+    loc_text,
+)
+from pmsize._models._scenarios import Scenario
 from pmsize._models._whatif import Override, Values
 from pmsize._models._words import PairKey, ProblemPairKey, model_in, unknown_key, validate
 
@@ -55,20 +69,27 @@ __all__ = [
     "ALTERNATIVE_KINDS",
     "DEFAULT_CAP_THRESHOLD",
     "DEFAULT_HORIZON",
+    "DEFAULT_SCENARIO_RISK",
     "DEFAULT_THIN_MARGIN",
     "MAX_HORIZON",
     "NO_ALTERNATIVE",
     "NO_POLICY",
     "YEARLY_FIELDS",
     "Alternative",
+    "AtKey",
+    "Hidden",
     "Loc",
     "Market",
+    "Named",
+    "NamedKey",
+    "OfProblem",
     "Override",
     "PairKey",
     "Policy",
     "Problem",
     "ProblemPairKey",
     "RuleError",
+    "Scenario",
     "Solution",
     "Values",
     "cross_checks",
@@ -80,6 +101,7 @@ __all__ = [
     "loc_text",
     "model_in",
     "problem_context",
+    "scenarios",
     "too_many_years",
     "unknown_key",
     "validate",

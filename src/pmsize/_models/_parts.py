@@ -36,10 +36,13 @@ class Policy(BaseModel):
 
     cap_threshold: Threshold | None = None  # a share of our value, at most 100%
     thin_margin: RoiThreshold | None = None  # an ROI, which may be over 100%
+    # the share of probability whose scenarios' verdict is avoid that flags the headline
+    scenario_risk: Threshold | None = None
 
 
 DEFAULT_CAP_THRESHOLD = 0.5
 DEFAULT_THIN_MARGIN = 0.2
+DEFAULT_SCENARIO_RISK = 0.25
 
 
 NO_POLICY = Policy()  # a policy that sets no threshold: the file's, or the built-in, apply

@@ -10,10 +10,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, Field, PrivateAttr, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from pmsize import _correlations as correlations
 from pmsize._errors import InputError, InputErrors, Location
+from pmsize._models import _scenarios as scenarios
 from pmsize._models import _whatif as whatif
 from pmsize._models._fields import (
     DEFAULT_HORIZON,
@@ -30,12 +39,14 @@ from pmsize._models._fields import (
 from pmsize._models._parts import FROZEN, Alternative, Market, Policy, Solution
 from pmsize._models._rules import (
     COST_KEYS,
+    Loc,
     RuleError,
     cost_rule,
     cross_checks,
     loc_text,
     name_rules,
 )
+from pmsize._models._scenarios import Scenario, Scenarios
 from pmsize._models._whatif import Override
 from pmsize._models._words import validate
 from pmsize._pairs import CorrelationError
@@ -58,15 +69,20 @@ class Problem(BaseModel):
     policy: Policy = Policy()
     # rank correlations between ranged inputs (SPEC §10), in file order
     correlations: Correlations = ()
+    # named cases beside the file as written, each values at input paths (SPEC §14)
+    scenarios: Scenarios = ()
     # Never read from a file: where the problem's `name:` and `currency:` are, the
     # `policy:` of the portfolio it came in (set by the loader), the data it was
-    # validated from, and the what-ifs that data holds (see `source`, `currency_source`,
-    # `portfolio_policy`, `as_written`, `overrides`).
+    # validated from, the what-ifs that data holds (see `source`, `currency_source`,
+    # `portfolio_policy`, `as_written`, `overrides`) and their values as plain data, and
+    # the scenario it is, if any (`scenario`).
     _source: Location | None = PrivateAttr(default=None)
     _currency_source: Location | None = PrivateAttr(default=None)
     _portfolio_policy: Policy | None = PrivateAttr(default=None)
     _as_written: Mapping[str, Any] | None = PrivateAttr(default=None)
     _overrides: tuple[Override, ...] = PrivateAttr(default=())
+    _values: whatif.Values = PrivateAttr(default=())
+    _scenario: Scenario | None = PrivateAttr(default=None)
 
     @classmethod
     def model_validate(
@@ -121,6 +137,57 @@ class Problem(BaseModel):
         each input's path, its value as given and as the file wrote it."""
         return self._overrides
 
+    @property
+    def scenario(self) -> Scenario | None:
+        """The scenario this problem is (`in_scenario`), None for a file as written."""
+        return self._scenario
+
+    def in_scenario(self, name: str) -> Problem:
+        """The problem as the scenario `name` (matched ignoring case) has it: its values
+        written over the file's, then the what-ifs this problem holds (`with_values`,
+        `--set`). The new problem has no scenarios; its `overrides` are the scenario's,
+        then the what-ifs'. Raises `ValueError` naming the scenarios when none is `name`.
+        """
+        wanted = name.strip().casefold()
+        scenario = next((s for s in self.scenarios if s.name.strip().casefold() == wanted), None)
+        if scenario is None:
+            raise ValueError(self._no_scenario(name))
+        if self._as_written is None:
+            raise ValueError(
+                "this problem keeps no data to write values into; build it with "
+                "Problem.model_validate(data) or pmsize.load(...)"
+            )
+        applied = scenarios.apply(self._as_written, scenario, self._values)
+        where = self._source or Location(self.name[:100], 0, 0)
+        errors = [
+            InputError(where, f"scenario {scenario.name!r}: {path}: {message}")
+            for path, message in applied.errors
+        ]
+        problem, found = validate(type(self), applied.data, problem_context(applied.data))
+        for loc, message in [*found, *cross_checks(applied.data)]:
+            field = loc_text(loc)
+            errors.append(InputError(where, f"scenario {scenario.name!r}: {field}: {message}"))
+        if errors or problem is None:
+            raise InputErrors(list({str(e): e for e in errors}.values()))
+        own = applied.overrides[: len(scenario.values)]
+        problem._located(
+            self._source or Location(self.name, 0, 0),
+            self._portfolio_policy,
+            applied.data,
+            (*own, *self._overrides),
+            self._currency_source,
+            self._values,
+        )
+        problem._scenario = scenario
+        return problem
+
+    def _no_scenario(self, name: str) -> str:
+        shown = f"problem {self.name[:100]!r}"
+        if not self.scenarios:
+            return f"{shown} has no scenarios, so none is named {name[:100]!r}"
+        names = ", ".join(s.name for s in self.scenarios)
+        return f"{shown} has no scenario named {name[:100]!r} (its scenarios: {names})"
+
     def with_values(self, values: Mapping[str, object]) -> Problem:
         """A new problem: this one with each value written at its input path (docs/paths.md)
         as the file would write it, validated by every rule a file is held to.
@@ -156,6 +223,8 @@ class Problem(BaseModel):
             self._portfolio_policy,
             applied.data,
             (*self._overrides, *applied.overrides),
+            self._currency_source,
+            (*self._values, *parsed),
         )
 
     def _located(
@@ -165,16 +234,18 @@ class Problem(BaseModel):
         as_written: Mapping[str, Any] | None = None,
         overrides: tuple[Override, ...] = (),
         currency_source: Location | None = None,
+        values: whatif.Values = (),
     ) -> Problem:
         """This problem, marked as read from `source` (its currency from `currency_source`)
         in a portfolio with that policy, validated from `as_written` (which holds
-        `overrides`)."""
+        `overrides`, written from `values`)."""
         self._source = source
         self._currency_source = currency_source
         self._portfolio_policy = portfolio_policy
         if as_written is not None:
             self._as_written = as_written
         self._overrides = overrides
+        self._values = tuple(values)
         return self
 
     @field_validator("alternatives", "policy", mode="before")
@@ -216,6 +287,28 @@ class Problem(BaseModel):
         if found:
             raise RuleError(found)
         return self
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _scenarios_hold(cls, data: Any, handler: ModelWrapValidatorHandler[Problem]) -> Problem:
+        """Each scenario's values judged as the file's own: written into the data and
+        validated (`scenarios.check`); a scenario's problem has no scenarios to judge."""
+        problem = handler(data)
+        if problem.scenarios:
+            found = (
+                scenarios.check(data, problem.scenarios, cls._judged)
+                if isinstance(data, Mapping)
+                else scenarios.probabilities(problem.scenarios)
+            )
+            if found:
+                raise scenarios.ScenarioError(found)
+        return problem
+
+    @classmethod
+    def _judged(cls, data: Mapping[str, Any]) -> list[tuple[Loc, str]]:
+        """Every error in a problem's data, as the loader finds them."""
+        _, found = validate(cls, data, problem_context(data))
+        return [*found, *cross_checks(data)]
 
     @model_validator(mode="after")
     def _correlations_hold(self) -> Problem:

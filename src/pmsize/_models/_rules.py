@@ -16,6 +16,40 @@ from pmsize._models._parts import Market
 Loc = tuple[str | int, ...]
 
 
+class AtKey(str):
+    """A key in a field path that an error is about: located at the key itself, and left
+    out of the path printed (the message names it)."""
+
+    __slots__ = ()
+
+
+class Hidden(str):
+    """A key in a field path walked to find where a value is written, and left out of the
+    path printed (the message names what is there)."""
+
+    __slots__ = ()
+
+
+class Named(str):
+    """A key that names an entry of a mapping (a scenario's name): printed in brackets,
+    `scenarios[slow uptake]`, as an alternative is named in a path."""
+
+    __slots__ = ()
+
+
+class NamedKey(Named, AtKey):
+    """A `Named` key that an error is about: printed, and located at the key itself."""
+
+    __slots__ = ()
+
+
+class OfProblem:
+    """Marks the last key of a field path whose error comes from judging what `defaults:`
+    give against one problem: the loader says which problem."""
+
+    __slots__ = ()
+
+
 NO_ALTERNATIVE = "none"  # what reports call the ceiling's setter when no alternative sets it
 
 
@@ -29,7 +63,17 @@ class RuleError(ValueError):
 
 
 def loc_text(loc: Loc) -> str:
-    return "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in loc)[1:]
+    """A field path as messages print it: `alternatives[0].solves`, `scenarios[slow
+    uptake].probability`; keys marked `AtKey` or `Hidden` left out."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int | Named):
+            out += f"[{part}]"
+        elif isinstance(part, AtKey | Hidden):
+            continue
+        else:
+            out += f".{part}" if out else str(part)
+    return out
 
 
 def cross_checks(data: Mapping[str, Any]) -> list[tuple[Loc, str]]:

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from pmsize import _values as values
-from pmsize._models._rules import Loc, RuleError
+from pmsize._models._rules import AtKey, Loc, OfProblem, RuleError
 from pmsize._pairs import CorrelationError
 
 M = TypeVar("M", bound=BaseModel)
@@ -45,14 +45,14 @@ def _at_pair(key: str | None, at: type[PairKey]) -> Loc:
     return ("correlations",) if key is None else ("correlations", at(key))
 
 
-class PairKey(str):
+class PairKey(AtKey):
     """A key of `correlations:` in a field path: located at the key itself, and left out
     of the path printed (the message names the pair)."""
 
     __slots__ = ()
 
 
-class ProblemPairKey(PairKey):
+class ProblemPairKey(PairKey, OfProblem):
     """A `PairKey` whose error comes from judging the pair against its problem's ranges."""
 
     __slots__ = ()

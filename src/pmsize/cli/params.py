@@ -45,6 +45,22 @@ ThinOpt = Annotated[
     ),
 ]
 
+RiskOpt = Annotated[
+    str | None,
+    typer.Option(
+        help="Flag scenario-risk when the scenarios whose verdict is avoid carry at least "
+        "this share of the probability (default 25%).",
+        metavar="PERCENT",
+    ),
+]
+ScenarioOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scenario",
+        help="Evaluate as this scenario of the file's scenarios: (its values first, then --set).",
+        metavar="NAME",
+    ),
+]
 SetOpt = Annotated[
     list[str] | None,
     typer.Option(
@@ -94,6 +110,8 @@ __all__ = [
     "CapOpt",
     "OutputOpt",
     "PathsArg",
+    "RiskOpt",
+    "ScenarioOpt",
     "SetOpt",
     "ThinOpt",
     "WatchOpt",

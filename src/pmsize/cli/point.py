@@ -21,6 +21,8 @@ from pmsize.cli.params import (
     CapOpt,
     OutputOpt,
     PathsArg,
+    RiskOpt,
+    ScenarioOpt,
     SetOpt,
     ThinOpt,
     WatchOpt,
@@ -83,6 +85,8 @@ def evaluate(
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
     set_: SetOpt = None,
+    scenario_risk: RiskOpt = None,
+    scenario: ScenarioOpt = None,
     excel: Annotated[
         bool,
         typer.Option(
@@ -109,12 +113,12 @@ def evaluate(
                 raise UsageError("--excel applies to --format csv only")
             order = options.choice(sort, SORTS, "evaluate", option="--sort", verb="ranks by")
             fail = options.choice(fail_on, FAIL_ON, "evaluate", option="--fail-on", verb="takes")
-            policy = options.policy(cap_threshold, thin_margin)
+            policy = options.policy(cap_threshold, thin_margin, scenario_risk)
             values = what_ifs(set_)
             with collector_paused():
                 with progress_bar(paths=paths) as bar:
                     results = service.evaluate_paths(
-                        paths, policy, sort=order, progress=bar, values=values
+                        paths, policy, sort=order, progress=bar, values=values, scenario=scenario
                     )
                 _write_evaluation(results, chosen, output, excel=excel)
             exit_for(service.worst_verdict(results), fail)
@@ -225,6 +229,8 @@ def explain(
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
     set_: SetOpt = None,
+    scenario_risk: RiskOpt = None,
+    scenario: ScenarioOpt = None,
     watch: WatchOpt = False,
 ) -> None:
     """Explain a problem's verdict as a memo.
@@ -241,8 +247,8 @@ def explain(
             chosen = options.output_format(
                 format, output, EXPLAIN_FORMATS, "explain", aliases={"table": "text"}
             )
-            policy = options.policy(cap_threshold, thin_margin)
-            problems = api.load(paths, values=what_ifs(set_))
+            policy = options.policy(cap_threshold, thin_margin, scenario_risk)
+            problems = api.load(paths, values=what_ifs(set_), scenario=scenario)
             results = [api.evaluate(problem, policy=policy) for problem in problems]
             memos = render.memos(problems, results)
             inputs = [r.file for r in results]

@@ -20,6 +20,8 @@ from pmsize.cli.params import (
     CapOpt,
     OutputOpt,
     PathsArg,
+    RiskOpt,
+    ScenarioOpt,
     SetOpt,
     ThinOpt,
     WatchOpt,
@@ -69,6 +71,8 @@ def simulate(
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
     set_: SetOpt = None,
+    scenario_risk: RiskOpt = None,
+    scenario: ScenarioOpt = None,
     watch: WatchOpt = False,
 ) -> None:
     """Simulate the ranges of problems (Monte Carlo).
@@ -87,6 +91,8 @@ def simulate(
         thin_margin,
         set_,
         watch,
+        scenario_risk,
+        scenario,
     )
 
 
@@ -99,6 +105,8 @@ def sensitivity(
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
     set_: SetOpt = None,
+    scenario_risk: RiskOpt = None,
+    scenario: ScenarioOpt = None,
     watch: WatchOpt = False,
 ) -> None:
     """Show what drives NPV and what to find out first.
@@ -117,6 +125,8 @@ def sensitivity(
         thin_margin,
         set_,
         watch,
+        scenario_risk,
+        scenario,
     )
 
 
@@ -132,6 +142,8 @@ def _sampled(
     thin_margin: str | None,
     set_: list[str] | None,
     watch: bool,
+    scenario_risk: str | None,
+    scenario: str | None,
 ) -> None:
     """`simulate` or `sensitivity` over every problem loaded (the library's loop that
     `pmsize.simulate` and `pmsize.sensitivity` run for one): the problems sampled one
@@ -148,7 +160,7 @@ def _sampled(
 
             chosen = options.output_format(format, output, SIMULATION_FORMATS, command)
             count, start = options.samples(samples), options.seed(seed)
-            policy = options.policy(cap_threshold, thin_margin)
+            policy = options.policy(cap_threshold, thin_margin, scenario_risk)
             values = what_ifs(set_)
             uncertainty.keep_freed_memory()  # the process is ours: blocks reuse freed memory
             run = (
@@ -157,7 +169,7 @@ def _sampled(
                 else uncertainty.sensitivity_problems
             )
             with progress_bar(label=label, paths=paths) as progress:
-                problems = api.load(paths, values=values)
+                problems = api.load(paths, values=values, scenario=scenario)
                 results = run(problems, policy, samples=count, seed=start, progress=progress)
             inputs = [r.evaluation.file for r in results]
             told = plural(len(results), "problem")  # said of a file written
@@ -229,6 +241,8 @@ def plan(
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
     set_: SetOpt = None,
+    scenario_risk: RiskOpt = None,
+    scenario: ScenarioOpt = None,
     time_limit: Annotated[
         str,
         typer.Option(
@@ -266,12 +280,12 @@ def plan(
                 raise UsageError("--max-problems: 0 would fund nothing; give 1 or more")
         count, start = options.samples(samples), options.seed(seed)
         seconds = options.time_limit(time_limit)
-        policy = options.policy(cap_threshold, thin_margin)
+        policy = options.policy(cap_threshold, thin_margin, scenario_risk)
         values = what_ifs(set_)
         sampled = aim == Objective.expected_npv
         with collector_paused(), progress_bar(label="simulating", paths=paths) as bar:
             # (collector paused as in evaluate: no cycles here)
-            problems = api.load(paths, values=values)
+            problems = api.load(paths, values=values, scenario=scenario)
             result = api.plan(
                 problems,
                 budget,
@@ -306,6 +320,8 @@ def report(
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
     set_: SetOpt = None,
+    scenario_risk: RiskOpt = None,
+    scenario: ScenarioOpt = None,
 ) -> None:
     """Write one HTML page to share.
 
@@ -333,13 +349,13 @@ def report(
         options.output_format(None, output, ("html",), "report")  # -o out.json is refused
         values = what_ifs(set_)
         count, start = options.samples(samples), options.seed(seed)
-        policy = options.policy(cap_threshold, thin_margin)
+        policy = options.policy(cap_threshold, thin_margin, scenario_risk)
         uncertainty.keep_freed_memory()  # the process is ours: blocks reuse freed memory
         # stderr carries pmsize's messages only, not matplotlib's notes (a font cache
         # that takes a while to build in a fresh configuration folder)
         logging.getLogger("matplotlib").setLevel(logging.ERROR)
         with progress_bar(label="simulating and drawing", paths=paths) as progress:
-            problems = api.load(paths, values=values)
+            problems = api.load(paths, values=values, scenario=scenario)
             page = api.report(
                 problems,
                 samples=count,

@@ -1,7 +1,8 @@
 """`--format csv`: one row a problem, flat columns, safe to open in a spreadsheet.
 
 The columns are the scalar fields of SPEC §5 in the JSON's order, with `flags` as
-the codes joined by `;` (the messages are in the JSON). Written with the csv
+the codes joined by `;` (the messages are in the JSON), then `expected_npv` when any
+problem has scenarios (SPEC §14). Written with the csv
 module: RFC 4180 quoting, `\\n` line ends, UTF-8, a header row. With `excel`, for
 spreadsheets on Windows: a byte-order mark first and `\\r\\n` line ends.
 
@@ -30,6 +31,7 @@ import csv
 import io
 import math
 from collections.abc import Sequence
+from typing import Any
 
 from pmsize import _fmt as fmt
 from pmsize._results import Evaluation
@@ -66,14 +68,31 @@ def number(value: float | None) -> float | None:
     return float(f"{value:.15g}") + 0.0  # + 0.0: never `-0.0`
 
 
-def row(r: Evaluation) -> list[Cell]:
-    """One problem's cells, in `COLUMNS` order, read from its JSON record."""
+SCENARIO_COLUMNS = ("expected_npv",)  # after COLUMNS, when any problem has scenarios
+
+
+def columns(results: Sequence[Evaluation]) -> tuple[str, ...]:
+    """The header: `COLUMNS`, then `expected_npv` when any problem has scenarios (SPEC
+    §14) and `overrides` when `--set` changed any (SPEC §13), so a CSV of problems
+    without them is as it was."""
+    return (
+        COLUMNS
+        + (SCENARIO_COLUMNS if any(r.scenarios for r in results) else ())
+        + (("overrides",) if any(r.overrides for r in results) else ())
+    )
+
+
+def row(r: Evaluation, keys: Sequence[str] = COLUMNS) -> list[Cell]:
+    """One problem's cells, in the order of `keys` (`columns`), read from its JSON record;
+    a key it does not carry is an empty cell."""
     record = r.to_dict()
     cells: list[Cell] = []
-    for key in COLUMNS:
-        value = record[key]
+    for key in keys:
+        value: Any = record.get(key)
         if key == "flags":
             cells.append(";".join(flag["code"] for flag in value))
+        elif key == "overrides":  # each input and its value: `solution.price=$50k; ...`
+            cells.append(text("; ".join(f"{o['input']}={o['value']}" for o in value or ())))
         elif isinstance(value, str):
             cells.append(value if key == "verdict" else text(value))
         elif isinstance(value, float):
@@ -84,18 +103,12 @@ def row(r: Evaluation) -> list[Cell]:
 
 
 def document(results: Sequence[Evaluation], *, excel: bool = False) -> str:
-    """The header and one row a result, in the order given; `excel`: BOM and CRLF. With
-    `--set`, one more column, `overrides`: each input and its value (`solution.price=$50k`,
-    `; ` between them)."""
+    """The header and one row a result, in the order given; `excel`: BOM and CRLF."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n" if excel else "\n")
-    overridden = any(r.overrides for r in results)
-    writer.writerow((*COLUMNS, "overrides") if overridden else COLUMNS)
-    for r in results:
-        cells = row(r)
-        if overridden:
-            cells.append(text("; ".join(f"{o.input}={o.value}" for o in r.overrides)))
-        writer.writerow(cells)
+    keys = columns(results)
+    writer.writerow(keys)
+    writer.writerows(row(r, keys) for r in results)
     return ("\ufeff" if excel else "") + buffer.getvalue()
 
 

@@ -142,7 +142,7 @@ def fitted(
     if whatif is not None:
         head += f"_{escape(whatif)}_\n\n"
     table_head = _line(HEADERS) + _line(["---:" if h in _RIGHT else "---" for h in HEADERS])
-    summary = f"\n**{summary_text(results)}**\n"
+    summary = f"\n**{summary_text(results)}**\n" + scenarios_text(results)
     groups = currency_groups(results)
     rows = []
     for number, (currency, group) in enumerate(groups):
@@ -191,6 +191,26 @@ def _note(rows_left: int, reasons_left: int, rows: int) -> str:
         f"\n_Not shown, to fit the size limit: {' and '.join(parts)}. "
         "`pmsize evaluate --format csv` or `--format json` gives every problem._\n"
     )
+
+
+def scenarios_text(results: Sequence[Evaluation]) -> str:
+    """For the problems with scenarios (SPEC §14): a line each, its expected NPV and chance
+    of each verdict when weighted, then each scenario's chance, verdict and NPV."""
+    from pmsize.render.table import expected_text, scenario_rows
+
+    lines = []
+    for r in results:
+        if not r.scenarios:
+            continue
+        expected = expected_text(r)
+        # every figure escaped: two `$` on one line would start math on GitHub
+        cases = " · ".join(
+            " ".join(escape(cell) for cell in (name, chance, verdict, npv) if cell != "—")
+            for name, chance, verdict, npv, *_ in scenario_rows(r)
+        )
+        lead = f"expected {escape(expected)}; " if expected else ""
+        lines.append(f"- **{escape(r.name)}**: {lead}{cases}\n")
+    return "\n**Scenarios**\n\n" + "".join(lines) if lines else ""
 
 
 def _reason(r: Evaluation) -> str:

@@ -49,6 +49,91 @@ def make_console(file: IO[str] | None = None, *, terminal: bool | None = None) -
     )
 
 
+SCENARIO_HEADERS = ("Scenario", "Chance", "Verdict", "NPV", "Ceiling", "Set by")
+
+
+def scenario_rows(r: Evaluation) -> list[tuple[str, ...]]:
+    """A row per scenario, base first (SPEC §14): its name, probability (`—` unweighted),
+    verdict, NPV, ceiling with the year it is first reached, and what sets it. Names are
+    as the file writes them (each format makes them safe)."""
+    return [
+        (
+            s.name,
+            "—" if s.probability is None else fmt.percent(s.probability),
+            str(s.verdict),
+            fmt.money(s.npv, r.currency),
+            fmt.money(s.ceiling_per_customer, r.currency) + fmt.from_year(s.ceiling_year),
+            s.ceiling_set_by or UNCAPPED,
+        )
+        for s in r.scenarios
+    ]
+
+
+def expected_text(r: Evaluation) -> str | None:
+    """With weighted scenarios, the expected NPV and the chance of each verdict
+    (`NPV $11.1m · pursue 50% · reconsider 30% · avoid 20%`); None otherwise."""
+    if r.expected_npv is None or r.scenario_verdicts is None:
+        return None
+    chances = " · ".join(f"{v} {fmt.percent(p)}" for v, p in r.scenario_verdicts.items())
+    return f"NPV {fmt.money(r.expected_npv, r.currency)} · {chances}"
+
+
+def scenarios_grid(r: Evaluation) -> RenderableType:
+    """`scenario_rows` as aligned columns, or a line a scenario where they would not fit:
+    figures never cut."""
+    return _ScenarioRows(r)
+
+
+class _ScenarioRows:
+    """`scenarios_grid`, laid out at the width it is printed at."""
+
+    def __init__(self, r: Evaluation) -> None:
+        self.rows = [
+            (
+                fmt.safe_text(name),
+                chance,
+                verdict,
+                f"NPV {npv}",
+                f"ceiling {ceiling}",
+                "" if setter == UNCAPPED else fmt.safe_text(f"set by {setter}"),
+            )
+            for name, chance, verdict, npv, ceiling, setter in scenario_rows(r)
+        ]
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        widths = [max(cell_len(cell) for cell in column) for column in zip(*self.rows, strict=True)]
+        if sum(widths) + 2 * (len(widths) - 1) <= options.max_width:
+            grid = Table.grid(padding=(0, 2, 0, 0))
+            for header in SCENARIO_HEADERS:
+                grid.add_column(justify="right" if header == "Chance" else "left", no_wrap=True)
+            for row in self.rows:
+                cells = [Text(cell) for cell in row]
+                cells[2].stylize(VERDICT_STYLE[row[2]])
+                grid.add_row(*cells)
+            yield grid
+            return
+        for name, chance, verdict, npv, ceiling, setter in self.rows:
+            figures = " · ".join(part for part in (npv, ceiling, setter) if part)
+            line = glued(
+                f"{name} {chance} {verdict}: {figures.replace(' ', NBSP)}", options.max_width
+            )
+            yield line
+
+
+def scenario_notes(results: Sequence[Evaluation]) -> list[str]:
+    """Under a ranked table, a line for each problem with scenarios: its expected NPV and
+    the chance of each verdict, or how many scenarios it has unweighted."""
+    notes = []
+    for r in results:
+        if not r.scenarios:
+            continue
+        expected = expected_text(r)
+        cases = fmt.plural(len(r.scenarios) - 1, "scenario")
+        said = f"expected {expected}" if expected else f"{cases}, unweighted"
+        notes.append(fmt.safe_text(f"{r.name}: {said}"))
+    return notes
+
+
 def render(console: Console, results: Sequence[Evaluation]) -> None:
     """Print the evaluation of one problem as a block, of several as a ranked table; what
     `--set` changed first (`whatif_text`).
@@ -80,6 +165,10 @@ def render(console: Console, results: Sequence[Evaluation]) -> None:
     if len(groups) > 1:
         parts.append(Text())
     parts.append(summary_line(results, console.width, each_currency=len(groups) == 1))
+    notes = scenario_notes(results)
+    if notes:
+        parts.append(Text())
+        parts += [glued(f"Scenarios · {note}", console.width, style="dim") for note in notes]
     flagged = [r for r in results if r.flags]
     if flagged:
         parts.append(Text())
@@ -178,6 +267,11 @@ def problem_block(r: Evaluation) -> RenderableType:
     )
     for u in r.uncertain:
         body.add_row("Range", uncertain_text(u, r.currency))
+    if r.scenarios:
+        body.add_row("Scenarios", scenarios_grid(r))
+        expected = expected_text(r)
+        if expected is not None:
+            body.add_row("Expected", expected)
     parts: list[RenderableType] = [head, Padding(body, (0, 0, 0, 2)), Text()]
     parts.append(flag_lines(r) if r.flags else Text("  ✓ no flags", style="green"))
     return Group(*parts)

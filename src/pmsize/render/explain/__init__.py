@@ -61,6 +61,7 @@ def memo(problem: Problem, r: Evaluation) -> Memo:
         _returns.flags(w),
         *((_returns.ranges(w),) if r.uncertain else ()),
         *((_returns.correlated(w),) if problem.correlations else ()),
+        *((_returns.scenarios(w),) if r.scenarios else ()),
         _returns.verdict(w),
     )
     return Memo(r.name, r.description, r.verdict, points, whatif_text([r]))

@@ -190,6 +190,36 @@ def correlated(w: Writer) -> Point:
     )
 
 
+def scenarios(w: Writer) -> Point:
+    """The scenarios beside the file as written (SPEC §14): a row each, and when they are
+    weighted the expected NPV and the chance of each verdict."""
+    from pmsize.render.table import SCENARIO_HEADERS, scenario_rows
+
+    r = w.r
+    text = (
+        "The file as written is the base case, whose figures are the headline above; the "
+        "scenarios change some of its inputs."
+    )
+    if r.expected_npv is None or r.scenario_verdicts is None:
+        text += " They carry no probabilities, so they are shown side by side, unweighted."
+    else:
+        chances = words([f"{v} in {fmt.percent(p)}" for v, p in r.scenario_verdicts.items()])
+        text += (
+            f" Weighted by their probabilities, the expected NPV is {w.money(r.expected_npv)}"
+            f", and the verdict is {chances}."
+        )
+    bullets = tuple(
+        Bullet(
+            f"{s.name}: "
+            + "; ".join(f"{o.input} {o.value} (file: {o.was or 'none'})" for o in s.overrides)
+        )
+        for s in r.scenarios
+        if s.overrides
+    )
+    rows = tuple(tuple(fmt.safe_text(cell) for cell in row) for row in scenario_rows(r))
+    return Point("Scenarios", text, bullets, table=(SCENARIO_HEADERS, *rows))
+
+
 def verdict(w: Writer) -> Point:
     """The verdict and the flags behind it."""
     r = w.r
@@ -202,6 +232,9 @@ def verdict(w: Writer) -> Point:
     else:
         verb = "needs" if len(warnings) == 1 else "need"
         reason = f"no errors, but {words(warnings)} {verb} a look"
+    if r.verdict == Verdict.PURSUE and r.scenarios:
+        reason = "there are no flags; it pays back, the alternatives leave room to charge "
+        reason += "and the scenarios carry little risk"
     return Point("Verdict", f"{r.verdict.upper()}: {reason}.")
 
 
