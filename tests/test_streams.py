@@ -245,7 +245,9 @@ def test_a_signal_right_after_start_is_never_a_traceback(name: str) -> None:
         if name == "SIGTERM":
             assert proc.returncode in (-number, 128 + number, 0), (delay, err)
         if proc.returncode == 128 + number or err.startswith("pmsize"):
-            assert (proc.returncode, out, err) == (128 + number, "", said), delay
+            assert (proc.returncode, err) == (128 + number, said), delay
+            # on a loaded machine the signal may land after the version was printed
+            assert out in ("", f"pmsize {__version__}\n"), delay
 
 
 def test_the_entry_point_imports_nothing_heavy_before_the_handlers() -> None:

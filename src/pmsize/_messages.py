@@ -207,3 +207,47 @@ def whatif_text(results: Sequence[Evaluation]) -> str | None:
     scenario = results[0].scenario
     lead = "what-if: " if scenario is None else f"what-if: scenario {scenario}: "
     return fmt.safe_text(lead + " · ".join(shown))
+
+
+UNCAPPED = "—"  # the Set by cell when no alternative caps the price
+SCENARIO_HEADERS = ("Scenario", "Chance", "Verdict", "NPV", "Ceiling", "Set by")
+
+
+def scenario_rows(r: Evaluation) -> list[tuple[str, ...]]:
+    """A row per scenario, base first (SPEC §14): its name, probability (`—` unweighted),
+    verdict, NPV, ceiling with the year it is first reached, and what sets it. Names are
+    as the file writes them (each format makes them safe)."""
+    return [
+        (
+            s.name,
+            "—" if s.probability is None else fmt.percent(s.probability),
+            str(s.verdict),
+            fmt.money(s.npv, r.currency),
+            fmt.money(s.ceiling_per_customer, r.currency) + fmt.from_year(s.ceiling_year),
+            s.ceiling_set_by or UNCAPPED,
+        )
+        for s in r.scenarios
+    ]
+
+
+def expected_text(r: Evaluation) -> str | None:
+    """With weighted scenarios, the expected NPV and the chance of each verdict
+    (`NPV $11.1m · pursue 50% · reconsider 30% · avoid 20%`); None otherwise."""
+    if r.expected_npv is None or r.scenario_verdicts is None:
+        return None
+    chances = " · ".join(f"{v} {fmt.percent(p)}" for v, p in r.scenario_verdicts.items())
+    return f"NPV {fmt.money(r.expected_npv, r.currency)} · {chances}"
+
+
+def scenario_notes(results: Sequence[Evaluation]) -> list[str]:
+    """Under a ranked table, a line for each problem with scenarios: its expected NPV and
+    the chance of each verdict, or how many scenarios it has unweighted."""
+    notes = []
+    for r in results:
+        if not r.scenarios:
+            continue
+        expected = expected_text(r)
+        cases = fmt.plural(len(r.scenarios) - 1, "scenario")
+        said = f"expected {expected}" if expected else f"{cases}, unweighted"
+        notes.append(fmt.safe_text(f"{r.name}: {said}"))
+    return notes

@@ -196,7 +196,7 @@ def _note(rows_left: int, reasons_left: int, rows: int) -> str:
 def scenarios_text(results: Sequence[Evaluation]) -> str:
     """For the problems with scenarios (SPEC §14): a line each, its expected NPV and chance
     of each verdict when weighted, then each scenario's chance, verdict and NPV."""
-    from pmsize.render.table import expected_text, scenario_rows
+    from pmsize._messages import expected_text, scenario_rows
 
     lines = []
     for r in results:

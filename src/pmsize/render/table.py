@@ -24,10 +24,16 @@ from rich.table import Table
 from rich.text import Text
 
 from pmsize import _fmt as fmt
-from pmsize._messages import whatif_text
+from pmsize._messages import (
+    SCENARIO_HEADERS,
+    UNCAPPED,
+    expected_text,
+    scenario_notes,
+    scenario_rows,
+    whatif_text,
+)
 from pmsize._results import Evaluation, Severity, UncertainInput, Verdict
 
-UNCAPPED = "—"  # the Set by cell when no alternative caps the price
 VERDICT_STYLE: dict[str, str] = {
     Verdict.PURSUE: "bold green",
     Verdict.RECONSIDER: "bold yellow",
@@ -47,35 +53,6 @@ def make_console(file: IO[str] | None = None, *, terminal: bool | None = None) -
         markup=False,
         soft_wrap=False,
     )
-
-
-SCENARIO_HEADERS = ("Scenario", "Chance", "Verdict", "NPV", "Ceiling", "Set by")
-
-
-def scenario_rows(r: Evaluation) -> list[tuple[str, ...]]:
-    """A row per scenario, base first (SPEC §14): its name, probability (`—` unweighted),
-    verdict, NPV, ceiling with the year it is first reached, and what sets it. Names are
-    as the file writes them (each format makes them safe)."""
-    return [
-        (
-            s.name,
-            "—" if s.probability is None else fmt.percent(s.probability),
-            str(s.verdict),
-            fmt.money(s.npv, r.currency),
-            fmt.money(s.ceiling_per_customer, r.currency) + fmt.from_year(s.ceiling_year),
-            s.ceiling_set_by or UNCAPPED,
-        )
-        for s in r.scenarios
-    ]
-
-
-def expected_text(r: Evaluation) -> str | None:
-    """With weighted scenarios, the expected NPV and the chance of each verdict
-    (`NPV $11.1m · pursue 50% · reconsider 30% · avoid 20%`); None otherwise."""
-    if r.expected_npv is None or r.scenario_verdicts is None:
-        return None
-    chances = " · ".join(f"{v} {fmt.percent(p)}" for v, p in r.scenario_verdicts.items())
-    return f"NPV {fmt.money(r.expected_npv, r.currency)} · {chances}"
 
 
 def scenarios_grid(r: Evaluation) -> RenderableType:
@@ -118,20 +95,6 @@ class _ScenarioRows:
                 f"{name} {chance} {verdict}: {figures.replace(' ', NBSP)}", options.max_width
             )
             yield line
-
-
-def scenario_notes(results: Sequence[Evaluation]) -> list[str]:
-    """Under a ranked table, a line for each problem with scenarios: its expected NPV and
-    the chance of each verdict, or how many scenarios it has unweighted."""
-    notes = []
-    for r in results:
-        if not r.scenarios:
-            continue
-        expected = expected_text(r)
-        cases = fmt.plural(len(r.scenarios) - 1, "scenario")
-        said = f"expected {expected}" if expected else f"{cases}, unweighted"
-        notes.append(fmt.safe_text(f"{r.name}: {said}"))
-    return notes
 
 
 def render(console: Console, results: Sequence[Evaluation]) -> None:

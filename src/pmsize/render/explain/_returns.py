@@ -193,7 +193,7 @@ def correlated(w: Writer) -> Point:
 def scenarios(w: Writer) -> Point:
     """The scenarios beside the file as written (SPEC §14): a row each, and when they are
     weighted the expected NPV and the chance of each verdict."""
-    from pmsize.render.table import SCENARIO_HEADERS, scenario_rows
+    from pmsize._messages import SCENARIO_HEADERS, scenario_rows
 
     r = w.r
     text = (
