@@ -410,6 +410,14 @@ RANGED_LIST = (
             ],
         ),
         (
+            ["scenarios[slow] ~ market.customers: 0.5"],
+            [
+                "10:3: correlations: scenarios[slow] names a scenario, not an input: a "
+                "scenario is a set of values written under `scenarios:`; name an input "
+                "instead (docs/paths.md)"
+            ],
+        ),
+        (
             ["market.customers ~ market.customers: 0.5"],
             ["10:3: correlations: pairs market.customers with itself; name two different inputs"],
         ),

@@ -64,6 +64,59 @@ def test_a_path_that_names_no_input_says_what_to_write(text: str, message: str) 
         paths.parse(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("scenarios[slow uptake]", "slow uptake"),
+        (" scenarios[v2.0 [beta]] ", "v2.0 [beta]"),  # read from the right
+        ("scenarios[a].probability]", "a].probability"),
+        ("scenarios[0]", "0"),
+    ],
+)
+def test_a_scenario_is_named_like_an_alternative(text: str, name: str) -> None:
+    path = paths.parse(text, scenario=True)
+    assert (path.scenario, path.alternative, path.year) == (name, None, None)
+    assert str(path) == paths.of_scenario(name) == f"scenarios[{name}]"
+    assert paths.parse(str(path), scenario=True) == path
+
+
+def test_scenario_names_match_ignoring_case_and_never_an_alternatives() -> None:
+    a, b = (paths.parse(t, scenario=True) for t in ("scenarios[Slow]", "scenarios[slow ]"))
+    assert a.key == b.key
+    assert a.key != paths.parse("alternatives[Slow]").key
+
+
+@pytest.mark.parametrize(
+    ("text", "error", "message"),
+    [
+        (
+            "scenarios[slow uptake]",
+            paths.ScenarioPathError,
+            "scenarios[slow uptake] names a scenario, not an input: a scenario is a set of "
+            "values written under `scenarios:`; name an input instead (docs/paths.md)",
+        ),
+        (
+            "scenarios[slow][year 2]",
+            paths.PathError,
+            "scenarios[slow][year 2]: a scenario has no year's item; write scenarios[slow]",
+        ),
+        ("scenarios[]", paths.PathError, "scenarios[] names no input; see the paths"),
+        (
+            "scenarios[slow].probability",
+            paths.PathError,
+            "scenarios[slow].probability names no input",
+        ),
+    ],
+)
+def test_a_scenario_is_not_an_input_a_value_is_written_at(
+    text: str, error: type[Exception], message: str
+) -> None:
+    # what --set, `Problem.with_values`, a scenario's `set:` and `correlations:` read
+    with pytest.raises(error) as caught:
+        paths.parse(text)
+    assert str(caught.value).startswith(message)
+
+
 def test_the_old_index_forms_are_their_own_error() -> None:
     with pytest.raises(paths.OldPathError):
         paths.parse("solution.adoption[0]")

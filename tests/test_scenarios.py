@@ -130,6 +130,16 @@ def errors(tmp_path: Path, text: str) -> list[str]:
             id="old-path",
         ),
         pytest.param(
+            "scenarios:\n  a:\n    set:\n      scenarios[b]: {set: {market.growth: 0%}}\n"
+            "  b:\n    set: {market.growth: 1%}\n",
+            [
+                "21:7: scenarios[a]: scenarios[b] names a scenario, not an input: a scenario "
+                "is a set of values written under `scenarios:`; name an input instead "
+                "(docs/paths.md)"
+            ],
+            id="a-scenario-is-not-an-input",
+        ),
+        pytest.param(
             "scenarios:\n  a:\n    set:\n      solution.price: -5k\n",
             ["21:23: scenarios[a]: solution.price: -5k is negative; amounts cannot be below zero"],
             id="bad-value",

@@ -253,6 +253,11 @@ def test_every_command_that_sizes_takes_it(tmp_path: Path, command: str) -> None
             "alternatives[Spreadsheets]={solves: 150%}",
             "--set alternatives[Spreadsheets]: solves: 150% is over 100%; a share is at most 100%",
         ),
+        (
+            "scenarios[slow uptake]={probability: 10%}",
+            "pmsize: --set scenarios[slow uptake]: a scenario is not an input and takes no "
+            "--set; evaluate as it with --scenario 'slow uptake', or set an input it changes",
+        ),
     ],
 )
 def test_a_bad_setting_is_refused_with_its_name(tmp_path: Path, setting: str, said: str) -> None:
@@ -295,6 +300,8 @@ def test_with_values_refuses_as_a_file_would() -> None:
     assert [str(e) for e in caught.value.errors] == [
         "solution.price: -5k is negative; amounts cannot be below zero"
     ]
+    with pytest.raises(pmsize.InputErrors, match=r"scenarios\[slow\] names a scenario, not an"):
+        problem.with_values({"scenarios[slow]": None})  # a scenario is not an input
     with pytest.raises(TypeError, match="keyed by input path"):
         problem.with_values({3: "5%"})  # type: ignore[dict-item]
 

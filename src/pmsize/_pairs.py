@@ -96,7 +96,7 @@ def parse(raw: object) -> tuple[Correlation, ...]:
             continue
         try:
             a, b = (path_of(text) for text in pair.groups())
-        except paths.OldPathError as exc:
+        except (paths.OldPathError, paths.ScenarioPathError) as exc:
             problems.append((text, str(exc)))
             continue
         if a.key == b.key:
@@ -126,10 +126,10 @@ def parse(raw: object) -> tuple[Correlation, ...]:
 def path_of(text: str) -> paths.Path:
     """One side of a pair as a path; a text that names no input is kept as written
     (`_correlations.check` says so, beside the problem's ranged inputs), but an old form
-    is refused here."""
+    or a scenario's path is refused here."""
     try:
         return paths.parse(text)
-    except paths.OldPathError:
+    except (paths.OldPathError, paths.ScenarioPathError):
         raise
     except paths.PathError:
         return paths.Path(text.strip())

@@ -7,6 +7,10 @@ effect is attributed under: an alternative as a whole (its fields and its being 
 the problem cost however it is written, any other leaf itself; the policy and text
 (a description, a currency) move no NPV. Values are shown as the file writes them
 (`Problem.as_written`), else as parsed.
+
+A scenario is one change of its own, `scenarios[NAME]` (matched ignoring case), its
+probability and `set:` as written: the headline is the base case, so a scenario moves
+no point NPV; what it does to the verdict (`scenario-risk`) shows in the flags.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from pmsize import _loader as loader
-from pmsize._models import Policy, Problem
+from pmsize import _paths as paths
+from pmsize._models import Policy, Problem, Scenario
 from pmsize._values import Range
 
 # Leaves that are one input together: the problem cost, however it is written (SPEC §8).
@@ -28,6 +33,7 @@ _ONE_INPUT = {
     "market.problem_share": "market.problem_cost",
 }
 _NOT_INPUTS = ("policy",)  # top-level fields listed as changes that move no NPV
+_SCENARIOS = "scenarios"  # compared scenario by scenario (`_scenario_changes`)
 
 
 @dataclass(frozen=True)
@@ -103,6 +109,9 @@ def changes(old: Problem, new: Problem) -> list[tuple[Change, str | None]]:
     found: list[tuple[Change, str | None]] = []
     named: tuple[_Named, _Named] = ({}, {})
     for path in dict.fromkeys([*before, *after]):
+        if path == _SCENARIOS:
+            found += [(change, None) for change in _scenario_changes(old, new)]
+            continue
         o, n = before.get(path, _ABSENT), after.get(path, _ABSENT)
         owner = o[2] or n[2]
         on_both = owner is not None and owner in before and owner in after
@@ -116,6 +125,53 @@ def changes(old: Problem, new: Problem) -> list[tuple[Change, str | None]]:
         written = _as_written(old, path, o, named[0]), _as_written(new, path, n, named[1])
         found.append((Change(path, *written, attributed_to), attributed_to))
     return found
+
+
+def _scenario_changes(old: Problem, new: Problem) -> list[Change]:
+    """A change per scenario added, removed or changed, named `scenarios[NAME]` (the new
+    side's name; names match ignoring case), in the old side's order then the new
+    scenarios'; each side's value is the scenario as written, None where it is absent."""
+    before = {_folded(s.name): s for s in old.scenarios}
+    after = {_folded(s.name): s for s in new.scenarios}
+    found: list[Change] = []
+    for key in dict.fromkeys([*before, *after]):
+        o, n = before.get(key), after.get(key)
+        if o is not None and n is not None and _same(o, n):
+            continue
+        named = n if n is not None else o
+        assert named is not None
+        path = paths.of_scenario(named.name)
+        found.append(Change(path, _scenario_written(old, o), _scenario_written(new, n)))
+    return found
+
+
+def _folded(name: str) -> str:
+    return name.strip().casefold()
+
+
+def _same(old: Scenario, new: Scenario) -> bool:
+    """Whether two scenarios of one name say the same: the same probability, and the same
+    values at the same inputs (paths compared as names, so `alternatives[excel]` is
+    `alternatives[Excel]`; values as written)."""
+
+    def settings(s: Scenario) -> dict[paths.Key, Any]:
+        return {path.key: value for path, value in s.parsed()}
+
+    return old.probability == new.probability and settings(old) == settings(new)
+
+
+def _scenario_written(problem: Problem, scenario: Scenario | None) -> Any:
+    """A scenario as the file writes it, `{probability: 30%, set: {...}}`; as given when the
+    problem keeps no data as written; None when it has no such scenario."""
+    if scenario is None:
+        return None
+    written = problem.as_written.get(_SCENARIOS) if problem.as_written is not None else None
+    if isinstance(written, Mapping) and isinstance(written.get(scenario.name), Mapping):
+        return _plain_written(written[scenario.name])
+    given: dict[str, Any] = (
+        {} if scenario.probability is None else {"probability": scenario.probability}
+    )
+    return given | {"set": {text: _plain(value) for text, value in scenario.values}}
 
 
 def _input_of(path: str, owner: str | None, old: Any, new: Any) -> str | None:

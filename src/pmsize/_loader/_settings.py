@@ -5,6 +5,7 @@ a file and read as YAML flow by the file's own reader (`$50k`, `[2%, 5%, 8%]`,
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,6 +28,13 @@ def read_settings(items: Iterable[str]) -> Values:
         path_text, value_text = _split(item)
         try:
             path = paths.parse(path_text)
+        except paths.ScenarioPathError:
+            name = paths.parse(path_text, scenario=True).scenario or ""
+            raise UsageError(
+                f"--set {fmt.safe_text(path_text.strip()[:100])}: a scenario is not an input "
+                f"and takes no --set; evaluate as it with --scenario {_quoted(name)}, or set "
+                "an input it changes"
+            ) from None
         except paths.PathError as exc:
             raise UsageError(f"--set {fmt.safe_text(path_text.strip()[:100])}: {exc}") from None
         duplicates: list[InputError] = []
@@ -39,6 +47,12 @@ def read_settings(items: Iterable[str]) -> Values:
             raise InputErrors(duplicates)
         found.append((path, value))
     return found
+
+
+def _quoted(name: str) -> str:
+    """A scenario's name as a shell word: `'slow uptake'`, `recession`."""
+    text = fmt.safe_text(name.strip()[:100])
+    return text if text.replace("-", "").replace("_", "").isalnum() else shlex.quote(text)
 
 
 def _split(item: str) -> tuple[str, str]:

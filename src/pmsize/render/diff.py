@@ -147,11 +147,13 @@ def _block(p: ProblemDiff, width: int) -> list[str]:
         lines += _bars(p, width)
     if p.changes:
         lines.append("  changes")
-        lines += [
-            f"    {fmt.safe_text(c.input)}: {fmt.safe_text(shown(c.old))} {ARROW} "
-            f"{fmt.safe_text(shown(c.new))}"
-            for c in p.changes
-        ]
+        for c in p.changes:
+            name, was, now = (fmt.safe_text(t) for t in (c.input, shown(c.old), shown(c.new)))
+            line = f"    {name}: {was} {ARROW} {now}"
+            if len(line) <= width:
+                lines.append(line)
+            else:  # a long value (a scenario, a list of years): old and new a line each
+                lines += [f"    {name}:", f"      {was}", f"      {ARROW} {now}"]
     return lines
 
 
@@ -321,4 +323,10 @@ def _annotation(p: ProblemDiff, workspace: str | None) -> str:
         message += "\nMoved most by: " + ", ".join(
             f"{e.input} {money(e.npv_effect, p.currency, sign=True)}" for e in top
         )
+    # what moves no NPV may still move the verdict (a policy threshold, a scenario)
+    still = [c.input for c in p.changes if c.attributed_to is None]
+    if still:
+        more = len(still) - 3
+        message += "\nChanged without moving NPV: " + ", ".join(still[:3])
+        message += f" and {more:,} more" if more > 0 else ""
     return f"::warning {','.join(properties)}::{github.escape_data(message)}\n"
