@@ -301,3 +301,92 @@ def test_a_problem_knows_whether_its_scenarios_are_its_portfolios_defaults() -> 
     # a what-if keeps the mark; a problem built in code has none
     assert shared.with_values({"solution.build_cost": "$2m"}).shared_scenarios
     assert not problem_of(POINT + SCENARIOS).shared_scenarios
+
+
+# --------------------------------------------------------------------------- sensitivity
+
+ONE_SCENARIO = """\
+scenarios:
+  slow uptake:
+    probability: {p}
+    set:
+      solution.adoption: [0.2%, 0.5%, 1%]
+"""
+
+
+@pytest.mark.parametrize("p", ["30%", "90%"])
+def test_value_of_knowing_the_scenario_is_what_it_saves_in_the_cases_that_go_the_other_way(
+    p: str,
+) -> None:
+    problem = problem_of(POINT + ONE_SCENARIO.format(p=p))
+    samples = 30_000
+    result = pmsize.sensitivity(problem, samples=samples, seed=8)
+    assert result.sensitivity is not None
+    found = {v.input: v.evpi for v in result.sensitivity.value_of_information}
+    assert list(found) == ["scenario"]  # no range: the scenario is the only input
+    cases = sim.scenario_samples(problem, samples, seed=8)
+    assert cases is not None
+    good, bad = point_npv(problem_of(POINT)), point_npv(problem.in_scenario("slow uptake"))
+    assert good > 0 > bad
+    n_good, n_bad = int((cases == 0).sum()), int((cases == 1).sum())
+    # by hand: without knowing, build when the mean NPV is >= 0 (at 30%) and lose in the
+    # bad case, which knowing avoids; else (at 90%) don't, and miss the good case's NPV
+    mean = (n_good * good + n_bad * bad) / samples
+    by_hand = n_bad * -bad / samples if mean >= 0 else n_good * good / samples
+    assert (mean >= 0) == (p == "30%")
+    assert found["scenario"] == pytest.approx(by_hand, rel=1e-9)
+    # and what the probabilities give, to sampling error (4.5 standard errors of a share)
+    share = 0.3 if p == "30%" else 0.1
+    worth = -bad if p == "30%" else good
+    assert abs(found["scenario"] - share * worth) < 4.5 * (0.3 * 0.7 / samples) ** 0.5 * worth
+
+
+def test_the_tornado_moves_the_scenario_from_its_lowest_to_its_highest_npv() -> None:
+    problem = problem_of(RANGED + RANGED_SCENARIOS)
+    result = pmsize.sensitivity(problem, samples=2_000, seed=1)
+    assert result.sensitivity is not None
+    bars = {bar.input: bar for bar in result.sensitivity.tornado}
+    assert {"scenario", "market.customers", "solution.build_cost"} <= bars.keys()
+    bar = bars["scenario"]
+    assert (bar.low_value, bar.high_value) == ("dear build", "base")
+    assert bar.npv_at_high == pytest.approx(result.evaluation.npv, rel=REL)
+    dear = service.evaluate(problem.in_scenario("dear build")).npv
+    assert bar.npv_at_low == pytest.approx(dear, rel=REL)
+    # widest swing first, the scenario among the inputs
+    swings = [b.swing for b in result.sensitivity.tornado]
+    assert swings == sorted(swings, reverse=True)
+    record = result.to_dict()
+    assert {"input": "scenario", "low_value": "dear build", "high_value": "base"}.items() <= next(
+        b for b in record["tornado"] if b["input"] == "scenario"
+    ).items()
+    assert "scenario" in [v["input"] for v in record["value_of_information"]]
+
+
+def test_a_scenario_no_sample_can_draw_is_not_in_the_tornado() -> None:
+    text = POINT + SCENARIOS.replace("probability: 20%", "probability: 0%")
+    bar = pmsize.sensitivity(problem_of(text), samples=1_000).sensitivity
+    assert bar is not None
+    [scenario] = bar.tornado
+    assert "fast follower" not in (scenario.low_value, scenario.high_value)
+
+
+def test_without_probabilities_the_scenario_is_no_input_of_sensitivity() -> None:
+    unweighted = SCENARIOS.replace("    probability: 30%\n", "").replace(
+        "    probability: 20%\n", ""
+    )
+    result = pmsize.sensitivity(problem_of(RANGED + unweighted), samples=1_000)
+    assert result.sensitivity is not None
+    assert "scenario" not in [bar.input for bar in result.sensitivity.tornado]
+    assert "scenario" not in [v.input for v in result.sensitivity.value_of_information]
+
+
+def test_sensitivity_table_names_the_scenarios_at_the_tornados_ends(tmp_path: Any) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(POINT + ONE_SCENARIO.format(p="30%"), encoding="utf-8")
+    result = invoke("sensitivity", str(path), "--samples", "5000")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    line = next(line for line in lines if line.strip().startswith("scenario ") and "swing" in line)
+    assert "slow uptake" in line
+    assert "base" in line
+    assert "Most worth researching: which scenario holds" in result.stdout

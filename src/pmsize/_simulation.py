@@ -32,6 +32,7 @@ from pmsize import _engine as engine
 from pmsize import _service as service
 from pmsize._correlations import Copula, copula
 from pmsize._drivers import (
+    SCENARIO,
     ValueOfInformation,
     bin_index,
     evpi,
@@ -48,8 +49,6 @@ from pmsize._values import Range
 
 if TYPE_CHECKING:
     from pmsize._engine import Column, Whole
-
-SCENARIO = "scenario"  # the scenario drawn, as sensitivity names it beside the inputs
 
 # The figures of a block of samples, as `engine.size` makes them over columns.
 Sampled: TypeAlias = "engine.Sizing[Column, Whole]"

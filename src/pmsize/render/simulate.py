@@ -18,12 +18,11 @@ from rich.table import Table
 from rich.text import Text
 
 from pmsize import _fmt as fmt
-from pmsize._drivers import BUILD_COST, BreakEven, TornadoBar
+from pmsize._drivers import BUILD_COST, SCENARIO, BarKind, BreakEven, TornadoBar
 from pmsize._messages import whatif_text
 from pmsize._models import NO_ALTERNATIVE
 from pmsize._simulated import TOO_FEW_SE, TORNADO_NOTE, Simulated, Simulation
 from pmsize._summary import Histogram, Summary
-from pmsize._values import Kind
 from pmsize.render import json as render_json
 from pmsize.render.table import VERDICT_STYLE, glued, print_trimmed
 
@@ -68,10 +67,13 @@ def sensitivity_document(results: Sequence[Simulated]) -> str:
 # --------------------------------------------------------------------------- words
 
 
-def value_text(value: float | None, kind: Kind, currency: str) -> str:
-    """An input's value as the file would write it: `$250k`, `4.5%`, `1,200`."""
+def value_text(value: float | str | None, kind: BarKind, currency: str) -> str:
+    """An input's value as the file would write it: `$250k`, `4.5%`, `1,200`; a scenario
+    by its name."""
     if value is None:
         return "n/a"
+    if isinstance(value, str) or kind == "scenario":
+        return fmt.safe_text(str(value))
     return fmt.quantity(value, kind, currency)
 
 
@@ -465,7 +467,8 @@ def value_of_information(r: Simulated) -> RenderableType:
     best = sens.value_of_information[0]
     if best.evpi > 0:
         advice = Text("Most worth researching: ", style="bold")
-        advice.append(f"{best.input} (value of information {fmt.money(best.evpi, e.currency)}).")
+        what = "which scenario holds" if best.input == SCENARIO else best.input
+        advice.append(f"{what} (value of information {fmt.money(best.evpi, e.currency)}).")
     else:
         advice = Text(
             "Nothing here is worth researching first: learning any one input would not "
