@@ -390,3 +390,87 @@ def test_sensitivity_table_names_the_scenarios_at_the_tornados_ends(tmp_path: An
     assert "slow uptake" in line
     assert "base" in line
     assert "Most worth researching: which scenario holds" in result.stdout
+
+
+# a strong scenario: the recession takes most customers away from every problem in it
+SHARED = """\
+defaults:
+  market: {customers: 300 to 500, problem_cost: $200k}
+  scenarios:
+    recession:
+      probability: 40%
+      set:
+        market.customers: 30
+problems:
+  - name: One
+    solution: {build_cost: $1m to $2m, annual_cost: $100k, solves: 80%, adoption: 5%}
+  - name: Two
+    solution: {build_cost: $1m to $2m, annual_cost: $150k, solves: 70%, adoption: 5%}
+"""
+# the same problems, each with the recession as its own
+OWN = """\
+defaults:
+  market: {customers: 300 to 500, problem_cost: $200k}
+problems:
+  - name: One
+    scenarios: {recession: {probability: 40%, set: {market.customers: 30}}}
+    solution: {build_cost: $1m to $2m, annual_cost: $100k, solves: 80%, adoption: 5%}
+  - name: Two
+    scenarios: {recession: {probability: 40%, set: {market.customers: 30}}}
+    solution: {build_cost: $1m to $2m, annual_cost: $150k, solves: 70%, adoption: 5%}
+"""
+
+
+def correlation(a: Any, b: Any) -> float:
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+def test_shared_scenarios_hit_every_problem_in_the_same_sample() -> None:
+    one, two = loader.load_text(SHARED)
+    assert one.shared_scenarios
+    assert two.shared_scenarios
+    a = sim.scenario_samples(one, 20_000, seed=2)
+    b = sim.scenario_samples(two, 20_000, seed=2)
+    assert a is not None
+    assert b is not None
+    assert np.array_equal(a, b)
+    own_one, own_two = loader.load_text(OWN)
+    assert not own_one.shared_scenarios
+    assert [s.name for s in own_one.scenarios] == [s.name for s in one.scenarios]
+    c = sim.scenario_samples(own_one, 20_000, seed=2)
+    d = sim.scenario_samples(own_two, 20_000, seed=2)
+    assert c is not None
+    assert d is not None
+    assert abs(correlation(c, d)) < 0.05  # 20,000 samples: 0 to within 3.5 standard errors
+
+
+def test_plan_draws_problems_with_shared_scenarios_together_and_own_ones_apart() -> None:
+    shared = pmsize_plan_draws(SHARED)
+    own = pmsize_plan_draws(OWN)
+    assert correlation(*shared) > 0.3
+    assert abs(correlation(*own)) < 0.05
+
+
+def pmsize_plan_draws(text: str) -> list[Any]:
+    from pmsize import _planning as planning
+    from pmsize._models import NO_POLICY
+
+    return planning.plan_draws(loader.load_text(text), NO_POLICY, 20_000, 5)
+
+
+def test_plan_names_the_shared_scenarios_and_counts_them_in_its_chance(tmp_path: Any) -> None:
+    path = tmp_path / "p.yaml"
+    args = ("--budget", "$5m", "--objective", "expected-npv", "--samples", "5000")
+    path.write_text(SHARED, encoding="utf-8")
+    result = invoke("plan", str(path), *args, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    shared = json.loads(result.stdout)
+    assert [c["name"] for c in shared["funded"]] == ["One", "Two"]
+    assert shared["shared_scenarios"] == ["recession"]
+    table = invoke("plan", str(path), *args)
+    assert "except the shared scenarios recession" in " ".join(table.stdout.split())
+    path.write_text(OWN, encoding="utf-8")
+    own = json.loads(invoke("plan", str(path), *args, "--format", "json").stdout)
+    assert own["shared_scenarios"] == []
+    # a recession that hits both at once loses money together more often
+    assert shared["p_total_npv_positive"] < own["p_total_npv_positive"]
