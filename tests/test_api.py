@@ -60,6 +60,7 @@ def test_the_public_surface_is_all_and_only_all() -> None:
         "ProblemDiff",
         "Range",
         "Scenario",
+        "ScenarioFigures",
         "ScenarioResult",
         "Sensitivity",
         "Severity",

@@ -45,6 +45,7 @@ __all__ = [
     "ProblemDiff",
     "Range",
     "Scenario",
+    "ScenarioFigures",
     "ScenarioResult",
     "Sensitivity",
     "Severity",
@@ -128,6 +129,7 @@ _HOMES = {
     "Override": "pmsize._models",
     "Scenario": "pmsize._models",
     "ScenarioResult": "pmsize._results",
+    "ScenarioFigures": "pmsize._simulated",
 }
 
 if TYPE_CHECKING:
@@ -168,7 +170,7 @@ if TYPE_CHECKING:
         Verdict,
         Year,
     )
-    from pmsize._simulated import Simulated, Simulation
+    from pmsize._simulated import ScenarioFigures, Simulated, Simulation
     from pmsize._summary import Histogram, Summary
     from pmsize._values import Range
     from pmsize._version import __version__

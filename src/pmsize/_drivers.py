@@ -14,7 +14,7 @@ import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 from pmsize import _engine as engine
 from pmsize._engine import DEFAULT_THRESHOLDS, Inputs, Thresholds, ranged_inputs
 from pmsize._inputs import Input, catalogue
-from pmsize._models import Problem
+from pmsize._models import Problem, scenarios
 from pmsize._sampling import ARRAY, Floats
 from pmsize._values import MAX_GROWTH, MAX_VALUE, Kind, Quantity, Range, central
 
@@ -30,6 +30,11 @@ if TYPE_CHECKING:
     from pmsize._engine import Column
 
 BUILD_COST = "solution.build_cost"
+# the scenario a sample drew (SPEC §14), as one more input of the tornado and of the value
+# of information: its values are the scenarios' names
+SCENARIO = "scenario"
+# how a tornado bar's values are written: an input's kind, or the names of scenarios
+BarKind = Kind | Literal["scenario"]
 
 
 @dataclass(frozen=True)
@@ -80,14 +85,15 @@ def evpi(sums: Floats, samples: int) -> float:
 
 @dataclass(frozen=True)
 class TornadoBar:
-    """NPV with one ranged input at its low and at its high end, every other input central."""
+    """NPV with one ranged input at its low and at its high end, every other input central;
+    for `SCENARIO`, the scenarios (names) where NPV at central values is lowest and highest."""
 
     input: str
-    low_value: float
-    high_value: float
+    low_value: float | str
+    high_value: float | str
     npv_at_low: float
     npv_at_high: float
-    kind: Kind  # of the input: how its values are written
+    kind: BarKind  # of the input: how its values are written
 
     @property
     def swing(self) -> float:
@@ -151,20 +157,50 @@ def npv_columns(
 def tornado(
     problem: Problem, thresholds: Thresholds = DEFAULT_THRESHOLDS
 ) -> tuple[TornadoBar, ...]:
-    """One bar per ranged input, widest swing first (ties in the order of the model)."""
+    """One bar per ranged input, widest swing first (ties in the order of the model), and
+    one for the scenario when scenarios with probabilities are drawn (`scenario_bar`)."""
     ranged = [item for item in catalogue(problem) if isinstance(item.value, Range)]
-    if not ranged:
-        return ()
-    paths = [item.path for item in ranged for _ in (0, 1)]
-    ends = np.array([end for item in ranged for end in _ends(item.value)])
-    npv = npv_columns(problem, thresholds, paths, ends)
-    bars = [
-        TornadoBar(
-            item.path, *_ends(item.value), float(npv[2 * i]), float(npv[2 * i + 1]), item.kind
-        )
-        for i, item in enumerate(ranged)
-    ]
+    bars: list[TornadoBar] = []
+    if ranged:
+        paths = [item.path for item in ranged for _ in (0, 1)]
+        ends = np.array([end for item in ranged for end in _ends(item.value)])
+        npv = npv_columns(problem, thresholds, paths, ends)
+        bars = [
+            TornadoBar(
+                item.path, *_ends(item.value), float(npv[2 * i]), float(npv[2 * i + 1]), item.kind
+            )
+            for i, item in enumerate(ranged)
+        ]
+    case = scenario_bar(problem, thresholds)
+    if case is not None:
+        bars.append(case)
     return tuple(sorted(bars, key=lambda bar: -bar.swing))
+
+
+def scenario_bar(
+    problem: Problem, thresholds: Thresholds = DEFAULT_THRESHOLDS
+) -> TornadoBar | None:
+    """The scenario as an input of the tornado (SPEC §14): NPV at central values in the case
+    where it is lowest and in the one where it is highest, over the base case and the
+    scenarios a sample can draw (a probability above 0; the first listed of equal NPVs);
+    None when no scenario is drawn (none, or none with probabilities)."""
+    base = scenarios.base_probability(problem.scenarios)
+    if base is None:
+        return None
+    cases = [(scenarios.BASE, base, problem)] + [
+        (s.name, s.probability or 0.0, problem.in_scenario(s.name)) for s in problem.scenarios
+    ]
+    npvs = [(name, central_npv(case, thresholds)) for name, p, case in cases if p > 0]
+    low = min(npvs, key=lambda found: found[1])
+    high = max(npvs, key=lambda found: found[1])
+    return TornadoBar(SCENARIO, low[0], high[0], low[1], high[1], "scenario")
+
+
+def central_npv(problem: Problem, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> float:
+    """The point NPV with every input at its central value."""
+    inputs = Inputs.take(problem, lambda item: central(item.value))
+    npv: float = engine.size(inputs, thresholds, engine.SCALAR).npv
+    return npv
 
 
 def break_even(
@@ -359,6 +395,8 @@ def sensitivity(
 
 __all__ = [
     "BUILD_COST",
+    "SCENARIO",
+    "BarKind",
     "BreakEven",
     "Sensitivity",
     "TornadoBar",
@@ -366,11 +404,13 @@ __all__ = [
     "bin_index",
     "break_even",
     "builds",
+    "central_npv",
     "evpi",
     "npv_columns",
     "npv_with",
     "root_near",
     "roots_near",
+    "scenario_bar",
     "sensitivity",
     "tornado",
     "voi_bins",

@@ -53,7 +53,11 @@ Rules a reader of a plan may ask about:
   seed and mean as `pmsize simulate`), and the chance that the funded set's total
   NPV is above 0, from per-sample sums with the problems drawn independently (each
   funded problem's samples are shuffled by a permutation of its own, since problems
-  with a range at the same path would otherwise share their draws).
+  with a range at the same path would otherwise share their draws), except for a
+  portfolio's shared scenarios (SPEC §14): those are drawn once per sample for every
+  problem that takes them, so each such problem's samples are shuffled only among
+  those that drew the same scenario, and a recession hits them all at once
+  (`Plan.shared_scenarios` names them).
 """
 
 from __future__ import annotations
@@ -63,7 +67,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pmsize import _display
 from pmsize import _service as service
@@ -74,6 +78,9 @@ from pmsize._models import NO_POLICY, Policy, Problem
 from pmsize._options import DEFAULT_TIME_LIMIT
 from pmsize._results import Evaluation, Verdict
 from pmsize._values import parse_number
+
+if TYPE_CHECKING:
+    from pmsize._summary import Floats
 
 Objective = Literal["npv", "expected-npv"]
 OBJECTIVES: tuple[Objective, ...] = ("npv", "expected-npv")
@@ -166,6 +173,9 @@ class Plan:
     time_limit: float | None = DEFAULT_TIME_LIMIT  # seconds for all the plan's solving
     # what `--set` changed (each problem's own `was` is on its evaluation): input, value
     overrides: tuple[tuple[str, str], ...] = ()
+    # expected-npv: the scenarios drawn once per sample for every funded problem that takes
+    # them (a portfolio's `defaults:` ones, SPEC §14), in the order first met
+    shared_scenarios: tuple[str, ...] = ()
 
     @property
     def total_build(self) -> float:
@@ -219,6 +229,7 @@ class Plan:
             "samples": self.samples,
             "seed": self.seed,
             "p_total_npv_positive": self.p_total_npv_positive,
+            "shared_scenarios": list(self.shared_scenarios),
             "time_limit": self.time_limit,
             "ineligible": [
                 {"name": c.name, "file": c.file, "line": c.line, "verdict": str(c.verdict)}
@@ -363,10 +374,12 @@ def plan(
         key=lambda o: -o.candidate.npv,  # a stable sort: ties stay in the order loaded
     )
     chance = None
+    shared: tuple[str, ...] = ()
     if objective == "expected-npv":
         assert count is not None
         funded_problems = [problems[eligible[i]] for i in chosen]
         chance = _chance_total_positive(funded_problems, policy, count, seed)
+        shared = shared_scenarios(funded_problems)
     return Plan(
         currency=currency,
         budget=limit,
@@ -385,6 +398,7 @@ def plan(
         gap=found.gap,
         time_limit=time_limit,
         overrides=tuple((o.input, o.value) for o in problems[0].overrides) if problems else (),
+        shared_scenarios=shared,
     )
 
 
@@ -476,24 +490,55 @@ def _candidate(r: Evaluation, npv: float) -> Candidate:
 def _chance_total_positive(
     problems: Sequence[Problem], policy: Policy, samples: int, seed: int
 ) -> float | None:
-    """P(sum of the funded problems' NPVs > 0), the problems drawn independently: each
-    problem's samples in an order of its own (a permutation keyed by the seed and its place
-    in the plan), summed sample by sample. None when nothing is funded."""
+    """P(sum of the funded problems' NPVs > 0), summed sample by sample over `plan_draws`.
+    None when nothing is funded."""
     if not problems:
         return None
     import numpy as np
 
-    from pmsize._simulation import npv_samples
+    total = np.sum(plan_draws(problems, policy, samples, seed), axis=0)
+    return float(np.count_nonzero(total > 0)) / samples
 
-    total = np.zeros(samples)
+
+def plan_draws(
+    problems: Sequence[Problem], policy: Policy, samples: int, seed: int
+) -> list[Floats]:
+    """Each problem's NPV draws (`simulation.npv_samples`) in the order the plan sums them:
+    the problems drawn independently, each in an order of its own (a permutation keyed by
+    the seed and its place in the plan), except that a problem whose scenarios are shared
+    (`Problem.shared_scenarios`) is shuffled only among the samples that drew the same
+    scenario, so every problem that takes them has the same scenario in each sample."""
+    import numpy as np
+
+    from pmsize._simulation import npv_samples, scenario_samples
+
+    found = []
     for place, problem in enumerate(problems):
         thresholds = service.thresholds_for(problem, policy)
         npv = npv_samples(problem, thresholds, samples=samples, seed=seed)
-        order = np.random.default_rng(
+        rng = np.random.default_rng(
             np.random.SeedSequence(seed, spawn_key=(PERMUTATION_KEY, place))
-        ).permutation(samples)
-        total += npv[order]
-    return float(np.count_nonzero(total > 0)) / samples
+        )
+        cases = scenario_samples(problem, samples, seed) if problem.shared_scenarios else None
+        if cases is None:
+            order = rng.permutation(samples)
+        else:  # shuffled within each scenario: the samples of a case, in a random order
+            order = np.empty(samples, np.intp)
+            order[np.argsort(cases, kind="stable")] = np.lexsort((rng.random(samples), cases))
+        found.append(npv[order])
+    return found
+
+
+def shared_scenarios(problems: Sequence[Problem]) -> tuple[str, ...]:
+    """The names of the scenarios drawn once per sample for every problem that takes them
+    (a portfolio's `defaults:` ones, with probabilities), in the order first met."""
+    from pmsize._models import scenarios
+
+    names: dict[str, None] = {}
+    for problem in problems:
+        if problem.shared_scenarios and scenarios.base_probability(problem.scenarios) is not None:
+            names |= dict.fromkeys(s.name for s in problem.scenarios)
+    return tuple(names)
 
 
 __all__ = [
@@ -508,4 +553,6 @@ __all__ = [
     "check_time_limit",
     "parse_budget",
     "plan",
+    "plan_draws",
+    "shared_scenarios",
 ]

@@ -24,6 +24,8 @@ from pmsize._summary import Floats
 from pmsize._values import MAX_GROWTH, Kind, Range
 
 if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
     from pmsize._correlations import Copula
     from pmsize._engine import Column, Mask, Whole
     from pmsize._inputs import Input
@@ -178,6 +180,96 @@ class Sampler:
         return found[: self.size]
 
 
+class BlockDraws:
+    """The standard draws of one block of samples, shared by the cases of a mixture (a
+    problem's scenarios, SPEC §14): each input's z (or u) drawn once from its own stream for
+    the whole block, whichever case a sample drew, so the draws of an input are those of
+    the problem without scenarios (common random numbers). `Subsampler` hands a case the
+    rows that drew it.
+
+    Draws of inputs other than alternatives' are kept for the block (in `buffers`, as
+    `Sampler` keeps its columns); alternatives' are drawn again for each case that ranges
+    them, since a problem may have thousands.
+    """
+
+    def __init__(
+        self, seed: int, block: int, size: int, buffers: dict[str, Floats] | None = None
+    ) -> None:
+        self.seed, self.block, self.size = seed, block, size
+        self.buffers = {} if buffers is None else buffers
+        self.ranges: dict[str, Range] = {}  # every ranged input, as the first case ranges it
+        self._kept: dict[tuple[str, bool], Floats] = {}
+        self._normals: dict[tuple[tuple[str, ...], bytes], dict[str, Floats]] = {}
+
+    def stream(self, path: str) -> np.random.Generator:
+        return stream(self.seed, path, self.block)
+
+    def standard(self, path: str, q: Range, *, keep: bool) -> Floats:
+        """The block's standard draws of `path` (u for a uniform range, z otherwise)."""
+        key = (path, q.dist == "uniform")
+        found = self._kept.get(key)
+        if found is not None:
+            return found
+        out = None
+        if keep:
+            named = f"{path} {key[1]}"
+            out = self.buffers.get(named)
+            if out is None or out.size < self.size:
+                out = self.buffers[named] = np.empty(self.size)
+            out = out[: self.size]
+        drawn = standard_draws(q, self.stream(path), self.size, out)
+        if keep:
+            self._kept[key] = drawn
+        return drawn
+
+    def normals(self, copula: Copula | None) -> dict[str, Floats]:
+        """The correlated inputs' normals Z_i of the block under `copula` (none without)."""
+        if copula is None:
+            return {}
+        key = (copula.paths, copula.factor.tobytes())
+        found = self._normals.get(key)
+        if found is None:
+            found = self._normals[key] = correlated_normals(
+                copula, self.seed, self.block, self.size
+            )
+        return found
+
+    def standard_draws(self, path: str, out: Floats | None = None) -> Floats:
+        """The standard draws behind the samples of `path` in this block, as
+        `Sampler.standard_draws` gives them (a correlated input's normal Z, through Phi for a
+        uniform range)."""
+        q = self.ranges[path]
+        for normals in self._normals.values():
+            normal = normals.get(path)
+            if normal is not None:
+                return normal if q.dist != "uniform" else _uniform_of(q, normal.copy(), out)
+        found = self._kept.get((path, q.dist == "uniform"))
+        if found is not None:
+            return found
+        return standard_draws(q, self.stream(path), self.size, out)
+
+
+class Subsampler:
+    """A `pick` for the rows of a block that drew one case (`rows`, ascending indices into
+    the block): each ranged input takes its block's standard draws at those rows
+    (`BlockDraws`), shaped by the case's own range; points pass through."""
+
+    def __init__(self, draws: BlockDraws, rows: NDArray[np.intp], copula: Copula | None) -> None:
+        self.draws, self.rows = draws, rows
+        self.normals = draws.normals(copula)
+
+    def pick(self, item: Input) -> Column:
+        q, path = item.value, item.path
+        if not isinstance(q, Range):
+            return q
+        self.draws.ranges.setdefault(path, q)
+        normal = self.normals.get(path)
+        if normal is not None:
+            return shaped(q, item.kind, _uniform_of(q, normal[self.rows]))
+        base = self.draws.standard(path, q, keep=item.alternative is None)
+        return shaped(q, item.kind, base[self.rows])
+
+
 def correlated_normals(copula: Copula, seed: int, block: int, size: int) -> dict[str, Floats]:
     """Each correlated input's normal Z_i for one block: L @ z, z the independent standard
     normals of each input's own stream (`stream`), L the copula's Cholesky factor.
@@ -215,8 +307,10 @@ __all__ = [
     "ARRAY",
     "BLOCK",
     "ArrayOps",
+    "BlockDraws",
     "Floats",
     "Sampler",
+    "Subsampler",
     "correlated_normals",
     "draw",
     "shaped",

@@ -27,6 +27,26 @@ TOO_FEW_SE = 0.01  # P(NPV > 0)'s standard error past which a table says "too fe
 
 
 @dataclass(frozen=True)
+class ScenarioFigures:
+    """One case of a simulation whose scenarios are drawn (SPEC §14): the base case or a
+    scenario, its probability, and its figures over the samples that drew it."""
+
+    name: str
+    probability: float
+    mean_npv: float | None  # None when no sample drew it (or none has a finite NPV)
+    p_npv_positive: float | None  # None when no sample drew it
+    samples: int  # how many samples drew it
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "probability": self.probability,
+            "mean_npv": self.mean_npv,
+            "p_npv_positive": self.p_npv_positive,
+        }
+
+
+@dataclass(frozen=True)
 class Simulation:
     """What the samples say about one problem (SPEC §5 `simulation`)."""
 
@@ -43,6 +63,9 @@ class Simulation:
     histogram: Histogram
     value_of_information: tuple[ValueOfInformation, ...] = ()  # highest first
     correlations: tuple[Correlation, ...] = ()  # as declared, in file order (SPEC §10)
+    # each case's figures, base first, when scenarios with probabilities are drawn (SPEC
+    # §14): the figures above are then over the mixture of them; empty otherwise
+    scenarios: tuple[ScenarioFigures, ...] = ()
 
     @property
     def p_npv_positive_se(self) -> float:
@@ -59,8 +82,9 @@ class Simulation:
 
     def to_dict(self) -> dict[str, Any]:
         """SPEC §5's `simulation` object, with the numpy version, the ranged inputs and the
-        NPV histogram; and `correlations` (`{a, b, coefficient}` in file order) when the
-        problem declares any."""
+        NPV histogram; `correlations` (`{a, b, coefficient}` in file order) when the
+        problem declares any; and `scenarios` (`{name, probability, mean_npv,
+        p_npv_positive}`, base first) when its scenarios are drawn."""
         found = {
             "samples": self.samples,
             "seed": self.seed,
@@ -82,6 +106,8 @@ class Simulation:
         }
         if self.correlations:
             found["correlations"] = [c.to_dict() for c in self.correlations]
+        if self.scenarios:
+            found["scenarios"] = [s.to_dict() for s in self.scenarios]
         return found
 
 
@@ -145,4 +171,4 @@ class Simulated:
         return jsontext.dumps(self.to_dict(), ascii_only=ascii_only)
 
 
-__all__ = ["TOO_FEW_SE", "TORNADO_NOTE", "Simulated", "Simulation"]
+__all__ = ["TOO_FEW_SE", "TORNADO_NOTE", "ScenarioFigures", "Simulated", "Simulation"]

@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import TYPE_CHECKING, TypeAlias, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -32,6 +32,7 @@ from pmsize import _engine as engine
 from pmsize import _service as service
 from pmsize._correlations import Copula, copula
 from pmsize._drivers import (
+    SCENARIO,
     ValueOfInformation,
     bin_index,
     evpi,
@@ -40,9 +41,9 @@ from pmsize._drivers import (
 )
 from pmsize._engine import DEFAULT_THRESHOLDS, VERDICTS, Inputs, Thresholds
 from pmsize._limits import DEFAULT_SAMPLES, DEFAULT_SEED, check_sampling
-from pmsize._models import NO_ALTERNATIVE, NO_POLICY, Policy, Problem
-from pmsize._sampling import ARRAY, BLOCK, Floats, Sampler
-from pmsize._simulated import Simulated, Simulation
+from pmsize._models import NO_ALTERNATIVE, NO_POLICY, Policy, Problem, scenarios
+from pmsize._sampling import ARRAY, BLOCK, BlockDraws, Floats, Sampler, Subsampler, stream
+from pmsize._simulated import ScenarioFigures, Simulated, Simulation
 from pmsize._summary import HISTOGRAM_SPAN, Summary, histogram, summary_and
 from pmsize._values import Range
 
@@ -57,6 +58,82 @@ T = TypeVar("T")
 B = TypeVar("B")  # what a loop over blocks keeps of each block
 
 
+# What a block of samples gives: `engine.Sizing` over columns, or a mixture's (`Mixed`).
+Figures: TypeAlias = "Sampled | Mixed"
+
+
+@dataclass(frozen=True)
+class Mixture:
+    """A problem's cases as a simulation draws them (SPEC §14): the base case, then each
+    scenario, each as a problem of its own (`Problem.in_scenario`) with its probability.
+
+    Each sample draws its case first, from a stream of its own keyed by `key` (never an
+    input's path), so the inputs' draws are those of the problem without scenarios. A
+    portfolio's shared scenarios (`Problem.shared_scenarios`) are keyed by what they are
+    (names and probabilities), so every problem that takes them draws the same case in
+    the same sample; a problem's own are keyed by its name, drawn for it alone.
+    """
+
+    names: tuple[str, ...]
+    problems: tuple[Problem, ...]
+    probabilities: tuple[float, ...]
+    key: str
+    shared: bool
+    # every case's alternatives by name, first seen first (what `set_by` counts over)
+    alternatives: tuple[str, ...]
+    # per case, its alternative index + 1 (0: none) -> index into `alternatives` + 1
+    set_by: tuple[NDArray[np.intp], ...]
+
+    def cases(self, seed: int, block: int, size: int) -> NDArray[np.integer[Any]]:
+        """The case each sample of block `block` drew (an index into `names`): the number of
+        the cumulative probabilities' edges at or below the sample's uniform draw."""
+        u = stream(seed, self.key, block).random(size)
+        edges = np.cumsum(self.probabilities)[:-1]
+        if len(edges) > 255:
+            return np.searchsorted(edges, u, side="right")
+        found = np.zeros(size, np.uint8)  # a comparison an edge: 7x a search's speed for few
+        for edge in edges:
+            found += u >= edge
+        return found
+
+
+def mixture(problem: Problem) -> Mixture | None:
+    """The cases a simulation draws for `problem`; None when it has no scenarios, or none
+    with probabilities (then the base case alone is simulated)."""
+    base = scenarios.base_probability(problem.scenarios)
+    if base is None:
+        return None
+    found = (problem, *(problem.in_scenario(s.name) for s in problem.scenarios))
+    weights = (base, *(s.probability or 0.0 for s in problem.scenarios))
+    names = (scenarios.BASE, *(s.name for s in problem.scenarios))
+    pairs = zip(names, weights, strict=True)
+    written = ", ".join(f"{name.strip().casefold()} {weight!r}" for name, weight in pairs)
+    key = f"scenarios: {written}" if problem.shared_scenarios else f"scenarios of {problem.name}"
+    alternatives = tuple(dict.fromkeys(a.name for case in found for a in case.alternatives))
+    where = {name: i for i, name in enumerate(alternatives)}
+    set_by = tuple(
+        np.array([0, *(where[a.name] + 1 for a in case.alternatives)], dtype=np.intp)
+        for case in found
+    )
+    return Mixture(names, found, weights, key, problem.shared_scenarios, alternatives, set_by)
+
+
+@dataclass(frozen=True)
+class Mixed:
+    """A block's figures over a mixture of cases, each sample sized as the case it drew:
+    per sample its NPV (in the order drawn), ROI and ceiling (case by case, which is all a
+    summary needs); counted over the block, the verdicts, the
+    alternatives setting the ceiling (`Mixture.alternatives`, none first) and each case's
+    `totals` (samples, samples with a finite NPV, their NPV summed, samples with NPV > 0)."""
+
+    npv: Floats
+    roi: Floats
+    ceiling: Floats
+    verdicts: NDArray[np.intp]
+    set_by: NDArray[np.intp]
+    totals: Floats  # 4 rows, a column per case
+
+
 @dataclass
 class _Block:
     """What one block of samples adds to the totals."""
@@ -65,6 +142,9 @@ class _Block:
     set_by: NDArray[np.intp]  # samples per alternative setting the ceiling, "none" first
     ranges: dict[str, Range]
     bins: dict[str, Floats]  # input path -> NPV summed per bin
+    # per case of a mixture (none without): samples, samples with a finite NPV, their NPV
+    # summed, samples with NPV > 0
+    cases: NDArray[np.float64] | None = None
 
 
 def simulate(
@@ -81,25 +161,30 @@ def simulate(
 
     Samples come in blocks of `BLOCK`, each drawn from streams of its own, so the
     result is the same however many `threads` (default: one per core, at most 4)
-    share the blocks. With `learn`, also the value of information of every ranged
-    input (`sensitivity.evpi`). `progress` is called with the samples finished after
-    each block. Raises ValueError for a bad `samples` or `seed` (`limits.check_sampling`).
+    share the blocks. With scenarios that have probabilities (SPEC §14), each sample
+    first draws its case (`Mixture`), then its ranges, and is sized as that case's
+    problem; the figures are over all samples, and each case's beside them. With
+    `learn`, also the value of information of every ranged input (`sensitivity.evpi`),
+    and of the scenario. `progress` is called with the samples finished after each block.
+    Raises ValueError for a bad `samples` or `seed` (`limits.check_sampling`).
     """
     check_sampling(samples, seed)
+    mix = mixture(problem)
+    names = [a.name for a in problem.alternatives] if mix is None else list(mix.alternatives)
     npv, roi, ceiling = np.empty(samples), np.empty(samples), np.empty(samples)
     n_bins = voi_bins(samples)
     local = threading.local()  # each thread's scratch, reused from one block to the next
 
-    def counted(block: slice, s: Sampled) -> _Block:
-        size = block.stop - block.start
+    def counted(block: slice, s: Figures) -> _Block:
         npv[block], roi[block], ceiling[block] = s.npv, s.roi, s.ceiling
+        if isinstance(s, Mixed):
+            return _Block(s.verdicts, s.set_by, {}, {}, s.totals)
+        size = block.stop - block.start
         verdicts = np.bincount(np.broadcast_to(s.verdict, size), minlength=len(VERDICTS))
-        set_by = np.bincount(
-            np.broadcast_to(s.set_by, size) + 1, minlength=len(problem.alternatives) + 1
-        )
+        set_by = np.bincount(np.broadcast_to(s.set_by, size) + 1, minlength=len(names) + 1)
         return _Block(verdicts, set_by, {}, {})
 
-    def binned(block: slice, sampler: Sampler, found: _Block) -> _Block:
+    def binned(block: slice, sampler: Sampler | BlockDraws, found: _Block) -> _Block:
         bins: dict[str, Floats] = {}
         if learn:
             size = block.stop - block.start
@@ -108,16 +193,23 @@ def simulate(
                 drawn = bin_index(q, sampler.standard_draws(path, scratch), n_bins)
                 summed = np.bincount(drawn, weights=npv[block], minlength=n_bins)
                 bins[path] = cast("Floats", summed)  # weighted: floats (the stub says intp)
-        return _Block(found.verdicts, found.set_by, sampler.ranges, bins)
+            if mix is not None:  # binned by the case drawn: knowing which scenario holds
+                case = mix.cases(seed, block.start // BLOCK, size)
+                summed = np.bincount(case, weights=npv[block], minlength=len(mix.names))
+                bins[SCENARIO] = cast("Floats", summed)
+        return replace(found, ranges=dict(sampler.ranges), bins=bins)
 
-    blocks = _sampled(problem, thresholds, samples, seed, counted, binned, threads, progress)
+    blocks = _sampled(problem, thresholds, samples, seed, counted, binned, threads, progress, mix)
     verdicts = sum((b.verdicts for b in blocks), np.zeros(len(VERDICTS), np.int64))
-    set_by = sum((b.set_by for b in blocks), np.zeros(len(problem.alternatives) + 1, np.int64))
+    set_by = sum((b.set_by for b in blocks), np.zeros(len(names) + 1, np.int64))
     shares = set_by / samples
     by_alternative: dict[str, float] = {}
-    for alt, share in zip(problem.alternatives, shares[1:], strict=True):
-        by_alternative[alt.name] = by_alternative.get(alt.name, 0.0) + float(share)
+    for name, share in zip(names, shares[1:], strict=True):
+        by_alternative[name] = by_alternative.get(name, 0.0) + float(share)
     by_alternative[NO_ALTERNATIVE] = float(shares[0])
+    ranges: dict[str, Range] = {}
+    for b in blocks:  # each case may range other inputs: every one, in the order first met
+        ranges |= {path: q for path, q in b.ranges.items() if path not in ranges}
     learned = sorted(
         (
             ValueOfInformation(path, evpi(np.sum([b.bins[path] for b in blocks], 0), samples))
@@ -136,7 +228,7 @@ def simulate(
         samples=samples,
         seed=seed,
         numpy_version=np.__version__,
-        ranged_inputs=tuple(blocks[0].ranges),
+        ranged_inputs=tuple(ranges),
         npv=npv_summary,
         roi=roi_summary,
         ceiling=ceiling_summary,
@@ -146,6 +238,23 @@ def simulate(
         histogram=histogram(npv, span[0], span[1]),
         value_of_information=tuple(learned),
         correlations=problem.correlations,
+        scenarios=() if mix is None else _by_case(mix, blocks),
+    )
+
+
+def _by_case(mix: Mixture, blocks: Sequence[_Block]) -> tuple[ScenarioFigures, ...]:
+    """Each case's own figures over the samples that drew it, base first."""
+    totals = np.sum([b.cases for b in blocks if b.cases is not None], 0)
+    drawn, finite, summed, positive = totals
+    return tuple(
+        ScenarioFigures(
+            name=name,
+            probability=probability,
+            mean_npv=float(summed[c] / finite[c]) if finite[c] else None,
+            p_npv_positive=float(positive[c] / drawn[c]) if drawn[c] else None,
+            samples=int(drawn[c]),
+        )
+        for c, (name, probability) in enumerate(zip(mix.names, mix.probabilities, strict=True))
     )
 
 
@@ -160,11 +269,63 @@ def sized_block(
 ) -> tuple[Sampled, Sampler]:
     """Block `index` of a problem's samples (`size` of them) through the engine, and the
     sampler that drew them: the one way every sampled figure is made, so that `simulate`,
-    `sensitivity` and `plan --objective expected-npv` see the same draws."""
+    `sensitivity` and `plan --objective expected-npv` see the same draws. (A problem whose
+    scenarios are drawn goes through `mixed_block`.)"""
     sampler = Sampler(seed, index, size, buffers, dependence)
     inputs = Inputs.take(problem, sampler.pick, lazy=True)
     sized = engine.size(inputs, thresholds, ARRAY, per_alternative=False, extras=False)
     return sized, sampler
+
+
+def mixed_block(
+    mix: Mixture,
+    thresholds: Thresholds,
+    seed: int,
+    index: int,
+    size: int,
+    buffers: dict[str, Floats],
+    dependences: Sequence[Copula | None],
+) -> tuple[Mixed, BlockDraws]:
+    """`sized_block` over a mixture of cases: each sample draws its case, then each case's
+    problem is sized on the samples that drew it (so the engine still runs on columns), its
+    ranges taking the block's draws at those samples (`BlockDraws`)."""
+    draws = BlockDraws(seed, index, size, buffers)
+    case = mix.cases(seed, index, size)
+    n = len(mix.problems)
+    # each case's samples in ascending order, one after the other (a radix sort, n small)
+    order = np.argsort(case, kind="stable")
+    counts = np.bincount(case, minlength=n)
+    npv, roi, ceiling = np.empty(size), np.empty(size), np.empty(size)
+    verdicts = np.zeros(len(VERDICTS), np.intp)
+    set_by = np.zeros(len(mix.alternatives) + 1, np.intp)
+    totals = np.zeros((4, n))
+    start = 0
+    for c, (problem, dependence) in enumerate(zip(mix.problems, dependences, strict=True)):
+        span = slice(start, start + int(counts[c]))  # where the case's samples are in `order`
+        start = span.stop
+        rows = order[span]
+        if rows.size == 0:
+            continue
+        sampler = Subsampler(draws, rows, dependence)
+        inputs = Inputs.take(problem, sampler.pick, lazy=True)
+        sized = engine.size(inputs, thresholds, ARRAY, per_alternative=False, extras=False)
+        figures = np.broadcast_to(sized.npv, rows.size)
+        npv[rows] = figures
+        # summarised only, never matched to a sample's draws: kept in the cases' order
+        roi[span], ceiling[span] = sized.roi, sized.ceiling
+        # a sample's verdict is its own case's, without `scenario-risk`: that flag weighs
+        # the scenarios against each other, so it belongs to the headline, not a sample
+        verdicts += np.bincount(np.broadcast_to(sized.verdict, rows.size), minlength=len(VERDICTS))
+        own = np.broadcast_to(sized.set_by, rows.size) + 1
+        np.add.at(set_by, mix.set_by[c], np.bincount(own, minlength=mix.set_by[c].size))
+        finite = np.isfinite(figures)
+        totals[:, c] = (
+            rows.size,
+            np.count_nonzero(finite),
+            figures.sum(where=finite),
+            np.count_nonzero(figures > 0),
+        )
+    return Mixed(npv, roi, ceiling, verdicts, set_by, totals), draws
 
 
 def _sampled(
@@ -172,24 +333,33 @@ def _sampled(
     thresholds: Thresholds,
     samples: int,
     seed: int,
-    keep: Callable[[slice, Sampled], B],
-    then: Callable[[slice, Sampler, B], B] | None = None,
+    keep: Callable[[slice, Figures], B],
+    then: Callable[[slice, Sampler | BlockDraws, B], B] | None = None,
     threads: int | None = None,
     progress: Callable[[int], None] | None = None,
+    mix: Mixture | None = None,
 ) -> list[B]:
     """The one loop over a problem's blocks of samples (`simulate`'s and `npv_samples`'s),
     shared among threads: for each block, `keep(block, sized)` with its place in the run
-    and its samples through the engine (`sized_block`), then, once the engine's
-    intermediates are freed, `then(block, sampler, kept)`. `progress` is called with the
-    samples finished after each block."""
+    and its samples through the engine (`sized_block`, or `mixed_block` over `mix`), then,
+    once the engine's intermediates are freed, `then(block, sampler, kept)`. `progress`
+    is called with the samples finished after each block."""
     local = threading.local()  # each thread's buffers, reused from one block to the next
     dependence = copula(problem)  # None without correlations
+    dependences = () if mix is None else [copula(case) for case in mix.problems]
 
     def run(index: int) -> B:
         start = index * BLOCK
         size = min(BLOCK, samples - start)
         buffers: dict[str, Floats] = local.__dict__.setdefault("buffers", {})
-        sized, sampler = sized_block(problem, thresholds, seed, index, size, buffers, dependence)
+        sized: Figures
+        sampler: Sampler | BlockDraws
+        if mix is None:
+            sized, sampler = sized_block(
+                problem, thresholds, seed, index, size, buffers, dependence
+            )
+        else:
+            sized, sampler = mixed_block(mix, thresholds, seed, index, size, buffers, dependences)
         block = slice(start, start + size)
         kept = keep(block, sized)
         del sized  # the block's intermediates, before what follows
@@ -213,15 +383,31 @@ def npv_samples(
 ) -> Floats:
     """The NPV of each of a problem's `samples` draws, in the order drawn: the draws
     `simulate` makes with this seed, through the same loop (`plan --objective
-    expected-npv` sums them across problems). `progress` as for `simulate`."""
+    expected-npv` sums them across problems), each sample its scenario's when they are
+    drawn. `progress` as for `simulate`."""
     check_sampling(samples, seed)
     npv = np.empty(samples)
 
-    def kept(block: slice, s: Sampled) -> None:
+    def kept(block: slice, s: Figures) -> None:
         npv[block] = s.npv
 
-    _sampled(problem, thresholds, samples, seed, kept, threads=threads, progress=progress)
+    mix = mixture(problem)
+    _sampled(problem, thresholds, samples, seed, kept, threads=threads, progress=progress, mix=mix)
     return npv
+
+
+def scenario_samples(problem: Problem, samples: int, seed: int) -> NDArray[np.integer[Any]] | None:
+    """The case each of a problem's `samples` draws is sized as (0 the base case, then its
+    scenarios in order), as `simulate` draws them; None when no scenario is drawn."""
+    mix = mixture(problem)
+    if mix is None:
+        return None
+    return np.concatenate(
+        [
+            mix.cases(seed, index, min(BLOCK, samples - index * BLOCK))
+            for index in range(-(-samples // BLOCK))
+        ]
+    )
 
 
 def _npv_summary(npv: Floats) -> tuple[Summary, tuple[float, ...]]:
@@ -389,11 +575,16 @@ def _run_problems(
 __all__ = [
     "BLOCK",
     "DEFAULT_THRESHOLDS",
+    "SCENARIO",
+    "Mixed",
+    "Mixture",
     "Progress",
     "Simulated",
     "Simulation",
     "expected_npvs",
+    "mixture",
     "npv_samples",
+    "scenario_samples",
     "sensitivity_problems",
     "simulate",
     "simulate_problems",

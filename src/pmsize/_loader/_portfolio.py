@@ -2,8 +2,9 @@
 
 A portfolio's `defaults:` are merged into each problem, a top-level key at a time
 (no deep merge), and its `policy:` goes with each problem it holds, as does where its
-`name:` is (`Problem.source`, `Problem.portfolio_policy`). Every error of every problem
-is collected and located before any is raised; names are unique.
+`name:` is (`Problem.source`, `Problem.portfolio_policy`); a problem that takes its
+`scenarios:` from `defaults:` is marked so (`Problem.shared_scenarios`). Every error
+of every problem is collected and located before any is raised; names are unique.
 """
 
 from __future__ import annotations
@@ -112,11 +113,12 @@ def problems_of(root: Map, name: str, values: Values = ()) -> list[Problem]:
             location = name_location(root, name, prefix)
             written_in = ("defaults",) if "currency" in inherited else prefix
             currency_at = value_location(root, name, written_in, "currency")
-            found.append(
-                problem._located(
-                    location, portfolio_policy, data, applied.overrides, currency_at, values
-                )
+            problem._located(
+                location, portfolio_policy, data, applied.overrides, currency_at, values
             )
+            # drawn once per sample for every problem that takes them (SPEC §14)
+            problem._shared_scenarios = "scenarios" in inherited
+            found.append(problem)
     errors.extend(duplicate_names(found))
     if errors:
         raise InputErrors(in_file_order(errors))

@@ -75,7 +75,8 @@ class Problem(BaseModel):
     # `policy:` of the portfolio it came in (set by the loader), the data it was
     # validated from, the what-ifs that data holds (see `source`, `currency_source`,
     # `portfolio_policy`, `as_written`, `overrides`) and their values as plain data, and
-    # the scenario it is, if any (`scenario`).
+    # the scenario it is, if any (`scenario`), and whether its scenarios are its
+    # portfolio's `defaults:` ones (`shared_scenarios`).
     _source: Location | None = PrivateAttr(default=None)
     _currency_source: Location | None = PrivateAttr(default=None)
     _portfolio_policy: Policy | None = PrivateAttr(default=None)
@@ -83,6 +84,7 @@ class Problem(BaseModel):
     _overrides: tuple[Override, ...] = PrivateAttr(default=())
     _values: whatif.Values = PrivateAttr(default=())
     _scenario: Scenario | None = PrivateAttr(default=None)
+    _shared_scenarios: bool = PrivateAttr(default=False)
 
     @classmethod
     def model_validate(
@@ -141,6 +143,13 @@ class Problem(BaseModel):
     def scenario(self) -> Scenario | None:
         """The scenario this problem is (`in_scenario`), None for a file as written."""
         return self._scenario
+
+    @property
+    def shared_scenarios(self) -> bool:
+        """Whether the problem's scenarios are its portfolio's `defaults:` ones (set by the
+        loader): a simulation draws them once per sample for every problem that takes them,
+        where a problem's own scenarios are drawn for it alone (SPEC §14)."""
+        return self._shared_scenarios and bool(self.scenarios)
 
     def in_scenario(self, name: str) -> Problem:
         """The problem as the scenario `name` (matched ignoring case) has it: its values
@@ -218,7 +227,7 @@ class Problem(BaseModel):
             errors.append(InputError(at, message, path=loc_text(field)))
         if errors or problem is None:
             raise InputErrors(errors)
-        return problem._located(
+        problem._located(
             self._source or Location(self.name, 0, 0),
             self._portfolio_policy,
             applied.data,
@@ -226,6 +235,8 @@ class Problem(BaseModel):
             self._currency_source,
             (*self._values, *parsed),
         )
+        problem._shared_scenarios = self._shared_scenarios
+        return problem
 
     def _located(
         self,

@@ -124,12 +124,23 @@ def sentences(p: Plan, name: Callable[[str], str]) -> list[str]:
         said.append(
             f"Chance the funded problems' total NPV is above 0: "
             f"{fmt.percent(p.p_total_npv_positive)} ({p.samples:,} samples, seed {p.seed}; "
-            "problems drawn independently)."
+            f"{_drawn(p, name)})."
         )
     if p.ineligible:
         listed = _names(p.ineligible, name, ", ")
         said.append(f"Not eligible (avoid, or {_npv_word(p)} not above 0): {listed}.")
     return said
+
+
+def _drawn(p: Plan, name: Callable[[str], str]) -> str:
+    """How the chance's samples draw the problems: independently, but for shared scenarios."""
+    if not p.shared_scenarios:
+        return "problems drawn independently"
+    listed = ", ".join(name(s) for s in p.shared_scenarios)
+    return (
+        f"problems drawn independently, except the shared scenarios {listed}: each drawn once "
+        "per sample for every problem that takes them"
+    )
 
 
 def gap_text(gap: float) -> str:

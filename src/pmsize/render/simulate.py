@@ -18,12 +18,11 @@ from rich.table import Table
 from rich.text import Text
 
 from pmsize import _fmt as fmt
-from pmsize._drivers import BUILD_COST, BreakEven, TornadoBar
+from pmsize._drivers import BUILD_COST, SCENARIO, BarKind, BreakEven, TornadoBar
 from pmsize._messages import whatif_text
 from pmsize._models import NO_ALTERNATIVE
 from pmsize._simulated import TOO_FEW_SE, TORNADO_NOTE, Simulated, Simulation
 from pmsize._summary import Histogram, Summary
-from pmsize._values import Kind
 from pmsize.render import json as render_json
 from pmsize.render.table import VERDICT_STYLE, glued, print_trimmed
 
@@ -38,6 +37,11 @@ CORRELATED_NOTE = RANGES_NOTE.replace(
     "inputs vary independently.",
     "inputs vary independently, except those paired under `correlations:` (a Spearman rank "
     "correlation, drawn through a Gaussian copula).",
+)
+# under a problem whose scenarios carry no probabilities (SPEC §14)
+UNWEIGHTED_NOTE = (
+    "Its scenarios have no probabilities, so none is drawn: these are the base case's figures "
+    "(--scenario NAME simulates one)."
 )
 _BLOCKS = " ▁▂▃▄▅▆▇█"
 HISTOGRAM_ROWS = 4
@@ -63,10 +67,13 @@ def sensitivity_document(results: Sequence[Simulated]) -> str:
 # --------------------------------------------------------------------------- words
 
 
-def value_text(value: float | None, kind: Kind, currency: str) -> str:
-    """An input's value as the file would write it: `$250k`, `4.5%`, `1,200`."""
+def value_text(value: float | str | None, kind: BarKind, currency: str) -> str:
+    """An input's value as the file would write it: `$250k`, `4.5%`, `1,200`; a scenario
+    by its name."""
     if value is None:
         return "n/a"
+    if isinstance(value, str) or kind == "scenario":
+        return fmt.safe_text(str(value))
     return fmt.quantity(value, kind, currency)
 
 
@@ -156,6 +163,7 @@ def error_text(sim: Simulation) -> str:
 def simulation_block(r: Simulated, width: int) -> RenderableType:
     """The simulation of one problem, top to bottom."""
     e, sim = r.evaluation, r.simulation
+    varies = bool(sim.ranged_inputs or sim.scenarios)  # samples differ from one another
 
     def money(x: float | None) -> str:
         return fmt.money(x, e.currency)
@@ -174,12 +182,12 @@ def simulation_block(r: Simulated, width: int) -> RenderableType:
     paying.append(
         f" chance that {fmt.safe_text(e.solution_name)} pays back within "
         f"{fmt.plural(e.horizon_years, 'year')}"
-        + (f" {error_text(sim)}" if sim.ranged_inputs else "")  # no range: no error
+        + (f" {error_text(sim)}" if varies else "")  # every sample the same: no error
     )
     body.add_row("P(NPV > 0)", paying)
     body.add_row("Verdicts", shares_text(sim.verdicts, VERDICT_STYLE))
     mean = money(sim.npv.mean)
-    if sim.npv.se is not None and sim.ranged_inputs:
+    if sim.npv.se is not None and varies:
         mean += f" ± {money(sim.npv.se)}"
     body.add_row("NPV", f"{spread_text(sim.npv, money)}   (mean {mean})")
     body.add_row("ROI", spread_text(sim.roi, fmt.percent))
@@ -192,10 +200,14 @@ def simulation_block(r: Simulated, width: int) -> RenderableType:
         "Central",
         Text(f"NPV {money(e.npv)} at central values, ").append(e.verdict, VERDICT_STYLE[e.verdict]),
     )
+    if sim.scenarios:
+        body.add_row("Scenarios", scenario_lines(sim, money))
     if sim.correlations:
         body.add_row("Correlated", Text("\n".join(str(c) for c in sim.correlations)))
     parts: list[RenderableType] = [head, Padding(body, (0, 0, 0, 2))]
-    if not sim.ranged_inputs:
+    if e.scenarios and not sim.scenarios:
+        parts.append(Padding(Text(UNWEIGHTED_NOTE, style="dim"), (0, 0, 0, 2)))
+    if not varies:
         parts.append(
             Padding(
                 Text(
@@ -209,6 +221,22 @@ def simulation_block(r: Simulated, width: int) -> RenderableType:
     elif sim.histogram.counts:
         parts.append(Padding(histogram_chart(sim.histogram, e.currency, width - 2), (1, 0, 0, 2)))
     return Group(*parts)
+
+
+def scenario_lines(sim: Simulation, money: Callable[[float | None], str]) -> Text:
+    """A line per case drawn, base first: `slow uptake 25%: mean NPV −$1.21m · P(NPV > 0)
+    0%`, over the samples that drew it."""
+    text = Text()
+    for case in sim.scenarios:
+        if text:
+            text.append("\n")
+        text.append(f"{fmt.safe_text(case.name)} {fmt.percent(case.probability)}: ")
+        if case.samples == 0:
+            text.append("drawn in no sample", style="dim")
+            continue
+        positive = "n/a" if case.p_npv_positive is None else chance(case.p_npv_positive)
+        text.append(f"mean NPV {money(case.mean_npv)} · P(NPV > 0) {positive}")
+    return text
 
 
 def histogram_chart(h: Histogram, currency: str, width: int) -> RenderableType:
@@ -439,7 +467,8 @@ def value_of_information(r: Simulated) -> RenderableType:
     best = sens.value_of_information[0]
     if best.evpi > 0:
         advice = Text("Most worth researching: ", style="bold")
-        advice.append(f"{best.input} (value of information {fmt.money(best.evpi, e.currency)}).")
+        what = "which scenario holds" if best.input == SCENARIO else best.input
+        advice.append(f"{what} (value of information {fmt.money(best.evpi, e.currency)}).")
     else:
         advice = Text(
             "Nothing here is worth researching first: learning any one input would not "

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from pmsize import _fmt as fmt
 
 if TYPE_CHECKING:
-    from pmsize._values import Kind
+    from pmsize._drivers import BarKind
 
 # Okabe & Ito (2008), "Color Universal Design": safe for every common colour vision deficiency.
 ORANGE, SKY_BLUE, GREEN, YELLOW = "#E69F00", "#56B4E9", "#009E73", "#F0E442"
@@ -62,8 +62,13 @@ def money(x: float | None, currency: str) -> str:
     return fmt.money(x, currency)
 
 
-def value_text(value: float | None, kind: Kind, currency: str) -> str:
-    return "n/a" if value is None else fmt.quantity(value, kind, currency)
+def value_text(value: float | str | None, kind: BarKind, currency: str) -> str:
+    """An input's value as the file would write it; a scenario (a tornado's) by its name."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, str) or kind == "scenario":
+        return fmt.safe_text(str(value))
+    return fmt.quantity(value, kind, currency)
 
 
 def name_text(name: str) -> str:

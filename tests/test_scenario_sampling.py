@@ -1,0 +1,476 @@
+"""Scenarios in the Monte Carlo (SPEC §14, docs/scenarios.md): each sample draws its case
+(the base case or a scenario, by probability) from a stream of its own, then its ranges,
+and is sized as that case's problem.
+
+A case's samples are compared with the problem as that case (`Problem.in_scenario`, or the
+file without `scenarios:` for the base case) simulated on its own with the same seed: the
+inputs' streams are keyed by path, so the two draw the same values at the same samples.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import pmsize
+from pmsize import _loader as loader
+from pmsize import _sampling as sampling
+from pmsize import _service as service
+from pmsize import _simulation as sim
+from pmsize._engine import Inputs
+from pmsize._models import Problem
+from pmsize.cli import app
+
+ENV = {"NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb"}
+REL = 1e-12  # two numeric paths agree to this, never bit for bit
+
+# no range anywhere: each case's NPV is one number, so every sample's is known exactly
+POINT = """\
+name: Invoice matching
+market:
+  customers: 400
+  problem_cost: $200k
+solution:
+  name: Matcher
+  build_cost: $2m
+  annual_cost: $300k
+  cost_per_customer: $5k
+  solves: 80%
+  adoption: [2%, 5%, 8%]
+alternatives:
+  - name: Spreadsheets
+    kind: manual
+    annual_cost: $90k
+    solves: 40%
+"""
+
+SCENARIOS = """\
+scenarios:
+  slow uptake:
+    probability: 30%
+    set:
+      solution.adoption: [0.2%, 0.5%, 1%]
+  fast follower:
+    probability: 20%
+    set:
+      alternatives[Fast follower]: {kind: vendor, from_year: 2, annual_cost: $40k, solves: 70%}
+"""
+
+# ranges, one of which a scenario changes and one it leaves alone
+RANGED = POINT.replace("customers: 400", "customers: 300 to 500").replace(
+    "build_cost: $2m", "build_cost: $1.5m to $2.5m"
+)
+RANGED_SCENARIOS = """\
+scenarios:
+  dear build:
+    probability: 40%
+    set:
+      solution.build_cost: $2.5m to $4m
+      solution.cost_per_customer: $8k
+"""
+
+
+def problem_of(text: str) -> Problem:
+    return loader.load_text(text)[0]
+
+
+def invoke(*args: str) -> Any:
+    return CliRunner().invoke(app, list(args), env=ENV)
+
+
+def point_npv(problem: Problem) -> float:
+    npv: float = service.evaluate(problem).npv
+    return npv
+
+
+# ------------------------------------------------------------------------------ simulate
+
+
+def test_each_sample_has_the_point_npv_of_the_scenario_it_drew() -> None:
+    problem = problem_of(POINT + SCENARIOS)
+    samples = sampling.BLOCK + 3_000  # two blocks
+    npv = sim.npv_samples(problem, samples=samples, seed=4)
+    cases = sim.scenario_samples(problem, samples, seed=4)
+    assert cases is not None
+    expected = [point_npv(problem_of(POINT))] + [
+        point_npv(problem.in_scenario(s.name)) for s in problem.scenarios
+    ]
+    assert len(set(expected)) == 3  # the cases differ, so a wrong case would show
+    np.testing.assert_allclose(npv, np.array(expected)[cases], rtol=REL)
+
+
+def test_the_scenarios_are_drawn_by_their_probabilities() -> None:
+    problem = problem_of(POINT + SCENARIOS)
+    cases = sim.scenario_samples(problem, 100_000, seed=1)
+    assert cases is not None
+    shares = np.bincount(cases, minlength=3) / cases.size
+    # 4.5 standard errors of a share of 100,000 samples (at most 0.0016)
+    np.testing.assert_allclose(shares, [0.5, 0.3, 0.2], atol=0.007)
+
+
+def test_the_mixture_mean_is_the_scenarios_npvs_weighed_by_how_often_each_was_drawn() -> None:
+    problem = problem_of(POINT + SCENARIOS)
+    result = pmsize.simulate(problem, samples=40_000, seed=2)
+    s = result.simulation
+    names = [c.name for c in s.scenarios]
+    assert names == ["base", "slow uptake", "fast follower"]
+    assert [c.probability for c in s.scenarios] == pytest.approx([0.5, 0.3, 0.2], rel=REL)
+    assert sum(c.samples for c in s.scenarios) == 40_000
+    weighed = sum(c.samples * (c.mean_npv or 0.0) for c in s.scenarios) / s.samples
+    assert s.npv.mean == pytest.approx(weighed, rel=REL)
+    # and the expected NPV of evaluate, to sampling error: the NPVs are 3 fixed numbers,
+    # so the mean's standard error is the spread of the draws of the case
+    assert result.evaluation.expected_npv is not None
+    assert s.npv.se is not None
+    assert abs(s.npv.mean - result.evaluation.expected_npv) < 4.5 * s.npv.se
+    for case, row in zip(s.scenarios, result.evaluation.scenarios, strict=True):
+        assert case.mean_npv == pytest.approx(row.npv, rel=REL)
+        assert case.p_npv_positive == (1.0 if row.npv > 0 else 0.0)
+
+
+def test_a_scenarios_samples_are_the_file_with_its_values_written_in_simulated() -> None:
+    problem = problem_of(RANGED + RANGED_SCENARIOS)
+    samples = 20_000
+    npv = sim.npv_samples(problem, samples=samples, seed=9)
+    cases = sim.scenario_samples(problem, samples, seed=9)
+    assert cases is not None
+    # base: the file without scenarios (adding them leaves the inputs' draws as they were)
+    base = sim.npv_samples(problem_of(RANGED), samples=samples, seed=9)
+    dear = sim.npv_samples(problem.in_scenario("dear build"), samples=samples, seed=9)
+    written = problem_of(
+        RANGED.replace("build_cost: $1.5m to $2.5m", "build_cost: $2.5m to $4m").replace(
+            "cost_per_customer: $5k", "cost_per_customer: $8k"
+        )
+    )
+    by_hand = sim.npv_samples(written, samples=samples, seed=9)
+    np.testing.assert_allclose(dear, by_hand, rtol=REL)
+    rows = cases == 0
+    assert 0 < rows.sum() < samples
+    np.testing.assert_allclose(npv[rows], base[rows], rtol=REL)
+    np.testing.assert_allclose(npv[~rows], dear[~rows], rtol=REL)
+    # the cases' own figures are over their own samples
+    figures = pmsize.simulate(problem, samples=samples, seed=9).simulation.scenarios
+    assert figures[0].mean_npv == pytest.approx(float(base[rows].mean()), rel=1e-9)
+    assert figures[1].p_npv_positive == pytest.approx(float((dear[~rows] > 0).mean()), rel=REL)
+
+
+def test_adding_scenarios_leaves_the_inputs_draws_as_they_were() -> None:
+    plain, mixed = problem_of(RANGED), problem_of(RANGED + RANGED_SCENARIOS)
+    a = sampling.Sampler(11, 1, 1000)
+    plain_inputs = Inputs.take(plain, a.pick)
+    draws = sampling.BlockDraws(11, 1, 1000)
+    rows = np.arange(1000)
+    b = sampling.Subsampler(draws, rows, None)
+    mixed_inputs = Inputs.take(mixed, b.pick)
+    np.testing.assert_allclose(mixed_inputs.customers, plain_inputs.customers, rtol=REL)
+    np.testing.assert_allclose(mixed_inputs.build_cost, plain_inputs.build_cost, rtol=REL)
+    assert draws.ranges.keys() == a.ranges.keys()
+
+
+def test_the_case_drawn_does_not_depend_on_the_inputs() -> None:
+    # the scenarios' stream is its own: ranges added or removed leave the cases as they were
+    point = sim.scenario_samples(problem_of(POINT + SCENARIOS), 5_000, seed=3)
+    ranged = sim.scenario_samples(problem_of(RANGED + SCENARIOS), 5_000, seed=3)
+    assert point is not None
+    assert ranged is not None
+    assert np.array_equal(point, ranged)
+
+
+def test_verdict_shares_are_each_samples_own_case_without_scenario_risk() -> None:
+    problem = problem_of(POINT + SCENARIOS)
+    result = pmsize.simulate(problem, samples=10_000, seed=5)
+    verdicts = {str(r.name): str(r.verdict) for r in result.evaluation.scenarios}
+    # the headline carries the flag; no case does, and the samples take the cases' verdicts
+    assert "scenario-risk" in [str(f.code) for f in result.evaluation.flags]
+    assert verdicts["base"] == "pursue"
+    expected: dict[str, float] = {}
+    for case in result.simulation.scenarios:
+        verdict = verdicts[case.name]
+        expected[verdict] = expected.get(verdict, 0.0) + case.samples / 10_000
+    shares = {k: v for k, v in result.simulation.verdicts.items() if v}
+    assert shares == pytest.approx(expected, rel=REL)
+
+
+def test_set_by_counts_an_alternative_only_a_scenario_has() -> None:
+    problem = problem_of(POINT + SCENARIOS)
+    s = pmsize.simulate(problem, samples=10_000, seed=5).simulation
+    follower = next(c for c in s.scenarios if c.name == "fast follower")
+    assert list(s.set_by) == ["Spreadsheets", "Fast follower", "none"]
+    assert s.set_by["Fast follower"] == pytest.approx(follower.samples / 10_000, rel=REL)
+
+
+def test_the_same_seed_reproduces_and_threads_do_not_matter() -> None:
+    problem = problem_of(RANGED + RANGED_SCENARIOS)
+    samples = 2 * sampling.BLOCK + 7
+    alone = sim.simulate(problem, samples=samples, seed=6, threads=1, learn=True)
+    shared = sim.simulate(problem, samples=samples, seed=6, threads=3, learn=True)
+    assert shared == alone
+    other = sim.simulate(problem, samples=samples, seed=7, threads=1)
+    assert [c.samples for c in other.scenarios] != [c.samples for c in alone.scenarios]
+
+
+def test_json_gives_each_case_beside_the_mixture(tmp_path: Any) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(POINT + SCENARIOS, encoding="utf-8")
+    result = invoke("simulate", str(path), "--samples", "5000", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    simulation = json.loads(result.stdout)["results"][0]["simulation"]
+    cases = simulation["scenarios"]
+    assert [c["name"] for c in cases] == ["base", "slow uptake", "fast follower"]
+    assert all(list(c) == ["name", "probability", "mean_npv", "p_npv_positive"] for c in cases)
+    assert [c["probability"] for c in cases] == pytest.approx([0.5, 0.3, 0.2], rel=REL)
+    assert {"npv", "p_npv_positive", "verdicts", "set_by"} <= simulation.keys()
+
+
+def test_without_scenarios_or_probabilities_the_json_has_no_cases(tmp_path: Any) -> None:
+    unweighted = SCENARIOS.replace("    probability: 30%\n", "").replace(
+        "    probability: 20%\n", ""
+    )
+    for text in (POINT, POINT + unweighted):
+        path = tmp_path / "p.yaml"
+        path.write_text(text, encoding="utf-8")
+        result = invoke("simulate", str(path), "--samples", "500", "--format", "json")
+        assert result.exit_code == 0, result.stderr
+        assert "scenarios" not in json.loads(result.stdout)["results"][0]["simulation"]
+    # unweighted: the base case is simulated, and the table says so
+    problem = problem_of(POINT + unweighted)
+    assert sim.scenario_samples(problem, 500, seed=0) is None
+    result = invoke("simulate", str(path), "--samples", "500")
+    assert result.exit_code == 0, result.stderr
+    assert "no probabilities, so none is drawn" in " ".join(result.stdout.split())
+
+
+def test_the_table_shows_a_line_per_scenario(tmp_path: Any) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(POINT + SCENARIOS, encoding="utf-8")
+    result = invoke("simulate", str(path), "--samples", "5000", "--seed", "1")
+    assert result.exit_code == 0, result.stderr
+    lines = [line.strip() for line in result.stdout.splitlines()]
+    start = next(i for i, line in enumerate(lines) if line.startswith("Scenarios"))
+    assert lines[start].startswith("Scenarios   base 50%: mean NPV ")
+    assert lines[start + 1].startswith("slow uptake 30%: mean NPV ")
+    assert lines[start + 2].startswith("fast follower 20%: mean NPV ")
+    assert "P(NPV > 0) 100%" in lines[start]
+
+
+def test_scenario_option_simulates_that_scenario_alone(tmp_path: Any) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(RANGED + RANGED_SCENARIOS, encoding="utf-8")
+    args = ("simulate", str(path), "--samples", "3000", "--format", "json")
+    result = invoke(*args, "--scenario", "dear build")
+    assert result.exit_code == 0, result.stderr
+    simulation = json.loads(result.stdout)["results"][0]["simulation"]
+    assert "scenarios" not in simulation
+    alone = sim.npv_samples(
+        problem_of(RANGED + RANGED_SCENARIOS).in_scenario("dear build"), samples=3000, seed=0
+    )
+    assert simulation["npv"]["mean"] == pytest.approx(float(alone.mean()), rel=1e-9)
+
+
+# ------------------------------------------------------------------------ shared scenarios
+
+PORTFOLIO = """\
+defaults:
+  market: {customers: 400, problem_cost: $200k}
+  scenarios:
+    recession:
+      probability: 30%
+      set:
+        market.customers: 100
+problems:
+  - name: Takes the defaults
+    solution: {build_cost: $1m, annual_cost: $100k, solves: 80%, adoption: 5%}
+  - name: Has its own
+    solution: {build_cost: $1m, annual_cost: $100k, solves: 80%, adoption: 5%}
+    scenarios:
+      recession:
+        probability: 30%
+        set:
+          market.customers: 100
+"""
+
+
+def test_a_problem_knows_whether_its_scenarios_are_its_portfolios_defaults() -> None:
+    shared, own = loader.load_text(PORTFOLIO)
+    assert shared.shared_scenarios
+    assert not own.shared_scenarios
+    # a what-if keeps the mark; a problem built in code has none
+    assert shared.with_values({"solution.build_cost": "$2m"}).shared_scenarios
+    assert not problem_of(POINT + SCENARIOS).shared_scenarios
+
+
+# --------------------------------------------------------------------------- sensitivity
+
+ONE_SCENARIO = """\
+scenarios:
+  slow uptake:
+    probability: {p}
+    set:
+      solution.adoption: [0.2%, 0.5%, 1%]
+"""
+
+
+@pytest.mark.parametrize("p", ["30%", "90%"])
+def test_value_of_knowing_the_scenario_is_what_it_saves_in_the_cases_that_go_the_other_way(
+    p: str,
+) -> None:
+    problem = problem_of(POINT + ONE_SCENARIO.format(p=p))
+    samples = 30_000
+    result = pmsize.sensitivity(problem, samples=samples, seed=8)
+    assert result.sensitivity is not None
+    found = {v.input: v.evpi for v in result.sensitivity.value_of_information}
+    assert list(found) == ["scenario"]  # no range: the scenario is the only input
+    cases = sim.scenario_samples(problem, samples, seed=8)
+    assert cases is not None
+    good, bad = point_npv(problem_of(POINT)), point_npv(problem.in_scenario("slow uptake"))
+    assert good > 0 > bad
+    n_good, n_bad = int((cases == 0).sum()), int((cases == 1).sum())
+    # by hand: without knowing, build when the mean NPV is >= 0 (at 30%) and lose in the
+    # bad case, which knowing avoids; else (at 90%) don't, and miss the good case's NPV
+    mean = (n_good * good + n_bad * bad) / samples
+    by_hand = n_bad * -bad / samples if mean >= 0 else n_good * good / samples
+    assert (mean >= 0) == (p == "30%")
+    assert found["scenario"] == pytest.approx(by_hand, rel=1e-9)
+    # and what the probabilities give, to sampling error (4.5 standard errors of a share)
+    share = 0.3 if p == "30%" else 0.1
+    worth = -bad if p == "30%" else good
+    assert abs(found["scenario"] - share * worth) < 4.5 * (0.3 * 0.7 / samples) ** 0.5 * worth
+
+
+def test_the_tornado_moves_the_scenario_from_its_lowest_to_its_highest_npv() -> None:
+    problem = problem_of(RANGED + RANGED_SCENARIOS)
+    result = pmsize.sensitivity(problem, samples=2_000, seed=1)
+    assert result.sensitivity is not None
+    bars = {bar.input: bar for bar in result.sensitivity.tornado}
+    assert {"scenario", "market.customers", "solution.build_cost"} <= bars.keys()
+    bar = bars["scenario"]
+    assert (bar.low_value, bar.high_value) == ("dear build", "base")
+    assert bar.npv_at_high == pytest.approx(result.evaluation.npv, rel=REL)
+    dear = service.evaluate(problem.in_scenario("dear build")).npv
+    assert bar.npv_at_low == pytest.approx(dear, rel=REL)
+    # widest swing first, the scenario among the inputs
+    swings = [b.swing for b in result.sensitivity.tornado]
+    assert swings == sorted(swings, reverse=True)
+    record = result.to_dict()
+    assert {"input": "scenario", "low_value": "dear build", "high_value": "base"}.items() <= next(
+        b for b in record["tornado"] if b["input"] == "scenario"
+    ).items()
+    assert "scenario" in [v["input"] for v in record["value_of_information"]]
+
+
+def test_a_scenario_no_sample_can_draw_is_not_in_the_tornado() -> None:
+    text = POINT + SCENARIOS.replace("probability: 20%", "probability: 0%")
+    bar = pmsize.sensitivity(problem_of(text), samples=1_000).sensitivity
+    assert bar is not None
+    [scenario] = bar.tornado
+    assert "fast follower" not in (scenario.low_value, scenario.high_value)
+
+
+def test_without_probabilities_the_scenario_is_no_input_of_sensitivity() -> None:
+    unweighted = SCENARIOS.replace("    probability: 30%\n", "").replace(
+        "    probability: 20%\n", ""
+    )
+    result = pmsize.sensitivity(problem_of(RANGED + unweighted), samples=1_000)
+    assert result.sensitivity is not None
+    assert "scenario" not in [bar.input for bar in result.sensitivity.tornado]
+    assert "scenario" not in [v.input for v in result.sensitivity.value_of_information]
+
+
+def test_sensitivity_table_names_the_scenarios_at_the_tornados_ends(tmp_path: Any) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(POINT + ONE_SCENARIO.format(p="30%"), encoding="utf-8")
+    result = invoke("sensitivity", str(path), "--samples", "5000")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    line = next(line for line in lines if line.strip().startswith("scenario ") and "swing" in line)
+    assert "slow uptake" in line
+    assert "base" in line
+    assert "Most worth researching: which scenario holds" in result.stdout
+
+
+# a strong scenario: the recession takes most customers away from every problem in it
+SHARED = """\
+defaults:
+  market: {customers: 300 to 500, problem_cost: $200k}
+  scenarios:
+    recession:
+      probability: 40%
+      set:
+        market.customers: 30
+problems:
+  - name: One
+    solution: {build_cost: $1m to $2m, annual_cost: $100k, solves: 80%, adoption: 5%}
+  - name: Two
+    solution: {build_cost: $1m to $2m, annual_cost: $150k, solves: 70%, adoption: 5%}
+"""
+# the same problems, each with the recession as its own
+OWN = """\
+defaults:
+  market: {customers: 300 to 500, problem_cost: $200k}
+problems:
+  - name: One
+    scenarios: {recession: {probability: 40%, set: {market.customers: 30}}}
+    solution: {build_cost: $1m to $2m, annual_cost: $100k, solves: 80%, adoption: 5%}
+  - name: Two
+    scenarios: {recession: {probability: 40%, set: {market.customers: 30}}}
+    solution: {build_cost: $1m to $2m, annual_cost: $150k, solves: 70%, adoption: 5%}
+"""
+
+
+def correlation(a: Any, b: Any) -> float:
+    return float(np.corrcoef(a, b)[0, 1])
+
+
+def test_shared_scenarios_hit_every_problem_in_the_same_sample() -> None:
+    one, two = loader.load_text(SHARED)
+    assert one.shared_scenarios
+    assert two.shared_scenarios
+    a = sim.scenario_samples(one, 20_000, seed=2)
+    b = sim.scenario_samples(two, 20_000, seed=2)
+    assert a is not None
+    assert b is not None
+    assert np.array_equal(a, b)
+    own_one, own_two = loader.load_text(OWN)
+    assert not own_one.shared_scenarios
+    assert [s.name for s in own_one.scenarios] == [s.name for s in one.scenarios]
+    c = sim.scenario_samples(own_one, 20_000, seed=2)
+    d = sim.scenario_samples(own_two, 20_000, seed=2)
+    assert c is not None
+    assert d is not None
+    assert abs(correlation(c, d)) < 0.05  # 20,000 samples: 0 to within 3.5 standard errors
+
+
+def test_plan_draws_problems_with_shared_scenarios_together_and_own_ones_apart() -> None:
+    shared = pmsize_plan_draws(SHARED)
+    own = pmsize_plan_draws(OWN)
+    assert correlation(*shared) > 0.3
+    assert abs(correlation(*own)) < 0.05
+
+
+def pmsize_plan_draws(text: str) -> list[Any]:
+    from pmsize import _planning as planning
+    from pmsize._models import NO_POLICY
+
+    return planning.plan_draws(loader.load_text(text), NO_POLICY, 20_000, 5)
+
+
+def test_plan_names_the_shared_scenarios_and_counts_them_in_its_chance(tmp_path: Any) -> None:
+    path = tmp_path / "p.yaml"
+    args = ("--budget", "$5m", "--objective", "expected-npv", "--samples", "5000")
+    path.write_text(SHARED, encoding="utf-8")
+    result = invoke("plan", str(path), *args, "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    shared = json.loads(result.stdout)
+    assert [c["name"] for c in shared["funded"]] == ["One", "Two"]
+    assert shared["shared_scenarios"] == ["recession"]
+    table = invoke("plan", str(path), *args)
+    assert "except the shared scenarios recession" in " ".join(table.stdout.split())
+    path.write_text(OWN, encoding="utf-8")
+    own = json.loads(invoke("plan", str(path), *args, "--format", "json").stdout)
+    assert own["shared_scenarios"] == []
+    # a recession that hits both at once loses money together more often
+    assert shared["p_total_npv_positive"] < own["p_total_npv_positive"]
