@@ -33,13 +33,15 @@ def main() -> None:
 
         signals.install()  # from here, raised where it lands: `finally` blocks clean up
         signals.raise_remembered()
+        # inside the `try`: a signal landing between here and the command line's own
+        # handling (a few instructions, but a loaded machine finds them) is still told
+        run(collector_paused=True)
     except KeyboardInterrupt as exc:  # Ctrl-C (or a signal) during start-up
         sys.exit(_interrupted(exc))
     except RuntimeError as exc:  # Ctrl-C in a class's __set_name__, wrapped (Python 3.11)
         if not isinstance(exc.__cause__, KeyboardInterrupt):
             raise
         sys.exit(_interrupted(exc.__cause__))
-    run(collector_paused=True)
 
 
 def _interrupted(exc: BaseException) -> int:
