@@ -592,3 +592,25 @@ def test_the_starters_commented_scenarios_are_valid_once_uncommented() -> None:
         ("fast follower", 0.2),
     ]
     assert r.expected_npv is not None
+
+
+def test_the_report_simulates_a_problem_whose_only_uncertainty_is_its_scenarios() -> None:
+    # no range anywhere: the scenarios alone are what a reader is unsure of
+    problem = pmsize.Problem.model_validate(
+        {
+            "name": "Point with scenarios",
+            "market": {"customers": 100, "problem_cost": "$100k"},
+            "solution": {
+                "build_cost": "$1m",
+                "annual_cost": "$100k",
+                "solves": "80%",
+                "adoption": ["10%", "20%"],
+                "price": "$30k",
+            },
+            "scenarios": {
+                "slow": {"probability": "30%", "set": {"solution.adoption": ["1%", "2%"]}}
+            },
+        }
+    )
+    page = pmsize.report([problem], samples=500)
+    assert "Uncertainty: the simulation" in page

@@ -268,7 +268,8 @@ def report(
     ranked = rank(r for _, r in pairs)
     shown = ranked if max_sections is None else ranked[:max_sections]
     ordered = [problem_of[id(r)] for r in shown]
-    # two steps a section: its simulation (none without ranges) and its charts
+    # two steps a section: its simulation (none without ranges or weighted scenarios) and
+    # its charts
     steps, done = 2 * len(shown), 0
 
     def step() -> None:
@@ -280,7 +281,9 @@ def report(
     sampled: list[Simulated | None] = []
     for problem, r in zip(ordered, shown, strict=True):
         sampled.append(
-            sensitivity(problem, samples=samples, seed=seed, policy=policy) if r.uncertain else None
+            sensitivity(problem, samples=samples, seed=seed, policy=policy)
+            if r.uncertain or r.expected_npv is not None  # ranges, or scenarios drawn
+            else None
         )
         step()
     return page.document(ordered, ranked, sampled, drawn=step)
