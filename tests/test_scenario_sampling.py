@@ -171,6 +171,14 @@ def test_adding_scenarios_leaves_the_inputs_draws_as_they_were() -> None:
     assert draws.ranges.keys() == a.ranges.keys()
 
 
+def test_a_scenarios_problem_is_made_once_and_a_copy_makes_its_own() -> None:
+    problem = problem_of(RANGED + RANGED_SCENARIOS)
+    dear = problem.in_scenario("dear build")
+    assert problem.in_scenario(" Dear Build ") is dear  # checked once, not at every run
+    copy = problem.model_copy()
+    assert copy.in_scenario("dear build") is not dear
+
+
 def test_the_case_drawn_does_not_depend_on_the_inputs() -> None:
     # the scenarios' stream is its own: ranges added or removed leave the cases as they were
     point = sim.scenario_samples(problem_of(POINT + SCENARIOS), 5_000, seed=3)

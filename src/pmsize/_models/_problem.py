@@ -85,6 +85,9 @@ class Problem(BaseModel):
     _values: whatif.Values = PrivateAttr(default=())
     _scenario: Scenario | None = PrivateAttr(default=None)
     _shared_scenarios: bool = PrivateAttr(default=False)
+    # the problem as each scenario has it, made once (`in_scenario`), with the problem it
+    # was made from: a copy (`model_copy` shares this) makes its own
+    _in_scenarios: tuple[object, dict[str, Problem]] | None = PrivateAttr(default=None)
 
     @classmethod
     def model_validate(
@@ -155,9 +158,14 @@ class Problem(BaseModel):
         """The problem as the scenario `name` (matched ignoring case) has it: its values
         written over the file's, then the what-ifs this problem holds (`with_values`,
         `--set`). The new problem has no scenarios; its `overrides` are the scenario's,
-        then the what-ifs'. Raises `ValueError` naming the scenarios when none is `name`.
+        then the what-ifs'. Made and checked once: each later call gives the same problem
+        (a simulation asks for every scenario at each run). Raises `ValueError` naming the
+        scenarios when none is `name`.
         """
         wanted = name.strip().casefold()
+        made = self._in_scenarios
+        if made is not None and made[0] is self and wanted in made[1]:
+            return made[1][wanted]
         scenario = next((s for s in self.scenarios if s.name.strip().casefold() == wanted), None)
         if scenario is None:
             raise ValueError(self._no_scenario(name))
@@ -188,6 +196,9 @@ class Problem(BaseModel):
             self._values,
         )
         problem._scenario = scenario
+        if made is None or made[0] is not self:
+            made = self._in_scenarios = (self, {})
+        made[1][wanted] = problem
         return problem
 
     def _no_scenario(self, name: str) -> str:
@@ -257,6 +268,7 @@ class Problem(BaseModel):
             self._as_written = as_written
         self._overrides = overrides
         self._values = tuple(values)
+        self._in_scenarios = None  # made from what the problem held before
         return self
 
     @field_validator("alternatives", "policy", mode="before")
