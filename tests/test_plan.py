@@ -421,10 +421,10 @@ def test_expected_npv_from_the_command_line(tmp_path: Path) -> None:
 
 
 def test_the_schema_version_is_the_json_renderers() -> None:
-    from pmsize import _planning as planning
+    from pmsize import _planned as planned
     from pmsize.render import json as render_json
 
-    assert planning.SCHEMA_VERSION == render_json.SCHEMA_VERSION
+    assert planned.SCHEMA_VERSION == render_json.SCHEMA_VERSION
 
 
 def test_what_c_prints_while_the_solver_runs_is_discarded_and_python_still_writes(

@@ -94,7 +94,7 @@ _HOMES = {
     "Policy": "pmsize._models",
     "Problem": "pmsize._models",
     "Simulated": "pmsize._simulated",
-    "Plan": "pmsize._planning",
+    "Plan": "pmsize._planned",
     "InputError": "pmsize._errors",
     "InputErrors": "pmsize._errors",
     "Location": "pmsize._errors",
@@ -113,9 +113,9 @@ _HOMES = {
     "BreakEven": "pmsize._drivers",
     "ValueOfInformation": "pmsize._drivers",
     "Correlation": "pmsize._pairs",
-    "Candidate": "pmsize._planning",
-    "LeftOut": "pmsize._planning",
-    "Marginal": "pmsize._planning",
+    "Candidate": "pmsize._planned",
+    "LeftOut": "pmsize._planned",
+    "Marginal": "pmsize._planned",
     "ProblemDiff": "pmsize._diffing",
     "Change": "pmsize._diffing",
     "Effect": "pmsize._diffing",
@@ -156,7 +156,7 @@ if TYPE_CHECKING:
     )
     from pmsize._models import Alternative, Market, Override, Policy, Problem, Scenario, Solution
     from pmsize._pairs import Correlation
-    from pmsize._planning import Candidate, LeftOut, Marginal, Plan
+    from pmsize._planned import Candidate, LeftOut, Marginal, Plan
     from pmsize._portfolio import summary
     from pmsize._results import (
         AlternativeResult,

@@ -33,7 +33,7 @@ from pmsize.render import notebook  # noqa: F401 - registers how a notebook show
 
 if TYPE_CHECKING:
     from pmsize._diffing import Diff
-    from pmsize._planning import Objective, Plan
+    from pmsize._planned import Objective, Plan
     from pmsize._simulated import Simulated
 
 PathLike = str | os.PathLike[str]

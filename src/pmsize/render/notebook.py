@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from pmsize._diffing import Diff
-    from pmsize._planning import Plan
+    from pmsize._planned import Plan
     from pmsize._results import Evaluation
     from pmsize._simulated import Simulated
 
@@ -138,7 +138,7 @@ def _register() -> None:
         "pmsize._results.Evaluation", html=evaluation_html, markdown=evaluation_markdown
     )
     _display.register("pmsize._simulated.Simulated", html=simulated_html)
-    _display.register("pmsize._planning.Plan", html=plan_html, markdown=plan_markdown)
+    _display.register("pmsize._planned.Plan", html=plan_html, markdown=plan_markdown)
     _display.register("pmsize._diffing.Diff", html=diff_html, markdown=diff_markdown)
 
 

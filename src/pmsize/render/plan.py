@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pmsize import _fmt as fmt
-from pmsize._planning import Candidate, Plan
+from pmsize._planned import Candidate, Plan
 from pmsize.render import csv, markdown
 from pmsize.render.table import NBSP, glued, print_trimmed
 
