@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from rich.console import Console
 from typer.testing import CliRunner
 
+from pmsize import _api as api
 from pmsize import _drivers as sens
 from pmsize import _engine as engine
 from pmsize import _limits as limits
@@ -668,3 +669,62 @@ def test_sizing_without_extras_skips_only_what_a_simulation_never_shows() -> Non
     assert np.all(np.isfinite(full.naive_npv))
     for figure in ("npv", "roi", "ceiling", "set_by", "verdict", "pv_costs"):
         assert np.array_equal(getattr(lean, figure), getattr(full, figure)), figure
+
+
+# ----------------------------------------------------------------- every crossing (SPEC §15)
+
+TWO_CROSSINGS = """\
+name: Two crossings
+horizon_years: 3
+discount_rate: 0%
+market:
+  customers: 100
+  problem_cost: $100k to $150k
+solution:
+  name: Half
+  build_cost: $1m
+  annual_cost: $0
+  solves: 50%
+  adoption: [50%]
+alternatives:
+  - name: Better and dear
+    annual_cost: $100k
+    solves: 80%
+"""
+
+
+def test_a_break_even_lists_every_crossing() -> None:
+    # By hand: the price is min(50% P, $100k + 50% P - 80% P) = min(0.5 P, $100k - 0.3 P);
+    # 50 customers pay it for 3 years at 0%, so NPV = 150 price - $1m, zero at a price of
+    # $6,666.67: P = $13,333.33 on the way up and P = $311,111.11 on the way down.
+    [problem] = loader.load_text(TWO_CROSSINGS)
+    [found] = [b for b in sens.break_even(problem) if b.input == "market.problem_cost"]
+    low, high = 1e6 / 150 / 0.5, (100_000 - 1e6 / 150) / 0.3
+    assert found.values == pytest.approx((low, high), rel=1e-9)
+    assert found.value == pytest.approx(low, rel=1e-9)  # the nearer to the median, $122k
+    assert found.around() == pytest.approx((low, high), rel=1e-9)
+
+
+def test_the_text_names_the_interval_where_npv_stays_positive() -> None:
+    [problem] = loader.load_text(TWO_CROSSINGS)
+    result = api.sensitivity(problem, samples=500)
+    as_json = json.loads(result.to_json())
+    [entry] = [b for b in as_json["break_even"] if b["input"] == "market.problem_cost"]
+    assert entry["values"] == pytest.approx([1e6 / 150 / 0.5, (100_000 - 1e6 / 150) / 0.3])
+    code = CliRunner().invoke(
+        app,
+        ["sensitivity", "-", "-n", "500"],
+        input=TWO_CROSSINGS,
+        env={"NO_COLOR": "1", "COLUMNS": "200", "TERM": "dumb"},
+    )
+    assert (
+        "market.problem_cost: NPV stays positive between $13.3k and $311k (you assumed $122k)."
+        in code.stdout
+    )
+
+
+def test_one_crossing_is_one_value() -> None:
+    # a monotone input keeps its single crossing: values holds exactly the value
+    [problem] = loader.load_text(TWO_CROSSINGS)
+    [build] = [b for b in sens.break_even(problem) if b.input == "solution.build_cost"]
+    assert build.values == (build.value,)

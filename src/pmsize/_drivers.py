@@ -103,12 +103,23 @@ class TornadoBar:
 
 @dataclass(frozen=True)
 class BreakEven:
-    """The value of `input` at which NPV crosses zero, all else central; None if it never does."""
+    """Where NPV crosses zero as `input` moves, all else central: `value`, the crossing
+    nearest the value assumed (None if it never crosses), and `values`, every crossing
+    in the range searched, ascending (SPEC §15: NPV may turn negative on both sides)."""
 
     input: str
     value: float | None
     assumed: float
     kind: Kind  # of the input: how its values are written
+    values: tuple[float, ...] = ()
+
+    def around(self) -> tuple[float | None, float | None]:
+        """The crossings just below and just above the value assumed (None where there is
+        none before the end of the range searched): where NPV keeps its sign at the value
+        assumed, the interval it keeps it over."""
+        below = [v for v in self.values if v < self.assumed]
+        above = [v for v in self.values if v > self.assumed]
+        return (below[-1] if below else None, above[0] if above else None)
 
 
 def _ends(q: Quantity) -> tuple[float, float]:
@@ -225,15 +236,27 @@ def break_even(
         kind = kinds[path]
         return 1.0 if kind == "percent" else 1.0 + MAX_GROWTH if kind == "growth" else MAX_VALUE
 
-    roots = roots_near(
-        f,
-        [assumed + shift for (_, assumed), shift in zip(candidates, shifts, strict=True)],
-        [upper(path) for path in paths],
-    )
+    starts = [assumed + shift for (_, assumed), shift in zip(candidates, shifts, strict=True)]
+    every = roots_in(f, starts, [upper(path) for path in paths])
     return tuple(
-        BreakEven(path, None if root is None else float(root - shift), float(assumed), kinds[path])
-        for (path, assumed), root, shift in zip(candidates, roots, shifts, strict=True)
+        BreakEven(
+            path,
+            _nearest(roots, start, shift),
+            float(assumed),
+            kinds[path],
+            tuple(float(root - shift) for root in roots),
+        )
+        for (path, assumed), roots, start, shift in zip(
+            candidates, every, starts, shifts, strict=True
+        )
     )
+
+
+def _nearest(roots: Sequence[float], start: float, shift: float) -> float | None:
+    """The root nearest `start`, unshifted; None when there is none."""
+    if not roots:
+        return None
+    return float(min(roots, key=lambda root: abs(root - start)) - shift)
 
 
 def root_near(f: Callable[[float], float], x0: float, *, upper: float) -> float | None:
@@ -256,26 +279,33 @@ Functions = Callable[[NDArray[np.intp], Floats], Floats]
 def roots_near(
     f: Functions, starts: Sequence[float], uppers: Sequence[float]
 ) -> list[float | None]:
-    """For each function i, its root in [0, uppers[i]] nearest starts[i]; None if none.
+    """For each function i, its root in [0, uppers[i]] nearest starts[i]; None if none
+    (`roots_in`, the nearest of them)."""
+    return [
+        min(roots, key=lambda root: abs(root - start), default=None)
+        for roots, start in zip(roots_in(f, starts, uppers), starts, strict=True)
+    ]
 
-    Scans outward from the start (geometric steps for amounts, 1/64 of the span for
-    shares) to the first sign change on each side, refines each by the Illinois variant
-    of regula falsi (exact for a linear function) and keeps the root nearer the start.
-    Every function advances one step per call of `f`, which evaluates them all at once.
+
+def roots_in(f: Functions, starts: Sequence[float], uppers: Sequence[float]) -> list[list[float]]:
+    """For each function i, every root in [0, uppers[i]] the scan finds, ascending.
+
+    Scans outward from the start to both ends (geometric steps for amounts, 1/64 of the
+    span for shares), keeps every sign change between two points of the scan, and
+    refines each by the Illinois variant of regula falsi (exact for a linear function).
+    A root at the start itself counts. Roots closer together than one step of the scan
+    (a function that dips below zero and back between two points) are not seen. Every
+    function advances one step per call of `f`, which evaluates them all at once.
     """
     count = len(starts)
     x0 = np.array(starts, dtype=np.float64)
     f0 = f(np.arange(count), x0)
     # one walker per side of each start: (function, points in order out from the start)
     walkers = [
-        (i, points)
-        for i in range(count)
-        if f0[i] != 0
-        for points in _scan(float(x0[i]), uppers[i])
-        if points
+        (i, points) for i in range(count) for points in _scan(float(x0[i]), uppers[i]) if points
     ]
-    # bracket (a, fa, b, fb) found by each walker, None while searching or if none
-    found: list[tuple[float, float, float, float] | None] = [None] * len(walkers)
+    # every bracket (function, (a, fa, b, fb)) found, and each walker's last point
+    brackets: list[tuple[int, tuple[float, float, float, float]]] = []
     prev = [(float(x0[i]), float(f0[i])) for i, _ in walkers]
     active = list(range(len(walkers)))
     step = 0
@@ -287,26 +317,19 @@ def roots_near(
         for k, w in enumerate(active):
             i = walkers[w][0]
             xk, fk = float(x[k]), float(fx[k])
-            if fk == 0:
-                found[w] = (xk, fk, xk, fk)
-            elif (fk > 0) != (f0[i] > 0):
-                found[w] = (*prev[w], xk, fk)
-            else:
-                prev[w] = (xk, fk)
-                if step + 1 < len(walkers[w][1]):
-                    still.append(w)
+            last = prev[w][1]
+            if fk == 0 or (last != 0 and (fk > 0) != (last > 0)):
+                brackets.append((i, (*prev[w], xk, fk)))
+            if fk != 0 or last == 0:
+                prev[w] = (xk, fk)  # a zero is a root once, not the start of a new side
+            if step + 1 < len(walkers[w][1]):
+                still.append(w)
         active, step = still, step + 1
-    brackets = [(walkers[w][0], b) for w, b in enumerate(found) if b is not None]
-    refined = _illinois(f, [(i, b) for i, b in brackets if b[3] != 0])
-    roots: list[list[float]] = [[] for _ in range(count)]
-    exact = iter(refined)
+    refined = iter(_illinois(f, [(i, b) for i, b in brackets if b[3] != 0]))
+    roots: list[set[float]] = [{float(x0[i])} if f0[i] == 0 else set() for i in range(count)]
     for i, (_, _, b, fb) in brackets:
-        roots[i].append(b if fb == 0 else next(exact))
-    nearest: list[float | None] = [
-        float(x0[i]) if f0[i] == 0 else min(r, key=lambda root: abs(root - x0[i]), default=None)
-        for i, r in enumerate(roots)
-    ]
-    return nearest
+        roots[i].add(b if fb == 0 else next(refined))
+    return [sorted(found) for found in roots]
 
 
 def _scan(x0: float, upper: float) -> tuple[list[float], list[float]]:

@@ -137,7 +137,12 @@ class Simulated:
                     for bar in self.sensitivity.tornado
                 ],
                 "break_even": [
-                    {"input": b.input, "value": b.value, "assumed": b.assumed}
+                    {
+                        "input": b.input,
+                        "value": b.value,
+                        "assumed": b.assumed,
+                        "values": list(b.values),
+                    }
                     for b in self.sensitivity.break_even
                 ],
                 "value_of_information": [

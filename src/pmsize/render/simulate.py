@@ -446,6 +446,12 @@ def break_even_text(
         state = "positive" if paying else "negative"
         return f"{b.input}: NPV stays {state} at any value (you assumed {assumed})."
     if paying:
+        below, above = b.around()
+        if below is not None and above is not None:  # it turns negative on both sides
+            low, high = (value_text(v, b.kind, currency) for v in (below, above))
+            return (
+                f"{b.input}: NPV stays positive between {low} and {high} (you assumed {assumed})."
+            )
         direction = "up to" if b.value > b.assumed else "down to"
         return f"{b.input}: NPV stays positive {direction} {value} (you assumed {assumed})."
     direction = "above" if b.value > b.assumed else "below"
