@@ -945,3 +945,51 @@ def test_a_plan_too_wide_for_the_terminal_is_laid_out_as_records() -> None:
         "  NPV per $ 0.838",
         "Total build $9.95m · NPV $42.8m ·\nBudget $10.0m · Unspent $50.5k",
     ]
+
+
+# ----------------------------------------------------------------- budget risk (SPEC §15)
+
+
+UNIFORM = "{low: $1m, high: $3m, dist: uniform}"
+
+
+def ranged_build(name: str, build: str) -> str:
+    """A portfolio entry worth funding whose build cost is `build` (a range or a point)."""
+    return (
+        f"  - name: {name}\n"
+        "    horizon_years: 1\n"
+        "    discount_rate: 0%\n"
+        "    market: {customers: 100, problem_cost: $1m}\n"
+        f"    solution: {{build_cost: {build}, annual_cost: 0, solves: 100%,"
+        " adoption: [100%], price: $100k}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("entries", "budget", "expected"),
+    [
+        # uniform $1m to $3m, budgeted at its central $2m within $2.5m: P(X > $2.5m) = 1/4
+        ([("A", UNIFORM)], "2.5m", 0.25),
+        # two independent uniforms budgeted at their centrals exactly: P(X + Y > 4m) = 1/2
+        ([("A", UNIFORM), ("B", UNIFORM)], "4m", 0.5),
+        # a lognormal's median is its central value: P(X > median) = 1/2, a point adds 0
+        ([("A", "'$1m to $4m'"), ("B", "$1m")], "3m", 0.5),
+    ],
+)
+def test_the_chance_of_overrunning_the_budget(
+    entries: list[tuple[str, str]], budget: str, expected: float
+) -> None:
+    text = "problems:\n" + "".join(ranged_build(n, b) for n, b in entries)
+    problems = load_text(text)
+    result = pmsize.plan(problems, budget)
+    assert len(result.funded) == len(entries)
+    assert result.p_over_budget is not None
+    # 100,000 draws: the standard error is at most 0.0016
+    assert result.p_over_budget == pytest.approx(expected, abs=0.008)
+    assert result.to_dict()["p_over_budget"] == result.p_over_budget
+
+
+def test_no_ranged_build_cost_no_budget_risk() -> None:
+    result = pmsize.plan(load_text("problems:\n" + ranged_build("A", "$1m")), "2m")
+    assert result.p_over_budget is None
+    assert "chance the funded builds cost more" not in " ".join(result._repr_markdown_().split())

@@ -94,6 +94,8 @@ class Plan:
     samples: int | None = None  # expected-npv only
     seed: int | None = None
     p_total_npv_positive: float | None = None  # expected-npv: P(total NPV of the funded > 0)
+    # P(the funded build costs add up to more than the budget), when any of them is ranged
+    p_over_budget: float | None = None
     exact: bool = True  # the optimum is proven; False: the time limit stopped the search
     gap: float = 0.0  # proven: no set that fits is worth more than total_npv / (1 - gap)
     time_limit: float | None = DEFAULT_TIME_LIMIT  # seconds for all the plan's solving
@@ -155,6 +157,7 @@ class Plan:
             "samples": self.samples,
             "seed": self.seed,
             "p_total_npv_positive": self.p_total_npv_positive,
+            "p_over_budget": self.p_over_budget,
             "shared_scenarios": list(self.shared_scenarios),
             "time_limit": self.time_limit,
             "ineligible": [

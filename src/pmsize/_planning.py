@@ -83,7 +83,7 @@ from pmsize._planned import (
     Plan,
 )
 from pmsize._results import Evaluation, Verdict
-from pmsize._values import parse_number
+from pmsize._values import Range, parse_number
 
 if TYPE_CHECKING:
     from pmsize._summary import Floats
@@ -92,6 +92,7 @@ MARGINAL_STEP = 0.10  # "what 10% more budget would add"
 # `$10m/month`, `$10m per year`, `10m a quarter`: a rate, where a budget is one sum
 _RATE = re.compile(r"(?:/|\bper\b|\ba\b)\s*[A-Za-z]+\.?$", re.IGNORECASE)
 PERMUTATION_KEY = 0x706C616E  # "plan": keys the per-problem shuffles apart from input draws
+BUDGET_KEY = 0x62756467  # "budg": keys the build-cost draws of `p_over_budget`
 OPTIMUM_SHARE = 2 / 3  # of the time limit, for the plan's own optimum (the rest: the marginal)
 
 
@@ -221,11 +222,16 @@ def plan(
     )
     chance = None
     shared: tuple[str, ...] = ()
+    funded_problems = [problems[eligible[i]] for i in chosen]
     if objective == "expected-npv":
         assert count is not None
-        funded_problems = [problems[eligible[i]] for i in chosen]
         chance = _chance_total_positive(funded_problems, policy, count, seed)
         shared = shared_scenarios(funded_problems)
+    over = None
+    if any(isinstance(p.solution.build_cost, Range) for p in funded_problems):
+        draws = count if count is not None else DEFAULT_SAMPLES if samples is None else samples
+        check_sampling(draws, seed)
+        over = p_over_budget(funded_problems, limit, draws, seed)
     return Plan(
         currency=currency,
         budget=limit,
@@ -240,6 +246,7 @@ def plan(
         samples=count,
         seed=seed if objective == "expected-npv" else None,
         p_total_npv_positive=chance,
+        p_over_budget=over,
         exact=found.exact,
         gap=found.gap,
         time_limit=time_limit,
@@ -344,6 +351,26 @@ def _chance_total_positive(
 
     total = np.sum(plan_draws(problems, policy, samples, seed), axis=0)
     return float(np.count_nonzero(total > 0)) / samples
+
+
+def p_over_budget(problems: Sequence[Problem], budget: float, samples: int, seed: int) -> float:
+    """The chance that the problems' build costs add up to more than `budget` (SPEC §15):
+    each ranged build cost drawn `samples` times from a stream of its own (keyed by the
+    seed and the problem's place, so two problems' draws are independent), the others at
+    their value; the plan itself budgets each build cost's central value."""
+    import numpy as np
+
+    from pmsize._sampling import draw
+
+    total = np.zeros(samples)
+    for place, problem in enumerate(problems):
+        cost = problem.solution.build_cost
+        if isinstance(cost, Range):
+            rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(BUDGET_KEY, place)))
+            total += draw(cost, "amount", rng, samples)
+        else:
+            total += cost
+    return float(np.count_nonzero(total > budget)) / samples
 
 
 def plan_draws(

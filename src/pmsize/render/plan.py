@@ -126,6 +126,12 @@ def sentences(p: Plan, name: Callable[[str], str]) -> list[str]:
             f"{fmt.percent(p.p_total_npv_positive)} ({p.samples:,} samples, seed {p.seed}; "
             f"{_drawn(p, name)})."
         )
+    if p.p_over_budget is not None:
+        said.append(
+            "The plan budgets each build cost's central value; with the ranges given, "
+            f"the chance the funded builds cost more than the budget is "
+            f"{fmt.percent(p.p_over_budget)}."
+        )
     if p.ineligible:
         listed = _names(p.ineligible, name, ", ")
         said.append(f"Not eligible (avoid, or {_npv_word(p)} not above 0): {listed}.")
