@@ -231,7 +231,8 @@ def plan(
     if any(isinstance(p.solution.build_cost, Range) for p in funded_problems):
         draws = count if count is not None else DEFAULT_SAMPLES if samples is None else samples
         check_sampling(draws, seed)
-        over = p_over_budget(funded_problems, limit, draws, seed)
+        places = [eligible[i] for i in chosen]
+        over = p_over_budget(build_cost_draws(funded_problems, places, draws, seed), limit)
     return Plan(
         currency=currency,
         budget=limit,
@@ -353,24 +354,43 @@ def _chance_total_positive(
     return float(np.count_nonzero(total > 0)) / samples
 
 
-def p_over_budget(problems: Sequence[Problem], budget: float, samples: int, seed: int) -> float:
-    """The chance that the problems' build costs add up to more than `budget` (SPEC §15):
-    each ranged build cost drawn `samples` times from a stream of its own (keyed by the
-    seed and the problem's place, so two problems' draws are independent), the others at
-    their value; the plan itself budgets each build cost's central value."""
+def p_over_budget(rows: Floats, budget: float) -> float:
+    """The chance that the build costs drawn (`build_cost_draws`, one row per problem) add
+    up to more than `budget` (SPEC §15): the share of draws that overrun it."""
+    return overruns(rows, budget) / int(rows.shape[1])
+
+
+def overruns(rows: Floats, budget: float) -> int:
+    """In how many draws the rows' build costs add up to more than `budget`, each draw
+    summed over the rows in their order (the same sum wherever it is asked)."""
+    import numpy as np
+
+    if rows.shape[0] == 0:
+        return 0
+    return int(np.count_nonzero(rows.sum(axis=0) > budget))
+
+
+def build_cost_draws(
+    problems: Sequence[Problem], places: Sequence[int], samples: int, seed: int
+) -> Floats:
+    """Each problem's build cost drawn `samples` times, one row per problem: a ranged one
+    from a stream of its own (keyed by the seed and the problem's place among those
+    planned, so two problems' draws are independent and a problem draws the same costs
+    whichever others are funded), the others at their value. The plan itself budgets
+    each build cost's central value."""
     import numpy as np
 
     from pmsize._sampling import draw
 
-    total = np.zeros(samples)
-    for place, problem in enumerate(problems):
+    rows = np.empty((len(problems), samples))
+    for row, (place, problem) in enumerate(zip(places, problems, strict=True)):
         cost = problem.solution.build_cost
         if isinstance(cost, Range):
             rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(BUDGET_KEY, place)))
-            total += draw(cost, "amount", rng, samples)
+            rows[row] = draw(cost, "amount", rng, samples)
         else:
-            total += cost
-    return float(np.count_nonzero(total > budget)) / samples
+            rows[row] = cost
+    return rows
 
 
 def plan_draws(
