@@ -993,3 +993,87 @@ def test_no_ranged_build_cost_no_budget_risk() -> None:
     result = pmsize.plan(load_text("problems:\n" + ranged_build("A", "$1m")), "2m")
     assert result.p_over_budget is None
     assert "chance the funded builds cost more" not in " ".join(result._repr_markdown_().split())
+
+
+# ------------------------------------------------------ budget confidence (SPEC §15)
+
+
+CONFIDENCE_PORTFOLIOS = [
+    # (build costs, budget): some ranged, some points; central budgets that overrun often
+    (["'$1m to $3m'", "$1m", "'$2m to $4m'", "$2m"], 5e6),
+    (["'$1m to $3m'", "'$1m to $2m'", "$1.5m", "'$2m to $5m'", "$1m"], 6e6),
+    (["$1m", "'$0.5m to $2m'", "'$1m to $4m'", "$2m", "'$1m to $1.5m'", "'$2m to $3m'"], 7e6),
+]
+
+
+def priced(i: int, build: str) -> str:
+    """A problem worth funding, of NPV $5m plus $1m per place, built for `build`."""
+    return ranged_build(f"P{i}", build).replace("price: $100k", f"price: ${50 + 10 * i}k")
+
+
+@pytest.mark.parametrize(("builds", "budget"), CONFIDENCE_PORTFOLIOS)
+@pytest.mark.parametrize("confidence", [0.5, 0.9])
+def test_budget_confidence_is_the_best_set_within_budget_that_often(
+    builds: list[str], budget: float, confidence: float
+) -> None:
+    from itertools import combinations
+
+    from pmsize import _planning as planning
+
+    problems = load_text("problems:\n" + "".join(priced(i, b) for i, b in enumerate(builds)))
+    draws = 300
+    result = pmsize.plan(problems, budget, budget_confidence=confidence, samples=draws)
+    rows = planning.build_cost_draws(problems, range(len(problems)), draws, 0)
+    allowed = int((1 - confidence) * draws + 1e-9)
+    npvs = [pmsize.evaluate(p).npv for p in problems]
+    best = max(
+        math.fsum(npvs[i] for i in subset)
+        for k in range(len(problems) + 1)
+        for subset in combinations(range(len(problems)), k)
+        if planning.overruns(rows[list(subset)], budget) <= allowed
+    )
+    assert result.exact
+    assert result.total_npv == pytest.approx(best, rel=1e-9)
+    assert result.budget_confidence == confidence
+    assert result.confidence_draws == draws
+    assert result.p_over_budget is not None
+    assert result.p_over_budget <= 1 - confidence + 1e-12
+    document = result.to_dict()
+    assert document["budget_confidence"] == confidence
+    assert document["p_over_budget"] == result.p_over_budget
+
+
+def test_budget_confidence_says_so_with_1000_draws_by_default() -> None:
+    builds, budget = CONFIDENCE_PORTFOLIOS[0]
+    problems = load_text("problems:\n" + "".join(priced(i, b) for i, b in enumerate(builds)))
+    result = pmsize.plan(problems, budget, budget_confidence="90%")
+    assert result.confidence_draws == 1_000
+    text = " ".join(result._repr_markdown_().split())
+    assert "funds a set that stays within budget in at least 90% of 1,000 draws" in text
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("0%", "0% would ask nothing of the draws"),
+        ("100%", "100% would never overrun in any of the draws"),
+        ("95", "95 is read as 9500%"),
+        ("most", "most is not a percent"),
+    ],
+)
+def test_a_bad_budget_confidence_is_refused(raw: str, message: str) -> None:
+    problems = load_text("problems:\n" + ranged_build("A", UNIFORM))
+    with pytest.raises(ValueError, match=message):
+        pmsize.plan(problems, "2.5m", budget_confidence=raw)
+    run = CliRunner().invoke(app, ["plan", "-", "--budget", "2.5m", "--budget-confidence", raw])
+    assert run.exit_code == 2
+    assert "--budget-confidence" in run.output
+
+
+def test_a_budget_confidence_too_large_to_solve_exactly_is_refused() -> None:
+    from pmsize._planning import MAX_CONFIDENCE_SIZE
+
+    problems = load_text("problems:\n" + "".join(priced(i, UNIFORM) for i in range(4)))
+    draws = MAX_CONFIDENCE_SIZE // 4 + 1
+    with pytest.raises(ValueError, match=f"more than the {MAX_CONFIDENCE_SIZE:,}"):
+        pmsize.plan(problems, "5m", budget_confidence=0.9, samples=draws)

@@ -104,6 +104,11 @@ class Plan:
     # expected-npv: the scenarios drawn once per sample for every funded problem that takes
     # them (a portfolio's `defaults:` ones, SPEC §14), in the order first met
     shared_scenarios: tuple[str, ...] = ()
+    # --budget-confidence: the share of the draws of build costs (`confidence_draws` of
+    # them) in which the funded set must stay within the budget; p_over_budget is then
+    # counted on the same draws
+    budget_confidence: float | None = None
+    confidence_draws: int | None = None
 
     @property
     def total_build(self) -> float:
@@ -158,6 +163,8 @@ class Plan:
             "seed": self.seed,
             "p_total_npv_positive": self.p_total_npv_positive,
             "p_over_budget": self.p_over_budget,
+            "budget_confidence": self.budget_confidence,
+            "budget_confidence_draws": self.confidence_draws,
             "shared_scenarios": list(self.shared_scenarios),
             "time_limit": self.time_limit,
             "ineligible": [

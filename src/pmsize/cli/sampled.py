@@ -236,13 +236,32 @@ def plan(
         ),
     ] = None,
     output: OutputOpt = None,
-    samples: SamplesOpt = DEFAULT_SAMPLES,
+    samples: Annotated[
+        str | None,
+        typer.Option(
+            "--samples",
+            "-n",
+            help="Monte Carlo samples per problem, such as 50k or 1e6 (at most 10,000,000; "
+            "default 100,000, and 1,000 draws for --budget-confidence).",
+            metavar="N",
+            show_default=False,
+        ),
+    ] = None,
     seed: SeedOpt = "0",
     cap_threshold: CapOpt = None,
     thin_margin: ThinOpt = None,
     set_: SetOpt = None,
     scenario_risk: RiskOpt = None,
     scenario: ScenarioOpt = None,
+    budget_confidence: Annotated[
+        str | None,
+        typer.Option(
+            help="Fund the best set whose drawn build costs stay within the budget in at "
+            "least this share of the draws, such as 90%.",
+            metavar="P",
+            show_default=False,
+        ),
+    ] = None,
     time_limit: Annotated[
         str,
         typer.Option(
@@ -278,8 +297,12 @@ def plan(
             most = options.whole_number(max_problems, "--max-problems", "a whole number such as 3")
             if most < 1:
                 raise UsageError("--max-problems: 0 would fund nothing; give 1 or more")
-        count, start = options.samples(samples), options.seed(seed)
+        count = None if samples is None else options.samples(samples)
+        start = options.seed(seed)
         seconds = options.time_limit(time_limit)
+        confidence = None
+        if budget_confidence is not None:  # its grammar, before any file is read
+            confidence = planning.parse_confidence(budget_confidence)
         policy = options.policy(cap_threshold, thin_margin, scenario_risk)
         values = what_ifs(set_)
         sampled = aim == Objective.expected_npv
@@ -296,6 +319,7 @@ def plan(
                 policy=policy,
                 progress=bar if sampled else None,
                 time_limit=seconds,
+                budget_confidence=confidence,
             )
         inputs = [p.source.file for p in problems if p.source is not None]
         told = plural(len(problems), "problem")  # said of a file written

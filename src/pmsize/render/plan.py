@@ -126,7 +126,19 @@ def sentences(p: Plan, name: Callable[[str], str]) -> list[str]:
             f"{fmt.percent(p.p_total_npv_positive)} ({p.samples:,} samples, seed {p.seed}; "
             f"{_drawn(p, name)})."
         )
-    if p.p_over_budget is not None:
+    if p.budget_confidence is not None:
+        stopped = "" if p.exact else " (the best found before the time limit)"
+        said.append(
+            f"The plan funds a set that stays within budget in at least "
+            f"{fmt.percent(p.budget_confidence)} of {p.confidence_draws or 0:,} draws of the "
+            f"ranged build costs{stopped}."
+        )
+    if p.p_over_budget is not None and p.budget_confidence is not None:
+        said.append(
+            f"In those draws, the funded builds cost more than the budget in "
+            f"{fmt.percent(p.p_over_budget)}."
+        )
+    elif p.p_over_budget is not None:
         said.append(
             "The plan budgets each build cost's central value; with the ranges given, "
             f"the chance the funded builds cost more than the budget is "
