@@ -241,8 +241,9 @@ def plan(
         typer.Option(
             "--samples",
             "-n",
-            help="Monte Carlo samples per problem, such as 50k or 1e6 (at most 10,000,000; "
-            "default 100,000, and 1,000 draws for --budget-confidence).",
+            help="Monte Carlo samples per problem, such as 50k or 1e6 (at most 10,000,000); "
+            "--budget-confidence draws build costs 1,000 times unless this is given. "
+            f"[default: {DEFAULT_SAMPLES}]",
             metavar="N",
             show_default=False,
         ),
