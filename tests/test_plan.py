@@ -771,11 +771,11 @@ def test_with_no_time_left_a_greedy_fill_is_funded_with_the_relaxations_bound() 
 
 
 def test_an_error_in_the_solver_thread_reaches_the_caller() -> None:
-    from pmsize._knapsack import _interruptible
+    from pmsize._knapsack import interruptible
 
-    assert _interruptible(lambda: 42) == 42
+    assert interruptible(lambda: 42) == 42
     with pytest.raises(ZeroDivisionError):
-        _interruptible(lambda: 1 / 0)
+        interruptible(lambda: 1 / 0)
 
 
 @pytest.mark.parametrize(

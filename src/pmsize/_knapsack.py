@@ -21,7 +21,7 @@ checks thousands of random knapsacks against brute force.
   solver's or the greedy fill's) with the lowest bound proven (`Optimum.gap`). Such a
   set fits the budget exactly; the least-cost rule for ties holds only when the search
   finished. HiGHS runs in a worker thread, so a signal ends a solve at once
-  (`_interruptible`).
+  (`interruptible`).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 MAX_CUTS = 1000  # sets cut off for exceeding the budget by a hair before giving up (never seen)
 # A zero gap, relative and absolute (HiGHS's default absolute gap, 1e-6 of the largest value
 # here, would let a set that much short pass as optimal); scipy passes the absolute gap on
-# to HiGHS verbatim, with a RuntimeWarning that `_interruptible` silences.
+# to HiGHS verbatim, with a RuntimeWarning that `interruptible` silences.
 SOLVER_OPTIONS = {"mip_rel_gap": 0.0, "mip_abs_gap": 0.0}
 WAIT_STEP = 0.05  # seconds the calling thread waits at a time while the solver runs
 
@@ -185,14 +185,14 @@ def _fixed_by_bounds(
     if max_count is not None:
         rows.append(np.ones(n))
         uppers.append(float(max_count))
-    lp = _interruptible(
+    lp = interruptible(
         lambda: linprog(
             -np.array(values) / top,
             A_ub=np.array(rows),
             b_ub=np.array(uppers),
             bounds=(0, 1),
             method="highs",
-            options=_time_options(deadline, {}, at_least=1.0),  # an LP of two rows: fast
+            options=time_options(deadline, {}, at_least=1.0),  # an LP of two rows: fast
         )
     )
     # A set known to fit: the best of filling greedily by value per cost, by value, and
@@ -360,10 +360,10 @@ class _Model:
         objective = -self.scaled_values if maximise_value else self.scaled_costs
         bound: float | None = None
         for _ in range(MAX_CUTS):
-            options = _time_options(self.deadline, SOLVER_OPTIONS)
+            options = time_options(self.deadline, SOLVER_OPTIONS)
             if options is None:
                 return _Solved(None, bound, proven=False)
-            result = _interruptible(
+            result = interruptible(
                 partial(
                     milp,
                     objective,
@@ -394,107 +394,7 @@ class _Model:
         )
 
 
-def chance_optimum(
-    values: Sequence[float],
-    draws: NDArray[Any],
-    budget: float,
-    allowed: int,
-    max_count: int | None = None,
-    *,
-    overruns: Callable[[NDArray[Any], float], int],
-    deadline: float | None = None,
-) -> Optimum:
-    """The set of the highest total value whose costs, drawn (`draws`: one row per item,
-    one column per draw), add up to more than `budget` in at most `allowed` draws (a
-    sample-average chance constraint), and that has at most `max_count` members; one MILP:
-
-        maximise   sum_i v_i x_i
-        subject to sum_i c_id x_i - M_d z_d <= B   for each draw d that taking every item
-                                                    would overrun, M_d = sum_i c_id - B
-                   sum_d z_d <= allowed,   sum_i x_i <= K,   x_i, z_d in {0, 1}
-
-    Each set the solver returns is counted again by `overruns(rows, budget)` (the count
-    the plan reports); one that overruns too often (the solver's tolerance) is cut off and
-    the model solved again, as `_Model` does. Past `deadline`, the best set found with the
-    bound proven (not exact); none found: the empty set. Ties are not broken by cost.
-    """
-    import numpy as np
-    from scipy import sparse
-    from scipy.optimize import Bounds, LinearConstraint, milp
-
-    items = [i for i, v in enumerate(values) if v > 0] if max_count != 0 else []
-    if not items:
-        return Optimum((), 0.0, 0.0, exact=True)
-    cost = np.asarray(draws, dtype=float)[items]
-    v = np.array([values[i] for i in items])
-
-    def fits(chosen: list[int]) -> bool:
-        return (max_count is None or len(chosen) <= max_count) and overruns(
-            cost[chosen], budget
-        ) <= allowed
-
-    def found(chosen: list[int], bound: float, exact: bool) -> Optimum:
-        value = math.fsum(float(v[j]) for j in chosen)
-        return Optimum(tuple(items[j] for j in chosen), value, max(value, bound), exact=exact)
-
-    everything = list(range(len(items)))
-    if fits(everything):
-        return found(everything, 0.0, exact=True)
-    n = len(items)
-    scale = budget if budget > 0 else 1.0
-    top = float(v.max())
-    excess = cost.sum(axis=0) - budget
-    tight = np.flatnonzero(excess > 0)
-    t = len(tight)
-    rows = [
-        sparse.hstack(
-            [sparse.csr_matrix(cost[:, tight].T / scale), sparse.diags(-excess[tight] / scale)]
-        ),
-        sparse.csr_matrix(np.concatenate([np.zeros(n), np.ones(t)])),
-    ]
-    uppers = [np.full(t, budget / scale), np.array([float(allowed)])]
-    if max_count is not None:
-        rows.append(sparse.csr_matrix(np.concatenate([np.ones(n), np.zeros(t)])))
-        uppers.append(np.array([float(max_count)]))
-    objective = np.concatenate([-v / top, np.zeros(t)])
-    ceiling = math.fsum(float(x) for x in v)  # no set is worth more than every item
-    for _ in range(MAX_CUTS):
-        options = _time_options(deadline, SOLVER_OPTIONS)
-        if options is None:
-            return found([], ceiling, exact=False)
-        result = _interruptible(
-            partial(
-                milp,
-                objective,
-                integrality=np.ones(n + t),
-                bounds=Bounds(0, 1),
-                constraints=LinearConstraint(
-                    sparse.vstack(rows).tocsr(), -np.inf, np.concatenate(uppers)
-                ),
-                options=options,
-            )
-        )
-        if result.status not in (0, 1, 2):  # pragma: no cover - never seen
-            raise RuntimeError(f"the budget optimum was not found: {result.message}")
-        stopped = result.status == 1
-        dual = getattr(result, "mip_dual_bound", None)
-        if stopped and dual is not None and math.isfinite(dual):
-            ceiling = min(ceiling, -dual * top)
-        if result.x is None:  # the deadline came before any set (the empty set fits)
-            return found([], ceiling, exact=False)
-        chosen = [j for j in range(n) if result.x[j] > 0.5]
-        if fits(chosen):
-            return found(chosen, ceiling, exact=not stopped)
-        cut = np.zeros(n + t)
-        cut[chosen] = 1.0
-        rows.append(sparse.csr_matrix(cut))
-        uppers.append(np.array([len(chosen) - 1.0]))
-    raise RuntimeError(  # pragma: no cover - needs 1,000 sets over the budget by a hair
-        f"the budget optimum was not found: {MAX_CUTS} sets exceeded it by a rounding error"
-    )
-
-
-def _time_options(
+def time_options(
     deadline: float | None, options: dict[str, float], at_least: float = 0.0
 ) -> dict[str, float] | None:
     """HiGHS's `options` with the time left before `deadline` (at least `at_least`
@@ -510,7 +410,7 @@ def _time_options(
 _solver_lock = threading.Lock()  # one solve at a time: each swaps C's stdout stream
 
 
-def _interruptible(solve: Callable[[], T]) -> T:
+def interruptible(solve: Callable[[], T]) -> T:
     """`solve()` (HiGHS) run in a worker thread while this thread waits in short steps.
 
     HiGHS runs in C and releases the GIL, so this thread's waits end and Python's signal
@@ -595,4 +495,12 @@ def _c_stdout() -> tuple[Any, Any] | None:
     return libc, stdout
 
 
-__all__ = ["Optimum", "best_subset", "chance_optimum", "optimum"]
+__all__ = [
+    "MAX_CUTS",
+    "SOLVER_OPTIONS",
+    "Optimum",
+    "best_subset",
+    "interruptible",
+    "optimum",
+    "time_options",
+]

@@ -69,8 +69,9 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from pmsize import _service as service
+from pmsize._chance import chance_optimum
 from pmsize._errors import ArgumentError, InputError, InputErrors, Location
-from pmsize._knapsack import Optimum, chance_optimum, optimum
+from pmsize._knapsack import Optimum, optimum
 from pmsize._limits import DEFAULT_SAMPLES, DEFAULT_SEED, check_sampling
 from pmsize._models import NO_POLICY, Policy, Problem
 from pmsize._options import DEFAULT_TIME_LIMIT
