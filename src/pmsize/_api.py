@@ -21,12 +21,11 @@ import os
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Literal
 
-from pmsize import _loader as loader
 from pmsize import _service as service
 from pmsize._engine import Thresholds
 from pmsize._errors import ArgumentError, UsageError
 from pmsize._limits import DEFAULT_SAMPLES, DEFAULT_SEED, check_sampling
-from pmsize._models import NO_POLICY, Policy, Problem, whatif
+from pmsize._models import NO_POLICY, Policy, Problem
 from pmsize._options import DEFAULT_TIME_LIMIT, MAX_SECTIONS
 from pmsize._results import Evaluation
 from pmsize.render import notebook  # noqa: F401 - registers how a notebook shows results
@@ -63,14 +62,12 @@ def load(
     that leads out of it is not read: a `pmsize._errors.SkippedPath` warning says so.
     """
     paths = [path] if isinstance(path, (str, os.PathLike)) else list(path)
-    settings, unknown = whatif.parsed(values or {})
-    if unknown:
-        raise ArgumentError(f"values: {unknown[0]}")
     try:
-        problems = loader.load_paths((os.fspath(p) for p in paths), settings)
+        return service.load_paths((os.fspath(p) for p in paths), values, scenario)
+    except ArgumentError:
+        raise
     except UsageError as exc:  # a path that names nothing: a bad argument, for a library
         raise ArgumentError(str(exc)) from None
-    return service.in_scenario(problems, scenario)
 
 
 def evaluate(problem: Problem, *, policy: Policy | None = None) -> Evaluation:

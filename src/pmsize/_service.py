@@ -289,11 +289,20 @@ def evaluate_paths(
     """
     if progress is not None:
         progress(0, None)
+    problems = load_paths(paths, values, scenario)
+    return rank(evaluate_problems(problems, policy, progress), sort)
+
+
+def load_paths(
+    paths: Iterable[str], values: Mapping[str, object] | None = None, scenario: str | None = None
+) -> list[Problem]:
+    """Every problem from `paths`, `values` written in (`--set`) before each is validated,
+    each as its scenario `scenario` when given: what `pmsize.load` and `pmsize evaluate`
+    read. `ArgumentError` for a value's path that names no input."""
     settings, unknown = whatif.parsed(values or {})
     if unknown:
         raise ArgumentError(f"values: {unknown[0]}")
-    problems = in_scenario(loader.load_paths(paths, settings), scenario)
-    return rank(evaluate_problems(problems, policy, progress), sort)
+    return in_scenario(loader.load_paths(paths, settings), scenario)
 
 
 def in_scenario(problems: list[Problem], scenario: str | None) -> list[Problem]:
