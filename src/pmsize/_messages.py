@@ -9,7 +9,7 @@ thresholds its flags were raised under) and writes plain text, never markup.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from pmsize import _finance as finance
 from pmsize import _fmt as fmt
@@ -204,9 +204,14 @@ def whatif_text(results: Sequence[Evaluation]) -> str | None:
     for o in results[0].overrides:
         was = f" (file: {'none' if o.was is None else o.was})" if one else ""
         shown.append(f"{o.input} {o.value}{was}")
-    scenario = results[0].scenario
+    return whatif_line(shown, results[0].scenario)
+
+
+def whatif_line(changes: Iterable[str], scenario: str | None = None) -> str:
+    """`what-if: ` and each change (`solution.price $50k`), led by the scenario evaluated
+    as when there is one; made safe. Every format's what-if line is this one."""
     lead = "what-if: " if scenario is None else f"what-if: scenario {scenario}: "
-    return fmt.safe_text(lead + " · ".join(shown))
+    return fmt.safe_text(lead + " · ".join(changes))
 
 
 UNCAPPED = "—"  # the Set by cell when no alternative caps the price

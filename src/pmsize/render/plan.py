@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pmsize import _fmt as fmt
+from pmsize._messages import whatif_line
 from pmsize._planned import Candidate, Plan
 from pmsize.render import csv, markdown
 from pmsize.render.table import NBSP, glued, print_trimmed
@@ -218,8 +219,8 @@ def render(console: Console, p: Plan) -> None:
     in sentences. Names may wrap; figures never shrink."""
     parts: list[RenderableType] = [Text(headline(p), style="bold"), Text()]
     if p.overrides:
-        whatif = "what-if: " + " · ".join(f"{i} {v}" for i, v in p.overrides)
-        parts.insert(0, glued(fmt.safe_text(whatif), console.width, style="dim"))
+        whatif = whatif_line(f"{i} {v}" for i, v in p.overrides)
+        parts.insert(0, glued(whatif, console.width, style="dim"))
     if p.funded and _table_width(_rows(p)) > console.width:
         parts += [_records(p, console.width), Text()]
     elif p.funded:
