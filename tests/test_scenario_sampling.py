@@ -22,6 +22,7 @@ from pmsize import _sampling as sampling
 from pmsize import _service as service
 from pmsize import _simulation as sim
 from pmsize._engine import Inputs
+from pmsize._mixture import scenario_samples
 from pmsize._models import Problem
 from pmsize.cli import app
 
@@ -94,7 +95,7 @@ def test_each_sample_has_the_point_npv_of_the_scenario_it_drew() -> None:
     problem = problem_of(POINT + SCENARIOS)
     samples = sampling.BLOCK + 3_000  # two blocks
     npv = sim.npv_samples(problem, samples=samples, seed=4)
-    cases = sim.scenario_samples(problem, samples, seed=4)
+    cases = scenario_samples(problem, samples, seed=4)
     assert cases is not None
     expected = [point_npv(problem_of(POINT))] + [
         point_npv(problem.in_scenario(s.name)) for s in problem.scenarios
@@ -105,7 +106,7 @@ def test_each_sample_has_the_point_npv_of_the_scenario_it_drew() -> None:
 
 def test_the_scenarios_are_drawn_by_their_probabilities() -> None:
     problem = problem_of(POINT + SCENARIOS)
-    cases = sim.scenario_samples(problem, 100_000, seed=1)
+    cases = scenario_samples(problem, 100_000, seed=1)
     assert cases is not None
     shares = np.bincount(cases, minlength=3) / cases.size
     # 4.5 standard errors of a share of 100,000 samples (at most 0.0016)
@@ -136,7 +137,7 @@ def test_a_scenarios_samples_are_the_file_with_its_values_written_in_simulated()
     problem = problem_of(RANGED + RANGED_SCENARIOS)
     samples = 20_000
     npv = sim.npv_samples(problem, samples=samples, seed=9)
-    cases = sim.scenario_samples(problem, samples, seed=9)
+    cases = scenario_samples(problem, samples, seed=9)
     assert cases is not None
     # base: the file without scenarios (adding them leaves the inputs' draws as they were)
     base = sim.npv_samples(problem_of(RANGED), samples=samples, seed=9)
@@ -181,8 +182,8 @@ def test_a_scenarios_problem_is_made_once_and_a_copy_makes_its_own() -> None:
 
 def test_the_case_drawn_does_not_depend_on_the_inputs() -> None:
     # the scenarios' stream is its own: ranges added or removed leave the cases as they were
-    point = sim.scenario_samples(problem_of(POINT + SCENARIOS), 5_000, seed=3)
-    ranged = sim.scenario_samples(problem_of(RANGED + SCENARIOS), 5_000, seed=3)
+    point = scenario_samples(problem_of(POINT + SCENARIOS), 5_000, seed=3)
+    ranged = scenario_samples(problem_of(RANGED + SCENARIOS), 5_000, seed=3)
     assert point is not None
     assert ranged is not None
     assert np.array_equal(point, ranged)
@@ -246,7 +247,7 @@ def test_without_scenarios_or_probabilities_the_json_has_no_cases(tmp_path: Any)
         assert "scenarios" not in json.loads(result.stdout)["results"][0]["simulation"]
     # unweighted: the base case is simulated, and the table says so
     problem = problem_of(POINT + unweighted)
-    assert sim.scenario_samples(problem, 500, seed=0) is None
+    assert scenario_samples(problem, 500, seed=0) is None
     result = invoke("simulate", str(path), "--samples", "500")
     assert result.exit_code == 0, result.stderr
     assert "no probabilities, so none is drawn" in " ".join(result.stdout.split())
@@ -332,7 +333,7 @@ def test_value_of_knowing_the_scenario_is_what_it_saves_in_the_cases_that_go_the
     assert result.sensitivity is not None
     found = {v.input: v.evpi for v in result.sensitivity.value_of_information}
     assert list(found) == ["scenario"]  # no range: the scenario is the only input
-    cases = sim.scenario_samples(problem, samples, seed=8)
+    cases = scenario_samples(problem, samples, seed=8)
     assert cases is not None
     good, bad = point_npv(problem_of(POINT)), point_npv(problem.in_scenario("slow uptake"))
     assert good > 0 > bad
@@ -437,16 +438,16 @@ def test_shared_scenarios_hit_every_problem_in_the_same_sample() -> None:
     one, two = loader.load_text(SHARED)
     assert one.shared_scenarios
     assert two.shared_scenarios
-    a = sim.scenario_samples(one, 20_000, seed=2)
-    b = sim.scenario_samples(two, 20_000, seed=2)
+    a = scenario_samples(one, 20_000, seed=2)
+    b = scenario_samples(two, 20_000, seed=2)
     assert a is not None
     assert b is not None
     assert np.array_equal(a, b)
     own_one, own_two = loader.load_text(OWN)
     assert not own_one.shared_scenarios
     assert [s.name for s in own_one.scenarios] == [s.name for s in one.scenarios]
-    c = sim.scenario_samples(own_one, 20_000, seed=2)
-    d = sim.scenario_samples(own_two, 20_000, seed=2)
+    c = scenario_samples(own_one, 20_000, seed=2)
+    d = scenario_samples(own_two, 20_000, seed=2)
     assert c is not None
     assert d is not None
     assert abs(correlation(c, d)) < 0.05  # 20,000 samples: 0 to within 3.5 standard errors

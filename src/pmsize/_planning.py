@@ -469,7 +469,8 @@ def plan_draws(
     scenario, so every problem that takes them has the same scenario in each sample."""
     import numpy as np
 
-    from pmsize._simulation import npv_samples, scenario_samples
+    from pmsize._mixture import scenario_samples
+    from pmsize._simulation import npv_samples
 
     found = []
     for place, problem in enumerate(problems):

@@ -41,7 +41,7 @@ from pmsize._drivers import (
 )
 from pmsize._engine import DEFAULT_THRESHOLDS, VERDICTS, Inputs, Thresholds
 from pmsize._limits import DEFAULT_SAMPLES, DEFAULT_SEED, check_sampling
-from pmsize._mixture import Mixed, Mixture, mixed_block, mixture, scenario_samples
+from pmsize._mixture import Mixed, Mixture, mixed_block, mixture
 from pmsize._models import NO_ALTERNATIVE, NO_POLICY, Policy, Problem
 from pmsize._sampling import ARRAY, BLOCK, BlockDraws, Floats, Sampler
 from pmsize._simulated import ScenarioFigures, Simulated, Simulation
@@ -448,7 +448,6 @@ __all__ = [
     "expected_npvs",
     "mixture",
     "npv_samples",
-    "scenario_samples",
     "sensitivity_problems",
     "simulate",
     "simulate_problems",
