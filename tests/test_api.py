@@ -43,6 +43,7 @@ def test_the_public_surface_is_all_and_only_all() -> None:
         "Diff",
         "Effect",
         "Evaluation",
+        "Expected",
         "Flag",
         "FlagCode",
         "Histogram",

@@ -191,6 +191,13 @@ def test_the_table_at_80_columns(tmp_path: Path) -> None:
         "  NPV      $3.23m -> $3.23m ($0)\n"
         "  ceiling  $130k -> $130k a customer a year\n"
         "  flags    none -> scenario-risk\n"
+        # simulated on the same draws (SPEC §15): the scenarios move the expected NPV
+        "  expected NPV  $2.74m -> $1.98m (−$752k)\n"
+        "  P(NPV > 0)    89.9% -> 70.4% (−19.5 points)\n"
+        "  what moved expected NPV\n"
+        "    scenarios[slow uptake]   −$778k  █████████████████████│\n"
+        "    scenarios[Rival]        +$91.1k                       │██\n"
+        "    scenarios[recession]    −$65.0k                     ██│\n"
         "  changes\n"
         "    scenarios[slow uptake]:\n"
         "      {probability: 10%, set: {solution.adoption: [1%, 2%]}}\n"
@@ -201,6 +208,8 @@ def test_the_table_at_80_columns(tmp_path: Path) -> None:
         "    scenarios[recession]: — -> {probability: 10%, set: {market.growth: -10%}}\n"
         "\n"
         "1 changed · verdicts 1 worse, 0 better · NPV $0\n"
+        "Expected NPV and P(NPV > 0) over 10,000 draws a side (seed 0), the same draws\n"
+        "for an input unchanged on both sides.\n"
     )
     assert all(len(line) <= 80 for line in result.stdout.splitlines())
     assert result.stderr == ""
@@ -222,11 +231,22 @@ def test_the_markdown(tmp_path: Path) -> None:
         "| **NPV** | $3.23m | $3.23m | **$0** |\n"
         "| Ceiling a customer a year | $130k | $130k | |\n"
         "| Flags | none | scenario-risk | |\n"
+        "| **Expected NPV** | $2.74m | $1.98m | **−$752k** |\n"
+        "| P(NPV > 0) | 89.9% | 70.4% | −19.5 points |\n"
         "| scenarios\\[slow uptake\\] | {probability: 10%, set: {solution.adoption: \\[1%, 2%\\]}} "
         "| {probability: 30%, set: {solution.adoption: \\[1%, 2%\\]}} | — |\n"
         "| scenarios\\[Rival\\] | {probability: 10%, set: {alternatives\\[ERP module\\].solves: "
         "70%}} | — | — |\n"
         "| scenarios\\[recession\\] | — | {probability: 10%, set: {market.growth: -10%}} | — |\n"
+        "\n"
+        "| What moved expected NPV | Effect |\n"
+        "| --- | ---: |\n"
+        "| scenarios\\[slow uptake\\] | −$778k |\n"
+        "| scenarios\\[Rival\\] | +$91.1k |\n"
+        "| scenarios\\[recession\\] | −$65.0k |\n"
+        "\n"
+        "_Expected NPV and P(NPV \\> 0) over 10,000 draws a side (seed 0), the same draws for an "
+        "input unchanged on both sides._\n"
     )
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "Diff",
     "Effect",
     "Evaluation",
+    "Expected",
     "Flag",
     "FlagCode",
     "Histogram",
@@ -119,6 +120,7 @@ _HOMES = {
     "ProblemDiff": "pmsize._diffing",
     "Change": "pmsize._diffing",
     "Effect": "pmsize._diffing",
+    "Expected": "pmsize._diffing",
     "Side": "pmsize._diffing",
     "ArgumentError": "pmsize._errors",
     "UsageError": "pmsize._errors",
@@ -144,7 +146,7 @@ if TYPE_CHECKING:
         sensitivity,
         simulate,
     )
-    from pmsize._diffing import Change, Diff, Effect, ProblemDiff, Side
+    from pmsize._diffing import Change, Diff, Effect, Expected, ProblemDiff, Side
     from pmsize._drivers import BreakEven, Sensitivity, TornadoBar, ValueOfInformation
     from pmsize._errors import (
         ArgumentError,

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Literal
 from pmsize import _service as service
 from pmsize._engine import Thresholds
 from pmsize._errors import ArgumentError, UsageError
-from pmsize._limits import DEFAULT_SAMPLES, DEFAULT_SEED, check_sampling
+from pmsize._limits import DEFAULT_SAMPLES, DEFAULT_SEED, DIFF_SAMPLES, check_sampling
 from pmsize._models import NO_POLICY, Policy, Problem
 from pmsize._options import DEFAULT_TIME_LIMIT, MAX_SECTIONS
 from pmsize._results import Evaluation
@@ -126,11 +126,22 @@ def sensitivity(
     return result
 
 
-def diff(old: DiffSide, new: DiffSide, *, policy: Policy | None = None) -> Diff:
+def diff(
+    old: DiffSide,
+    new: DiffSide,
+    *,
+    policy: Policy | None = None,
+    samples: int = DIFF_SAMPLES,
+    seed: int = DEFAULT_SEED,
+) -> Diff:
     """What changed between two sets of problems, matched by name (`pmsize diff OLD NEW`):
     each problem added, removed, changed or unchanged, and for a changed one its old and
     new verdict, NPV, ceiling and flags, every changed input, and the NPV change split
-    among the changed inputs by their Shapley values.
+    among the changed inputs by their Shapley values. A changed problem with ranges,
+    correlations or scenarios (with probabilities) on either side is also simulated,
+    `samples` draws a side with `seed`, an input unchanged on both sides drawing the same
+    values: each side's expected NPV and chance that NPV is above 0, and the change in
+    expected NPV split among the changed inputs (SPEC §15).
 
     Each side is paths (files, folders, portfolios) or problems. Read from paths, changed
     values are shown as the files write them (`$5m`); given as problems, as parsed (5000000.0).
@@ -164,15 +175,23 @@ def diff(old: DiffSide, new: DiffSide, *, policy: Policy | None = None) -> Diff:
         old_label=old_label,
         new_label=new_label,
         inputs=[*old_read, *new_read],  # either side's files: what --output must not replace
+        samples=samples,
+        seed=seed,
     )
 
 
 def diff_git(
-    rev: str, paths: PathLike | Iterable[PathLike] = ".", *, policy: Policy | None = None
+    rev: str,
+    paths: PathLike | Iterable[PathLike] = ".",
+    *,
+    policy: Policy | None = None,
+    samples: int = DIFF_SAMPLES,
+    seed: int = DEFAULT_SEED,
 ) -> Diff:
     """`paths` as of git revision `rev` against the working tree (`pmsize diff --git REV`),
     read through the `git` command run in the current folder; files at `rev` are named
-    `REV:path`. A path absent at `rev` has its problems added.
+    `REV:path`. A path absent at `rev` has its problems added. `samples` and `seed` as
+    for `diff`.
 
     Raises `InputErrors` for bad files on either side, and `UsageError` when git is not
     installed, the folder is not in a repository or `rev` names no commit.
@@ -189,6 +208,8 @@ def diff_git(
         old_label=" ".join(f"{rev}:{n}" for n in names),
         new_label=" ".join(names),
         inputs=files,
+        samples=samples,
+        seed=seed,
     )
 
 

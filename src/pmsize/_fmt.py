@@ -130,6 +130,15 @@ def percent(value: float | None, *, sign: bool = False) -> str:
     return f"{prefix}{body}%"
 
 
+def chance(share: float) -> str:
+    """A share of samples, never rounded to 0% or 100% unless it is exactly that."""
+    if 0 < share < 0.001:
+        return "<0.1%"
+    if 0.999 < share < 1:
+        return ">99.9%"
+    return percent(share)
+
+
 def from_year(year: int) -> str:
     """What follows a ceiling reached only later in the horizon: ` from year 3` (SPEC §7);
     nothing when it holds from year 1."""

@@ -20,6 +20,7 @@ from pmsize._errors import ArgumentError
 # within +-0.3 points (two standard errors) instead of +-1. A problem of ten ranged inputs
 # still simulates in about a tenth of a second.
 DEFAULT_SAMPLES = 100_000
+DIFF_SAMPLES = 10_000  # a side of a changed problem with uncertainty, in `diff` (SPEC §15)
 MAX_SAMPLES = 10_000_000  # 24 bytes kept per sample: 240 MB at most
 DEFAULT_SEED = 0
 
@@ -41,4 +42,10 @@ def _whole(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-__all__ = ["DEFAULT_SAMPLES", "DEFAULT_SEED", "MAX_SAMPLES", "check_sampling"]
+__all__ = [
+    "DEFAULT_SAMPLES",
+    "DEFAULT_SEED",
+    "DIFF_SAMPLES",
+    "MAX_SAMPLES",
+    "check_sampling",
+]

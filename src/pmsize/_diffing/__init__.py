@@ -10,6 +10,9 @@ among them by their Shapley values. Each job has its module:
     _attribution   which changed input moved the NPV by how much: exact Shapley values
                    over every mix of the sides (`HybridInputs`), in groups past
                    `EXACT_UP_TO` inputs
+    _expected      a changed problem with ranges, correlations or scenarios: both sides
+                   simulated on common random numbers, the change in expected NPV split
+                   by Shapley values over the same draws (SPEC §15)
 
 This module holds the result (`Diff`, `ProblemDiff`, `Side`, `Change`, `Effect`) and
 `compare`, which puts them together; the names other modules use are imported from here.
@@ -36,7 +39,9 @@ from pmsize._diffing._attribution import (
     players,
 )
 from pmsize._diffing._changes import Change, changes
+from pmsize._diffing._expected import Expected, expected_attribution, simulated, uncertain
 from pmsize._diffing._read import both_sides, read_bytes, read_git, read_paths
+from pmsize._limits import DEFAULT_SEED, DIFF_SAMPLES
 from pmsize._models import NO_POLICY, Policy, Problem
 from pmsize._results import Evaluation, Verdict
 from pmsize._version import __version__
@@ -44,6 +49,7 @@ from pmsize._version import __version__
 __all__ = [
     "ADDED",
     "CHANGED",
+    "DIFF_SAMPLES",
     "EXACT_UP_TO",
     "FAIL_ON",
     "MIXED_CURRENCIES_NOTE",
@@ -54,6 +60,7 @@ __all__ = [
     "Change",
     "Diff",
     "Effect",
+    "Expected",
     "HybridInputs",
     "ProblemDiff",
     "Side",
@@ -77,27 +84,43 @@ FAIL_ON = ("never", "worse", "reconsider", "avoid")
 @dataclass(frozen=True)
 class Side:
     """One side of a changed problem: its verdict, NPV, sustainable ceiling and flag codes,
-    and the currency its amounts are in."""
+    and the currency its amounts are in; when the problem was simulated (SPEC §15), its
+    expected NPV and the chance that the NPV is above 0 over the draws (`simulated`)."""
 
     verdict: Verdict
     npv: float
     ceiling_per_customer: float
     flags: tuple[str, ...]
     currency: str = "USD"
+    simulated: Expected | None = None
 
     @classmethod
-    def of(cls, r: Evaluation) -> Side:
+    def of(cls, r: Evaluation, simulated: Expected | None = None) -> Side:
         flags = tuple(f.code.value for f in r.flags)
-        return cls(r.verdict, r.npv, r.ceiling_per_customer, flags, r.currency)
+        return cls(r.verdict, r.npv, r.ceiling_per_customer, flags, r.currency, simulated)
+
+    @property
+    def expected_npv(self) -> float | None:
+        """The mean NPV over the draws; None when not simulated or no draw is finite."""
+        return None if self.simulated is None else self.simulated.expected_npv
+
+    @property
+    def p_npv_positive(self) -> float | None:
+        """The share of draws with NPV above 0; None when not simulated."""
+        return None if self.simulated is None else self.simulated.p_npv_positive
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             "verdict": self.verdict.value,
             "npv": self.npv,
             "ceiling_per_customer": self.ceiling_per_customer,
             "flags": list(self.flags),
             "currency": self.currency,
         }
+        if self.simulated is not None:
+            found["expected_npv"] = self.simulated.expected_npv
+            found["p_npv_positive"] = self.simulated.p_npv_positive
+        return found
 
 
 @dataclass(frozen=True)
@@ -135,6 +158,29 @@ class ProblemDiff:
     changes: tuple[Change, ...] = ()
     attribution: tuple[Effect, ...] = ()
     exact: bool = True
+    # simulated (SPEC §15): the change in expected NPV split among the changed inputs
+    expected_attribution: tuple[Effect, ...] = ()
+    expected_exact: bool = True
+
+    @property
+    def simulated(self) -> bool:
+        """Whether both sides were simulated (a changed problem with uncertainty)."""
+        return (
+            self.old is not None
+            and self.new is not None
+            and self.old.simulated is not None
+            and self.new.simulated is not None
+        )
+
+    @property
+    def expected_npv_change(self) -> float | None:
+        """New expected NPV less old; None when not simulated, or a side has none."""
+        if self.old is None or self.new is None:
+            return None
+        before, after = self.old.expected_npv, self.new.expected_npv
+        if before is None or after is None or self.npv_change is None:
+            return None
+        return after - before
 
     @property
     def worse(self) -> bool:
@@ -150,7 +196,7 @@ class ProblemDiff:
         return self.old is not None and self.new is not None and self.new.verdict < self.old.verdict
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             "name": self.name,
             "status": self.status,
             "file": self.file,
@@ -161,6 +207,11 @@ class ProblemDiff:
             "attribution": [e.to_dict() for e in self.attribution],
             "exact": self.exact,
         }
+        if self.simulated:
+            found["expected_npv_change"] = self.expected_npv_change
+            found["expected_attribution"] = [e.to_dict() for e in self.expected_attribution]
+            found["expected_exact"] = self.expected_exact
+        return found
 
 
 @dataclass(frozen=True)
@@ -172,6 +223,8 @@ class Diff:
     problems: tuple[ProblemDiff, ...]
     # the files read from disk (never a file at a git revision): what --output must not replace
     inputs: tuple[str, ...] = field(default=(), repr=False, compare=False)
+    samples: int = DIFF_SAMPLES  # the draws of each side of a problem simulated, and their seed
+    seed: int = DEFAULT_SEED
 
     def __repr__(self) -> str:
         """One line: how many problems changed, were added, removed or stayed, and how many
@@ -251,11 +304,15 @@ class Diff:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             "schema_version": SCHEMA_VERSION,
             "tool_version": __version__,
             "old": self.old,
             "new": self.new,
+        }
+        if any(p.simulated for p in self.problems):  # what the expected figures were drawn with
+            found |= {"samples": self.samples, "seed": self.seed}
+        return found | {
             "problems": [p.to_dict() for p in self.problems],
             "summary": self.summary(),
         }
@@ -290,11 +347,19 @@ def compare(
     old_label: str | None = None,
     new_label: str | None = None,
     inputs: Iterable[str] = (),
+    samples: int = DIFF_SAMPLES,
+    seed: int = DEFAULT_SEED,
 ) -> Diff:
-    """Match `old` and `new` by problem name and compare each pair (SPEC §8).
+    """Match `old` and `new` by problem name and compare each pair (SPEC §8). A changed
+    problem with ranges, correlations or scenarios on either side is also simulated,
+    `samples` draws a side with `seed` (SPEC §15).
 
     A problem read with its data as written (`read_paths`, `read_bytes`, `read_git`) shows
     its changed values as the file writes them; any other, as parsed."""
+    from pmsize._limits import check_sampling
+
+    check_sampling(samples, seed)
+    draws = (samples, seed)
     before = {p.name: p for p in old}
     after = {p.name: p for p in new}
     found: list[ProblemDiff] = []
@@ -303,12 +368,13 @@ def compare(
         if name not in before:
             found.append(_one_sided(problem, result, ADDED))
         else:
-            found.append(_pair(before[name], problem, _evaluate(before[name], policy), result))
+            old_result = _evaluate(before[name], policy)
+            found.append(_pair(before[name], problem, old_result, result, draws))
     found += [
         _one_sided(p, _evaluate(p, policy), REMOVED) for n, p in before.items() if n not in after
     ]
     found.sort(key=lambda p: (STATUSES.index(p.status), p.name.casefold(), p.name))
-    return Diff(old_label, new_label, tuple(found), tuple(inputs))
+    return Diff(old_label, new_label, tuple(found), tuple(inputs), samples, seed)
 
 
 def _evaluate(problem: Problem, policy: Policy) -> Evaluation:
@@ -330,23 +396,31 @@ def _one_sided(problem: Problem, result: Evaluation, status: str) -> ProblemDiff
     )
 
 
-def _pair(old: Problem, new: Problem, before: Evaluation, after: Evaluation) -> ProblemDiff:
+def _pair(
+    old: Problem, new: Problem, before: Evaluation, after: Evaluation, draws: tuple[int, int]
+) -> ProblemDiff:
     listed = changes(old, new)
     same_currency = before.currency == after.currency
     # amounts in two currencies have no difference to split
     inputs = list(dict.fromkeys(i for _, i in listed if i is not None)) if same_currency else []
     effects, exact = attribute(old, new, inputs)
-    attribution = tuple(
-        sorted(
-            (
-                Effect(group_name(group), effect, group if len(group) > 1 else ())
-                for group, effect in zip(players(inputs), effects, strict=True)
-            ),
-            key=lambda e: -abs(e.npv_effect),
-        )
-    )
+    attribution = _effects(zip(players(inputs), effects, strict=True))
     old_side, new_side = Side.of(before), Side.of(after)
     status = CHANGED if listed or old_side != new_side else UNCHANGED
+    expected: tuple[Effect, ...] = ()
+    expected_exact = True
+    if status == CHANGED and same_currency and (uncertain(old) or uncertain(new)):
+        samples, seed = draws
+        figures = simulated(old, samples, seed)[0], simulated(new, samples, seed)[0]
+        old_side, new_side = Side.of(before, figures[0]), Side.of(after, figures[1])
+        # a scenario moves no point NPV, but does move the expected one
+        moving = dict.fromkeys(
+            i if i is not None else c.input
+            for c, i in listed
+            if i is not None or c.input.startswith(f"{SCENARIOS}[")
+        )
+        found, expected_exact = expected_attribution(old, new, list(moving), figures, samples, seed)
+        expected = _effects(found)
     return ProblemDiff(
         name=new.name,
         status=status,
@@ -359,4 +433,22 @@ def _pair(old: Problem, new: Problem, before: Evaluation, after: Evaluation) -> 
         changes=tuple(c for c, _ in listed),
         attribution=attribution,
         exact=exact,
+        expected_attribution=expected,
+        expected_exact=expected_exact,
+    )
+
+
+SCENARIOS = "scenarios"
+
+
+def _effects(split: Iterable[tuple[tuple[str, ...], float]]) -> tuple[Effect, ...]:
+    """Each player's effect, largest first; a group names its inputs."""
+    return tuple(
+        sorted(
+            (
+                Effect(group_name(group), effect, group if len(group) > 1 else ())
+                for group, effect in split
+            ),
+            key=lambda e: -abs(e.npv_effect),
+        )
     )

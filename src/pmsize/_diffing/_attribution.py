@@ -103,12 +103,12 @@ def attribute(
     if not groups:
         return [], True
     npvs = HybridInputs(old, new, groups).npvs(range(1 << len(groups)))
-    return _exact(len(groups), npvs), all(len(group) == 1 for group in groups)
+    return exact_shapley(len(groups), npvs), all(len(group) == 1 for group in groups)
 
 
-def _exact(k: int, values: Sequence[float]) -> list[float]:
-    """phi_i = sum over S not holding i of |S|! (k-|S|-1)! / k! (f(S+i) - f(S)), with
-    f(S) = values[S] (S as a bit mask)."""
+def exact_shapley(k: int, values: Sequence[float]) -> list[float]:
+    """Each of `k` players' Shapley value: phi_i = sum over S not holding i of
+    |S|! (k-|S|-1)! / k! (f(S+i) - f(S)), with f(S) = values[S] (S as a bit mask)."""
     weight = [math.factorial(s) * math.factorial(k - s - 1) / math.factorial(k) for s in range(k)]
     size = [mask.bit_count() for mask in range(1 << k)]
     phi = []

@@ -106,12 +106,32 @@ def _completion(values: Sequence[str]) -> Callable[[str], list[str]]:
     return complete
 
 
+SamplesOpt = Annotated[
+    str,
+    typer.Option(
+        "--samples",
+        "-n",
+        help="Monte Carlo samples per problem, such as 50k or 1e6 (at most 10,000,000).",
+        metavar="N",
+    ),
+]
+SeedOpt = Annotated[
+    str,
+    typer.Option(
+        help="Seed of the random draws, a whole number; the same seed, the same output.",
+        metavar="SEED",
+    ),
+]
+
+
 __all__ = [
     "CapOpt",
     "OutputOpt",
     "PathsArg",
     "RiskOpt",
+    "SamplesOpt",
     "ScenarioOpt",
+    "SeedOpt",
     "SetOpt",
     "ThinOpt",
     "WatchOpt",

@@ -22,7 +22,9 @@ from pmsize.cli.params import (
     OutputOpt,
     PathsArg,
     RiskOpt,
+    SamplesOpt,
     ScenarioOpt,
+    SeedOpt,
     SetOpt,
     ThinOpt,
     WatchOpt,
@@ -313,6 +315,7 @@ class DiffFailOn(str, enum.Enum):
 
 
 DIFF_FORMATS = ("table", "json", "markdown", "github")
+DIFF_SAMPLES = "10,000"  # diffing.DIFF_SAMPLES, written out: cli imports no more
 DIFF_FAIL_ON = tuple(f.value for f in DiffFailOn)
 
 
@@ -353,10 +356,14 @@ def diff(
             "problem has this verdict or a worse one.",
         ),
     ] = "never",
+    samples: SamplesOpt = DIFF_SAMPLES,
+    seed: SeedOpt = "0",
 ) -> None:
     """Show what an edit did to verdicts and NPV.
 
-    Each problem's verdict and NPV before and after, and which edit moved them.
+    Each problem's verdict and NPV before and after, and which edit moved them. A changed
+    problem with ranges, correlations or scenarios is also simulated on the same draws
+    both sides: its expected NPV, its chance of paying back, and which edit moved them.
 
     Example: pmsize diff --git origin/main problems/
     """
@@ -367,11 +374,12 @@ def diff(
 
         chosen = options.output_format(format, output, DIFF_FORMATS, "diff")
         fail = options.choice(fail_on, DIFF_FAIL_ON, "diff", option="--fail-on", verb="takes")
+        count, start = options.samples(samples), options.seed(seed)
         if git is not None:
-            result = api.diff_git(git, paths or ["."])
+            result = api.diff_git(git, paths or ["."], samples=count, seed=start)
         elif len(paths or []) == 2:
             assert paths is not None
-            result = api.diff(paths[0], paths[1])
+            result = api.diff(paths[0], paths[1], samples=count, seed=start)
         else:
             raise UsageError("give two paths, OLD and NEW, or --git REV and the paths to compare")
         inputs = result.inputs

@@ -21,7 +21,9 @@ from pmsize.cli.params import (
     OutputOpt,
     PathsArg,
     RiskOpt,
+    SamplesOpt,
     ScenarioOpt,
+    SeedOpt,
     SetOpt,
     ThinOpt,
     WatchOpt,
@@ -44,22 +46,6 @@ SimulationFormatOpt = Annotated[
 ]
 DEFAULT_SAMPLES = "100,000"  # limits.DEFAULT_SAMPLES, written out: cli imports no more
 DEFAULT_TIME_LIMIT = "10"  # options.DEFAULT_TIME_LIMIT, likewise
-SamplesOpt = Annotated[
-    str,
-    typer.Option(
-        "--samples",
-        "-n",
-        help="Monte Carlo samples per problem, such as 50k or 1e6 (at most 10,000,000).",
-        metavar="N",
-    ),
-]
-SeedOpt = Annotated[
-    str,
-    typer.Option(
-        help="Seed of the random draws, a whole number; the same seed, the same output.",
-        metavar="SEED",
-    ),
-]
 
 
 def simulate(

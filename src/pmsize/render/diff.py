@@ -9,11 +9,23 @@ annotations. Figures are formatted here; none is computed.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from pmsize import _fmt as fmt
-from pmsize._diffing import ADDED, CHANGED, REMOVED, STATUSES, UNCHANGED, Diff, ProblemDiff
+from pmsize._diffing import (
+    ADDED,
+    CHANGED,
+    REMOVED,
+    STATUSES,
+    UNCHANGED,
+    Diff,
+    Effect,
+    ProblemDiff,
+    Side,
+)
+from pmsize._diffing._expected import ORDERS
 from pmsize.render import github
 from pmsize.render.markdown import COMMENT_LIMIT, escape
 
@@ -41,10 +53,11 @@ def _flags(codes: Sequence[str]) -> str:
     return ", ".join(codes) if codes else "none"
 
 
-def _grouped(p: ProblemDiff) -> str:
+def _grouped(effects: Sequence[Effect]) -> str:
     """`3,000 changed inputs in 12 groups`: what an attribution in groups covers."""
-    inputs = sum(len(e.inputs) or 1 for e in p.attribution)
-    return f"{inputs:,} changed inputs in {len(p.attribution):,} groups"
+    inputs = sum(len(e.inputs) or 1 for e in effects)
+    groups = f"{len(effects):,} groups" if len(effects) > 1 else "one group"
+    return f"{inputs:,} changed inputs in {groups}"
 
 
 def _direction(p: ProblemDiff) -> str:
@@ -113,7 +126,20 @@ def text(d: Diff, width: int = 80) -> str:
         out.append("")
     out += [_listing(d.of_status(s), s, fmt.safe_text) for s in (ADDED, REMOVED) if d.of_status(s)]
     out += _wrapped(summary_text(d).split(" · "), width)
+    note = draws_note(d)
+    if note:
+        out += textwrap.wrap(note, width)
     return "".join(f"{line}\n" for line in out)
+
+
+def draws_note(d: Diff) -> str:
+    """What the expected figures were drawn with, when some problem was simulated."""
+    if not any(p.simulated for p in d.problems):
+        return ""
+    return (
+        f"Expected NPV and P(NPV > 0) over {d.samples:,} draws a side (seed {d.seed}), "
+        "the same draws for an input unchanged on both sides."
+    )
 
 
 def _wrapped(parts: Sequence[str], width: int) -> list[str]:
@@ -142,9 +168,10 @@ def _block(p: ProblemDiff, width: int) -> list[str]:
     if p.old.flags != p.new.flags:
         lines.append(f"  flags    {_flags(p.old.flags)} {ARROW} {_flags(p.new.flags)}")
     if p.attribution:
-        how = "" if p.exact else f" ({_grouped(p)})"
+        how = "" if p.exact else f" ({_grouped(p.attribution)})"
         lines.append(f"  what moved NPV{how}")
-        lines += _bars(p, width)
+        lines += _bars(p.attribution, p.currency, width)
+    lines += _expected_lines(p, width)
     if p.changes:
         lines.append("  changes")
         for c in p.changes:
@@ -157,18 +184,70 @@ def _block(p: ProblemDiff, width: int) -> list[str]:
     return lines
 
 
-def _bars(p: ProblemDiff, width: int) -> list[str]:
+def _expected_lines(p: ProblemDiff, width: int) -> list[str]:
+    """A simulated problem's expected NPV and chance of paying back, old and new, and what
+    moved the expected NPV (SPEC §15); nothing for one not simulated."""
+    if not p.simulated:
+        return []
+    assert p.old is not None
+    assert p.new is not None
+    lines = [
+        f"  expected NPV  {_expected_npv(p.old)} {ARROW} {_expected_npv(p.new)} "
+        f"({_expected_change(p)})",
+        f"  P(NPV > 0)    {_chance(p.old)} {ARROW} {_chance(p.new)} ({_points(p)})",
+    ]
+    if p.expected_attribution:
+        how = "" if p.expected_exact else f" ({_estimated(p)})"
+        lines.append(f"  what moved expected NPV{how}")
+        lines += _bars(p.expected_attribution, p.currency, width)
+    return lines
+
+
+def _expected_npv(side: Side) -> str:
+    return "n/a" if side.expected_npv is None else fmt.money(side.expected_npv, side.currency)
+
+
+def _expected_change(p: ProblemDiff) -> str:
+    change = p.expected_npv_change
+    return "n/a" if change is None else fmt.money(change, p.currency, sign=True)
+
+
+def _chance(side: Side) -> str:
+    return "n/a" if side.p_npv_positive is None else fmt.chance(side.p_npv_positive)
+
+
+def _points(p: ProblemDiff) -> str:
+    """`−1.9 points`: the change in P(NPV > 0), in percentage points."""
+    assert p.old is not None
+    assert p.new is not None
+    assert p.old.p_npv_positive is not None
+    assert p.new.p_npv_positive is not None
+    change = (p.new.p_npv_positive - p.old.p_npv_positive) * 100
+    if abs(change) < 0.05:
+        return "no change" if change == 0 else f"{'+' if change > 0 else fmt.MINUS}<0.1 points"
+    sign = "+" if change > 0 else fmt.MINUS
+    return f"{sign}{abs(change):.1f} points"
+
+
+def _estimated(p: ProblemDiff) -> str:
+    """How an attribution that is not exact was made."""
+    if any(e.inputs for e in p.expected_attribution):
+        return _grouped(p.expected_attribution)
+    return f"the mean over {ORDERS:,} random orders"
+
+
+def _bars(effects: Sequence[Effect], currency: str, width: int) -> list[str]:
     """Each input, its signed effect and a bar either side of an axis, largest first."""
-    labels = [fmt.safe_text(e.input) for e in p.attribution]
-    values = [fmt.money(e.npv_effect, p.currency, sign=True) for e in p.attribution]
+    labels = [fmt.safe_text(e.input) for e in effects]
+    values = [fmt.money(e.npv_effect, currency, sign=True) for e in effects]
     value_width = max(len(v) for v in values)
     # the labels take what the figures and the narrowest bars leave; the bars the rest
     fixed = 4 + 2 + value_width + 2 + 1  # indent, gaps, figure, axis
     label_width = min(max(len(label) for label in labels), max(12, width - fixed - 2 * _MIN_BAR))
     half = max(_MIN_BAR, (width - fixed - label_width) // 2)
-    largest = max(abs(e.npv_effect) for e in p.attribution)
+    largest = max(abs(e.npv_effect) for e in effects)
     lines = []
-    for label, value, effect in zip(labels, values, p.attribution, strict=True):
+    for label, value, effect in zip(labels, values, effects, strict=True):
         if len(label) > label_width:
             label = label[: label_width - 1] + "…"
         cells = round(half * abs(effect.npv_effect) / largest) if largest > 0 else 0
@@ -194,7 +273,7 @@ def markdown(d: Diff, limit: int = COMMENT_LIMIT, *, heading: str = "pmsize diff
     )
     changed = d.of_status(CHANGED)
     blocks = [_md_block(p) for p in changed]
-    note_room = len(_md_note(len(blocks), len(blocks)).encode())
+    note_room = len(_md_note(len(blocks), len(blocks)).encode()) + len(draws_note(d)) + 4
     budget = limit - len(head.encode()) - len(tail.encode()) - note_room
     shown_blocks = 0
     for block in blocks:
@@ -203,6 +282,9 @@ def markdown(d: Diff, limit: int = COMMENT_LIMIT, *, heading: str = "pmsize diff
             break
         shown_blocks += 1
     note = _md_note(len(blocks) - shown_blocks, len(blocks))
+    drawn = draws_note(d)
+    if drawn:
+        note += f"\n_{escape(drawn)}_\n"
     return head + "".join(blocks[:shown_blocks]) + tail + note
 
 
@@ -234,12 +316,38 @@ def _md_block(p: ProblemDiff) -> str:
     ]
     if p.old.flags != p.new.flags:
         lines.append(f"| Flags | {_flags(p.old.flags)} | {_flags(p.new.flags)} | |")
+    if p.simulated:
+        lines += [
+            f"| **Expected NPV** | {_expected_npv(old)} | {_expected_npv(new)} "
+            f"| **{_expected_change(p)}** |",
+            f"| P(NPV > 0) | {_chance(old)} | {_chance(new)} | {_points(p)} |",
+        ]
     lines += [
         f"| {escape(name)} | {was} | {now} | {effect} |" for name, was, now, effect in _rows(p)
     ]
+    lines += _md_expected(p)
     if not p.exact:
-        lines.append(f"\n_NPV effects of {escape(_grouped(p))}; `--format json` lists them._")
+        lines.append(
+            f"\n_NPV effects of {escape(_grouped(p.attribution))}; `--format json` lists them._"
+        )
     return "\n".join(lines) + "\n"
+
+
+def _md_expected(p: ProblemDiff) -> list[str]:
+    """What moved the expected NPV of a simulated problem, as a table of its own."""
+    if not p.simulated or not p.expected_attribution:
+        return []
+    how = "" if p.expected_exact else f" ({escape(_estimated(p))})"
+    lines = [
+        "",
+        f"| What moved expected NPV{how} | Effect |",
+        "| --- | ---: |",
+    ]
+    lines += [
+        f"| {escape(e.input)} | {fmt.money(e.npv_effect, p.currency, sign=True)} |"
+        for e in p.expected_attribution
+    ]
+    return lines
 
 
 def _rows(p: ProblemDiff) -> Iterable[tuple[str, str, str, str]]:

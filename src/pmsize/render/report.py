@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pmsize import _fmt as fmt
+from pmsize._fmt import chance
 from pmsize._messages import UNCAPPED
 from pmsize._models import NO_ALTERNATIVE, Problem
 from pmsize._options import MAX_SECTIONS
@@ -38,7 +39,7 @@ from pmsize._results import Evaluation, Verdict
 from pmsize._version import __version__
 from pmsize.render import explain
 from pmsize.render.charts import Chart, Charts
-from pmsize.render.simulate import NOT_SET, break_even_text, chance, ranges_note, spread_text
+from pmsize.render.simulate import NOT_SET, break_even_text, ranges_note, spread_text
 from pmsize.render.table import RANKED_HEADERS, ranked_rows
 
 if TYPE_CHECKING:

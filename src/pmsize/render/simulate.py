@@ -19,6 +19,7 @@ from rich.text import Text
 
 from pmsize import _fmt as fmt
 from pmsize._drivers import BUILD_COST, SCENARIO, BarKind, BreakEven, TornadoBar
+from pmsize._fmt import chance
 from pmsize._messages import whatif_text
 from pmsize._models import NO_ALTERNATIVE
 from pmsize._simulated import TOO_FEW_SE, TORNADO_NOTE, Simulated, Simulation
@@ -75,15 +76,6 @@ def value_text(value: float | str | None, kind: BarKind, currency: str) -> str:
     if isinstance(value, str) or kind == "scenario":
         return fmt.safe_text(str(value))
     return fmt.quantity(value, kind, currency)
-
-
-def chance(share: float) -> str:
-    """A share of samples, never rounded to 0% or 100% unless it is exactly that."""
-    if 0 < share < 0.001:
-        return "<0.1%"
-    if 0.999 < share < 1:
-        return ">99.9%"
-    return fmt.percent(share)
 
 
 def spread_text(s: Summary, show: Any) -> str:

@@ -171,7 +171,7 @@ def ranges(w: Writer) -> Point:
     """The inputs given as ranges."""
     bullets = tuple(Bullet(uncertain_text(u, w.r.currency)) for u in w.r.uncertain)
     return Point(
-        "Uncertain inputs",
+        "Expected inputs",
         "These inputs are ranges; every figure above uses each one's central value (its "
         "median). pmsize simulate shows how the verdict moves across them.",
         bullets,
