@@ -31,13 +31,19 @@ comparing their leaves, and the 4,096 mixes themselves, about a third of the tim
 portfolio's 100 problems are sized 4,096 times each: a few times what evaluating them
 once takes, and no longer growing with the number of inputs the edit changed.
 
-    python benchmarks/diff.py [--alternatives 300 3000] [--problems 100]
+A third shape holds the target of SPEC §15: a portfolio of 50 ranged problems, each
+with one input changed, diffed at 10,000 samples (both sides of every problem simulated
+on common random numbers) beside `pmsize simulate` of the new side at 10,000 samples.
+Target: within 3x.
+
+    python benchmarks/diff.py [--alternatives 300 3000] [--problems 100] [--ranged 50]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -88,6 +94,25 @@ def portfolio(problems: int, edited: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
+def ranged(problems: int, edited: bool) -> str:
+    """`problems` problems of five ranged inputs each; `edited` widens each one's problem
+    cost (one changed input a problem, which moves its expected NPV, not its point NPV)."""
+    lines = ["problems:"]
+    for p in range(problems):
+        cost = f"${50 + p}k to ${900 + p}k" if edited else f"${100 + p}k to ${450 + p}k"
+        lines += [
+            f"  - name: Problem {p}",
+            "    horizon_years: 5",
+            f"    market: {{customers: {800 + p} to {1500 + p}, problem_cost: {cost}, "
+            "growth: 1% to 8%}",
+            f"    solution: {{build_cost: $1m to ${3 + p % 4}m, annual_cost: $200k, "
+            "price: $40k, adoption: [2%, 5%, 10%, 15%, 20%]}",
+            "    alternatives:",
+            f"      - {{name: Spreadsheet, annual_cost: $20k to ${40 + p}k, solves: 60%}}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
 def measure(command: list[str]) -> tuple[float, float]:
     """Wall seconds and peak resident memory (MB) of one run of `command`."""
     start = time.perf_counter()
@@ -103,9 +128,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--alternatives", type=int, nargs="+", default=[300, 3000])
     parser.add_argument("--problems", type=int, default=100)
+    parser.add_argument("--ranged", type=int, default=50)
     options = parser.parse_args()
     pmsize = [sys.executable, "-m", "pmsize", "diff"]
     evaluate = [sys.executable, "-m", "pmsize", "evaluate"]
+    simulate = [sys.executable, "-m", "pmsize", "simulate"]
     print("shape                                   file       wall      peak memory   / evaluate")
     with tempfile.TemporaryDirectory() as folder:
         cases = []
@@ -126,6 +153,19 @@ def main() -> None:
             print(
                 f"{label:<38} {size:6.0f} KB  {wall:7.2f} s  {peak:8.0f} MB   {wall / alone:5.2f}"
             )
+        old, new = Path(folder) / "old-ranged.yaml", Path(folder) / "new-ranged.yaml"
+        old.write_text(ranged(options.ranged, edited=False), encoding="utf-8")
+        new.write_text(ranged(options.ranged, edited=True), encoding="utf-8")
+        draws = ["--samples", "10000"]
+        diffs, simulates = [], []
+        for _ in range(3):  # alternating, medians: the machine is shared
+            diffs.append(measure([*pmsize, str(old), str(new), "-f", "json", *draws])[0])
+            simulates.append(measure([*simulate, str(new), "-f", "json", *draws])[0])
+        wall, alone = statistics.median(diffs), statistics.median(simulates)
+        print(
+            f"\n{options.ranged} ranged problems, one input changed each, 10,000 samples:\n"
+            f"  diff {wall:.2f} s, simulate {alone:.2f} s: {wall / alone:.2f}x (target 3x)"
+        )
 
 
 if __name__ == "__main__":

@@ -27,7 +27,6 @@ changed inputs are then attributed as one group.
 
 from __future__ import annotations
 
-import copy
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -152,7 +151,9 @@ class _Mixes:
         before, after = self.old.as_written, self.new.as_written
         if before is None or after is None:
             return None
-        data = copy.deepcopy(dict(before))
+        # a new container wherever a value is written, the rest shared with the old side
+        # (validating reads the data, never writes it)
+        data = dict(before)
         for i, group in enumerate(self.groups):
             if mask & (1 << i):
                 for name in group:
@@ -189,14 +190,14 @@ def _take_path(data: dict[str, Any], new: Mapping[str, Any], parts: list[str]) -
     for part in parts:
         node = node.get(part, _MISSING) if isinstance(node, Mapping) else _MISSING
     target: Any = data
-    for part in parts[:-1]:
-        if not isinstance(target.get(part), dict):
-            target[part] = dict(target[part]) if isinstance(target.get(part), Mapping) else {}
+    for part in parts[:-1]:  # each container on the way copied: the old side's stays as it is
+        inner = target.get(part)
+        target[part] = dict(inner) if isinstance(inner, Mapping) else {}
         target = target[part]
     if node is _MISSING:
         target.pop(parts[-1], None)
     else:
-        target[parts[-1]] = copy.deepcopy(node)
+        target[parts[-1]] = node
 
 
 _MISSING: Any = object()
@@ -214,7 +215,7 @@ def _take_item(data: dict[str, Any], new: Mapping[str, Any], key: str, item: str
         given = new.get(key) if isinstance(new.get(key), Mapping) else {}
         for name, value in (given or {}).items():
             if str(name).strip().casefold() == wanted:
-                old[name] = copy.deepcopy(value)
+                old[name] = value
         data[key] = old
         return
     items = list(data.get(key) or [])
@@ -223,9 +224,9 @@ def _take_item(data: dict[str, Any], new: Mapping[str, Any], key: str, item: str
     if where:
         first = where[0]
         items = [i for n, i in enumerate(items) if n not in where]
-        items[first:first] = [copy.deepcopy(i) for i in theirs[:1]]
+        items[first:first] = theirs[:1]
     else:
-        items += [copy.deepcopy(i) for i in theirs[:1]]
+        items += theirs[:1]
     data[key] = items
 
 
