@@ -281,8 +281,10 @@ def test_github_names_the_scenarios_that_turned_the_verdict(tmp_path: Path) -> N
     warning = result.stdout.splitlines()[0]
     assert warning.endswith(
         "Invoice matching: pursue -> reconsider. NPV $3.23m -> $3.23m ($0); "
-        "flags: scenario-risk.%0AChanged without moving NPV: scenarios[slow uptake], "
-        "scenarios[Rival], scenarios[recession]"
+        "flags: scenario-risk.%0AExpected NPV $2.74m -> $1.98m (−$752k); P(NPV > 0) 89.9%25 "
+        "-> 70.4%25.%0AMoved expected NPV most by: scenarios[slow uptake] −$778k, "
+        "scenarios[Rival] +$91.1k, scenarios[recession] −$65.0k%0AChanged without moving "
+        "NPV: scenarios[slow uptake], scenarios[Rival], scenarios[recession]"
     )
 
 

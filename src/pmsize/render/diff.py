@@ -426,6 +426,17 @@ def _annotation(p: ProblemDiff, workspace: str | None) -> str:
     if p.old is not None:
         message += f" ({_npv_change(p)})"
     message += f"; flags: {_flags(p.new.flags)}."
+    if p.simulated:
+        assert p.old is not None
+        message += (
+            f"\nExpected NPV {_expected_npv(p.old)} -> {_expected_npv(p.new)} "
+            f"({_expected_change(p)}); P(NPV > 0) {_chance(p.old)} -> {_chance(p.new)}."
+        )
+        moved = [e for e in p.expected_attribution if e.npv_effect][:3]
+        if moved:
+            message += "\nMoved expected NPV most by: " + ", ".join(
+                f"{e.input} {money(e.npv_effect, p.currency, sign=True)}" for e in moved
+            )
     top = [e for e in p.attribution if e.npv_effect and not math.isnan(e.npv_effect)][:3]
     if top:
         message += "\nMoved most by: " + ", ".join(
