@@ -590,13 +590,13 @@ def test_more_changed_inputs_than_a_machine_integer_holds_are_grouped() -> None:
     assert changed["npv_change"] < 0
 
 
-def test_three_thousand_changed_alternatives_are_attributed_in_twelve_groups_in_little_memory(
+def test_a_thousand_changed_alternatives_are_attributed_in_twelve_groups_in_little_memory(
     tmp_path: Path,
 ) -> None:
     # regression: 1 -> 3,000 alternatives sized 2,000 random orders of 3,000 prefixes each
     # as 3,000-bit masks (time in k squared: past 3 GB and still growing at 45 s); now the
     # inputs go in 12 groups and every subset of them is sized at once, each alternative
-    # mixed only as the engine reaches it (benchmarks/diff.py times it)
+    # mixed only as the engine reaches it (benchmarks/diff.py times it at 3,000 and 30,000)
     import tracemalloc
 
     head = {
@@ -607,7 +607,7 @@ def test_three_thousand_changed_alternatives_are_attributed_in_twelve_groups_in_
     }
     tools = [
         {"name": f"Tool {i}", "annual_cost": f"${40 + i % 90}k", "solves": f"{30 + i % 50}%"}
-        for i in range(3_000)
+        for i in range(1_000)
     ]
     old = pmsize.load(write(tmp_path / "old.yaml", {**head, "alternatives": tools[:1]}))
     new = pmsize.load(write(tmp_path / "new.yaml", {**head, "alternatives": tools}))
@@ -617,11 +617,11 @@ def test_three_thousand_changed_alternatives_are_attributed_in_twelve_groups_in_
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    # about 8 MB; the 4,096 mixes of every alternative alive at once pass 300 MB
-    assert peak < 40e6
+    # about 9 MB; the 4,096 mixes of every alternative alive at once pass 100 MB
+    assert peak < 30e6
     assert p.exact is False
     assert len(p.attribution) == 12
-    assert sum(len(e.inputs) for e in p.attribution) == 2_999
+    assert sum(len(e.inputs) for e in p.attribution) == 999
     assert sum(effects(p).values()) == pytest.approx(p.npv_change, rel=1e-9)
 
 
