@@ -19,7 +19,7 @@ from pathlib import Path
 import pmsize
 
 ROOT = Path(__file__).resolve().parent.parent
-VIEWPORT = {"width": 1100, "height": 1640}  # the contents to the two portfolio charts
+VIEWPORT = {"width": 1100, "height": 1820}  # the contents to the two portfolio charts
 
 
 def main() -> None:

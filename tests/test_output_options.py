@@ -249,7 +249,7 @@ def test_report_piped_still_writes_stdout() -> None:
         (["explain", CLAIMS], "1 problem"),
         (["simulate", RANGED, *FEW], "1 problem"),
         (["sensitivity", RANGED, *FEW, "-f", "json"], "1 problem"),
-        (["plan", str(EXAMPLES), "--budget", "8m"], "5 problems"),
+        (["plan", str(EXAMPLES), "--budget", "8m"], "6 problems"),
         (["diff", *COMMANDS["diff"]], "2 problems compared"),
         (["report", CLAIMS, *FEW], "1 problem"),
     ],

@@ -130,8 +130,8 @@ def test_the_page_is_one_document_that_loads_nothing(examples_page: str) -> None
 
 
 def test_the_title_says_what_the_page_is_before_what_it_holds(examples_page: str) -> None:
-    assert "<title>pmsize report: 5 problems</title>" in examples_page
-    assert "<h1>pmsize report: 5 problems</h1>" in examples_page
+    assert "<title>pmsize report: 6 problems</title>" in examples_page
+    assert "<h1>pmsize report: 6 problems</h1>" in examples_page
 
 
 def test_the_contents_links_to_each_problems_section_in_page_order(examples_page: str) -> None:
@@ -143,7 +143,7 @@ def test_the_contents_links_to_each_problems_section_in_page_order(examples_page
     )
     assert items == [(f"problem-{i}", r["name"], r["verdict"]) for i, r in enumerate(results, 1)]
     assert re.findall(r'<section id="(problem-\d+)"', examples_page) == [a for a, _, _ in items]
-    assert '<span class="count">5 problems</span>' in contents
+    assert '<span class="count">6 problems</span>' in contents
     # it opens the page: before the summary; and each section leads back to it
     assert examples_page.index('<nav id="contents"') < examples_page.index('id="summary"')
     assert examples_page.count('<a href="#contents">Back to contents</a>') == len(results)
@@ -204,8 +204,9 @@ def test_each_problem_has_its_memo_its_charts_and_for_ranges_its_simulation(
     examples_page: str,
 ) -> None:
     results = json_of("evaluate", str(EXAMPLES))["results"]
-    ranged = [r for r in results if r["uncertain_inputs"]]
-    assert len(ranged) == 3  # claims processing alone has no range
+    # simulated: a problem with ranges, or with scenarios drawn by their probabilities
+    ranged = [r for r in results if r["uncertain_inputs"] or r.get("expected_npv") is not None]
+    assert len(ranged) == 4  # claims processing and invoice matching have neither
     sections = re.split(r'<section id="problem-\d+" class="problem"', examples_page)[1:]
     assert len(sections) == len(results)
     for r, section in zip(results, sections, strict=True):
@@ -216,9 +217,10 @@ def test_each_problem_has_its_memo_its_charts_and_for_ranges_its_simulation(
         assert section.count("<strong>") >= 9  # the memo's numbered points
         charts = section.count('role="img"')
         moves = len({y["ceiling_per_customer"] for y in r["years"]}) > 1
-        # cash flow; the ceiling by year when it moves; histogram and tornado for ranges
-        assert charts == 1 + moves + (2 if r["uncertain_inputs"] else 0)
-        assert ("Uncertainty: the simulation" in section) == bool(r["uncertain_inputs"])
+        drawn = r in ranged
+        # cash flow; the ceiling by year when it moves; histogram and tornado when simulated
+        assert charts == 1 + moves + (2 if drawn else 0)
+        assert ("Uncertainty: the simulation" in section) == drawn
         currency = r["currency"]
         money = partial(fmt.money, currency=currency)
         assert cells(section, "figures") == [

@@ -235,6 +235,92 @@ def test_every_scenario_error_is_told_at_once(tmp_path: Path) -> None:
     ]
 
 
+def test_a_name_or_path_error_hides_no_bad_value_of_another_scenario(tmp_path: Path) -> None:
+    # the block's errors (a name used twice, a path that names no input) and the values'
+    # (judged as the file's) are told together, each where it is written
+    text = BASE + (
+        "scenarios:\n"
+        "  slow uptake:\n"
+        "    probability: 60%\n"
+        "    set:\n"
+        "      solution.price: -5k\n"  # 22
+        "  Slow Uptake:\n"  # 23: the name again, ignoring case
+        "    probability: 50%\n"
+        "    set:\n"
+        "      market.growth: 200\n"  # 26
+        "  rival:\n"
+        "    probability: 10%\n"
+        "    set:\n"
+        "      solution.adopt: 1%\n"  # 30
+        "      alternatives[Rival]: {annual_cost: $40k, solves: 170%}\n"  # 31
+    )
+    assert errors(tmp_path, text) == [
+        "18:1: the scenarios' probabilities add up to 120%; they can add up to 100% at most "
+        "(the base case, the file as written, has what is left)",
+        "22:23: scenarios[slow uptake]: solution.price: -5k is negative; amounts cannot be "
+        "below zero",
+        "23:3: scenarios[Slow Uptake]: the name is already used by `slow uptake` (names "
+        "ignore case); give each scenario its own name",
+        "26:22: scenarios[Slow Uptake]: market.growth: 200 is read as 20000%; write 200%",
+        "30:7: scenarios[rival]: solution.adopt names no input; did you mean solution.adoption?",
+        "31:28: scenarios[rival]: alternatives[Rival].solves: 170% is over 100%; a share is "
+        "at most 100%",
+    ]
+
+
+def test_the_file_s_own_errors_hide_no_scenario_s_and_are_told_once(tmp_path: Path) -> None:
+    # the customers are wrong in the file, so in every scenario too: told once, at the
+    # file's line; the scenario that sets the price to a good value fixes that error in it
+    text = BASE.replace("customers: 400", "customers: -400").replace(
+        "price: $60k", "price: -$60k"
+    ) + (
+        "scenarios:\n"
+        "  base:\n"  # 19
+        "    set: {market.growth: 0%}\n"
+        "  dear:\n"
+        "    set: {solution.price: $90k, market.growth: 200}\n"  # 22
+    )
+    assert errors(tmp_path, text) == [
+        "3:14: market.customers: -400 is negative; counts cannot be below zero",
+        "12:10: solution.price: -$60k is negative; amounts cannot be below zero",
+        "19:3: scenarios[base]: `base` is the file as written; give this scenario another name",
+        "22:48: scenarios[dear]: market.growth: 200 is read as 20000%; write 200%",
+    ]
+
+
+def test_a_correlation_error_hides_no_scenario_error(tmp_path: Path) -> None:
+    text = BASE.replace("problem_cost: $200k", "problem_cost: $150k to $250k") + (
+        "correlations:\n"
+        "  market.problem_cost ~ solution.solves: 0.5\n"  # 19: solves is no range
+        "scenarios:\n"
+        "  a:\n"
+        "    set:\n"
+        "      solution.price: -5k\n"  # 23
+    )
+    assert errors(tmp_path, text) == [
+        "19:3: correlations: solution.solves is a single value, not a range, so it cannot "
+        "vary with another input; ranged inputs: market.problem_cost",
+        "23:23: scenarios[a]: solution.price: -5k is negative; amounts cannot be below zero",
+    ]
+
+
+def test_the_library_tells_every_layer_s_errors_at_once() -> None:
+    data: dict[str, Any] = {
+        "name": "Coded",
+        "market": {"customers": -10, "problem_cost": "$1m"},
+        "solution": {"adoption": "5%"},
+        "scenarios": {
+            "a": {"set": {"solution.price": "-$5k"}},
+            "A": {"set": {"market.growth": "0%"}},
+        },
+    }
+    with pytest.raises(ValueError, match="customers") as raised:
+        pmsize.Problem.model_validate(data)
+    text = str(raised.value)
+    assert "the name is already used by `a`" in text
+    assert "scenarios[a]: solution.price: -$5k is negative" in text
+
+
 def test_scenarios_of_defaults_are_judged_against_each_problem(tmp_path: Path) -> None:
     text = """\
 defaults:

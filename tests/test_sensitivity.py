@@ -89,8 +89,19 @@ def test_tornado_ends_are_the_point_evaluations_with_that_input_at_its_low_and_h
     problem: Problem,
 ) -> None:
     bars = sens.tornado(problem)
-    assert {bar.input for bar in bars} == {path for path, _ in engine.ranged_inputs(problem)}
+    case = sens.scenario_bar(problem)  # the scenario, an input when scenarios are drawn
+    assert {bar.input for bar in bars} == {path for path, _ in engine.ranged_inputs(problem)} | (
+        set() if case is None else {sens.SCENARIO}
+    )
     for bar in bars:
+        if bar == case:  # its ends are the cases with the lowest and highest NPV
+            at_low, at_high = (
+                service.evaluate(problem if name == "base" else problem.in_scenario(name))
+                for name in (bar.low_value, bar.high_value)
+            )
+            assert bar.npv_at_low == pytest.approx(at_low.npv, rel=1e-12)
+            assert bar.npv_at_high == pytest.approx(at_high.npv, rel=1e-12)
+            continue
         at_low = service.evaluate(with_value(problem, bar.input, bar.low_value))
         at_high = service.evaluate(with_value(problem, bar.input, bar.high_value))
         assert bar.npv_at_low == pytest.approx(at_low.npv, rel=1e-12, abs=1e-6)
@@ -236,7 +247,8 @@ def test_value_of_information_is_zero_for_an_input_that_cannot_change_the_decisi
 def test_value_of_information_is_never_negative(problem: Problem, seed: int) -> None:
     result = sim.simulate(problem, samples=5_000, seed=seed, learn=True)
     values = [v.evpi for v in result.value_of_information]
-    assert {v.input for v in result.value_of_information} == set(result.ranged_inputs)
+    drawn = set() if sens.scenario_bar(problem) is None else {sens.SCENARIO}
+    assert {v.input for v in result.value_of_information} == set(result.ranged_inputs) | drawn
     assert values == sorted(values, reverse=True)
     assert all(value >= 0 for value in values)
 

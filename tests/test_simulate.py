@@ -205,9 +205,20 @@ def central_columns(n: int) -> Any:
     return pick
 
 
+def cases(problem: Problem) -> list[Problem]:
+    """The problem as written without its scenarios (whose `scenario-risk` flag is the
+    headline's, never the engine's), then each scenario's problem; or the problem alone."""
+    if not problem.scenarios:
+        return [problem]
+    return [
+        problem.model_copy(update={"scenarios": ()}),
+        *(problem.in_scenario(s.name) for s in problem.scenarios),
+    ]
+
+
 @pytest.mark.parametrize("path", EXAMPLES + CASES, ids=lambda p: p.stem)
 def test_point_evaluation_equals_the_array_engine_on_central_values(path: Path) -> None:
-    for problem in loader.load_paths([str(path)]):
+    for problem in (case for read in loader.load_paths([str(path)]) for case in cases(read)):
         thresholds = engine.resolve_thresholds(problem.policy, problem.portfolio_policy)
         point = service.evaluate(problem, thresholds)
         arrays = engine.size(Inputs.take(problem, central_columns(3)), thresholds, sampling.ARRAY)

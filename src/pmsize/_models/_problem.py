@@ -15,10 +15,12 @@ from pydantic import (
     Field,
     ModelWrapValidatorHandler,
     PrivateAttr,
+    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
+from pydantic_core import InitErrorDetails
 
 from pmsize import _correlations as correlations
 from pmsize._errors import InputError, InputErrors, Location
@@ -311,12 +313,35 @@ class Problem(BaseModel):
             raise RuleError(found)
         return self
 
+    @model_validator(mode="after")
+    def _correlations_hold(self) -> Problem:
+        """Each side of a correlation a ranged input, and the pairs able to hold together."""
+        if self.correlations:
+            found = correlations.check(self)
+            if found:
+                raise CorrelationError(found, of_problem=True)
+        return self
+
+    # defined after every other check of the problem, so that it wraps them all
     @model_validator(mode="wrap")
     @classmethod
     def _scenarios_hold(cls, data: Any, handler: ModelWrapValidatorHandler[Problem]) -> Problem:
         """Each scenario's values judged as the file's own: written into the data and
-        validated (`scenarios.check`); a scenario's problem has no scenarios to judge."""
-        problem = handler(data)
+        validated (`scenarios.check`); a scenario's problem has no scenarios to judge.
+
+        Every error is told at once: when the problem has errors of its own, or its
+        `scenarios:` block has, the values of the scenarios that can be read are judged
+        all the same (`scenarios.check_read`) and told beside them.
+        """
+        try:
+            problem = handler(data)
+        except ValidationError as exc:
+            if not isinstance(data, Mapping) or not data.get("scenarios"):
+                raise
+            found = scenarios.check_read(data, cls._judged)
+            if not found:
+                raise
+            raise _told_beside(exc, scenarios.ScenarioError(found), data) from None
         if problem.scenarios:
             found = (
                 scenarios.check(data, problem.scenarios, cls._judged)
@@ -333,11 +358,14 @@ class Problem(BaseModel):
         _, found = validate(cls, data, problem_context(data))
         return [*found, *cross_checks(data)]
 
-    @model_validator(mode="after")
-    def _correlations_hold(self) -> Problem:
-        """Each side of a correlation a ranged input, and the pairs able to hold together."""
-        if self.correlations:
-            found = correlations.check(self)
-            if found:
-                raise CorrelationError(found, of_problem=True)
-        return self
+
+def _told_beside(exc: ValidationError, error: ValueError, data: Any) -> ValidationError:
+    """`exc` with `error` as one more of its errors: a validator raises them together."""
+    details: list[InitErrorDetails] = []
+    for e in exc.errors(include_url=False):
+        detail = InitErrorDetails(type=e["type"], loc=e["loc"], input=e["input"])
+        if "ctx" in e:
+            detail["ctx"] = e["ctx"]
+        details.append(detail)
+    details.append(InitErrorDetails(type="value_error", loc=(), input=data, ctx={"error": error}))
+    return ValidationError.from_exception_data(exc.title, details)

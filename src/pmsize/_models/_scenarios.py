@@ -14,11 +14,15 @@ others'. `parse` reads the block as written (names, probabilities, paths); `chec
 judges each scenario's values as the file's own would be, by writing them into the
 problem's data (`whatif.apply`) and validating the result. A scenario's problem has no
 scenarios of its own.
+
+Every error is told in one run: when the problem or its `scenarios:` block has errors
+of its own, `check_read` still judges the values of every scenario that can be read
+(`read`), so a duplicate name does not hide a bad value in another scenario.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -81,11 +85,23 @@ def parse(raw: object) -> tuple[Scenario, ...]:
     """The scenarios of a `scenarios:` mapping (name -> {probability, set}), in file order.
 
     Raises `ScenarioError` with every name that is `base` or used twice (ignoring case),
-    every bad probability or path, every empty `set:`, probabilities given to some
-    scenarios only, and probabilities that add up to over 100%.
+    every bad probability or path, every empty `set:` (`read`); probabilities given to
+    some scenarios only, or adding up to over 100%, are `check`'s.
+    """
+    found, problems, _ = read(raw)
+    if problems:
+        raise ScenarioError(problems)
+    return found
+
+
+def read(raw: object) -> tuple[tuple[Scenario, ...], list[tuple[Loc, str]], bool]:
+    """What can be read of a `scenarios:` mapping, whatever is wrong with it: every scenario
+    whose `set:` can be read (a name used twice or `base` included), with the paths that
+    can be read; every error found (`parse`'s); and whether each probability written was
+    read, so that the rule between them can be judged on the scenarios read.
     """
     if raw is None:  # `scenarios:` with every scenario commented out
-        return ()
+        return (), [], True
     if (
         isinstance(raw, Sequence)
         and not isinstance(raw, str)
@@ -98,7 +114,8 @@ def parse(raw: object) -> tuple[Scenario, ...]:
             if isinstance(s, Scenario)
         }
     if not isinstance(raw, Mapping):
-        raise ScenarioError(
+        return (
+            (),
             [
                 (
                     ("scenarios",),
@@ -106,10 +123,12 @@ def parse(raw: object) -> tuple[Scenario, ...]:
                     f"(and `probability:` if you weigh them), such as `slow uptake: {{set: "
                     f"{{{EXAMPLE}}}}}`",
                 )
-            ]
+            ],
+            False,
         )
     found: list[Scenario] = []
     problems: list[tuple[Loc, str]] = []
+    weighed = True
     seen: dict[str, str] = {}
     for key, body in raw.items():
         name = str(key)
@@ -117,8 +136,10 @@ def parse(raw: object) -> tuple[Scenario, ...]:
         here: Loc = ("scenarios", Named(name))
         if not isinstance(key, str) or not name.strip():
             problems.append((at_name, "a scenario needs a name, such as `slow uptake`"))
+            weighed = False
             continue
         folded = name.strip().casefold()
+        first = seen.setdefault(folded, name)
         if folded == BASE:
             problems.append(
                 (
@@ -126,9 +147,7 @@ def parse(raw: object) -> tuple[Scenario, ...]:
                     "`base` is the file as written; give this scenario another name",
                 )
             )
-            continue
-        first = seen.setdefault(folded, name)
-        if first != name:
+        elif first != name:
             problems.append(
                 (
                     at_name,
@@ -136,26 +155,26 @@ def parse(raw: object) -> tuple[Scenario, ...]:
                     "give each scenario its own name",
                 )
             )
-            continue
-        scenario, errors = _scenario(name, body, here)
+        scenario, errors, probability_read = _scenario(name, body, here)
         problems += errors
+        weighed = weighed and probability_read
         if scenario is not None:
             found.append(scenario)
-    if problems:
-        raise ScenarioError(problems)
-    return tuple(found)
+    return tuple(found), problems, weighed
 
 
-def _scenario(name: str, body: object, here: Loc) -> tuple[Scenario | None, list[tuple[Loc, str]]]:
-    """One scenario as written, or None and what is wrong with it."""
+def _scenario(
+    name: str, body: object, here: Loc
+) -> tuple[Scenario | None, list[tuple[Loc, str]], bool]:
+    """One scenario as far as it can be read (None when its `set:` cannot be), what is
+    wrong with it, and whether its probability, if written, was read."""
     if not isinstance(body, Mapping):
-        return None, [
-            (
-                here,
-                "expected `set:` with the inputs this scenario changes (and `probability:` "
-                f"if you weigh the scenarios), such as `set: {{{EXAMPLE}}}`",
-            )
-        ]
+        problem = (
+            here,
+            "expected `set:` with the inputs this scenario changes (and `probability:` "
+            f"if you weigh the scenarios), such as `set: {{{EXAMPLE}}}`",
+        )
+        return None, [problem], False
     from pmsize._models._words import unknown_key
 
     problems: list[tuple[Loc, str]] = [
@@ -167,11 +186,13 @@ def _scenario(name: str, body: object, here: Loc) -> tuple[Scenario | None, list
         if key not in KEYS
     ]
     probability = None
+    probability_read = True
     if "probability" in body:
         try:
             probability = values.parse_number(body["probability"], "percent")
         except ValueError as exc:
             problems.append(((*here, "probability"), str(exc)))
+            probability_read = False
     if "set" not in body:
         problems.append(
             (
@@ -180,7 +201,7 @@ def _scenario(name: str, body: object, here: Loc) -> tuple[Scenario | None, list
                 f"{{{EXAMPLE}}}`",
             )
         )
-        return None, problems
+        return None, problems, probability_read
     given = body["set"]
     if given is None or (isinstance(given, Mapping) and not given):
         problems.append(
@@ -189,7 +210,7 @@ def _scenario(name: str, body: object, here: Loc) -> tuple[Scenario | None, list
                 f"`set:` is empty; give at least one input and its value, such as `{EXAMPLE}`",
             )
         )
-        return None, problems
+        return None, problems, probability_read
     if not isinstance(given, Mapping):
         problems.append(
             (
@@ -197,7 +218,7 @@ def _scenario(name: str, body: object, here: Loc) -> tuple[Scenario | None, list
                 f"expected a mapping of input paths and their values, such as `{EXAMPLE}`",
             )
         )
-        return None, problems
+        return None, problems, probability_read
     settings: list[tuple[str, Any]] = []
     named: dict[paths.Key, str] = {}
     for key, value in given.items():
@@ -215,9 +236,7 @@ def _scenario(name: str, body: object, here: Loc) -> tuple[Scenario | None, list
             )
             continue
         settings.append((text, value))
-    if problems:
-        return None, problems
-    return Scenario(name, probability, tuple(settings)), []
+    return Scenario(name, probability, tuple(settings)), problems, probability_read
 
 
 def probabilities(found: Sequence[Scenario]) -> list[tuple[Loc, str]]:
@@ -281,10 +300,34 @@ Judge = Callable[[Mapping[str, Any]], list[tuple[Loc, str]]]
 def check(
     data: Mapping[str, Any], scenarios: Sequence[Scenario], judge: Judge
 ) -> list[tuple[Loc, str]]:
-    """Each scenario's values judged as the file's own would be: written into the problem's
-    `data` and validated by `judge`. An error in a value is located at it and names its
-    input; one that no value holds (a rule between inputs) at the scenario's `set:`."""
-    found = probabilities(scenarios)
+    """The probabilities (`probabilities`), then each scenario's values judged as the file's
+    own would be: written into the problem's `data` and validated by `judge`. An error in a
+    value is located at it and names its input; one that no value holds (a rule between
+    inputs) at the scenario's `set:`."""
+    return probabilities(scenarios) + _judged(data, scenarios, judge)
+
+
+def check_read(data: Mapping[str, Any], judge: Judge) -> list[tuple[Loc, str]]:
+    """What `check` finds in a problem that has errors of its own, or whose `scenarios:`
+    block has (both told where they are found): the probabilities, when each written was
+    read, and the values of every scenario that can be read (`read`), less the errors of
+    the file as written, which are told once, where they are written."""
+    found, _, weighed = read(data.get("scenarios"))
+    own = set(judge(without_scenarios(data)))
+    return (probabilities(found) if weighed else []) + _judged(
+        data, [s for s in found if s.values], judge, own
+    )
+
+
+def _judged(
+    data: Mapping[str, Any],
+    scenarios: Sequence[Scenario],
+    judge: Judge,
+    own: Collection[tuple[Loc, str]] = (),
+) -> list[tuple[Loc, str]]:
+    """Each scenario's values judged (`check`); an error of the file's `own`, on no value of
+    the scenario's, is left to the file."""
+    found: list[tuple[Loc, str]] = []
     for scenario in scenarios:
         here: Loc = ("scenarios", Named(scenario.name))
         written = {str(paths.parse(text)): text for text, _ in scenario.values}
@@ -296,6 +339,8 @@ def check(
         for loc, message in dict.fromkeys(judge(applied.data)):
             hit = whatif.named(loc, applied.places)
             if hit is None:
+                if (loc, message) in own:
+                    continue
                 errors.append((None, loc_text(loc), message))
             else:
                 errors.append((hit[0], hit[0] + _rest(hit[1]), message))
@@ -322,7 +367,9 @@ __all__ = [
     "apply",
     "base_probability",
     "check",
+    "check_read",
     "parse",
     "probabilities",
+    "read",
     "without_scenarios",
 ]
