@@ -123,7 +123,9 @@ def confidence(count: int, ranged: int, runs: int, time_limit: str, *, sweep: bo
             command += [str(budget), "--budget-confidence", "90%", "--format", "json"]
             command += ["--time-limit", time_limit]
             start = time.perf_counter()
-            done = subprocess.run(command, check=True, capture_output=True, text=True, env=ENV)
+            done = subprocess.run(command, check=False, capture_output=True, text=True, env=ENV)
+            if done.returncode:
+                raise SystemExit(f"pmsize plan exited {done.returncode}: {done.stderr}")
             return time.perf_counter() - start, json.loads(done.stdout)
 
         def line(wall: float, doc: dict[str, object]) -> str:
