@@ -1169,6 +1169,62 @@ def test_a_budget_confidence_stopped_by_its_time_limit_funds_a_set_that_fits() -
     assert "(the best found before the time limit)" in text
 
 
+def test_a_set_over_by_a_rounding_error_is_cut_off_under_a_budget_confidence() -> None:
+    # 0.1 + 0.2 is 0.30000000000000004: over a budget of 0.3 in every draw, though the
+    # solver, within its tolerance, calls that set feasible
+    from pmsize._chance import chance_optimum
+    from pmsize._planning import overruns
+
+    rows = np.array([[0.1] * 3, [0.2] * 3, [0.25] * 3])
+    found = chance_optimum([1.0, 2.0, 1.5], rows, 0.3, 0, overruns=overruns)
+    assert (found.items, found.value, found.exact) == ((1,), 2.0, True)
+
+
+def test_a_budget_confidence_of_a_hard_knapsack_stops_at_its_time_limit() -> None:
+    # no build cost is ranged, so the search is over at once and the MILP of the point
+    # problems is the hard knapsack: stopped, with the solver's set and bound
+    entries, budget = hard_knapsack()
+    plan = pmsize.plan(problems_of(*entries), budget, budget_confidence=0.9, time_limit=0.5)
+    assert not plan.exact
+    assert 0 < plan.gap < 0.02
+    assert plan.total_build <= budget
+    assert plan.p_over_budget == 0
+
+
+def test_the_search_of_ranged_sets_finds_better_sets_than_it_was_given() -> None:
+    # started from the empty set, the search fills the ranged sets it keeps with points
+    # and raises the best known, which then prunes; the MILP after it finds the optimum
+    from pmsize import _chance, _ranged
+    from pmsize._planning import overruns
+
+    rng = random.Random(5)
+    gen = np.random.default_rng(5)
+    rows = np.array(
+        [[rng.uniform(1, 3)] * 200 for _ in range(6)]
+        + [rng.uniform(1, 3) * gen.lognormal(0, 0.3, 200) for _ in range(5)]
+    )
+    values = [rng.uniform(1, 5) for _ in range(11)]
+
+    def fits(chosen: list[int]) -> bool:
+        return overruns(rows[sorted(chosen)], 8.0) <= 20
+
+    usable = np.arange(11)
+    v = np.array(values)
+    searched = _ranged.search(v, rows, 8.0, 20, 11, usable, [], fits, None)
+    assert searched.leaves is not None
+    assert fits(searched.best)
+    assert math.fsum(v[searched.best]) > 0
+    best = brute_chance_optimum(values, rows, 8.0, 20, None)
+    solved = _chance.chance_optimum(values, rows, 8.0, 20, overruns=overruns)
+    assert solved.exact
+    assert solved.value == pytest.approx(best, rel=1e-12)
+    # with no time left for the MILP: the best known, not exact, and a bound above it
+    stopped = _chance._combined(v, rows, 8.0, 11, usable, searched, fits, 0.0)
+    assert stopped.chosen is None
+    assert not stopped.proven
+    assert stopped.bound >= best
+
+
 def test_a_budget_confidence_too_large_to_solve_exactly_is_refused() -> None:
     from pmsize._planning import MAX_CONFIDENCE_SIZE
 

@@ -247,7 +247,7 @@ def _combined(
     masks = searched.leaves[sets]
     points = searched.points
     p, f = len(points), len(sets)
-    if p + f == 0:  # only the empty set was left: the best known is the optimum
+    if p + f == 0:  # pragma: no cover - the best known's own ranged set is always kept
         return _Chosen(None, known, proven=True)
     scale = budget if budget > 0 else 1.0
     worth = np.concatenate([v[points], searched.leaf_values[sets]])

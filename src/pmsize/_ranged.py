@@ -277,7 +277,7 @@ class _Search:
     def _result(self) -> Searched:
         import numpy as np
 
-        if not self.leaves:
+        if not self.leaves:  # pragma: no cover - the best known's path is never dropped
             empty = np.zeros(0)
             return Searched(
                 self.best,
@@ -389,7 +389,7 @@ def ceiling(searched: Searched, v: NDArray[Any], cost: NDArray[Any], budget: flo
     import numpy as np
 
     points = searched.points
-    if not len(searched.leaf_values):
+    if not len(searched.leaf_values):  # pragma: no cover - the best known's set is kept
         return math.fsum(v[searched.best])
     curve = _Curves(np.zeros(0), np.zeros((1, 0)), v[points], cost[points, 0]).at(0)[0]
     room = budget + SLACK * abs(budget) - searched.leaf_quantiles
