@@ -1070,6 +1070,161 @@ def test_a_bad_budget_confidence_is_refused(raw: str, message: str) -> None:
     assert "--budget-confidence" in run.output
 
 
+def brute_chance_optimum(
+    values: list[float], rows: np.ndarray, budget: float, allowed: int, most: int | None
+) -> float:
+    """The chance-constrained optimum by trying every subset, counted as the plan counts."""
+    from itertools import combinations
+
+    from pmsize._planning import overruns
+
+    best = 0.0
+    for k in range(len(values) + 1):
+        for subset in combinations(range(len(values)), k):
+            fits = (most is None or k <= most) and all(values[i] > 0 for i in subset)
+            if fits and overruns(rows[list(subset)], budget) <= allowed:
+                best = max(best, math.fsum(values[i] for i in subset))
+    return best
+
+
+def random_chance_case(
+    rng: random.Random,
+) -> tuple[list[float], np.ndarray, float, int, int | None]:
+    """A small chance-constrained knapsack: point, lognormal, two-valued and tied costs."""
+    n, draws = rng.randint(1, 9), rng.choice([1, 3, 40, 150])
+    gen = np.random.default_rng(rng.randrange(2**32))
+    rows = np.empty((n, draws))
+    for i in range(n):
+        central, kind = rng.choice([0.0, 0.5, 1.0, 2.0, 3.0, 5.0]), rng.random()
+        if kind < 0.4:
+            rows[i] = central
+        elif kind < 0.7:
+            rows[i] = central * gen.lognormal(0.0, rng.uniform(0.05, 0.6), draws)
+        elif kind < 0.85:
+            rows[i] = gen.choice([central, 2 * central, 0.0], draws)
+        else:  # whole numbers: totals tie with each other and with the budget
+            rows[i] = np.round(gen.uniform(0.0, 4.0, draws))
+    values = [rng.choice([-1.0, 0.0, 1.0, 2.0, 3.0, 3.0, 5.5, 7.0]) for _ in range(n)]
+    budget = rng.choice([0.0, 1.0, 3.0, 5.0, 8.0, 12.0])
+    return values, rows, budget, rng.randrange(draws), rng.choice([None, None, 1, 2, 4])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_chance_constrained_optimum_is_the_brute_force_one(seed: int) -> None:
+    # the search over ranged sets prunes by bounds; a bound that is not one would drop
+    # the optimum on some of these
+    from pmsize._chance import chance_optimum
+    from pmsize._planning import overruns
+
+    rng = random.Random(seed)
+    for _ in range(60):
+        values, rows, budget, allowed, most = random_chance_case(rng)
+        found = chance_optimum(values, rows, budget, allowed, most, overruns=overruns)
+        assert found.exact
+        assert overruns(rows[list(found.items)], budget) <= allowed
+        assert most is None or len(found.items) <= most
+        best = brute_chance_optimum(values, rows, budget, allowed, most)
+        assert found.value == pytest.approx(best, rel=1e-12, abs=1e-12)
+
+
+def test_the_chance_constrained_optimum_refuses_a_negative_cost() -> None:
+    # its bounds rest on a set's totals only growing as it grows
+    from pmsize._chance import chance_optimum
+    from pmsize._planning import overruns
+
+    rows = np.array([[1.0, -1.0], [2.0, 2.0]])
+    with pytest.raises(ValueError, match="negative"):
+        chance_optimum([1.0, 1.0], rows, 2.0, 0, overruns=overruns)
+
+
+def test_budget_confidence_of_point_build_costs_is_the_plain_optimum() -> None:
+    # no build cost is ranged: every draw is the same, and the plan is the knapsack's
+    entries = [priced(i, f"${b}m") for i, b in enumerate([1, 2, 1.5, 3, 2.5, 1, 4])]
+    problems = load_text("problems:\n" + "".join(entries))
+    plain = pmsize.plan(problems, 7e6)
+    confident = pmsize.plan(problems, 7e6, budget_confidence=0.9)
+    assert confident.exact
+    assert confident.total_npv == pytest.approx(plain.total_npv, rel=1e-12)
+    assert confident.p_over_budget == 0
+
+
+def test_a_budget_confidence_stopped_by_its_time_limit_funds_a_set_that_fits() -> None:
+    # 60 ranged build costs at 1,000 draws: far more than a few hundredths of a second of
+    # search proves; the set funded still stays within budget often enough, and the plan
+    # says how far from the best it may be
+    rng = random.Random(3)
+    builds = [
+        f"'${b:.2f}m to ${b * rng.uniform(1.3, 2.5):.2f}m'"
+        for b in (rng.uniform(0.5, 5.0) for _ in range(60))
+    ]
+    problems = load_text("problems:\n" + "".join(priced(i, b) for i, b in enumerate(builds)))
+    result = pmsize.plan(problems, "40m", budget_confidence="90%", time_limit=0.05)
+    assert not result.exact
+    assert 0 < result.gap < 1
+    assert result.funded
+    assert result.p_over_budget is not None
+    assert result.p_over_budget <= 0.1
+    text = " ".join(result._repr_markdown_().split())
+    assert "stopped at its time limit" in text
+    assert "(the best found before the time limit)" in text
+
+
+def test_a_set_over_by_a_rounding_error_is_cut_off_under_a_budget_confidence() -> None:
+    # 0.1 + 0.2 is 0.30000000000000004: over a budget of 0.3 in every draw, though the
+    # solver, within its tolerance, calls that set feasible
+    from pmsize._chance import chance_optimum
+    from pmsize._planning import overruns
+
+    rows = np.array([[0.1] * 3, [0.2] * 3, [0.25] * 3])
+    found = chance_optimum([1.0, 2.0, 1.5], rows, 0.3, 0, overruns=overruns)
+    assert (found.items, found.value, found.exact) == ((1,), 2.0, True)
+
+
+def test_a_budget_confidence_of_a_hard_knapsack_stops_at_its_time_limit() -> None:
+    # no build cost is ranged, so the search is over at once and the MILP of the point
+    # problems is the hard knapsack: stopped, with the solver's set and bound
+    entries, budget = hard_knapsack()
+    plan = pmsize.plan(problems_of(*entries), budget, budget_confidence=0.9, time_limit=0.5)
+    assert not plan.exact
+    assert 0 < plan.gap < 0.02
+    assert plan.total_build <= budget
+    assert plan.p_over_budget == 0
+
+
+def test_the_search_of_ranged_sets_finds_better_sets_than_it_was_given() -> None:
+    # started from the empty set, the search fills the ranged sets it keeps with points
+    # and raises the best known, which then prunes; the MILP after it finds the optimum
+    from pmsize import _chance, _ranged
+    from pmsize._planning import overruns
+
+    rng = random.Random(5)
+    gen = np.random.default_rng(5)
+    rows = np.array(
+        [[rng.uniform(1, 3)] * 200 for _ in range(6)]
+        + [rng.uniform(1, 3) * gen.lognormal(0, 0.3, 200) for _ in range(5)]
+    )
+    values = [rng.uniform(1, 5) for _ in range(11)]
+
+    def fits(chosen: list[int]) -> bool:
+        return overruns(rows[sorted(chosen)], 8.0) <= 20
+
+    usable = np.arange(11)
+    v = np.array(values)
+    searched = _ranged.search(v, rows, 8.0, 20, 11, usable, [], fits, None)
+    assert searched.leaves is not None
+    assert fits(searched.best)
+    assert math.fsum(v[searched.best]) > 0
+    best = brute_chance_optimum(values, rows, 8.0, 20, None)
+    solved = _chance.chance_optimum(values, rows, 8.0, 20, overruns=overruns)
+    assert solved.exact
+    assert solved.value == pytest.approx(best, rel=1e-12)
+    # with no time left for the MILP: the best known, not exact, and a bound above it
+    stopped = _chance._combined(v, rows, 8.0, 11, usable, searched, fits, 0.0)
+    assert stopped.chosen is None
+    assert not stopped.proven
+    assert stopped.bound >= best
+
+
 def test_a_budget_confidence_too_large_to_solve_exactly_is_refused() -> None:
     from pmsize._planning import MAX_CONFIDENCE_SIZE
 

@@ -240,9 +240,10 @@ def plan(
 
     With `budget_confidence` P (`0.9` or `"90%"`, above 0 and below 100%), the best set
     whose build costs, drawn `samples` times (1,000 by default), stay within the budget
-    in at least P of the draws: a chance constraint solved exactly as one MILP (refused
-    past 20,000 eligible problems x draws); `Plan.p_over_budget` is then counted on
-    the same draws, so it is at most 1 - P. Raises `InputErrors` when the problems are in
+    in at least P of the draws: a chance constraint solved exactly, within the time limit
+    (a proof takes longer the more build costs are ranged; refused past 1,000,000
+    eligible problems x draws); `Plan.p_over_budget` is then counted on the same draws,
+    so it is at most 1 - P. Raises `InputErrors` when the problems are in
     more than one currency, and ValueError for a bad budget or option. scipy is imported
     here only.
     """
