@@ -138,7 +138,9 @@ def test_a_format_evaluate_lacks_gets_pmsizes_sentence(tmp_path: Path, args: lis
     target = tmp_path / "out"
     code, out, err = invoke("evaluate", CLAIMS, *args, "-o", str(target))
     assert (code, out) == (2, "")
-    assert err == "pmsize: --format xml: evaluate writes table, json, csv, markdown or github\n"
+    assert (
+        err == "pmsize: --format xml: evaluate writes table, json, jsonl, csv, markdown or github\n"
+    )
     assert not target.exists()
 
 
