@@ -117,7 +117,7 @@ def build(text: str, name: str, duplicates: list[InputError]) -> Any:
     kept), so the file's other errors are found too; anything else raises at once.
     """
     builder = _Builder(name, duplicates)
-    steps = builder.steps
+    steps = builder.steps()
     try:
         for event in yaml.parse(text, Loader=_Loader):
             step = steps.get(type(event))  # stream and document ends change nothing
@@ -133,7 +133,7 @@ def build(text: str, name: str, duplicates: list[InputError]) -> Any:
 
 
 class _Builder:
-    """Plain data built from the YAML parser's events: `steps` maps each kind of event
+    """Plain data built from the YAML parser's events: `steps()` maps each kind of event
     to the method that takes it.
 
     Containers being filled are kept on a stack, each with where it opened, its
@@ -151,7 +151,13 @@ class _Builder:
         self.keys: list[Any] = []  # for mappings: the pending key (or _NO_KEY)
         self.starts: list[Any] = []  # where each container opened
         self.counts: list[int] = []  # for mappings: how many keys were written
-        self.steps: dict[type, Any] = {
+
+    def steps(self) -> dict[type, Any]:
+        """Each kind of event and the method that takes it. Made for one `build`, not kept:
+        kept on the builder, its bound methods would make a cycle that holds the builder,
+        and with it the whole file's data, until the garbage collector runs (which a
+        large portfolio's evaluation pauses)."""
+        return {
             yaml.ScalarEvent: self.scalar,
             yaml.MappingStartEvent: self.open,
             yaml.SequenceStartEvent: self.open,
