@@ -138,7 +138,9 @@ def test_a_format_evaluate_lacks_gets_pmsizes_sentence(tmp_path: Path, args: lis
     target = tmp_path / "out"
     code, out, err = invoke("evaluate", CLAIMS, *args, "-o", str(target))
     assert (code, out) == (2, "")
-    assert err == "pmsize: --format xml: evaluate writes table, json, csv, markdown or github\n"
+    assert (
+        err == "pmsize: --format xml: evaluate writes table, json, jsonl, csv, markdown or github\n"
+    )
     assert not target.exists()
 
 
@@ -229,7 +231,7 @@ def test_the_command_line_builds_the_policy_a_file_would() -> None:
     assert options.policy(None, None) == Policy()
 
 
-HEAVY = ("numpy", "rich", "pydantic", "yaml", "scipy")
+HEAVY = ("numpy", "rich", "pydantic", "yaml", "scipy", "orjson")
 
 
 def _modules_after(code: str, extra: tuple[str, ...] = (), **env: str) -> dict[str, bool]:
@@ -261,6 +263,7 @@ def test_import_pmsize_imports_no_library() -> None:
         "pydantic": False,
         "yaml": False,
         "scipy": False,
+        "orjson": False,
     }
 
 
@@ -273,6 +276,13 @@ def test_evaluate_imports_neither_scipy_nor_numpy() -> None:
     argv = ["pmsize", "evaluate", CLAIMS, "-f", "json"]
     loaded = _modules_after(START.format(argv=argv), ("watchfiles",))
     assert (loaded["scipy"], loaded["numpy"], loaded["watchfiles"]) == (False, False, False)
+
+
+def test_orjson_is_imported_to_write_json_only() -> None:
+    # the JSON writer's own library: a table is drawn without it
+    table = _modules_after(START.format(argv=["pmsize", "evaluate", CLAIMS]))
+    json_ = _modules_after(START.format(argv=["pmsize", "evaluate", CLAIMS, "-f", "json"]))
+    assert (table["orjson"], json_["orjson"]) == (False, True)
 
 
 def test_plan_imports_scipy() -> None:

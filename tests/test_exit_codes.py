@@ -97,7 +97,7 @@ def test_the_gate_sees_thresholds_from_the_command_line(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--format", "xml"], "pmsize: --format xml: evaluate writes table, json, csv, markdown"),
+        (["--format", "xml"], "pmsize: --format xml: evaluate writes table, json, jsonl, csv"),
         (["--fail-on", "sometimes"], "pmsize: --fail-on sometimes: evaluate takes never, "),
         (["--sort", "size"], "pmsize: --sort size: evaluate ranks by npv, roi, "),
         (["--cap-threshold", "lots"], "pmsize: --cap-threshold: "),
@@ -146,7 +146,7 @@ def test_ctrl_c_exits_130_quietly(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     def interrupted(*args: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(loader, "load_paths", interrupted)
+    monkeypatch.setattr(loader, "each_problem", interrupted)
     code, out, err = invoke("evaluate", str(folder_of(tmp_path, "pursue")))
     assert (code, out, err) == (ExitCode.INTERRUPTED, "", "pmsize: interrupted\n")
 

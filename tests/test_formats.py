@@ -191,6 +191,63 @@ def test_json_keeps_the_contract_order_and_only_finite_numbers(three: Path, tmp_
     assert free["cap_ratio"] is None  # C / V with V = 0: absent, not NaN
 
 
+# ------------------------------------------------------------------ JSON Lines
+
+
+def test_json_lines_are_the_json_documents_records_one_a_line_in_rank_order(
+    three: Path,
+) -> None:
+    document = json.loads(run(str(three), "-f", "json"))
+    out = run(str(three), "-f", "jsonl")
+    # exactly the records of --format json, in its order, each compact on one line, and
+    # nothing else: no summary line (the document's `summary` is not repeated)
+    assert out == "".join(
+        json.dumps(record, separators=(",", ":"), ensure_ascii=False) + "\n"
+        for record in document["results"]
+    )
+    lines = out.splitlines()
+    assert lines[1].startswith(
+        f'{{"file":{json.dumps(str(three / "a.yaml"))},"line":1,"name":"Receipt matching",'
+        '"currency":"USD","problem_cost_per_customer":50000.0,"customers":5000.0,'
+    )
+    records = [json.loads(line) for line in lines]  # every line parses on its own
+    assert [r["verdict"] for r in records] == ["reconsider", "pursue", "avoid"]
+    npvs = [r["npv"] for r in records]
+    assert npvs == sorted(npvs, reverse=True)  # ranked by NPV, as the document is
+    assert records[0]["name"] == HOSTILE  # its line break escaped, so still one line
+
+
+def test_json_lines_rank_as_sort_says(three: Path) -> None:
+    out = run(str(three), "-f", "jsonl", "--sort", "name")
+    names = [json.loads(line)["name"] for line in out.splitlines()]
+    assert names == sorted(names, key=str.casefold)
+
+
+def test_json_lines_escape_what_a_terminal_or_a_ci_runner_acts_on(tmp_path: Path) -> None:
+    name = "a\x1b[31m b\u2028 c\x85 d\u202e e ##[error]f"
+    path = tmp_path / "p.yaml"
+    path.write_text(problem(name, AVOID), encoding="utf-8")
+    out = run(str(path), "-f", "jsonl")
+    assert '"name":"a\\u001b[31m b\\u2028 c\\u0085 d\\u202e e \\u0023#[error]f"' in out
+    assert out.count("\n") == 1
+    assert json.loads(out)["name"] == name
+
+
+def test_json_lines_to_a_file_are_written_as_cp_writes(three: Path, tmp_path: Path) -> None:
+    target = tmp_path / "results.jsonl"
+    target.write_text("old\n")
+    target.chmod(0o640)
+    link = tmp_path / "link.jsonl"
+    link.symlink_to(target)
+    code, out, err = invoke("evaluate", str(three), "-o", str(link))  # .jsonl: the format
+    assert (code, out) == (0, "")
+    assert err.startswith(f"Wrote {link}: 3 problems, ")
+    assert link.is_symlink()  # written through, as cp writes through a link
+    assert target.read_text(encoding="utf-8") == run(str(three), "-f", "jsonl")
+    assert target.stat().st_mode & 0o777 == 0o640  # the file replaced keeps its mode
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temp left
+
+
 # ------------------------------------------------------------------ CSV
 
 

@@ -283,6 +283,15 @@ def test_json_keeps_undecodable_file_names_exactly(undecodable: Path) -> None:
     assert files == [b"a-" + UNDECODABLE + b".yaml", b"b-" + UNDECODABLE + b".yaml"]
 
 
+def test_json_lines_keep_undecodable_file_names_exactly(undecodable: Path) -> None:
+    proc = run_real("evaluate", ".", "-f", "jsonl", cwd=undecodable)
+    assert (proc.returncode, proc.stderr) == (0, b"")
+    lines = assert_clean(proc.stdout).splitlines()
+    assert len(lines) == 2  # one a problem: no line break of a name stands raw
+    files = sorted(os.fsencode(json.loads(line)["file"]) for line in lines)
+    assert files == [b"a-" + UNDECODABLE + b".yaml", b"b-" + UNDECODABLE + b".yaml"]
+
+
 def test_json_written_with_output_keeps_an_undecodable_name(undecodable: Path) -> None:
     name = b"a-" + UNDECODABLE + b".yaml"
     proc = run_real("evaluate", name, "-f", "json", "-o", b"out" + UNDECODABLE, cwd=undecodable)

@@ -121,7 +121,7 @@ def test_samples_written_as_the_file_writes_them_reach_the_simulation() -> None:
             ["--seed", "0.5"],
             "--seed: 0.5 is not a whole number; write a whole number such as 0 or 42",
         ),
-        (["-f", "csv"], "--format csv: simulate writes table or json"),
+        (["-f", "csv"], "--format csv: simulate writes table, json or jsonl"),
     ],
 )
 def test_bad_simulate_options_get_pmsizes_sentence(args: list[str], message: str) -> None:
@@ -134,7 +134,7 @@ def test_bad_simulate_options_get_pmsizes_sentence(args: list[str], message: str
     ("command", "message"),
     [
         ("explain", "--format csv: explain writes text or markdown"),
-        ("sensitivity", "--format csv: sensitivity writes table or json"),
+        ("sensitivity", "--format csv: sensitivity writes table, json or jsonl"),
     ],
 )
 def test_a_format_a_command_lacks_names_the_ones_it_has(command: str, message: str) -> None:

@@ -50,12 +50,15 @@ def _is_json(text: str) -> bool:
     ("command", "name", "same_as"),
     [
         ("evaluate", "out.json", "json"),
+        ("evaluate", "out.jsonl", "jsonl"),
         ("evaluate", "out.csv", "csv"),
         ("evaluate", "out.md", "markdown"),
         ("evaluate", "OUT.MARKDOWN", "markdown"),
         ("explain", "memo.md", "markdown"),
         ("simulate", "sim.json", "json"),
+        ("simulate", "sim.jsonl", "jsonl"),
         ("sensitivity", "drivers.json", "json"),
+        ("sensitivity", "drivers.jsonl", "jsonl"),
         ("plan", "plan.json", "json"),
         ("plan", "plan.csv", "csv"),
         ("plan", "plan.markdown", "markdown"),
@@ -77,7 +80,7 @@ def test_the_output_files_extension_picks_the_format(
 
 
 @pytest.mark.parametrize("command", list(COMMANDS))
-@pytest.mark.parametrize("name", ["out.txt", "out.jsonl", "out"])
+@pytest.mark.parametrize("name", ["out.txt", "out.ndjson", "out"])
 def test_an_extension_that_names_no_format_of_the_command_keeps_the_table(
     tmp_path: Path, command: str, name: str
 ) -> None:
@@ -94,12 +97,27 @@ def test_an_extension_that_names_no_format_of_the_command_keeps_the_table(
         (
             "simulate",
             "out.csv",
-            "out.txt for the table (the default), or out.json for --format json",
+            "out.txt for the table (the default), or out.json for --format json, "
+            "or out.jsonl for --format jsonl",
         ),
         (
             "sensitivity",
             "out.md",
-            "out.txt for the table (the default), or out.json for --format json",
+            "out.txt for the table (the default), or out.json for --format json, "
+            "or out.jsonl for --format jsonl",
+        ),
+        # a result list one a line is evaluate's, simulate's and sensitivity's only
+        (
+            "plan",
+            "out.jsonl",
+            "out.txt for the table (the default), or out.json for --format json, "
+            "or out.csv for --format csv, or out.md for --format markdown",
+        ),
+        (
+            "diff",
+            "out.jsonl",
+            "out.txt for the table (the default), or out.json for --format json, "
+            "or out.md for --format markdown",
         ),
         (
             "explain",
@@ -110,8 +128,8 @@ def test_an_extension_that_names_no_format_of_the_command_keeps_the_table(
             "evaluate",
             "out.html",
             "out.txt for the table (the default), or out.json for --format json, "
-            "or out.csv for --format csv, or out.md for --format markdown; an HTML page is "
-            "what pmsize report writes",
+            "or out.jsonl for --format jsonl, or out.csv for --format csv, or out.md for "
+            "--format markdown; an HTML page is what pmsize report writes",
         ),
         ("report", "out.json", "out.html for an HTML page"),
         ("schema", "out.csv", "out.json for the json (the default)"),
@@ -342,7 +360,7 @@ def test_sizes_read_as_people_write_them(count: int, shown: str) -> None:
             "Expected-NPV",
             "plan maximises npv or expected-npv",
         ),
-        (["evaluate", CLAIMS], "--format", "JSON", "evaluate writes table, json, csv, markdown"),
+        (["evaluate", CLAIMS], "--format", "JSON", "evaluate writes table, json, jsonl, csv"),
     ],
 )
 def test_every_choice_takes_any_case_and_refuses_in_pmsizes_words(

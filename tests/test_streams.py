@@ -380,6 +380,7 @@ NARROW_ENCODINGS = [
 EVERY_OUTPUT = [
     ["evaluate"],
     ["evaluate", "-f", "json"],
+    ["evaluate", "-f", "jsonl"],
     ["evaluate", "-f", "csv"],
     ["evaluate", "-f", "markdown"],
     ["evaluate", "-f", "github"],
@@ -389,6 +390,7 @@ EVERY_OUTPUT = [
     ["simulate", "-n", "500", "-f", "json"],
     ["sensitivity", "-n", "500"],
     ["sensitivity", "-n", "500", "-f", "json"],
+    ["sensitivity", "-n", "500", "-f", "jsonl"],
     ["validate"],
 ]
 # a name with what no narrow encoding holds: a minus, a euro, a CJK character, an emoji
@@ -423,6 +425,8 @@ def test_every_output_survives_an_ascii_stdout(wide: Path, args: list[str]) -> N
     proc.stdout.decode("ascii")  # nothing but ASCII reached stdout
     if "json" in args:
         assert json.loads(proc.stdout)["results"][0]["name"] == WIDE_NAME
+    if "jsonl" in args:  # one problem: one line
+        assert json.loads(proc.stdout)["name"] == WIDE_NAME
 
 
 @pytest.mark.parametrize("extra", NARROW_ENCODINGS)

@@ -479,9 +479,23 @@ def _shared(best: Sequence[object], index: Sequence[object], t: int) -> bool:
     return best[t] is best[t - 1] and index[t] is index[t - 1]
 
 
-def point(problem: Problem, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Sizing[float, int]:
-    """The sizing of a problem with every range at its central value, over floats."""
-    return size(Inputs.take(problem, at_central), thresholds, SCALAR)
+def point(
+    problem: Problem,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    ranged: list[Input] | None = None,
+) -> Sizing[float, int]:
+    """The sizing of a problem with every range at its central value, over floats. Each
+    ranged input read is added to `ranged` when one is given, in the catalogue's order
+    (what `ranged_inputs` lists, without walking the catalogue again)."""
+    if ranged is None:
+        return size(Inputs.take(problem, at_central), thresholds, SCALAR)
+
+    def pick(item: Input) -> float:
+        if isinstance(item.value, Range):
+            ranged.append(item)
+        return at_central(item)
+
+    return size(Inputs.take(problem, pick), thresholds, SCALAR)
 
 
 def at_central(item: Input) -> float:

@@ -28,6 +28,7 @@ import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TextIO
 
 from pmsize._errors import UsageError
 from pmsize._fmt import safe_text
@@ -43,9 +44,11 @@ NUL_NAME = "a file name cannot hold a NUL character (\\x00)"
 
 
 def write_atomically(
-    path: str | Path, text: str, *, overwrite: bool = True, what: str = ""
+    path: str | Path, text: str | Iterable[str], *, overwrite: bool = True, what: str = ""
 ) -> None:
     """Write `text` to `path` like `cp` (see the module docstring); `what` prefixes messages.
+    `text` may come in pieces, each written as it comes; if making one fails, the file
+    is left as it was (a device or FIFO keeps what was written).
 
     Without `overwrite`, anything at `path` (even a dangling link) is refused, and the
     temp file is hard-linked into place, which fails if a file appeared meanwhile.
@@ -137,23 +140,31 @@ def refuse_inputs(output: str | Path | None, inputs: Iterable[str], what: str = 
                 )
 
 
-def _write_in_place(target: str, text: str, refuse: Refuse) -> None:
+def _write_in_place(target: str, text: str | Iterable[str], refuse: Refuse) -> None:
     """Write a device or FIFO where it is, as `cp` and a shell redirection do. A pipe
     whose reader has gone (`-o /dev/stdout | head`) stays a `BrokenPipeError`, which
     ends the run quietly, as it does on standard output."""
     try:
         fd = os.open(target, os.O_WRONLY | os.O_TRUNC | getattr(os, "O_NOCTTY", 0))
         with os.fdopen(fd, "w", encoding="utf-8", errors=_ERRORS, newline="") as handle:
-            handle.write(text)
+            _write(handle, text)
     except BrokenPipeError:
         raise
     except OSError as exc:
         raise refuse(_reason(exc)) from None
 
 
+def _write(handle: TextIO, text: str | Iterable[str]) -> None:
+    if isinstance(text, str):
+        handle.write(text)
+        return
+    for piece in text:
+        handle.write(piece)
+
+
 def _write_beside(
     target: str,
-    text: str,
+    text: str | Iterable[str],
     mode: int,
     found: os.stat_result | None,
     overwrite: bool,
@@ -170,7 +181,7 @@ def _write_beside(
                 with contextlib.suppress(OSError):  # only root may give a file away
                     os.fchown(handle.fileno(), found.st_uid, found.st_gid)
             os.fchmod(handle.fileno(), mode)
-            handle.write(text)
+            _write(handle, text)
         if overwrite:
             os.replace(temp, target)
         else:

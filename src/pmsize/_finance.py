@@ -9,6 +9,7 @@ point's figures only, so they are written once, over floats.
 from __future__ import annotations
 
 import itertools
+import operator
 from collections.abc import Iterable, Sequence
 
 
@@ -30,8 +31,12 @@ def unique_irr(cash_flows: Sequence[float]) -> tuple[float | None, str | None]:
     if changes > 1:
         return None, f"no unique IRR: the cash flows change sign {changes} times"
 
+    years = range(len(cash_flows))
+
     def npv_at(x: float) -> float:
-        return sum(cf * x**t for t, cf in enumerate(cash_flows))
+        # sum(cf * x**t): the same products in the same order, without a generator's frames
+        total: float = sum(map(operator.mul, cash_flows, map(pow, itertools.repeat(x), years)))
+        return total
 
     low, high = 0.0, 1.0
     sign_low = npv_at(low) > 0 if cash_flows[0] != 0 else _leading_sign(cash_flows)

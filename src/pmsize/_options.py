@@ -31,15 +31,22 @@ DEFAULT_TIME_LIMIT = 10.0
 MAX_SECTIONS = 200
 MAX_TIME_LIMIT = 86_400.0  # a day: a limit, not a way to switch the limit off
 # What an --output file's extension says it holds, as hledger reads it; a command with no
-# --format (`report`: html) has nothing to infer. `.jsonl` is not a format of pmsize's.
+# --format (`report`: html) has nothing to infer.
 EXTENSION_FORMATS = {
     ".json": "json",
+    ".jsonl": "jsonl",
     ".csv": "csv",
     ".md": "markdown",
     ".markdown": "markdown",
     ".html": "html",
 }
-FORMAT_EXTENSIONS = {"json": ".json", "csv": ".csv", "markdown": ".md", "html": ".html"}
+FORMAT_EXTENSIONS = {
+    "json": ".json",
+    "jsonl": ".jsonl",
+    "csv": ".csv",
+    "markdown": ".md",
+    "html": ".html",
+}
 _SECONDS = re.compile(r"\s*(?:s|secs?|seconds?)\s*$", re.IGNORECASE)
 
 

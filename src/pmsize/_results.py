@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pmsize import _display
+from pmsize import _finance as finance
 from pmsize._models import (
     DEFAULT_CAP_THRESHOLD,
     DEFAULT_SCENARIO_RISK,
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from pmsize._values import Kind, Range
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Thresholds:
     """Policy thresholds in force for one problem."""
 
@@ -147,7 +148,7 @@ class FlagCode(_Words):
 _ERRORS = frozenset({FlagCode.NO_SUSTAINABLE_PRICE, FlagCode.NEGATIVE_NPV})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Flag:
     """A finding about a problem: a stable `code`, its `severity` and a plain message."""
 
@@ -156,7 +157,7 @@ class Flag:
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AlternativeResult:
     """One alternative as the model sees it, per customer a year.
 
@@ -179,12 +180,18 @@ class AlternativeResult:
     effective_annual_costs: tuple[float | None, ...] = ()  # c_a,t
     reliefs: tuple[float | None, ...] = ()  # R_a,t
     max_prices: tuple[float | None, ...] = ()  # C_a,t
-    shares: tuple[float | None, ...] = ()  # R_a,t / P: the share of the problem it removes
     one_time_spread: float = 0.0  # one_time_cost x CRF, in `year`
     extra_relief: float = 0.0  # V - R_a in `year`: what we remove beyond it (< 0: less)
+    problem_cost: float = 0.0  # P, the problem's cost per customer (for `shares`)
+
+    @property
+    def shares(self) -> tuple[float | None, ...]:
+        """R_a,t / P: the share of the problem it removes each year (0 when P is 0)."""
+        cost = self.problem_cost
+        return tuple(None if x is None else x / cost if cost else 0.0 for x in self.reliefs)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Year:
     """One year t of the horizon (SPEC §7): the market, the ceiling and the cash flow."""
 
@@ -212,7 +219,7 @@ class Year:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UncertainInput:
     """A ranged input of the problem, as the point evaluation used it."""
 
@@ -222,7 +229,7 @@ class UncertainInput:
     kind: Kind  # amount, percent, count or growth: how its values are written
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScenarioResult:
     """One scenario's point evaluation beside the headline (SPEC §14): the file as written
     (`base`) or a named scenario, its probability (None when unweighted), what it sets and
@@ -258,7 +265,7 @@ def _flags(flags: tuple[Flag, ...]) -> list[dict[str, str]]:
     ]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evaluation:
     """The point evaluation of one problem: SPEC §5's result fields and what explains them."""
 
@@ -290,9 +297,6 @@ class Evaluation:
     pv_revenue: float
     pv_costs: float
     cash_flows: tuple[float, ...]  # CF_t, t = 0..H
-    discount_factors: tuple[float, ...]  # (1 + r)^-t, t = 0..H
-    cumulative_discounted: tuple[float, ...]  # D_t, t = 0..H: where payback is read
-    discounted_cash_flows: tuple[float, ...]  # CF_t (1 + r)^-t, t = 0..H
     build_cost: float  # paid in year 0 (-CF_0)
     running_cost: float  # the solution's fixed cost a year
     cost_per_customer: float  # its cost to serve one paying customer a year
@@ -320,6 +324,26 @@ class Evaluation:
     # the chance of each verdict over the scenarios; None unweighted or without scenarios
     scenario_verdicts: Mapping[Verdict, float] | None = None
     scenario: str | None = None  # the scenario evaluated (`--scenario`), None for the file
+
+    # What explains the figures but is never shown for every problem at once is worked out
+    # when asked, from what is kept (a portfolio of results holds only what it shows).
+
+    @property
+    def discount_factors(self) -> tuple[float, ...]:
+        """(1 + r)^-t, t = 0..H, as the engine discounts (`engine.size`)."""
+        r = self.discount_rate
+        return tuple((1 + r) ** -t for t in range(self.horizon_years + 1))
+
+    @property
+    def discounted_cash_flows(self) -> tuple[float, ...]:
+        """CF_t (1 + r)^-t, t = 0..H: each year's cash flow in today's money."""
+        return finance.discounted(self.cash_flows, self.discount_factors)
+
+    @property
+    def cumulative_discounted(self) -> tuple[float, ...]:
+        """D_t, t = 0..H: where the discounted cash flow stands each year (payback is read
+        where it reaches 0)."""
+        return finance.cumulative_discounted(self.cash_flows, self.discount_factors)
 
     @property
     def has_scenarios(self) -> bool:

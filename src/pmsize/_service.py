@@ -21,7 +21,7 @@ from pmsize import _loader as loader
 from pmsize import _messages as messages
 from pmsize._engine import DEFAULT_THRESHOLDS, Thresholds
 from pmsize._errors import ArgumentError
-from pmsize._inputs import catalogue
+from pmsize._inputs import Input
 from pmsize._models import NO_POLICY, Alternative, Policy, Problem, Scenario, scenarios, whatif
 from pmsize._results import (
     AlternativeResult,
@@ -110,7 +110,8 @@ def evaluate(problem: Problem, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> E
 def _evaluate_point(problem: Problem, thresholds: Thresholds) -> Evaluation:
     """`evaluate` of the problem as it stands: its scenarios aside."""
     source = problem.source
-    s = engine.point(problem, thresholds)
+    ranged: list[Input] = []
+    s = engine.point(problem, thresholds, ranged)
     horizon = problem.horizon_years
     alternatives = tuple(
         _alternative(alt, i, s, horizon) for i, alt in enumerate(problem.alternatives)
@@ -160,9 +161,6 @@ def _evaluate_point(problem: Problem, thresholds: Thresholds) -> Evaluation:
         pv_revenue=s.pv_revenue,
         pv_costs=s.pv_costs,
         cash_flows=s.cash_flows,
-        discount_factors=s.discount_factors,
-        cumulative_discounted=finance.cumulative_discounted(s.cash_flows, s.discount_factors),
-        discounted_cash_flows=finance.discounted(s.cash_flows, s.discount_factors),
         build_cost=central(problem.solution.build_cost),
         running_cost=central(problem.solution.annual_cost),
         cost_per_customer=central(problem.solution.cost_per_customer),
@@ -180,7 +178,7 @@ def _evaluate_point(problem: Problem, thresholds: Thresholds) -> Evaluation:
         alternatives=alternatives,
         uncertain=tuple(
             UncertainInput(i.path, i.value, i.value.central, i.kind)
-            for i in catalogue(problem)
+            for i in ranged
             if isinstance(i.value, Range)
         ),
         flags=(),
@@ -190,13 +188,16 @@ def _evaluate_point(problem: Problem, thresholds: Thresholds) -> Evaluation:
         ceiling_year=int(s.ceiling_year),
         growth=central(problem.market.growth),
     )
-    # the messages read the finished figures (which alternative binds, the NPV, ...)
+    # the messages read the finished figures (which alternative binds, the NPV, ...), so
+    # the flags are set once they are made, on the result no one has seen yet (made again
+    # by `replace`, it took a twentieth of the time of an evaluation)
     flags = tuple(
         Flag(code, code.severity, messages.flag_message(code, figures))
         for code, raised in s.flags.items()
         if raised
     )
-    return replace(figures, flags=flags)
+    object.__setattr__(figures, "flags", flags)
+    return figures
 
 
 def _alternative(
@@ -233,12 +234,9 @@ def _alternative(
         effective_annual_costs=s.alternative_costs[index],
         reliefs=s.alternative_reliefs[index],
         max_prices=max_prices,
-        shares=tuple(
-            None if x is None else x / s.problem_cost if s.problem_cost else 0.0
-            for x in s.alternative_reliefs[index]
-        ),
         one_time_spread=central(alt.by_year("one_time_cost", horizon)[t]) * s.crf,
         extra_relief=s.value - relief,
+        problem_cost=s.problem_cost,
     )
 
 
@@ -284,13 +282,39 @@ def evaluate_paths(
 ) -> list[Evaluation]:
     """Load every problem from `paths`, evaluate and rank them.
 
-    For a large portfolio, pause the garbage collector around it (as `pmsize evaluate`
-    does: `cli.boundary.collector_paused`).
+    Each problem is evaluated as soon as it is read and then let go, with the data it was
+    read from: only the results are held, so memory follows the results, not the files.
+    Any input error is raised once every file is read, as `load_paths` raises it. For a
+    large portfolio, pause the garbage collector around it (as `pmsize evaluate` does:
+    `cli.boundary.collector_paused`).
     """
+    settings, unknown = whatif.parsed(values or {})
+    if unknown:
+        raise ArgumentError(f"values: {unknown[0]}")
+    known = 0  # problems in the files parsed so far
+
+    def counted(count: int) -> None:
+        nonlocal known
+        known += count
+
     if progress is not None:
         progress(0, None)
-    problems = load_paths(paths, values, scenario)
-    return rank(evaluate_problems(problems, policy, progress), sort)
+    results: list[Evaluation] = []
+    refused: ArgumentError | None = None  # told after the files' errors, as load_paths does
+    for problem in loader.each_problem(paths, settings, counted):
+        if progress is not None and len(results) % PROGRESS_EVERY == 0:
+            progress(len(results), known)
+        try:
+            chosen = _in_scenario(problem, scenario)
+        except ArgumentError as exc:
+            refused = refused or exc
+            continue
+        results.append(evaluate(chosen, thresholds_for(chosen, policy)))
+    if refused is not None:
+        raise refused
+    if progress is not None:
+        progress(len(results), len(results))
+    return rank(results, sort)
 
 
 def load_paths(
@@ -310,8 +334,15 @@ def in_scenario(problems: list[Problem], scenario: str | None) -> list[Problem]:
     when None. Raises `ArgumentError` naming the scenarios when a problem has none so named."""
     if scenario is None:
         return problems
+    return [_in_scenario(problem, scenario) for problem in problems]
+
+
+def _in_scenario(problem: Problem, scenario: str | None) -> Problem:
+    """`in_scenario`'s rule for one problem."""
+    if scenario is None:
+        return problem
     try:
-        return [problem.in_scenario(scenario) for problem in problems]
+        return problem.in_scenario(scenario)
     except ValueError as exc:
         raise ArgumentError(str(exc), "scenario") from None
 

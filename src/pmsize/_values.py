@@ -11,6 +11,7 @@ adds the file, line, column and field path.
 from __future__ import annotations
 
 import difflib
+import functools
 import itertools
 import math
 import re
@@ -205,6 +206,10 @@ def _parse_given_number(raw: object, kind: Kind) -> float:
     raise ValueError(f"expected a single value, got {describe(raw)}; {_EXAMPLES[kind]}")
 
 
+# A portfolio writes the same values again and again (`10%`, `$5k`): each text is read
+# once. The value is a float, and a text that is refused is read again (its error is
+# raised, never kept).
+@functools.lru_cache(maxsize=4096)
 def _parse_text(raw: str, kind: Kind, currency: str) -> float:
     """A value written as text: matched against the grammar, its digits and currency
     checked, then scaled (`k`, `m`) and, for a percent, read as a share."""

@@ -10,14 +10,15 @@ Each file is read once, and each job has its module:
                  portfolio's policy: `defaults:` and `policy:` merged, `--set` written in
     _settings    `--set PATH=VALUE` -> each input's path and its value as plain data
 
-This module runs them: `load_paths` for files and folders, `load_bytes` and
+This module runs them: `load_paths` for files and folders (`each_problem`, one problem
+at a time, for a caller that lets each go), `load_bytes` and
 `load_text` for one file's content, `check_paths` for `validate`, and
 `load_written` for `diff`, which also needs each problem's data as written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from pmsize._errors import InputError, InputErrors, Location
 from pmsize._loader import _portfolio, _yaml
@@ -33,7 +34,7 @@ from pmsize._loader._files import (
     within,
 )
 from pmsize._loader._locate import MAX_ERRORS, capped, in_file_order
-from pmsize._loader._portfolio import PORTFOLIO_KEYS, duplicate_names
+from pmsize._loader._portfolio import PORTFOLIO_KEYS, duplicate_name, duplicate_names
 from pmsize._loader._settings import read_settings
 from pmsize._loader._yaml import MAX_DEPTH, MAX_ITEMS, MAX_KEYS
 from pmsize._models import Problem, Values
@@ -51,6 +52,7 @@ __all__ = [
     "YAML_SUFFIXES",
     "_model_in",
     "check_paths",
+    "each_problem",
     "expand_paths",
     "load_bytes",
     "load_paths",
@@ -69,10 +71,21 @@ def load_paths(paths: Iterable[str], values: Values = ()) -> list[Problem]:
 
     Raises `InputErrors` with every error found in every file.
     """
-    loaded, errors = _load_files(paths, values)
+    return list(each_problem(paths, values))
+
+
+def each_problem(
+    paths: Iterable[str], values: Values = (), counted: Callable[[int], None] | None = None
+) -> Iterator[Problem]:
+    """`load_paths` one problem at a time, each as it is made: a caller that uses each
+    problem and lets it go never holds a large portfolio whole (a file's data is let go
+    entry by entry, see `_portfolio.each_problem_of`). `InputErrors`, with every error
+    found in every file, comes once all are read, so write nothing before the end.
+    `counted(n)` is told how many problems each file holds, once it is parsed."""
+    errors: list[InputError] = []
+    yield from _each_file(paths, values, [], errors, counted)
     if errors:
         raise InputErrors(errors)
-    return [problem for _, problems in loaded for problem in problems]
 
 
 def check_paths(
@@ -80,9 +93,12 @@ def check_paths(
 ) -> tuple[list[tuple[str, int]], list[InputError]]:
     """Each sound file's name and how many problems it holds, and every error found in
     the other files (a file with any error is not listed as sound)."""
-    loaded, errors = _load_files(paths, values)
+    loaded: list[tuple[str, int]] = []
+    errors: list[InputError] = []
+    for _ in _each_file(paths, values, loaded, errors):
+        pass
     failed = {error.location.file for error in errors}
-    checked = [(display_name(file), len(problems)) for file, problems in loaded]
+    checked = [(display_name(file), count) for file, count in loaded]
     return [(name, n) for name, n in checked if name not in failed], errors
 
 
@@ -92,18 +108,33 @@ def check_paths(
 PROBLEM_KEYS = frozenset({"pmsize", "name", "problems", "market", "solution"})
 
 
-def _load_files(
-    paths: Iterable[str], values: Values = ()
-) -> tuple[list[tuple[str, list[Problem]]], list[InputError]]:
-    loaded: list[tuple[str, list[Problem]]] = []
-    errors: list[InputError] = []
+def _each_file(
+    paths: Iterable[str],
+    values: Values,
+    loaded: list[tuple[str, int]],
+    errors: list[InputError],
+    counted: Callable[[int], None] | None = None,
+) -> Iterator[Problem]:
+    """Every problem of every file, as it is made; each file that loads whole is added to
+    `loaded` (its name and how many problems it holds), and every error found to
+    `errors`, once all are read (names used twice across files among them)."""
     named = list(paths)
     others: list[str] = []  # YAML files in folders that are no problem files
+    names: list[tuple[str, Location]] = []  # of the files loaded whole, for duplicates
     for file in expand_paths(named, errors):
         data = b""  # a file that cannot be read is an error, whatever it holds
+        read: list[tuple[str, Location]] = []
         try:
             data = read_file(file)
-            loaded.append((file, _read_problems(data, file, values)))
+            found = _each_problem_in(data, file, values, counted)
+            if file in named:
+                data = b""  # only a file found in a folder may be some other YAML
+            for problem in found:
+                if problem.source is not None:
+                    read.append((problem.name, problem.source))
+                yield problem
+            loaded.append((file, len(read)))
+            names += read
         except (InputError, InputErrors) as exc:
             if file not in named and _not_a_problem_file(data):
                 others.append(file)
@@ -112,11 +143,15 @@ def _load_files(
     if others:
         _skipped_others(others)
     # a bad --set value is one error, however many problems take it (it is at no line)
-    errors = [e for e in errors if e.location.line] + list(
+    errors[:] = [e for e in errors if e.location.line] + list(
         {str(e): e for e in errors if not e.location.line}.values()
     )
-    errors.extend(duplicate_names(problem for _, problems in loaded for problem in problems))
-    return loaded, errors
+    seen: dict[str, Location] = {}
+    errors.extend(
+        error
+        for name, location in names
+        if (error := duplicate_name(name, location, seen)) is not None
+    )
 
 
 def _not_a_problem_file(data: bytes) -> bool:
@@ -153,23 +188,35 @@ def load_bytes(data: bytes, file: str) -> list[Problem]:
 
 def _read_problems(data: bytes, file: str, values: Values = ()) -> list[Problem]:
     """Each problem of one file, with `values` written in (see `_portfolio.problems_of`)."""
+    return list(_each_problem_in(data, file, values))
+
+
+def _each_problem_in(
+    data: bytes, file: str, values: Values = (), counted: Callable[[int], None] | None = None
+) -> Iterator[Problem]:
+    """`_read_problems` one problem at a time (see `_portfolio.each_problem_of`); the file's
+    bytes and text are let go once parsed. `counted` as `each_problem` takes it."""
     name = display_name(file)
     text = _yaml.decode(data, name)
+    del data
     duplicates: list[InputError] = []
     root = _yaml.build(text, name, duplicates)
+    del text
     if not isinstance(root, _yaml.Map):
         what = "a list" if isinstance(root, list) else "plain text"
         raise InputError(
             Location(name),
             f"the file holds {what}; a problem file is a mapping of keys (name: ...)",
         )
+    if counted is not None:
+        listed = root.get("problems")
+        counted(len(listed) if isinstance(listed, list) else 1)
     try:
-        found = _portfolio.problems_of(root, name, values)
+        yield from _portfolio.each_problem_of(root, name, values)
     except InputErrors as exc:
         raise InputErrors(capped(in_file_order(duplicates + exc.errors))) from None
     if duplicates:
         raise InputErrors(capped(duplicates))
-    return found
 
 
 def load_text(text: str, file: str = "<string>") -> list[Problem]:

@@ -31,7 +31,7 @@ def name_location(root: Map, name: str, prefix: Loc) -> Location:
     node: Any = root
     for part in prefix:
         node = node[part]
-    at = node.key_at.get("name") if isinstance(node, Map) else None
+    at = node.key_at("name") if isinstance(node, Map) else None
     if at is None:  # the name comes from `defaults:`; point where the YAML says
         at = _position(root, (*prefix, "name"), key=True)
     return Location(name, *line_column(at))
@@ -42,7 +42,7 @@ def value_location(root: Map, name: str, prefix: Loc, key: str) -> Location | No
     node: Any = root
     for part in prefix:
         node = node[part]
-    at = node.value_at.get(key) if isinstance(node, Map) else None
+    at = node.value_at(key) if isinstance(node, Map) else None
     return None if at is None else Location(name, *line_column(at))
 
 
@@ -53,12 +53,12 @@ def _position(root: Map, loc: Loc, *, key: bool = False) -> Place:
     at = root.at
     for depth, part in enumerate(loc):
         if isinstance(node, Map):
-            if part not in node.value_at:
+            found = node.value_at(part) if isinstance(part, str) else None
+            if found is None or not isinstance(part, str):
                 break
+            at = found
             if key and depth == len(loc) - 1:
-                at = (node.repeated_at or {}).get(part) or node.key_at[part]
-            else:
-                at = node.value_at[part]
+                at = (node.repeated_at or {}).get(part) or node.key_at(part) or found
             node = node[part]
         elif isinstance(node, Seq) and isinstance(part, int) and part < len(node):
             at = node.item_at[part]

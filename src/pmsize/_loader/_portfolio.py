@@ -36,23 +36,36 @@ MISSPELT_PROBLEMS = "unknown key; did you mean `problems:` (a portfolio's list o
 
 
 def problems_of(root: Map, name: str, values: Values = ()) -> list[Problem]:
-    """Validate a single problem or a portfolio; collect every error before raising.
+    """Validate a single problem or a portfolio; collect every error before raising
+    (see `each_problem_of`)."""
+    return list(each_problem_of(root, name, values))
+
+
+Source = tuple[dict[str, Any], Loc, frozenset[str]]
+"""A problem's data to validate, its path in the file, the keys it takes from `defaults:`."""
+
+
+def each_problem_of(root: Map, name: str, values: Values = ()) -> Iterator[Problem]:
+    """Each problem of a single problem or a portfolio, validated, as it is made; once all
+    are made, `InputErrors` with every error found, if any (so a caller may use each
+    problem and let it go, and must write nothing before the end).
 
     Each problem keeps the data it was validated from, as the file writes it
     (`Problem.as_written`: every scalar the file's text, `defaults:` merged in): `diff`
-    shows changed values as written, and `with_values` writes into it. `values` (each an
-    input's path and its value as plain data: `--set`) are written into each problem's
-    data before it is validated; an error in one is named `--set PATH`.
+    shows changed values as written, and `with_values` writes into it. A portfolio's
+    list lets go of each entry once its problem is made, so an entry's data lives as long
+    as its problem does. `values` (each an input's path and its value as plain data:
+    `--set`) are written into each problem's data before it is validated; an error in
+    one is named `--set PATH`.
     """
     errors: list[InputError] = []
-    found: list[Problem] = []
+    seen: dict[str, Location] = {}
     portfolio_policy = Policy()
     defaults: Any = {}
-    # (data to validate, its path in the file, keys it takes from `defaults:`)
-    sources: list[tuple[dict[str, Any], Loc, frozenset[str]]] = []
+    sources: Iterator[Source]
     misspelt = misspelt_problems(root)
     if "problems" not in root and misspelt is None:
-        sources.append((root, (), frozenset()))
+        sources = iter([(root, (), frozenset())])
     else:
         # a misspelt `problems:` is told once, at its key: read as one problem, the file
         # would also lack a name, a market and a solution and have `defaults:` out of place
@@ -83,14 +96,7 @@ def problems_of(root: Map, name: str, values: Values = ()) -> list[Problem]:
         policy, policy_errors = validate(Policy, {} if policy_data is None else policy_data, {})
         portfolio_policy = policy or Policy()
         errors.extend(locate(root, name, ("policy", *loc), msg) for loc, msg in policy_errors)
-        for index, item in enumerate(problems):
-            if not isinstance(item, dict):
-                errors.append(
-                    locate(root, name, ("problems", index), "expected a problem (name: ...)")
-                )
-                continue
-            inherited = frozenset(defaults.keys() - item.keys())
-            sources.append(({**defaults, **item}, ("problems", index), inherited))
+        sources = _entries(root, name, problems, defaults, errors)
     for data, prefix, inherited in sources:
         applied = whatif.apply(data, values)
         data = applied.data
@@ -118,11 +124,28 @@ def problems_of(root: Map, name: str, values: Values = ()) -> list[Problem]:
             )
             # drawn once per sample for every problem that takes them (SPEC §14)
             problem._shared_scenarios = "scenarios" in inherited
-            found.append(problem)
-    errors.extend(duplicate_names(found))
+            duplicate = duplicate_name(problem.name, location, seen)
+            if duplicate is not None:
+                errors.append(duplicate)
+                continue
+            yield problem
     if errors:
         raise InputErrors(in_file_order(errors))
-    return found
+
+
+def _entries(
+    root: Map, name: str, problems: list[Any], defaults: dict[str, Any], errors: list[InputError]
+) -> Iterator[Source]:
+    """Each entry of a portfolio's `problems:` with `defaults:` merged in; an entry that
+    is no mapping is an error. The list lets go of each entry once the next is asked for:
+    its problem holds it from then on (`as_written`), or nothing does."""
+    for index, item in enumerate(problems):
+        if not isinstance(item, dict):
+            errors.append(locate(root, name, ("problems", index), "expected a problem (name: ...)"))
+            continue
+        inherited = frozenset(defaults.keys() - item.keys())
+        yield {**defaults, **item}, ("problems", index), inherited
+        problems[index] = None
 
 
 def _set_error(path: str, message: str, field: Loc = ()) -> InputError:
@@ -193,11 +216,20 @@ def duplicate_names(problems: Iterable[Problem]) -> Iterator[InputError]:
         location = problem.source
         if location is None:  # built in code: not loaded, never in a file
             continue
-        first = seen.setdefault(problem.name, location)
-        if first is not location:
-            where = f"line {first.line}" if first.file == location.file else str(first)
-            yield InputError(
-                location,
-                f"problem name {problem.name!r} is already used at {where}; names must be unique",
-                path="name",
-            )
+        duplicate = duplicate_name(problem.name, location, seen)
+        if duplicate is not None:
+            yield duplicate
+
+
+def duplicate_name(name: str, location: Location, seen: dict[str, Location]) -> InputError | None:
+    """The error for a problem `name` read at `location` when an earlier one has it (`seen`:
+    each name so far and where it was read, which this adds to); else None."""
+    first = seen.setdefault(name, location)
+    if first is location:
+        return None
+    where = f"line {first.line}" if first.file == location.file else str(first)
+    return InputError(
+        location,
+        f"problem name {name!r} is already used at {where}; names must be unique",
+        path="name",
+    )

@@ -14,6 +14,7 @@ without reading the file again (`_locate`).
 from __future__ import annotations
 
 import re
+from array import array
 from typing import Any
 
 import yaml
@@ -52,16 +53,35 @@ def line_column(at: Place) -> tuple[int, int]:
 
 class Map(dict[str, Any]):
     """A mapping built from YAML, which remembers where it, each of its keys and each of
-    their values were written, to locate errors without reading the file again."""
+    their values were written, to locate errors without reading the file again.
 
-    __slots__ = ("at", "key_at", "repeated_at", "value_at")
+    The places are packed in one array, a key's and its value's in the order of the keys
+    (no dict and no int object a place: a portfolio of 10,000 problems is held whole
+    while it is parsed, and the places were half of it)."""
+
+    __slots__ = ("at", "places", "repeated_at")
 
     def __init__(self, at: Place) -> None:
         super().__init__()
         self.at = at  # where the mapping starts: its first key, or its `{`
-        self.key_at: dict[str, Place] = {}  # each key, where it is first written
-        self.value_at: dict[str, Place] = {}  # each key's value (the last one, which is read)
+        # each key where it is first written, then its value (the last one, which is read)
+        self.places = array("q")
         self.repeated_at: dict[str, Place] | None = None  # a key written again: the last time
+
+    def key_at(self, key: str) -> Place | None:
+        """Where `key` is first written; None when the mapping has no such key."""
+        index = self._index(key)
+        return None if index is None else self.places[2 * index]
+
+    def value_at(self, key: str) -> Place | None:
+        """Where the value of `key` (the last written) is; None when there is no such key."""
+        index = self._index(key)
+        return None if index is None else self.places[2 * index + 1]
+
+    def _index(self, key: str) -> int | None:
+        if key not in self:
+            return None
+        return next(i for i, k in enumerate(self) if k == key)
 
 
 class Seq(list[Any]):
@@ -71,7 +91,7 @@ class Seq(list[Any]):
 
     def __init__(self) -> None:
         super().__init__()
-        self.item_at: list[Place] = []
+        self.item_at = array("q")
 
 
 _NO_KEY: Any = object()
@@ -117,7 +137,7 @@ def build(text: str, name: str, duplicates: list[InputError]) -> Any:
     kept), so the file's other errors are found too; anything else raises at once.
     """
     builder = _Builder(name, duplicates)
-    steps = builder.steps
+    steps = builder.steps()
     try:
         for event in yaml.parse(text, Loader=_Loader):
             step = steps.get(type(event))  # stream and document ends change nothing
@@ -133,7 +153,7 @@ def build(text: str, name: str, duplicates: list[InputError]) -> Any:
 
 
 class _Builder:
-    """Plain data built from the YAML parser's events: `steps` maps each kind of event
+    """Plain data built from the YAML parser's events: `steps()` maps each kind of event
     to the method that takes it.
 
     Containers being filled are kept on a stack, each with where it opened, its
@@ -151,7 +171,14 @@ class _Builder:
         self.keys: list[Any] = []  # for mappings: the pending key (or _NO_KEY)
         self.starts: list[Any] = []  # where each container opened
         self.counts: list[int] = []  # for mappings: how many keys were written
-        self.steps: dict[type, Any] = {
+        self.known: dict[str, str] = {}  # each key read, held once however often written
+
+    def steps(self) -> dict[type, Any]:
+        """Each kind of event and the method that takes it. Made for one `build`, not kept:
+        kept on the builder, its bound methods would make a cycle that holds the builder,
+        and with it the whole file's data, until the garbage collector runs (which a
+        large portfolio's evaluation pauses)."""
+        return {
             yaml.ScalarEvent: self.scalar,
             yaml.MappingStartEvent: self.open,
             yaml.SequenceStartEvent: self.open,
@@ -239,7 +266,11 @@ class _Builder:
         else:
             key = keys[-1]
             container[key] = value
-            container.value_at[key] = at
+            if len(container.places) == 2 * len(container):  # a new key's value
+                container.places[-1] = at
+            else:  # a key written again: its value's place is where the key is
+                index = container._index(key)
+                container.places[2 * index + 1] = at
             keys[-1] = _NO_KEY
 
     def too_long(self) -> InputError:
@@ -266,8 +297,9 @@ class _Builder:
                 "(a problem has about a dozen); check it is the right file",
             )
         container = self.stack[-1]
+        key = self.known.setdefault(key, key)  # every mapping's `name` the same text
         if key in container:
-            first, _ = line_column(container.key_at[key])
+            first, _ = line_column(container.places[2 * container._index(key)])
             self.duplicates.append(
                 InputError(
                     Location(self.name, *line_column(at)),
@@ -279,7 +311,8 @@ class _Builder:
                 container.repeated_at = {}
             container.repeated_at[key] = at
         else:
-            container.key_at[key] = at
+            container.places.append(at)
+            container.places.append(0)  # its value's, once it is read
         self.keys[-1] = key
 
 

@@ -28,11 +28,16 @@ T = TypeVar("T")
 
 
 def emit(
-    text: str, output: str | None, *, inputs: Iterable[str] = (), told: str | None = None
+    text: str | Iterable[str],
+    output: str | None,
+    *,
+    inputs: Iterable[str] = (),
+    told: str | None = None,
 ) -> None:
     """Write plain text to stdout (`output` None or `-`), or to the file `output` as `cp`
     would, atomically (see `files`); never onto one of the run's `inputs`. A file written
-    is said on stderr (`wrote`), with `told` (what it holds: `6 problems`)."""
+    is said on stderr (`wrote`), with `told` (what it holds: `6 problems`). `text` may
+    come in pieces, each written as it is made (a large document is never held whole)."""
     if output is None or output == "-":
         write_stdout(text)
         return
@@ -40,23 +45,24 @@ def emit(
 
     files.refuse_inputs(output, inputs)
     files.write_atomically(output, text, what="--output")
-    wrote(output, text, told)
+    wrote(output, told)
 
 
-def wrote(output: str, text: str, told: str | None = None) -> None:
+def wrote(output: str, told: str | None = None) -> None:
     """The line that says a file was written, as `init` says it: `Wrote report.html:
-    6 problems, 220 KB` (`told`, then the size); the path made safe (`fmt.safe_text`).
-    Nothing is said of a device, a FIFO or a pipe written in place."""
+    6 problems, 220 KB` (`told`, then the file's size); the path made safe
+    (`fmt.safe_text`). Nothing is said of a device, a FIFO or a pipe written in place."""
     import stat
 
     from pmsize._fmt import safe_text
 
     try:  # a device, a FIFO or the pipe of `-o /dev/stdout` is written, not a file made
-        if not stat.S_ISREG(Path(output).stat().st_mode):
-            return
+        found = Path(output).stat()
     except OSError:
         return
-    size = size_text(len(text.encode("utf-8", "backslashreplace")))
+    if not stat.S_ISREG(found.st_mode):
+        return
+    size = size_text(found.st_size)
     held = f"{told}, {size}" if told else size
     say(f"Wrote {safe_text(output)}: {held}\n")
 
@@ -108,7 +114,7 @@ def emit_rich(
     draw(console)
     text = buffer.getvalue()
     files.write_atomically(output, text, what="--output")
-    wrote(output, text, told)
+    wrote(output, told)
 
 
 def columns() -> int:
@@ -129,13 +135,19 @@ def text_width() -> int:
     return columns()
 
 
-def write_stdout(text: str) -> None:
-    """Write and flush stdout; a failure (a full disk, a closed stream) is a `UsageError`
-    (exit 2), a closed pipe stays a `BrokenPipeError` (a quiet exit 0)."""
+def write_stdout(text: str | Iterable[str]) -> None:
+    """Write `text` (or each of its pieces, as they come) to stdout and flush it; a
+    failure (a full disk, a closed stream) is a `UsageError` (exit 2), a closed pipe
+    stays a `BrokenPipeError` (a quiet exit 0)."""
     try:
         if sys.stdout is None:  # started with stdout closed (`>&-`)
             raise OSError(errno.EBADF, "it is closed")
-        sys.stdout.write(text)
+        write = sys.stdout.write
+        if isinstance(text, str):
+            write(text)
+        else:
+            for piece in text:
+                write(piece)
         sys.stdout.flush()
     except BrokenPipeError:
         raise

@@ -39,6 +39,7 @@ class Format(str, enum.Enum):
 
     table = "table"
     json = "json"
+    jsonl = "jsonl"
     csv = "csv"
     markdown = "markdown"
     github = "github"
@@ -76,8 +77,8 @@ def evaluate(
         typer.Option(
             "--format",
             "-f",
-            help="Output format: table, json, csv, markdown or github "
-            "(default: as the --output file's extension says, else table).",
+            help="Output format: table, json, jsonl (one result a line), csv, markdown or "
+            "github (default: as the --output file's extension says, else table).",
             metavar="FORMAT",
         ),
     ] = None,
@@ -137,10 +138,12 @@ def _write_evaluation(
     if format is Format.table:
         emit_rich(lambda console: _table(console, results), output, inputs=inputs, told=told)
         return
-    if format is Format.json:  # the most common in scripts: import only its renderer
+    if format in (Format.json, Format.jsonl):  # the most common in scripts: import only it
         from pmsize.render import json
 
-        emit(json.document(results), output, inputs=inputs, told=told)
+        # each record formatted as it is written: the text is never held whole
+        written = json.chunks(results) if format is Format.json else json.lines(results)
+        emit(written, output, inputs=inputs, told=told)
         return
     from pmsize.render import csv, github, markdown
 

@@ -32,15 +32,15 @@ from pmsize.cli.params import (
 )
 from pmsize.cli.watch import watched
 
-SIMULATION_FORMATS = ("table", "json")  # of `simulate` and `sensitivity`
+SIMULATION_FORMATS = ("table", "json", "jsonl")  # of `simulate` and `sensitivity`
 
 SimulationFormatOpt = Annotated[
     str | None,
     typer.Option(
         "--format",
         "-f",
-        help="Output format: table or json (default: json for an --output file ending "
-        ".json, else table).",
+        help="Output format: table, json or jsonl (one result a line) (default: as the "
+        "--output file's extension says, else table).",
         metavar="FORMAT",
     ),
 ]
@@ -159,13 +159,9 @@ def _sampled(
                 results = run(problems, policy, samples=count, seed=start, progress=progress)
             inputs = [r.evaluation.file for r in results]
             told = plural(len(results), "problem")  # said of a file written
-            if chosen == "json":
-                document = (
-                    render.simulation_document
-                    if command == "simulate"
-                    else render.sensitivity_document
-                )
-                emit(document(results), output, inputs=inputs, told=told)
+            if chosen in ("json", "jsonl"):
+                written = render.json_chunks(results, lines=chosen == "jsonl")
+                emit(written, output, inputs=inputs, told=told)
             else:
                 tables = (
                     render.render_simulations

@@ -1,4 +1,5 @@
-"""`--format json` (SPEC §5): one document, stable key order, plain finite numbers.
+"""`--format json` (SPEC §5): one document, stable key order, plain finite numbers; and
+`--format jsonl` (SPEC §16): the same records, one a line, and no summary.
 
 Each result is its `Evaluation.to_dict()`; the text is written by `jsontext.dumps`
 (UTF-8 as written, every character a terminal acts on escaped, no `-0.0`). When
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import codecs
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from pmsize import _jsontext as jsontext
@@ -70,12 +71,31 @@ def stdout_is_utf8() -> bool:
         return False
 
 
-def document(results: Sequence[Evaluation], records: Sequence[dict[str, Any]] | None = None) -> str:
+def document(results: Sequence[Evaluation], records: Iterable[dict[str, Any]] | None = None) -> str:
     """The whole JSON document, newline-terminated; `records` overrides the per-result objects."""
+    return "".join(chunks(results, records))
+
+
+def chunks(
+    results: Sequence[Evaluation], records: Iterable[dict[str, Any]] | None = None
+) -> Iterator[str]:
+    """`document` a piece at a time: each result is formatted as it is written, so the
+    text of a large portfolio is never held whole."""
     doc = {
         "schema_version": SCHEMA_VERSION,
         "tool_version": __version__,
-        "results": list(records) if records is not None else [result_record(r) for r in results],
+        "results": iter(records if records is not None else map(result_record, results)),
         "summary": portfolio.summary(results),
     }
-    return dumps(doc)
+    return jsontext.chunks(doc, ascii_only=not stdout_is_utf8())
+
+
+def lines(
+    results: Sequence[Evaluation], records: Iterable[dict[str, Any]] | None = None
+) -> Iterator[str]:
+    """`--format jsonl`: each result's record on one line of compact JSON, in the order
+    ranked, and nothing else (no summary: it is the `json` document's); each line written
+    as it is formatted. The text is `document`'s, escapes and all, without the indent."""
+    ascii_only = not stdout_is_utf8()
+    for record in records if records is not None else map(result_record, results):
+        yield jsontext.line(record, ascii_only=ascii_only)

@@ -9,7 +9,7 @@ columns and the tornado as horizontal bars on one shared NPV scale.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from rich.console import Console, Group, RenderableType
@@ -54,15 +54,15 @@ POSITIVE, NEGATIVE = "green", "red"
 # --------------------------------------------------------------------------- JSON
 
 
-def simulation_document(results: Sequence[Simulated]) -> str:
-    """`simulate --format json`: the `evaluate` document, each result with its `simulation`."""
-    return render_json.document([r.evaluation for r in results], [r.to_dict() for r in results])
-
-
-def sensitivity_document(results: Sequence[Simulated]) -> str:
-    """`sensitivity --format json`: results with tornado, break-even and value of information."""
-    assert all(r.sensitivity is not None for r in results)
-    return render_json.document([r.evaluation for r in results], [r.to_dict() for r in results])
+def json_chunks(results: Sequence[Simulated], *, lines: bool = False) -> Iterator[str]:
+    """`simulate --format json` (the `evaluate` document, each result with its `simulation`)
+    or `sensitivity`'s (with tornado, break-even and value of information), or with `lines`
+    `--format jsonl` (one result a line), each record formatted as it is written."""
+    evaluations = [r.evaluation for r in results]
+    records = (r.to_dict() for r in results)
+    if lines:
+        return render_json.lines(evaluations, records)
+    return render_json.chunks(evaluations, records)
 
 
 # --------------------------------------------------------------------------- words
@@ -492,10 +492,9 @@ def value_of_information(r: Simulated) -> RenderableType:
 
 __all__ = [
     "histogram_chart",
+    "json_chunks",
     "render_sensitivities",
     "render_simulations",
-    "sensitivity_document",
-    "simulation_document",
     "tornado_chart",
     "tornado_list",
 ]
