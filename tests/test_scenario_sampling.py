@@ -21,8 +21,9 @@ from pmsize import _loader as loader
 from pmsize import _sampling as sampling
 from pmsize import _service as service
 from pmsize import _simulation as sim
-from pmsize._engine import Inputs
-from pmsize._mixture import scenario_samples
+from pmsize._correlations import copula
+from pmsize._engine import DEFAULT_THRESHOLDS, Inputs
+from pmsize._mixture import FEW_CASES, _rows_by_case, mixed_block, mixture, scenario_samples
 from pmsize._models import Problem
 from pmsize.cli import app
 
@@ -220,6 +221,35 @@ def test_the_same_seed_reproduces_and_threads_do_not_matter() -> None:
     assert shared == alone
     other = sim.simulate(problem, samples=samples, seed=7, threads=1)
     assert [c.samples for c in other.scenarios] != [c.samples for c in alone.scenarios]
+
+
+def test_blocks_sized_together_give_each_block_the_figures_it_has_alone() -> None:
+    # a mixture sizes each case once for a few blocks (its fixed cost paid once); each
+    # block's figures must be those it has alone, bit for bit, in the same order
+    problem = problem_of(RANGED + RANGED_SCENARIOS)
+    mix = mixture(problem)
+    assert mix is not None
+    dependences = [copula(case) for case in mix.problems]
+    size = 2 * sampling.BLOCK + 5
+    together = mixed_block(mix, DEFAULT_THRESHOLDS, 4, 6, size, {}, dependences)
+    assert [draws.size for _, draws in together] == [sampling.BLOCK, sampling.BLOCK, 5]
+    for b, (mixed, draws) in enumerate(together):
+        [(alone, alone_draws)] = mixed_block(
+            mix, DEFAULT_THRESHOLDS, 4, 6 + b, draws.size, {}, dependences
+        )
+        for field in ("npv", "roi", "ceiling", "verdicts", "set_by", "totals"):
+            assert np.array_equal(getattr(mixed, field), getattr(alone, field)), (b, field)
+        assert draws.block == alone_draws.block == 6 + b
+        for path in alone_draws.ranges:
+            assert np.array_equal(draws.standard_draws(path), alone_draws.standard_draws(path))
+
+
+def test_many_cases_find_their_samples_as_a_few_do() -> None:
+    case = np.random.default_rng(0).integers(0, 12, 10_000)
+    assert FEW_CASES < 12
+    by_scan = [np.flatnonzero(case == c) for c in range(12)]
+    by_sort = _rows_by_case(case, 12)
+    assert all(np.array_equal(a, b) for a, b in zip(by_scan, by_sort, strict=True))
 
 
 def test_json_gives_each_case_beside_the_mixture(tmp_path: Any) -> None:

@@ -59,6 +59,11 @@ T = TypeVar("T")
 B = TypeVar("B")  # what a loop over blocks keeps of each block
 
 
+# Blocks a mixture sizes together at most (`mixed_block`): each case's fixed cost (taking
+# its inputs, the engine's steps) paid once for them, against the memory of their
+# intermediates, which grows with them.
+MIXED_BLOCKS = 2
+
 # What a block of samples gives: `engine.Sizing` over columns, or a mixture's (`Mixed`).
 Figures: TypeAlias = "Sampled | Mixed"
 
@@ -225,29 +230,39 @@ def _sampled(
     local = threading.local()  # each thread's buffers, reused from one block to the next
     dependence = copula(problem)  # None without correlations
     dependences = () if mix is None else [copula(case) for case in mix.problems]
+    blocks = -(-samples // BLOCK)
+    # a mixture sizes each case once for a few blocks together (`mixed_block`), as many as
+    # leave every thread a share of the run
+    together = 1 if mix is None else max(1, min(MIXED_BLOCKS, blocks // max(1, _workers(threads))))
 
-    def run(index: int) -> B:
-        start = index * BLOCK
-        size = min(BLOCK, samples - start)
+    def run(index: int) -> list[B]:
+        start = index * together * BLOCK
+        size = min(together * BLOCK, samples - start)
         buffers: dict[str, Floats] = local.__dict__.setdefault("buffers", {})
-        sized: Figures
-        sampler: Sampler | BlockDraws
         if mix is None:
             sized, sampler = sized_block(
                 problem, thresholds, seed, index, size, buffers, dependence
             )
-        else:
-            sized, sampler = mixed_block(mix, thresholds, seed, index, size, buffers, dependences)
-        block = slice(start, start + size)
-        kept = keep(block, sized)
-        del sized  # the block's intermediates, before what follows
-        return kept if then is None else then(block, sampler, kept)
+            block = slice(start, start + size)
+            kept = keep(block, sized)
+            del sized  # the block's intermediates, before what follows
+            return [kept if then is None else then(block, sampler, kept)]
+        found = []
+        for mixed, draws in mixed_block(
+            mix, thresholds, seed, index * together, size, buffers, dependences
+        ):
+            block = slice(start, start + draws.size)
+            start = block.stop
+            kept = keep(block, mixed)
+            found.append(kept if then is None else then(block, draws, kept))
+        return found
 
     def finished(index: int) -> None:
         if progress is not None:
-            progress(min(BLOCK, samples - index * BLOCK))
+            progress(min(together * BLOCK, samples - index * together * BLOCK))
 
-    return _run_blocks(run, -(-samples // BLOCK), threads, finished)
+    done = _run_blocks(run, -(-blocks // together), threads, finished)
+    return [kept for each in done for kept in each]
 
 
 def npv_samples(
@@ -292,7 +307,7 @@ def _run_blocks(
     numpy releases the GIL in sampling and in arithmetic on large arrays, so blocks
     run side by side on several cores.
     """
-    workers = min(count, threads if threads is not None else min(4, os.cpu_count() or 1))
+    workers = min(count, _workers(threads))
     if workers <= 1:
         results = []
         for i in range(count):
@@ -312,6 +327,11 @@ def _run_blocks(
         return [future.result() for future in futures]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _workers(threads: int | None) -> int:
+    """The threads blocks are shared among: as asked, else one per core, at most 4."""
+    return threads if threads is not None else min(4, os.cpu_count() or 1)
 
 
 @functools.cache
