@@ -7,6 +7,7 @@ its module:
 
     _style       the palette, the sizes, the matplotlib settings (`RC`), figures in words
     _setup       matplotlib imported on first use, with a configuration folder it can write
+    _canvas      where a chart is measured and written, each text measured once a page
     _layout      bands, keys and ticks, and laying a chart out until nothing collides
     _cut         the axis cut, when a few bars would flatten the rest
     _svg         a figure as an SVG element of the page: stable ids, the page's colour
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pmsize.render.charts import _portfolio, _problem
+from pmsize.render.charts._canvas import measured
 from pmsize.render.charts._cut import CUT_DRAWN, axis_cut
 from pmsize.render.charts._layout import TICK_GAP, Sketch, settle, tick_labels
 from pmsize.render.charts._setup import config_dir, import_matplotlib
@@ -81,6 +83,7 @@ class Charts:
             mpl.rcdefaults()  # matplotlib's own defaults, whatever matplotlibrc it read
             mpl.rcParams.update({**RC, "svg.hashsalt": f"pmsize-{prefix}"})
             figure = Figure(figsize=(WIDTH, height), dpi=72, layout="constrained")
+            measured(figure)
             ax = figure.add_subplot()
             settle(figure, ax, plot(ax))
             figure.set_layout_engine("none")  # as settled: writing it need not lay it out again
