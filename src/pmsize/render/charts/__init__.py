@@ -70,8 +70,8 @@ class Charts:
         self.inspect = inspect
 
     def _draw(self, sketch: Sketch) -> Chart:
-        """Draw a sketch on a figure its height tall, laid out by matplotlib's constrained
-        layout and settled (`settle`) so that no text collides."""
+        """Draw a sketch on a figure its height tall, laid out and settled (`settle`) so
+        that no text collides."""
         title, alt, height, plot = sketch
         self.count += 1
         prefix = f"c{self.count}-"
@@ -82,11 +82,10 @@ class Charts:
             warnings.simplefilter("ignore")
             mpl.rcdefaults()  # matplotlib's own defaults, whatever matplotlibrc it read
             mpl.rcParams.update({**RC, "svg.hashsalt": f"pmsize-{prefix}"})
-            figure = Figure(figsize=(WIDTH, height), dpi=72, layout="constrained")
+            figure = Figure(figsize=(WIDTH, height), dpi=72)
             measured(figure)
             ax = figure.add_subplot()
             settle(figure, ax, plot(ax))
-            figure.set_layout_engine("none")  # as settled: writing it need not lay it out again
             if self.inspect is not None:
                 self.inspect(figure)
             svg = document(figure)

@@ -176,16 +176,14 @@ def axis_ticks(
 
 
 def settle(figure: Figure, ax: Axes, drawn: Plot) -> None:
-    """Lay out and measure until nothing collides: a name wider than the plot is cut with `…`;
-    a value label past the plot's side widens the axis; tick labels that come within
-    `TICK_GAP` points of each other become fewer."""
+    """Lay out (`place`) and measure until nothing collides: a name wider than the plot is
+    cut with `…`; a value label past the plot's side widens the axis; tick labels that come
+    within `TICK_GAP` points of each other become fewer."""
     scale = figure.dpi / 72  # points to pixels
     for fitted in (*drawn.names, *drawn.inside):  # fitted here, not by squeezing the plot
         fitted.set_in_layout(False)
-    layout = figure.get_layout_engine()
     for _ in range(SETTLE_PASSES):
-        if layout is not None:  # places every label it lays out: all that is measured here
-            layout.execute(figure)
+        place(figure, ax)
         plot = ax.get_window_extent()
         changed = False
         for name in drawn.names:
@@ -212,6 +210,39 @@ def settle(figure: Figure, ax: Axes, drawn: Plot) -> None:
                 changed = True
         if not changed:
             return
+
+
+def place(figure: Figure, ax: Axes) -> None:
+    """Size the plot to leave room for what is around it (tick labels, axis labels, the key
+    above), as matplotlib's constrained layout sizes a figure's one axes, but measured once.
+
+    Constrained layout measures the axes twice and solves for a grid of them, which was
+    a third of a chart's time. One axes' decorations keep their size wherever it goes;
+    only a tick label near an end of an axis overhangs it a little more or less as the
+    plot grows or shrinks (under half a point here), within the pad every margin keeps
+    (matplotlib's `figure.constrained_layout.w_pad` and `h_pad`; the key above the plot
+    has a pad either side of it)."""
+    import matplotlib as mpl
+
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]  # `_canvas.measured`
+    width, height = figure.get_size_inches()
+    w_pad = mpl.rcParams["figure.constrained_layout.w_pad"] / width
+    h_pad = mpl.rcParams["figure.constrained_layout.h_pad"] / height
+    to_figure = figure.transFigure.inverted()
+    plot = ax.get_position(original=True)
+    box = ax.get_tightbbox(renderer, for_layout_only=True)
+    around = plot if box is None else box.transformed(to_figure)
+    key = 0.0
+    for legend in figure.legends:  # above the plot (`legend`)
+        box = legend.get_tightbbox(renderer)
+        if box is not None:
+            key = max(key, box.transformed(to_figure).height + 2 * h_pad)
+    left = w_pad + plot.x0 - around.x0
+    right = 1 - w_pad - (around.x1 - plot.x1)
+    bottom = h_pad + plot.y0 - around.y0
+    top = 1 - key - h_pad - (around.y1 - plot.y1)
+    if left < right and bottom < top:  # else left where it is, as constrained layout leaves it
+        ax.set_position((left, bottom, right - left, top - bottom))
 
 
 def _crowded(axis: Any, vertical: bool, gap: float) -> bool:
