@@ -137,18 +137,28 @@ def axis_ticks(
     ticks: int = TICKS,
 ) -> None:
     """Ticks at round values (`ticks` at most, fewer if `settle` finds them crowded) with
-    labels from `labels`, which sees them all at once."""
+    labels from `labels`, which sees them all at once.
+
+    Only the ticks in view are made: matplotlib rounds the axis's ends out to a tick, and
+    a tick past the view, though never drawn, is an artist of five (two marks, a grid
+    line, two labels) updated at every measure. `labels` still sees those too, so each
+    label reads as it would with them."""
     from matplotlib.ticker import Formatter, MaxNLocator
 
     class Locator(MaxNLocator):
         count = ticks
+        every: Sequence[float] = ()  # the ticks `labels` sees: those in view and either side
 
         def tick_values(self, vmin: float, vmax: float) -> Any:
             if cut is None:
-                return super().tick_values(vmin, vmax)
-            # past the cut the axis is not to scale: no tick there
-            values = super().tick_values(max(vmin, -cut), min(vmax, cut))
-            return [v for v in values if abs(v) <= cut * (1 + 1e-9)]
+                every = super().tick_values(vmin, vmax)
+            else:  # past the cut the axis is not to scale: no tick there
+                every = super().tick_values(max(vmin, -cut), min(vmax, cut))
+                every = [v for v in every if abs(v) <= cut * (1 + 1e-9)]
+            self.every = every
+            low, high = sorted((vmin, vmax))
+            slack = (high - low) * 1e-6  # wider than matplotlib's own test of what is in view
+            return [v for v in every if low - slack <= v <= high + slack]
 
         def fewer(self) -> bool:
             """One tick fewer, if it has more than one."""
@@ -163,7 +173,11 @@ def axis_ticks(
             return labels([x])[0]
 
         def format_ticks(self, values: Any) -> list[str]:
-            return labels(list(values))
+            every = list(locator.every)
+            if not set(values) <= set(every):
+                return labels(list(values))
+            named = dict(zip(every, labels(every), strict=True))
+            return [named[v] for v in values]
 
     axis = ax.xaxis if which == "x" else ax.yaxis
     # `min_n_ticks=1`: with fewer than two whole numbers in view, MaxNLocator would drop
