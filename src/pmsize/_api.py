@@ -249,6 +249,7 @@ def report(
     policy: Policy | None = None,
     progress: Callable[[int, int], None] | None = None,
     max_sections: int | None = MAX_SECTIONS,
+    workers: int | None = 1,
 ) -> str:
     """One self-contained HTML page for people who will not run a CLI (`pmsize report`).
 
@@ -261,6 +262,11 @@ def report(
     get a section (and a simulation), and the page says so.
     `progress(done, total)` counts steps: each shown problem's simulation, then its
     section with its charts (drawing takes about as long as simulating).
+    The charts are drawn in `workers` processes: 1 (the default) draws them in this one;
+    None draws a page of many charts in one process a core, up to four, and a page of
+    a few here (as `pmsize report` does). The page is the same bytes whichever way it is
+    drawn. As with any pool of processes, a script that draws in several must start
+    from `if __name__ == "__main__":`, since each process imports it again.
     """
     from pmsize.render import report as page
 
@@ -269,6 +275,10 @@ def report(
         isinstance(max_sections, bool) or not isinstance(max_sections, int) or max_sections < 0
     ):
         raise ValueError(f"max_sections must be a whole number from 0, not {max_sections!r}")
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
+    ):
+        raise ValueError(f"workers must be a whole number from 1, not {workers!r}")
     pairs = [(problem, evaluate(problem, policy=policy)) for problem in _problems(problems)]
     problem_of = {id(r): problem for problem, r in pairs}
     ranked = rank(r for _, r in pairs)
@@ -292,7 +302,7 @@ def report(
             else None
         )
         step()
-    return page.document(ordered, ranked, sampled, drawn=step)
+    return page.document(ordered, ranked, sampled, drawn=step, workers=workers)
 
 
 def _problem(value: object, parameter: str = "problem") -> Problem:

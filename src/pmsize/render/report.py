@@ -123,25 +123,30 @@ def document(
     results: Sequence[Evaluation],
     sampled: Sequence[Simulated | None],
     drawn: Callable[[], None] | None = None,
+    workers: int | None = 1,
 ) -> str:
     """The page, for `results` in the order given (ranked). The first `len(problems)`
     results get a section each, beside their problem and, for a ranged problem, its
     `pmsize.sensitivity` result (None for the others) in `sampled`; the rest appear in
     the summary, the ranked table and (the first by rank) the charts only.
-    `drawn()` is called as each problem's section is drawn."""
+    `drawn()` is called as each problem's section is drawn. The charts are drawn in
+    `workers` processes (None: in several when there are many; see `Charts`), the same
+    bytes whichever way."""
     from markupsafe import Markup
 
-    charts = Charts()
     shown = results[: len(problems)]
     anchors = {id(r): f"problem-{i}" for i, r in enumerate(shown, 1)}
     summary = summary_record(results)
     groups = currency_groups(results)
-    rankings = [_ranking(currency, group, anchors, charts) for currency, group in groups]
-    sections = []
-    for problem, r, s in zip(problems, shown, sampled, strict=True):
-        sections.append(_section(problem, r, s, anchors[id(r)], charts))
-        if drawn is not None:
-            drawn()
+    # two charts a currency and one a section at least, drawn once the words are ready
+    expected = 2 * len(groups) + len(shown)
+    with Charts(workers=workers, expected=expected, progress=drawn) as charts:
+        rankings = [_ranking(currency, group, anchors, charts) for currency, group in groups]
+        sections = []
+        for problem, r, s in zip(problems, shown, sampled, strict=True):
+            sections.append(_section(problem, r, s, anchors[id(r)], charts))
+            charts.step()
+        charts.finish()
     return (
         _environment()
         .get_template(TEMPLATE)
