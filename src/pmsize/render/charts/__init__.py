@@ -132,11 +132,11 @@ class Charts:
 
     def finish(self) -> None:
         """Draw every chart asked for and not drawn yet, in processes or in this one."""
-        from concurrent.futures.process import BrokenProcessPool
-
         pending, self._pending = self._pending, []
         pool = self._start(len(pending)) if pending else None
         if pool is not None:
+            from concurrent.futures.process import BrokenProcessPool
+
             requests = [request for _, _, request in pending]
             try:
                 for (chart, _, _), svg in zip(pending, pool.draw(requests), strict=True):
