@@ -8,7 +8,8 @@ its module:
     _style       the palette, the sizes, the matplotlib settings (`RC`), figures in words
     _setup       matplotlib imported on first use, with a configuration folder it can write
     _canvas      where a chart is measured and written, each text measured once a page
-    _layout      bands, keys and ticks, and laying a chart out until nothing collides
+    _layout      bands and keys, and laying a chart out until nothing collides
+    _ticks       an axis's ticks and label, drawn as matplotlib draws them, but cheaply
     _cut         the axis cut, when a few bars would flatten the rest
     _svg         a figure as an SVG element of the page: stable ids, the page's colour
     _draw        one chart drawn from its kind, its arguments and its number on the page
@@ -38,10 +39,11 @@ from typing import TYPE_CHECKING, Any
 
 from pmsize.render.charts._cut import CUT_DRAWN, axis_cut
 from pmsize.render.charts._draw import SKETCHES, draw
-from pmsize.render.charts._layout import TICK_GAP, Sketch, tick_labels
+from pmsize.render.charts._layout import TICK_GAP, Sketch
 from pmsize.render.charts._processes import Pool, Request, workers_for
 from pmsize.render.charts._setup import config_dir
 from pmsize.render.charts._style import MAX_BARS, RC, TEXT, WIDTH
+from pmsize.render.charts._ticks import tick_labels
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

@@ -13,6 +13,8 @@ from pmsize.render.charts._style import BAR, INK, money
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
+    from pmsize.render.charts._ticks import Ticks
+
 CUT_RATIO = 5.0  # a bar this many times the next longest is cut (`axis_cut`)
 MAX_CUT_SHARE = 0.25  # and never more than a quarter of the bars (at least one)
 CUT_DRAWN = 1.3  # a cut bar is drawn this many times the cut long, broken
@@ -69,10 +71,10 @@ def cut_bars(
     return bars
 
 
-def cut_note(ax: Axes, cut: float | None, currency: str) -> None:
-    """Says on the chart that its axis is cut, under the axis."""
+def cut_note(ticks: Ticks, cut: float | None, currency: str) -> None:
+    """Says on the chart that its axis is cut, under the axis (`ticks`)."""
     if cut is not None:
-        ax.set_xlabel(
+        ticks.label(
             f"The axis stops at {money(cut, currency)}: a broken bar is longer,\n"
             "its value written at its end"
         )

@@ -67,8 +67,7 @@ def npv_gap(shown: Sequence[Evaluation], every: int) -> Sketch:
             labels = [money(v, currency) for v in figures]
             drawn.inside.extend(ax.bar_label(bars, labels, padding=3))
         row_lines(ax, 0.0, slots)
-        money_axis(ax, currency, "x", cut)
-        cut_note(ax, cut, currency)
+        cut_note(money_axis(ax, currency, "x", cut), cut, currency)
         legend(ax)
         return drawn
 
@@ -112,9 +111,9 @@ def value_ceiling(shown: Sequence[Evaluation], every: int) -> Sketch:
         ]
         drawn.inside.extend(ax.bar_label(value, labels, padding=3))
         row_lines(ax, 0.0, [[y] for y in ys])
-        money_axis(ax, currency, "x", cut)
+        ticks = money_axis(ax, currency, "x", cut)
         ax.set_xlim(left=0)
-        cut_note(ax, cut, currency)
+        cut_note(ticks, cut, currency)
         legend(ax)
         return drawn
 

@@ -10,7 +10,6 @@ from pmsize import _fmt as fmt
 from pmsize.render.charts._layout import (
     Plot,
     Sketch,
-    axis_ticks,
     bands,
     bands_height,
     legend,
@@ -29,6 +28,7 @@ from pmsize.render.charts._style import (
     name_text,
     value_text,
 )
+from pmsize.render.charts._ticks import Ticks
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -153,8 +153,7 @@ def histogram(h: Histogram, currency: str, p_positive: str) -> Sketch:
         if h.low < 0 < h.high:
             ax.axvline(0, color=INK, linewidth=0.8)
         money_axis(ax, currency, "x")
-        axis_ticks(ax, "y", lambda ys: [fmt.percent(y) for y in ys])
-        ax.set_ylabel("share of samples")
+        Ticks(ax, "y", lambda ys: [fmt.percent(y) for y in ys]).label("share of samples")
         return Plot()
 
     return Sketch(title, alt, 2.8, plot)
@@ -205,8 +204,7 @@ def tornado(bars: Sequence[TornadoBar], central_npv: float, currency: str) -> Sk
                     )
                 )
         row_lines(ax, central_npv, [[y] for y in ys])
-        money_axis(ax, currency, "x")
-        ax.set_xlabel(f"NPV (central {money(central_npv, currency)})")
+        money_axis(ax, currency, "x").label(f"NPV (central {money(central_npv, currency)})")
         legend(ax)
         return drawn
 
