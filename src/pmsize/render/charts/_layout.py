@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pmsize import _fmt as fmt
+from pmsize.render.charts._key import key
 from pmsize.render.charts._style import (
     BAND_GAP,
     BANDS_ROOM,
@@ -97,7 +98,7 @@ def legend(ax: Axes, handles: Sequence[Any] | None = None) -> None:
     entry = (RC["legend.handlelength"] + 0.8 + RC["legend.columnspacing"]) * TEXT
     needed = sum(_text_width(label) + entry for label in labels)
     ncols = len(labels) if needed <= WIDTH * 72 - TEXT else 1
-    ax.figure.legend(handles=handles, loc="outside upper center", ncols=ncols)
+    key(ax.figure, handles, ncols)  # as `figure.legend(loc="outside upper center")` draws
 
 
 def _text_width(text: str) -> float:
@@ -190,15 +191,14 @@ def place(figure: Figure, ax: Axes) -> None:
     boxes += [ticks.title_box(renderer) for ticks in ticks_of(ax)]
     found = [box for box in boxes if box is not None]
     around = Bbox.union(found).transformed(to_figure) if found else plot
-    key = 0.0
-    for legend in figure.legends:  # above the plot (`legend`)
-        box = legend.get_tightbbox(renderer)
-        if box is not None:
-            key = max(key, box.transformed(to_figure).height + 2 * h_pad)
+    above = 0.0
+    for artist in figure.artists:  # the key, above the plot (`legend`)
+        box = artist.get_window_extent(renderer)
+        above = max(above, box.transformed(to_figure).height + 2 * h_pad)
     left = w_pad + plot.x0 - around.x0
     right = 1 - w_pad - (around.x1 - plot.x1)
     bottom = h_pad + plot.y0 - around.y0
-    top = 1 - key - h_pad - (around.y1 - plot.y1)
+    top = 1 - above - h_pad - (around.y1 - plot.y1)
     if left < right and bottom < top:  # else left where it is, as constrained layout leaves it
         ax.set_position((left, bottom, right - left, top - bottom))
 
