@@ -11,6 +11,7 @@ its module:
     _layout      bands and keys, and laying a chart out until nothing collides
     _ticks       an axis's ticks and label, drawn as matplotlib draws them, but cheaply
     _key         the key above the plot, packed and drawn as matplotlib's legend, but cheaply
+    _bars        bars made as `Axes.bar` makes them, their data limits added at once
     _cut         the axis cut, when a few bars would flatten the rest
     _svg         a figure as an SVG element of the page: stable ids, the page's colour
     _draw        one chart drawn from its kind, its arguments and its number on the page
