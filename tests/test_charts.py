@@ -1,9 +1,9 @@
 """The report's charts (`pmsize.render.charts`), measured as matplotlib lays them out.
 
 `Charts(inspect=...)` hands each figure over once it is laid out, before it is written;
-`measure` reads from it what a reader would see: the tick labels each axis shows, every
-text's box, and the bars. Boxes are in the SVG's units (points: the figure is drawn at 72
-dpi), 360 of them across.
+`measure` reads from it what a reader would see: the tick labels each axis shows
+(`charts.tick_labels`), every text's box, and the bars. Boxes are in the SVG's units
+(points: the figure is drawn at 72 dpi), 360 of them across.
 """
 
 from __future__ import annotations
@@ -48,22 +48,14 @@ def measure(figure: Any) -> Drawn:
     figure.draw_without_rendering()  # laid out as written: this moves nothing
     [ax] = figure.axes
     ticks = {}
-    for name, axis, vertical in (("x", ax.xaxis, False), ("y", ax.yaxis, True)):
-        boxes = [(t.get_text(), t.get_window_extent()) for t in charts.tick_labels(axis)]
+    for name, vertical in (("x", False), ("y", True)):
+        boxes = [(t.get_text(), t.get_window_extent()) for t in charts.tick_labels(ax, name)]
         ticks[name] = sorted(
             ((text, box.y0, box.y1) if vertical else (text, box.x0, box.x1) for text, box in boxes),
             key=lambda tick: tick[1],
         )
-    # a tick label outside the axis's view is kept but not drawn: only the shown ones
-    tick_texts = {
-        id(label)
-        for axis in (ax.xaxis, ax.yaxis)
-        for tick in (*axis.get_major_ticks(), *axis.get_minor_ticks())
-        for label in (tick.label1, tick.label2)
-    }
-    shown = [*charts.tick_labels(ax.xaxis), *charts.tick_labels(ax.yaxis)]
     texts = []
-    for t in [*(t for t in figure.findobj(Text) if id(t) not in tick_texts), *shown]:
+    for t in figure.findobj(Text):
         if t.get_visible() and t.get_text().strip():
             box = t.get_window_extent()
             texts.append((t.get_text(), box.x0, box.y0, box.x1, box.y1, t.get_fontsize()))

@@ -281,6 +281,24 @@ def test_the_same_input_gives_the_same_bytes_in_another_process(tmp_path: Path) 
     assert out.read_bytes() == here.encode("utf-8")
 
 
+def test_the_same_input_gives_the_same_bytes_again_and_drawn_in_several_processes(
+    examples_page: str,
+) -> None:
+    # each chart is numbered as it is asked for and drawn from what it shows alone: the
+    # processes that draw a large page's charts give the bytes this process gives
+    problems = pmsize.load(EXAMPLES)
+    assert pmsize.report(problems, samples=SAMPLES) == examples_page
+    assert pmsize.report(problems, samples=SAMPLES, workers=2) == examples_page
+
+
+def test_a_page_of_many_charts_is_drawn_in_several_processes() -> None:
+    from pmsize.render.charts._processes import MAX_WORKERS, PARALLEL_FROM, workers_for
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    assert workers_for(PARALLEL_FROM - 1) == 1  # starting the processes costs more
+    assert workers_for(PARALLEL_FROM) == max(1, min(cores or 1, MAX_WORKERS))
+
+
 def test_a_hostile_name_is_text_everywhere_in_the_page(tmp_path: Path) -> None:
     result = run("report", str(problem_file(tmp_path, HOSTILE + "\x1b[31m")))
     assert result.exit_code == 0, result.stderr
@@ -500,6 +518,9 @@ def test_the_library_checks_its_arguments() -> None:
         pmsize.report([], seed=-1)
     with pytest.raises(ValueError, match="max_sections must be a whole number from 0"):
         pmsize.report([], max_sections=-1)
+    for workers in (0, True, 1.5):
+        with pytest.raises(ValueError, match="workers must be a whole number from 1"):
+            pmsize.report([], workers=workers)  # type: ignore[arg-type]
 
 
 # ------------------------------------------------------------------ in a browser
@@ -702,11 +723,15 @@ def test_a_ceiling_that_moves_gets_its_chart_by_year(examples_page: str) -> None
     assert sum("The ceiling by year" in s for s in sections) == 1
 
 
-def test_progress_counts_each_problems_simulation_and_its_drawing() -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_progress_counts_each_problems_simulation_and_its_drawing(workers: int) -> None:
     told: list[tuple[int, int]] = []
     problems = pmsize.load(EXAMPLES)
     pmsize.report(
-        problems, samples=SAMPLES, progress=lambda done, total: told.append((done, total))
+        problems,
+        samples=SAMPLES,
+        progress=lambda done, total: told.append((done, total)),
+        workers=workers,
     )
     steps = 2 * len(problems)  # a simulation step (even without ranges), then the drawing
     assert told == [(done, steps) for done in range(1, steps + 1)]

@@ -271,6 +271,7 @@ def report(
     policy: Policy | None = None,
     progress: Callable[[int, int], None] | None = None,
     max_sections: int | None = MAX_SECTIONS,
+    workers: int | None = 1,
 ) -> str:
     """One self-contained HTML page for people who will not run a CLI (`pmsize report`).
 
@@ -283,22 +284,28 @@ def report(
     get a section (and a simulation), and the page says so.
     `progress(done, total)` counts steps: each shown problem's simulation, then its
     section with its charts (drawing takes about as long as simulating).
+    The charts are drawn in `workers` processes: 1 (the default) draws them in this one;
+    None draws a page of many charts in one process a core, up to four, and a page of
+    a few here (as `pmsize report` does). The page is the same bytes whichever way it is
+    drawn. As with any pool of processes, a script that draws in several must start
+    from `if __name__ == "__main__":`, since each process imports it again.
     """
-    from pmsize.render import report as page
+    from pmsize.render.charts import Charts
 
     check_sampling(samples, seed)  # here too: a page without ranges simulates nothing
     if max_sections is not None and (
         isinstance(max_sections, bool) or not isinstance(max_sections, int) or max_sections < 0
     ):
         raise ValueError(f"max_sections must be a whole number from 0, not {max_sections!r}")
-    pairs = [(problem, evaluate(problem, policy=policy)) for problem in _problems(problems)]
-    problem_of = {id(r): problem for problem, r in pairs}
-    ranked = rank(r for _, r in pairs)
-    shown = ranked if max_sections is None else ranked[:max_sections]
-    ordered = [problem_of[id(r)] for r in shown]
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
+    ):
+        raise ValueError(f"workers must be a whole number from 1, not {workers!r}")
+    given = _problems(problems)
+    sections = len(given) if max_sections is None else min(len(given), max_sections)
     # two steps a section: its simulation (none without ranges or weighted scenarios) and
     # its charts
-    steps, done = 2 * len(shown), 0
+    steps, done = 2 * sections, 0
 
     def step() -> None:
         nonlocal done
@@ -306,15 +313,26 @@ def report(
         if progress is not None:
             progress(done, steps)
 
-    sampled: list[Simulated | None] = []
-    for problem, r in zip(ordered, shown, strict=True):
-        sampled.append(
-            sensitivity(problem, samples=samples, seed=seed, policy=policy)
-            if r.uncertain or r.expected_npv is not None  # ranges, or scenarios drawn
-            else None
-        )
-        step()
-    return page.document(ordered, ranked, sampled, drawn=step)
+    # the charts are drawn last; processes to draw many start now, while the problems are
+    # sized and simulated (at least a chart a section, and two for the portfolio)
+    expected = sections + 2 if given else 0
+    with Charts(workers=workers, expected=expected, progress=step) as charts:
+        from pmsize.render import report as page
+
+        pairs = [(problem, evaluate(problem, policy=policy)) for problem in given]
+        problem_of = {id(r): problem for problem, r in pairs}
+        ranked = rank(r for _, r in pairs)
+        shown = ranked[:sections]
+        ordered = [problem_of[id(r)] for r in shown]
+        sampled: list[Simulated | None] = []
+        for problem, r in zip(ordered, shown, strict=True):
+            sampled.append(
+                sensitivity(problem, samples=samples, seed=seed, policy=policy)
+                if r.uncertain or r.expected_npv is not None  # ranges, or scenarios drawn
+                else None
+            )
+            step()
+        return page.document(ordered, ranked, sampled, charts)
 
 
 def _problem(value: object, parameter: str = "problem") -> Problem:

@@ -370,6 +370,7 @@ def report(
                 policy=policy,
                 progress=progress,
                 max_sections=MAX_SECTIONS,
+                workers=None,  # a page of many charts is drawn in a process a core
             )
         summarised = sections_note(min(len(problems), MAX_SECTIONS), len(problems))
         if summarised is not None:  # said on the page too

@@ -24,7 +24,7 @@ characters) and is never marked safe. The same input gives the same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -123,16 +123,19 @@ def document(
     problems: Sequence[Problem],
     results: Sequence[Evaluation],
     sampled: Sequence[Simulated | None],
-    drawn: Callable[[], None] | None = None,
+    charts: Charts | None = None,
 ) -> str:
     """The page, for `results` in the order given (ranked). The first `len(problems)`
     results get a section each, beside their problem and, for a ranged problem, its
     `pmsize.sensitivity` result (None for the others) in `sampled`; the rest appear in
     the summary, the ranked table and (the first by rank) the charts only.
-    `drawn()` is called as each problem's section is drawn."""
+    `charts` draws the page's charts (by default each in this process as it is asked
+    for), a `step()` as each problem's section is put together and all of them at the end
+    (`Charts.finish`), in several processes when it was made to: the same bytes whichever
+    way."""
     from markupsafe import Markup
 
-    charts = Charts()
+    charts = charts if charts is not None else Charts()
     shown = results[: len(problems)]
     anchors = {id(r): f"problem-{i}" for i, r in enumerate(shown, 1)}
     summary = summary_record(results)
@@ -141,8 +144,8 @@ def document(
     sections = []
     for problem, r, s in zip(problems, shown, sampled, strict=True):
         sections.append(_section(problem, r, s, anchors[id(r)], charts))
-        if drawn is not None:
-            drawn()
+        charts.step()
+    charts.finish()
     return (
         _environment()
         .get_template(TEMPLATE)

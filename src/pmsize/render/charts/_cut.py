@@ -8,10 +8,13 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from pmsize.render.charts._bars import add_bars
 from pmsize.render.charts._style import BAR, INK, money
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+
+    from pmsize.render.charts._ticks import Ticks
 
 CUT_RATIO = 5.0  # a bar this many times the next longest is cut (`axis_cut`)
 MAX_CUT_SHARE = 0.25  # and never more than a quarter of the bars (at least one)
@@ -47,16 +50,16 @@ def cut_bars(
     full = [
         v if cut is None or abs(v) <= cut else math.copysign(CUT_DRAWN * cut, v) for v in values
     ]
-    bars = ax.barh(ys, full, height=height, color=color, label=label)
+    drawn = add_bars(ax, ys, full, height, color, horizontal=True, label=label)
     if cut is None:
-        return bars
-    for patch, y, v, end in zip(bars.patches, ys, values, full, strict=True):
+        return drawn
+    for patch, y, v, end in zip(drawn.patches, ys, values, full, strict=True):
         if abs(v) <= cut:
             continue
         near, far = (math.copysign(cut * f, v) for f in CUT_BREAK)
         patch.set_x(min(far, end))  # the bar keeps its far piece (where its label goes)
         patch.set_width(abs(end - far))
-        ax.barh(y, near, height=height, color=color, label="_nolegend_")
+        add_bars(ax, [y], [near], height, color, horizontal=True)
         lean = 0.03 * cut
         for x in (near, far):
             ax.plot(
@@ -66,13 +69,13 @@ def cut_bars(
                 linewidth=1,
                 label="_nolegend_",
             )
-    return bars
+    return drawn
 
 
-def cut_note(ax: Axes, cut: float | None, currency: str) -> None:
-    """Says on the chart that its axis is cut, under the axis."""
+def cut_note(ticks: Ticks, cut: float | None, currency: str) -> None:
+    """Says on the chart that its axis is cut, under the axis (`ticks`)."""
     if cut is not None:
-        ax.set_xlabel(
+        ticks.label(
             f"The axis stops at {money(cut, currency)}: a broken bar is longer,\n"
             "its value written at its end"
         )

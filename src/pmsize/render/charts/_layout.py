@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pmsize import _fmt as fmt
+from pmsize.render.charts._key import key
 from pmsize.render.charts._style import (
     BAND_GAP,
     BANDS_ROOM,
@@ -26,6 +27,7 @@ from pmsize.render.charts._style import (
     WIDTH,
     name_text,
 )
+from pmsize.render.charts._ticks import Ticks, ticks_of
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -33,7 +35,6 @@ if TYPE_CHECKING:
     from matplotlib.text import Text
 
 SETTLE_PASSES = 6  # layouts a chart may take to settle (`settle`); one or two, mostly
-TICKS = 6  # ticks an axis starts with; fewer when their labels would touch
 TICK_GAP = 6  # points kept between two tick labels
 
 
@@ -97,7 +98,7 @@ def legend(ax: Axes, handles: Sequence[Any] | None = None) -> None:
     entry = (RC["legend.handlelength"] + 0.8 + RC["legend.columnspacing"]) * TEXT
     needed = sum(_text_width(label) + entry for label in labels)
     ncols = len(labels) if needed <= WIDTH * 72 - TEXT else 1
-    ax.figure.legend(handles=handles, loc="outside upper center", ncols=ncols)
+    key(ax.figure, handles, ncols)  # as `figure.legend(loc="outside upper center")` draws
 
 
 def _text_width(text: str) -> float:
@@ -110,82 +111,36 @@ def _text_width(text: str) -> float:
     return width
 
 
-def money_axis(ax: Axes, currency: str, which: str, cut: float | None = None) -> None:
+def money_axis(ax: Axes, currency: str, which: str, cut: float | None = None) -> Ticks:
     """Money ticks (`fmt.money_ticks`); with a cut axis, none past the cut."""
-    axis_ticks(ax, which, lambda values: fmt.money_ticks(values, currency), cut)
+    return Ticks(ax, which, lambda values: fmt.money_ticks(values, currency), cut)
 
 
-def years_axis(ax: Axes, years: Sequence[int]) -> None:
+def years_axis(ax: Axes, years: Sequence[int]) -> Ticks:
     """Whole years only, each bar under its year."""
 
     def whole(values: Sequence[float]) -> list[str]:
         return [str(round(v)) for v in values]
 
     # a tick a year when they fit: as many bins as years, and the one either side
-    axis_ticks(ax, "x", whole, integer=True, ticks=len(years) + 2)
+    ticks = Ticks(ax, "x", whole, integer=True, count=len(years) + 2)
     ax.set_xlim(min(years) - 0.6, max(years) + 0.6)
-    ax.set_xlabel("year")
-
-
-def axis_ticks(
-    ax: Axes,
-    which: str,
-    labels: Callable[[Sequence[float]], list[str]],
-    cut: float | None = None,
-    *,
-    integer: bool = False,
-    ticks: int = TICKS,
-) -> None:
-    """Ticks at round values (`ticks` at most, fewer if `settle` finds them crowded) with
-    labels from `labels`, which sees them all at once."""
-    from matplotlib.ticker import Formatter, MaxNLocator
-
-    class Locator(MaxNLocator):
-        count = ticks
-
-        def tick_values(self, vmin: float, vmax: float) -> Any:
-            if cut is None:
-                return super().tick_values(vmin, vmax)
-            # past the cut the axis is not to scale: no tick there
-            values = super().tick_values(max(vmin, -cut), min(vmax, cut))
-            return [v for v in values if abs(v) <= cut * (1 + 1e-9)]
-
-        def fewer(self) -> bool:
-            """One tick fewer, if it has more than one."""
-            if self.count <= 1:
-                return False
-            self.count -= 1
-            self.set_params(nbins=self.count)
-            return True
-
-    class Labels(Formatter):
-        def __call__(self, x: float, pos: int | None = None) -> str:
-            return labels([x])[0]
-
-        def format_ticks(self, values: Any) -> list[str]:
-            return labels(list(values))
-
-    axis = ax.xaxis if which == "x" else ax.yaxis
-    # `min_n_ticks=1`: with fewer than two whole numbers in view, MaxNLocator would drop
-    # `integer` and tick a one-year chart at 0.4, 1.0 and 1.6 (labelled 0, 1, 2)
-    locator = Locator(
-        nbins=ticks, steps=[1, 2, 2.5, 5, 10], integer=integer, min_n_ticks=1 if integer else 2
-    )
-    axis.set_major_locator(locator)
-    axis.set_major_formatter(Labels())
+    ticks.label("year")
+    return ticks
 
 
 def settle(figure: Figure, ax: Axes, drawn: Plot) -> None:
-    """Lay out and measure until nothing collides: a name wider than the plot is cut with `…`;
-    a value label past the plot's side widens the axis; tick labels that come within
-    `TICK_GAP` points of each other become fewer."""
+    """Lay out (`place`) and measure until nothing collides: a name wider than the plot is
+    cut with `…`; a value label past the plot's side widens the axis; tick labels that come
+    within `TICK_GAP` points of each other become fewer."""
     scale = figure.dpi / 72  # points to pixels
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]  # `_canvas.measured`
     for fitted in (*drawn.names, *drawn.inside):  # fitted here, not by squeezing the plot
         fitted.set_in_layout(False)
-    layout = figure.get_layout_engine()
     for _ in range(SETTLE_PASSES):
-        if layout is not None:  # places every label it lays out: all that is measured here
-            layout.execute(figure)
+        for ticks in ticks_of(ax):
+            ticks.update(renderer)
+        place(figure, ax)
         plot = ax.get_window_extent()
         changed = False
         for name in drawn.names:
@@ -206,32 +161,53 @@ def settle(figure: Figure, ax: Axes, drawn: Plot) -> None:
                 hi + (beyond_right + pad) * per_pixel if beyond_right > 0 else hi,
             )
             changed = True
-        for axis, vertical in ((ax.xaxis, False), (ax.yaxis, True)):
-            fewer = getattr(axis.get_major_locator(), "fewer", None)  # set by `axis_ticks`
-            if fewer is not None and _crowded(axis, vertical, TICK_GAP * scale) and fewer():
+        for ticks in ticks_of(ax):
+            if _crowded(ticks, TICK_GAP * scale) and ticks.fewer():
                 changed = True
         if not changed:
             return
 
 
-def _crowded(axis: Any, vertical: bool, gap: float) -> bool:
-    """Whether two of the axis's shown tick labels come within `gap` pixels of each other."""
+def place(figure: Figure, ax: Axes) -> None:
+    """Size the plot to leave room for what is around it (tick labels, axis labels, the key
+    above), as matplotlib's constrained layout sizes a figure's one axes, but measured once.
+
+    Constrained layout measures the axes twice and solves for a grid of them, which was
+    a third of a chart's time. One axes' decorations keep their size wherever it goes;
+    only a tick label near an end of an axis overhangs it a little more or less as the
+    plot grows or shrinks (under half a point here), within the pad every margin keeps
+    (matplotlib's `figure.constrained_layout.w_pad` and `h_pad`; the key above the plot
+    has a pad either side of it)."""
+    import matplotlib as mpl
+    from matplotlib.transforms import Bbox
+
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]  # `_canvas.measured`
+    width, height = figure.get_size_inches()
+    w_pad = mpl.rcParams["figure.constrained_layout.w_pad"] / width
+    h_pad = mpl.rcParams["figure.constrained_layout.h_pad"] / height
+    to_figure = figure.transFigure.inverted()
+    plot = ax.get_position(original=True)
+    boxes = [ax.get_tightbbox(renderer, for_layout_only=True)]
+    boxes += [ticks.title_box(renderer) for ticks in ticks_of(ax)]
+    found = [box for box in boxes if box is not None]
+    around = Bbox.union(found).transformed(to_figure) if found else plot
+    above = 0.0
+    for artist in figure.artists:  # the key, above the plot (`legend`)
+        box = artist.get_window_extent(renderer)
+        above = max(above, box.transformed(to_figure).height + 2 * h_pad)
+    left = w_pad + plot.x0 - around.x0
+    right = 1 - w_pad - (around.x1 - plot.x1)
+    bottom = h_pad + plot.y0 - around.y0
+    top = 1 - above - h_pad - (around.y1 - plot.y1)
+    if left < right and bottom < top:  # else left where it is, as constrained layout leaves it
+        ax.set_position((left, bottom, right - left, top - bottom))
+
+
+def _crowded(ticks: Ticks, gap: float) -> bool:
+    """Whether two of an axis's tick labels come within `gap` pixels of each other."""
+    vertical = ticks.which == "y"
     ends = sorted(
         (box.y0, box.y1) if vertical else (box.x0, box.x1)
-        for box in (label.get_window_extent() for label in tick_labels(axis))
+        for box in (label.get_window_extent() for label in ticks.shown)
     )
     return any(start < end + gap for (_, end), (start, _) in itertools.pairwise(ends))
-
-
-def tick_labels(axis: Any) -> list[Text]:
-    """The tick labels an axis shows once its figure is drawn: those of ticks in its view."""
-    locs = axis.get_majorticklocs()
-    lo, hi = sorted(axis.get_view_interval())
-    slack = (hi - lo) * 1e-9
-    return [
-        tick.label1
-        for tick in axis.get_major_ticks(len(locs))
-        if lo - slack <= tick.get_loc() <= hi + slack
-        and tick.label1.get_visible()
-        and tick.label1.get_text()
-    ]

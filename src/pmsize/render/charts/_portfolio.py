@@ -1,5 +1,6 @@
 """The portfolio's charts: a pair of bars a problem, the first `MAX_BARS` by rank, each
-problem's name on a line of its own above its bars (one currency a chart)."""
+problem's name on a line of its own above its bars (one currency a chart). Each is given
+the problems it shows and how many there are in all."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from pmsize.render.charts._layout import (
     money_axis,
     row_lines,
 )
-from pmsize.render.charts._style import BAR, BLUE, GREEN, MAX_BARS, SKY_BLUE, money, name_text
+from pmsize.render.charts._style import BAR, BLUE, GREEN, SKY_BLUE, money, name_text
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -25,14 +26,13 @@ if TYPE_CHECKING:
     from pmsize._results import Evaluation
 
 
-def npv_gap(results: Sequence[Evaluation]) -> Sketch:
+def npv_gap(shown: Sequence[Evaluation], every: int) -> Sketch:
     """Naive against sustainable NPV, a pair of bars a problem (one currency)."""
-    shown = list(results[:MAX_BARS])
     currency = shown[0].currency
-    title = "NPV: the naive pitch against the sustainable price" + _first(shown, results)
+    title = "NPV: the naive pitch against the sustainable price" + _first(shown, every)
     alt = _alt(
         shown,
-        results,
+        every,
         lambda r: (
             f"{name_text(r.name)}: NPV {money(r.npv, currency)}, naive "
             f"{money(r.naive_npv, currency)}"
@@ -67,22 +67,20 @@ def npv_gap(results: Sequence[Evaluation]) -> Sketch:
             labels = [money(v, currency) for v in figures]
             drawn.inside.extend(ax.bar_label(bars, labels, padding=3))
         row_lines(ax, 0.0, slots)
-        money_axis(ax, currency, "x", cut)
-        cut_note(ax, cut, currency)
+        cut_note(money_axis(ax, currency, "x", cut), cut, currency)
         legend(ax)
         return drawn
 
     return Sketch(title, alt, bands_height(len(shown), 2), plot)
 
 
-def value_ceiling(results: Sequence[Evaluation]) -> Sketch:
+def value_ceiling(shown: Sequence[Evaluation], every: int) -> Sketch:
     """Our value per customer a year, with the ceiling inside it (one currency)."""
-    shown = list(results[:MAX_BARS])
     currency = shown[0].currency
-    title = "Value and ceiling per customer a year" + _first(shown, results)
+    title = "Value and ceiling per customer a year" + _first(shown, every)
     alt = _alt(
         shown,
-        results,
+        every,
         lambda r: (
             f"{name_text(r.name)}: value {money(r.value_per_customer, currency)}, "
             f"ceiling {money(r.ceiling_per_customer, currency)}"
@@ -113,26 +111,24 @@ def value_ceiling(results: Sequence[Evaluation]) -> Sketch:
         ]
         drawn.inside.extend(ax.bar_label(value, labels, padding=3))
         row_lines(ax, 0.0, [[y] for y in ys])
-        money_axis(ax, currency, "x", cut)
+        ticks = money_axis(ax, currency, "x", cut)
         ax.set_xlim(left=0)
-        cut_note(ax, cut, currency)
+        cut_note(ticks, cut, currency)
         legend(ax)
         return drawn
 
     return Sketch(title, alt, bands_height(len(shown), 1), plot)
 
 
-def _alt(
-    shown: Sequence[Evaluation], every: Sequence[Evaluation], line: Callable[[Any], str]
-) -> str:
+def _alt(shown: Sequence[Evaluation], every: int, line: Callable[[Any], str]) -> str:
     text = "; ".join(line(r) for r in shown) + "."
-    if len(every) > len(shown):
-        text += f" The first {len(shown)} of {fmt.count(len(every))} problems, by rank."
+    if every > len(shown):
+        text += f" The first {len(shown)} of {fmt.count(every)} problems, by rank."
     return text
 
 
-def _first(shown: Sequence[Evaluation], every: Sequence[Evaluation]) -> str:
+def _first(shown: Sequence[Evaluation], every: int) -> str:
     """` (the first 30 of 60,000, by rank)` when a chart shows only some problems."""
-    if len(every) <= len(shown):
+    if every <= len(shown):
         return ""
-    return f" (the first {len(shown)} of {fmt.count(len(every))}, by rank)"
+    return f" (the first {len(shown)} of {fmt.count(every)}, by rank)"

@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from pmsize import _fmt as fmt
+from pmsize.render.charts._bars import add_bars
 from pmsize.render.charts._layout import (
     Plot,
     Sketch,
-    axis_ticks,
     bands,
     bands_height,
     legend,
@@ -29,6 +29,7 @@ from pmsize.render.charts._style import (
     name_text,
     value_text,
 )
+from pmsize.render.charts._ticks import Ticks
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -52,12 +53,8 @@ def cash_flow(r: Evaluation, cumulative: Sequence[float]) -> Sketch:
         from matplotlib.patches import Patch
 
         years = list(range(len(r.cash_flows)))
-        ax.bar(
-            years,
-            r.cash_flows,
-            width=0.6,
-            color=[BLUE if f >= 0 else VERMILLION for f in r.cash_flows],
-        )
+        colors = [BLUE if f >= 0 else VERMILLION for f in r.cash_flows]
+        add_bars(ax, years, r.cash_flows, 0.6, colors)
         ax.plot(years, cumulative, color=INK, marker="o", markersize=4, linewidth=1.5)
         ax.axhline(0, color=INK, linewidth=0.8)
         years_axis(ax, years)
@@ -97,7 +94,7 @@ def ceiling_by_year(r: Evaluation) -> Sketch:
         from matplotlib.patches import Patch
 
         years = [y.year for y in r.years]
-        ax.bar(years, [y.ceiling_per_customer for y in r.years], width=0.6, color=GREEN)
+        add_bars(ax, years, [y.ceiling_per_customer for y in r.years], 0.6, GREEN)
         ax.axhline(r.value_per_customer, color=INK, linewidth=1, linestyle="--")
         key = [
             Patch(color=GREEN, label="ceiling"),
@@ -142,19 +139,13 @@ def histogram(h: Histogram, currency: str, p_positive: str) -> Sketch:
     def plot(ax: Axes) -> Plot:
         step = (h.high - h.low) / len(h.counts)
         lefts = [h.low + i * step for i in range(len(h.counts))]
-        ax.bar(
-            lefts,
-            [c / total for c in h.counts],
-            width=step,
-            align="edge",
-            color=[VERMILLION if x + step / 2 < 0 else BLUE for x in lefts],
-            linewidth=0,
-        )
+        colors = [VERMILLION if x + step / 2 < 0 else BLUE for x in lefts]
+        shares = [c / total for c in h.counts]
+        add_bars(ax, lefts, shares, step, colors, centred=False, linewidth=0)
         if h.low < 0 < h.high:
             ax.axvline(0, color=INK, linewidth=0.8)
         money_axis(ax, currency, "x")
-        axis_ticks(ax, "y", lambda ys: [fmt.percent(y) for y in ys])
-        ax.set_ylabel("share of samples")
+        Ticks(ax, "y", lambda ys: [fmt.percent(y) for y in ys]).label("share of samples")
         return Plot()
 
     return Sketch(title, alt, 2.8, plot)
@@ -180,14 +171,8 @@ def tornado(bars: Sequence[TornadoBar], central_npv: float, currency: str) -> Sk
         ys = [row[0] for row in bands(ax, [bar.input for bar in bars], 1, drawn)]
         for low_end, color, label in ((True, ORANGE, "input at low"), (False, BLUE, "at high")):
             ends = [bar.npv_at_low if low_end else bar.npv_at_high for bar in bars]
-            ax.barh(
-                ys,
-                [end - central_npv for end in ends],
-                left=central_npv,
-                height=BAR,
-                color=color,
-                label=label,
-            )
+            swings = [end - central_npv for end in ends]
+            add_bars(ax, ys, swings, BAR, color, horizontal=True, base=central_npv, label=label)
         for y, bar in zip(ys, bars, strict=True):
             for value, npv in (
                 (bar.low_value, bar.npv_at_low),
@@ -205,8 +190,7 @@ def tornado(bars: Sequence[TornadoBar], central_npv: float, currency: str) -> Sk
                     )
                 )
         row_lines(ax, central_npv, [[y] for y in ys])
-        money_axis(ax, currency, "x")
-        ax.set_xlabel(f"NPV (central {money(central_npv, currency)})")
+        money_axis(ax, currency, "x").label(f"NPV (central {money(central_npv, currency)})")
         legend(ax)
         return drawn
 

@@ -12,10 +12,10 @@
 from __future__ import annotations
 
 import html
-import io
 import re
 from typing import TYPE_CHECKING
 
+from pmsize.render.charts._canvas import svg
 from pmsize.render.charts._style import INK
 
 if TYPE_CHECKING:
@@ -24,9 +24,7 @@ if TYPE_CHECKING:
 
 def document(figure: Figure) -> str:
     """The figure as matplotlib's SVG document, with no date and no creator."""
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    return buffer.getvalue()
+    return svg(figure, metadata={"Date": None, "Creator": None})
 
 
 _PROLOGUE = re.compile(r"\A.*?(?=<svg\b)", re.DOTALL)

@@ -1,0 +1,75 @@
+"""One chart drawn: its sketch on a figure of its own, laid out, written as an SVG element.
+
+A chart is asked for by its kind and its arguments (`SKETCHES`), and drawn as the
+`number`th chart of its page, which gives it its ids (`c7-`) and the salt of its
+clip-path ids: what it is drawn from is all there is to it, so a chart is the same bytes
+whichever process draws it and whatever it drew before (`_processes`).
+"""
+
+from __future__ import annotations
+
+import pickle
+import warnings
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from pmsize.render.charts import _portfolio, _problem
+from pmsize.render.charts._canvas import measured
+from pmsize.render.charts._layout import Sketch, settle
+from pmsize.render.charts._setup import import_matplotlib
+from pmsize.render.charts._style import RC, WIDTH
+from pmsize.render.charts._svg import document, inline
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+_blanks: dict[float, bytes] = {}  # a blank figure of each height, pickled (`_blank`)
+
+SKETCHES: dict[str, Callable[..., Sketch]] = {
+    "npv_gap": _portfolio.npv_gap,
+    "value_ceiling": _portfolio.value_ceiling,
+    "cash_flow": _problem.cash_flow,
+    "ceiling_by_year": _problem.ceiling_by_year,
+    "histogram": _problem.histogram,
+    "tornado": _problem.tornado,
+}
+
+
+def draw(sketch: Sketch, number: int, inspect: Callable[[Figure], None] | None = None) -> str:
+    """The sketch drawn as chart `number` of its page, on a figure its height tall, laid out
+    and settled (`settle`) so that no text collides: its SVG element. `inspect` is given
+    the figure once it is laid out, before it is written."""
+    title, alt, height, plot = sketch
+    prefix = f"c{number}-"
+    mpl = import_matplotlib()
+    with warnings.catch_warnings(), mpl.rc_context():
+        warnings.simplefilter("ignore")
+        mpl.rcdefaults()  # matplotlib's own defaults, whatever matplotlibrc it read
+        mpl.rcParams.update({**RC, "svg.hashsalt": f"pmsize-{prefix}"})
+        figure = _blank(height)
+        measured(figure)
+        [ax] = figure.axes
+        settle(figure, ax, plot(ax))
+        if inspect is not None:
+            inspect(figure)
+        svg = document(figure)
+    return inline(svg, prefix, title, alt)
+
+
+def _blank(height: float) -> Figure:
+    """A new figure `height` inches tall with its one (empty) axes, for a chart drawn from
+    `RC`: a copy of the first such figure, kept pickled (unpickled, it takes a quarter
+    of the time making a figure and its axes takes)."""
+    if height not in _blanks:
+        from matplotlib.figure import Figure
+
+        figure = Figure(figsize=(WIDTH, height), dpi=72)
+        figure.add_subplot()
+        _blanks[height] = pickle.dumps(figure)
+    blank: Figure = pickle.loads(_blanks[height])
+    return blank
+
+
+def drawn(kind: str, args: tuple[Any, ...], number: int) -> str:
+    """Chart `number` of its page, of `kind` (a key of `SKETCHES`) drawn from `args`."""
+    return draw(SKETCHES[kind](*args), number)

@@ -1,0 +1,105 @@
+"""A page's charts drawn in worker processes, handed back in the order they were asked for.
+
+matplotlib draws in one thread at a time, so a page of many charts is drawn by several
+processes. Each chart is drawn from its kind, its arguments and its number alone
+(`_draw.drawn`), so it is the same bytes whichever process draws it. A process is not
+free: starting the workers imports matplotlib again (about half a second, though this
+process then never imports it), so a page of few charts is drawn in this one
+(`workers_for`), and the workers are started as soon as a page is known to need them,
+in the background, while the page's words are put together (`Pool`).
+
+Workers are started by the fork server where there is one (POSIX), which imports
+matplotlib once (`_worker`) and forks each worker from it, else spawned (Windows). Never
+forked from this process, which may have threads running (a progress bar): a fork copies
+their locks held, and Python 3.12 warns of it. Ctrl-C is left to this process, which
+stops the workers: they ignore it, so that none prints a traceback of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
+# charts a page has before they are drawn in processes (`workers_for`): on two cores, 12
+# charts took as long either way, 26 a third less in two processes
+PARALLEL_FROM = 16
+MAX_WORKERS = 4  # processes at most, each with its own matplotlib (about 100 MB)
+
+Request = tuple[str, tuple[Any, ...], int]  # a chart's kind, its arguments and its number
+
+
+def workers_for(charts: int) -> int:
+    """Processes to draw a page's `charts` in: 1 (this one) below `PARALLEL_FROM`, else
+    one a core this process may run on, at most `MAX_WORKERS`."""
+    if charts < PARALLEL_FROM:
+        return 1
+    affinity = getattr(os, "sched_getaffinity", None)
+    cores = len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
+    return max(1, min(cores, MAX_WORKERS))
+
+
+class Pool:
+    """`workers` processes that draw charts, started in the background as soon as made."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._executor: ProcessPoolExecutor | None = None
+        self._failed: BaseException | None = None
+        self._starting = threading.Thread(target=self._start, name="pmsize-charts", daemon=True)
+        self._starting.start()
+
+    def _start(self) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["pmsize.render.charts._worker"])
+        else:
+            context = multiprocessing.get_context("spawn")  # type: ignore[assignment]
+        try:
+            self._executor = ProcessPoolExecutor(
+                self.workers,
+                mp_context=context,
+                initializer=_started,
+                initargs=(logging.getLogger("matplotlib").level,),
+            )
+            # a task each, so that each worker starts now rather than when charts come
+            for started in [self._executor.submit(int) for _ in range(self.workers)]:
+                started.result()
+        except Exception as exc:  # no processes to be had here: raised where they are used
+            self._failed = exc
+
+    def draw(self, requests: Sequence[Request]) -> Iterator[str]:
+        """Each chart requested, drawn in the workers, in the order of `requests`."""
+        from pmsize.render.charts._draw import drawn
+
+        self._starting.join()
+        if self._failed is not None:
+            raise self._failed
+        assert self._executor is not None
+        kinds, args, numbers = zip(*requests, strict=True) if requests else ((), (), ())
+        # a chart at a time (a few kilobytes each way): the workers stay evenly loaded, and
+        # stopping them waits for a chart or two each, not a batch
+        yield from self._executor.map(drawn, kinds, args, numbers)
+
+    def close(self) -> None:
+        """Stop the workers; charts not yet started (on an error or Ctrl-C) are not drawn."""
+        self._starting.join()
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _started(matplotlib_log_level: int) -> None:
+    """A worker's start: Ctrl-C is for the process that started it; matplotlib's messages
+    as that process has them (the command line keeps them off stderr)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logging.getLogger("matplotlib").setLevel(matplotlib_log_level)
