@@ -120,6 +120,8 @@ class Ticks:
 
         x = self.which == "x"
         low, high = sorted(self.ax.get_xlim() if x else self.ax.get_ylim())
+        # `min_n_ticks=1`: with fewer than two whole numbers in view, MaxNLocator would drop
+        # `integer` and tick a one-year chart at 0.4, 1.0 and 1.6 (labelled 0, 1, 2)
         locator = MaxNLocator(
             nbins=self.count,
             steps=STEPS,
