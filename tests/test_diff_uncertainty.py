@@ -12,13 +12,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-import yaml
 from typer.testing import CliRunner
 
 import pmsize
 from pmsize import _diffing as diffing
 from pmsize._simulation import npv_samples
 from pmsize.cli import app
+from test_diff_scenarios import write
 
 ENV = {"NO_COLOR": "1", "COLUMNS": "80", "TERM": "dumb"}
 
@@ -47,11 +47,6 @@ def base(**changes: Any) -> dict[str, Any]:
             node = node[part]
         node[last] = value
     return data
-
-
-def write(path: Path, data: Any) -> str:
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return str(path)
 
 
 def compared(

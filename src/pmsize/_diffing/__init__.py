@@ -38,7 +38,7 @@ from pmsize._diffing._attribution import (
     group_name,
     players,
 )
-from pmsize._diffing._changes import Change, changes
+from pmsize._diffing._changes import SCENARIOS, Change, changes
 from pmsize._diffing._expected import Expected, expected_attribution, simulated, uncertain
 from pmsize._diffing._read import both_sides, read_bytes, read_git, read_paths
 from pmsize._limits import DEFAULT_SEED, DIFF_SAMPLES
@@ -436,9 +436,6 @@ def _pair(
         expected_attribution=expected,
         expected_exact=expected_exact,
     )
-
-
-SCENARIOS = "scenarios"
 
 
 def _effects(split: Iterable[tuple[tuple[str, ...], float]]) -> tuple[Effect, ...]:

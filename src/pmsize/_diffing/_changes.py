@@ -33,7 +33,7 @@ _ONE_INPUT = {
     "market.problem_share": "market.problem_cost",
 }
 _NOT_INPUTS = ("policy",)  # top-level fields listed as changes that move no NPV
-_SCENARIOS = "scenarios"  # compared scenario by scenario (`_scenario_changes`)
+SCENARIOS = "scenarios"  # compared scenario by scenario (`_scenario_changes`)
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ def changes(old: Problem, new: Problem) -> list[tuple[Change, str | None]]:
     found: list[tuple[Change, str | None]] = []
     named: tuple[_Named, _Named] = ({}, {})
     for path in dict.fromkeys([*before, *after]):
-        if path == _SCENARIOS:
+        if path == SCENARIOS:
             found += [(change, None) for change in _scenario_changes(old, new)]
             continue
         o, n = before.get(path, _ABSENT), after.get(path, _ABSENT)
@@ -131,8 +131,8 @@ def _scenario_changes(old: Problem, new: Problem) -> list[Change]:
     """A change per scenario added, removed or changed, named `scenarios[NAME]` (the new
     side's name; names match ignoring case), in the old side's order then the new
     scenarios'; each side's value is the scenario as written, None where it is absent."""
-    before = {_folded(s.name): s for s in old.scenarios}
-    after = {_folded(s.name): s for s in new.scenarios}
+    before = {folded(s.name): s for s in old.scenarios}
+    after = {folded(s.name): s for s in new.scenarios}
     found: list[Change] = []
     for key in dict.fromkeys([*before, *after]):
         o, n = before.get(key), after.get(key)
@@ -145,7 +145,7 @@ def _scenario_changes(old: Problem, new: Problem) -> list[Change]:
     return found
 
 
-def _folded(name: str) -> str:
+def folded(name: str) -> str:
     return name.strip().casefold()
 
 
@@ -165,7 +165,7 @@ def _scenario_written(problem: Problem, scenario: Scenario | None) -> Any:
     problem keeps no data as written; None when it has no such scenario."""
     if scenario is None:
         return None
-    written = problem.as_written.get(_SCENARIOS) if problem.as_written is not None else None
+    written = problem.as_written.get(SCENARIOS) if problem.as_written is not None else None
     if isinstance(written, Mapping) and isinstance(written.get(scenario.name), Mapping):
         return _plain_written(written[scenario.name])
     given: dict[str, Any] = (
@@ -207,7 +207,7 @@ _Named = dict[int, tuple[Any, dict[Any, Any]]]
 
 def _written_at(data: Mapping[str, Any], path: str, named: _Named) -> Any:
     node: Any = data
-    for part in _parts(path):
+    for part in path_parts(path):
         if isinstance(part, tuple):  # (list key, item name)
             items = node.get(part[0]) if isinstance(node, Mapping) else None
             if not isinstance(items, list):
@@ -228,7 +228,7 @@ def _written_at(data: Mapping[str, Any], path: str, named: _Named) -> Any:
     return node
 
 
-def _parts(path: str) -> list[str | tuple[str, str]]:
+def path_parts(path: str) -> list[str | tuple[str, str]]:
     """`alternatives[Excel].solves` -> [("alternatives", "Excel"), "solves"]; a name may
     hold dots and brackets, so the item's name runs to the last `]` before a field."""
     parts: list[str | tuple[str, str]] = []

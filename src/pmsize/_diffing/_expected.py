@@ -33,14 +33,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from pmsize._diffing._attribution import exact_shapley, players
+from pmsize._diffing._changes import SCENARIOS, folded, path_parts
 from pmsize._models import Problem, validate
 from pmsize._models._fields import problem_context
+from pmsize._models._rules import COST_KEYS  # `market.problem_cost`, however written
 
 EXACT_UP_TO = 8  # changed inputs whose Shapley values are exact: 2^8 = 256 mixes
 ORDERS = 200  # random orders above, from `ORDER_SEED`
 ORDER_SEED = 0
 GROUPS = 12  # players at most: past this many changed inputs, groups of them
-COST_KEYS = ("problem_cost", "revenue", "problem_share")  # `market.problem_cost`, however written
 
 
 @dataclass(frozen=True)
@@ -174,15 +175,15 @@ def _nowhere(problem: Problem) -> Any:
 
 def _take(data: dict[str, Any], new: Mapping[str, Any], name: str) -> None:
     """Write input `name` as the new side has it into `data` (the old side's, copied)."""
-    head, bracket, rest = name.partition("[")
-    if bracket and "." not in head and name.endswith("]"):  # an item: `alternatives[Excel]`
-        _take_item(data, new, head, rest[:-1])
+    parts = path_parts(name)
+    if len(parts) == 1 and isinstance(parts[0], tuple):  # an item: `alternatives[Excel]`
+        _take_item(data, new, *parts[0])
         return
     if name == "market.problem_cost":
         for key in COST_KEYS:
             _take_path(data, new, ["market", key])
         return
-    _take_path(data, new, name.split("."))
+    _take_path(data, new, [part for part in parts if isinstance(part, str)])
 
 
 def _take_path(data: dict[str, Any], new: Mapping[str, Any], parts: list[str]) -> None:
@@ -207,14 +208,14 @@ def _take_item(data: dict[str, Any], new: Mapping[str, Any], key: str, item: str
     """An item of a list (an alternative) or of a mapping by name (a scenario, matched
     ignoring case) as the new side has it: replaced where the old side has it, added
     at the end, or removed."""
-    if key == "scenarios":
-        wanted = item.strip().casefold()
+    if key == SCENARIOS:
+        wanted = folded(item)
         old = dict(data.get(key) or {})
-        for name in [n for n in old if str(n).strip().casefold() == wanted]:
+        for name in [n for n in old if folded(str(n)) == wanted]:
             del old[name]
         given = new.get(key) if isinstance(new.get(key), Mapping) else {}
         for name, value in (given or {}).items():
-            if str(name).strip().casefold() == wanted:
+            if folded(str(name)) == wanted:
                 old[name] = value
         data[key] = old
         return
