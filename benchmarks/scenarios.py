@@ -52,10 +52,11 @@ IN_PROCESS = """
 import sys, time
 import pmsize
 from pmsize import _simulation as simulation
+from pmsize._memory import keep_freed_memory
 
 [mixed], [plain] = pmsize.load(sys.argv[1]), pmsize.load(sys.argv[2])
 samples, runs = int(sys.argv[3]), int(sys.argv[4])
-simulation.keep_freed_memory()
+keep_freed_memory()
 best = {"mixed": [float("inf")] * 2, "plain": [float("inf")] * 2}
 for turn in range(runs + 1):  # the first warms up: imports, each problem's scenarios
     for name, problem in (("mixed", mixed), ("plain", plain)):

@@ -141,6 +141,7 @@ def _sampled(
             from pmsize import _api as api
             from pmsize import _options as options
             from pmsize import _simulation as uncertainty
+            from pmsize._memory import keep_freed_memory
             from pmsize.render import simulate as render
             from pmsize.render.progress import progress_bar
 
@@ -148,7 +149,7 @@ def _sampled(
             count, start = options.samples(samples), options.seed(seed)
             policy = options.policy(cap_threshold, thin_margin, scenario_risk)
             values = what_ifs(set_)
-            uncertainty.keep_freed_memory()  # the process is ours: blocks reuse freed memory
+            keep_freed_memory()  # the process is ours: blocks reuse freed memory
             run = (
                 uncertainty.simulate_problems
                 if command == "simulate"
@@ -339,13 +340,14 @@ def report(
     with boundary():
         import logging
 
+        # nothing heavy before the problems are read: the chart workers start then
+        # (`pmsize.report`), and importing numpy first would delay them
         from pmsize import _api as api
         from pmsize import _options as options
-        from pmsize import _simulation as uncertainty
+        from pmsize._memory import keep_freed_memory
         from pmsize._options import MAX_SECTIONS
         from pmsize.render.json import stdout_is_utf8
         from pmsize.render.progress import progress_bar
-        from pmsize.render.report import sections_note
 
         if output is None and sys.stdout is not None and sys.stdout.isatty():
             # 200 KB of HTML poured onto a screen helps no one; a pipe still gets it
@@ -357,7 +359,7 @@ def report(
         values = what_ifs(set_)
         count, start = options.samples(samples), options.seed(seed)
         policy = options.policy(cap_threshold, thin_margin, scenario_risk)
-        uncertainty.keep_freed_memory()  # the process is ours: blocks reuse freed memory
+        keep_freed_memory()  # the process is ours: blocks reuse freed memory
         # stderr carries pmsize's messages only, not matplotlib's notes (a font cache
         # that takes a while to build in a fresh configuration folder)
         logging.getLogger("matplotlib").setLevel(logging.ERROR)
@@ -372,6 +374,8 @@ def report(
                 max_sections=MAX_SECTIONS,
                 workers=None,  # a page of many charts is drawn in a process a core
             )
+        from pmsize.render.report import sections_note
+
         summarised = sections_note(min(len(problems), MAX_SECTIONS), len(problems))
         if summarised is not None:  # said on the page too
             warn(summarised)
