@@ -326,3 +326,38 @@ def test_chart_text_is_never_smaller_than_ten_points_on_a_phone() -> None:
     assert WIDTH * 72 == 360
     assert TEXT >= 10
     assert math.isclose(charts.RC["font.size"], TEXT)
+
+
+def test_charts_are_measured_as_matplotlib_measures_them() -> None:
+    # the charts' renderers read a font's heights once (`_canvas._height_metrics`); a
+    # text, one line or three, must measure as matplotlib's own renderer measures it
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.figure import Figure
+
+    from pmsize.render.charts import _canvas
+
+    figure = Figure(figsize=(WIDTH, 3), dpi=72)
+    _canvas.measured(figure)
+    ours = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    plain = RendererAgg(1, 1, 72)  # type: ignore[no-untyped-call]
+    for text in ("Cash flow by year", "two\nlines\nand a third", "−$10m"):
+        for size in (8, 10, 14):
+            t = figure.text(0.1, 0.5, text, fontsize=size)
+            assert tuple(t.get_window_extent(ours).bounds) == tuple(
+                t.get_window_extent(plain).bounds
+            ), (text, size)
+
+
+def test_drawing_a_chart_never_imports_pyplot() -> None:
+    # reading rcParams["backend"] picks a GUI backend and imports pyplot: the settings a
+    # chart is drawn with are read as `rc_context` reads them
+    import sys
+
+    from pmsize.render.charts import _draw
+
+    assert "matplotlib.pyplot" not in sys.modules  # nothing in the suite imports it
+    _draw._rc.clear()  # read afresh, whichever test drew first
+    [problem] = pmsize.load(INVOICES)
+    r = pmsize.evaluate(problem)
+    assert Charts().cash_flow(r, list(r.cash_flows)).svg.startswith("<svg")
+    assert "matplotlib.pyplot" not in sys.modules
