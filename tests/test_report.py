@@ -299,6 +299,22 @@ def test_a_page_of_many_charts_is_drawn_in_several_processes() -> None:
     assert workers_for(PARALLEL_FROM) == max(1, min(cores or 1, MAX_WORKERS))
 
 
+def test_a_chart_worker_reads_a_result_without_pydantic() -> None:
+    # a worker is sent results to draw: reading one back imports what its classes need,
+    # and pydantic (a tenth of a second, before a worker's first chart) is not among them
+    import pickle
+
+    [problem] = pmsize.load(EXAMPLES / "invoice-matching.yaml")
+    code = "import pickle, sys; pickle.load(sys.stdin.buffer); print('pydantic' in sys.modules)"
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        input=pickle.dumps(pmsize.evaluate(problem)),
+        capture_output=True,
+        check=True,
+    )
+    assert proc.stdout == b"False\n"
+
+
 def test_a_hostile_name_is_text_everywhere_in_the_page(tmp_path: Path) -> None:
     result = run("report", str(problem_file(tmp_path, HOSTILE + "\x1b[31m")))
     assert result.exit_code == 0, result.stderr

@@ -22,16 +22,16 @@ from typing import TYPE_CHECKING, Any
 
 from pmsize import _display
 from pmsize import _finance as finance
-from pmsize._models import (
-    DEFAULT_CAP_THRESHOLD,
-    DEFAULT_SCENARIO_RISK,
-    DEFAULT_THIN_MARGIN,
-    Override,
-    Policy,
-)
 
 if TYPE_CHECKING:
+    from pmsize._models import Override, Policy
     from pmsize._values import Kind, Range
+
+# The built-in policy thresholds. Here, not beside the file's `policy:` model, so that a
+# result can be read back (unpickled, in a chart worker) without importing pydantic.
+DEFAULT_CAP_THRESHOLD = 0.5
+DEFAULT_THIN_MARGIN = 0.2
+DEFAULT_SCENARIO_RISK = 0.25
 
 
 @dataclass(frozen=True, slots=True)

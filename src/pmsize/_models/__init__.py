@@ -39,9 +39,6 @@ from pmsize._models._fields import (
     too_many_years,
 )
 from pmsize._models._parts import (
-    DEFAULT_CAP_THRESHOLD,
-    DEFAULT_SCENARIO_RISK,
-    DEFAULT_THIN_MARGIN,
     NO_POLICY,
     Alternative,
     Market,
@@ -67,10 +64,7 @@ from pmsize._models._words import PairKey, ProblemPairKey, model_in, unknown_key
 
 __all__ = [
     "ALTERNATIVE_KINDS",
-    "DEFAULT_CAP_THRESHOLD",
     "DEFAULT_HORIZON",
-    "DEFAULT_SCENARIO_RISK",
-    "DEFAULT_THIN_MARGIN",
     "MAX_HORIZON",
     "NO_ALTERNATIVE",
     "NO_POLICY",

@@ -40,11 +40,6 @@ class Policy(BaseModel):
     scenario_risk: Threshold | None = None
 
 
-DEFAULT_CAP_THRESHOLD = 0.5
-DEFAULT_THIN_MARGIN = 0.2
-DEFAULT_SCENARIO_RISK = 0.25
-
-
 NO_POLICY = Policy()  # a policy that sets no threshold: the file's, or the built-in, apply
 
 
