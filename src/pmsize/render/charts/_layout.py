@@ -152,8 +152,9 @@ def settle(figure: Figure, ax: Axes, drawn: Plot) -> None:
                 changed = True
         lo, hi = ax.get_xlim()
         per_pixel = (hi - lo) / plot.width
-        beyond_left = max([plot.x0 - t.get_window_extent().x0 for t in drawn.inside] + [0.0])
-        beyond_right = max([t.get_window_extent().x1 - plot.x1 for t in drawn.inside] + [0.0])
+        inside = [t.get_window_extent() for t in drawn.inside]  # an annotation's is dear
+        beyond_left = max([plot.x0 - box.x0 for box in inside] + [0.0])
+        beyond_right = max([box.x1 - plot.x1 for box in inside] + [0.0])
         if beyond_left > 0 or beyond_right > 0:
             pad = TEXT * scale  # and a little more: widening the axis moves the labels too
             ax.set_xlim(
