@@ -83,9 +83,12 @@ def bands_height(rows: int, slots: int) -> float:
 
 
 def row_lines(ax: Axes, x: float, rows: Sequence[Sequence[float]]) -> None:
-    """The zero (or central) line, through each row's bars but not its name."""
-    for slots in rows:
-        ax.vlines(x, slots[0] - SLOT / 2, slots[-1] + SLOT / 2, color=INK, linewidth=0.8)
+    """The zero (or central) line, through each row's bars but not its name: one
+    collection of a segment a row (an artist a row took a tenth of a portfolio chart)."""
+    if rows:
+        bottoms = [slots[0] - SLOT / 2 for slots in rows]
+        tops = [slots[-1] + SLOT / 2 for slots in rows]
+        ax.vlines([x] * len(rows), bottoms, tops, color=INK, linewidth=0.8)
 
 
 def legend(ax: Axes, handles: Sequence[Any] | None = None) -> None:
