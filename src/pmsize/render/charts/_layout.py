@@ -9,6 +9,7 @@ plot and no value label runs off it.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -104,8 +105,9 @@ def legend(ax: Axes, handles: Sequence[Any] | None = None) -> None:
     key(ax.figure, handles, ncols)  # as `figure.legend(loc="outside upper center")` draws
 
 
+@functools.lru_cache(maxsize=1024)
 def _text_width(text: str) -> float:
-    """Points a line of chart text takes."""
+    """Points a line of chart text takes (a key's labels recur from chart to chart)."""
     from matplotlib.font_manager import FontProperties
     from matplotlib.textpath import TextToPath
 
