@@ -340,14 +340,10 @@ def report(
     with boundary():
         import logging
 
-        # nothing heavy before the problems are read: the chart workers start then
-        # (`pmsize.report`), and importing numpy first would delay them
-        from pmsize import _api as api
         from pmsize import _options as options
         from pmsize._memory import keep_freed_memory
         from pmsize._options import MAX_SECTIONS
-        from pmsize.render.json import stdout_is_utf8
-        from pmsize.render.progress import progress_bar
+        from pmsize.render.charts._processes import start_early
 
         if output is None and sys.stdout is not None and sys.stdout.isatty():
             # 200 KB of HTML poured onto a screen helps no one; a pipe still gets it
@@ -359,6 +355,14 @@ def report(
         values = what_ifs(set_)
         count, start = options.samples(samples), options.seed(seed)
         policy = options.policy(cap_threshold, thin_margin, scenario_risk)
+        # the chart workers' matplotlib is imported while this process reads the files;
+        # nothing heavy is imported here until they are read (`pmsize.report` then starts
+        # the workers), numpy least of all
+        workers = start_early()
+        from pmsize import _api as api
+        from pmsize.render.json import stdout_is_utf8
+        from pmsize.render.progress import progress_bar
+
         keep_freed_memory()  # the process is ours: blocks reuse freed memory
         # stderr carries pmsize's messages only, not matplotlib's notes (a font cache
         # that takes a while to build in a fresh configuration folder)
@@ -372,7 +376,7 @@ def report(
                 policy=policy,
                 progress=progress,
                 max_sections=MAX_SECTIONS,
-                workers=None,  # a page of many charts is drawn in a process a core
+                workers=workers,  # drawn in processes forked from the fork server
             )
         from pmsize.render.report import sections_note
 

@@ -4,9 +4,11 @@ matplotlib draws in one thread at a time, so a page of many charts is drawn by s
 processes. Each chart is drawn from its kind, its arguments and its number alone
 (`_draw.drawn`), so it is the same bytes whichever process draws it. A process is not
 free: starting the workers imports matplotlib again (about half a second, though this
-process then never imports it), so a page of few charts is drawn in this one
+process then never imports it), so the library draws a page of few charts in this one
 (`workers_for`), and the workers are started as soon as a page is known to need them,
-in the background, while the page's words are put together (`Pool`).
+in the background, while the page's words are put together (`Pool`). `pmsize report`
+starts the fork server as it begins (`start_early`), while it reads its files, and
+draws every page in processes.
 
 Workers are started by the fork server where there is one (POSIX), which imports
 matplotlib once (`_worker`) and forks each worker from it, else spawned (Windows). Never
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing.context import BaseContext
 
 # charts a page has before they are drawn in processes (`workers_for`): on two cores, 12
 # charts took as long either way, 26 a third less in two processes
@@ -55,15 +58,10 @@ class Pool:
         self._starting.start()
 
     def _start(self) -> None:
-        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
-        if "forkserver" in multiprocessing.get_all_start_methods():
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["pmsize.render.charts._worker"])
-        else:
-            context = multiprocessing.get_context("spawn")  # type: ignore[assignment]
         try:
+            context = _context()
             self._executor = ProcessPoolExecutor(
                 self.workers,
                 mp_context=context,
@@ -94,6 +92,40 @@ class Pool:
         self._starting.join()
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _context() -> BaseContext:
+    """How workers start: forked from the fork server where there is one, else spawned."""
+    import multiprocessing
+
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["pmsize.render.charts._worker"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def start_early() -> int | None:
+    """Start the fork server now, for a command that will draw a page: it imports
+    matplotlib (half a second) on a core this process leaves idle while it reads its
+    files, and the page is then drawn in processes forked from it, however few its
+    charts (one a core, as `workers_for` picks for many): this process never imports
+    matplotlib, so drawing there costs no more than here, and takes less time.
+    The workers to draw the page in; None where there is no fork server or one core
+    (`pmsize.report` then decides as it does for the library)."""
+    import multiprocessing
+
+    workers = workers_for(PARALLEL_FROM)
+    if workers == 1 or "forkserver" not in multiprocessing.get_all_start_methods():
+        return None
+    from multiprocessing import forkserver
+
+    _context()
+    try:
+        forkserver.ensure_running()
+    except OSError:  # no processes to be had: the page is drawn here
+        return None
+    return workers
 
 
 def _started(matplotlib_log_level: int) -> None:
