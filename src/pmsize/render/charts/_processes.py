@@ -130,8 +130,11 @@ def start_early() -> int | None:
 
 def _started(matplotlib_log_level: int) -> None:
     """A worker's start: Ctrl-C is for the process that started it; matplotlib's messages
-    as that process has them (the command line keeps them off stderr)."""
+    as that process has them (the command line keeps them off stderr); garbage collected
+    (the fork server imported matplotlib without collecting: `_worker`)."""
+    import gc
     import signal
 
+    gc.enable()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.getLogger("matplotlib").setLevel(matplotlib_log_level)

@@ -5,6 +5,10 @@ import gc
 
 from pmsize.render.charts._setup import import_matplotlib
 
+# No collection while matplotlib is imported: nothing it makes is garbage, and the
+# collector walked it again and again (a tenth of the import). The fork server then
+# only forks; each worker turns collection back on as it starts (`_processes._started`).
+gc.disable()
 import_matplotlib()
 
 import matplotlib.backends.backend_agg  # noqa: E402
