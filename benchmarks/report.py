@@ -6,7 +6,8 @@ time of `pmsize report big.yaml -o page.html` beside that of `pmsize evaluate bi
 (the table, to /dev/null), each a whole process, in alternating runs, and their ratio
 beside its target: report within 6x evaluate. Then the same page drawn in one process
 (`--serial`, through the library's `workers=1`) beside the command's own choice, whose
-bytes must be the same: the command draws a page of many charts in a process a core.
+bytes must be the same: the command draws its charts in a process a core (on a machine
+of several cores).
 
     python benchmarks/report.py [--runs 5] [--problems 10 100]
 """

@@ -286,7 +286,8 @@ def report(
     section with its charts (drawing takes about as long as simulating).
     The charts are drawn in `workers` processes: 1 (the default) draws them in this one;
     None draws a page of many charts in one process a core, up to four, and a page of
-    a few here (as `pmsize report` does). The page is the same bytes whichever way it is
+    a few here (`pmsize report` draws every page in processes, their fork server started
+    as it begins). The page is the same bytes whichever way it is
     drawn. As with any pool of processes, a script that draws in several must start
     from `if __name__ == "__main__":`, since each process imports it again.
     """
