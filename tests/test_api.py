@@ -356,7 +356,7 @@ def test_the_library_refuses_what_a_file_would_be_refused_for() -> None:
             pmsize.Problem.model_validate(data)
 
 
-@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents())
 def test_what_the_library_accepts_a_file_accepts_and_the_engine_sizes(
     data: dict[str, Any],

@@ -413,7 +413,7 @@ def _mutated(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 @settings(
-    max_examples=examples(12),
+    max_examples=examples(6),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

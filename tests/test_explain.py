@@ -241,7 +241,7 @@ def test_control_characters_in_a_name_are_shown_not_sent_to_the_terminal() -> No
     assert out.startswith("Tiny\\x1b[31m")
 
 
-@settings(max_examples=examples(20), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems())
 def test_any_sound_problem_gets_a_memo_in_both_formats(data: dict[str, Any]) -> None:
     text = to_yaml(data)

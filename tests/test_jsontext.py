@@ -100,7 +100,7 @@ values = st.recursive(
 )
 
 
-@settings(max_examples=examples(400), deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(values, st.booleans(), st.booleans())
 def test_any_value_is_written_as_json_dumps_writes_it(
     value: Any, ascii_only: bool, indent: bool
@@ -109,7 +109,7 @@ def test_any_value_is_written_as_json_dumps_writes_it(
     assert written == oracle(value, ascii_only=ascii_only, indent=indent)
 
 
-@settings(max_examples=examples(200), deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.dictionaries(texts, values, max_size=4), values, st.booleans())
 def test_a_document_is_written_as_json_dumps_writes_it_streamed_or_not(
     doc: dict[str, Any], items: Any, ascii_only: bool

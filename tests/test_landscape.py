@@ -31,7 +31,7 @@ from pmsize.cli import app
 from strategies import examples, problems, to_yaml
 
 SETTINGS = settings(
-    max_examples=examples(20), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=examples(10), deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 ENV = {"NO_COLOR": "1", "COLUMNS": "80", "TERM": "dumb"}
 

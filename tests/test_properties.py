@@ -21,7 +21,7 @@ from pmsize.render import json as render_json
 from strategies import amount_values, examples, problems, to_yaml
 
 SETTINGS = settings(
-    max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 

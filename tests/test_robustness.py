@@ -113,7 +113,7 @@ def outcome(data: bytes) -> str:
 
 
 FAST = settings(
-    max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=examples(50), deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 
 
@@ -141,7 +141,7 @@ def test_mutated_examples_load_or_fail_with_a_location(data: bytes) -> None:
     assert outcome(data) in ("ok", "error")
 
 
-@settings(max_examples=examples(25), deadline=None)
+@settings(max_examples=examples(12), deadline=None)
 @given(mutated())
 def test_the_command_line_exits_0_or_2_and_never_crashes(data: bytes) -> None:
     result = CliRunner().invoke(app, ["evaluate", "-", "--format", "json"], input=data)
@@ -266,7 +266,7 @@ def playground(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @settings(
-    max_examples=examples(60),
+    max_examples=examples(30),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

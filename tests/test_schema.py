@@ -172,7 +172,7 @@ def test_a_portfolio_is_accepted_and_a_problem_without_a_default_must_name_it() 
     assert loads(portfolio) != []
 
 
-@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(50), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(documents())
 def test_schema_and_loader_agree_on_every_document(data: dict[str, Any]) -> None:
     errors = loads(data)
@@ -183,7 +183,7 @@ def test_schema_and_loader_agree_on_every_document(data: dict[str, Any]) -> None
         assert errors != [], [e.message for e in VALIDATOR.iter_errors(data)]
 
 
-@settings(max_examples=examples(40), deadline=None)
+@settings(max_examples=examples(20), deadline=None)
 @given(problems())
 def test_every_sound_problem_is_valid_under_the_schema(data: dict[str, Any]) -> None:
     assert loads(data) == []

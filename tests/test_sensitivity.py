@@ -150,7 +150,7 @@ def test_every_break_even_value_makes_npv_zero(problem: Problem) -> None:
             assert abs(npv) < 1e-6 * scale, b.input
 
 
-@settings(max_examples=examples(20), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problem_data())
 def test_break_even_values_of_any_problem_make_npv_zero(data: Any) -> None:
     problem = problem_of(to_yaml(data))

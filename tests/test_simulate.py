@@ -273,7 +273,7 @@ def test_point_evaluation_equals_the_array_engine_on_central_values(path: Path) 
         assert raised == {f.code for f in point.flags}
 
 
-@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems())
 def test_every_sample_of_any_problem_is_a_point_evaluation_by_the_scalar_engine(data: Any) -> None:
     # the samples' draws again (block 0, seed 1), each sample sized alone by the scalar

@@ -145,7 +145,7 @@ def test_null_removes_a_field_so_its_default_holds(tmp_path: Path) -> None:
     )
 
 
-@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     price=st.integers(0, 500),
     solves=st.integers(0, 100),
