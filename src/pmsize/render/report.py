@@ -145,25 +145,24 @@ def document(
     for problem, r, s in zip(problems, shown, sampled, strict=True):
         sections.append(_section(problem, r, s, anchors[id(r)], charts))
         charts.step()
+    # compiled before the charts are awaited: the processes drawing them are often still
+    # starting, and if not, the last chart comes as much later as the page comes sooner
+    template = _environment().get_template(TEMPLATE)
     charts.finish()
-    return (
-        _environment()
-        .get_template(TEMPLATE)
-        .render(
-            version=__version__,
-            csp=Markup(CSP),  # our constant, its quotes as written (it has no `"`)
-            title=_title(results),
-            files=opening_files(r.file for r in results),
-            counts=[(str(v), summary[v]) for v in Verdict],
-            problems=len(results),
-            mixed=len(groups) > 1,
-            rankings=rankings,
-            sections=sections,
-            contents_open=len(sections) <= CONTENTS_OPEN,
-            contents_count=contents_count(len(sections), len(results)),
-            sections_note=sections_note(len(sections), len(results)),
-            ranges_note=ranges_note(sampled, tornado=True),
-        )
+    return template.render(
+        version=__version__,
+        csp=Markup(CSP),  # our constant, its quotes as written (it has no `"`)
+        title=_title(results),
+        files=opening_files(r.file for r in results),
+        counts=[(str(v), summary[v]) for v in Verdict],
+        problems=len(results),
+        mixed=len(groups) > 1,
+        rankings=rankings,
+        sections=sections,
+        contents_open=len(sections) <= CONTENTS_OPEN,
+        contents_count=contents_count(len(sections), len(results)),
+        sections_note=sections_note(len(sections), len(results)),
+        ranges_note=ranges_note(sampled, tornado=True),
     )
 
 
