@@ -329,6 +329,12 @@ def test_every_format_says_what_was_set(tmp_path: Path) -> None:
     assert out.startswith("_what-if: solution.price \\$50k (file: \\$60k)_\n\n| # |")
     _, out, _ = invoke("plan", file, "--budget", "5m", *setting)
     assert out.startswith("what-if: solution.price $50k\nFund ")
+    _, out, _ = invoke("plan", file, "--budget", "5m", "-f", "markdown", *setting)
+    assert out.startswith(
+        "### Plan: \\$5.00m budget\n\n_what-if: solution.price \\$50k_\n\n**Fund "
+    )
+    _, out, _ = invoke("plan", file, "--budget", "5m", "-f", "markdown")
+    assert "what-if" not in out
     _, out, _ = invoke("plan", file, "--budget", "5m", "-f", "json", *setting)
     assert json.loads(out)["overrides"] == [{"input": "solution.price", "value": "$50k"}]
 

@@ -296,6 +296,9 @@ def markdown_document(p: Plan) -> str:
     sentences."""
     money = _money(p)
     text = f"### Plan: {markdown.escape(money(p.budget))} budget\n\n"
+    if p.overrides:  # as the table says it, in the markdown of evaluate and explain
+        whatif = whatif_line(f"{i} {v}" for i, v in p.overrides)
+        text += f"_{markdown.escape(whatif)}_\n\n"
     text += f"**{markdown.escape(headline(p))}.**\n\n"
     if p.funded:
         text += "| " + " | ".join(markdown.escape(h) for h in _heads(p)) + " |\n"
