@@ -315,6 +315,49 @@ def test_a_chart_worker_reads_a_result_without_pydantic() -> None:
     assert proc.stdout == b"False\n"
 
 
+def _children(pid: int) -> dict[int, str]:
+    """The processes `pid` started, by pid, each with its command line (Linux's /proc)."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            status = (entry / "status").read_text(encoding="utf-8")
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except (OSError, ValueError):
+            continue
+        if f"\nPPid:\t{pid}\n" in status:
+            found[int(entry.name)] = command
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads Linux's /proc")
+def test_ctrl_c_while_the_chart_processes_start_is_one_line_and_exit_130(tmp_path: Path) -> None:
+    # `report` starts the charts' fork server as it begins; it imports matplotlib for half
+    # a second, and a Ctrl-C then was a traceback of its own on stderr: it starts with
+    # Ctrl-C ignored (its status says so from its first instruction), and the command
+    # says it was interrupted, once
+    import signal
+    import time
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pmsize", "report", str(portfolio_of(tmp_path, 20))],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **ENV},
+        start_new_session=True,  # a process group of its own, as a terminal's job is
+    )
+    server = None
+    deadline = time.monotonic() + 30
+    while server is None and proc.poll() is None and time.monotonic() < deadline:
+        server = next((p for p, c in _children(proc.pid).items() if "forkserver" in c), None)
+        time.sleep(0.002)
+    assert server is not None, "no fork server was started"
+    ignored = int(re.search(r"SigIgn:\t(\w+)", Path(f"/proc/{server}/status").read_text())[1], 16)
+    assert ignored & (1 << (signal.SIGINT - 1))
+    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches every process of the job
+    _, err = proc.communicate(timeout=60)
+    assert (proc.returncode, err) == (130, b"pmsize: interrupted\n")
+
+
 def test_a_hostile_name_is_text_everywhere_in_the_page(tmp_path: Path) -> None:
     result = run("report", str(problem_file(tmp_path, HOSTILE + "\x1b[31m")))
     assert result.exit_code == 0, result.stderr

@@ -19,6 +19,7 @@ stops the workers: they ignore it, so that none prints a traceback of its own.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -54,6 +55,10 @@ class Pool:
         self.workers = workers
         self._executor: ProcessPoolExecutor | None = None
         self._failed: BaseException | None = None
+        # here, not in the thread: only the main thread may set how Ctrl-C is handled;
+        # no processes to be had is raised where they are used
+        with contextlib.suppress(OSError):
+            _start_server()
         self._starting = threading.Thread(target=self._start, name="pmsize-charts", daemon=True)
         self._starting.start()
 
@@ -118,14 +123,45 @@ def start_early() -> int | None:
     workers = workers_for(PARALLEL_FROM)
     if workers == 1 or "forkserver" not in multiprocessing.get_all_start_methods():
         return None
-    from multiprocessing import forkserver
-
-    _context()
     try:
-        forkserver.ensure_running()
+        _start_server()
     except OSError:  # no processes to be had: the page is drawn here
         return None
     return workers
+
+
+def _start_server() -> None:
+    """Start the fork server, where there is one, unless it runs: with Ctrl-C ignored from
+    its first instruction. It ignores Ctrl-C itself only once it has imported what it
+    preloads, and a Ctrl-C while it imported matplotlib was a traceback of its own on
+    stderr. It inherits the ignoring from this process, which ignores Ctrl-C for the few
+    milliseconds it takes to start it, holding back one that comes meanwhile (delivered
+    as soon as it is handled again). Only the main thread may do so; from another the
+    server starts as it would."""
+    import multiprocessing
+    import signal
+    from multiprocessing import forkserver
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return
+    _context()
+    handler = signal.getsignal(signal.SIGINT)
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or handler is None  # set outside Python: it could not be put back
+        or not hasattr(signal, "pthread_sigmask")
+    ):
+        forkserver.ensure_running()
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            forkserver.ensure_running()
+        finally:
+            signal.signal(signal.SIGINT, handler)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _started(matplotlib_log_level: int) -> None:
