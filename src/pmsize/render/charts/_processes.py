@@ -14,7 +14,8 @@ Workers are started by the fork server where there is one (POSIX), which imports
 matplotlib once (`_worker`) and forks each worker from it, else spawned (Windows). Never
 forked from this process, which may have threads running (a progress bar): a fork copies
 their locks held, and Python 3.12 warns of it. Ctrl-C is left to this process, which
-stops the workers: they ignore it, so that none prints a traceback of its own.
+stops the workers: they ignore it, and so does the fork server from its first
+instruction (`_start_server`), so that none prints a traceback of its own.
 """
 
 from __future__ import annotations
