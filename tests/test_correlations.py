@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from scipy import stats
 from typer.testing import CliRunner
 
 import pmsize
@@ -59,6 +58,14 @@ correlations:
 """
 
 
+def spearman(x: Any, y: Any) -> float:
+    """Spearman's rank correlation, scipy's (imported here: scipy.stats takes half a second
+    to import, which every test process would pay while it collects)."""
+    from scipy import stats
+
+    return float(stats.spearmanr(x, y).statistic)
+
+
 @pytest.mark.parametrize(
     ("pair", "a", "b"),
     [
@@ -76,7 +83,7 @@ def test_sampled_rank_correlation_is_the_declared_one(
     pair: str, a: str, b: str, rho: float
 ) -> None:
     inputs, _ = columns(problem_of(SHAPES.format(pair=pair, rho=rho)), 100_000, seed=3)
-    found = stats.spearmanr(getattr(inputs, a), getattr(inputs, b)).statistic
+    found = spearman(getattr(inputs, a), getattr(inputs, b))
     # the standard error of Spearman's rho at n = 100,000 is under 0.003; taking rho as the
     # normal correlation instead of 2 sin(pi rho / 6) would be 0.018 off at 0.6
     assert found == pytest.approx(rho, abs=0.008)
@@ -97,7 +104,7 @@ def test_unlisted_pairs_stay_uncorrelated() -> None:
     inputs, _ = columns(
         problem_of(SHAPES.format(pair="market.problem_cost ~ solution.solves", rho=0.8)), 20_000
     )
-    found = stats.spearmanr(inputs.customers, inputs.problem_cost).statistic
+    found = spearman(inputs.customers, inputs.problem_cost)
     assert abs(found) < 0.03
 
 
