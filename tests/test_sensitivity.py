@@ -173,6 +173,29 @@ def test_break_even_values_of_any_problem_make_npv_zero(data: Any) -> None:
         assert bar.swing >= 0
 
 
+# Found by the property above: NPV is a hair below zero (the annual cost of $0.00012)
+# until, at a discount rate near 46%, the alternative's one-time $288k spread over the
+# years stops capping the price, then climbs at $52k a point. Regula falsi crept along the
+# flat side for its 200 steps and stopped 1e-9 short, where NPV is still -$0.00024.
+FLAT_THEN_STEEP = """
+name: Flat then steep
+horizon_years: 7
+discount_rate: 1% to 2%
+market: {customers: 1k, problem_cost: 144000}
+solution: {build_cost: 0, annual_cost: 0.00012, solves: 1%, adoption: 10%}
+alternatives:
+  - {name: Spreadsheets, kind: open-source, one_time_cost: 288000}
+"""
+
+
+def test_a_break_even_past_a_flat_stretch_is_the_root_itself() -> None:
+    problem = problem_of(FLAT_THEN_STEEP)
+    [rate] = [b for b in sens.break_even(problem) if b.input == "discount_rate"]
+    assert rate.value == pytest.approx(0.46, abs=0.001)
+    npv = sens.npv_with(problem, sens.DEFAULT_THRESHOLDS, "discount_rate", rate.value)
+    assert abs(npv) <= 1e-6
+
+
 # An alternative solves it all for $10k a year, so the ceiling is $10k whatever the problem
 # costs; 10 customers pay it for 5 years at 0%: NPV = 5 * 10 * 10k - build = 500k - 2m,
 # which stays below zero as problem_cost moves, and crosses it at a build of $500k.

@@ -351,15 +351,21 @@ def _illinois(f: Functions, brackets: Sequence[tuple[int, tuple[float, ...]]]) -
     side = np.zeros(len(brackets), dtype=np.intp)
     c = b.copy()
     searching = np.ones(len(brackets), dtype=bool)
-    for _ in range(200):
+    for n in range(200):
         live = np.flatnonzero(searching)
         if live.size == 0:
             break
         la, lfa, lb, lfb = a[live], fa[live], b[live], fb[live]
         with np.errstate(all="ignore"):
             lc = (la * lfb - lb * lfa) / (lfb - lfa)
-        c[live] = lc
         close = np.abs(lb - la) <= 1e-13 * np.maximum(np.abs(la), np.abs(lb))
+        # every third step, and any step that would not leave an end, halves the bracket:
+        # against a flat side and a steep one (NPV a hair below zero until an alternative
+        # stops capping the price, then climbing fast) regula falsi crept along the flat
+        # side for 200 steps and stopped short of the root; halving bounds it (2^-66)
+        stuck = ~close & ((n % 3 == 2) | (lc == la) | (lc == lb) | ~np.isfinite(lc))
+        lc = np.where(stuck, (la + lb) / 2, lc)
+        c[live] = lc
         done = close | (lc == la) | (lc == lb)
         searching[live[done]] = False
         live, lc = live[~done], lc[~done]
