@@ -1210,7 +1210,8 @@ def test_the_search_of_ranged_sets_finds_better_sets_than_it_was_given() -> None
 
     usable = np.arange(11)
     v = np.array(values)
-    searched = _ranged.search(v, rows, 8.0, 20, 11, usable, [], fits, None)
+    drawn = _ranged.Drawn(v, rows, 8.0, 20, 11)
+    searched = _ranged.search(drawn, usable, [], fits, None)
     assert searched.leaves is not None
     assert fits(searched.best)
     assert math.fsum(v[searched.best]) > 0
@@ -1219,7 +1220,7 @@ def test_the_search_of_ranged_sets_finds_better_sets_than_it_was_given() -> None
     assert solved.exact
     assert solved.value == pytest.approx(best, rel=1e-12)
     # with no time left for the MILP: the best known, not exact, and a bound above it
-    stopped = _chance._combined(v, rows, 8.0, 11, usable, searched, fits, 0.0)
+    stopped = _chance._combined(drawn, usable, searched, fits, 0.0)
     assert stopped.chosen is None
     assert not stopped.proven
     assert stopped.bound >= best

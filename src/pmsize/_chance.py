@@ -45,7 +45,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from pmsize._knapsack import MAX_CUTS, SOLVER_OPTIONS, Optimum, interruptible, time_options
-from pmsize._ranged import Searched, ceiling, search
+from pmsize._ranged import Drawn, Searched, ceiling, search
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -95,24 +95,21 @@ def chance_optimum(
     usable = np.array([j for j in everything if fits([j])], dtype=np.intp)
     if not len(usable):
         return found([], 0.0, exact=True)
-    best = _incumbent(v, cost, budget, allowed, most, usable, fits, deadline)
-    searched = search(v, cost, budget, allowed, most, usable, best, fits, deadline)
+    drawn = Drawn(v, cost, budget, allowed, most)
+    best = _incumbent(drawn, usable, fits, deadline)
+    searched = search(drawn, usable, best, fits, deadline)
     best = searched.best
     value = math.fsum(float(v[j]) for j in best)
     if searched.leaves is None:  # the deadline came first
         return found(best, searched.bound, exact=False)
-    solved = _combined(v, cost, budget, most, usable, searched, fits, deadline)
+    solved = _combined(drawn, usable, searched, fits, deadline)
     if solved.chosen is not None and math.fsum(float(v[j]) for j in solved.chosen) > value:
         best = solved.chosen
     return found(best, solved.bound, exact=solved.proven)
 
 
 def _incumbent(
-    v: NDArray[Any],
-    cost: NDArray[Any],
-    budget: float,
-    allowed: int,
-    most: int,
+    drawn: Drawn,
     usable: NDArray[Any],
     fits: Callable[[Sequence[int]], bool],
     deadline: float | None,
@@ -123,8 +120,9 @@ def _incumbent(
     fill then improved by `_improve`; the best that `fits` confirms."""
     import numpy as np
 
+    v, cost = drawn.v, drawn.cost
     draws = cost.shape[1]
-    keep = draws - allowed
+    keep = draws - drawn.allowed
     low = np.sort(cost[usable], axis=1)
     estimates = (low[:, :keep].mean(axis=1), low[:, keep - 1], low.mean(axis=1))
     left = None if deadline is None else max(deadline - time.monotonic(), 0.0)
@@ -132,28 +130,21 @@ def _incumbent(
     for estimate in estimates:
         ratio = np.divide(v[usable], estimate, out=np.full(len(usable), np.inf), where=estimate > 0)
         order = usable[np.argsort(-ratio, kind="stable")]
-        fill = _fill(v, cost, budget, allowed, most, order, [])
+        fill = _fill(drawn, order, [])
         share = None if left is None else time.monotonic() + LOCAL_SEARCH_SHARE * left / 3
-        found += [_improve(v, cost, budget, allowed, most, order, fill, share), fill]
+        found += [_improve(drawn, order, fill, share), fill]
     for chosen in sorted(found, key=lambda s: -math.fsum(v[s])):
         if fits(chosen):
             return sorted(chosen)
     return []  # pragma: no cover - each fill is checked as it grows
 
 
-def _fill(
-    v: NDArray[Any],
-    cost: NDArray[Any],
-    budget: float,
-    allowed: int,
-    most: int,
-    order: NDArray[Any],
-    chosen: list[int],
-) -> list[int]:
+def _fill(drawn: Drawn, order: NDArray[Any], chosen: list[int]) -> list[int]:
     """`chosen`, then each item of `order` not in it taken when the set with it still
     overruns at most `allowed` draws and holds at most `most` items."""
     import numpy as np
 
+    cost, budget, allowed, most = drawn.cost, drawn.budget, drawn.allowed, drawn.most
     total = cost[chosen].sum(axis=0)
     held = set(chosen)
     chosen = list(chosen)
@@ -168,20 +159,14 @@ def _fill(
 
 
 def _improve(
-    v: NDArray[Any],
-    cost: NDArray[Any],
-    budget: float,
-    allowed: int,
-    most: int,
-    order: NDArray[Any],
-    chosen: list[int],
-    until: float | None,
+    drawn: Drawn, order: NDArray[Any], chosen: list[int], until: float | None
 ) -> list[int]:
     """`chosen` improved while a move gains and `until` has not passed: the swap of one
     item for one left out that gains the most, else the best of dropping one item and
     filling the room again in `order` (a move that trades one for several)."""
     import numpy as np
 
+    v, cost, budget, allowed = drawn.v, drawn.cost, drawn.budget, drawn.allowed
     chosen = list(chosen)
     value = math.fsum(v[chosen])
     while until is None or time.monotonic() < until:
@@ -205,7 +190,7 @@ def _improve(
                 if until is not None and time.monotonic() >= until:
                     break
                 rest = [c for c in chosen if c != j]
-                refilled = _fill(v, cost, budget, allowed, most, order[order != j], rest)
+                refilled = _fill(drawn, order[order != j], rest)
                 if math.fsum(v[refilled]) > value + gain:
                     gain, best = math.fsum(v[refilled]) - value, refilled
         if best is None:
@@ -225,10 +210,7 @@ class _Chosen:
 
 
 def _combined(
-    v: NDArray[Any],
-    cost: NDArray[Any],
-    budget: float,
-    most: int,
+    drawn: Drawn,
     usable: NDArray[Any],
     searched: Searched,
     fits: Callable[[Sequence[int]], bool],
@@ -242,6 +224,7 @@ def _combined(
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     assert searched.leaves is not None
+    v, cost, budget, most = drawn.v, drawn.cost, drawn.budget, drawn.most
     known = math.fsum(v[searched.best])
     sets = [k for k in range(len(searched.leaves)) if searched.leaves[k].any()]
     masks = searched.leaves[sets]
@@ -265,7 +248,7 @@ def _combined(
     for _ in range(MAX_CUTS):
         options = time_options(deadline, SOLVER_OPTIONS)
         if options is None:
-            return _Chosen(None, max(known, ceiling(searched, v, cost, budget)), proven=False)
+            return _Chosen(None, max(known, ceiling(searched, drawn)), proven=False)
         result = interruptible(
             partial(
                 milp,
@@ -283,7 +266,7 @@ def _combined(
         if stopped and dual is not None and math.isfinite(dual):
             bound = -dual * top if bound is None else min(bound, -dual * top)
         if result.x is None:  # the deadline came before any set (none chosen fits)
-            most_worth = ceiling(searched, v, cost, budget) if bound is None else bound
+            most_worth = ceiling(searched, drawn) if bound is None else bound
             return _Chosen(None, max(known, most_worth), proven=False)
         picked = np.flatnonzero(result.x > 0.5)
         chosen = [int(points[j]) for j in picked if j < p]
@@ -292,7 +275,7 @@ def _combined(
             value = max(math.fsum(v[chosen]), known)
             if not stopped:
                 return _Chosen(chosen, value, proven=True)
-            most_worth = ceiling(searched, v, cost, budget) if bound is None else bound
+            most_worth = ceiling(searched, drawn) if bound is None else bound
             return _Chosen(chosen, max(value, most_worth), proven=False)
         cut = np.zeros(p + f)
         cut[picked] = 1.0

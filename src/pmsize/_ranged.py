@@ -49,6 +49,19 @@ BATCH_DRAWS = 1 << 20  # partial sets x draws (or problems x draws) held at once
 SLACK = 1e-12  # relative: the budget loosened by this much wherever a bound is compared
 
 
+@dataclass(frozen=True)
+class Drawn:
+    """The items as a chance-constrained plan sees them: each one's value (`v`), its drawn
+    build costs (`cost`: a row an item, a column a draw), the budget, the draws a set may
+    overrun (`allowed`) and the most items a set may hold (`most`)."""
+
+    v: NDArray[Any]
+    cost: NDArray[Any]
+    budget: float
+    allowed: int
+    most: int
+
+
 @dataclass
 class Searched:
     """What the search left: the best set known (it fits, and was checked exactly), and
@@ -66,21 +79,16 @@ class Searched:
 
 
 def search(
-    v: NDArray[Any],
-    cost: NDArray[Any],
-    budget: float,
-    allowed: int,
-    most: int,
+    drawn: Drawn,
     usable: NDArray[Any],
     best: list[int],
     fits: Callable[[Sequence[int]], bool],
     deadline: float | None,
 ) -> Searched:
-    """The ranged sets among `usable` items (values `v`, drawn costs `cost`: one row per
-    item) whose best completion may be worth more than `best`; see the module
-    docstring. A better set met on the way (a kept set filled greedily with points, and
-    checked by `fits`) becomes the best known."""
-    return _Search(v, cost, budget, allowed, most, usable, best, fits).run(deadline)
+    """The ranged sets among `usable` items whose best completion may be worth more than
+    `best`; see the module docstring. A better set met on the way (a kept set filled
+    greedily with points, and checked by `fits`) becomes the best known."""
+    return _Search(drawn, usable, best, fits).run(deadline)
 
 
 class _Search:
@@ -89,18 +97,16 @@ class _Search:
 
     def __init__(
         self,
-        v: NDArray[Any],
-        cost: NDArray[Any],
-        budget: float,
-        allowed: int,
-        most: int,
+        drawn: Drawn,
         usable: NDArray[Any],
         best: list[int],
         fits: Callable[[Sequence[int]], bool],
     ) -> None:
         import numpy as np
 
-        self.v, self.cost, self.budget, self.allowed, self.most = v, cost, budget, allowed, most
+        v, cost, budget, allowed = drawn.v, drawn.cost, drawn.budget, drawn.allowed
+        self.v, self.cost, self.budget, self.allowed = v, cost, budget, allowed
+        self.most = drawn.most
         self.fits = fits
         self.draws = cost.shape[1]
         self.keep = self.draws - allowed  # draws that must not overrun: Q is the keep-th lowest
@@ -383,11 +389,12 @@ def _each_relaxed(values: NDArray[Any], weights: NDArray[Any], rooms: NDArray[An
     return np.where(rooms < 0, -np.inf, before_v + part)
 
 
-def ceiling(searched: Searched, v: NDArray[Any], cost: NDArray[Any], budget: float) -> float:
+def ceiling(searched: Searched, drawn: Drawn) -> float:
     """No set that fits is worth more: the best of the kept ranged sets, each with the
     points that fit beside it in the linear relaxation (the best known if none is kept)."""
     import numpy as np
 
+    v, cost, budget = drawn.v, drawn.cost, drawn.budget
     points = searched.points
     if not len(searched.leaf_values):  # pragma: no cover - the best known's set is kept
         return math.fsum(v[searched.best])
@@ -396,4 +403,4 @@ def ceiling(searched: Searched, v: NDArray[Any], cost: NDArray[Any], budget: flo
     return float(np.max(searched.leaf_values + _relaxed(curve, room)))
 
 
-__all__ = ["Searched", "ceiling", "point_fill", "search"]
+__all__ = ["Drawn", "Searched", "ceiling", "point_fill", "search"]
