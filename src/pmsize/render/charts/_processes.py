@@ -119,32 +119,29 @@ def start_early() -> int | None:
     matplotlib, so drawing there costs no more than here, and takes less time.
     The workers to draw the page in; None where there is no fork server or one core
     (`pmsize.report` then decides as it does for the library)."""
-    import multiprocessing
-
     workers = workers_for(PARALLEL_FROM)
-    if workers == 1 or "forkserver" not in multiprocessing.get_all_start_methods():
+    if workers == 1:
         return None
     try:
-        _start_server()
+        return workers if _start_server() else None
     except OSError:  # no processes to be had: the page is drawn here
         return None
-    return workers
 
 
-def _start_server() -> None:
-    """Start the fork server, where there is one, unless it runs: with Ctrl-C ignored from
-    its first instruction. It ignores Ctrl-C itself only once it has imported what it
-    preloads, and a Ctrl-C while it imported matplotlib was a traceback of its own on
-    stderr. It inherits the ignoring from this process, which ignores Ctrl-C for the few
-    milliseconds it takes to start it, holding back one that comes meanwhile (delivered
-    as soon as it is handled again). Only the main thread may do so; from another the
-    server starts as it would."""
+def _start_server() -> bool:
+    """Start the fork server unless it runs, with Ctrl-C ignored from its first
+    instruction; False where there is no fork server. It ignores Ctrl-C itself only once
+    it has imported what it preloads, and a Ctrl-C while it imported matplotlib was a
+    traceback of its own on stderr. It inherits the ignoring from this process, which
+    ignores Ctrl-C for the few milliseconds it takes to start it, holding back one that
+    comes meanwhile (delivered as soon as it is handled again). Only the main thread may
+    do so; from another the server starts as it would."""
     import multiprocessing
     import signal
     from multiprocessing import forkserver
 
     if "forkserver" not in multiprocessing.get_all_start_methods():
-        return
+        return False
     _context()
     handler = signal.getsignal(signal.SIGINT)
     if (
@@ -153,7 +150,7 @@ def _start_server() -> None:
         or not hasattr(signal, "pthread_sigmask")
     ):
         forkserver.ensure_running()
-        return
+        return True
     held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -163,6 +160,7 @@ def _start_server() -> None:
             signal.signal(signal.SIGINT, handler)
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
+    return True
 
 
 def _started(matplotlib_log_level: int) -> None:
