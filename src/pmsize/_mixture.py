@@ -2,26 +2,35 @@
 probability, each sample sized as the case it drew.
 
 `mixture` gives the cases of a problem (None when no scenario is drawn); `mixed_block`
-sizes one block of samples over them (or a few blocks together, each case once for them
-all), each case's problem on the samples that drew it, so the engine still runs on
-columns; `scenario_samples` says which case each sample drew. The draws of each input
-are those of the problem without scenarios: the case is drawn from a stream of its own
-(`Mixture.key`).
+sizes one block of samples over them, each case's problem on its own run of the block (the
+base case first, then each scenario, as many samples as drew it), so the engine runs on
+columns and nothing is gathered or scattered; `scenario_samples` says which case each
+sample is sized as. How many samples draw each case comes from a stream of its own
+(`Mixture.key`), and the draws of each input are those of the problem without scenarios,
+in their order: the base case's samples are the first of each block of the file without
+scenarios.
+
+Why runs rather than each sample drawing its case where it stands: the inputs' draws are
+independent of each other and of the case, so which of a block's draws a case takes does
+not change what is drawn, and runs spare a gather of every ranged input and a scatter of
+the figures (docs/performance.md). Whoever pairs samples of two problems (`plan`) puts
+each problem's in an order of its own first.
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
 
 from pmsize import _engine as engine
-from pmsize._correlations import Copula
+from pmsize._correlations import Copula, copula
 from pmsize._engine import VERDICTS, Inputs, Thresholds
+from pmsize._inputs import Input, catalogue
 from pmsize._models import Problem
 from pmsize._models import _scenarios as scenarios
 from pmsize._sampling import ARRAY, BLOCK, BlockDraws, Floats, Subsampler, stream
@@ -32,11 +41,17 @@ class Mixture:
     """A problem's cases as a simulation draws them (SPEC §14): the base case, then each
     scenario, each as a problem of its own (`Problem.in_scenario`) with its probability.
 
-    Each sample draws its case first, from a stream of its own keyed by `key` (never an
-    input's path), so the inputs' draws are those of the problem without scenarios. A
-    portfolio's shared scenarios (`Problem.shared_scenarios`) are keyed by what they are
-    (names and probabilities), so every problem that takes them draws the same case in
-    the same sample; a problem's own are keyed by its name, drawn for it alone.
+    How many samples draw each case comes first, from a stream of its own keyed by `key`
+    (never an input's path), so the inputs' draws are those of the problem without
+    scenarios. A portfolio's shared scenarios (`Problem.shared_scenarios`) are keyed by
+    what they are (names and probabilities), so every problem that takes them draws the
+    same cases in the same samples; a problem's own are keyed by its name, drawn for it
+    alone.
+
+    Cases whose problems have the same inputs and alternatives, and differ only in their
+    values, are sized together, in one run of the engine (`groups`): a scenario that moves
+    numbers costs the engine nothing more; one that adds an alternative or a year of
+    adoption is sized on its own.
     """
 
     names: tuple[str, ...]
@@ -48,23 +63,58 @@ class Mixture:
     alternatives: tuple[str, ...]
     # per case, its alternative index + 1 (0: none) -> index into `alternatives` + 1
     set_by: tuple[NDArray[np.intp], ...]
+    # the cases sized together, the base case's first: a block's runs come in this order
+    groups: tuple[tuple[int, ...], ...]
+    # per case, its inputs by path (`inputs.catalogue`) and its correlations' copula
+    inputs: tuple[dict[str, Input], ...]
+    dependences: tuple[Copula | None, ...]
 
-    def cases(self, seed: int, block: int, size: int) -> NDArray[np.integer[Any]]:
-        """The case each sample of block `block` drew (an index into `names`): the number of
-        the cumulative probabilities' edges at or below the sample's uniform draw."""
-        u = stream(seed, self.key, block).random(size)
-        edges = np.cumsum(self.probabilities)[:-1]
-        if len(edges) > 255:
-            return np.searchsorted(edges, u, side="right")
-        found = np.zeros(size, np.uint8)  # a comparison an edge: 7x a search's speed for few
-        for edge in edges:
-            found += u >= edge
-        return found
+    def counts(self, seed: int, block: int, size: int) -> list[int]:
+        """How many of the `size` samples of block `block` draw each case (in `names`'
+        order): a sample's uniform draw (32 random bits) picks the case whose cumulative
+        probabilities' edges it passes. Reweighing the scenarios moves only the samples
+        between the edges that move."""
+        # two samples' 32 bits from each 64 the generator makes: half the time of a float
+        bits = stream(seed, self.key, block).bit_generator.random_raw(-(-size // 2))
+        drawn = bits.view(np.uint32)[:size]
+        # the least draw at or past each edge: 32-bit integers, so exact for any edge
+        edges = [math.ceil(float(edge) * 2**32) for edge in np.cumsum(self.probabilities)[:-1]]
+        if len(edges) > FEW_CASES:
+            at = np.searchsorted(np.array(edges, np.uint64), drawn, side="right")
+            found: list[int] = np.bincount(at, minlength=len(self.names)).tolist()
+            return found
+        # a comparison an edge: several times a search's speed for a few
+        above = [
+            size,
+            *(int(np.count_nonzero(drawn >= edge)) if edge < 2**32 else 0 for edge in edges),
+            0,
+        ]
+        return [a - b for a, b in itertools.pairwise(above)]
+
+    def cases(self, seed: int, block: int, size: int) -> NDArray[np.intp]:
+        """The case each sample of block `block` is sized as (an index into `names`): each
+        case's run (`counts`), in the order of `groups`, the base case's first."""
+        order = [c for group in self.groups for c in group]
+        counts = self.counts(seed, block, size)
+        return np.repeat(np.array(order, np.intp), [counts[c] for c in order])
+
+
+FEW_CASES = 8  # up to this many cases, the samples of each are counted by a comparison
 
 
 def mixture(problem: Problem) -> Mixture | None:
     """The cases a simulation draws for `problem`; None when it has no scenarios, or none
-    with probabilities (then the base case alone is simulated)."""
+    with probabilities (then the base case alone is simulated). Made once a problem (its
+    scenarios' problems and copulas, half a millisecond for three), as `in_scenario` is."""
+    made = problem._mixture
+    if made is not None and made[0] is problem and made[1] == problem.shared_scenarios:
+        return cast("Mixture | None", made[2])
+    found = _mixture(problem)
+    problem._mixture = (problem, problem.shared_scenarios, found)
+    return found
+
+
+def _mixture(problem: Problem) -> Mixture | None:
     base = scenarios.base_probability(problem.scenarios)
     if base is None:
         return None
@@ -80,16 +130,42 @@ def mixture(problem: Problem) -> Mixture | None:
         np.array([0, *(where[a.name] + 1 for a in case.alternatives)], dtype=np.intp)
         for case in found
     )
-    return Mixture(names, found, weights, key, problem.shared_scenarios, alternatives, set_by)
+    listed = [catalogue(case) for case in found]
+    groups: dict[tuple[object, ...], list[int]] = {}
+    for c, (case, inputs) in enumerate(zip(found, listed, strict=True)):
+        groups.setdefault(_shape(case, inputs), []).append(c)
+    return Mixture(
+        names,
+        found,
+        weights,
+        key,
+        problem.shared_scenarios,
+        alternatives,
+        set_by,
+        tuple(tuple(group) for group in groups.values()),
+        tuple({i.path: i for i in inputs} for inputs in listed),
+        tuple(copula(case) for case in found),
+    )
+
+
+def _shape(problem: Problem, inputs: list[Input]) -> tuple[object, ...]:
+    """What the engine reads of a problem besides its values (`engine.Inputs.take`): its
+    horizon, its alternatives (names and arrivals) and its inputs (paths, kinds and years).
+    Cases of the same shape are sized in one run of the engine, each value a column."""
+    return (
+        problem.horizon_years,
+        tuple((a.name, a.from_year) for a in problem.alternatives),
+        tuple((i.path, i.kind, i.years, i.field, i.alternative) for i in inputs),
+    )
 
 
 @dataclass(frozen=True)
 class Mixed:
     """A block's figures over a mixture of cases, each sample sized as the case it drew:
-    per sample its NPV (in the order drawn), ROI and ceiling (case by case, which is all a
-    summary needs); counted over the block, the verdicts, the
-    alternatives setting the ceiling (`Mixture.alternatives`, none first) and each case's
-    `totals` (samples, samples with a finite NPV, their NPV summed, samples with NPV > 0)."""
+    per sample its NPV, ROI and ceiling (in the order drawn: the base case's run, then each
+    scenario's); counted over the block, the verdicts, the alternatives setting the
+    ceiling (`Mixture.alternatives`, none first) and each case's `totals` (samples, samples
+    with a finite NPV, their NPV summed, samples with NPV > 0)."""
 
     npv: Floats
     roi: Floats
@@ -106,91 +182,53 @@ def mixed_block(
     index: int,
     size: int,
     buffers: dict[str, Floats],
-    dependences: Sequence[Copula | None],
-) -> list[tuple[Mixed, BlockDraws]]:
-    """`sized_block` over a mixture of cases: each sample draws its case, then each case's
-    problem is sized on the samples that drew it (so the engine still runs on columns), its
-    ranges taking the block's draws at those samples (`BlockDraws`).
-
-    A `size` over `BLOCK` sizes the consecutive blocks from `index` on together: each
-    block's samples are drawn as they would be alone, each case is sized once for all of
-    them (its fixed cost paid once), and each block's figures come back apart, in the
-    order the block alone gives them, with the block's own draws."""
+) -> tuple[Mixed, BlockDraws]:
+    """`sized_block` over a mixture of cases: the block's samples are split among the cases
+    (`Mixture.counts`), each case taking a run of them, in the order of `Mixture.groups`;
+    each group's cases are sized in one run of the engine, on their runs together, their
+    ranges taking the block's draws there (`BlockDraws`)."""
     draws = BlockDraws(seed, index, size, buffers)
-    parts = draws.parts
-    starts = [where.start for _, where in parts]
-    case = (
-        mix.cases(seed, index, size)
-        if len(parts) == 1
-        else np.concatenate(
-            [mix.cases(seed, block, where.stop - where.start) for block, where in parts]
-        )
-    )
-    n = len(mix.problems)
+    counts = mix.counts(seed, index, size)
     npv, roi, ceiling = np.empty(size), np.empty(size), np.empty(size)
-    verdicts = np.zeros((len(parts), len(VERDICTS)), np.intp)
-    set_by = np.zeros((len(parts), len(mix.alternatives) + 1), np.intp)
-    totals = np.zeros((len(parts), 4, n))
-    placed = list(starts)  # where each block's next case goes, in its cases' order
-    for c, (problem, dependence, rows) in enumerate(
-        zip(mix.problems, dependences, _rows_by_case(case, n), strict=True)
-    ):
-        if rows.size == 0:
+    verdicts = np.zeros(len(VERDICTS), np.intp)
+    set_by = np.zeros(len(mix.alternatives) + 1, np.intp)
+    totals = np.zeros((4, len(mix.problems)))
+    start = 0
+    for group in mix.groups:
+        runs = []
+        for c in group:
+            runs.append(slice(start, start + counts[c]))
+            start += counts[c]
+        rows = slice(runs[0].start, start)
+        count = rows.stop - rows.start
+        if count == 0:
             continue
-        sampler = Subsampler(draws, rows, dependence)
-        inputs = Inputs.take(problem, sampler.pick, lazy=True)
+        sampler = Subsampler(
+            draws, runs, [mix.inputs[c] for c in group], [mix.dependences[c] for c in group]
+        )
+        inputs = Inputs.take(mix.problems[group[0]], sampler.pick, lazy=True)
         sized = engine.size(inputs, thresholds, ARRAY, per_alternative=False, extras=False)
-        figures = np.broadcast_to(sized.npv, rows.size)
-        npv[rows] = figures
-        sized_roi = np.broadcast_to(sized.roi, rows.size)
-        sized_ceiling = np.broadcast_to(sized.ceiling, rows.size)
+        npv[rows], roi[rows], ceiling[rows] = sized.npv, sized.roi, sized.ceiling
         # a sample's verdict is its own case's, without `scenario-risk`: that flag weighs
         # the scenarios against each other, so it belongs to the headline, not a sample
-        verdict = np.broadcast_to(sized.verdict, rows.size)
-        own = np.broadcast_to(sized.set_by, rows.size) + 1
-        # each block's samples of the case: a run of `rows`, which ascend
-        cuts = [0, *np.searchsorted(rows, starts[1:]).tolist(), rows.size]
-        for b, (first, last) in enumerate(itertools.pairwise(cuts)):
-            if first == last:
+        verdicts += np.bincount(np.broadcast_to(sized.verdict, count), minlength=len(VERDICTS))
+        own = np.broadcast_to(sized.set_by, count) + 1
+        indices = mix.set_by[group[0]]  # the same alternatives in every case of the group
+        np.add.at(set_by, indices, np.bincount(own, minlength=indices.size))
+        for c, run in zip(group, runs, strict=True):
+            these = npv[run]
+            summed = float(these.sum())
+            if math.isfinite(summed):  # every NPV finite, as almost always
+                totals[:, c] = these.size, these.size, summed, np.count_nonzero(these > 0)
                 continue
-            span = slice(placed[b], placed[b] + last - first)
-            placed[b] = span.stop
-            # summarised only, never matched to a sample's draws: kept in the cases' order
-            roi[span], ceiling[span] = sized_roi[first:last], sized_ceiling[first:last]
-            verdicts[b] += np.bincount(verdict[first:last], minlength=len(VERDICTS))
-            np.add.at(
-                set_by[b],
-                mix.set_by[c],
-                np.bincount(own[first:last], minlength=mix.set_by[c].size),
-            )
-            these = figures[first:last]
             finite = np.isfinite(these)
-            totals[b, :, c] = (
-                last - first,
+            totals[:, c] = (
+                these.size,
                 np.count_nonzero(finite),
                 these.sum(where=finite),
                 np.count_nonzero(these > 0),
             )
-    return [
-        (
-            Mixed(npv[where], roi[where], ceiling[where], verdicts[b], set_by[b], totals[b]),
-            draws if len(parts) == 1 else draws.part(b),
-        )
-        for b, (_, where) in enumerate(parts)
-    ]
-
-
-FEW_CASES = 8  # up to this many cases, each finds its samples by a scan of its own
-
-
-def _rows_by_case(case: NDArray[np.integer[Any]], n: int) -> list[NDArray[np.intp]]:
-    """Each of the `n` cases' samples (indices into the block), in ascending order: for a
-    few cases, a comparison and a scan each (together half the time of a radix sort of the
-    block); for more, one stable sort of the block, cut case by case."""
-    if n <= FEW_CASES:
-        return [np.flatnonzero(case == c) for c in range(n)]
-    order = np.argsort(case, kind="stable")
-    return np.split(order, np.cumsum(np.bincount(case, minlength=n))[:-1])
+    return Mixed(npv, roi, ceiling, verdicts, set_by, totals), draws
 
 
 def scenario_samples(problem: Problem, samples: int, seed: int) -> NDArray[np.integer[Any]] | None:
@@ -207,4 +245,23 @@ def scenario_samples(problem: Problem, samples: int, seed: int) -> NDArray[np.in
     )
 
 
-__all__ = ["Mixed", "Mixture", "mixed_block", "mixture", "scenario_samples"]
+def shared_order(
+    problem: Problem, samples: int, seed: int, rng: np.random.Generator
+) -> NDArray[np.intp] | None:
+    """An order of a problem's `samples` draws (`simulation.npv_samples`) in which every
+    problem that shares its scenarios (the same `Mixture.key`) has the same case at each
+    place: each case's samples, in a random order of the problem's own (`rng`), at the
+    places that case has in an order keyed by the scenarios. (A problem's runs come in the
+    order of its `groups`, which its shape sets, so two problems' runs may not line up.)
+    None when no scenario is drawn."""
+    mix = mixture(problem)
+    cases = scenario_samples(problem, samples, seed)
+    if mix is None or cases is None:
+        return None
+    places = stream(seed, f"places of {mix.key}").permutation(samples)
+    order = np.empty(samples, np.intp)
+    order[places] = np.lexsort((rng.random(samples), cases))
+    return order
+
+
+__all__ = ["Mixed", "Mixture", "mixed_block", "mixture", "scenario_samples", "shared_order"]

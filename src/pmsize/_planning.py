@@ -467,10 +467,11 @@ def plan_draws(
     the problems drawn independently, each in an order of its own (a permutation keyed by
     the seed and its place in the plan), except that a problem whose scenarios are shared
     (`Problem.shared_scenarios`) is shuffled only among the samples that drew the same
-    scenario, so every problem that takes them has the same scenario in each sample."""
+    scenario (`mixture.shared_order`), so every problem that takes them has the same
+    scenario in each sample."""
     import numpy as np
 
-    from pmsize._mixture import scenario_samples
+    from pmsize._mixture import shared_order
     from pmsize._simulation import npv_samples
 
     found = []
@@ -480,13 +481,8 @@ def plan_draws(
         rng = np.random.default_rng(
             np.random.SeedSequence(seed, spawn_key=(PERMUTATION_KEY, place))
         )
-        cases = scenario_samples(problem, samples, seed) if problem.shared_scenarios else None
-        if cases is None:
-            order = rng.permutation(samples)
-        else:  # shuffled within each scenario: the samples of a case, in a random order
-            order = np.empty(samples, np.intp)
-            order[np.argsort(cases, kind="stable")] = np.lexsort((rng.random(samples), cases))
-        found.append(npv[order])
+        order = shared_order(problem, samples, seed, rng) if problem.shared_scenarios else None
+        found.append(npv[rng.permutation(samples) if order is None else order])
     return found
 
 

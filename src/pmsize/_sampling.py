@@ -16,7 +16,8 @@ leaves the draws of the others as they were.
 from __future__ import annotations
 
 import zlib
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
@@ -24,8 +25,6 @@ from pmsize._summary import Floats
 from pmsize._values import MAX_GROWTH, Kind, Range
 
 if TYPE_CHECKING:
-    from numpy.typing import NDArray
-
     from pmsize._correlations import Copula
     from pmsize._engine import Column, Mask, Whole
     from pmsize._inputs import Input
@@ -183,17 +182,15 @@ class Sampler:
 class BlockDraws:
     """The standard draws of one block of samples, shared by the cases of a mixture (a
     problem's scenarios, SPEC §14): each input's z (or u) drawn once from its own stream for
-    the whole block, whichever case a sample drew, so the draws of an input are those of
-    the problem without scenarios (common random numbers). `Subsampler` hands a case the
-    rows that drew it.
-
-    A `size` over `BLOCK` stands for the consecutive blocks from `block` on (`parts`), each
-    drawn from its own streams as it would be alone, one after the other: a mixture sizes
-    each case once for them all (`part` gives each block's own draws back).
+    the whole block, as the problem without scenarios draws them (common random numbers).
+    Each case takes a run of the block (`Subsampler`): the base case the first samples,
+    then each scenario in turn.
 
     Draws of inputs other than alternatives' are kept for the block (in `buffers`, as
-    `Sampler` keeps its columns); alternatives' are drawn again for each case that ranges
-    them, since a problem may have thousands.
+    `Sampler` keeps its columns), and each case shapes its own run of them in place, as
+    `Sampler` shapes a whole column: once shaped they are no longer standard draws, so
+    `standard_draws` draws them again. Alternatives' are drawn for each case that ranges
+    them, up to the end of its run, since a problem may have thousands.
     """
 
     def __init__(
@@ -205,55 +202,23 @@ class BlockDraws:
         self._kept: dict[tuple[str, bool], Floats] = {}
         self._normals: dict[tuple[tuple[str, ...], bytes], dict[str, Floats]] = {}
 
-    @property
-    def parts(self) -> list[tuple[int, slice]]:
-        """Each block these draws hold: its index and where its samples are."""
-        return [
-            (self.block + i, slice(start, min(start + BLOCK, self.size)))
-            for i, start in enumerate(range(0, self.size, BLOCK))
-        ]
-
-    def part(self, index: int) -> BlockDraws:
-        """The draws of the `index`-th block of `parts` alone (views of these)."""
-        block, where = self.parts[index]
-        found = BlockDraws(self.seed, block, where.stop - where.start)
-        found.ranges = self.ranges
-        found._kept = {key: drawn[where] for key, drawn in self._kept.items()}
-        found._normals = {
-            key: {path: z[where] for path, z in normals.items()}
-            for key, normals in self._normals.items()
-        }
-        return found
-
-    def _drawn(self, q: Range, path: str, out: Floats | None) -> Floats:
-        """`standard_draws` of `path` for each block in turn (into `out` when given)."""
-        parts = self.parts
-        if len(parts) == 1:
-            return standard_draws(q, stream(self.seed, path, self.block), self.size, out)
-        drawn = np.empty(self.size) if out is None else out
-        for block, where in parts:
-            standard_draws(
-                q, stream(self.seed, path, block), where.stop - where.start, drawn[where]
-            )
-        return drawn
-
-    def standard(self, path: str, q: Range, *, keep: bool) -> Floats:
-        """The block's standard draws of `path` (u for a uniform range, z otherwise)."""
+    def standard(self, path: str, q: Range, rows: slice, *, keep: bool) -> Floats:
+        """The block's standard draws of `path` at `rows` (u for a uniform range, z
+        otherwise), to be shaped in place: a view of the kept draws when `keep`, else
+        drawn afresh up to the end of `rows`."""
+        if not keep:
+            return standard_draws(q, stream(self.seed, path, self.block), rows.stop)[rows]
         key = (path, q.dist == "uniform")
         found = self._kept.get(key)
-        if found is not None:
-            return found
-        out = None
-        if keep:
+        if found is None:
             named = f"{path} {key[1]}"
             out = self.buffers.get(named)
             if out is None or out.size < self.size:
                 out = self.buffers[named] = np.empty(self.size)
-            out = out[: self.size]
-        drawn = self._drawn(q, path, out)
-        if keep:
-            self._kept[key] = drawn
-        return drawn
+            found = self._kept[key] = standard_draws(
+                q, stream(self.seed, path, self.block), self.size, out[: self.size]
+            )
+        return found[rows]
 
     def normals(self, copula: Copula | None) -> dict[str, Floats]:
         """The correlated inputs' normals Z_i of the block under `copula` (none without)."""
@@ -262,14 +227,8 @@ class BlockDraws:
         key = (copula.paths, copula.factor.tobytes())
         found = self._normals.get(key)
         if found is None:
-            each = [
-                correlated_normals(copula, self.seed, block, where.stop - where.start)
-                for block, where in self.parts
-            ]
-            found = self._normals[key] = (
-                each[0]
-                if len(each) == 1
-                else {path: np.concatenate([z[path] for z in each]) for path in copula.paths}
+            found = self._normals[key] = correlated_normals(
+                copula, self.seed, self.block, self.size
             )
         return found
 
@@ -282,32 +241,66 @@ class BlockDraws:
             normal = normals.get(path)
             if normal is not None:
                 return normal if q.dist != "uniform" else _uniform_of(q, normal.copy(), out)
-        found = self._kept.get((path, q.dist == "uniform"))
-        if found is not None:
-            return found
-        return self._drawn(q, path, out)
+        return standard_draws(q, stream(self.seed, path, self.block), self.size, out)
 
 
 class Subsampler:
-    """A `pick` for the rows of a block that drew one case (`rows`, ascending indices into
-    the block): each ranged input takes its block's standard draws at those rows
-    (`BlockDraws`), shaped by the case's own range; points pass through."""
+    """A `pick` for cases of a mixture sized together (`mixture.Mixture.groups`: the same
+    inputs, other values), each on its own run of the block (`runs`, one after the other):
+    each input is one column over the runs, each case's run its own value there. A ranged
+    input takes the block's standard draws on the run (`BlockDraws`), shaped by the case's
+    own range; a point fills the run; a point that every case shares stays a number.
 
-    def __init__(self, draws: BlockDraws, rows: NDArray[np.intp], copula: Copula | None) -> None:
-        self.draws, self.rows = draws, rows
-        self.normals = draws.normals(copula)
+    `inputs` and `copulas` are each case's (its inputs by path, its correlations); the
+    engine takes the inputs of the first case's problem, whose paths every case has.
+    """
+
+    def __init__(
+        self,
+        draws: BlockDraws,
+        runs: Sequence[slice],
+        inputs: Sequence[dict[str, Input]],
+        copulas: Sequence[Copula | None],
+    ) -> None:
+        self.draws, self.runs, self.inputs = draws, runs, inputs
+        self.rows = slice(runs[0].start, runs[-1].stop)
+        self.normals = [draws.normals(c) for c in copulas]
 
     def pick(self, item: Input) -> Column:
-        q, path = item.value, item.path
-        if not isinstance(q, Range):
-            return q
-        self.draws.ranges.setdefault(path, q)
-        normal = self.normals.get(path)
-        if normal is not None:
-            return shaped(q, item.kind, _uniform_of(q, np.take(normal, self.rows)))
-        base = self.draws.standard(path, q, keep=item.alternative is None)
-        # `take` rather than `base[rows]`: the same values, a fifth faster
-        return shaped(q, item.kind, np.take(base, self.rows))
+        path, start = item.path, self.rows.start
+        values = [inputs[path].value for inputs in self.inputs]
+        ranges = [q for q in values if isinstance(q, Range)]
+        if not ranges:
+            points = cast("list[float]", values)
+            if all(q == points[0] for q in points):
+                return points[0]
+            column = np.empty(self.rows.stop - start)
+            for run, point in zip(self.runs, points, strict=True):
+                column[run.start - start : run.stop - start] = point
+            return column
+        correlated = [path in normals for normals in self.normals]
+        shared = not any(correlated) and len({q.dist == "uniform" for q in ranges}) == 1
+        keep = item.alternative is None
+        if shared:  # the block's standard draws on the runs, in one array: each shapes its own
+            column = self.draws.standard(path, ranges[0], self.rows, keep=keep)
+        else:
+            column = np.empty(self.rows.stop - start)
+            shared = False
+        for run, q, is_correlated, normals in zip(
+            self.runs, values, correlated, self.normals, strict=True
+        ):
+            x = column[run.start - start : run.stop - start]
+            if not isinstance(q, Range):
+                x[...] = q
+                continue
+            self.draws.ranges.setdefault(path, q)
+            if is_correlated:  # copied: the normals stay as drawn, for every case
+                x[...] = normals[path][run]
+                _uniform_of(q, x)
+            elif not shared:
+                x[...] = self.draws.standard(path, q, run, keep=keep)
+            shaped(q, item.kind, x)
+        return column
 
 
 def correlated_normals(copula: Copula, seed: int, block: int, size: int) -> dict[str, Floats]:

@@ -57,11 +57,6 @@ T = TypeVar("T")
 B = TypeVar("B")  # what a loop over blocks keeps of each block
 
 
-# Blocks a mixture sizes together at most (`mixed_block`): each case's fixed cost (taking
-# its inputs, the engine's steps) paid once for them, against the memory of their
-# intermediates, which grows with them.
-MIXED_BLOCKS = 2
-
 # What a block of samples gives: `engine.Sizing` over columns, or a mixture's (`Mixed`).
 Figures: TypeAlias = "Sampled | Mixed"
 
@@ -226,41 +221,29 @@ def _sampled(
     once the engine's intermediates are freed, `then(block, sampler, kept)`. `progress`
     is called with the samples finished after each block."""
     local = threading.local()  # each thread's buffers, reused from one block to the next
-    dependence = copula(problem)  # None without correlations
-    dependences = () if mix is None else [copula(case) for case in mix.problems]
-    blocks = -(-samples // BLOCK)
-    # a mixture sizes each case once for a few blocks together (`mixed_block`), as many as
-    # leave every thread a share of the run
-    together = 1 if mix is None else max(1, min(MIXED_BLOCKS, blocks // max(1, _workers(threads))))
+    dependence = copula(problem) if mix is None else None  # None without correlations
 
-    def run(index: int) -> list[B]:
-        start = index * together * BLOCK
-        size = min(together * BLOCK, samples - start)
+    def run(index: int) -> B:
+        block = slice(index * BLOCK, min((index + 1) * BLOCK, samples))
+        size = block.stop - block.start
         buffers: dict[str, Floats] = local.__dict__.setdefault("buffers", {})
+        sized: Figures
+        sampler: Sampler | BlockDraws
         if mix is None:
             sized, sampler = sized_block(
                 problem, thresholds, seed, index, size, buffers, dependence
             )
-            block = slice(start, start + size)
-            kept = keep(block, sized)
-            del sized  # the block's intermediates, before what follows
-            return [kept if then is None else then(block, sampler, kept)]
-        found = []
-        for mixed, draws in mixed_block(
-            mix, thresholds, seed, index * together, size, buffers, dependences
-        ):
-            block = slice(start, start + draws.size)
-            start = block.stop
-            kept = keep(block, mixed)
-            found.append(kept if then is None else then(block, draws, kept))
-        return found
+        else:
+            sized, sampler = mixed_block(mix, thresholds, seed, index, size, buffers)
+        kept = keep(block, sized)
+        del sized  # the block's intermediates, before what follows
+        return kept if then is None else then(block, sampler, kept)
 
     def finished(index: int) -> None:
         if progress is not None:
-            progress(min(together * BLOCK, samples - index * together * BLOCK))
+            progress(min(BLOCK, samples - index * BLOCK))
 
-    done = _run_blocks(run, -(-blocks // together), threads, finished)
-    return [kept for each in done for kept in each]
+    return _run_blocks(run, -(-samples // BLOCK), threads, finished)
 
 
 def npv_samples(

@@ -90,6 +90,9 @@ class Problem(BaseModel):
     # the problem as each scenario has it, made once (`in_scenario`), with the problem it
     # was made from: a copy (`model_copy` shares this) makes its own
     _in_scenarios: tuple[object, dict[str, Problem]] | None = PrivateAttr(default=None)
+    # what a simulation makes of the problem's scenarios (`mixture.mixture`: its cases, how
+    # they are sized, their copulas), made once, likewise with the problem it was made from
+    _mixture: tuple[object, bool, object] | None = PrivateAttr(default=None)
 
     @classmethod
     def model_validate(
@@ -271,6 +274,7 @@ class Problem(BaseModel):
         self._overrides = overrides
         self._values = tuple(values)
         self._in_scenarios = None  # made from what the problem held before
+        self._mixture = None
         return self
 
     @field_validator("alternatives", "policy", mode="before")
