@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -34,6 +34,9 @@ from pmsize._inputs import Input, catalogue
 from pmsize._models import Problem
 from pmsize._models import _scenarios as scenarios
 from pmsize._sampling import ARRAY, BLOCK, BlockDraws, Floats, Subsampler, stream
+
+if TYPE_CHECKING:
+    from pmsize._engine import Column
 
 
 @dataclass(frozen=True)
@@ -162,17 +165,24 @@ def _shape(problem: Problem, inputs: list[Input]) -> tuple[object, ...]:
 @dataclass(frozen=True)
 class Mixed:
     """A block's figures over a mixture of cases, each sample sized as the case it drew:
-    per sample its NPV, ROI and ceiling (in the order drawn: the base case's run, then each
-    scenario's); counted over the block, the verdicts, the alternatives setting the
-    ceiling (`Mixture.alternatives`, none first) and each case's `totals` (samples, samples
-    with a finite NPV, their NPV summed, samples with NPV > 0)."""
+    per sample its NPV, ROI and ceiling, as each group of cases gave them (`parts`: where
+    in the block, then the three, each a column or one number for the whole run), which
+    `write` puts in place; counted over the block, the verdicts, the alternatives setting
+    the ceiling (`Mixture.alternatives`, none first) and each case's `totals` (samples,
+    samples with a finite NPV, their NPV summed, samples with NPV > 0)."""
 
-    npv: Floats
-    roi: Floats
-    ceiling: Floats
+    parts: tuple[tuple[slice, Column, Column, Column], ...]
     verdicts: NDArray[np.intp]
     set_by: NDArray[np.intp]
     totals: Floats  # 4 rows, a column per case
+
+    def write(self, npv: Floats, roi: Floats | None = None, ceiling: Floats | None = None) -> None:
+        """Each sample's NPV (and ROI and ceiling, when asked) into the block's arrays, in the
+        order drawn: copied once, from what the engine gave."""
+        for rows, *figures in self.parts:
+            for out, figure in zip((npv, roi, ceiling), figures, strict=True):
+                if out is not None:
+                    out[rows] = figure
 
 
 def mixed_block(
@@ -189,7 +199,7 @@ def mixed_block(
     ranges taking the block's draws there (`BlockDraws`)."""
     draws = BlockDraws(seed, index, size, buffers)
     counts = mix.counts(seed, index, size)
-    npv, roi, ceiling = np.empty(size), np.empty(size), np.empty(size)
+    parts = []
     verdicts = np.zeros(len(VERDICTS), np.intp)
     set_by = np.zeros(len(mix.alternatives) + 1, np.intp)
     totals = np.zeros((4, len(mix.problems)))
@@ -208,7 +218,8 @@ def mixed_block(
         )
         inputs = Inputs.take(mix.problems[group[0]], sampler.pick, lazy=True)
         sized = engine.size(inputs, thresholds, ARRAY, per_alternative=False, extras=False)
-        npv[rows], roi[rows], ceiling[rows] = sized.npv, sized.roi, sized.ceiling
+        parts.append((rows, sized.npv, sized.roi, sized.ceiling))
+        npv = np.broadcast_to(sized.npv, count)
         # a sample's verdict is its own case's, without `scenario-risk`: that flag weighs
         # the scenarios against each other, so it belongs to the headline, not a sample
         verdicts += np.bincount(np.broadcast_to(sized.verdict, count), minlength=len(VERDICTS))
@@ -216,7 +227,7 @@ def mixed_block(
         indices = mix.set_by[group[0]]  # the same alternatives in every case of the group
         np.add.at(set_by, indices, np.bincount(own, minlength=indices.size))
         for c, run in zip(group, runs, strict=True):
-            these = npv[run]
+            these = npv[run.start - rows.start : run.stop - rows.start]
             summed = float(these.sum())
             if math.isfinite(summed):  # every NPV finite, as almost always
                 totals[:, c] = these.size, these.size, summed, np.count_nonzero(these > 0)
@@ -228,7 +239,7 @@ def mixed_block(
                 these.sum(where=finite),
                 np.count_nonzero(these > 0),
             )
-    return Mixed(npv, roi, ceiling, verdicts, set_by, totals), draws
+    return Mixed(tuple(parts), verdicts, set_by, totals), draws
 
 
 def scenario_samples(problem: Problem, samples: int, seed: int) -> NDArray[np.integer[Any]] | None:

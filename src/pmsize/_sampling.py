@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from pmsize._summary import Floats
-from pmsize._values import MAX_GROWTH, Kind, Range
+from pmsize._values import MAX_GROWTH, Kind, Quantity, Range
 
 if TYPE_CHECKING:
     from pmsize._correlations import Copula
@@ -268,34 +268,36 @@ class Subsampler:
 
     def pick(self, item: Input) -> Column:
         path, start = item.path, self.rows.start
-        values = [inputs[path].value for inputs in self.inputs]
-        ranges = [q for q in values if isinstance(q, Range)]
-        if not ranges:
-            points = cast("list[float]", values)
-            if all(q == points[0] for q in points):
-                return points[0]
-            column = np.empty(self.rows.stop - start)
-            for run, point in zip(self.runs, points, strict=True):
-                column[run.start - start : run.stop - start] = point
-            return column
-        correlated = [path in normals for normals in self.normals]
-        shared = not any(correlated) and len({q.dist == "uniform" for q in ranges}) == 1
+        # runs one after the other with the same value (and normals) are one span: shaped or
+        # filled at once
+        spans: list[tuple[slice, Quantity, Floats | None]] = []
+        for run, inputs, normals in zip(self.runs, self.inputs, self.normals, strict=True):
+            if run.start == run.stop:
+                continue
+            q, normal = inputs[path].value, normals.get(path)
+            if spans and spans[-1][1] == q and spans[-1][2] is normal:
+                spans[-1] = (slice(spans[-1][0].start, run.stop), q, normal)
+            else:
+                spans.append((run, q, normal))
+        first = spans[0][1]
+        if len(spans) == 1 and not isinstance(first, Range):
+            return first  # a point every case shares: a number
+        ranges = [q for _, q, _ in spans if isinstance(q, Range)]
+        shared = all(normal is None for *_, normal in spans)
+        shared = shared and len({q.dist == "uniform" for q in ranges}) == 1
         keep = item.alternative is None
         if shared:  # the block's standard draws on the runs, in one array: each shapes its own
             column = self.draws.standard(path, ranges[0], self.rows, keep=keep)
         else:
             column = np.empty(self.rows.stop - start)
-            shared = False
-        for run, q, is_correlated, normals in zip(
-            self.runs, values, correlated, self.normals, strict=True
-        ):
+        for run, q, normal in spans:
             x = column[run.start - start : run.stop - start]
             if not isinstance(q, Range):
                 x[...] = q
                 continue
             self.draws.ranges.setdefault(path, q)
-            if is_correlated:  # copied: the normals stay as drawn, for every case
-                x[...] = normals[path][run]
+            if normal is not None:  # copied: the normals stay as drawn, for every case
+                x[...] = normal[run]
                 _uniform_of(q, x)
             elif not shared:
                 x[...] = self.draws.standard(path, q, run, keep=keep)

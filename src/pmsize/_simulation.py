@@ -103,9 +103,10 @@ def simulate(
     local = threading.local()  # each thread's scratch, reused from one block to the next
 
     def counted(block: slice, s: Figures) -> _Block:
-        npv[block], roi[block], ceiling[block] = s.npv, s.roi, s.ceiling
         if isinstance(s, Mixed):
+            s.write(npv[block], roi[block], ceiling[block])
             return _Block(s.verdicts, s.set_by, {}, {}, s.totals)
+        npv[block], roi[block], ceiling[block] = s.npv, s.roi, s.ceiling
         size = block.stop - block.start
         verdicts = np.bincount(np.broadcast_to(s.verdict, size), minlength=len(VERDICTS))
         set_by = np.bincount(np.broadcast_to(s.set_by, size) + 1, minlength=len(names) + 1)
@@ -263,7 +264,10 @@ def npv_samples(
     npv = np.empty(samples)
 
     def kept(block: slice, s: Figures) -> None:
-        npv[block] = s.npv
+        if isinstance(s, Mixed):
+            s.write(npv[block])
+        else:
+            npv[block] = s.npv
 
     mix = mixture(problem)
     _sampled(problem, thresholds, samples, seed, kept, threads=threads, progress=progress, mix=mix)
