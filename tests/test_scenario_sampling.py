@@ -176,7 +176,7 @@ def test_adding_scenarios_leaves_the_inputs_draws_as_they_were() -> None:
     plain_inputs = Inputs.take(plain, a.pick)
     draws = sampling.BlockDraws(11, 1, 1000)
     b = sampling.Subsampler(
-        draws, [slice(0, 1000)], [{i.path: i for i in catalogue(mixed)}], [None]
+        draws, [(slice(0, 1000), 0)], [{i.path: i for i in catalogue(mixed)}], [None]
     )
     mixed_inputs = Inputs.take(mixed, b.pick)
     np.testing.assert_allclose(mixed_inputs.customers, plain_inputs.customers, rtol=REL)
@@ -272,7 +272,7 @@ def test_the_standard_draws_learned_from_are_the_streams_though_the_cases_shaped
     problem = problem_of(RANGED + RANGED_SCENARIOS)
     mix = mixture(problem)
     assert mix is not None
-    _, draws = mixed_block(mix, DEFAULT_THRESHOLDS, 4, 6, 5_000, {})
+    [(_, draws)] = mixed_block(mix, DEFAULT_THRESHOLDS, 4, 6, 5_000, {})
     assert set(draws.ranges) == {"market.customers", "solution.build_cost"}
     for path, q in draws.ranges.items():
         again = sampling.standard_draws(q, sampling.stream(4, path, 6), 5_000)
@@ -337,7 +337,8 @@ def test_each_cases_run_is_its_problem_sized_alone_on_the_same_draws() -> None:
     mix = mixture(problem)
     assert mix is not None
     assert mix.groups == ((0, 1, 2, 3), (4,))
-    mixed = figures_of(mixed_block(mix, DEFAULT_THRESHOLDS, 3, 2, 5_000, {})[0])
+    [(block, _)] = mixed_block(mix, DEFAULT_THRESHOLDS, 3, 2, 5_000, {})
+    mixed = figures_of(block)
     start = 0
     for c in (0, 1, 2, 3, 4):
         count = mix.counts(3, 2, 5_000)[c]
@@ -357,8 +358,8 @@ def test_cases_sized_together_give_what_each_gives_alone() -> None:
     mix = mixture(problem)
     assert mix is not None
     alone = dataclasses.replace(mix, groups=tuple((c,) for group in mix.groups for c in group))
-    together, _ = mixed_block(mix, DEFAULT_THRESHOLDS, 8, 0, 3_000, {})
-    apart, _ = mixed_block(alone, DEFAULT_THRESHOLDS, 8, 0, 3_000, {})
+    [(together, _)] = mixed_block(mix, DEFAULT_THRESHOLDS, 8, 0, 3_000, {})
+    [(apart, _)] = mixed_block(alone, DEFAULT_THRESHOLDS, 8, 0, 3_000, {})
     assert len(together.parts) == 2
     assert len(apart.parts) == 5
     np.testing.assert_allclose(together.totals, apart.totals, rtol=REL)
@@ -367,6 +368,29 @@ def test_cases_sized_together_give_what_each_gives_alone() -> None:
         np.testing.assert_allclose(each[0][field], each[1][field], rtol=REL)
     for field in ("verdicts", "set_by"):
         assert np.array_equal(getattr(together, field), getattr(apart, field))
+
+
+def test_blocks_sized_together_give_each_block_the_figures_it_has_alone() -> None:
+    # each group of cases is sized once for a few blocks (its fixed cost paid once), on its
+    # runs of every block side by side; each block's figures must be those it has alone,
+    # bit for bit, and its draws too
+    problem = problem_of(GROUPED)
+    mix = mixture(problem)
+    assert mix is not None
+    size = 2 * sampling.BLOCK + 700
+    together = mixed_block(mix, DEFAULT_THRESHOLDS, 4, 6, size, {})
+    assert [draws.size for _, draws in together] == [sampling.BLOCK, sampling.BLOCK, 700]
+    for b, (mixed, draws) in enumerate(together):
+        [(alone, alone_draws)] = mixed_block(mix, DEFAULT_THRESHOLDS, 4, 6 + b, draws.size, {})
+        apart, each = figures_of(mixed), figures_of(alone)
+        for field in ("npv", "roi", "ceiling"):
+            assert np.array_equal(apart[field], each[field]), (b, field)
+        for field in ("verdicts", "set_by", "totals"):
+            assert np.array_equal(getattr(mixed, field), getattr(alone, field)), (b, field)
+        assert draws.block == alone_draws.block == 6 + b
+        assert draws.ranges.keys() == alone_draws.ranges.keys()
+        for path in alone_draws.ranges:
+            assert np.array_equal(draws.standard_draws(path), alone_draws.standard_draws(path))
 
 
 def test_a_problem_makes_its_mixture_once() -> None:

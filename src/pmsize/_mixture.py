@@ -192,24 +192,42 @@ def mixed_block(
     index: int,
     size: int,
     buffers: dict[str, Floats],
-) -> tuple[Mixed, BlockDraws]:
-    """`sized_block` over a mixture of cases: the block's samples are split among the cases
+) -> list[tuple[Mixed, BlockDraws]]:
+    """`sized_block` over a mixture of cases: each block's samples are split among the cases
     (`Mixture.counts`), each case taking a run of them, in the order of `Mixture.groups`;
-    each group's cases are sized in one run of the engine, on their runs together, their
-    ranges taking the block's draws there (`BlockDraws`)."""
-    draws = BlockDraws(seed, index, size, buffers)
-    counts = mix.counts(seed, index, size)
-    parts = []
-    verdicts = np.zeros(len(VERDICTS), np.intp)
-    set_by = np.zeros(len(mix.alternatives) + 1, np.intp)
-    totals = np.zeros((4, len(mix.problems)))
-    start = 0
+    each group's cases are sized in one run of the engine, their ranges taking the block's
+    draws on their runs (`BlockDraws`).
+
+    A `size` over `BLOCK` sizes the consecutive blocks from `index` on together: each
+    block's samples are drawn and split as they would be alone, and each group is sized
+    once for all of them (the engine's fixed cost paid once), on its runs of every block
+    side by side; each block's figures come back apart (a `Mixed` for each, with its
+    draws), as the block alone gives them."""
+    parts = [min(BLOCK, size - start) for start in range(0, size, BLOCK)]
+    counts = [mix.counts(seed, index + b, part) for b, part in enumerate(parts)]
+    # where each run goes: group by group, in each group block by block, then case by case
+    chunks: list[tuple[int, slice, slice]] = []  # (block, where in the block, in the draws)
+    laid: list[tuple[slice, list[tuple[slice, int]], list[tuple[int, slice, slice]]]] = []
+    place, local = 0, [0] * len(parts)
     for group in mix.groups:
-        runs = []
-        for c in group:
-            runs.append(slice(start, start + counts[c]))
-            start += counts[c]
-        rows = slice(runs[0].start, start)
+        first = place
+        runs: list[tuple[slice, int]] = []  # where in the draws, which case of the group
+        pieces = []  # (block, where in the block, where in the draws) of the group's runs
+        for b, each in enumerate(counts):
+            start = place
+            for i, c in enumerate(group):
+                runs.append((slice(place, place + each[c]), i))
+                place += each[c]
+            pieces.append((b, slice(local[b], local[b] + place - start), slice(start, place)))
+            local[b] += place - start
+        chunks += pieces
+        laid.append((slice(first, place), runs, pieces))
+    draws = BlockDraws(seed, index, size, buffers, parts, chunks)
+    figures: list[list[tuple[slice, Column, Column, Column]]] = [[] for _ in parts]
+    verdicts = np.zeros((len(parts), len(VERDICTS)), np.intp)
+    set_by = np.zeros((len(parts), len(mix.alternatives) + 1), np.intp)
+    totals = np.zeros((len(parts), 4, len(mix.problems)))
+    for group, (rows, runs, pieces) in zip(mix.groups, laid, strict=True):
         count = rows.stop - rows.start
         if count == 0:
             continue
@@ -218,28 +236,45 @@ def mixed_block(
         )
         inputs = Inputs.take(mix.problems[group[0]], sampler.pick, lazy=True)
         sized = engine.size(inputs, thresholds, ARRAY, per_alternative=False, extras=False)
-        parts.append((rows, sized.npv, sized.roi, sized.ceiling))
         npv = np.broadcast_to(sized.npv, count)
         # a sample's verdict is its own case's, without `scenario-risk`: that flag weighs
         # the scenarios against each other, so it belongs to the headline, not a sample
-        verdicts += np.bincount(np.broadcast_to(sized.verdict, count), minlength=len(VERDICTS))
+        verdict = np.broadcast_to(sized.verdict, count)
         own = np.broadcast_to(sized.set_by, count) + 1
         indices = mix.set_by[group[0]]  # the same alternatives in every case of the group
-        np.add.at(set_by, indices, np.bincount(own, minlength=indices.size))
-        for c, run in zip(group, runs, strict=True):
+        for b, where, there in pieces:
+            if where.start == where.stop:
+                continue
+            at = slice(there.start - rows.start, there.stop - rows.start)
+            figures[b].append(
+                (where, _at(sized.npv, at), _at(sized.roi, at), _at(sized.ceiling, at))
+            )
+            verdicts[b] += np.bincount(verdict[at], minlength=len(VERDICTS))
+            np.add.at(set_by[b], indices, np.bincount(own[at], minlength=indices.size))
+        for k, (run, i) in enumerate(runs):  # block by block, case by case
+            b, c = k // len(group), group[i]
             these = npv[run.start - rows.start : run.stop - rows.start]
             summed = float(these.sum())
             if math.isfinite(summed):  # every NPV finite, as almost always
-                totals[:, c] = these.size, these.size, summed, np.count_nonzero(these > 0)
+                totals[b, :, c] = these.size, these.size, summed, np.count_nonzero(these > 0)
                 continue
             finite = np.isfinite(these)
-            totals[:, c] = (
+            totals[b, :, c] = (
                 these.size,
                 np.count_nonzero(finite),
                 these.sum(where=finite),
                 np.count_nonzero(these > 0),
             )
-    return Mixed(tuple(parts), verdicts, set_by, totals), draws
+    return [
+        (Mixed(tuple(figures[b]), verdicts[b], set_by[b], totals[b]), draws.part(b))
+        for b in range(len(parts))
+    ]
+
+
+def _at(figure: Column, rows: slice) -> Column:
+    """A group's figure at some of its samples: one number stays one."""
+    # a 0-d array (a number the engine gave as numpy's) stays one too
+    return figure[rows] if isinstance(figure, np.ndarray) and figure.ndim else figure
 
 
 def scenario_samples(problem: Problem, samples: int, seed: int) -> NDArray[np.integer[Any]] | None:

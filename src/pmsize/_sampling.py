@@ -180,34 +180,61 @@ class Sampler:
 
 
 class BlockDraws:
-    """The standard draws of one block of samples, shared by the cases of a mixture (a
+    """The standard draws of a block of samples, shared by the cases of a mixture (a
     problem's scenarios, SPEC §14): each input's z (or u) drawn once from its own stream for
     the whole block, as the problem without scenarios draws them (common random numbers).
     Each case takes a run of the block (`Subsampler`): the base case the first samples,
     then each scenario in turn.
 
-    Draws of inputs other than alternatives' are kept for the block (in `buffers`, as
-    `Sampler` keeps its columns), and each case shapes its own run of them in place, as
-    `Sampler` shapes a whole column: once shaped they are no longer standard draws, so
-    `standard_draws` draws them again. Alternatives' are drawn for each case that ranges
-    them, up to the end of its run, since a problem may have thousands.
+    A few consecutive blocks may be drawn together (`parts`: each block's index and size,
+    from `block` on), each from its own streams as it would be alone, laid out so that each
+    group of cases sized together has its runs of every block side by side: `chunks` says
+    where each run of a block (in the block) goes (in the draws), one after the other in
+    each block. Without them, one block in its own order.
+
+    Draws of inputs other than alternatives' are kept (in `buffers`, as `Sampler` keeps its
+    columns), and each case shapes its own run of them in place, as `Sampler` shapes a
+    whole column: once shaped they are no longer standard draws, so `standard_draws` draws
+    them again. Alternatives' are drawn afresh each time a group of cases ranges them,
+    since a problem may have thousands.
     """
 
     def __init__(
-        self, seed: int, block: int, size: int, buffers: dict[str, Floats] | None = None
+        self,
+        seed: int,
+        block: int,
+        size: int,
+        buffers: dict[str, Floats] | None = None,
+        parts: Sequence[int] = (),
+        chunks: Sequence[tuple[int, slice, slice]] = (),
     ) -> None:
         self.seed, self.block, self.size = seed, block, size
         self.buffers = {} if buffers is None else buffers
         self.ranges: dict[str, Range] = {}  # every ranged input, as the first case ranges it
+        self.parts = list(parts) or [size]  # each block's samples, from `block` on
+        whole = slice(0, size)
+        self.chunks = _merged(chunks or [(0, whole, whole)])
         self._kept: dict[tuple[str, bool], Floats] = {}
-        self._normals: dict[tuple[tuple[str, ...], bytes], dict[str, Floats]] = {}
+        # per copula: the normals in the draws' order, and each block's in its own
+        self._normals: dict[tuple[tuple[str, ...], bytes], tuple[Normals, list[Normals]]] = {}
+
+    def _drawn(self, path: str, q: Range, out: Floats) -> Floats:
+        """`standard_draws` of `path` for every block, each from its own stream, into `out`."""
+        streams: dict[int, np.random.Generator] = {}
+        for b, local, place in self.chunks:
+            rng = streams.get(b) or streams.setdefault(b, stream(self.seed, path, self.block + b))
+            standard_draws(q, rng, local.stop - local.start, out[place])
+        return out
 
     def standard(self, path: str, q: Range, rows: slice, *, keep: bool) -> Floats:
-        """The block's standard draws of `path` at `rows` (u for a uniform range, z
-        otherwise), to be shaped in place: a view of the kept draws when `keep`, else
-        drawn afresh up to the end of `rows`."""
+        """The standard draws of `path` at `rows` of the draws (u for a uniform range, z
+        otherwise), to be shaped in place: a view of the kept draws when `keep`, else drawn
+        afresh (one block alone: up to the end of `rows`)."""
         if not keep:
-            return standard_draws(q, stream(self.seed, path, self.block), rows.stop)[rows]
+            if len(self.parts) == 1:
+                rng = stream(self.seed, path, self.block)
+                return standard_draws(q, rng, rows.stop)[rows]
+            return self._drawn(path, q, np.empty(self.size))[rows]
         key = (path, q.dist == "uniform")
         found = self._kept.get(key)
         if found is None:
@@ -215,41 +242,78 @@ class BlockDraws:
             out = self.buffers.get(named)
             if out is None or out.size < self.size:
                 out = self.buffers[named] = np.empty(self.size)
-            found = self._kept[key] = standard_draws(
-                q, stream(self.seed, path, self.block), self.size, out[: self.size]
-            )
+            found = self._kept[key] = self._drawn(path, q, out[: self.size])
         return found[rows]
 
     def normals(self, copula: Copula | None) -> dict[str, Floats]:
-        """The correlated inputs' normals Z_i of the block under `copula` (none without)."""
+        """The correlated inputs' normals Z_i under `copula` (none without), in the draws'
+        order: each block's computed from its own streams, as alone."""
         if copula is None:
             return {}
         key = (copula.paths, copula.factor.tobytes())
         found = self._normals.get(key)
         if found is None:
-            found = self._normals[key] = correlated_normals(
-                copula, self.seed, self.block, self.size
-            )
+            each = [
+                correlated_normals(copula, self.seed, self.block + b, size)
+                for b, size in enumerate(self.parts)
+            ]
+            laid = each[0]
+            if len(self.parts) > 1:
+                laid = {path: np.empty(self.size) for path in copula.paths}
+                for b, local, place in self.chunks:
+                    for path, z in laid.items():
+                        z[place] = each[b][path][local]
+            found = self._normals[key] = (laid, each)
+        return found[0]
+
+    def part(self, b: int) -> BlockDraws:
+        """The draws of the `b`-th block alone, in its own order (what `standard_draws`
+        gives): the ranges met, and its normals."""
+        if len(self.parts) == 1:
+            return self
+        found = BlockDraws(self.seed, self.block + b, self.parts[b])
+        found.ranges = self.ranges
+        found._normals = {key: (each[b], [each[b]]) for key, (_, each) in self._normals.items()}
         return found
 
     def standard_draws(self, path: str, out: Floats | None = None) -> Floats:
         """The standard draws behind the samples of `path` in this block, as
         `Sampler.standard_draws` gives them (a correlated input's normal Z, through Phi for a
-        uniform range)."""
+        uniform range). One block only (`part`)."""
         q = self.ranges[path]
-        for normals in self._normals.values():
+        for normals, _ in self._normals.values():
             normal = normals.get(path)
             if normal is not None:
                 return normal if q.dist != "uniform" else _uniform_of(q, normal.copy(), out)
         return standard_draws(q, stream(self.seed, path, self.block), self.size, out)
 
 
+Normals = dict[str, Floats]  # each correlated input's normals Z_i
+
+
+def _merged(chunks: Sequence[tuple[int, slice, slice]]) -> list[tuple[int, slice, slice]]:
+    """(block, where in the block, where in the draws), in each block's own order, empty
+    ones left out, and runs that follow each other in both as one (drawn at once)."""
+    found: list[tuple[int, slice, slice]] = []
+    for b, local, place in sorted(chunks, key=lambda c: (c[0], c[1].start)):
+        if local.start == local.stop:
+            continue
+        if found and found[-1][0] == b:
+            _, last, there = found[-1]
+            if last.stop == local.start and there.stop == place.start:
+                found[-1] = (b, slice(last.start, local.stop), slice(there.start, place.stop))
+                continue
+        found.append((b, local, place))
+    return found
+
+
 class Subsampler:
     """A `pick` for cases of a mixture sized together (`mixture.Mixture.groups`: the same
-    inputs, other values), each on its own run of the block (`runs`, one after the other):
-    each input is one column over the runs, each case's run its own value there. A ranged
-    input takes the block's standard draws on the run (`BlockDraws`), shaped by the case's
-    own range; a point fills the run; a point that every case shares stays a number.
+    inputs, other values), each on its own runs of the draws (`runs`: where, and which of
+    the cases, one after the other): each input is one column over the runs, each case's
+    runs its own value there. A ranged input takes the standard draws on the run
+    (`BlockDraws`), shaped by the case's own range; a point fills the run; a point that
+    every case shares stays a number.
 
     `inputs` and `copulas` are each case's (its inputs by path, its correlations); the
     engine takes the inputs of the first case's problem, whose paths every case has.
@@ -258,12 +322,12 @@ class Subsampler:
     def __init__(
         self,
         draws: BlockDraws,
-        runs: Sequence[slice],
+        runs: Sequence[tuple[slice, int]],
         inputs: Sequence[dict[str, Input]],
         copulas: Sequence[Copula | None],
     ) -> None:
         self.draws, self.runs, self.inputs = draws, runs, inputs
-        self.rows = slice(runs[0].start, runs[-1].stop)
+        self.rows = slice(runs[0][0].start, runs[-1][0].stop)
         self.normals = [draws.normals(c) for c in copulas]
 
     def pick(self, item: Input) -> Column:
@@ -271,10 +335,10 @@ class Subsampler:
         # runs one after the other with the same value (and normals) are one span: shaped or
         # filled at once
         spans: list[tuple[slice, Quantity, Floats | None]] = []
-        for run, inputs, normals in zip(self.runs, self.inputs, self.normals, strict=True):
+        for run, case in self.runs:
             if run.start == run.stop:
                 continue
-            q, normal = inputs[path].value, normals.get(path)
+            q, normal = self.inputs[case][path].value, self.normals[case].get(path)
             if spans and spans[-1][1] == q and spans[-1][2] is normal:
                 spans[-1] = (slice(spans[-1][0].start, run.stop), q, normal)
             else:

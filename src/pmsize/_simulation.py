@@ -57,6 +57,11 @@ T = TypeVar("T")
 B = TypeVar("B")  # what a loop over blocks keeps of each block
 
 
+# Blocks a mixture sizes together at most (`mixed_block`): each group of cases' fixed
+# cost (taking its inputs, the engine's steps) paid once for them, against the memory of
+# their intermediates, which grows with them.
+MIXED_BLOCKS = 2
+
 # What a block of samples gives: `engine.Sizing` over columns, or a mixture's (`Mixed`).
 Figures: TypeAlias = "Sampled | Mixed"
 
@@ -223,28 +228,35 @@ def _sampled(
     is called with the samples finished after each block."""
     local = threading.local()  # each thread's buffers, reused from one block to the next
     dependence = copula(problem) if mix is None else None  # None without correlations
+    blocks = -(-samples // BLOCK)
+    # a mixture sizes each group of cases once for a few blocks together (`mixed_block`), as
+    # many as leave every thread a share of the run
+    together = 1 if mix is None else max(1, min(MIXED_BLOCKS, blocks // _workers(threads)))
 
-    def run(index: int) -> B:
-        block = slice(index * BLOCK, min((index + 1) * BLOCK, samples))
-        size = block.stop - block.start
+    def run(index: int) -> list[B]:
+        start = index * together * BLOCK
+        size = min(together * BLOCK, samples - start)
         buffers: dict[str, Floats] = local.__dict__.setdefault("buffers", {})
-        sized: Figures
-        sampler: Sampler | BlockDraws
+        sized: list[tuple[Figures, Sampler | BlockDraws]]
         if mix is None:
-            sized, sampler = sized_block(
-                problem, thresholds, seed, index, size, buffers, dependence
-            )
+            sized = [sized_block(problem, thresholds, seed, index, size, buffers, dependence)]
         else:
-            sized, sampler = mixed_block(mix, thresholds, seed, index, size, buffers)
-        kept = keep(block, sized)
-        del sized  # the block's intermediates, before what follows
-        return kept if then is None else then(block, sampler, kept)
+            sized = list(mixed_block(mix, thresholds, seed, index * together, size, buffers))
+        found = []
+        for figures, sampler in sized:
+            block = slice(start, start + sampler.size)
+            start = block.stop
+            kept = keep(block, figures)
+            found.append(kept if then is None else then(block, sampler, kept))
+        del sized  # the blocks' intermediates
+        return found
 
     def finished(index: int) -> None:
         if progress is not None:
-            progress(min(BLOCK, samples - index * BLOCK))
+            progress(min(together * BLOCK, samples - index * together * BLOCK))
 
-    return _run_blocks(run, -(-samples // BLOCK), threads, finished)
+    done = _run_blocks(run, -(-blocks // together), threads, finished)
+    return [kept for each in done for kept in each]
 
 
 def npv_samples(
