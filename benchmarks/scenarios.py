@@ -8,11 +8,10 @@ process, the two problems alternating, best of the runs in wall and in CPU time)
 the cost of scenarios shows, and the whole `pmsize simulate` process (median of
 alternating runs), as a user waits for it.
 
-Measured (four runs on a 2-core machine shared at a load of 3.5-6): the library call in
-CPU 0.058-0.060 s vs 0.050-0.052 s, 1.15-1.17 (misses; 1.17-1.19 before each case was
-sized once for two blocks; docs/performance.md says where the rest goes); in wall time
-1.15-1.18 at a load under 4, anything from 0.99 to 1.9 above; the whole process
-1.01-1.15 wall, 1.03-1.07 CPU.
+Measured (three runs on a 2-core machine at a load of 1.3-2): the library call in CPU
+0.054-0.055 s vs 0.051-0.053 s, 1.04-1.07 (1.15-1.17 before each case took a run of the
+block and cases of one shape were sized together; docs/performance.md has the steps); in
+wall time 1.06-1.08; the whole process 1.03-1.06 wall, 1.03-1.07 CPU.
 
     python benchmarks/scenarios.py [--runs 9] [--samples 200000]
 """
