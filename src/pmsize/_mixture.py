@@ -2,19 +2,19 @@
 probability, each sample sized as the case it drew.
 
 `mixture` gives the cases of a problem (None when no scenario is drawn); `mixed_block`
-sizes one block of samples over them, each case's problem on its own run of the block (the
-base case first, then each scenario, as many samples as drew it), so the engine runs on
-columns and nothing is gathered or scattered; `scenario_samples` says which case each
-sample is sized as. How many samples draw each case comes from a stream of its own
-(`Mixture.key`), and the draws of each input are those of the problem without scenarios,
-in their order: the base case's samples are the first of each block of the file without
-scenarios.
+sizes a block of samples over them (or two blocks together), each case on its own run of
+the block (as many samples as drew it), the cases that differ only in values in one run of
+the engine (`Mixture.groups`), so the engine runs on columns and nothing is gathered or
+scattered; `scenario_samples` says which case each sample is sized as. How many samples
+draw each case comes from a stream of its own (`Mixture.key`), and the draws of each input
+are those of the problem without scenarios, in their order: the base case's samples are
+the first of each block of the file without scenarios.
 
 Why runs rather than each sample drawing its case where it stands: the inputs' draws are
 independent of each other and of the case, so which of a block's draws a case takes does
 not change what is drawn, and runs spare a gather of every ranged input and a scatter of
 the figures (docs/performance.md). Whoever pairs samples of two problems (`plan`) puts
-each problem's in an order of its own first.
+each problem's in an order of its own first (`shared_order` for shared scenarios).
 """
 
 from __future__ import annotations

@@ -179,15 +179,18 @@ class Sampler:
         return found[: self.size]
 
 
+Normals = dict[str, Floats]  # each correlated input's normals Z_i
+
+
 class BlockDraws:
     """The standard draws of a block of samples, shared by the cases of a mixture (a
     problem's scenarios, SPEC §14): each input's z (or u) drawn once from its own stream for
     the whole block, as the problem without scenarios draws them (common random numbers).
-    Each case takes a run of the block (`Subsampler`): the base case the first samples,
-    then each scenario in turn.
+    Each case takes a run of the block (`Subsampler`), group by group
+    (`mixture.Mixture.groups`), the base case's first.
 
-    A few consecutive blocks may be drawn together (`parts`: each block's index and size,
-    from `block` on), each from its own streams as it would be alone, laid out so that each
+    A few consecutive blocks may be drawn together (`parts`: the size of each block, from
+    `block` on), each from its own streams as it would be alone, laid out so that each
     group of cases sized together has its runs of every block side by side: `chunks` says
     where each run of a block (in the block) goes (in the draws), one after the other in
     each block. Without them, one block in its own order.
@@ -221,9 +224,10 @@ class BlockDraws:
     def _drawn(self, path: str, q: Range, out: Floats) -> Floats:
         """`standard_draws` of `path` for every block, each from its own stream, into `out`."""
         streams: dict[int, np.random.Generator] = {}
-        for b, local, place in self.chunks:
-            rng = streams.get(b) or streams.setdefault(b, stream(self.seed, path, self.block + b))
-            standard_draws(q, rng, local.stop - local.start, out[place])
+        for b, local, place in self.chunks:  # each block's runs in its own order
+            if b not in streams:
+                streams[b] = stream(self.seed, path, self.block + b)
+            standard_draws(q, streams[b], local.stop - local.start, out[place])
         return out
 
     def standard(self, path: str, q: Range, rows: slice, *, keep: bool) -> Floats:
@@ -286,9 +290,6 @@ class BlockDraws:
             if normal is not None:
                 return normal if q.dist != "uniform" else _uniform_of(q, normal.copy(), out)
         return standard_draws(q, stream(self.seed, path, self.block), self.size, out)
-
-
-Normals = dict[str, Floats]  # each correlated input's normals Z_i
 
 
 def _merged(chunks: Sequence[tuple[int, slice, slice]]) -> list[tuple[int, slice, slice]]:
