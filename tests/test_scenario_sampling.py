@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import pmsize
@@ -30,6 +32,7 @@ from pmsize._inputs import catalogue
 from pmsize._mixture import FEW_CASES, mixed_block, mixture, scenario_samples
 from pmsize._models import Problem
 from pmsize.cli import app
+from strategies import examples
 
 ENV = {"NO_COLOR": "1", "COLUMNS": "100", "TERM": "dumb"}
 REL = 1e-12  # two numeric paths agree to this, never bit for bit
@@ -391,6 +394,67 @@ def test_blocks_sized_together_give_each_block_the_figures_it_has_alone() -> Non
         assert draws.ranges.keys() == alone_draws.ranges.keys()
         for path in alone_draws.ranges:
             assert np.array_equal(draws.standard_draws(path), alone_draws.standard_draws(path))
+
+
+# what a scenario may set over GROUPED's base case: values (grouped with it), a shorter
+# adoption list or a new alternative (sized apart); the correlated pair stays ranged
+SETS = (
+    ("market.customers", "350"),
+    ("market.customers", "200 to 600"),
+    ("market.problem_cost", "$50k to $400k"),
+    ("solution.build_cost", "{low: $2m, high: $4m, dist: uniform}"),
+    ("solution.annual_cost", "$500k"),
+    ("solution.cost_per_customer", "$3k to $9k"),
+    ("solution.adoption", "[1%, 2%, 3% to 6%]"),
+    ("solution.adoption", "[1%, 2%]"),
+    ("alternatives[Spreadsheets].annual_cost", "{low: $10k, high: $90k, dist: uniform}"),
+    ("alternatives[Follower]", "{kind: vendor, from_year: 2, annual_cost: $40k, solves: 70%}"),
+)
+
+
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["5%", "10%", "20%"]),
+            st.sets(st.integers(0, len(SETS) - 1), min_size=1, max_size=3),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    st.integers(0, 3),
+)
+def test_every_mixture_sizes_each_case_as_its_problem_alone(
+    scenarios: list[tuple[str, set[int]]], seed: int
+) -> None:
+    # any scenarios: each case's samples are its own problem's at the same places, and two
+    # blocks sized together give each what it has alone
+    written = ""
+    for n, (p, which) in enumerate(scenarios):
+        values = {SETS[i][0]: SETS[i][1] for i in sorted(which)}  # one value a path
+        lines = "".join(f"      {path}: {value}\n" for path, value in values.items())
+        written += f"  case {n}:\n    probability: {p}\n    set:\n{lines}"
+    text = GROUPED[: GROUPED.index("scenarios:")] + "scenarios:\n" + written
+    mix = mixture(problem_of(text))
+    assert mix is not None
+    size = sampling.BLOCK + 900
+    together = mixed_block(mix, DEFAULT_THRESHOLDS, seed, 3, size, {})
+    for b, (mixed, draws) in enumerate(together):
+        cases = mix.cases(seed, 3 + b, draws.size)
+        found = figures_of(mixed)
+        for c, case in enumerate(mix.problems):
+            rows = np.flatnonzero(cases == c)
+            if rows.size == 0:
+                continue
+            assert rows[-1] - rows[0] == rows.size - 1  # a run
+            end = int(rows[-1]) + 1
+            alone, _ = sim.sized_block(case, DEFAULT_THRESHOLDS, seed, 3 + b, end, {}, copula(case))
+            np.testing.assert_allclose(
+                found["npv"][rows], np.broadcast_to(alone.npv, end)[rows], rtol=REL
+            )
+        [(single, _)] = mixed_block(mix, DEFAULT_THRESHOLDS, seed, 3 + b, draws.size, {})
+        assert np.array_equal(found["npv"], figures_of(single)["npv"])
+        assert np.array_equal(mixed.totals, single.totals)
 
 
 def test_a_problem_makes_its_mixture_once() -> None:
