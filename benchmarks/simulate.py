@@ -157,8 +157,8 @@ def compare(title: str, problem: Path, source: str, runs: int, samples: int) -> 
 
 # Three correlated pairs, six inputs in all, for `correlation_cost`.
 THREE_PAIRS = """correlations:
-  market.problem_cost ~ alternatives[0].annual_cost: 0.7
-  market.customers ~ solution.adoption[2]: 0.4
+  market.problem_cost ~ alternatives[Energy consultancy audit].annual_cost: 0.7
+  market.customers ~ solution.adoption[year 3]: 0.4
   solution.build_cost ~ solution.cost_per_customer: 0.3
 """
 
