@@ -243,12 +243,14 @@ def _sampled(
         else:
             sized = list(mixed_block(mix, thresholds, seed, index * together, size, buffers))
         found = []
-        for figures, sampler in sized:
+        sized.reverse()
+        while sized:
+            figures, sampler = sized.pop()
             block = slice(start, start + sampler.size)
             start = block.stop
             kept = keep(block, figures)
+            del figures  # the block's intermediates, before what follows
             found.append(kept if then is None else then(block, sampler, kept))
-        del sized  # the blocks' intermediates
         return found
 
     def finished(index: int) -> None:
