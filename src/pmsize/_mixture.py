@@ -33,7 +33,8 @@ from pmsize._engine import VERDICTS, Inputs, Thresholds
 from pmsize._inputs import Input, catalogue
 from pmsize._models import Problem
 from pmsize._models import _scenarios as scenarios
-from pmsize._sampling import ARRAY, BLOCK, BlockDraws, Floats, Subsampler, stream
+from pmsize._sampling import ARRAY, BLOCK, BlockDraws, Floats, Subsampler, merged_chunks, stream
+from pmsize._values import Range
 
 if TYPE_CHECKING:
     from pmsize._engine import Column
@@ -71,12 +72,15 @@ class Mixture:
     # per case, its inputs by path (`inputs.catalogue`) and its correlations' copula
     inputs: tuple[dict[str, Input], ...]
     dependences: tuple[Copula | None, ...]
+    # every input a case that can be drawn ranges, as the first such case ranges it: what
+    # each block's value of information is binned over, whichever cases drew its samples
+    ranges: dict[str, Range]
 
     def counts(self, seed: int, block: int, size: int) -> list[int]:
         """How many of the `size` samples of block `block` draw each case (in `names`'
         order): a sample's uniform draw (32 random bits) picks the case whose cumulative
-        probabilities' edges it passes. Reweighing the scenarios moves only the samples
-        between the edges that move."""
+        probabilities' edges it passes, so reweighing the scenarios changes the counts by
+        the draws between the edges that moved (and the runs after them start elsewhere)."""
         # two samples' 32 bits from each 64 the generator makes: half the time of a float
         bits = stream(seed, self.key, block).bit_generator.random_raw(-(-size // 2))
         drawn = bits.view(np.uint32)[:size]
@@ -96,10 +100,8 @@ class Mixture:
 
     def cases(self, seed: int, block: int, size: int) -> NDArray[np.intp]:
         """The case each sample of block `block` is sized as (an index into `names`): each
-        case's run (`counts`), in the order of `groups`, the base case's first."""
-        order = [c for group in self.groups for c in group]
-        counts = self.counts(seed, block, size)
-        return np.repeat(np.array(order, np.intp), [counts[c] for c in order])
+        case's run (`counts`), in `names`' order, the base case's first."""
+        return np.repeat(np.arange(len(self.names)), self.counts(seed, block, size))
 
 
 FEW_CASES = 8  # up to this many cases, the samples of each are counted by a comparison
@@ -135,8 +137,12 @@ def _mixture(problem: Problem) -> Mixture | None:
     )
     listed = [catalogue(case) for case in found]
     groups: dict[tuple[object, ...], list[int]] = {}
+    ranges: dict[str, Range] = {}
     for c, (case, inputs) in enumerate(zip(found, listed, strict=True)):
         groups.setdefault(_shape(case, inputs), []).append(c)
+        for i in inputs if weights[c] > 0 else ():
+            if isinstance(i.value, Range):
+                ranges.setdefault(i.path, i.value)
     return Mixture(
         names,
         found,
@@ -148,6 +154,7 @@ def _mixture(problem: Problem) -> Mixture | None:
         tuple(tuple(group) for group in groups.values()),
         tuple({i.path: i for i in inputs} for inputs in listed),
         tuple(copula(case) for case in found),
+        ranges,
     )
 
 
@@ -205,24 +212,25 @@ def mixed_block(
     draws), as the block alone gives them."""
     parts = [min(BLOCK, size - start) for start in range(0, size, BLOCK)]
     counts = [mix.counts(seed, index + b, part) for b, part in enumerate(parts)]
-    # where each run goes: group by group, in each group block by block, then case by case
+    # each block's runs in the cases' order (where a case's samples are does not depend on
+    # how the cases are sized); in the draws, group by group, block by block, case by case
+    starts = [[0, *itertools.accumulate(each)] for each in counts]
     chunks: list[tuple[int, slice, slice]] = []  # (block, where in the block, in the draws)
     laid: list[tuple[slice, list[tuple[slice, int]], list[tuple[int, slice, slice]]]] = []
-    place, local = 0, [0] * len(parts)
+    place = 0
     for group in mix.groups:
         first = place
         runs: list[tuple[slice, int]] = []  # where in the draws, which case of the group
-        pieces = []  # (block, where in the block, where in the draws) of the group's runs
+        pieces: list[tuple[int, slice, slice]] = []  # (block, where in it, in the draws)
         for b, each in enumerate(counts):
-            start = place
             for i, c in enumerate(group):
                 runs.append((slice(place, place + each[c]), i))
+                local = slice(starts[b][c], starts[b][c] + each[c])
+                pieces.append((b, local, slice(place, place + each[c])))
                 place += each[c]
-            pieces.append((b, slice(local[b], local[b] + place - start), slice(start, place)))
-            local[b] += place - start
         chunks += pieces
-        laid.append((slice(first, place), runs, pieces))
-    draws = BlockDraws(seed, index, size, buffers, parts, chunks)
+        laid.append((slice(first, place), runs, merged_chunks(pieces)))
+    draws = BlockDraws(seed, index, size, buffers, parts, chunks, mix.ranges)
     figures: list[list[tuple[slice, Column, Column, Column]]] = [[] for _ in parts]
     verdicts = np.zeros((len(parts), len(VERDICTS)), np.intp)
     set_by = np.zeros((len(parts), len(mix.alternatives) + 1), np.intp)

@@ -210,13 +210,17 @@ class BlockDraws:
         buffers: dict[str, Floats] | None = None,
         parts: Sequence[int] = (),
         chunks: Sequence[tuple[int, slice, slice]] = (),
+        ranges: dict[str, Range] | None = None,
     ) -> None:
         self.seed, self.block, self.size = seed, block, size
         self.buffers = {} if buffers is None else buffers
-        self.ranges: dict[str, Range] = {}  # every ranged input, as the first case ranges it
+        # every ranged input, as the first case ranges it (given: `Mixture.ranges`)
+        self.ranges: dict[str, Range] = {} if ranges is None else dict(ranges)
         self.parts = list(parts) or [size]  # each block's samples, from `block` on
         whole = slice(0, size)
-        self.chunks = _merged(chunks or [(0, whole, whole)])
+        self.chunks = merged_chunks(chunks or [(0, whole, whole)])
+        # the draws are the block's own order (one block, its runs where they are in it)
+        self.in_order = self.chunks == [(0, whole, whole)]
         self._kept: dict[tuple[str, bool], Floats] = {}
         # per copula: the normals in the draws' order, and each block's in its own
         self._normals: dict[tuple[tuple[str, ...], bytes], tuple[Normals, list[Normals]]] = {}
@@ -233,9 +237,9 @@ class BlockDraws:
     def standard(self, path: str, q: Range, rows: slice, *, keep: bool) -> Floats:
         """The standard draws of `path` at `rows` of the draws (u for a uniform range, z
         otherwise), to be shaped in place: a view of the kept draws when `keep`, else drawn
-        afresh (one block alone: up to the end of `rows`)."""
+        afresh (in the block's own order: up to the end of `rows`)."""
         if not keep:
-            if len(self.parts) == 1:
+            if self.in_order:
                 rng = stream(self.seed, path, self.block)
                 return standard_draws(q, rng, rows.stop)[rows]
             return self._drawn(path, q, np.empty(self.size))[rows]
@@ -262,7 +266,7 @@ class BlockDraws:
                 for b, size in enumerate(self.parts)
             ]
             laid = each[0]
-            if len(self.parts) > 1:
+            if not self.in_order:
                 laid = {path: np.empty(self.size) for path in copula.paths}
                 for b, local, place in self.chunks:
                     for path, z in laid.items():
@@ -292,7 +296,7 @@ class BlockDraws:
         return standard_draws(q, stream(self.seed, path, self.block), self.size, out)
 
 
-def _merged(chunks: Sequence[tuple[int, slice, slice]]) -> list[tuple[int, slice, slice]]:
+def merged_chunks(chunks: Sequence[tuple[int, slice, slice]]) -> list[tuple[int, slice, slice]]:
     """(block, where in the block, where in the draws), in each block's own order, empty
     ones left out, and runs that follow each other in both as one (drawn at once)."""
     found: list[tuple[int, slice, slice]] = []
@@ -344,9 +348,13 @@ class Subsampler:
                 spans[-1] = (slice(spans[-1][0].start, run.stop), q, normal)
             else:
                 spans.append((run, q, normal))
-        first = spans[0][1]
-        if len(spans) == 1 and not isinstance(first, Range):
-            return first  # a point every case shares: a number
+        # a point every case of the group shares is a number; else a column, whichever cases
+        # drew samples here, so a block gives the same bits sized alone or with another
+        first = self.inputs[0][path].value
+        if not isinstance(first, Range) and all(
+            inputs[path].value == first for inputs in self.inputs
+        ):
+            return first
         ranges = [q for _, q, _ in spans if isinstance(q, Range)]
         shared = all(normal is None for *_, normal in spans)
         shared = shared and len({q.dist == "uniform" for q in ranges}) == 1
@@ -413,6 +421,7 @@ __all__ = [
     "Subsampler",
     "correlated_normals",
     "draw",
+    "merged_chunks",
     "shaped",
     "standard_draws",
     "stream",

@@ -231,7 +231,7 @@ def _sampled(
     blocks = -(-samples // BLOCK)
     # a mixture sizes each group of cases once for a few blocks together (`mixed_block`), as
     # many as leave every thread a share of the run
-    together = 1 if mix is None else max(1, min(MIXED_BLOCKS, blocks // _workers(threads)))
+    together = 1 if mix is None else max(1, min(MIXED_BLOCKS, blocks // max(1, _workers(threads))))
 
     def run(index: int) -> list[B]:
         start = index * together * BLOCK
