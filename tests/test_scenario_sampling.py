@@ -526,19 +526,19 @@ def test_no_threads_asked_is_one() -> None:
 
 
 def test_a_scenario_that_changes_shape_leaves_the_other_cases_on_their_draws() -> None:
-    # dear build brings an alternative too dear ever to set the ceiling: it is sized apart
-    # from the base case then, but every sample keeps its case and its draws, so no NPV moves
-    # (diff's promise: an edit that moves no number moves the expected NPV by 0)
-    old = problem_of(RANGED + RANGED_SCENARIOS)
-    new = problem_of(
-        RANGED
-        + RANGED_SCENARIOS
-        + "      alternatives[Gold plated]: {kind: vendor, annual_cost: $900m, solves: 1%}\n"
-    )
-    assert [m.groups for m in (mixture(old), mixture(new)) if m] == [((0, 1),), ((0,), (1,))]
-    a = sim.npv_samples(old, samples=sampling.BLOCK + 500, seed=0, threads=1)
-    b = sim.npv_samples(new, samples=sampling.BLOCK + 500, seed=0, threads=1)
-    np.testing.assert_allclose(b, a, rtol=REL)
+    # dear build brings an alternative too dear ever to set the ceiling: it is then sized
+    # apart from the base case and slow uptake, but every sample keeps its case and its
+    # draws, so no NPV moves (diff's promise: an edit that moves no number moves the
+    # expected NPV by 0)
+    slow = "  slow:\n    probability: 20%\n    set:\n      solution.adoption: [1%, 2%, 3%]\n"
+    dear = "      alternatives[Gold plated]: {kind: vendor, annual_cost: $900m, solves: 1%}\n"
+    old = problem_of(RANGED + RANGED_SCENARIOS + slow)
+    new = problem_of(RANGED + RANGED_SCENARIOS + dear + slow)
+    assert [m.groups for m in (mixture(old), mixture(new)) if m] == [((0, 1, 2),), ((0, 2), (1,))]
+    for threads in (1, 2):
+        a = sim.npv_samples(old, samples=sampling.BLOCK + 500, seed=0, threads=threads)
+        b = sim.npv_samples(new, samples=sampling.BLOCK + 500, seed=0, threads=threads)
+        np.testing.assert_allclose(b, a, rtol=REL)
 
 
 def test_a_problem_makes_its_mixture_once() -> None:
