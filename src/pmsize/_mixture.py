@@ -201,9 +201,9 @@ def mixed_block(
     buffers: dict[str, Floats],
 ) -> list[tuple[Mixed, BlockDraws]]:
     """`sized_block` over a mixture of cases: each block's samples are split among the cases
-    (`Mixture.counts`), each case taking a run of them, in the order of `Mixture.groups`;
-    each group's cases are sized in one run of the engine, their ranges taking the block's
-    draws on their runs (`BlockDraws`).
+    (`Mixture.counts`), each case taking a run of them, in the cases' order; each group's
+    cases (`Mixture.groups`) are sized in one run of the engine, on their runs laid side by
+    side in the draws, their ranges taking the block's draws there (`BlockDraws`).
 
     A `size` over `BLOCK` sizes the consecutive blocks from `index` on together: each
     block's samples are drawn and split as they would be alone, and each group is sized
@@ -305,9 +305,10 @@ def shared_order(
     """An order of a problem's `samples` draws (`simulation.npv_samples`) in which every
     problem that shares its scenarios (the same `Mixture.key`) has the same case at each
     place: each case's samples, in a random order of the problem's own (`rng`), at the
-    places that case has in an order keyed by the scenarios. (A problem's runs come in the
-    order of its `groups`, which its shape sets, so two problems' runs may not line up.)
-    None when no scenario is drawn."""
+    places that case has in an order keyed by the scenarios: problems that share the same
+    scenarios meet them in the same samples, and problems that share other scenarios (the
+    defaults of another portfolio) meet theirs independently, though every problem's runs
+    start with the base case. None when no scenario is drawn."""
     mix = mixture(problem)
     cases = scenario_samples(problem, samples, seed)
     if mix is None or cases is None:

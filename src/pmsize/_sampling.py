@@ -186,14 +186,14 @@ class BlockDraws:
     """The standard draws of a block of samples, shared by the cases of a mixture (a
     problem's scenarios, SPEC §14): each input's z (or u) drawn once from its own stream for
     the whole block, as the problem without scenarios draws them (common random numbers).
-    Each case takes a run of the block (`Subsampler`), group by group
-    (`mixture.Mixture.groups`), the base case's first.
+    Each case takes a run of the block (`Subsampler`), in the cases' order, the base case's
+    first; the draws lay the runs of each group of cases sized together
+    (`mixture.Mixture.groups`) side by side.
 
     A few consecutive blocks may be drawn together (`parts`: the size of each block, from
-    `block` on), each from its own streams as it would be alone, laid out so that each
-    group of cases sized together has its runs of every block side by side: `chunks` says
-    where each run of a block (in the block) goes (in the draws), one after the other in
-    each block. Without them, one block in its own order.
+    `block` on), each from its own streams as it would be alone, and each group's runs of
+    every block side by side: `chunks` says where each run of a block (in the block) goes
+    (in the draws). Without them, one block in its own order.
 
     Draws of inputs other than alternatives' are kept (in `buffers`, as `Sampler` keeps its
     columns), and each case shapes its own run of them in place, as `Sampler` shapes a
