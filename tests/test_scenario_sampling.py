@@ -541,6 +541,20 @@ def test_a_scenario_that_changes_shape_leaves_the_other_cases_on_their_draws() -
         np.testing.assert_allclose(b, a, rtol=REL)
 
 
+def test_problems_compare_by_their_values_whatever_they_kept() -> None:
+    # what a problem keeps of itself (its scenarios' problems, its mixture) is no part of
+    # it: one that kept them equals one that did not, and two that did no longer recurse
+    a, b = problem_of(POINT + SCENARIOS), problem_of(POINT + SCENARIOS)
+    a.in_scenario("slow uptake")
+    assert mixture(a) is not None
+    assert a == b
+    b.in_scenario("slow uptake")
+    assert mixture(b) is not None
+    assert a == b
+    assert a != problem_of(POINT.replace("customers: 400", "customers: 401") + SCENARIOS)
+    assert a.model_copy() == a
+
+
 def test_a_problem_makes_its_mixture_once() -> None:
     problem = problem_of(GROUPED)
     assert mixture(problem) is mixture(problem)

@@ -33,6 +33,7 @@ from pmsize._engine import VERDICTS, Inputs, Thresholds
 from pmsize._inputs import Input, catalogue
 from pmsize._models import Problem
 from pmsize._models import _scenarios as scenarios
+from pmsize._models._problem import Kept
 from pmsize._sampling import ARRAY, BLOCK, BlockDraws, Floats, Subsampler, merged_chunks, stream
 from pmsize._values import Range
 
@@ -111,11 +112,11 @@ def mixture(problem: Problem) -> Mixture | None:
     """The cases a simulation draws for `problem`; None when it has no scenarios, or none
     with probabilities (then the base case alone is simulated). Made once a problem (its
     scenarios' problems and copulas, half a millisecond for three), as `in_scenario` is."""
-    made = problem._mixture
-    if made is not None and made[0] is problem and made[1] == problem.shared_scenarios:
-        return cast("Mixture | None", made[2])
+    made, shared = problem._mixture, problem.shared_scenarios
+    if made.owner is problem and made.value[0] == shared:
+        return cast("Mixture | None", made.value[1])
     found = _mixture(problem)
-    problem._mixture = (problem, problem.shared_scenarios, found)
+    problem._mixture = Kept(problem, (shared, found))
     return found
 
 

@@ -54,6 +54,25 @@ from pmsize._models._words import validate
 from pmsize._pairs import CorrelationError
 
 
+class Kept:
+    """What a problem makes of itself once and keeps (its scenarios' problems, what a
+    simulation draws), with the problem it was made for (`owner`: a copy shares the
+    attribute until it makes its own). Not part of what the problem is: any two compare
+    equal, so two problems that kept other things (or kept each other) still compare by
+    their values, and never recurse."""
+
+    __slots__ = ("owner", "value")
+
+    def __init__(self, owner: object = None, value: Any = None) -> None:
+        self.owner, self.value = owner, value
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Kept)
+
+    def __hash__(self) -> int:
+        return 0
+
+
 class Problem(BaseModel):
     """One problem file (or one entry of a portfolio), format version 1."""
 
@@ -89,10 +108,10 @@ class Problem(BaseModel):
     _shared_scenarios: bool = PrivateAttr(default=False)
     # the problem as each scenario has it, made once (`in_scenario`), with the problem it
     # was made from: a copy (`model_copy` shares this) makes its own
-    _in_scenarios: tuple[object, dict[str, Problem]] | None = PrivateAttr(default=None)
+    _in_scenarios: Kept = PrivateAttr(default_factory=lambda: Kept())
     # what a simulation makes of the problem's scenarios (`mixture.mixture`: its cases, how
     # they are sized, their copulas), made once, likewise with the problem it was made from
-    _mixture: tuple[object, bool, object] | None = PrivateAttr(default=None)
+    _mixture: Kept = PrivateAttr(default_factory=lambda: Kept())
 
     @classmethod
     def model_validate(
@@ -169,8 +188,9 @@ class Problem(BaseModel):
         """
         wanted = name.strip().casefold()
         made = self._in_scenarios
-        if made is not None and made[0] is self and wanted in made[1]:
-            return made[1][wanted]
+        if made.owner is self and wanted in made.value:
+            kept: Problem = made.value[wanted]
+            return kept
         scenario = next((s for s in self.scenarios if s.name.strip().casefold() == wanted), None)
         if scenario is None:
             raise ValueError(self._no_scenario(name))
@@ -201,9 +221,9 @@ class Problem(BaseModel):
             self._values,
         )
         problem._scenario = scenario
-        if made is None or made[0] is not self:
-            made = self._in_scenarios = (self, {})
-        made[1][wanted] = problem
+        if made.owner is not self:
+            made = self._in_scenarios = Kept(self, {})
+        made.value[wanted] = problem
         return problem
 
     def _no_scenario(self, name: str) -> str:
@@ -273,8 +293,8 @@ class Problem(BaseModel):
             self._as_written = as_written
         self._overrides = overrides
         self._values = tuple(values)
-        self._in_scenarios = None  # made from what the problem held before
-        self._mixture = None
+        self._in_scenarios = Kept()  # made from what the problem held before
+        self._mixture = Kept()
         return self
 
     @field_validator("alternatives", "policy", mode="before")
