@@ -409,6 +409,9 @@ SETS = (
     ("solution.adoption", "[1%, 2%]"),
     ("alternatives[Spreadsheets].annual_cost", "{low: $10k, high: $90k, dist: uniform}"),
     ("alternatives[Follower]", "{kind: vendor, from_year: 2, annual_cost: $40k, solves: 70%}"),
+    ("discount_rate", "5%"),
+    ("solution.solves", "60% to 90%"),
+    ("solution.price", "$40k"),
 )
 
 
