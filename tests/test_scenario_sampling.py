@@ -462,28 +462,11 @@ def test_every_mixture_sizes_each_case_as_its_problem_alone(
 
 # a scenario that moves a point the engine raises to a power (the discount rate): a group
 # of cases must take it as a column whichever of them drew samples in a block
-RATES = """\
-name: Rates
-discount_rate: 8%
-market:
-  customers: 300 to 500
-  problem_cost: $200k
-solution:
-  build_cost: $1.5m to $2.5m
-  annual_cost: $300k
-  cost_per_customer: $5k
-  solves: 80%
-  adoption: [2%, 5%, 8%]
-scenarios:
-  cheap money:
-    probability: 40%
-    set:
-      discount_rate: 3%
-  dear build:
-    probability: 30%
-    set:
-      solution.build_cost: $2.5m to $4m
-"""
+RATES = RANGED.replace("market:", "discount_rate: 8%\nmarket:", 1) + (
+    "scenarios:\n"
+    "  cheap money:\n    probability: 40%\n    set:\n      discount_rate: 3%\n"
+    "  dear build:\n    probability: 30%\n    set:\n      solution.build_cost: $2.5m to $4m\n"
+)
 
 
 def test_a_block_gives_the_same_bits_whatever_the_threads() -> None:
