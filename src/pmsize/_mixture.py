@@ -55,20 +55,20 @@ class Mixture:
 
     Cases whose problems have the same inputs and alternatives, and differ only in their
     values, are sized together, in one run of the engine (`groups`): a scenario that moves
-    numbers costs the engine nothing more; one that adds an alternative or a year of
-    adoption is sized on its own.
+    numbers costs the engine nothing more; one that adds or removes an input (an
+    alternative, a price, a year of a list) is sized on its own.
     """
 
     names: tuple[str, ...]
     problems: tuple[Problem, ...]
     probabilities: tuple[float, ...]
     key: str
-    shared: bool
     # every case's alternatives by name, first seen first (what `set_by` counts over)
     alternatives: tuple[str, ...]
     # per case, its alternative index + 1 (0: none) -> index into `alternatives` + 1
     set_by: tuple[NDArray[np.intp], ...]
-    # the cases sized together, the base case's first: a block's runs come in this order
+    # the cases sized in one run of the engine, the base case's group first (a block's
+    # runs stay in the cases' order; `mixed_block` lays each group's side by side)
     groups: tuple[tuple[int, ...], ...]
     # per case, its inputs by path (`inputs.catalogue`) and its correlations' copula
     inputs: tuple[dict[str, Input], ...]
@@ -149,7 +149,6 @@ def _mixture(problem: Problem) -> Mixture | None:
         found,
         weights,
         key,
-        problem.shared_scenarios,
         alternatives,
         set_by,
         tuple(tuple(group) for group in groups.values()),

@@ -214,7 +214,8 @@ class BlockDraws:
     ) -> None:
         self.seed, self.block, self.size = seed, block, size
         self.buffers = {} if buffers is None else buffers
-        # every ranged input, as the first case ranges it (given: `Mixture.ranges`)
+        # every ranged input of the cases, as the first case ranges it (`Mixture.ranges`):
+        # what `standard_draws` redraws, for the value of information
         self.ranges: dict[str, Range] = {} if ranges is None else dict(ranges)
         self.parts = list(parts) or [size]  # each block's samples, from `block` on
         whole = slice(0, size)
@@ -337,6 +338,13 @@ class Subsampler:
 
     def pick(self, item: Input) -> Column:
         path, start = item.path, self.rows.start
+        # a point every case of the group shares is a number; else a column, whichever cases
+        # drew samples here, so a block gives the same bits sized alone or with another
+        first = self.inputs[0][path].value
+        if not isinstance(first, Range) and all(
+            inputs[path].value == first for inputs in self.inputs
+        ):
+            return first
         # runs one after the other with the same value (and normals) are one span: shaped or
         # filled at once
         spans: list[tuple[slice, Quantity, Floats | None]] = []
@@ -348,13 +356,6 @@ class Subsampler:
                 spans[-1] = (slice(spans[-1][0].start, run.stop), q, normal)
             else:
                 spans.append((run, q, normal))
-        # a point every case of the group shares is a number; else a column, whichever cases
-        # drew samples here, so a block gives the same bits sized alone or with another
-        first = self.inputs[0][path].value
-        if not isinstance(first, Range) and all(
-            inputs[path].value == first for inputs in self.inputs
-        ):
-            return first
         ranges = [q for _, q, _ in spans if isinstance(q, Range)]
         shared = all(normal is None for *_, normal in spans)
         shared = shared and len({q.dist == "uniform" for q in ranges}) == 1
@@ -368,7 +369,6 @@ class Subsampler:
             if not isinstance(q, Range):
                 x[...] = q
                 continue
-            self.draws.ranges.setdefault(path, q)
             if normal is not None:  # copied: the normals stay as drawn, for every case
                 x[...] = normal[run]
                 _uniform_of(q, x)

@@ -108,10 +108,10 @@ class Problem(BaseModel):
     _shared_scenarios: bool = PrivateAttr(default=False)
     # the problem as each scenario has it, made once (`in_scenario`), with the problem it
     # was made from: a copy (`model_copy` shares this) makes its own
-    _in_scenarios: Kept = PrivateAttr(default_factory=lambda: Kept())
+    _in_scenarios: Kept = PrivateAttr(default_factory=Kept)
     # what a simulation makes of the problem's scenarios (`mixture.mixture`: its cases, how
     # they are sized, their copulas), made once, likewise with the problem it was made from
-    _mixture: Kept = PrivateAttr(default_factory=lambda: Kept())
+    _mixture: Kept = PrivateAttr(default_factory=Kept)
 
     @classmethod
     def model_validate(
