@@ -108,10 +108,9 @@ def simulate(
     local = threading.local()  # each thread's scratch, reused from one block to the next
 
     def counted(block: slice, s: Figures) -> _Block:
+        _write(s, npv[block], roi[block], ceiling[block])
         if isinstance(s, Mixed):
-            s.write(npv[block], roi[block], ceiling[block])
             return _Block(s.verdicts, s.set_by, {}, {}, s.totals)
-        npv[block], roi[block], ceiling[block] = s.npv, s.roi, s.ceiling
         size = block.stop - block.start
         verdicts = np.bincount(np.broadcast_to(s.verdict, size), minlength=len(VERDICTS))
         set_by = np.bincount(np.broadcast_to(s.set_by, size) + 1, minlength=len(names) + 1)
@@ -278,14 +277,23 @@ def npv_samples(
     npv = np.empty(samples)
 
     def kept(block: slice, s: Figures) -> None:
-        if isinstance(s, Mixed):
-            s.write(npv[block])
-        else:
-            npv[block] = s.npv
+        _write(s, npv[block])
 
     mix = mixture(problem)
     _sampled(problem, thresholds, samples, seed, kept, threads=threads, progress=progress, mix=mix)
     return npv
+
+
+def _write(
+    s: Figures, npv: Floats, roi: Floats | None = None, ceiling: Floats | None = None
+) -> None:
+    """A block's NPV (and ROI and ceiling, when asked) per sample into the run's arrays."""
+    if isinstance(s, Mixed):
+        s.write(npv, roi, ceiling)
+        return
+    npv[...] = s.npv
+    if roi is not None and ceiling is not None:
+        roi[...], ceiling[...] = s.roi, s.ceiling
 
 
 def _npv_summary(npv: Floats) -> tuple[Summary, tuple[float, ...]]:

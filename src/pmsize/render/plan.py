@@ -214,12 +214,17 @@ def _rows(p: Plan) -> list[tuple[str, ...]]:
     return rows
 
 
+def _whatif(p: Plan) -> str | None:
+    """The line saying what `--set` changed for this plan, None when nothing was."""
+    return whatif_line(f"{i} {v}" for i, v in p.overrides) if p.overrides else None
+
+
 def render(console: Console, p: Plan) -> None:
     """The plan for a terminal: the headline, the funded problems and totals, the rest
     in sentences. Names may wrap; figures never shrink."""
     parts: list[RenderableType] = [Text(headline(p), style="bold"), Text()]
-    if p.overrides:
-        whatif = whatif_line(f"{i} {v}" for i, v in p.overrides)
+    whatif = _whatif(p)
+    if whatif is not None:
         parts.insert(0, glued(whatif, console.width, style="dim"))
     if p.funded and _table_width(_rows(p)) > console.width:
         parts += [_records(p, console.width), Text()]
@@ -296,8 +301,8 @@ def markdown_document(p: Plan) -> str:
     sentences."""
     money = _money(p)
     text = f"### Plan: {markdown.escape(money(p.budget))} budget\n\n"
-    if p.overrides:  # as the table says it, in the markdown of evaluate and explain
-        whatif = whatif_line(f"{i} {v}" for i, v in p.overrides)
+    whatif = _whatif(p)
+    if whatif is not None:  # as the table says it, in the markdown of evaluate and explain
         text += f"_{markdown.escape(whatif)}_\n\n"
     text += f"**{markdown.escape(headline(p))}.**\n\n"
     if p.funded:
