@@ -286,22 +286,11 @@ def test_the_standard_draws_learned_from_are_the_streams_though_the_cases_shaped
 
 # cases of one shape (the base case, dear, wide, fixed) and one of its own (a follower):
 # a range made uniform, a point moved, correlated ranges widened, a range made a point
-GROUPED = """\
-name: Grouped
-market:
-  customers: 300 to 500
-  problem_cost: $100k to $300k
-solution:
-  build_cost: $1.5m to $2.5m
-  annual_cost: $300k
-  cost_per_customer: $5k
-  solves: 80%
-  adoption: [2%, 5%, 8%]
-alternatives:
-  - name: Spreadsheets
-    kind: manual
-    annual_cost: $20k to $60k
-    solves: 40%
+GROUPED = (
+    RANGED.replace("problem_cost: $200k", "problem_cost: $100k to $300k").replace(
+        "annual_cost: $90k", "annual_cost: $20k to $60k"
+    )
+    + """\
 correlations:
   market.problem_cost ~ alternatives[Spreadsheets].annual_cost: 0.6
 scenarios:
@@ -325,6 +314,7 @@ scenarios:
     set:
       alternatives[Follower]: {kind: vendor, from_year: 2, annual_cost: $40k, solves: 70%}
 """
+)
 
 
 def figures_of(mixed: Any) -> dict[str, Any]:
